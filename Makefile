@@ -1,0 +1,48 @@
+# lamcap: `make run` and `make test` do all set-up on a fresh Debian 12 machine with Go.
+SHELL := /bin/bash
+GO ?= go
+HIGHS_PREFIX ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lamcap/highs-1.10.0
+export LAMCAP_HIGHS_PREFIX := $(HIGHS_PREFIX)
+export PKG_CONFIG_PATH := $(HIGHS_PREFIX)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+FOUND := internal/highscheck/found.h
+BENCHTIME ?= 1x
+
+.PHONY: all highs tools build run test test-short bench vet env clean
+
+all: build
+
+# HiGHS: found by pkg-config, or built once into $(HIGHS_PREFIX) (about 4 minutes).
+highs: $(FOUND)
+$(FOUND): scripts/install-highs.sh
+	@scripts/install-highs.sh >/dev/null
+	@echo '/* written by make highs: HiGHS is installed and pkg-config finds it */' >$@
+
+# External solvers the cross-solver tests compare against (Debian packages).
+tools:
+	@scripts/install-tools.sh
+
+build: highs
+	$(GO) build -trimpath -o bin/lamcap ./cmd/lamcap
+
+run: build
+	bin/lamcap capacity
+
+vet: highs
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt would change the files above"; exit 1; }
+
+test: highs tools vet build
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-short: highs
+	$(GO) test -short ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 120m ./...
+
+# Prints the line that lets plain `go build` and `go test` find HiGHS.
+env: highs
+	@echo "export PKG_CONFIG_PATH=$(PKG_CONFIG_PATH)"
+
+clean:
+	rm -rf bin $(FOUND)

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// instanceFlags are the flags that name an instance family.
+type instanceFlags struct {
+	d         int
+	seed      int64
+	modelName string
+	embedName string
+
+	model model.Model
+	embed model.Embedding
+}
+
+func (f *instanceFlags) register(fs *flagSet) {
+	fs.IntVarP(&f.d, "d", "d", 8, "embedding dimension d (W is d x d)")
+	fs.StringVar(&f.modelName, "model", "coupled", "competitors: coupled (the other targets) or decoupled (fresh draws per input)")
+	fs.StringVar(&f.embedName, "embedding", "gaussian", "embedding distribution: gaussian (i.i.d. N(0,1/d)) or sphere (uniform on the unit sphere)")
+}
+
+func (f *instanceFlags) registerSeed(fs *flagSet) {
+	fs.Int64Var(&f.seed, "seed", 1, "instance seed (>= 0); the same seed gives the same instance everywhere")
+}
+
+func (f *instanceFlags) validate() error {
+	if f.d < 2 {
+		return usagef("--d must be at least 2, got %d", f.d)
+	}
+	if f.seed < 0 {
+		return usagef("--seed must be >= 0, got %d", f.seed)
+	}
+	var err error
+	if f.model, err = model.ParseModel(f.modelName); err != nil {
+		return usagef("--model: %v", err)
+	}
+	if f.embed, err = model.ParseEmbedding(f.embedName); err != nil {
+		return usagef("--embedding: %v", err)
+	}
+	return nil
+}
+
+func (f *instanceFlags) source(seed int64) model.Source {
+	return model.Random{D: f.d, Seed: uint64(seed), Kind: f.model, Embed: f.embed}
+}
+
+// solverFlags tune the LP.
+type solverFlags struct {
+	rows      string
+	eps       float64
+	timeLimit float64
+	initial   int
+	add       int
+	opts      lp.Options
+}
+
+func (f *solverFlags) register(fs *flagSet) {
+	fs.StringVar(&f.rows, "rows", "dense", "margin rows: dense (d^2 nonzeros) or lifted (u = W x variables, d nonzeros)")
+	fs.IntVar(&f.initial, "initial-rows", 2, "rows per association in the first round (worst Hebbian competitors)")
+	fs.IntVar(&f.add, "add-rows", 4, "most violated rows added per association per round")
+	fs.Float64Var(&f.eps, "eps", 1e-6, "not-storable tolerance: certified when no W with |W_ij| <= 1 has all margins above eps")
+	fs.Float64Var(&f.timeLimit, "time-limit", 0, "HiGHS time limit per solve in seconds (0: none); a solve that hits it is undecided")
+}
+
+func (f *solverFlags) validate() error {
+	r, err := lp.ParseRows(f.rows)
+	if err != nil {
+		return usagef("--rows: %v", err)
+	}
+	if !(f.eps > 0) || f.eps >= 1 {
+		return usagef("--eps must be in (0, 1), got %v", f.eps)
+	}
+	if f.timeLimit < 0 {
+		return usagef("--time-limit must be >= 0, got %v", f.timeLimit)
+	}
+	if f.initial < 1 || f.add < 1 {
+		return usagef("--initial-rows and --add-rows must be >= 1")
+	}
+	f.opts = lp.Options{Rows: r, InitialPerMu: f.initial, AddPerMu: f.add,
+		Settings: lp.Settings{TimeLimit: f.timeLimit}}
+	return nil
+}
+
+// checkMemory refuses a size whose estimate exceeds the memory available.
+func checkMemory(what string, need int64) error {
+	avail := availableMemory()
+	if avail > 0 && need > avail {
+		return usagef("%s needs about %s of memory, more than the %s available", what, bytesString(need), bytesString(avail))
+	}
+	return nil
+}
+
+// availableMemory reads MemAvailable from /proc/meminfo (0 if unknown).
+func availableMemory() int64 {
+	if s := os.Getenv("LAMCAP_MEMORY_LIMIT"); s != "" {
+		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return v
+		}
+	}
+	fh, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemAvailable:" {
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+func bytesString(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", b>>10)
+}

@@ -1,0 +1,134 @@
+// Command lamcap computes the exact storage capacity of linear associative
+// memories and sets it beside the statistical-physics theory. Run `lamcap --help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands []command
+
+func register(c command) { commands = append(commands, c) }
+
+// usageError marks bad input: reported in one line with exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+const topUsage = `lamcap: exact storage capacity of linear associative memories.
+
+A memory W (d x d) stores p pairs (x_mu, y_mu) when y_mu^T W x_mu > c^T W x_mu for
+every competitor c of every mu. lamcap decides this exactly (a linear program with
+certified answers), finds per-instance critical sizes and capacities with error bars,
+and compares them with finite-size theory.
+
+Usage:
+  lamcap <command> [flags]
+
+Commands:
+%s
+Run 'lamcap <command> --help' for a command's flags.
+`
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	cs := append([]command(nil), commands...)
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	for _, c := range cs {
+		fmt.Fprintf(&b, "  %-15s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, topUsage, b.String())
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, pflag.ErrHelp):
+			return 0
+		case errors.As(err, new(usageError)):
+			fmt.Fprintf(stderr, "lamcap %s: %v\n", c.name, oneLine(err))
+			return 2
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(stderr, "lamcap %s: interrupted; finished work is saved\n", c.name)
+			return 130
+		default:
+			fmt.Fprintf(stderr, "lamcap %s: error: %v\n", c.name, oneLine(err))
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "lamcap: unknown command %q (run 'lamcap --help')\n", args[0])
+	return 2
+}
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// flagSet is a pflag set with the synopsis its --help prints.
+type flagSet struct {
+	*pflag.FlagSet
+	name, synopsis string
+}
+
+// newFlags makes a flag set whose errors come back as usage errors.
+func newFlags(name, synopsis string) *flagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flagSet{fs, name, synopsis}
+}
+
+// parse parses flags; a bad flag becomes a usage error, --help prints the usage
+// on stdout and returns pflag.ErrHelp.
+func (fs *flagSet) parse(args []string, stdout io.Writer) error {
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
+		return err
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+func init() {
+	register(command{"solve", "decide whether one instance is storable, with a certificate", runSolve})
+}
+
+const solveSynopsis = `Decides whether one random instance of p associations in dimension d is storable
+and prints the verdict with its certificate, checked outside the solver:
+  storable      a W whose p(p-1) recomputed margins all exceed their rounding bounds;
+  not-storable  weights lambda >= 0 on the margin rows with |A^T lambda|_1 / sum(lambda)
+                <= eps, so no W with |W_ij| <= 1 has all margins above eps;
+  undecided     neither could be certified (counted and shown, never guessed).
+
+Formulations: margin (default) maximises t subject to a_r.W >= t, |W_ij| <= 1 by
+constraint generation with warm re-solves; feasibility solves the plain LP
+a_r.W >= 1 with every row (reference; an infeasible answer is certified through the
+margin LP's duals).`
+
+// solveRecord is the JSON form of a verdict.
+type solveRecord struct {
+	D           int            `json:"d"`
+	P           int            `json:"p"`
+	Seed        int64          `json:"seed"`
+	Model       string         `json:"model"`
+	Embedding   string         `json:"embedding"`
+	Formulation string         `json:"formulation"`
+	Verdict     string         `json:"verdict"`
+	Margin      float64        `json:"margin"`
+	Certified   bool           `json:"certified"`
+	Certificate map[string]any `json:"certificate"`
+	Rows        int            `json:"rows"`
+	Rounds      int            `json:"rounds"`
+	Iterations  int            `json:"iterations"`
+	Attempts    int            `json:"attempts"`
+	Seconds     float64        `json:"seconds"`
+	Note        string         `json:"note,omitempty"`
+}
+
+func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("solve --d D --p P --seed S [flags]", solveSynopsis)
+	var inst instanceFlags
+	var sf solverFlags
+	var p int
+	var formulation string
+	var asJSON bool
+	inst.register(fs)
+	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
+	inst.registerSeed(fs)
+	fs.StringVar(&formulation, "formulation", "margin", "margin (bounded-margin LP, constraint generation) or feasibility (plain full LP)")
+	sf.register(fs)
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := inst.validate(); err != nil {
+		return err
+	}
+	if err := sf.validate(); err != nil {
+		return err
+	}
+	if p < 2 {
+		return usagef("--p must be at least 2, got %d", p)
+	}
+	if formulation != "margin" && formulation != "feasibility" {
+		return usagef("--formulation: unknown formulation %q (want margin or feasibility)", formulation)
+	}
+	full := formulation == "feasibility"
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, full, sf.opts.Rows)); err != nil {
+		return err
+	}
+	in, err := model.NewInstance(inst.source(inst.seed), p)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	var v feasibility.Verdict
+	if full {
+		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
+	} else {
+		v, err = feasibility.Decide(ctx, lp.NewMarginSolver(in, sf.opts), sf.eps)
+	}
+	if err != nil {
+		return err
+	}
+	v.Seconds = time.Since(t0).Seconds()
+	rec := solveRecord{D: inst.d, P: p, Seed: inst.seed, Model: inst.model.String(), Embedding: inst.embed.String(),
+		Formulation: formulation, Verdict: string(v.Status), Margin: v.Margin, Certified: v.Certified,
+		Certificate: certificateSummary(v), Rows: v.Rows, Rounds: v.Rounds, Iterations: v.Iterations,
+		Attempts: v.Attempts, Seconds: round(v.Seconds, 4), Note: v.Note}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(rec)
+	}
+	fmt.Fprintf(stdout, "%s  %s\n", v.Status, certificateLine(v))
+	fmt.Fprintf(stdout, "  instance     d=%d p=%d seed=%d model=%s embedding=%s (%d margin constraints, %d unknowns)\n",
+		inst.d, p, inst.seed, rec.Model, rec.Embedding, in.Rows(), inst.d*inst.d)
+	fmt.Fprintf(stdout, "  LP           %s: optimal margin t* = %.6g (box |W_ij| <= 1)\n", formulation, v.Margin)
+	fmt.Fprintf(stdout, "  work         %d rows, %d rounds, %d iterations, %d attempt(s), %.3f s\n",
+		v.Rows, v.Rounds, v.Iterations, v.Attempts, v.Seconds)
+	if v.Note != "" {
+		fmt.Fprintf(stdout, "  note         %s\n", v.Note)
+	}
+	return nil
+}
+
+// certificateLine is the one-line summary of the evidence behind a verdict.
+func certificateLine(v feasibility.Verdict) string {
+	switch v.Status {
+	case feasibility.Storable:
+		s := v.Storable
+		return fmt.Sprintf("(certified: W with every recomputed margin > its rounding bound; smallest margin %.4g, kappa %.4g at |W|_F = d)",
+			s.MinMargin, s.Kappa)
+	case feasibility.NotStorable:
+		n := v.NotStorable
+		return fmt.Sprintf("(certified: lambda on %d rows, |A^T lambda|_1/sum = %.3g <= eps %.3g; no W with |W_ij| <= 1 has all margins > eps, none with |W|_F = d above %.3g)",
+			len(v.Lambda), n.Residual, n.Eps, n.KappaBound)
+	}
+	return "(no certificate: " + v.Note + ")"
+}
+
+func certificateSummary(v feasibility.Verdict) map[string]any {
+	c := map[string]any{}
+	if s := v.Storable; s != nil {
+		c["w_min_margin"] = s.MinMargin
+		c["w_min_slack"] = s.MinSlack
+		c["w_kappa"] = s.Kappa
+	}
+	if n := v.NotStorable; n != nil {
+		c["lambda_support"] = len(v.Lambda)
+		c["lambda_residual_l1"] = finiteOrNil(n.Residual)
+		c["lambda_kappa_bound"] = finiteOrNil(n.KappaBound)
+		c["eps"] = n.Eps
+	}
+	switch v.Status {
+	case feasibility.Storable:
+		c["kind"] = "W"
+	case feasibility.NotStorable:
+		c["kind"] = "lambda"
+	default:
+		c["kind"] = "none"
+	}
+	return c
+}
+
+func finiteOrNil(x float64) any {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return nil
+	}
+	return x
+}
+
+func round(x float64, digits int) float64 {
+	f := math.Pow(10, float64(digits))
+	return math.Round(x*f) / f
+}

@@ -1,0 +1,144 @@
+package feasibility
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// Status is a certified answer, or the admission that there is none.
+type Status string
+
+const (
+	Storable    Status = "storable"
+	NotStorable Status = "not-storable"
+	Undecided   Status = "undecided"
+)
+
+// DefaultEps is the tolerance of not-storable certificates: no W with
+// |W_ij| <= 1 has all margins above it.
+const DefaultEps = 1e-6
+
+// Verdict is the answer for one instance with the evidence behind it. Storable
+// verdicts carry W and its recomputed margins; not-storable ones carry lambda and
+// its recomputed residual. Both checks run outside the solver.
+type Verdict struct {
+	Status      Status
+	Certified   bool
+	Margin      float64 // the LP's optimal margin t* (box normalisation)
+	W           *mat.Dense
+	Lambda      []lp.Weighted
+	Storable    *lp.StorableCheck
+	NotStorable *lp.NotStorableCheck
+	Rows        int
+	Rounds      int
+	Iterations  int
+	Attempts    int
+	Seconds     float64
+	Note        string // why a verdict is undecided
+}
+
+// Certify turns a solution into a verdict by checking its certificates: W first
+// (an exact statement: every margin positive), then lambda (no W in the box has
+// all margins above eps). If neither holds the verdict is undecided.
+func Certify(sol *lp.Solution, solver *lp.MarginSolver, eps float64) Verdict {
+	in := solver.Instance()
+	v := Verdict{Status: Undecided, Margin: sol.T + 0, Rows: sol.Rows, Rounds: sol.Rounds, Iterations: sol.Iterations}
+	sc := lp.CheckStorable(in, sol.W)
+	if sc.OK {
+		v.Status, v.Certified, v.W, v.Storable = Storable, true, sol.W, &sc
+		return v
+	}
+	nc := lp.CheckNotStorable(in, sol.Lambda, eps)
+	if nc.OK {
+		v.Status, v.Certified, v.Lambda, v.NotStorable = NotStorable, true, sol.Lambda, &nc
+		return v
+	}
+	v.Storable, v.NotStorable = &sc, &nc
+	v.Note = "neither certificate holds: " + nc.Reason
+	return v
+}
+
+// Decide solves the instance the solver holds and certifies the answer, retrying
+// cold with other HiGHS settings when the answer cannot be certified or HiGHS ends
+// with a warning. Only context cancellation and setup failures return an error;
+// a solver that cannot be made to answer gives an undecided verdict.
+func Decide(ctx context.Context, solver *lp.MarginSolver, eps float64) (Verdict, error) {
+	t0 := time.Now()
+	var total Verdict
+	attempt := func(sol *lp.Solution, err error) (Verdict, bool, error) {
+		total.Attempts++
+		if err != nil {
+			if ctx.Err() != nil {
+				return Verdict{}, true, ctx.Err()
+			}
+			if errors.Is(err, lp.ErrSolverWarning) {
+				return Verdict{Status: Undecided, Note: err.Error()}, false, nil
+			}
+			return Verdict{}, true, err
+		}
+		v := Certify(sol, solver, eps)
+		total.Rounds += v.Rounds
+		total.Iterations += v.Iterations
+		return v, v.Certified, nil
+	}
+	v, done, err := attempt(solver.Solve(ctx))
+	for _, set := range lp.RetrySettings() {
+		if done || err != nil {
+			break
+		}
+		v, done, err = attempt(solver.Retry(ctx, set))
+	}
+	if err != nil {
+		return Verdict{}, err
+	}
+	v.Rounds, v.Iterations, v.Attempts = total.Rounds, total.Iterations, total.Attempts
+	v.Seconds = time.Since(t0).Seconds()
+	return v, nil
+}
+
+// DecideFull answers with the plain feasibility LP (every row, a_r.W >= 1, W free).
+// A feasible answer is certified by its W; an infeasible one by the duals of the
+// bounded-margin LP with every row in it (the binding exposes no dual ray); any
+// other status is undecided.
+func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps float64) (Verdict, error) {
+	t0 := time.Now()
+	res, err := lp.SolveFeasibility(ctx, in, opts.Settings)
+	if err != nil {
+		return Verdict{}, err
+	}
+	v := Verdict{Status: Undecided, Iterations: res.Iterations, Rows: in.Rows(), Rounds: 1, Attempts: 1}
+	switch {
+	case res.Feasible:
+		sc := lp.CheckStorable(in, res.W)
+		v.Storable = &sc
+		if sc.OK {
+			v.Status, v.Certified, v.W = Storable, true, res.W
+		} else {
+			v.Note = "feasibility LP returned a W whose margins are not all certified positive"
+		}
+	case res.Infeasible:
+		opts.InitialPerMu = -1
+		mv, err := Decide(ctx, lp.NewMarginSolver(in, opts), eps)
+		if err != nil {
+			return Verdict{}, err
+		}
+		if mv.Status == NotStorable {
+			mv.Iterations += v.Iterations
+			mv.Attempts++
+			v = mv
+		} else {
+			v.Note = fmt.Sprintf("feasibility LP says infeasible but the margin LP's certificate gave %s", mv.Status)
+		}
+	default:
+		v.Note = "feasibility LP ended with status " + res.Status
+	}
+	v.Seconds = time.Since(t0).Seconds()
+	return v, nil
+}

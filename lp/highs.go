@@ -1,0 +1,129 @@
+package lp
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lanl/highs"
+)
+
+// Settings are the HiGHS options lamcap varies between attempts.
+type Settings struct {
+	Solver    string  // "simplex" (default), "ipm" or "pdlp"
+	Presolve  string  // "off" (default for warm re-solves), "on" or "choose"
+	Tolerance float64 // primal and dual feasibility tolerance (default 1e-9)
+	TimeLimit float64 // seconds per Solve call (0: none)
+	Threads   int     // HiGHS threads (default 1: lamcap parallelises over instances)
+}
+
+func (s Settings) withDefaults() Settings {
+	if s.Solver == "" {
+		s.Solver = "simplex"
+	}
+	if s.Presolve == "" {
+		s.Presolve = "off"
+	}
+	if s.Tolerance == 0 {
+		s.Tolerance = 1e-9
+	}
+	if s.Threads == 0 {
+		s.Threads = 1
+	}
+	return s
+}
+
+// retrySettings are tried in order when a solve ends with a warning or its answer
+// cannot be certified: a cold dual simplex with default tolerances, then an
+// interior-point solve with crossover and presolve.
+var retrySettings = []Settings{
+	{Solver: "simplex", Presolve: "on", Tolerance: 1e-7},
+	{Solver: "ipm", Presolve: "on", Tolerance: 1e-8},
+}
+
+// newRaw returns a HiGHS model with lamcap's options set.
+func newRaw(s Settings) (*highs.RawModel, error) {
+	s = s.withDefaults()
+	m := highs.NewRawModel()
+	set := []struct {
+		name string
+		fn   func() error
+	}{
+		{"output_flag", func() error { return m.SetBoolOption("output_flag", false) }},
+		{"solver", func() error { return m.SetStringOption("solver", s.Solver) }},
+		{"presolve", func() error { return m.SetStringOption("presolve", s.Presolve) }},
+		{"threads", func() error { return m.SetIntOption("threads", s.Threads) }},
+		{"primal_feasibility_tolerance", func() error {
+			return m.SetFloat64Option("primal_feasibility_tolerance", s.Tolerance)
+		}},
+		{"dual_feasibility_tolerance", func() error {
+			return m.SetFloat64Option("dual_feasibility_tolerance", s.Tolerance)
+		}},
+	}
+	if s.TimeLimit > 0 {
+		set = append(set, struct {
+			name string
+			fn   func() error
+		}{"time_limit", func() error { return m.SetFloat64Option("time_limit", s.TimeLimit) }})
+	}
+	for _, o := range set {
+		if err := o.fn(); err != nil {
+			return nil, fmt.Errorf("highs option %s: %w", o.name, err)
+		}
+	}
+	return m, nil
+}
+
+// ErrSolverWarning reports a HiGHS run that ended with a warning status (for
+// example model status Unknown near a storage threshold). The binding returns no
+// solution in that case, so the caller must retry or report undecided.
+var ErrSolverWarning = errors.New("HiGHS ended with a warning and returned no solution")
+
+// solveOutcome is what one HiGHS run gave.
+type solveOutcome struct {
+	sol        *highs.RawSolution
+	status     highs.ModelStatus
+	iterations int
+}
+
+// runSolve calls Solve without ever letting the binding crash the process: a
+// warning becomes ErrSolverWarning, a panic inside the binding an error, and the
+// iteration count is read only from a solution that holds a HiGHS object.
+func runSolve(m *highs.RawModel) (out solveOutcome, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("HiGHS binding panicked: %v", r)
+		}
+	}()
+	sol, err := m.Solve()
+	if err != nil {
+		var cs highs.CallStatus
+		if errors.As(err, &cs) && cs.IsWarning() {
+			return out, ErrSolverWarning
+		}
+		return out, fmt.Errorf("HiGHS solve: %w", err)
+	}
+	if sol == nil || len(sol.ColumnPrimal) == 0 {
+		return out, ErrSolverWarning
+	}
+	out.sol = sol
+	out.status = sol.Status
+	if it, e := sol.GetIntInfo("simplex_iteration_count"); e == nil {
+		out.iterations = it
+	}
+	if it, e := sol.GetIntInfo("ipm_iteration_count"); e == nil {
+		out.iterations += it
+	}
+	return out, nil
+}
+
+// addRows appends rows in compressed sparse form; a batch of zero rows is a no-op
+// (the binding panics on it).
+func addRows(m *highs.RawModel, lb, ub []float64, start, index []int, value []float64) error {
+	if len(lb) == 0 {
+		return nil
+	}
+	if err := m.AddCompSparseRows(lb, start, index, value, ub); err != nil {
+		return fmt.Errorf("adding %d rows: %w", len(lb), err)
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+// Package model builds the instances of lamcap: inputs x_mu, targets y_mu and
+// competitors in dimension d, the scores and margins of a memory W on them, and
+// the classical learning rules.
+//
+// # Instances
+//
+// A Source produces the vectors of an instance family one at a time; Random is
+// the seeded source, and an Instance is the prefix of p associations of a source.
+// Growing an instance (Instance.Grow) appends associations and never changes the
+// ones it has, so the instance with p associations is the prefix of the one with
+// p+1. For the coupled model the competitors of mu are the other targets; for the
+// decoupled model competitor slot v of association mu holds its own fresh vector
+// c_(mu,v), drawn from the target distribution on demand.
+//
+// # The generator
+//
+// Every vector has its own random stream, keyed by (seed, kind, mu, v) through the
+// SplitMix64 finaliser (kind: 1 input, 2 target, 3 competitor). A stream is a
+// SplitMix64 sequence (state += 0x9e3779b97f4a7c15, output = finaliser(state));
+// a uniform on [-1, 1) takes the top 53 bits; standard normals come in pairs from
+// Marsaglia's polar method with a logarithm (portableLog) that uses only exactly
+// rounded IEEE operations and explicit float64 conversions, which forbid fused
+// multiply-adds. Gaussian embeddings divide the normals by sqrt(d); sphere
+// embeddings divide them by their Euclidean norm. The same seed therefore gives
+// bit-identical numbers on every machine and Go version; a golden test pins them.
+//
+// # Scores and margins
+//
+// Scores(W) computes every score c_(mu,v)^T W x_mu with gonum's BLAS (one matrix
+// product for the coupled model); Margins(W) subtracts them from the correct
+// scores; MarginErrorBounds bounds the rounding error of that computation, which
+// is what lets package lp certify a storable W exactly.
+package model

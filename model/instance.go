@@ -1,0 +1,225 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Model says who the competitors of an association are.
+type Model int
+
+const (
+	// Coupled is the original model: the competitors of mu are the other targets.
+	Coupled Model = iota
+	// Decoupled gives every association its own fresh competitors.
+	Decoupled
+)
+
+var modelNames = []string{"coupled", "decoupled"}
+
+func (m Model) String() string {
+	if m < 0 || int(m) >= len(modelNames) {
+		return fmt.Sprintf("Model(%d)", int(m))
+	}
+	return modelNames[m]
+}
+
+// ParseModel reads "coupled" or "decoupled".
+func ParseModel(s string) (Model, error) {
+	for i, n := range modelNames {
+		if s == n {
+			return Model(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown model %q (want %s)", s, strings.Join(modelNames, " or "))
+}
+
+// Embedding is the distribution of inputs, targets and competitors.
+type Embedding int
+
+const (
+	// Gaussian draws i.i.d. N(0, 1/d) entries.
+	Gaussian Embedding = iota
+	// Sphere draws uniformly on the unit sphere.
+	Sphere
+	// User marks embeddings supplied by the user.
+	User
+)
+
+var embeddingNames = []string{"gaussian", "sphere", "user"}
+
+func (e Embedding) String() string {
+	if e < 0 || int(e) >= len(embeddingNames) {
+		return fmt.Sprintf("Embedding(%d)", int(e))
+	}
+	return embeddingNames[e]
+}
+
+// ParseEmbedding reads "gaussian" or "sphere".
+func ParseEmbedding(s string) (Embedding, error) {
+	for i, n := range embeddingNames[:2] {
+		if s == n {
+			return Embedding(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown embedding %q (want gaussian or sphere)", s)
+}
+
+// Source produces the vectors of an instance family, one at a time. Vector mu of
+// a source never depends on how many vectors were asked for, so instances built
+// from a source nest.
+type Source interface {
+	Dim() int
+	Model() Model
+	Embedding() Embedding
+	// MaxP is the largest number of associations the source can give (0: no limit).
+	MaxP() int
+	Input(mu int, dst []float64)
+	Target(mu int, dst []float64)
+	// Competitor fills dst with the competitor of association mu in slot v != mu.
+	// For the coupled model it is target v.
+	Competitor(mu, v int, dst []float64)
+}
+
+// Random is the seeded random source: see the package documentation for the
+// generator.
+type Random struct {
+	D     int
+	Seed  uint64
+	Kind  Model
+	Embed Embedding
+}
+
+func (r Random) Dim() int             { return r.D }
+func (r Random) Model() Model         { return r.Kind }
+func (r Random) Embedding() Embedding { return r.Embed }
+func (r Random) MaxP() int            { return 0 }
+
+func (r Random) fill(kind, a, b int, dst []float64) {
+	s := newStream(streamKey(r.Seed, kind, a, b))
+	for i := range dst {
+		dst[i] = s.normal()
+	}
+	switch r.Embed {
+	case Sphere:
+		var n2 float64
+		for _, v := range dst {
+			n2 += float64(v * v)
+		}
+		n := math.Sqrt(n2)
+		for i := range dst {
+			dst[i] /= n
+		}
+	default:
+		sd := math.Sqrt(float64(len(dst)))
+		for i := range dst {
+			dst[i] /= sd
+		}
+	}
+}
+
+func (r Random) Input(mu int, dst []float64)  { r.fill(kindInput, mu, 0, dst[:r.D]) }
+func (r Random) Target(mu int, dst []float64) { r.fill(kindTarget, mu, 0, dst[:r.D]) }
+func (r Random) Competitor(mu, v int, dst []float64) {
+	if r.Kind == Coupled {
+		r.Target(v, dst)
+		return
+	}
+	r.fill(kindCompetitor, mu, v, dst[:r.D])
+}
+
+// Instance is the prefix of p associations of a source, with its vectors
+// materialised: X and Y are p x d, row mu holding x_mu and y_mu. For the decoupled
+// model, the competitors of each association are kept as a p x d block per mu
+// (row v is c_(mu,v); row mu repeats y_mu and is never a constraint).
+// Growing an instance appends to its storage and keeps every vector it had.
+type Instance struct {
+	Src  Source
+	D, P int
+	X, Y *mat.Dense
+	xs   []float64
+	ys   []float64
+	comp [][]float64
+}
+
+// NewInstance materialises the first p associations of src.
+func NewInstance(src Source, p int) (*Instance, error) {
+	in := &Instance{Src: src, D: src.Dim()}
+	if err := in.Grow(p); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Grow extends the instance to p associations (p >= in.P); the first in.P are kept.
+func (in *Instance) Grow(p int) error {
+	if p < in.P {
+		return fmt.Errorf("cannot shrink an instance from p=%d to p=%d", in.P, p)
+	}
+	if max := in.Src.MaxP(); max > 0 && p > max {
+		return fmt.Errorf("p=%d exceeds the %d associations the source holds", p, max)
+	}
+	if p == in.P && in.X != nil {
+		return nil
+	}
+	d, old := in.D, in.P
+	buf := make([]float64, d)
+	for mu := old; mu < p; mu++ {
+		in.Src.Input(mu, buf)
+		in.xs = append(in.xs, buf...)
+		in.Src.Target(mu, buf)
+		in.ys = append(in.ys, buf...)
+	}
+	if in.Src.Model() == Decoupled {
+		for mu := 0; mu < p; mu++ {
+			if mu >= old {
+				in.comp = append(in.comp, make([]float64, 0, p*d))
+			}
+			for v := len(in.comp[mu]) / d; v < p; v++ {
+				if v == mu {
+					in.comp[mu] = append(in.comp[mu], in.ys[mu*d:(mu+1)*d]...)
+					continue
+				}
+				in.Src.Competitor(mu, v, buf)
+				in.comp[mu] = append(in.comp[mu], buf...)
+			}
+		}
+	}
+	in.P = p
+	in.X = mat.NewDense(p, d, in.xs[:p*d:p*d])
+	in.Y = mat.NewDense(p, d, in.ys[:p*d:p*d])
+	return nil
+}
+
+// Competitor returns c_(mu,v) (a view; do not modify): y_v for the coupled model.
+func (in *Instance) Competitor(mu, v int) []float64 {
+	if in.comp == nil {
+		return in.ys[v*in.D : (v+1)*in.D]
+	}
+	return in.comp[mu][v*in.D : (v+1)*in.D]
+}
+
+// Competitors returns the p x d matrix whose row v is the competitor of mu in slot v
+// (row mu is y_mu). For the coupled model it is Y for every mu.
+func (in *Instance) Competitors(mu int) *mat.Dense {
+	if in.comp == nil {
+		return in.Y
+	}
+	n := in.P * in.D
+	return mat.NewDense(in.P, in.D, in.comp[mu][:n:n])
+}
+
+// Rows is the number of margin constraints, p(p-1).
+func (in *Instance) Rows() int { return in.P * (in.P - 1) }
+
+// MemoryBytes estimates the memory an instance of size p needs, without building it.
+func MemoryBytes(d, p int, m Model) int64 {
+	b := int64(2*p*d) * 8
+	if m == Decoupled {
+		b += int64(p) * int64(p) * int64(d) * 8
+	}
+	return b
+}

@@ -1,0 +1,118 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Scores returns the p x p matrix S with S[mu][v] = c_(mu,v)^T W x_mu, the score of
+// the competitor in slot v for input mu; the diagonal S[mu][mu] = y_mu^T W x_mu is
+// the correct score. W is d x d. One matrix product for the coupled model, one
+// matrix-vector product per association for the decoupled one.
+func (in *Instance) Scores(w mat.Matrix) *mat.Dense {
+	var u mat.Dense // p x d, row mu = (W x_mu)^T
+	u.Mul(in.X, w.T())
+	s := mat.NewDense(in.P, in.P, nil)
+	if in.comp == nil {
+		s.Mul(&u, in.Y.T())
+		return s
+	}
+	for mu := 0; mu < in.P; mu++ {
+		dst := mat.NewVecDense(in.P, s.RawRowView(mu))
+		dst.MulVec(in.Competitors(mu), u.RowView(mu))
+	}
+	return s
+}
+
+// Margins returns the p x p matrix M with M[mu][v] = S[mu][mu] - S[mu][v] for
+// v != mu, the margin of association mu over its competitor v; the diagonal is 0.
+func (in *Instance) Margins(w mat.Matrix) *mat.Dense {
+	s := in.Scores(w)
+	for mu := 0; mu < in.P; mu++ {
+		row := s.RawRowView(mu)
+		own := row[mu]
+		for v := range row {
+			row[v] = own - row[v]
+		}
+	}
+	return s
+}
+
+// MarginErrorBounds returns the p x p matrix B such that the margin M[mu][v]
+// computed in float64 by Margins differs from the exact margin of the same float64
+// data by at most B[mu][v], whatever the summation order of the BLAS.
+//
+// Each score y^T (W x) is two dot products of length d; the classical bound
+// |fl(a.b) - a.b| <= gamma_n |a|.|b|, gamma_n = n u / (1 - n u), applied twice gives
+// |error| <= gamma_(2d+1) |y|^T |W| |x|, and the subtraction of two scores adds one
+// rounding of the result.
+func (in *Instance) MarginErrorBounds(w mat.Matrix, m *mat.Dense) *mat.Dense {
+	d := in.D
+	var absW, absX, absY mat.Dense
+	absW.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, w)
+	absX.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, in.X)
+	absY.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, in.Y)
+	var z mat.Dense // p x d, row mu = (|W| |x_mu|)^T
+	z.Mul(&absX, absW.T())
+	const u = 0x1p-53
+	n := float64(2*d + 3) // one spare dot-product length for computing the bound itself
+	gamma := n * u / (1 - n*u)
+	b := mat.NewDense(in.P, in.P, nil)
+	cz := make([]float64, in.P)
+	var absC mat.Dense
+	for mu := 0; mu < in.P; mu++ {
+		row := b.RawRowView(mu)
+		zmu := z.RawRowView(mu)
+		own := dot(absY.RawRowView(mu), zmu)
+		comp := &absY
+		if in.comp != nil {
+			absC.Reset()
+			absC.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, in.Competitors(mu))
+			comp = &absC
+		}
+		mat.NewVecDense(in.P, cz).MulVec(comp, mat.NewVecDense(d, zmu))
+		for v := range row {
+			if v == mu {
+				continue
+			}
+			row[v] = 2 * (gamma*(own+cz[v]) + u*math.Abs(m.At(mu, v)))
+		}
+	}
+	return b
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+// Hebbian returns W_H = sum_mu y_mu x_mu^T.
+func (in *Instance) Hebbian() *mat.Dense {
+	w := mat.NewDense(in.D, in.D, nil)
+	w.Mul(in.Y.T(), in.X)
+	return w
+}
+
+// PseudoInverse returns the least-squares (minimum-norm) W with W x_mu close to
+// y_mu: W = Y^T (X^T)^+. For p <= d it maps every x_mu exactly onto y_mu.
+func (in *Instance) PseudoInverse() (*mat.Dense, error) {
+	var svd mat.SVD
+	if !svd.Factorize(in.X, mat.SVDThin) {
+		return nil, fmt.Errorf("pseudo-inverse: SVD of the inputs did not converge")
+	}
+	// X^T W^T = ... solve X W^T = Y in the least-squares, minimum-norm sense.
+	var wt mat.Dense
+	rank := svd.Rank(1e-12)
+	if rank == 0 {
+		return mat.NewDense(in.D, in.D, nil), nil
+	}
+	svd.SolveTo(&wt, in.Y, rank)
+	w := mat.NewDense(in.D, in.D, nil)
+	w.Copy(wt.T())
+	return w, nil
+}
