@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestBadInputIsOneLineExit2(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"solve", "--d", "1"}, "--d must be at least 2"},
+		{[]string{"solve", "--p", "1"}, "--p must be at least 2"},
+		{[]string{"solve", "--seed", "-3"}, "--seed must be >= 0"},
+		{[]string{"solve", "--model", "tangled"}, "unknown model"},
+		{[]string{"solve", "--embedding", "cube"}, "unknown embedding"},
+		{[]string{"solve", "--formulation", "magic"}, "unknown formulation"},
+		{[]string{"solve", "--rows", "sparse"}, "unknown row form"},
+		{[]string{"solve", "--d", "x"}, "invalid argument"},
+		{[]string{"solve", "--nope"}, "unknown flag"},
+		{[]string{"solve", "--d", "3000", "--p", "90000"}, "memory"},
+		{[]string{"frobnicate"}, "unknown command"},
+	}
+	for _, c := range cases {
+		code, out, errs := runCLI(c.args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2", c.args, code)
+		}
+		if out != "" {
+			t.Errorf("%v: printed %q on stdout", c.args, out)
+		}
+		if strings.Count(strings.TrimRight(errs, "\n"), "\n") != 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: stderr %q, want one line containing %q", c.args, errs, c.want)
+		}
+	}
+}
+
+func TestSolveJSON(t *testing.T) {
+	code, out, errs := runCLI("solve", "--d", "6", "--p", "5", "--seed", "3", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, out)
+	}
+	for _, k := range []string{"d", "p", "seed", "model", "embedding", "verdict", "margin", "certified", "certificate", "rows", "rounds", "iterations", "seconds"} {
+		if _, ok := rec[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if rec["verdict"] != "storable" || rec["certified"] != true || rec["d"].(float64) != 6 {
+		t.Errorf("p <= d should be certified storable: %v", rec)
+	}
+}
+
+func TestSolveTextAndHelp(t *testing.T) {
+	code, out, _ := runCLI("solve", "--d", "5", "--p", "2", "--seed", "0", "--model", "decoupled", "--embedding", "sphere")
+	if code != 0 || !strings.HasPrefix(out, "storable  (certified") {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+	code, out, _ = runCLI("solve", "--help")
+	if code != 0 || !strings.Contains(out, "--formulation") || !strings.Contains(out, "not-storable") {
+		t.Errorf("solve --help: exit %d, %q", code, out)
+	}
+	code, out, _ = runCLI("--help")
+	if code != 0 || !strings.Contains(out, "solve") {
+		t.Errorf("--help: exit %d, %q", code, out)
+	}
+}
