@@ -1,0 +1,94 @@
+package feasibility
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// GroupSummary summarises the critical sizes of one (d, model).
+type GroupSummary struct {
+	D         int          `json:"d"`
+	Model     string       `json:"model"`
+	Instances int          `json:"instances"`
+	Undecided int          `json:"undecided"`
+	PC        float64      `json:"p_c"`
+	PCCI      Interval     `json:"p_c_ci95"`
+	Scale     float64      `json:"pc_log_pc_over_d2"`
+	ScaleCI   Interval     `json:"pc_log_pc_over_d2_ci95"`
+	MeanSec   float64      `json:"mean_seconds"`
+	Curve     []CurvePoint `json:"curve"`
+}
+
+// Summarise groups records by (d, model). p_c is the median certified p* with its
+// order-statistic 95% interval; undecided instances are counted, never imputed.
+func Summarise(recs []Record) []GroupSummary {
+	type k struct {
+		d int
+		m string
+	}
+	groups := map[k][]Record{}
+	for _, r := range recs {
+		groups[k{r.D, r.Model}] = append(groups[k{r.D, r.Model}], r)
+	}
+	var keys []k
+	for key := range groups {
+		keys = append(keys, key)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].d < keys[j].d || (keys[i].d == keys[j].d && keys[i].m < keys[j].m)
+	})
+	var out []GroupSummary
+	for _, key := range keys {
+		g := GroupSummary{D: key.d, Model: key.m}
+		var ps []float64
+		var pi []int
+		for _, r := range groups[key] {
+			g.Instances++
+			g.MeanSec += r.Seconds
+			if !r.Certified {
+				g.Undecided++
+				continue
+			}
+			ps = append(ps, float64(r.PStar))
+			pi = append(pi, r.PStar)
+		}
+		g.MeanSec /= float64(g.Instances)
+		g.PC, g.PCCI = math.NaN(), Interval{math.NaN(), math.NaN()}
+		g.Scale, g.ScaleCI = math.NaN(), Interval{math.NaN(), math.NaN()}
+		if len(ps) > 0 {
+			g.PC = Median(ps)
+			g.PCCI = MedianCI(ps, 0.95)
+			g.Scale = PLogPOverD2(g.PC, key.d)
+			// p log p is increasing for p >= 1, so the interval maps through.
+			g.ScaleCI = Interval{PLogPOverD2(g.PCCI.Lo, key.d), PLogPOverD2(g.PCCI.Hi, key.d)}
+			g.Curve = StorableCurve(pi)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// SummaryCSV renders the summaries as CSV (one row per d and model).
+func SummaryCSV(gs []GroupSummary) string {
+	var b strings.Builder
+	b.WriteString("d,model,instances,undecided,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,mean_seconds\n")
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%d,%s,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.4g\n", g.D, g.Model, g.Instances, g.Undecided,
+			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, g.MeanSec)
+	}
+	return b.String()
+}
+
+// SummaryTable renders the summaries for a terminal.
+func SummaryTable(gs []GroupSummary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%4s  %-9s  %5s  %5s  %7s  %-15s  %-22s  %7s\n", "d", "model", "n", "undec", "p_c", "95% CI", "p_c log p_c / d^2", "s/inst")
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%4d  %-9s  %5d  %5d  %7.1f  %-15s  %-22s  %7.2f\n", g.D, g.Model, g.Instances, g.Undecided, g.PC,
+			fmt.Sprintf("[%g, %g]", g.PCCI.Lo, g.PCCI.Hi),
+			fmt.Sprintf("%.3f [%.3f, %.3f]", g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi), g.MeanSec)
+	}
+	return b.String()
+}
