@@ -2,7 +2,6 @@ package feasibility
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 )
@@ -55,8 +54,8 @@ func Summarise(recs []Record) []GroupSummary {
 			pi = append(pi, r.PStar)
 		}
 		g.MeanSec /= float64(g.Instances)
-		g.PC, g.PCCI = math.NaN(), Interval{math.NaN(), math.NaN()}
-		g.Scale, g.ScaleCI = math.NaN(), Interval{math.NaN(), math.NaN()}
+		// With no certified instance the p_c fields stay 0 (JSON has no NaN);
+		// Instances == Undecided says so.
 		if len(ps) > 0 {
 			g.PC = Median(ps)
 			g.PCCI = MedianCI(ps, 0.95)

@@ -22,11 +22,11 @@ type Threshold struct {
 	Lower, Upper int
 	// Storable and NotStorable are the verdicts at Lower and Upper.
 	Storable, NotStorable *Verdict
-	Solves     int
-	Undecided  int // undecided verdicts met on the way
-	Iterations int
-	Seconds    float64
-	Note       string
+	Solves                int
+	Undecided             int // undecided verdicts met on the way
+	Iterations            int
+	Seconds               float64
+	Note                  string
 }
 
 // ThresholdOptions tune FindThreshold.

@@ -133,3 +133,8 @@ func bytesString(b int64) string {
 	}
 	return fmt.Sprintf("%d KiB", b>>10)
 }
+
+// lpMemory is the memory estimate of deciding one instance of size p.
+func lpMemory(inst instanceFlags, p int, sf solverFlags) int64 {
+	return lp.MemoryEstimate(inst.d, p, inst.model, false, sf.opts.Rows)
+}

@@ -132,3 +132,5 @@ func (fs *flagSet) parse(args []string, stdout io.Writer) error {
 	}
 	return nil
 }
+
+func errHelp() error { return pflag.ErrHelp }

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"path/filepath"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/lamcap/lamcap/feasibility"
+)
+
+// writePlots draws P(storable | p) per d (one panel per model, p scaled by the
+// median) and p_c log p_c / d^2 against d with its intervals and the 1/2
+// asymptote, each as PNG and SVG.
+func writePlots(dir string, sum []feasibility.GroupSummary) error {
+	models := map[string]bool{}
+	for _, g := range sum {
+		models[g.Model] = true
+	}
+	var names []string
+	for m := range models {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+
+	// P(storable | p), one line per (d, model).
+	curve := plot.New()
+	curve.Title.Text = "P(storable | p), exact LP (Wilson 95% bars)"
+	curve.X.Label.Text = "p"
+	curve.Y.Label.Text = "P(storable)"
+	curve.Y.Min, curve.Y.Max = 0, 1
+	curve.Legend.Top = true
+	i := 0
+	for _, g := range sum {
+		if len(g.Curve) == 0 {
+			continue
+		}
+		pts := make(plotter.XYs, len(g.Curve))
+		errs := make(plotter.YErrors, len(g.Curve))
+		for k, c := range g.Curve {
+			pts[k] = plotter.XY{X: float64(c.P), Y: c.Fraction}
+			errs[k] = struct{ Low, High float64 }{c.Fraction - c.CI.Lo, c.CI.Hi - c.Fraction}
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return err
+		}
+		line.Color = plotutil.Color(i)
+		if g.Model == "decoupled" {
+			line.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		}
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYer
+			plotter.YErrorer
+		}{pts, errs})
+		if err != nil {
+			return err
+		}
+		bars.Color = line.Color
+		curve.Add(line, bars)
+		curve.Legend.Add(fmt.Sprintf("d=%d %s", g.D, g.Model), line)
+		if g.Model == names[len(names)-1] {
+			i++
+		}
+	}
+	if err := savePlot(curve, dir, "storable"); err != nil {
+		return err
+	}
+
+	// p_c log p_c / d^2 against d.
+	sc := plot.New()
+	sc.Title.Text = "Capacity scale p_c log p_c / d^2 (median p*, 95% CI)"
+	sc.X.Label.Text = "d"
+	sc.Y.Label.Text = "p_c log p_c / d^2"
+	sc.Legend.Top = true
+	xmin, xmax := 1e9, 0.0
+	for k, m := range names {
+		var pts plotter.XYs
+		var errs plotter.YErrors
+		for _, g := range sum {
+			if g.Model != m || len(g.Curve) == 0 {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: float64(g.D), Y: g.Scale})
+			errs = append(errs, struct{ Low, High float64 }{g.Scale - g.ScaleCI.Lo, g.ScaleCI.Hi - g.Scale})
+			xmin, xmax = min(xmin, float64(g.D)), max(xmax, float64(g.D))
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		lp, pointsGlyph, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		lp.Color = plotutil.Color(k)
+		pointsGlyph.Color = lp.Color
+		pointsGlyph.Shape = plotutil.Shape(k)
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYer
+			plotter.YErrorer
+		}{pts, errs})
+		if err != nil {
+			return err
+		}
+		bars.Color = lp.Color
+		sc.Add(lp, pointsGlyph, bars)
+		sc.Legend.Add(m+" (exact LP)", lp)
+	}
+	if xmax >= xmin {
+		half, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: 0.5}, {X: xmax, Y: 0.5}})
+		if err != nil {
+			return err
+		}
+		half.Color = color.Gray{Y: 100}
+		half.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+		sc.Add(half)
+		sc.Legend.Add("asymptote 1/2", half)
+	}
+	sc.Y.Min = 0
+	return savePlot(sc, dir, "capacity")
+}
+
+func savePlot(p *plot.Plot, dir, name string) error {
+	for _, ext := range []string{"png", "svg"} {
+		path := filepath.Join(dir, name+"."+ext)
+		w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext)
+		if err != nil {
+			return fmt.Errorf("plot %s: %w", path, err)
+		}
+		var buf bytesBuffer
+		if _, err := w.WriteTo(&buf); err != nil {
+			return fmt.Errorf("plot %s: %w", path, err)
+		}
+		if err := feasibility.WriteFileAtomic(path, buf.b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type bytesBuffer struct{ b []byte }
+
+func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+func init() {
+	register(command{"sweep", "critical sizes over a grid of d, with capacities, curves and plots", runSweep})
+	register(command{"capacity", "the main job: capacities for d = 6..16, coupled and decoupled", runCapacity})
+	register(command{"merge", "combine the shard directories of one sweep into one summary", runMerge})
+}
+
+const sweepSynopsis = `Runs threshold for every (d, model, seed) of a grid and summarises each (d, model):
+instances, undecided count, p_c = median p* with its 95% order-statistic interval,
+P(storable | p) with Wilson 95% intervals, and p_c log p_c / d^2.
+
+The --out directory keeps grid.json and records.jsonl (one line per finished
+instance, fsynced as it finishes). Re-running the same command resumes: finished
+instances are skipped; an interrupted line is dropped. A directory made for another
+grid is refused. Outputs: summary.csv, summary.json, records.jsonl, storable.png/svg
+(P(storable | p) per d) and capacity.png/svg (p_c log p_c / d^2 against d).
+
+--shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
+each into its own directory; 'lamcap merge' combines them.`
+
+type sweepFlags struct {
+	ds      string
+	seeds   string
+	models  string
+	embed   string
+	out     string
+	workers int
+	shard   string
+	quiet   bool
+	sf      solverFlags
+}
+
+func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
+	fs.StringVar(&f.ds, "d", defDs, "dimensions: A:B:STEP, A:B or a comma list")
+	fs.StringVar(&f.seeds, "seeds", defSeeds, "seeds: N (meaning 1:N) or A:B")
+	fs.StringVar(&f.models, "model", "coupled,decoupled", "models, comma separated")
+	fs.StringVar(&f.embed, "embedding", "gaussian", "gaussian or sphere")
+	fs.StringVar(&f.out, "out", defOut, "sweep directory (created; reused to resume)")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel workers, one HiGHS model each")
+	fs.StringVar(&f.shard, "shard", "", "K/N: run only the K-th of N slices of the grid")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	f.sf.register(fs)
+}
+
+// parseDims reads "6:24:2", "6:10" or "6,8,12".
+func parseDims(s string) ([]int, error) {
+	var out []int
+	if strings.Contains(s, ":") {
+		parts := strings.Split(s, ":")
+		if len(parts) > 3 {
+			return nil, usagef("--d: want A:B:STEP, got %q", s)
+		}
+		n := make([]int, len(parts))
+		for i, p := range parts {
+			v, err := strconv.Atoi(p)
+			if err != nil {
+				return nil, usagef("--d: %q is not a whole number", p)
+			}
+			n[i] = v
+		}
+		step := 1
+		if len(n) == 3 {
+			step = n[2]
+		}
+		if step < 1 || n[1] < n[0] {
+			return nil, usagef("--d: empty range %q", s)
+		}
+		for d := n[0]; d <= n[1]; d += step {
+			out = append(out, d)
+		}
+	} else {
+		for _, p := range strings.Split(s, ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				return nil, usagef("--d: %q is not a whole number", p)
+			}
+			out = append(out, v)
+		}
+	}
+	for _, d := range out {
+		if d < 2 {
+			return nil, usagef("--d: every d must be at least 2, got %d", d)
+		}
+	}
+	return out, nil
+}
+
+func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
+	var g feasibility.Grid
+	if err := f.sf.validate(); err != nil {
+		return g, nil, err
+	}
+	ds, err := parseDims(f.ds)
+	if err != nil {
+		return g, nil, err
+	}
+	var a, b int64
+	if !strings.Contains(f.seeds, ":") {
+		n, err := strconv.ParseInt(f.seeds, 10, 64)
+		if err != nil || n < 1 {
+			return g, nil, usagef("--seeds: want N >= 1 or A:B, got %q", f.seeds)
+		}
+		a, b = 1, n
+	} else if a, b, err = parseRange(f.seeds, "--seeds"); err != nil {
+		return g, nil, err
+	}
+	var models []string
+	for _, m := range strings.Split(f.models, ",") {
+		mm, err := model.ParseModel(strings.TrimSpace(m))
+		if err != nil {
+			return g, nil, usagef("--model: %v", err)
+		}
+		models = append(models, mm.String())
+	}
+	if _, err := model.ParseEmbedding(f.embed); err != nil {
+		return g, nil, usagef("--embedding: %v", err)
+	}
+	if f.workers < 1 {
+		return g, nil, usagef("--workers must be >= 1")
+	}
+	for _, d := range ds {
+		need := int64(f.workers) * lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts.Rows)
+		if err := checkMemory(fmt.Sprintf("d=%d with %d workers", d, f.workers), need); err != nil {
+			return g, nil, err
+		}
+	}
+	g = feasibility.Grid{Version: feasibility.GridVersion, Ds: ds, Models: models, SeedFirst: a, SeedLast: b,
+		Embedding: f.embed, Rows: f.sf.rows, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add}
+	units := g.Units()
+	if f.shard != "" {
+		var k, n int
+		if _, err := fmt.Sscanf(f.shard, "%d/%d", &k, &n); err != nil || n < 1 || k < 1 || k > n {
+			return g, nil, usagef("--shard: want K/N with 1 <= K <= N, got %q", f.shard)
+		}
+		units = feasibility.Shard(units, k, n)
+	}
+	return g, units, nil
+}
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sweep --d 6:24:2 --seeds N --model coupled,decoupled [--out DIR]", sweepSynopsis)
+	var f sweepFlags
+	f.register(fs, "6:12:2", "20", "lamcap-out/sweep")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	return sweep(ctx, f, stdout, stderr)
+}
+
+func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("capacity [flags]", "The main job (what 'make run' runs): exact capacities for d = 6, 8, ..., 16 with 40\nseeds, coupled and decoupled, summarised in a table with plots. Same flags as sweep.")
+	var f sweepFlags
+	f.register(fs, "6:16:2", "40", "lamcap-out/capacity")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	return sweep(ctx, f, stdout, stderr)
+}
+
+func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
+	g, units, err := f.grid()
+	if err != nil {
+		return err
+	}
+	st, err := feasibility.OpenStore(f.out, g)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer st.Close()
+	pr := newProgress(stderr, "lamcap "+filepath.Base(f.out), f.quiet)
+	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update})
+	pr.end()
+	// Summaries are written even after an interruption: they cover what finished.
+	recs := st.Records()
+	if err := writeOutputs(f.out, recs); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	fmt.Fprint(stdout, feasibility.SummaryTable(feasibility.Summarise(recs)))
+	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(recs), f.out)
+	return nil
+}
+
+// writeOutputs writes summary.csv, summary.json and the plots atomically.
+func writeOutputs(dir string, recs []feasibility.Record) error {
+	sum := feasibility.Summarise(recs)
+	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(feasibility.SummaryCSV(sum))); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return fmt.Errorf("summary.json: %w", err)
+	}
+	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n')); err != nil {
+		return err
+	}
+	if len(sum) == 0 {
+		return nil
+	}
+	return writePlots(dir, sum)
+}
+
+const mergeSynopsis = `Reads the sweep directories given as arguments (the shards of one grid, or partial
+runs of it), checks that they hold the same grid, and writes into --out the records
+and summaries a single-machine run would have produced.`
+
+func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("merge --out DIR SHARD_DIR...", mergeSynopsis)
+	var out string
+	fs.StringVar(&out, "out", "lamcap-out/merged", "directory for the merged sweep")
+	err := fs.FlagSet.Parse(args)
+	if errors.Is(err, errHelp()) {
+		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
+		return err
+	}
+	if err != nil {
+		return usagef("%v", err)
+	}
+	dirs := fs.Args()
+	if len(dirs) == 0 {
+		return usagef("name at least one sweep directory to merge")
+	}
+	var grid *feasibility.Grid
+	var all []feasibility.Record
+	for _, d := range dirs {
+		recs, g, err := feasibility.ReadRecords(d)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		if grid == nil {
+			grid = &g
+		} else if fmt.Sprint(*grid) != fmt.Sprint(g) {
+			return usagef("%s holds a different grid from %s; only shards of one sweep can be merged", d, dirs[0])
+		}
+		all = append(all, recs...)
+	}
+	st, err := feasibility.OpenStore(out, *grid)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer st.Close()
+	for _, r := range all {
+		if err := st.Append(r); err != nil {
+			return err
+		}
+	}
+	recs := st.Records()
+	if err := writeOutputs(out, recs); err != nil {
+		return err
+	}
+	missing := len(grid.Units()) - len(recs)
+	fmt.Fprint(stdout, feasibility.SummaryTable(feasibility.Summarise(recs)))
+	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(recs), len(dirs), out)
+	if missing > 0 {
+		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/lamcap/lamcap/feasibility"
+)
+
+func init() {
+	register(command{"threshold", "find the exact critical size p* of instances", runThreshold})
+}
+
+const thresholdSynopsis = `For each seed, finds p*, the largest p whose prefix instance is storable, with a
+certified storable verdict at p* and a certified not-storable verdict at p*+1
+(nested instances make storability monotone in p). The search starts a little below
+the expected capacity, steps down with fresh solvers if needed, and then grows one
+warm HiGHS model upwards. An undecided verdict on the way is reported as such.`
+
+// parseRange reads "A:B" (or a single number) as an inclusive range.
+func parseRange(s, flag string) (int64, int64, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) > 2 {
+		return 0, 0, usagef("%s: want A:B, got %q", flag, s)
+	}
+	a, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		return 0, 0, usagef("%s: %q is not a whole number", flag, parts[0])
+	}
+	b := a
+	if len(parts) == 2 {
+		if b, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
+			return 0, 0, usagef("%s: %q is not a whole number", flag, parts[1])
+		}
+	}
+	if a < 0 || b < a {
+		return 0, 0, usagef("%s: want 0 <= A <= B, got %q", flag, s)
+	}
+	return a, b, nil
+}
+
+func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("threshold --d D --seeds A:B [flags]", thresholdSynopsis)
+	var inst instanceFlags
+	var sf solverFlags
+	var seeds string
+	var start int
+	var asJSON bool
+	inst.register(fs)
+	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive)")
+	fs.IntVar(&start, "start", 0, "first p tried (0: 95% of the root of p log p = d^2)")
+	sf.register(fs)
+	fs.BoolVar(&asJSON, "json", false, "print one JSON line per instance")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := inst.validate(); err != nil {
+		return err
+	}
+	if err := sf.validate(); err != nil {
+		return err
+	}
+	a, b, err := parseRange(seeds, "--seeds")
+	if err != nil {
+		return err
+	}
+	if start < 0 {
+		return usagef("--start must be >= 0")
+	}
+	guess := 3 * feasibility.StartGuess(inst.d)
+	if err := checkMemory(fmt.Sprintf("d=%d", inst.d), lpMemory(inst, guess, sf)); err != nil {
+		return err
+	}
+	if !asJSON {
+		fmt.Fprintf(stdout, "%6s  %6s  %-9s  %-12s  %7s  %8s\n", "seed", "p*", "certified", "p*/margin", "solves", "seconds")
+	}
+	for s := a; s <= b; s++ {
+		th, err := feasibility.FindThreshold(ctx, inst.source(s), feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start})
+		if err != nil {
+			return err
+		}
+		rec := feasibility.NewRecord(feasibility.Unit{D: inst.d, Model: inst.model.String(), Seed: s}, inst.embed.String(), th)
+		if asJSON {
+			if err := json.NewEncoder(stdout).Encode(rec); err != nil {
+				return err
+			}
+			continue
+		}
+		ps := "undecided"
+		if th.Certified {
+			ps = strconv.Itoa(th.PStar)
+		}
+		fmt.Fprintf(stdout, "%6d  %6s  %-9v  %-12.4g  %7d  %8.2f", s, ps, th.Certified, rec.MarginAtP, th.Solves, th.Seconds)
+		if th.Note != "" {
+			fmt.Fprintf(stdout, "  (%s)", th.Note)
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
