@@ -77,7 +77,7 @@ func writePlots(dir string, sum []feasibility.GroupSummary) error {
 	sc.Title.Text = "Capacity scale p_c log p_c / d^2 (median p*, 95% CI)"
 	sc.X.Label.Text = "d"
 	sc.Y.Label.Text = "p_c log p_c / d^2"
-	sc.Legend.Top = true
+	sc.Legend.Top = false
 	xmin, xmax := 1e9, 0.0
 	for k, m := range names {
 		var pts plotter.XYs

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lamcap/lamcap/feasibility"
+)
+
+// TestMain lets the test binary act as lamcap for child-process tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("LAMCAP_AS_MAIN") == "1" {
+		ctx := context.Background()
+		os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+var gridArgs = []string{"--d", "6,7", "--seeds", "1:9", "--model", "coupled,decoupled", "--quiet", "--workers", "2"}
+
+type key struct {
+	u         feasibility.Unit
+	p, lo, hi int
+	certified bool
+}
+
+func recordKeys(t *testing.T, dir string) map[feasibility.Unit]key {
+	t.Helper()
+	recs, _, err := feasibility.ReadRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[feasibility.Unit]key{}
+	for _, r := range recs {
+		if _, dup := out[r.Unit]; dup {
+			t.Fatalf("%s: unit %+v recorded twice", dir, r.Unit)
+		}
+		out[r.Unit] = key{r.Unit, r.PStar, r.Lower, r.Upper, r.Certified}
+	}
+	return out
+}
+
+func sameRecords(t *testing.T, a, b map[feasibility.Unit]key, what string) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%s: %d records vs %d", what, len(a), len(b))
+	}
+	for u, ka := range a {
+		if kb, ok := b[u]; !ok || ka != kb {
+			t.Errorf("%s: unit %+v: %+v vs %+v", what, u, ka, kb)
+		}
+	}
+}
+
+func sweepInto(t *testing.T, dir string, extra ...string) {
+	t.Helper()
+	args := append([]string{"sweep", "--out", dir}, gridArgs...)
+	code, _, errs := runCLI(append(args, extra...)...)
+	if code != 0 {
+		t.Fatalf("sweep exit %d: %s", code, errs)
+	}
+}
+
+func TestSweepResumeShardsMerge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	tmp := t.TempDir()
+	ref := filepath.Join(tmp, "ref")
+	sweepInto(t, ref)
+	want := recordKeys(t, ref)
+	if len(want) != 36 {
+		t.Fatalf("reference sweep has %d records, want 36", len(want))
+	}
+	for _, f := range []string{"summary.csv", "summary.json", "storable.png", "storable.svg", "capacity.png", "capacity.svg"} {
+		if st, err := os.Stat(filepath.Join(ref, f)); err != nil || st.Size() == 0 {
+			t.Errorf("missing output %s", f)
+		}
+	}
+
+	t.Run("cancelled", func(t *testing.T) {
+		dir := filepath.Join(tmp, "cancel")
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			for {
+				if recs, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 5 {
+					cancel()
+					return
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}()
+		var out, errb strings.Builder
+		code := run(ctx, append([]string{"sweep", "--out", dir}, gridArgs...), &out, &errb)
+		cancel()
+		if code != 130 {
+			t.Fatalf("cancelled sweep exit %d (%s)", code, errb.String())
+		}
+		if n := len(recordKeys(t, dir)); n == 0 || n == 36 {
+			t.Fatalf("cancelled sweep kept %d records; the test wants a partial run", n)
+		}
+		sweepInto(t, dir)
+		sameRecords(t, recordKeys(t, dir), want, "resumed after cancel")
+	})
+
+	t.Run("killed", func(t *testing.T) {
+		dir := filepath.Join(tmp, "kill")
+		cmd := exec.Command(os.Args[0], append([]string{"sweep", "--out", dir}, gridArgs...)...)
+		cmd.Env = append(os.Environ(), "LAMCAP_AS_MAIN=1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 5000; i++ {
+			if recs, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 3 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		cmd.Process.Kill() // SIGKILL: no chance to clean up
+		cmd.Wait()
+		// Simulate a write torn by the kill.
+		f, err := os.OpenFile(filepath.Join(dir, "records.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString(`{"d":7,"model":"coupled","seed":4,"p_st`)
+		f.Close()
+		sweepInto(t, dir)
+		sameRecords(t, recordKeys(t, dir), want, "resumed after kill -9")
+	})
+
+	t.Run("shards", func(t *testing.T) {
+		var dirs []string
+		for k := 1; k <= 3; k++ {
+			d := filepath.Join(tmp, "shard", string(rune('0'+k)))
+			sweepInto(t, d, "--shard", string(rune('0'+k))+"/3")
+			dirs = append(dirs, d)
+		}
+		merged := filepath.Join(tmp, "merged")
+		code, _, errs := runCLI(append([]string{"merge", "--out", merged}, dirs...)...)
+		if code != 0 {
+			t.Fatalf("merge exit %d: %s", code, errs)
+		}
+		sameRecords(t, recordKeys(t, merged), want, "merged shards")
+		a, _ := os.ReadFile(filepath.Join(ref, "summary.csv"))
+		b, _ := os.ReadFile(filepath.Join(merged, "summary.csv"))
+		if stripTiming(string(a)) != stripTiming(string(b)) {
+			t.Errorf("merged summary differs:\n%s\nvs\n%s", a, b)
+		}
+	})
+
+	t.Run("refuses another grid", func(t *testing.T) {
+		code, _, errs := runCLI("sweep", "--out", ref, "--d", "6", "--seeds", "3", "--quiet")
+		if code != 2 || !strings.Contains(errs, "different sweep") {
+			t.Errorf("exit %d, %q", code, errs)
+		}
+	})
+}
+
+// stripTiming drops the last CSV column (mean seconds), which varies by machine.
+func stripTiming(csv string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(csv, "\n") {
+		if i := strings.LastIndex(line, ","); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
