@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -304,8 +305,10 @@ func WriteFileAtomic(path string, data []byte) error {
 // RunOptions control how a sweep runs (not what it computes).
 type RunOptions struct {
 	Workers int
-	// Progress, if set, is called after each finished unit with done and total.
-	Progress func(done, total int)
+	// Progress, if set, is called after each finished unit with the units done and
+	// in all, and the fraction of the expected work done (units weighted by
+	// UnitCost), which gives a far better ETA than the unit count.
+	Progress func(done, total int, workDone float64)
 }
 
 // Run computes every unit of units that the store does not have yet, with
@@ -330,8 +333,17 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 		}
 	}
 	total, done := len(units), len(units)-len(todo)
+	var allWork, doneWork float64
+	for _, u := range units {
+		allWork += UnitCost(u.D)
+	}
+	for _, u := range units {
+		if st.Done(u) {
+			doneWork += UnitCost(u.D)
+		}
+	}
 	if opts.Progress != nil {
-		opts.Progress(done, total)
+		opts.Progress(done, total, doneWork/allWork)
 	}
 	workers := opts.Workers
 	if workers < 1 {
@@ -389,8 +401,9 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 		}
 		starts.add(r.rec)
 		done++
+		doneWork += UnitCost(r.rec.D)
 		if opts.Progress != nil {
-			opts.Progress(done, total)
+			opts.Progress(done, total, doneWork/allWork)
 		}
 	}
 	if firstErr != nil {
@@ -398,6 +411,10 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 	}
 	return ctx.Err()
 }
+
+// UnitCost is the relative expected time of one threshold search in dimension d,
+// measured to grow like d^6 on Gaussian instances (0.15 s at d = 10, 3 s at d = 16).
+func UnitCost(d int) float64 { return math.Pow(float64(d), 6) }
 
 // startTracker starts each search just below the median p* of the finished units
 // of the same (d, model), once a few are in; the start never changes a p*, only

@@ -32,7 +32,7 @@ func newProgress(w io.Writer, label string, quiet bool) *progress {
 	return &progress{w: w, tty: tty, quiet: quiet, t0: time.Now(), label: label}
 }
 
-func (p *progress) update(done, total int) {
+func (p *progress) update(done, total int, work float64) {
 	if p.quiet {
 		return
 	}
@@ -41,8 +41,8 @@ func (p *progress) update(done, total int) {
 	now := time.Now()
 	el := now.Sub(p.t0)
 	eta := "?"
-	if done > 0 && done < total {
-		eta = (time.Duration(float64(el) / float64(done) * float64(total-done))).Round(time.Second).String()
+	if work > 0 && done < total {
+		eta = time.Duration(float64(el) / work * (1 - work)).Round(time.Second).String()
 	} else if done == total {
 		eta = "0s"
 	}
