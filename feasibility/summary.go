@@ -18,6 +18,24 @@ type GroupSummary struct {
 	ScaleCI   Interval     `json:"pc_log_pc_over_d2_ci95"`
 	MeanSec   float64      `json:"mean_seconds"`
 	Curve     []CurvePoint `json:"curve"`
+	// Theory, filled in by the caller when a prediction is available: the
+	// finite-size p_c and the predicted P(storable | p) of the Gaussian surrogate.
+	TheoryPC    float64       `json:"p_c_theory,omitempty"`
+	TheoryCurve []TheoryPoint `json:"curve_theory,omitempty"`
+}
+
+// TheoryPoint is a predicted P(storable | p).
+type TheoryPoint struct {
+	P        int     `json:"p"`
+	Storable float64 `json:"p_storable"`
+}
+
+// Deviation is the relative deviation of the measured p_c from the theory.
+func (g GroupSummary) Deviation() float64 {
+	if g.TheoryPC == 0 || g.PC == 0 {
+		return 0
+	}
+	return (g.PC - g.TheoryPC) / g.TheoryPC
 }
 
 // Summarise groups records by (d, model). p_c is the median certified p* with its
@@ -72,10 +90,10 @@ func Summarise(recs []Record) []GroupSummary {
 // SummaryCSV renders the summaries as CSV (one row per d and model).
 func SummaryCSV(gs []GroupSummary) string {
 	var b strings.Builder
-	b.WriteString("d,model,instances,undecided,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,mean_seconds\n")
+	b.WriteString("d,model,instances,undecided,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,p_c_theory,relative_deviation,mean_seconds\n")
 	for _, g := range gs {
-		fmt.Fprintf(&b, "%d,%s,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.4g\n", g.D, g.Model, g.Instances, g.Undecided,
-			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, g.MeanSec)
+		fmt.Fprintf(&b, "%d,%s,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.6g,%.4f,%.4g\n", g.D, g.Model, g.Instances, g.Undecided,
+			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, g.TheoryPC, g.Deviation(), g.MeanSec)
 	}
 	return b.String()
 }
@@ -83,11 +101,15 @@ func SummaryCSV(gs []GroupSummary) string {
 // SummaryTable renders the summaries for a terminal.
 func SummaryTable(gs []GroupSummary) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%4s  %-9s  %5s  %5s  %7s  %-15s  %-22s  %7s\n", "d", "model", "n", "undec", "p_c", "95% CI", "p_c log p_c / d^2", "s/inst")
+	fmt.Fprintf(&b, "%4s  %-9s  %5s  %5s  %7s  %-12s  %-22s  %8s  %7s  %7s\n", "d", "model", "n", "undec", "p_c", "95% CI", "p_c log p_c / d^2", "theory", "dev", "s/inst")
 	for _, g := range gs {
-		fmt.Fprintf(&b, "%4d  %-9s  %5d  %5d  %7.1f  %-15s  %-22s  %7.2f\n", g.D, g.Model, g.Instances, g.Undecided, g.PC,
+		th, dev := "-", "-"
+		if g.TheoryPC > 0 {
+			th, dev = fmt.Sprintf("%.1f", g.TheoryPC), fmt.Sprintf("%+.1f%%", 100*g.Deviation())
+		}
+		fmt.Fprintf(&b, "%4d  %-9s  %5d  %5d  %7.1f  %-12s  %-22s  %8s  %7s  %7.2f\n", g.D, g.Model, g.Instances, g.Undecided, g.PC,
 			fmt.Sprintf("[%g, %g]", g.PCCI.Lo, g.PCCI.Hi),
-			fmt.Sprintf("%.3f [%.3f, %.3f]", g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi), g.MeanSec)
+			fmt.Sprintf("%.3f [%.3f, %.3f]", g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi), th, dev, g.MeanSec)
 	}
 	return b.String()
 }

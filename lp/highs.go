@@ -49,6 +49,7 @@ func newRaw(s Settings) (*highs.RawModel, error) {
 		fn   func() error
 	}{
 		{"output_flag", func() error { return m.SetBoolOption("output_flag", false) }},
+		{"small_matrix_value", func() error { return m.SetFloat64Option("small_matrix_value", 1e-12) }},
 		{"solver", func() error { return m.SetStringOption("solver", s.Solver) }},
 		{"presolve", func() error { return m.SetStringOption("presolve", s.Presolve) }},
 		{"threads", func() error { return m.SetIntOption("threads", s.Threads) }},
@@ -122,7 +123,12 @@ func addRows(m *highs.RawModel, lb, ub []float64, start, index []int, value []fl
 	if len(lb) == 0 {
 		return nil
 	}
-	if err := m.AddCompSparseRows(lb, start, index, value, ub); err != nil {
+	// A warning here means HiGHS dropped coefficients below small_matrix_value
+	// (set to its minimum, 1e-12): the rows are in, and every certificate is
+	// checked against the exact instance data, so it is not an error.
+	err := m.AddCompSparseRows(lb, start, index, value, ub)
+	var cs highs.CallStatus
+	if err != nil && !(errors.As(err, &cs) && cs.IsWarning()) {
 		return fmt.Errorf("adding %d rows: %w", len(lb), err)
 	}
 	return nil

@@ -65,6 +65,23 @@ func writePlots(dir string, sum []feasibility.GroupSummary) error {
 		curve.Add(line, bars)
 		curve.Legend.Add(fmt.Sprintf("d=%d %s", g.D, g.Model), line)
 		if g.Model == names[len(names)-1] {
+			if len(g.TheoryCurve) > 0 {
+				tp := make(plotter.XYs, len(g.TheoryCurve))
+				for k, c := range g.TheoryCurve {
+					tp[k] = plotter.XY{X: float64(c.P), Y: c.Storable}
+				}
+				tl, err := plotter.NewLine(tp)
+				if err != nil {
+					return err
+				}
+				tl.Color = line.Color
+				tl.Width = vg.Points(0.5)
+				tl.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+				curve.Add(tl)
+				if i == 0 {
+					curve.Legend.Add("theory (dotted)", tl)
+				}
+			}
 			i++
 		}
 	}
@@ -110,6 +127,24 @@ func writePlots(dir string, sum []feasibility.GroupSummary) error {
 		bars.Color = lp.Color
 		sc.Add(lp, pointsGlyph, bars)
 		sc.Legend.Add(m+" (exact LP)", lp)
+	}
+	var tp plotter.XYs
+	seen := map[int]bool{}
+	for _, g := range sum {
+		if g.TheoryPC > 0 && !seen[g.D] {
+			seen[g.D] = true
+			tp = append(tp, plotter.XY{X: float64(g.D), Y: feasibility.PLogPOverD2(g.TheoryPC, g.D)})
+		}
+	}
+	if len(tp) > 0 {
+		tl, err := plotter.NewLine(tp)
+		if err != nil {
+			return err
+		}
+		tl.Color = color.Black
+		tl.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+		sc.Add(tl)
+		sc.Legend.Add("finite-size theory", tl)
 	}
 	if xmax >= xmin {
 		half, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: 0.5}, {X: xmax, Y: 0.5}})

@@ -14,6 +14,7 @@ import (
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -195,14 +196,16 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 	if runErr != nil {
 		return runErr
 	}
-	fmt.Fprint(stdout, feasibility.SummaryTable(feasibility.Summarise(recs)))
+	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs)))
+	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")
 	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(recs), f.out)
 	return nil
 }
 
-// writeOutputs writes summary.csv, summary.json and the plots atomically.
+// writeOutputs writes summary.csv, summary.json and the plots atomically, with
+// the finite-size theory beside the measurements.
 func writeOutputs(dir string, recs []feasibility.Record) error {
-	sum := feasibility.Summarise(recs)
+	sum := summariseWithTheory(recs)
 	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(feasibility.SummaryCSV(sum))); err != nil {
 		return err
 	}
@@ -268,11 +271,54 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	missing := len(grid.Units()) - len(recs)
-	fmt.Fprint(stdout, feasibility.SummaryTable(feasibility.Summarise(recs)))
+	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs)))
 	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(recs), len(dirs), out)
 	if missing > 0 {
 		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// summariseWithTheory summarises records and adds, per d, the finite-size p_c
+// and the predicted P(storable | p) over the measured range (kappa = 0).
+func summariseWithTheory(recs []feasibility.Record) []feasibility.GroupSummary {
+	sum := feasibility.Summarise(recs)
+	cache := map[int]theoryAtD{}
+	for i := range sum {
+		g := &sum[i]
+		t, ok := cache[g.D]
+		if !ok {
+			t = predictAtD(g.D, g.Curve)
+			cache[g.D] = t
+		}
+		g.TheoryPC, g.TheoryCurve = t.pc, t.curve
+	}
+	return sum
+}
+
+type theoryAtD struct {
+	pc    float64
+	curve []feasibility.TheoryPoint
+}
+
+func predictAtD(d int, measured []feasibility.CurvePoint) theoryAtD {
+	var t theoryAtD
+	pc, err := theory.CriticalP(float64(d*d), 0)
+	if err != nil {
+		return t
+	}
+	t.pc = pc
+	lo, hi := int(0.8*pc), int(1.2*pc)+1
+	if len(measured) > 0 {
+		lo, hi = min(lo, measured[0].P), max(hi, measured[len(measured)-1].P)
+	}
+	for p := max(lo, 2); p <= hi; p++ {
+		c, err := theory.StorableProbability(p, d*d)
+		if err != nil {
+			return t
+		}
+		t.curve = append(t.curve, feasibility.TheoryPoint{P: p, Storable: c.Exact})
+	}
+	return t
 }

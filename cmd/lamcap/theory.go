@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/lamcap/lamcap/theory"
+)
+
+func init() {
+	register(command{"theory", "finite-size and asymptotic capacity predictions", runTheory})
+}
+
+const theorySynopsis = `Prints the capacity predictions of the Gaussian surrogate (docs/theory.md) for each d:
+  p_c_finite      root of p D_kappa(p) = N (Gardner, replica symmetric), N = d^2
+                  (d min(h, d) with --hidden h: two-layer network, one layer fixed)
+  p_c_asymptotic  root of p log p = N/2 (kappa = 0), the paper's 1/2 law
+  alpha_c         p_c_finite / N
+  p_c_hebbian     where the Hebbian rule recalls all p(p-1) pairs with probability 1/2
+D_kappa is computed deterministically (order statistics and characteristic
+functions); see 'lamcap validate' for the comparison with exact LP thresholds.`
+
+func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("theory --d 8,16,32,64,128 [--kappa K] [--json]", theorySynopsis)
+	var ds string
+	var kappa float64
+	var hidden int
+	var asJSON bool
+	fs.StringVar(&ds, "d", "8,16,32,64,128", "dimensions, comma separated or A:B:STEP")
+	fs.Float64Var(&kappa, "kappa", 0, "margin kappa >= 0 (unit-variance scores)")
+	fs.IntVar(&hidden, "hidden", 0, "hidden width h of a two-layer network with one layer fixed (0: one layer)")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON line per d")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	dims, err := parseDims(ds)
+	if err != nil {
+		return err
+	}
+	if !(kappa >= 0) || kappa > 20 {
+		return usagef("--kappa must be in [0, 20], got %v", kappa)
+	}
+	if hidden < 0 {
+		return usagef("--hidden must be >= 0")
+	}
+	for _, d := range dims {
+		if d > 1<<15 {
+			return usagef("--d: %d is beyond the supported range (d <= 32768)", d)
+		}
+	}
+	if !asJSON {
+		fmt.Fprintf(stdout, "%6s  %6s  %12s  %14s  %10s  %20s  %12s\n", "d", "kappa", "p_c_finite", "p_c_asymptotic", "alpha_c", "p_c log p_c / N", "p_c_hebbian")
+	}
+	for _, d := range dims {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pr, err := theory.Predict(d, hidden, kappa)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			if err := json.NewEncoder(stdout).Encode(pr); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "%6d  %6g  %12.2f  %14s  %10.4f  %20.4f  %12s\n", d, kappa, pr.PCFinite,
+			blankIfZero(pr.PCAsymptotic), pr.AlphaC, pr.ScaleFinite, blankIfZero(pr.PCHebbian))
+	}
+	return nil
+}
+
+func blankIfZero(x float64) string {
+	if x == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
+}

@@ -1,0 +1,249 @@
+package theory
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+	"gonum.org/v1/gonum/integrate/quad"
+)
+
+// StatDim returns D_kappa(p) by the deterministic route (ComputeFaces).
+func StatDim(p, kappa float64) (float64, error) {
+	f, err := ComputeFaces(p, kappa)
+	if err != nil {
+		return 0, err
+	}
+	return f.D(), nil
+}
+
+// CriticalP is the finite-size Gardner prediction: the root in p of
+// p * D_kappa(p) = n, n = d^2 for one layer (n = d min(h, d) for a two-layer
+// network with one layer fixed). p is continued to real values through n = p - 1
+// in the order-statistic densities (see ComputeFaces). The root is found by
+// regula falsi (Illinois variant) on log(p D(p)) - log n against log p, which is
+// nearly linear; gonum has no scalar root finder, so it is written here.
+func CriticalP(n, kappa float64) (float64, error) {
+	if !(n > 2) {
+		return 0, fmt.Errorf("critical p: need n > 2, got %v", n)
+	}
+	g := func(x float64) (float64, error) {
+		d, err := StatDim(math.Exp(x), kappa)
+		if err != nil {
+			return 0, err
+		}
+		return x + math.Log(d) - math.Log(n), nil
+	}
+	a := math.Log(2)
+	ga, err := g(a)
+	if err != nil {
+		return 0, err
+	}
+	if ga >= 0 {
+		return 2, nil
+	}
+	b := math.Log(math.Max(3, AsymptoticP(n)))
+	gb, err := g(b)
+	if err != nil {
+		return 0, err
+	}
+	for gb < 0 {
+		a, ga = b, gb
+		b += 1
+		if gb, err = g(b); err != nil {
+			return 0, err
+		}
+	}
+	side := 0
+	for i := 0; i < 60; i++ {
+		x := (a*gb - b*ga) / (gb - ga)
+		gx, err := g(x)
+		if err != nil {
+			return 0, err
+		}
+		if math.Abs(gx) < 1e-9 || b-a < 1e-10 {
+			return math.Exp(x), nil
+		}
+		if (gx < 0) == (ga < 0) {
+			a, ga = x, gx
+			if side == -1 {
+				gb /= 2
+			}
+			side = -1
+		} else {
+			b, gb = x, gx
+			if side == 1 {
+				ga /= 2
+			}
+			side = 1
+		}
+	}
+	return math.Exp((a + b) / 2), nil
+}
+
+// AsymptoticP is the leading-order capacity: the root of p log p = n/2, that is
+// p = (n/2) / W0(n/2) with W0 the principal Lambert function.
+func AsymptoticP(n float64) float64 {
+	z := n / 2
+	return z / lambertW0(z)
+}
+
+// lambertW0 solves w e^w = z for z > 0 by Halley's method (gonum has no Lambert
+// function).
+func lambertW0(z float64) float64 {
+	w := math.Log1p(z)
+	if z > 3 {
+		w = math.Log(z) - math.Log(math.Log(z))
+	}
+	for i := 0; i < 50; i++ {
+		ew := math.Exp(w)
+		f := w*ew - z
+		dw := f / (ew*(w+1) - (w+2)*f/(2*w+2))
+		w -= dw
+		if math.Abs(dw) < 1e-15*(1+math.Abs(w)) {
+			break
+		}
+	}
+	return w
+}
+
+// CurvePoint is the predicted probability that an instance of p associations is
+// storable, for the Gaussian surrogate at kappa = 0.
+type CurvePoint struct {
+	P int `json:"p"`
+	// Exact is 1 - 2 sum_{j odd} P(V = n + j) (conic kinematic formula).
+	Exact float64 `json:"p_storable"`
+	// Smooth is 1 - P(V > n).
+	Smooth float64 `json:"p_storable_smooth"`
+}
+
+// StorableProbability returns the predicted P(storable | p) for n unknowns: with
+// V the sum of p independent copies of |S| (ComputeFaces at kappa = 0),
+// P(not storable) = 2 sum_{j odd >= 1} P(V = n + j) (THEORY.md 3.4). The law of V
+// is the p-fold convolution of the law of |S|, computed by FFT.
+func StorableProbability(p, n int) (CurvePoint, error) {
+	f, err := ComputeFaces(float64(p), 0)
+	if err != nil {
+		return CurvePoint{}, err
+	}
+	v := convolvePower(f.Exactly(), p)
+	var odd, above float64
+	for j := n + 1; j < len(v); j++ {
+		above += v[j]
+		if (j-n)%2 == 1 {
+			odd += v[j]
+		}
+	}
+	return CurvePoint{P: p, Exact: clamp01(1 - 2*odd), Smooth: clamp01(1 - above)}, nil
+}
+
+func clamp01(x float64) float64 { return math.Min(1, math.Max(0, x)) }
+
+// convolvePower returns the law of the sum of p i.i.d. copies of a law on
+// {0, 1, ...}, by raising its discrete Fourier transform to the p-th power.
+func convolvePower(law []float64, p int) []float64 {
+	support := (len(law)-1)*p + 1
+	size := 1
+	for size < support {
+		size *= 2
+	}
+	fft := fourier.NewFFT(size)
+	in := make([]float64, size)
+	copy(in, law)
+	coef := fft.Coefficients(nil, in)
+	for i, c := range coef {
+		r, th := math.Hypot(real(c), imag(c)), math.Atan2(imag(c), real(c))
+		coef[i] = complex(math.Pow(r, float64(p))*math.Cos(float64(p)*th), math.Pow(r, float64(p))*math.Sin(float64(p)*th))
+	}
+	out := fft.Sequence(nil, coef)
+	for i := range out {
+		out[i] /= float64(size)
+		if out[i] < 0 {
+			out[i] = 0
+		}
+	}
+	return out[:support]
+}
+
+// HebbianMarginVariance is the exact variance of a Hebbian margin
+// m = (y_mu - y_v)^T W_H x_mu, W_H = sum_rho y_rho x_rho^T, for Gaussian N(0, 1/d)
+// embeddings: 6/d + (2p + 5)/d^2 (mean 1). Of it, SharedVariance = 4/d + 4/d^2
+// comes from |y_mu|^2 |x_mu|^2, which all margins of association mu share.
+func HebbianMarginVariance(d, p float64) (total, shared float64) {
+	return 6/d + (2*p+5)/(d*d), 4/d + 4/(d*d)
+}
+
+// HebbianAllRecalled predicts P(all p(p-1) ordered pairs are recalled by the
+// Hebbian rule): margins modelled as 1 + a_mu + b_(mu,v), a_mu ~ N(0, shared)
+// common to an association and b independent with the remaining variance, so
+// P = (E_a[Phi((1 + a)/s_b)^(p-1)])^p.
+func HebbianAllRecalled(d, p float64) float64 {
+	total, shared := HebbianMarginVariance(d, p)
+	sb := math.Sqrt(total - shared)
+	sa := math.Sqrt(shared)
+	f := func(z float64) float64 {
+		return phi(z) * math.Exp((p-1)*logPhi((1+sa*z)/sb))
+	}
+	inner := quad.Fixed(f, -9, 9, 400, nil, 0)
+	return math.Exp(p * math.Log(math.Max(inner, 1e-300)))
+}
+
+// HebbianCriticalP is the p at which HebbianAllRecalled falls to 1/2 (bisection in
+// log p; the probability decreases with p). Asymptotically p log p / d^2 -> 1/8.
+func HebbianCriticalP(d float64) float64 {
+	lo, hi := math.Log(2), math.Log(d*d)
+	if HebbianAllRecalled(d, 2) < 0.5 {
+		return 2
+	}
+	for hi-lo > 1e-9 {
+		mid := (lo + hi) / 2
+		if HebbianAllRecalled(d, math.Exp(mid)) >= 0.5 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return math.Exp((lo + hi) / 2)
+}
+
+// Prediction gathers the theory for one (d, kappa).
+type Prediction struct {
+	D              int     `json:"d"`
+	Kappa          float64 `json:"kappa"`
+	N              float64 `json:"n_unknowns"`
+	PCFinite       float64 `json:"p_c_finite"`
+	PCAsymptotic   float64 `json:"p_c_asymptotic"`
+	AlphaC         float64 `json:"alpha_c"`
+	ScaleFinite    float64 `json:"pc_log_pc_over_d2_finite"`
+	PCHebbian      float64 `json:"p_c_hebbian"`
+	ScaleHebbian   float64 `json:"pc_log_pc_over_d2_hebbian"`
+	StatDimAtPC    float64 `json:"d_kappa_at_p_c"`
+	HiddenWidth    int     `json:"hidden,omitempty"`
+}
+
+// Predict computes the theory for dimension d (and hidden width h > 0 for a
+// two-layer network with one layer fixed, where n = d min(h, d)).
+func Predict(d, h int, kappa float64) (Prediction, error) {
+	n := float64(d * d)
+	if h > 0 {
+		n = float64(d * min(h, d))
+	}
+	pc, err := CriticalP(n, kappa)
+	if err != nil {
+		return Prediction{}, err
+	}
+	dd, err := StatDim(pc, kappa)
+	if err != nil {
+		return Prediction{}, err
+	}
+	out := Prediction{D: d, Kappa: kappa, N: n, PCFinite: pc, AlphaC: pc / n,
+		ScaleFinite: pc * math.Log(pc) / n, StatDimAtPC: dd, HiddenWidth: h}
+	if kappa == 0 {
+		out.PCAsymptotic = AsymptoticP(n)
+	}
+	if h == 0 && kappa == 0 {
+		out.PCHebbian = HebbianCriticalP(float64(d))
+		out.ScaleHebbian = out.PCHebbian * math.Log(out.PCHebbian) / n
+	}
+	return out, nil
+}

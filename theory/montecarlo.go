@@ -1,0 +1,91 @@
+package theory
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mathext"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Estimate is a Monte Carlo mean with its standard error.
+type Estimate struct {
+	Mean, SE float64
+	N        int
+}
+
+// MonteCarloResult holds independent estimates of D_kappa(p) and E|S|, and the
+// empirical distribution of |S|.
+type MonteCarloResult struct {
+	D, Active Estimate
+	// Counts[k] is the number of samples with |S| = k.
+	Counts []int
+	// Truncated counts samples whose active set reached the m sampled order
+	// statistics (the estimate would then be biased; it should be 0).
+	Truncated int
+}
+
+// MonteCarlo estimates D_kappa(p) = E[dist(g, C_kappa)^2] by sampling g directly,
+// but only the top m order statistics of its p-1 competitors: the uniforms
+// U_(1) > U_(2) > ... of n = p-1 draws are generated exactly by
+// log U_(i) = log U_(i-1) + log(V_i)/(n-i+1) (V_i uniform), and G_(i) is the normal
+// quantile of U_(i), taken from 1 - U_(i) = -expm1(log U_(i)) to keep the tail
+// exact. The projection then follows THEORY.md 3.2: scan k over the sorted
+// competitors. Only integer p.
+func MonteCarlo(p int, kappa float64, samples int, seed uint64) (MonteCarloResult, error) {
+	var res MonteCarloResult
+	if p < 2 || samples < 2 {
+		return res, fmt.Errorf("monte carlo: need p >= 2 and samples >= 2")
+	}
+	n := p - 1
+	m := n
+	if m > 400 {
+		m = 400
+	}
+	r := rand.New(rand.NewPCG(seed, 0x6c616d636170))
+	g := make([]float64, m)
+	ds := make([]float64, samples)
+	ks := make([]float64, samples)
+	res.Counts = make([]int, m+1)
+	for s := 0; s < samples; s++ {
+		l := 0.0
+		for i := 0; i < m; i++ {
+			v := 1 - r.Float64() // (0, 1]
+			l += math.Log(v) / float64(n-i)
+			q := -math.Expm1(l) // 1 - U_(i)
+			g[i] = -mathext.NormalQuantile(q)
+		}
+		h := r.NormFloat64() - kappa
+		d2, k := projectSorted(h, g)
+		if k == m && m < n {
+			res.Truncated++
+		}
+		ds[s], ks[s] = d2, float64(k)
+		res.Counts[k]++
+	}
+	mean, sd := stat.MeanStdDev(ds, nil)
+	res.D = Estimate{mean, sd / math.Sqrt(float64(samples)), samples}
+	mean, sd = stat.MeanStdDev(ks, nil)
+	res.Active = Estimate{mean, sd / math.Sqrt(float64(samples)), samples}
+	return res, nil
+}
+
+// projectSorted returns dist^2 from (h, g) to C_0 = {h_0 >= h_v} for competitors g
+// sorted in decreasing order (h = g_0 - kappa), and the size of the active set:
+// t = (h + sum of the k largest)/(k+1), with k the first size at which the next
+// competitor is not above t.
+func projectSorted(h float64, g []float64) (float64, int) {
+	sum := 0.0
+	k := 0
+	for k < len(g) && g[k] > (h+sum)/float64(k+1) {
+		sum += g[k]
+		k++
+	}
+	t := (h + sum) / float64(k+1)
+	d2 := (t - h) * (t - h)
+	for i := 0; i < k; i++ {
+		d2 += (g[i] - t) * (g[i] - t)
+	}
+	return d2, k
+}
