@@ -167,10 +167,12 @@ func convolvePower(law []float64, p int) []float64 {
 
 // HebbianMarginVariance is the exact variance of a Hebbian margin
 // m = (y_mu - y_v)^T W_H x_mu, W_H = sum_rho y_rho x_rho^T, for Gaussian N(0, 1/d)
-// embeddings: 6/d + (2p + 5)/d^2 (mean 1). Of it, SharedVariance = 4/d + 4/d^2
-// comes from |y_mu|^2 |x_mu|^2, which all margins of association mu share.
+// embeddings: 6/d + (2p + 5)/d^2 (mean 1). shared = 4/d + (p + 3)/d^2 is the
+// covariance of two margins of the same association (|y_mu|^2 |x_mu|^2 and the
+// terms (y_mu . y_rho)(x_rho . x_mu) are common to them). Derivation in
+// docs/theory.md; both are checked by simulation in the tests.
 func HebbianMarginVariance(d, p float64) (total, shared float64) {
-	return 6/d + (2*p+5)/(d*d), 4/d + 4/(d*d)
+	return 6/d + (2*p+5)/(d*d), 4/d + (p+3)/(d*d)
 }
 
 // HebbianAllRecalled predicts P(all p(p-1) ordered pairs are recalled by the
