@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -277,30 +278,8 @@ func (s *Store) Append(r Record) error {
 // Close closes the records file.
 func (s *Store) Close() error { return s.f.Close() }
 
-// WriteFileAtomic writes data to a temporary file beside path, syncs it and renames
-// it over path, so that readers see the old file or the new one, never a part.
-func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		os.Remove(name)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
+// WriteFileAtomic writes data to path atomically (see package atomicfile).
+func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
 // RunOptions control how a sweep runs (not what it computes).
 type RunOptions struct {

@@ -133,3 +133,38 @@ func addRows(m *highs.RawModel, lb, ub []float64, start, index []int, value []fl
 	}
 	return nil
 }
+
+// FileResult is HiGHS's answer for a model read from a file.
+type FileResult struct {
+	Status    highs.ModelStatus
+	Objective float64
+	Columns   []float64
+}
+
+// SolveFile reads an MPS or LP file (by its extension) with HiGHS and solves it;
+// lamcap uses it to check that exported files describe the problem it solves.
+// A run that ends with a warning is retried with the settings of the main solver.
+func SolveFile(path string) (FileResult, error) {
+	var last error
+	for _, set := range append([]Settings{{Presolve: "on"}}, retrySettings...) {
+		m, err := newRaw(set)
+		if err != nil {
+			return FileResult{}, err
+		}
+		if err := m.ReadModelFromFile(path); err != nil {
+			var cs highs.CallStatus
+			if !(errors.As(err, &cs) && cs.IsWarning()) {
+				return FileResult{}, fmt.Errorf("HiGHS reading %s: %w", path, err)
+			}
+		}
+		res, err := runSolve(m)
+		if err == nil {
+			return FileResult{Status: res.status, Objective: res.sol.Objective, Columns: res.sol.ColumnPrimal}, nil
+		}
+		if !errors.Is(err, ErrSolverWarning) {
+			return FileResult{}, err
+		}
+		last = err
+	}
+	return FileResult{}, last
+}

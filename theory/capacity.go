@@ -210,17 +210,17 @@ func HebbianCriticalP(d float64) float64 {
 
 // Prediction gathers the theory for one (d, kappa).
 type Prediction struct {
-	D              int     `json:"d"`
-	Kappa          float64 `json:"kappa"`
-	N              float64 `json:"n_unknowns"`
-	PCFinite       float64 `json:"p_c_finite"`
-	PCAsymptotic   float64 `json:"p_c_asymptotic"`
-	AlphaC         float64 `json:"alpha_c"`
-	ScaleFinite    float64 `json:"pc_log_pc_over_d2_finite"`
-	PCHebbian      float64 `json:"p_c_hebbian"`
-	ScaleHebbian   float64 `json:"pc_log_pc_over_d2_hebbian"`
-	StatDimAtPC    float64 `json:"d_kappa_at_p_c"`
-	HiddenWidth    int     `json:"hidden,omitempty"`
+	D            int     `json:"d"`
+	Kappa        float64 `json:"kappa"`
+	N            float64 `json:"n_unknowns"`
+	PCFinite     float64 `json:"p_c_finite"`
+	PCAsymptotic float64 `json:"p_c_asymptotic"`
+	AlphaC       float64 `json:"alpha_c"`
+	ScaleFinite  float64 `json:"pc_log_pc_over_d2_finite"`
+	PCHebbian    float64 `json:"p_c_hebbian"`
+	ScaleHebbian float64 `json:"pc_log_pc_over_d2_hebbian"`
+	StatDimAtPC  float64 `json:"d_kappa_at_p_c"`
+	HiddenWidth  int     `json:"hidden,omitempty"`
 }
 
 // Predict computes the theory for dimension d (and hidden width h > 0 for a

@@ -17,15 +17,26 @@ type instanceFlags struct {
 	seed      int64
 	modelName string
 	embedName string
+	inputs    string
+	targets   string
+	layout    string
 
 	model model.Model
 	embed model.Embedding
+	user  *model.Matrices // set when --inputs and --targets are given
 }
 
 func (f *instanceFlags) register(fs *flagSet) {
 	fs.IntVarP(&f.d, "d", "d", 8, "embedding dimension d (W is d x d)")
 	fs.StringVar(&f.modelName, "model", "coupled", "competitors: coupled (the other targets) or decoupled (fresh draws per input)")
 	fs.StringVar(&f.embedName, "embedding", "gaussian", "embedding distribution: gaussian (i.i.d. N(0,1/d)) or sphere (uniform on the unit sphere)")
+}
+
+// registerFiles adds --inputs/--targets for user embeddings.
+func (f *instanceFlags) registerFiles(fs *flagSet) {
+	fs.StringVar(&f.inputs, "inputs", "", "user inputs X as a .npy file (float32 or float64; replaces the random inputs)")
+	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs")
+	fs.StringVar(&f.layout, "layout", "rows", "layout of --inputs/--targets: rows (p x d, one embedding per row) or columns (d x p)")
 }
 
 func (f *instanceFlags) registerSeed(fs *flagSet) {
@@ -46,10 +57,49 @@ func (f *instanceFlags) validate() error {
 	if f.embed, err = model.ParseEmbedding(f.embedName); err != nil {
 		return usagef("--embedding: %v", err)
 	}
+	if (f.inputs == "") != (f.targets == "") {
+		return usagef("--inputs and --targets go together")
+	}
+	if f.inputs == "" {
+		return nil
+	}
+	if f.layout != "rows" && f.layout != "columns" {
+		return usagef("--layout: want rows or columns, got %q", f.layout)
+	}
+	if f.model != model.Coupled {
+		return usagef("user embeddings define the coupled model only (decoupled competitors need a target distribution)")
+	}
+	x, err := model.ReadNPY(f.inputs, f.layout == "columns")
+	if err != nil {
+		return usagef("--inputs: %v", err)
+	}
+	y, err := model.ReadNPY(f.targets, f.layout == "columns")
+	if err != nil {
+		return usagef("--targets: %v", err)
+	}
+	if f.user, err = model.NewMatrices(x, y); err != nil {
+		return usagef("%s and %s: %v (layout %s)", f.inputs, f.targets, err, f.layout)
+	}
+	f.d = f.user.Dim()
+	f.embed = model.User
+	return nil
+}
+
+// checkP validates a number of associations against the source.
+func (f *instanceFlags) checkP(p int) error {
+	if p < 2 {
+		return usagef("--p must be at least 2, got %d", p)
+	}
+	if f.user != nil && p > f.user.MaxP() {
+		return usagef("--p %d exceeds the %d associations in %s", p, f.user.MaxP(), f.inputs)
+	}
 	return nil
 }
 
 func (f *instanceFlags) source(seed int64) model.Source {
+	if f.user != nil {
+		return f.user
+	}
 	return model.Random{D: f.d, Seed: uint64(seed), Kind: f.model, Embed: f.embed}
 }
 

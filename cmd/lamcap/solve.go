@@ -59,6 +59,9 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	inst.register(fs)
 	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
 	inst.registerSeed(fs)
+	inst.registerFiles(fs)
+	var certPath string
+	fs.StringVar(&certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
 	fs.StringVar(&formulation, "formulation", "margin", "margin (bounded-margin LP, constraint generation) or feasibility (plain full LP)")
 	sf.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
@@ -71,8 +74,8 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := sf.validate(); err != nil {
 		return err
 	}
-	if p < 2 {
-		return usagef("--p must be at least 2, got %d", p)
+	if err := inst.checkP(p); err != nil {
+		return err
 	}
 	if formulation != "margin" && formulation != "feasibility" {
 		return usagef("--formulation: unknown formulation %q (want margin or feasibility)", formulation)
@@ -100,6 +103,11 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Formulation: formulation, Verdict: string(v.Status), Margin: v.Margin, Certified: v.Certified,
 		Certificate: certificateSummary(v), Rows: v.Rows, Rounds: v.Rounds, Iterations: v.Iterations,
 		Attempts: v.Attempts, Seconds: round(v.Seconds, 4), Note: v.Note}
+	if certPath != "" {
+		if err := writeCertificate(certPath, inst, p, v); err != nil {
+			return err
+		}
+	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		return enc.Encode(rec)

@@ -80,3 +80,5 @@ func blankIfZero(x float64) string {
 	}
 	return strconv.FormatFloat(x, 'f', 2, 64)
 }
+
+func asymptoticP(d int) float64 { return theory.AsymptoticP(float64(d * d)) }

@@ -51,7 +51,8 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var start int
 	var asJSON bool
 	inst.register(fs)
-	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive)")
+	inst.registerFiles(fs)
+	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive; one instance with --inputs)")
 	fs.IntVar(&start, "start", 0, "first p tried (0: 95% of the root of p log p = d^2)")
 	sf.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON line per instance")
@@ -67,6 +68,9 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	a, b, err := parseRange(seeds, "--seeds")
 	if err != nil {
 		return err
+	}
+	if inst.user != nil {
+		b = a
 	}
 	if start < 0 {
 		return usagef("--start must be >= 0")
