@@ -89,7 +89,7 @@ func Decide(ctx context.Context, solver *lp.MarginSolver, eps float64) (Verdict,
 		return v, v.Certified, nil
 	}
 	v, done, err := attempt(solver.Solve(ctx))
-	for _, set := range lp.RetrySettings() {
+	for _, set := range solver.RetrySettings() {
 		if done || err != nil {
 			break
 		}

@@ -80,7 +80,7 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if !asJSON {
-		fmt.Fprintf(stdout, "%6s  %6s  %-9s  %-12s  %7s  %8s\n", "seed", "p*", "certified", "p*/margin", "solves", "seconds")
+		fmt.Fprintf(stdout, "%6s  %6s  %-9s  %-12s  %7s  %8s\n", "seed", "p*", "certified", "t* at p*", "solves", "seconds")
 	}
 	for s := a; s <= b; s++ {
 		th, err := feasibility.FindThreshold(ctx, inst.source(s), feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start})

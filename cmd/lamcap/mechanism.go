@@ -1,0 +1,393 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
+)
+
+func init() {
+	register(command{"mechanism", "scores, margins and weight spectra of optimal vs Hebbian memories", runMechanism})
+	register(command{"compare-models", "coupled vs decoupled: kappa*, scores and spectra side by side", runCompareModels})
+}
+
+const mechanismSynopsis = `For storable instances of p associations in dimension d, builds four memories on the
+same instance: the optimal (max-margin QP), an LP vertex, the Hebbian rule and the
+pseudo-inverse rule, each scaled to |W|_F = d (unit-variance scores). Writes to --out:
+  mechanism.json          per model and rule: correct score, largest competitor
+                          score and margin (mean, sd, quantiles), fraction of
+                          associations recalled and of pairs ordered; singular values;
+                          the extreme-value level sqrt(2 log p); KS distance between
+                          the coupled and decoupled spectra
+  scores-MODEL.png/svg    histograms of the correct scores, with sqrt(2 log p) marked
+  margins-MODEL.png/svg   histograms of the margins
+  spectra.png/svg         mean singular values by rank
+The paper's claim: the optimal W puts correct scores just above the competitors'
+extreme-value level; Hebbian correct scores spread broadly.`
+
+type ruleResult struct {
+	Recall      feasibility.RecallStats `json:"scores"`
+	Singular    feasibility.Summary     `json:"singular_values"`
+	TopSingular feasibility.Summary     `json:"top_singular_value"`
+	MeanByRank  []float64               `json:"mean_singular_value_by_rank"`
+	sample      feasibility.ScoreSample
+	sv          []float64
+	tops        []float64
+	byRank      [][]float64
+}
+
+type modelResult struct {
+	Model   string                           `json:"model"`
+	Used    int                              `json:"instances_used"`
+	Skipped int                              `json:"instances_not_storable"`
+	EVLevel float64                          `json:"extreme_value_level_sqrt_2_log_p"`
+	Rules   map[feasibility.Rule]*ruleResult `json:"rules"`
+}
+
+func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a, b int64, name string) (*modelResult, error) {
+	res := &modelResult{Model: name, EVLevel: math.Sqrt(2 * math.Log(float64(p))), Rules: map[feasibility.Rule]*ruleResult{}}
+	for _, r := range feasibility.Rules {
+		res.Rules[r] = &ruleResult{}
+	}
+	for s := a; s <= b; s++ {
+		in, err := model.NewInstance(src(s), p)
+		if err != nil {
+			return nil, err
+		}
+		ws, ok, err := feasibility.Memories(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			res.Skipped++
+			continue
+		}
+		res.Used++
+		for r, w := range ws {
+			rr := res.Rules[r]
+			rr.sample.AddScores(in, w)
+			sv := feasibility.SingularValues(w)
+			rr.sv = append(rr.sv, sv...)
+			rr.tops = append(rr.tops, sv[0])
+			rr.byRank = append(rr.byRank, sv)
+		}
+	}
+	for _, rr := range res.Rules {
+		rr.Recall = rr.sample.Stats()
+		rr.Singular = feasibility.Summarize(rr.sv)
+		rr.TopSingular = feasibility.Summarize(rr.tops)
+		if len(rr.byRank) > 0 {
+			rr.MeanByRank = make([]float64, len(rr.byRank[0]))
+			for _, sv := range rr.byRank {
+				for k, v := range sv {
+					rr.MeanByRank[k] += v / float64(len(rr.byRank))
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("mechanism --d D [--p P] --seeds A:B --out DIR", mechanismSynopsis)
+	var inst instanceFlags
+	var p int
+	var seeds, models, out string
+	inst.register(fs)
+	fs.IntVarP(&p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
+	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
+	fs.StringVar(&models, "models", "coupled,decoupled", "models, comma separated")
+	fs.StringVar(&out, "out", "lamcap-out/mechanism", "output directory")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := inst.validate(); err != nil {
+		return err
+	}
+	a, b, err := parseRange(seeds, "--seeds")
+	if err != nil {
+		return err
+	}
+	if p == 0 {
+		pc, err := theory.CriticalP(float64(inst.d*inst.d), 0)
+		if err != nil {
+			return err
+		}
+		p = max(2, int(0.8*pc))
+	}
+	if err := inst.checkP(p); err != nil {
+		return err
+	}
+	var results []*modelResult
+	for _, m := range strings.Split(models, ",") {
+		mm, err := model.ParseModel(strings.TrimSpace(m))
+		if err != nil {
+			return usagef("--models: %v", err)
+		}
+		inst.model = mm
+		local := inst
+		r, err := studyModel(ctx, local.source, p, a, b, mm.String())
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	doc := map[string]any{"d": inst.d, "p": p, "seeds": []int64{a, b}, "embedding": inst.embed.String(), "models": results}
+	if len(results) == 2 {
+		ks := map[string]any{}
+		for _, r := range []feasibility.Rule{feasibility.Optimal, feasibility.Hebbian} {
+			d, pv := feasibility.KolmogorovSmirnov(results[0].Rules[r].sv, results[1].Rules[r].sv)
+			ks[string(r)] = map[string]float64{"ks_distance": d, "p_value_approx": pv}
+		}
+		doc["spectra_coupled_vs_decoupled"] = ks
+	}
+	b2, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := feasibility.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Used == 0 {
+			continue
+		}
+		if err := histogramPlot(filepath.Join(out, "scores-"+r.Model), fmt.Sprintf("Correct scores, %s, d=%d p=%d (|W|_F = d)", r.Model, inst.d, p),
+			"y_mu^T W x_mu", r, func(s *feasibility.ScoreSample) []float64 { return s.Correct }, r.EVLevel); err != nil {
+			return err
+		}
+		if err := histogramPlot(filepath.Join(out, "margins-"+r.Model), fmt.Sprintf("Margins, %s, d=%d p=%d", r.Model, inst.d, p),
+			"correct - largest competitor", r, func(s *feasibility.ScoreSample) []float64 { return s.Margin }, 0); err != nil {
+			return err
+		}
+	}
+	if err := spectraPlot(filepath.Join(out, "spectra"), results, inst.d, p); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "d=%d p=%d, extreme-value level sqrt(2 log p) = %.3f\n", inst.d, p, math.Sqrt(2*math.Log(float64(p))))
+	fmt.Fprintf(stdout, "%-10s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
+	for _, r := range results {
+		for _, rule := range feasibility.Rules {
+			rr := r.Rules[rule]
+			st := rr.Recall
+			fmt.Fprintf(stdout, "%-10s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", r.Model, rule, r.Used,
+				st.Correct.Mean, st.Correct.SD, st.MaxCompetitor.Mean, st.MaxCompetitor.SD, st.Margin.Mean, st.Margin.SD,
+				st.FractionRecalled, st.FractionOrdered, rr.TopSingular.Mean)
+		}
+		if r.Skipped > 0 {
+			fmt.Fprintf(stdout, "%-10s %d instances were not storable and are left out\n", r.Model, r.Skipped)
+		}
+	}
+	if ks, ok := doc["spectra_coupled_vs_decoupled"]; ok {
+		fmt.Fprintf(stdout, "spectra coupled vs decoupled (KS): %v\n", ks)
+	}
+	fmt.Fprintf(stdout, "written to %s: mechanism.json, scores-*.png/svg, margins-*.png/svg, spectra.png/svg\n", out)
+	return nil
+}
+
+func histogramPlot(base, title, xlabel string, r *modelResult, pick func(*feasibility.ScoreSample) []float64, mark float64) error {
+	pl := plot.New()
+	pl.Title.Text = title
+	pl.X.Label.Text = xlabel
+	pl.Y.Label.Text = "density"
+	pl.Legend.Top = true
+	for k, rule := range []feasibility.Rule{feasibility.Optimal, feasibility.LPVertex, feasibility.Hebbian} {
+		vals := pick(&r.Rules[rule].sample)
+		if len(vals) < 2 {
+			continue
+		}
+		h, err := plotter.NewHist(plotter.Values(vals), 40)
+		if err != nil {
+			return err
+		}
+		h.Normalize(1)
+		c := plotutil.Color(k)
+		h.LineStyle.Color = c
+		h.FillColor = color.NRGBA{R: c.(color.RGBA).R, G: c.(color.RGBA).G, B: c.(color.RGBA).B, A: 70}
+		pl.Add(h)
+		pl.Legend.Add(string(rule), h)
+	}
+	if mark > 0 {
+		ymax := pl.Y.Max
+		l, err := plotter.NewLine(plotter.XYs{{X: mark, Y: 0}, {X: mark, Y: ymax}})
+		if err != nil {
+			return err
+		}
+		l.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
+		pl.Add(l)
+		pl.Legend.Add("sqrt(2 log p)", l)
+	}
+	return savePlot(pl, filepath.Dir(base), filepath.Base(base))
+}
+
+func spectraPlot(base string, results []*modelResult, d, p int) error {
+	pl := plot.New()
+	pl.Title.Text = fmt.Sprintf("Singular values of W (|W|_F = d), mean by rank, d=%d p=%d", d, p)
+	pl.X.Label.Text = "rank"
+	pl.Y.Label.Text = "singular value"
+	pl.Legend.Top = true
+	k := 0
+	for _, r := range results {
+		for _, rule := range []feasibility.Rule{feasibility.Optimal, feasibility.Hebbian} {
+			mr := r.Rules[rule].MeanByRank
+			if len(mr) == 0 {
+				continue
+			}
+			pts := make(plotter.XYs, len(mr))
+			for i, v := range mr {
+				pts[i] = plotter.XY{X: float64(i + 1), Y: v}
+			}
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return err
+			}
+			l.Color = plotutil.Color(k)
+			if r.Model == "decoupled" {
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			}
+			pl.Add(l)
+			pl.Legend.Add(r.Model+" "+string(rule), l)
+			k++
+		}
+	}
+	return savePlot(pl, filepath.Dir(base), filepath.Base(base))
+}
+
+const compareSynopsis = `The paper's equivalence claim, tested: for each d, coupled and decoupled instances
+side by side at p = 80% of the finite-size p_c: kappa* (median with 95% interval),
+correct and largest-competitor scores of the optimal memory, its top singular value,
+and the KS distance between the two models' spectra. One table on stdout, the
+figure kappa.png/svg (kappa* against d) and compare.json in --out. For capacities
+of both models use 'lamcap capacity' or 'lamcap sweep'.`
+
+func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("compare-models --d 6,8,10 --seeds A:B [--out DIR]", compareSynopsis)
+	var ds, seeds, out string
+	fs.StringVar(&ds, "d", "6,8,10,12", "dimensions")
+	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
+	fs.StringVar(&out, "out", "lamcap-out/compare", "output directory")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	dims, err := parseDims(ds)
+	if err != nil {
+		return err
+	}
+	a, b, err := parseRange(seeds, "--seeds")
+	if err != nil {
+		return err
+	}
+	type row struct {
+		D, P              int
+		Model             string
+		Kappa             float64
+		KappaCI           feasibility.Interval
+		Correct, MaxComp  float64
+		TopSV             float64
+		KS, KSp           float64
+		Used, NotStorable int
+	}
+	var rows []row
+	for _, d := range dims {
+		pc, err := theory.CriticalP(float64(d*d), 0)
+		if err != nil {
+			return err
+		}
+		p := max(2, int(0.8*pc))
+		var res [2]*modelResult
+		var kappas [2][]float64
+		for k, m := range []model.Model{model.Coupled, model.Decoupled} {
+			src := func(s int64) model.Source { return model.Random{D: d, Seed: uint64(s), Kind: m} }
+			r, err := studyModel(ctx, src, p, a, b, m.String())
+			if err != nil {
+				return err
+			}
+			res[k] = r
+			for s := a; s <= b; s++ {
+				in, _ := model.NewInstance(src(s), p)
+				mm, err := feasibility.SolveMaxMargin(ctx, in, feasibility.DefaultEps)
+				if err != nil {
+					return err
+				}
+				if mm.Certified {
+					kappas[k] = append(kappas[k], mm.Kappa)
+				}
+			}
+		}
+		ks, ksp := feasibility.KolmogorovSmirnov(res[0].Rules[feasibility.Optimal].sv, res[1].Rules[feasibility.Optimal].sv)
+		for k, r := range res {
+			opt := r.Rules[feasibility.Optimal]
+			rows = append(rows, row{D: d, P: p, Model: r.Model, Kappa: feasibility.Median(kappas[k]), KappaCI: feasibility.MedianCI(kappas[k], 0.95),
+				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
+				Used: r.Used, NotStorable: r.Skipped})
+		}
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	bj, _ := json.MarshalIndent(rows, "", "  ")
+	if err := feasibility.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
+		return err
+	}
+	pl := plot.New()
+	pl.Title.Text = "kappa* at p = 0.8 p_c (median, 95% CI)"
+	pl.X.Label.Text = "d"
+	pl.Y.Label.Text = "kappa*"
+	pl.Legend.Top = true
+	for k, m := range []string{"coupled", "decoupled"} {
+		var pts plotter.XYs
+		var errs plotter.YErrors
+		for _, r := range rows {
+			if r.Model == m && !math.IsNaN(r.Kappa) {
+				pts = append(pts, plotter.XY{X: float64(r.D) + 0.1*float64(k), Y: r.Kappa})
+				errs = append(errs, struct{ Low, High float64 }{r.Kappa - r.KappaCI.Lo, r.KappaCI.Hi - r.Kappa})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		lp, gl, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		lp.Color, gl.Color = plotutil.Color(k), plotutil.Color(k)
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYer
+			plotter.YErrorer
+		}{pts, errs})
+		if err != nil {
+			return err
+		}
+		bars.Color = lp.Color
+		pl.Add(lp, gl, bars)
+		pl.Legend.Add(m, lp)
+	}
+	if err := savePlot(pl, out, "kappa"); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%4s  %4s  %-9s  %-28s  %8s  %9s  %7s  %-16s\n", "d", "p", "model", "kappa* median [95% CI]", "correct", "max comp", "top sv", "spectra KS (p)")
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "%4d  %4d  %-9s  %-28s  %8.3f  %9.3f  %7.3f  %.3f (%.2g)\n", r.D, r.P, r.Model,
+			fmt.Sprintf("%.4f [%.4f, %.4f]", r.Kappa, r.KappaCI.Lo, r.KappaCI.Hi), r.Correct, r.MaxComp, r.TopSV, r.KS, r.KSp)
+	}
+	fmt.Fprintf(stdout, "written to %s: compare.json, kappa.png/svg\n", out)
+	return nil
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
+)
+
+func init() {
+	register(command{"two-layer", "capacity of two-layer linear networks W = A B against the hidden width", runTwoLayer})
+}
+
+const twoLayerSynopsis = `Critical sizes of two-layer linear memories W = A B (A: d x h, B: h x d) for each
+hidden width h, against theory with N unknowns in place of d^2:
+  --train first|second  one factor fixed at random: an exact LP in d h unknowns,
+                        certified like the one-layer case; theory N = d min(h, d)
+  --train both          both trained: alternating LPs from several random starts;
+                        every success is certified on W = A B, but failures prove
+                        nothing, so the column is a LOWER BOUND on p*, never exact.
+                        Compared with N = d min(h, d) and the conjecture
+                        N_eff = h (2d - h).`
+
+func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("two-layer --d D --hidden 2,4,8 --seeds A:B --train first|second|both", twoLayerSynopsis)
+	var inst instanceFlags
+	var hidden, seeds, train string
+	var starts, rounds int
+	inst.register(fs)
+	fs.StringVar(&hidden, "hidden", "", "hidden widths h, comma separated (default d/4, d/2, 3d/4, d)")
+	fs.StringVar(&seeds, "seeds", "1:10", "seeds A:B")
+	fs.StringVar(&train, "train", "first", "first, second or both")
+	fs.IntVar(&starts, "starts", 3, "random starts per p (--train both)")
+	fs.IntVar(&rounds, "rounds", 6, "alternating half-steps per start (--train both)")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := inst.validate(); err != nil {
+		return err
+	}
+	a, b, err := parseRange(seeds, "--seeds")
+	if err != nil {
+		return err
+	}
+	var hs []int
+	if hidden == "" {
+		for _, f := range []int{1, 2, 3, 4} {
+			hs = append(hs, max(1, f*inst.d/4))
+		}
+	} else {
+		for _, s := range strings.Split(hidden, ",") {
+			h, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || h < 1 {
+				return usagef("--hidden: %q is not a positive whole number", s)
+			}
+			hs = append(hs, h)
+		}
+	}
+	both := train == "both"
+	var layer model.Layer
+	if !both {
+		if layer, err = model.ParseLayer(train); err != nil {
+			return usagef("--train: %v (or both)", err)
+		}
+	}
+	if starts < 1 || rounds < 1 {
+		return usagef("--starts and --rounds must be >= 1")
+	}
+	d := inst.d
+	kind := "p* (exact)"
+	if both {
+		kind = "p* lower bound"
+	}
+	fmt.Fprintf(stdout, "d=%d, model %s, train %s\n", d, inst.model, train)
+	fmt.Fprintf(stdout, "%4s  %5s  %5s  %-22s  %5s  %13s  %17s\n", "h", "h/d", "n", kind+" median [95% CI]", "undec", "theory N=d*min", "theory N=h(2d-h)")
+	for _, h := range hs {
+		var ps []float64
+		undec := 0
+		for s := a; s <= b; s++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			base := inst.source(s)
+			if both {
+				start := max(2, int(0.6*theoryPC(float64(d*min(h, d)))))
+				lb, _, err := feasibility.AlternatingLowerBound(ctx, base, h, start, starts, rounds, uint64(s))
+				if err != nil {
+					undec++
+					continue
+				}
+				ps = append(ps, float64(lb))
+				continue
+			}
+			src, err := model.NewTwoLayer(base, h, layer, uint64(s))
+			if err != nil {
+				return err
+			}
+			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{Start: max(2, int(0.95*theoryPC(float64(src.Unknowns()))))})
+			if err != nil {
+				return err
+			}
+			if !th.Certified {
+				undec++
+				continue
+			}
+			ps = append(ps, float64(th.PStar))
+		}
+		med, ci := feasibility.Median(ps), feasibility.MedianCI(ps, 0.95)
+		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", h, float64(h)/float64(d), len(ps),
+			fmt.Sprintf("%.1f [%g, %g]", med, ci.Lo, ci.Hi), undec, theoryPC(float64(d*min(h, d))), theoryPC(float64(h*(2*d-h))))
+	}
+	return nil
+}
+
+func theoryPC(n float64) float64 {
+	if n <= 2 {
+		return 2
+	}
+	pc, err := theory.CriticalP(n, 0)
+	if err != nil {
+		return 0
+	}
+	return pc
+}

@@ -1,0 +1,103 @@
+package feasibility
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// MaxMarginTolerance is the relative width of the certified interval for kappa*
+// below which a max-margin answer counts as certified.
+const MaxMarginTolerance = 1e-6
+
+// MaxMargin is the optimal (min-norm) memory of a storable instance and its
+// margin kappa* = d / |W*|_F in unit-variance normalisation, with a certified
+// interval [Lower, Upper]:
+//
+//	Lower = d * min_r a_r.W / |W|_F  from the recomputed margins of W (rounding
+//	        bounds subtracted), true for this W and hence for the optimum;
+//	Upper = d * |A^T lambda|_F / sum(lambda)  for the QP's row duals lambda >= 0:
+//	        by weak duality no W with all margins >= 1 has
+//	        |W|_F^2 < sum(lambda)^2 / |A^T lambda|_F^2 (the scale of lambda optimised).
+//
+// Storable is false (and Kappa 0) when the instance is certified not storable.
+type MaxMargin struct {
+	Storable     bool
+	Kappa        float64
+	Lower, Upper float64
+	Certified    bool
+	W            *mat.Dense
+	Lambda       []lp.Weighted
+	Rows, Rounds int
+	Seconds      float64
+	Note         string
+}
+
+// SolveMaxMargin decides the instance with the LP first (a not-storable instance
+// has kappa* = 0, certified by lambda), then solves the min-norm QP by constraint
+// generation and certifies kappa* by the interval above.
+func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMargin, error) {
+	t0 := time.Now()
+	out := MaxMargin{}
+	v, err := Decide(ctx, lp.NewMarginSolver(in, lp.Options{}), eps)
+	if err != nil {
+		return out, err
+	}
+	switch v.Status {
+	case NotStorable:
+		out.Certified, out.Lambda = true, v.Lambda
+		out.Seconds = time.Since(t0).Seconds()
+		return out, nil
+	case Undecided:
+		out.Note = "the LP verdict is undecided: " + v.Note
+		out.Seconds = time.Since(t0).Seconds()
+		return out, nil
+	}
+	out.Storable = true
+	qp := lp.NewMarginSolver(in, lp.Options{MaxMargin: true})
+	sol, err := qp.Solve(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		out.Note = fmt.Sprintf("QP failed: %v", err)
+		// Fall back on the LP's W: a certified lower bound on kappa*.
+		sc := lp.CheckStorable(in, v.W)
+		out.Lower, out.Upper = lowerKappa(in, v.W, sc), math.Inf(1)
+		out.Seconds = time.Since(t0).Seconds()
+		return out, nil
+	}
+	out.W, out.Lambda, out.Rows, out.Rounds = sol.W, sol.Lambda, sol.Rows, sol.Rounds
+	sc := lp.CheckStorable(in, sol.W)
+	out.Lower = lowerKappa(in, sol.W, sc)
+	nc := lp.CheckNotStorable(in, sol.Lambda, math.Inf(1))
+	out.Upper = nc.KappaBound
+	out.Kappa = float64(in.D) / mat.Norm(sol.W, 2)
+	out.Certified = sc.OK && out.Upper < math.Inf(1) && (out.Upper-out.Lower) <= MaxMarginTolerance*out.Lower
+	if !out.Certified {
+		out.Note = fmt.Sprintf("certified interval [%.9g, %.9g] is wider than %.0e relative", out.Lower, out.Upper, MaxMarginTolerance)
+	}
+	out.Seconds = time.Since(t0).Seconds()
+	return out, nil
+}
+
+// lowerKappa is d times the smallest certified margin over |W|_F.
+func lowerKappa(in *model.Instance, w *mat.Dense, sc lp.StorableCheck) float64 {
+	if !sc.OK {
+		return 0
+	}
+	// MinSlack <= margin - bound for every row, and the smallest certified margin
+	// is at least MinMargin minus the largest bound; MinSlack bounds both.
+	m := sc.MinSlack
+	if sc.MinMargin < m {
+		m = sc.MinMargin
+	}
+	f := mat.Norm(w, 2)
+	return float64(in.D) * m / f * (1 - 1e-15)
+}
