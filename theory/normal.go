@@ -18,7 +18,12 @@ func logPhi(x float64) float64 {
 	if x > 0 {
 		return math.Log1p(-upperTail(x))
 	}
-	return math.Log(Phi(x))
+	if x > -30 {
+		return math.Log(Phi(x))
+	}
+	// Far in the lower tail Phi(x) = phi(x) / m(-x) with m the inverse Mills
+	// ratio, which millsInverse evaluates by its continued fraction.
+	return -x*x/2 - 0.5*math.Log(2*math.Pi) - math.Log(millsInverse(-x))
 }
 
 // Psi is the integral of Phi up to x: x Phi(x) + phi(x) = E[(x - Z)_+].

@@ -33,8 +33,14 @@ func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&kappa, "kappa", 0, "margin kappa >= 0 (unit-variance scores)")
 	fs.IntVar(&hidden, "hidden", 0, "hidden width h of a two-layer network with one layer fixed (0: one layer)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON line per d")
+	var saddle, samples int
+	fs.IntVar(&saddle, "saddle", 0, "instead: the replica-symmetric saddle point for block size p = SADDLE, alpha(q) for q -> 1 against alpha_c")
+	fs.IntVar(&samples, "samples", 4000, "Monte Carlo draws of xi for --saddle")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
+	}
+	if saddle != 0 {
+		return runSaddle(stdout, saddle, kappa, samples)
 	}
 	dims, err := parseDims(ds)
 	if err != nil {
@@ -82,3 +88,28 @@ func blankIfZero(x float64) string {
 }
 
 func asymptoticP(d int) float64 { return theory.AsymptoticP(float64(d * d)) }
+
+// runSaddle prints alpha(q), the load at which q solves the RS saddle-point
+// equation, for q approaching 1, beside alpha_c = 1/D_kappa(p).
+func runSaddle(stdout io.Writer, p int, kappa float64, samples int) error {
+	if p < 2 || p > 2000 {
+		return usagef("--saddle: want a block size p in 2..2000, got %d", p)
+	}
+	if samples < 10 {
+		return usagef("--samples must be >= 10")
+	}
+	d, err := theory.StatDim(float64(p), kappa)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "p=%d kappa=%g: alpha_c = 1/D = %.6f (deterministic route)\n", p, kappa, 1/d)
+	fmt.Fprintf(stdout, "%10s  %22s  %14s\n", "q", "alpha(q) +- se", "alpha/alpha_c")
+	for _, q := range []float64{0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999} {
+		a, se, err := theory.SaddleAlpha(p, q, kappa, samples, 1)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%10g  %22s  %14.4f\n", q, fmt.Sprintf("%.6f +- %.6f", a, se), a*d)
+	}
+	return nil
+}
