@@ -60,8 +60,7 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMa
 		return out, nil
 	}
 	out.Storable = true
-	qp := lp.NewMarginSolver(in, lp.Options{MaxMargin: true})
-	sol, err := qp.Solve(ctx)
+	sol, err := lp.SolveMinNorm(ctx, in, v.W, lp.Options{})
 	if err != nil {
 		if ctx.Err() != nil {
 			return out, ctx.Err()

@@ -3,6 +3,7 @@ package lp
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/lanl/highs"
 )
@@ -48,7 +49,8 @@ func newRaw(s Settings) (*highs.RawModel, error) {
 		name string
 		fn   func() error
 	}{
-		{"output_flag", func() error { return m.SetBoolOption("output_flag", false) }},
+		// LAMCAP_HIGHS_LOG=1 shows HiGHS's own log on stdout, for diagnosing solves.
+		{"output_flag", func() error { return m.SetBoolOption("output_flag", os.Getenv("LAMCAP_HIGHS_LOG") != "") }},
 		{"small_matrix_value", func() error { return m.SetFloat64Option("small_matrix_value", 1e-12) }},
 		{"solver", func() error { return m.SetStringOption("solver", s.Solver) }},
 		{"presolve", func() error { return m.SetStringOption("presolve", s.Presolve) }},

@@ -67,11 +67,6 @@ type Options struct {
 	Settings Settings
 	// MaxRounds bounds the generation rounds of one Solve (default 10000).
 	MaxRounds int
-	// MaxMargin solves the min-norm QP instead of the bounded-margin LP:
-	// minimise |W|_F^2 subject to a_r . W >= 1 with W free (dense rows only). The
-	// column t is then fixed at 1, so Solution.T is 1 and the rows read
-	// a_r . W >= 1; kappa* = d / |W*|_F.
-	MaxMargin bool
 }
 
 func (o Options) withDefaults() Options {
@@ -128,21 +123,7 @@ type MarginSolver struct {
 // NewMarginSolver prepares a solver for in; nothing is solved until Solve.
 func NewMarginSolver(in *model.Instance, opts Options) *MarginSolver {
 	opts = opts.withDefaults()
-	if opts.MaxMargin {
-		// The QP's Hessian covers a fixed set of columns: no lifted variables. The
-		// simplex and interior-point LP settings do not apply to it.
-		opts.Rows = Dense
-		opts.Settings.Solver = "choose"
-	}
 	return &MarginSolver{in: in, opts: opts, set: opts.Settings}
-}
-
-// retries lists the settings tried after a warning or an uncertifiable answer.
-func (s *MarginSolver) retries() []Settings {
-	if s.opts.MaxMargin {
-		return []Settings{{Solver: "choose", Presolve: "on", Tolerance: 1e-8}}
-	}
-	return retrySettings
 }
 
 // Instance returns the instance the solver works on.
@@ -155,46 +136,26 @@ func (s *MarginSolver) reset(set Settings) error {
 		return err
 	}
 	d2 := s.in.D * s.in.D
-	lb := make([]float64, d2+1)
-	ub := make([]float64, d2+1)
+	nc := d2 + 1
+	lb := make([]float64, nc)
+	ub := make([]float64, nc)
 	for i := 0; i < d2; i++ {
 		lb[i], ub[i] = -1, 1
-		if s.opts.MaxMargin {
-			lb[i], ub[i] = math.Inf(-1), math.Inf(1)
-		}
 	}
 	lb[d2], ub[d2] = math.Inf(-1), math.Inf(1)
-	if s.opts.MaxMargin {
-		lb[d2], ub[d2] = 1, 1
-	}
 	if err := raw.AddColumnBounds(lb, ub); err != nil {
 		return fmt.Errorf("adding W columns: %w", err)
 	}
-	costs := make([]float64, d2+1)
-	if !s.opts.MaxMargin {
-		costs[d2] = 1
-	}
+	costs := make([]float64, nc)
+	costs[d2] = 1
 	if err := raw.SetColumnCosts(costs); err != nil {
 		return fmt.Errorf("setting costs: %w", err)
 	}
-	if err := raw.SetMaximization(!s.opts.MaxMargin); err != nil {
+	if err := raw.SetMaximization(true); err != nil {
 		return fmt.Errorf("setting the objective sense: %w", err)
 	}
-	if s.opts.MaxMargin {
-		// Hessian 2I on W (objective |W|_F^2), nothing on t; lower triangle by column.
-		start := make([]int, d2+1)
-		index := make([]int, d2)
-		value := make([]float64, d2)
-		for j := 0; j < d2; j++ {
-			start[j], index[j], value[j] = j, j, 2
-		}
-		start[d2] = d2
-		if err := raw.AddCompSparseHessian(start, index, value); err != nil {
-			return fmt.Errorf("setting the Hessian: %w", err)
-		}
-	}
 	s.raw, s.set = raw, set
-	s.nCols, s.nRows = d2+1, 0
+	s.nCols, s.nRows = nc, 0
 	s.uCol = s.uCol[:0]
 	old := s.rows
 	s.rows, s.modelRw = nil, nil
@@ -345,7 +306,7 @@ func (s *MarginSolver) Solve(ctx context.Context) (*Solution, error) {
 	if err == nil || !errors.Is(err, ErrSolverWarning) {
 		return sol, err
 	}
-	for _, set := range s.retries() {
+	for _, set := range retrySettings {
 		set.TimeLimit = s.opts.Settings.TimeLimit
 		if err = s.reset(set); err != nil {
 			return nil, err
@@ -369,7 +330,7 @@ func (s *MarginSolver) Retry(ctx context.Context, set Settings) (*Solution, erro
 }
 
 // RetrySettings lists the settings Retry is meant to be called with, in order.
-func (s *MarginSolver) RetrySettings() []Settings { return append([]Settings(nil), s.retries()...) }
+func (s *MarginSolver) RetrySettings() []Settings { return append([]Settings(nil), retrySettings...) }
 
 func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*Solution, error) {
 	in := s.in

@@ -1,0 +1,227 @@
+package lp
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lamcap/lamcap/model"
+)
+
+// SolveMinNorm solves the max-margin problem
+//
+//	minimise |W|_F^2  subject to  a_r . W >= 1  for all p(p-1) rows
+//
+// of a storable instance through its dual, max_{lambda >= 0} sum(lambda) -
+// |A^T lambda|^2 / 4 with W = A^T lambda / 2, which has only bound constraints.
+// It is written here rather than handed to HiGHS because HiGHS 1.10's active-set
+// QP solver cycles on these problems (measured: d = 12, p = 32 never finished on
+// the generated row set, d >= 14 not even with every row), and gonum has no QP
+// solver. Method: constraint generation over the rows as for the LP; on the
+// current rows, dual coordinate ascent (Hildreth's method: each step solves for
+// one lambda_r in closed form and updates W by a rank-one term), then an
+// active-set polish that solves the Gram system G lambda_S = 2 on the rows S with
+// lambda > 0 (G_rs = a_r . a_s = ((y_mu - c_r).(y_nu - c_s)) (x_mu . x_nu), no d^2
+// vectors needed), accepted when lambda_S > 0 and every margin is >= 1. The
+// answer is certified outside (feasibility.SolveMaxMargin): W's recomputed
+// margins bound kappa* below and lambda's weak-duality bound above.
+func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opts Options) (*Solution, error) {
+	opts = opts.withDefaults()
+	d, p := in.D, in.P
+	type rowData struct {
+		r     Row
+		dy    []float64
+		x     []float64
+		norm2 float64
+	}
+	var rows []rowData
+	have := map[Row]int{}
+	lam := []float64{}
+	w := mat.NewDense(d, d, nil)
+	add := func(rs []Row) {
+		for _, r := range rs {
+			if _, ok := have[r]; ok {
+				continue
+			}
+			y, c := in.Y.RawRowView(r.Mu), in.Competitor(r.Mu, r.V)
+			dy := make([]float64, d)
+			for i := range dy {
+				dy[i] = y[i] - c[i]
+			}
+			x := in.X.RawRowView(r.Mu)
+			have[r] = len(rows)
+			rows = append(rows, rowData{r, dy, x, dot(dy, dy) * dot(x, x)})
+			lam = append(lam, 0)
+		}
+	}
+	margin := func(rd *rowData, u []float64) float64 {
+		// u = W x, margin = dy . u
+		wv := mat.NewVecDense(d, u)
+		wv.MulVec(w, mat.NewVecDense(d, rd.x))
+		return dot(rd.dy, u)
+	}
+	// Seed: the rows with the smallest margins under the starting memory.
+	if start == nil {
+		start = in.Hebbian()
+	}
+	pickLowest := func(m *mat.Dense, k int, limit float64) []Row {
+		var out []Row
+		type cand struct {
+			v int
+			m float64
+		}
+		for mu := 0; mu < p; mu++ {
+			var cs []cand
+			for v := 0; v < p; v++ {
+				if v == mu {
+					continue
+				}
+				if _, ok := have[Row{mu, v}]; ok {
+					continue
+				}
+				if mv := m.At(mu, v); mv < limit {
+					cs = append(cs, cand{v, mv})
+				}
+			}
+			sort.Slice(cs, func(a, b int) bool { return cs[a].m < cs[b].m || (cs[a].m == cs[b].m && cs[a].v < cs[b].v) })
+			for i := 0; i < len(cs) && i < k; i++ {
+				out = append(out, Row{mu, cs[i].v})
+			}
+		}
+		return out
+	}
+	// The rows with the smallest margins under the start are the likely active set.
+	ms := in.Margins(start)
+	add(pickLowest(ms, max(opts.InitialPerMu, 4), math.Inf(1)))
+
+	u := make([]float64, d)
+	out := &Solution{}
+	for round := 0; round < opts.MaxRounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out.Rounds++
+		// Coordinate ascent sweeps until the largest relative step is tiny.
+		for sweep := 0; sweep < 2000; sweep++ {
+			out.Iterations++
+			maxStep := 0.0
+			for i := range rows {
+				rd := &rows[i]
+				m := margin(rd, u)
+				// Dual coordinate step for min |W|^2 with W = sum lambda a / 2:
+				// here W is kept as sum lambda_r a_r directly (lambda rescaled by
+				// 1/2), for which the step is (1 - m) / |a_r|^2.
+				delta := math.Max(-lam[i], (1-m)/rd.norm2)
+				if delta == 0 {
+					continue
+				}
+				lam[i] += delta
+				for a := 0; a < d; a++ {
+					if rd.dy[a] == 0 {
+						continue
+					}
+					row := w.RawRowView(a)
+					f := delta * rd.dy[a]
+					for b, xb := range rd.x {
+						row[b] += f * xb
+					}
+				}
+				maxStep = math.Max(maxStep, math.Abs(delta)*math.Sqrt(rd.norm2))
+			}
+			if maxStep < 1e-13*math.Max(1, mat.Norm(w, 2)) {
+				break
+			}
+		}
+		// Active-set polish.
+		polish(func(i int) ([]float64, []float64) { return rows[i].dy, rows[i].x }, lam, w, d)
+		// Generation: rows of the whole instance below margin 1.
+		m := in.Margins(w)
+		more := pickLowest(m, opts.AddPerMu, 1-1e-11)
+		if len(more) == 0 {
+			out.W = mat.DenseCopyOf(w)
+			out.T = 1
+			out.Rows = len(rows)
+			out.Status = "optimal"
+			for i, l := range lam {
+				if l > 0 {
+					out.Lambda = append(out.Lambda, Weighted{rows[i].r, l})
+				}
+			}
+			return out, nil
+		}
+		add(more)
+	}
+	return nil, fmt.Errorf("min-norm generation did not converge in %d rounds", opts.MaxRounds)
+}
+
+// polish solves the KKT system on the rows with lambda > 0: margins exactly 1,
+// W = sum lambda_s a_s. It replaces (lambda, W) when the solution has lambda > 0.
+func polish(get func(i int) (dy, x []float64), lam []float64, w *mat.Dense, d int) {
+	var s []int
+	maxL := 0.0
+	for _, l := range lam {
+		maxL = math.Max(maxL, l)
+	}
+	for i, l := range lam {
+		if l > 1e-12*maxL {
+			s = append(s, i)
+		}
+	}
+	if len(s) == 0 {
+		return
+	}
+	g := mat.NewSymDense(len(s), nil)
+	for a, i := range s {
+		dyi, xi := get(i)
+		for b := a; b < len(s); b++ {
+			dyj, xj := get(s[b])
+			g.SetSym(a, b, dot(dyi, dyj)*dot(xi, xj))
+		}
+	}
+	ones := mat.NewVecDense(len(s), nil)
+	for i := range s {
+		ones.SetVec(i, 1)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(g) {
+		return
+	}
+	var sol mat.VecDense
+	if err := ch.SolveVecTo(&sol, ones); err != nil {
+		return
+	}
+	for i := range s {
+		if !(sol.AtVec(i) > 0) {
+			return
+		}
+	}
+	nw := mat.NewDense(d, d, nil)
+	for k, i := range s {
+		dy, x := get(i)
+		l := sol.AtVec(k)
+		for a := 0; a < d; a++ {
+			row := nw.RawRowView(a)
+			for b := 0; b < d; b++ {
+				row[b] += l * dy[a] * x[b]
+			}
+		}
+	}
+	for i := range lam {
+		lam[i] = 0
+	}
+	for k, i := range s {
+		lam[i] = sol.AtVec(k)
+	}
+	w.Copy(nw)
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
