@@ -85,6 +85,24 @@ func (f *instanceFlags) validate() error {
 	return nil
 }
 
+// validateP validates the flags and a number of associations.
+func (f *instanceFlags) validateP(p int) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	return f.checkP(p)
+}
+
+// seedRange parses A:B; user embeddings define a single instance, so the range
+// shrinks to its first seed.
+func (f *instanceFlags) seedRange(s string) (int64, int64, error) {
+	a, b, err := parseRange(s, "--seeds")
+	if f.user != nil {
+		b = a
+	}
+	return a, b, err
+}
+
 // checkP validates a number of associations against the source.
 func (f *instanceFlags) checkP(p int) error {
 	if p < 2 {

@@ -50,10 +50,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validate(); err != nil {
-		return err
-	}
-	if err := inst.checkP(p); err != nil {
+	if err := inst.validateP(p); err != nil {
 		return err
 	}
 	f, err := lp.ParseFormulation(form)
@@ -120,10 +117,7 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validate(); err != nil {
-		return err
-	}
-	if err := inst.checkP(p); err != nil {
+	if err := inst.validateP(p); err != nil {
 		return err
 	}
 	if out == "" {

@@ -56,18 +56,12 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validate(); err != nil {
+	if err := inst.validateP(p); err != nil {
 		return err
 	}
-	if err := inst.checkP(p); err != nil {
-		return err
-	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := inst.seedRange(seeds)
 	if err != nil {
 		return err
-	}
-	if inst.user != nil {
-		b = a
 	}
 	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, false, lp.Dense)); err != nil {
 		return err

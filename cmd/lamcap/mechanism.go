@@ -364,21 +364,9 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		if len(pts) == 0 {
 			continue
 		}
-		lp, gl, err := plotter.NewLinePoints(pts)
-		if err != nil {
+		if err := addErrorLine(pl, pts, errs, k, m); err != nil {
 			return err
 		}
-		lp.Color, gl.Color = plotutil.Color(k), plotutil.Color(k)
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYer
-			plotter.YErrorer
-		}{pts, errs})
-		if err != nil {
-			return err
-		}
-		bars.Color = lp.Color
-		pl.Add(lp, gl, bars)
-		pl.Legend.Add(m, lp)
 	}
 	if err := savePlot(pl, out, "kappa"); err != nil {
 		return err

@@ -110,23 +110,9 @@ func writePlots(dir string, sum []feasibility.GroupSummary) error {
 		if len(pts) == 0 {
 			continue
 		}
-		lp, pointsGlyph, err := plotter.NewLinePoints(pts)
-		if err != nil {
+		if err := addErrorLine(sc, pts, errs, k, m+" (exact LP)"); err != nil {
 			return err
 		}
-		lp.Color = plotutil.Color(k)
-		pointsGlyph.Color = lp.Color
-		pointsGlyph.Shape = plotutil.Shape(k)
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYer
-			plotter.YErrorer
-		}{pts, errs})
-		if err != nil {
-			return err
-		}
-		bars.Color = lp.Color
-		sc.Add(lp, pointsGlyph, bars)
-		sc.Legend.Add(m+" (exact LP)", lp)
 	}
 	var tp plotter.XYs
 	seen := map[int]bool{}
@@ -181,3 +167,26 @@ func savePlot(p *plot.Plot, dir, name string) error {
 type bytesBuffer struct{ b []byte }
 
 func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+// addErrorLine adds a line with point glyphs and vertical error bars in the k-th
+// plotutil colour and shape, with a legend entry.
+func addErrorLine(pl *plot.Plot, pts plotter.XYs, errs plotter.YErrors, k int, label string) error {
+	line, glyphs, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return err
+	}
+	line.Color = plotutil.Color(k)
+	glyphs.Color = line.Color
+	glyphs.Shape = plotutil.Shape(k)
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYer
+		plotter.YErrorer
+	}{pts, errs})
+	if err != nil {
+		return err
+	}
+	bars.Color = line.Color
+	pl.Add(line, glyphs, bars)
+	pl.Legend.Add(label, line)
+	return nil
+}

@@ -175,26 +175,34 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return sweep(ctx, f, stdout, stderr)
 }
 
-func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
+// runGrid opens (or resumes) the sweep directory, computes the units it lacks
+// with progress on stderr, and writes the summaries and plots. They are written
+// even after an interruption (covering what finished), and then the
+// interruption is returned.
+func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) (feasibility.Grid, []feasibility.Record, error) {
 	g, units, err := f.grid()
 	if err != nil {
-		return err
+		return g, nil, err
 	}
 	st, err := feasibility.OpenStore(f.out, g)
 	if err != nil {
-		return usagef("%v", err)
+		return g, nil, usagef("%v", err)
 	}
 	defer st.Close()
-	pr := newProgress(stderr, "lamcap "+filepath.Base(f.out), f.quiet)
+	pr := newProgress(stderr, label, f.quiet)
 	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update})
 	pr.end()
-	// Summaries are written even after an interruption: they cover what finished.
 	recs := st.Records()
 	if err := writeOutputs(f.out, recs); err != nil {
-		return err
+		return g, recs, err
 	}
-	if runErr != nil {
-		return runErr
+	return g, recs, runErr
+}
+
+func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
+	_, recs, err := runGrid(ctx, f, "lamcap "+filepath.Base(f.out), stderr)
+	if err != nil {
+		return err
 	}
 	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs)))
 	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")

@@ -65,12 +65,9 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := sf.validate(); err != nil {
 		return err
 	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := inst.seedRange(seeds)
 	if err != nil {
 		return err
-	}
-	if inst.user != nil {
-		b = a
 	}
 	if start < 0 {
 		return usagef("--start must be >= 0")

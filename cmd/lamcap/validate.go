@@ -31,24 +31,9 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	g, units, err := f.grid()
+	g, recs, err := runGrid(ctx, f, "lamcap validate", stderr)
 	if err != nil {
 		return err
-	}
-	st, err := feasibility.OpenStore(f.out, g)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	defer st.Close()
-	pr := newProgress(stderr, "lamcap validate", f.quiet)
-	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update})
-	pr.end()
-	recs := st.Records()
-	if err := writeOutputs(f.out, recs); err != nil {
-		return err
-	}
-	if runErr != nil {
-		return runErr
 	}
 	sum := summariseWithTheory(recs)
 	dir := filepath.Dir(report)
