@@ -32,6 +32,9 @@ type Grid struct {
 	Eps        float64  `json:"eps"`
 	InitialPer int      `json:"initial_rows"`
 	AddPer     int      `json:"add_rows"`
+	// Kappa > 0 asks for the largest p storable with margin kappa (unit-variance
+	// normalisation), from certified max-margin values, instead of kappa = 0.
+	Kappa float64 `json:"kappa,omitempty"`
 }
 
 // GridVersion changes when records of an older lamcap are no longer comparable.
@@ -288,6 +291,9 @@ type RunOptions struct {
 	// in all, and the fraction of the expected work done (units weighted by
 	// UnitCost), which gives a far better ETA than the unit count.
 	Progress func(done, total int, workDone float64)
+	// Start, if set, gives the first p to try for a unit before enough units of
+	// its (d, model) have finished to start at their median.
+	Start func(u Unit) int
 }
 
 // Run computes every unit of units that the store does not have yet, with
@@ -347,7 +353,16 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 					continue
 				}
 				src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: embed}
-				th, err := FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: starts.start(u)})
+				start := starts.start(u)
+				if start == 0 && opts.Start != nil {
+					start = opts.Start(u)
+				}
+				var th Threshold
+				if g.Kappa > 0 {
+					th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2))
+				} else {
+					th, err = FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: start})
+				}
 				if err != nil {
 					results <- result{err: err}
 					continue

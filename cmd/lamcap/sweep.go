@@ -45,6 +45,7 @@ type sweepFlags struct {
 	workers int
 	shard   string
 	quiet   bool
+	kappa   float64
 	sf      solverFlags
 }
 
@@ -57,6 +58,7 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel workers, one HiGHS model each")
 	fs.StringVar(&f.shard, "shard", "", "K/N: run only the K-th of N slices of the grid")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	fs.Float64Var(&f.kappa, "kappa", 0, "margin kappa >= 0: with kappa > 0, p* is the largest p with certified max margin kappa* >= kappa")
 	f.sf.register(fs)
 }
 
@@ -136,6 +138,9 @@ func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
 	if f.workers < 1 {
 		return g, nil, usagef("--workers must be >= 1")
 	}
+	if !(f.kappa >= 0) || f.kappa > 20 {
+		return g, nil, usagef("--kappa must be in [0, 20], got %v", f.kappa)
+	}
 	for _, d := range ds {
 		need := int64(f.workers) * lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts.Rows)
 		if err := checkMemory(fmt.Sprintf("d=%d with %d workers", d, f.workers), need); err != nil {
@@ -143,7 +148,7 @@ func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
 		}
 	}
 	g = feasibility.Grid{Version: feasibility.GridVersion, Ds: ds, Models: models, SeedFirst: a, SeedLast: b,
-		Embedding: f.embed, Rows: f.sf.rows, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add}
+		Embedding: f.embed, Rows: f.sf.rows, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add, Kappa: f.kappa}
 	units := g.Units()
 	if f.shard != "" {
 		var k, n int
@@ -190,10 +195,11 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	}
 	defer st.Close()
 	pr := newProgress(stderr, label, f.quiet)
-	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update})
+	start := func(u feasibility.Unit) int { return int(0.9 * theoryPCKappa(u.D, g.Kappa)) }
+	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update, Start: start})
 	pr.end()
 	recs := st.Records()
-	if err := writeOutputs(f.out, recs); err != nil {
+	if err := writeOutputs(f.out, recs, g.Kappa); err != nil {
 		return g, recs, err
 	}
 	return g, recs, runErr
@@ -204,7 +210,7 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs)))
+	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs, f.kappa)))
 	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")
 	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(recs), f.out)
 	return nil
@@ -212,8 +218,8 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 
 // writeOutputs writes summary.csv, summary.json and the plots atomically, with
 // the finite-size theory beside the measurements.
-func writeOutputs(dir string, recs []feasibility.Record) error {
-	sum := summariseWithTheory(recs)
+func writeOutputs(dir string, recs []feasibility.Record, kappa float64) error {
+	sum := summariseWithTheory(recs, kappa)
 	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(feasibility.SummaryCSV(sum))); err != nil {
 		return err
 	}
@@ -275,11 +281,11 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	recs := st.Records()
-	if err := writeOutputs(out, recs); err != nil {
+	if err := writeOutputs(out, recs, grid.Kappa); err != nil {
 		return err
 	}
 	missing := len(grid.Units()) - len(recs)
-	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs)))
+	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs, grid.Kappa)))
 	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(recs), len(dirs), out)
 	if missing > 0 {
 		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)
@@ -290,14 +296,14 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // summariseWithTheory summarises records and adds, per d, the finite-size p_c
 // and the predicted P(storable | p) over the measured range (kappa = 0).
-func summariseWithTheory(recs []feasibility.Record) []feasibility.GroupSummary {
+func summariseWithTheory(recs []feasibility.Record, kappa float64) []feasibility.GroupSummary {
 	sum := feasibility.Summarise(recs)
 	cache := map[int]theoryAtD{}
 	for i := range sum {
 		g := &sum[i]
 		t, ok := cache[g.D]
 		if !ok {
-			t = predictAtD(g.D, g.Curve)
+			t = predictAtD(g.D, g.Curve, kappa)
 			cache[g.D] = t
 		}
 		g.TheoryPC, g.TheoryCurve = t.pc, t.curve
@@ -310,13 +316,16 @@ type theoryAtD struct {
 	curve []feasibility.TheoryPoint
 }
 
-func predictAtD(d int, measured []feasibility.CurvePoint) theoryAtD {
+func predictAtD(d int, measured []feasibility.CurvePoint, kappa float64) theoryAtD {
 	var t theoryAtD
-	pc, err := theory.CriticalP(float64(d*d), 0)
+	pc, err := theory.CriticalP(float64(d*d), kappa)
 	if err != nil {
 		return t
 	}
 	t.pc = pc
+	if kappa > 0 { // the whole-curve prediction is for kappa = 0 only
+		return t
+	}
 	lo, hi := int(0.8*pc), int(1.2*pc)+1
 	if len(measured) > 0 {
 		lo, hi = min(lo, measured[0].P), max(hi, measured[len(measured)-1].P)
@@ -329,4 +338,13 @@ func predictAtD(d int, measured []feasibility.CurvePoint) theoryAtD {
 		t.curve = append(t.curve, feasibility.TheoryPoint{P: p, Storable: c.Exact})
 	}
 	return t
+}
+
+// theoryPCKappa is the finite-size p_c(d, kappa), or 0 if it cannot be computed.
+func theoryPCKappa(d int, kappa float64) float64 {
+	pc, err := theory.CriticalP(float64(d*d), kappa)
+	if err != nil {
+		return 0
+	}
+	return pc
 }

@@ -35,7 +35,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	sum := summariseWithTheory(recs)
+	sum := summariseWithTheory(recs, g.Kappa)
 	dir := filepath.Dir(report)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
