@@ -1,4 +1,15 @@
-// Package theory holds the capacity predictions of lamcap: the Gardner
-// (replica-symmetric) capacity of the Gaussian surrogate, its finite-size curve
-// and asymptotics. See docs/theory.md.
+// Package theory holds the capacity predictions of lamcap for the Gaussian
+// surrogate of THEORY.md section 3 (derivations and checks in docs/theory.md):
+//
+//   - ComputeFaces: the law of the active set |S| of the projection onto C_kappa and
+//     the statistical dimension D_kappa(p), deterministically (order statistics and
+//     characteristic functions, no cancellation), for real p and kappa >= 0;
+//     MonteCarlo: an independent estimate sampling only top order statistics;
+//   - CriticalP: the finite-size capacity, root of p D_kappa(p) = N; AsymptoticP:
+//     p log p = N / 2; StorableProbability: the whole predicted P(storable | p) by
+//     convolution and the conic kinematic formula;
+//   - SaddleAlpha: the replica-symmetric saddle point alpha(q), which tends to
+//     1 / D_kappa as q -> 1;
+//   - HebbianMarginVariance, HebbianCriticalP: the Hebbian rule at finite d;
+//   - Predict: all of it for one d (two-layer networks through N = d min(h, d)).
 package theory
