@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"io"
 	"os"
@@ -113,5 +114,31 @@ func TestSweepAndCompareFigures(t *testing.T) {
 	code, out, _ = runCLI("margin", "--d", "6", "--p", "8", "--seeds", "1:3", "--json")
 	if code != 0 || strings.Count(out, "\"certified\":true") != 3 {
 		t.Errorf("margin: exit %d %q", code, out)
+	}
+}
+
+// rules: both classical rules stop recalling every pair well below the optimal
+// memory's capacity (p_c about 22 at d = 8), and the pseudo-inverse rule, which
+// maps each input exactly onto its target while p <= d, lasts at least as long
+// as the Hebbian one.
+func TestRulesCommand(t *testing.T) {
+	code, out, errs := runCLI("rules", "--d", "8", "--seeds", "1:8", "--pmax", "24")
+	if code != 0 {
+		t.Fatalf("rules: exit %d %s", code, errs)
+	}
+	var heb, pinv float64
+	for _, line := range strings.Split(out, "\n") {
+		var name string
+		var med float64
+		if n, _ := fmt.Sscanf(line, "%s largest p with all pairs recalled: median %g", &name, &med); n == 2 {
+			if name == "hebbian" {
+				heb = med
+			} else {
+				pinv = med
+			}
+		}
+	}
+	if !(heb >= 1 && pinv >= heb && pinv < 22) {
+		t.Errorf("Hebbian %v, pseudo-inverse %v:\n%s", heb, pinv, out)
 	}
 }
