@@ -261,21 +261,22 @@ func (s *MarginSolver) addMarginRows(rows []Row) error {
 	return addRows(s.raw, lb, ub, start, index, value)
 }
 
-// pickRows returns, per association, up to k rows not in the model whose margins
-// under the current W fall below limit, most violated first.
-func (s *MarginSolver) pickRows(m *mat.Dense, limit float64, k int) []Row {
+// lowestRows returns, per association, up to k rows (mu, v) not skipped whose
+// margins m[mu][v] fall below limit, lowest first (ties by v), in (mu, v) order.
+// It is how both the LP and the min-norm solver choose rows to add.
+func lowestRows(m *mat.Dense, limit float64, k int, skip func(Row) bool) []Row {
 	var out []Row
 	type cand struct {
 		v int
 		m float64
 	}
 	var cs []cand
-	p := s.in.P
+	p, _ := m.Dims()
 	for mu := 0; mu < p; mu++ {
 		row := m.RawRowView(mu)
 		cs = cs[:0]
 		for v := 0; v < p; v++ {
-			if v == mu || row[v] >= limit || s.have[Row{mu, v}] {
+			if v == mu || row[v] >= limit || skip(Row{mu, v}) {
 				continue
 			}
 			cs = append(cs, cand{v, row[v]})
@@ -292,6 +293,12 @@ func (s *MarginSolver) pickRows(m *mat.Dense, limit float64, k int) []Row {
 		return out[a].Mu < out[b].Mu || (out[a].Mu == out[b].Mu && out[a].V < out[b].V)
 	})
 	return out
+}
+
+// pickRows returns, per association, up to k rows not in the model whose margins
+// under the current W fall below limit, most violated first.
+func (s *MarginSolver) pickRows(m *mat.Dense, limit float64, k int) []Row {
+	return lowestRows(m, limit, k, func(r Row) bool { return s.have[r] })
 }
 
 // violationTolerance is how far below t a margin may sit and still count as
@@ -364,14 +371,15 @@ func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*Solution, 
 		if w == nil {
 			w, limit = in.Hebbian(), math.Inf(1)
 		}
-		// Every association needs rows before its first solve.
-		var seed []Row
-		for mu := 0; mu < in.P; mu++ {
-			if !s.hasAny(mu) {
-				seed = append(seed, s.topRows(mu, w, k)...)
-			}
+		// Every association needs rows before its first solve: its k competitors
+		// with the smallest margins under w.
+		m := in.Margins(w)
+		fresh := make([]bool, in.P)
+		for mu := range fresh {
+			fresh[mu] = !s.hasAny(mu)
 		}
-		seed = append(seed, s.pickRows(in.Margins(w), limit, s.opts.AddPerMu)...)
+		seed := lowestRows(m, math.Inf(1), k, func(r Row) bool { return !fresh[r.Mu] })
+		seed = append(seed, s.pickRows(m, limit, s.opts.AddPerMu)...)
 		if err := s.addMarginRows(seed); err != nil {
 			return nil, err
 		}
@@ -418,34 +426,6 @@ func (s *MarginSolver) hasAny(mu int) bool {
 		}
 	}
 	return false
-}
-
-// topRows returns the k competitors of mu with the smallest margins under w.
-func (s *MarginSolver) topRows(mu int, w *mat.Dense, k int) []Row {
-	in := s.in
-	var u mat.VecDense
-	u.MulVec(w, in.X.RowView(mu))
-	own := mat.Dot(&u, in.Y.RowView(mu))
-	type cand struct {
-		v int
-		m float64
-	}
-	cs := make([]cand, 0, in.P-1)
-	for v := 0; v < in.P; v++ {
-		if v == mu {
-			continue
-		}
-		cs = append(cs, cand{v, own - mat.Dot(&u, mat.NewVecDense(in.D, in.Competitor(mu, v)))})
-	}
-	sort.Slice(cs, func(a, b int) bool { return cs[a].m < cs[b].m || (cs[a].m == cs[b].m && cs[a].v < cs[b].v) })
-	if len(cs) > k {
-		cs = cs[:k]
-	}
-	out := make([]Row, len(cs))
-	for i, c := range cs {
-		out[i] = Row{mu, c.v}
-	}
-	return out
 }
 
 // duals returns the margin-row duals as nonnegative weights. HiGHS's sign

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/model"
@@ -30,7 +30,7 @@ import (
 // margins bound kappa* below and lambda's weak-duality bound above.
 func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opts Options) (*Solution, error) {
 	opts = opts.withDefaults()
-	d, p := in.D, in.P
+	d := in.D
 	type rowData struct {
 		r     Row
 		dy    []float64
@@ -53,51 +53,30 @@ func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opt
 			}
 			x := in.X.RawRowView(r.Mu)
 			have[r] = len(rows)
-			rows = append(rows, rowData{r, dy, x, dot(dy, dy) * dot(x, x)})
+			rows = append(rows, rowData{r, dy, x, floats.Dot(dy, dy) * floats.Dot(x, x)})
 			lam = append(lam, 0)
 		}
 	}
-	margin := func(rd *rowData, u []float64) float64 {
-		// u = W x, margin = dy . u
-		wv := mat.NewVecDense(d, u)
-		wv.MulVec(w, mat.NewVecDense(d, rd.x))
-		return dot(rd.dy, u)
+	// margin of row rd under the current W: dy . (W x), without allocating (it
+	// runs for every row in every coordinate sweep).
+	margin := func(rd *rowData) float64 {
+		var m float64
+		for a, dya := range rd.dy {
+			if dya != 0 {
+				m += dya * floats.Dot(w.RawRowView(a), rd.x)
+			}
+		}
+		return m
 	}
 	// Seed: the rows with the smallest margins under the starting memory.
 	if start == nil {
 		start = in.Hebbian()
 	}
-	pickLowest := func(m *mat.Dense, k int, limit float64) []Row {
-		var out []Row
-		type cand struct {
-			v int
-			m float64
-		}
-		for mu := 0; mu < p; mu++ {
-			var cs []cand
-			for v := 0; v < p; v++ {
-				if v == mu {
-					continue
-				}
-				if _, ok := have[Row{mu, v}]; ok {
-					continue
-				}
-				if mv := m.At(mu, v); mv < limit {
-					cs = append(cs, cand{v, mv})
-				}
-			}
-			sort.Slice(cs, func(a, b int) bool { return cs[a].m < cs[b].m || (cs[a].m == cs[b].m && cs[a].v < cs[b].v) })
-			for i := 0; i < len(cs) && i < k; i++ {
-				out = append(out, Row{mu, cs[i].v})
-			}
-		}
-		return out
-	}
+	known := func(r Row) bool { _, ok := have[r]; return ok }
 	// The rows with the smallest margins under the start are the likely active set.
 	ms := in.Margins(start)
-	add(pickLowest(ms, max(opts.InitialPerMu, 4), math.Inf(1)))
+	add(lowestRows(ms, math.Inf(1), max(opts.InitialPerMu, 4), known))
 
-	u := make([]float64, d)
 	out := &Solution{}
 	for round := 0; round < opts.MaxRounds; round++ {
 		if err := ctx.Err(); err != nil {
@@ -110,7 +89,7 @@ func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opt
 			maxStep := 0.0
 			for i := range rows {
 				rd := &rows[i]
-				m := margin(rd, u)
+				m := margin(rd)
 				// Dual coordinate step for min |W|^2 with W = sum lambda a / 2:
 				// here W is kept as sum lambda_r a_r directly (lambda rescaled by
 				// 1/2), for which the step is (1 - m) / |a_r|^2.
@@ -139,7 +118,7 @@ func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opt
 		polish(func(i int) ([]float64, []float64) { return rows[i].dy, rows[i].x }, lam, w, d)
 		// Generation: rows of the whole instance below margin 1.
 		m := in.Margins(w)
-		more := pickLowest(m, opts.AddPerMu, 1-1e-11)
+		more := lowestRows(m, 1-1e-11, opts.AddPerMu, known)
 		if len(more) == 0 {
 			out.W = mat.DenseCopyOf(w)
 			out.T = 1
@@ -178,7 +157,7 @@ func polish(get func(i int) (dy, x []float64), lam []float64, w *mat.Dense, d in
 		dyi, xi := get(i)
 		for b := a; b < len(s); b++ {
 			dyj, xj := get(s[b])
-			g.SetSym(a, b, dot(dyi, dyj)*dot(xi, xj))
+			g.SetSym(a, b, floats.Dot(dyi, dyj)*floats.Dot(xi, xj))
 		}
 	}
 	ones := mat.NewVecDense(len(s), nil)
@@ -216,12 +195,4 @@ func polish(get func(i int) (dy, x []float64), lam []float64, w *mat.Dense, d in
 		lam[i] = sol.AtVec(k)
 	}
 	w.Copy(nw)
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
 }

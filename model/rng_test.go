@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/big"
 	"testing"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // The first values of seed 42 in d = 4, pinned bit for bit. If this test fails,
@@ -128,11 +130,11 @@ func TestEmbeddingScale(t *testing.T) {
 	x := make([]float64, d)
 	for mu := 0; mu < reps; mu++ {
 		Random{D: d, Seed: 3, Embed: Sphere}.Input(mu, x)
-		if n := math.Sqrt(dot(x, x)); math.Abs(n-1) > 1e-15 {
+		if n := math.Sqrt(floats.Dot(x, x)); math.Abs(n-1) > 1e-15 {
 			t.Fatalf("sphere vector norm %v", n)
 		}
 		Random{D: d, Seed: 3, Embed: Gaussian}.Input(mu, x)
-		sum += dot(x, x)
+		sum += floats.Dot(x, x)
 	}
 	// E|x|^2 = 1 and Var|x|^2 = 2/d for N(0, 1/d) entries.
 	if mean, se := sum/reps, math.Sqrt(2.0/d/reps); math.Abs(mean-1) > 5*se {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -65,7 +66,7 @@ func (in *Instance) MarginErrorBounds(w mat.Matrix, m *mat.Dense) *mat.Dense {
 	for mu := 0; mu < in.P; mu++ {
 		row := b.RawRowView(mu)
 		zmu := z.RawRowView(mu)
-		own := dot(absY.RawRowView(mu), zmu)
+		own := floats.Dot(absY.RawRowView(mu), zmu)
 		comp := &absY
 		if in.comp != nil {
 			absC.Reset()
@@ -81,14 +82,6 @@ func (in *Instance) MarginErrorBounds(w mat.Matrix, m *mat.Dense) *mat.Dense {
 		}
 	}
 	return b
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
 }
 
 // Hebbian returns W_H = sum_mu y_mu x_mu^T.
