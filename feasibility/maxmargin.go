@@ -37,6 +37,9 @@ type MaxMargin struct {
 	Rows, Rounds int
 	Seconds      float64
 	Note         string
+	// LP is the bounded-margin LP's verdict, decided first (its W is an optimal
+	// LP vertex when the instance is storable).
+	LP Verdict
 }
 
 // SolveMaxMargin decides the instance with the LP first (a not-storable instance
@@ -49,6 +52,7 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMa
 	if err != nil {
 		return out, err
 	}
+	out.LP = v
 	switch v.Status {
 	case NotStorable:
 		out.Certified, out.Lambda = true, v.Lambda
@@ -91,12 +95,7 @@ func lowerKappa(in *model.Instance, w *mat.Dense, sc lp.StorableCheck) float64 {
 	if !sc.OK {
 		return 0
 	}
-	// MinSlack <= margin - bound for every row, and the smallest certified margin
-	// is at least MinMargin minus the largest bound; MinSlack bounds both.
-	m := sc.MinSlack
-	if sc.MinMargin < m {
-		m = sc.MinMargin
-	}
-	f := mat.Norm(w, 2)
-	return float64(in.D) * m / f * (1 - 1e-15)
+	// MinSlack = min over rows of (margin - rounding bound) is a proven lower
+	// bound on every exact margin.
+	return float64(in.D) * sc.MinSlack / mat.Norm(w, 2) * (1 - 1e-15)
 }

@@ -9,7 +9,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -27,38 +26,30 @@ const (
 var Rules = []Rule{Optimal, LPVertex, Hebbian, PseudoInverse}
 
 // Memories computes the four memories of a storable instance, each scaled to
-// |W|_F = d so that scores have unit variance on random embeddings. ok is false
-// when the instance is not certified storable (the optimal memory does not exist).
-func Memories(ctx context.Context, in *model.Instance) (map[Rule]*mat.Dense, bool, error) {
+// |W|_F = d so that scores have unit variance on random embeddings, and returns
+// the max-margin solution they come from (with kappa* and the LP verdict). ok is
+// false when the instance is not certified storable (the optimal memory does not
+// exist).
+func Memories(ctx context.Context, in *model.Instance) (map[Rule]*mat.Dense, MaxMargin, bool, error) {
 	mm, err := SolveMaxMargin(ctx, in, DefaultEps)
-	if err != nil {
-		return nil, false, err
-	}
-	if !mm.Storable || mm.W == nil {
-		return nil, false, nil
-	}
-	v, err := Decide(ctx, lp.NewMarginSolver(in, lp.Options{}), DefaultEps)
-	if err != nil {
-		return nil, false, err
-	}
-	if v.Status != Storable {
-		return nil, false, nil
+	if err != nil || !mm.Storable || mm.W == nil || mm.LP.Status != Storable {
+		return nil, mm, false, err
 	}
 	pinv, err := in.PseudoInverse()
 	if err != nil {
-		return nil, false, err
+		return nil, mm, false, err
 	}
-	out := map[Rule]*mat.Dense{Optimal: mm.W, LPVertex: v.W, Hebbian: in.Hebbian(), PseudoInverse: pinv}
+	out := map[Rule]*mat.Dense{Optimal: mm.W, LPVertex: mm.LP.W, Hebbian: in.Hebbian(), PseudoInverse: pinv}
 	for r, w := range out {
 		f := mat.Norm(w, 2)
 		if f == 0 {
-			return nil, false, fmt.Errorf("%s memory is zero", r)
+			return nil, mm, false, fmt.Errorf("%s memory is zero", r)
 		}
 		var s mat.Dense
 		s.Scale(float64(in.D)/f, w)
 		out[r] = &s
 	}
-	return out, true, nil
+	return out, mm, true, nil
 }
 
 // ScoreSample pools, over associations, the correct score y_mu^T W x_mu, the

@@ -57,6 +57,7 @@ type modelResult struct {
 	Skipped int                              `json:"instances_not_storable"`
 	EVLevel float64                          `json:"extreme_value_level_sqrt_2_log_p"`
 	Rules   map[feasibility.Rule]*ruleResult `json:"rules"`
+	kappas  []float64                        // certified kappa* of every instance (0 when not storable)
 }
 
 func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a, b int64, name string) (*modelResult, error) {
@@ -69,9 +70,12 @@ func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a
 		if err != nil {
 			return nil, err
 		}
-		ws, ok, err := feasibility.Memories(ctx, in)
+		ws, mm, ok, err := feasibility.Memories(ctx, in)
 		if err != nil {
 			return nil, err
+		}
+		if mm.Certified {
+			res.kappas = append(res.kappas, mm.Kappa)
 		}
 		if !ok {
 			res.Skipped++
@@ -313,7 +317,6 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		p := max(2, int(0.8*pc))
 		var res [2]*modelResult
-		var kappas [2][]float64
 		for k, m := range []model.Model{model.Coupled, model.Decoupled} {
 			src := func(s int64) model.Source { return model.Random{D: d, Seed: uint64(s), Kind: m} }
 			r, err := studyModel(ctx, src, p, a, b, m.String())
@@ -321,21 +324,11 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 				return err
 			}
 			res[k] = r
-			for s := a; s <= b; s++ {
-				in, _ := model.NewInstance(src(s), p)
-				mm, err := feasibility.SolveMaxMargin(ctx, in, feasibility.DefaultEps)
-				if err != nil {
-					return err
-				}
-				if mm.Certified {
-					kappas[k] = append(kappas[k], mm.Kappa)
-				}
-			}
 		}
 		ks, ksp := feasibility.KolmogorovSmirnov(res[0].Rules[feasibility.Optimal].sv, res[1].Rules[feasibility.Optimal].sv)
-		for k, r := range res {
+		for _, r := range res {
 			opt := r.Rules[feasibility.Optimal]
-			rows = append(rows, row{D: d, P: p, Model: r.Model, Kappa: feasibility.Median(kappas[k]), KappaCI: feasibility.MedianCI(kappas[k], 0.95),
+			rows = append(rows, row{D: d, P: p, Model: r.Model, Kappa: feasibility.Median(r.kappas), KappaCI: feasibility.MedianCI(r.kappas, 0.95),
 				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
 				Used: r.Used, NotStorable: r.Skipped})
 		}
