@@ -136,63 +136,107 @@ func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opt
 	return nil, fmt.Errorf("min-norm generation did not converge in %d rounds", opts.MaxRounds)
 }
 
-// polish solves the KKT system on the rows with lambda > 0: margins exactly 1,
-// W = sum lambda_s a_s. It replaces (lambda, W) when the solution has lambda > 0.
+// polish finds the exact optimum on the current rows by a small active-set
+// iteration started from the rows with lambda > 0: solve the Gram system
+// G_SS lambda_S = 1 (margins exactly 1 on S); drop rows whose multiplier is not
+// positive; add the candidate row with the smallest margin below 1; repeat until
+// lambda_S > 0 and every candidate margin is >= 1 (the KKT conditions), then
+// replace (lambda, W). If it does not settle, the coordinate-ascent answer stands.
 func polish(get func(i int) (dy, x []float64), lam []float64, w *mat.Dense, d int) {
-	var s []int
-	maxL := 0.0
-	for _, l := range lam {
-		maxL = math.Max(maxL, l)
+	n := len(lam)
+	gram := func(i, j int) float64 {
+		dyi, xi := get(i)
+		dyj, xj := get(j)
+		return floats.Dot(dyi, dyj) * floats.Dot(xi, xj)
 	}
+	maxL := floats.Max(lam)
+	weight := append([]float64(nil), lam...) // latest multiplier of each row
+	var s []int
+	in := make([]bool, n)
 	for i, l := range lam {
 		if l > 1e-12*maxL {
 			s = append(s, i)
+			in[i] = true
 		}
 	}
-	if len(s) == 0 {
-		return
-	}
-	g := mat.NewSymDense(len(s), nil)
-	for a, i := range s {
-		dyi, xi := get(i)
-		for b := a; b < len(s); b++ {
-			dyj, xj := get(s[b])
-			g.SetSym(a, b, floats.Dot(dyi, dyj)*floats.Dot(xi, xj))
-		}
-	}
-	ones := mat.NewVecDense(len(s), nil)
-	for i := range s {
-		ones.SetVec(i, 1)
-	}
-	var ch mat.Cholesky
-	if !ch.Factorize(g) {
-		return
-	}
-	var sol mat.VecDense
-	if err := ch.SolveVecTo(&sol, ones); err != nil {
-		return
-	}
-	for i := range s {
-		if !(sol.AtVec(i) > 0) {
-			return
-		}
-	}
-	nw := mat.NewDense(d, d, nil)
-	for k, i := range s {
-		dy, x := get(i)
-		l := sol.AtVec(k)
-		for a := 0; a < d; a++ {
-			row := nw.RawRowView(a)
-			for b := 0; b < d; b++ {
-				row[b] += l * dy[a] * x[b]
+	for it := 0; it < 4*n+20 && len(s) > 0; it++ {
+		g := mat.NewSymDense(len(s), nil)
+		for a := range s {
+			for b := a; b < len(s); b++ {
+				g.SetSym(a, b, gram(s[a], s[b]))
 			}
 		}
+		ones := mat.NewVecDense(len(s), nil)
+		for i := range s {
+			ones.SetVec(i, 1)
+		}
+		var ch mat.Cholesky
+		var sol mat.VecDense
+		if !ch.Factorize(g) || ch.SolveVecTo(&sol, ones) != nil {
+			// Dependent rows (a degenerate vertex): drop the row with the smallest
+			// multiplier of the last solve (or of coordinate ascent) and go on.
+			if len(s) < 2 {
+				return
+			}
+			drop := 0
+			for k := range s {
+				if weight[s[k]] < weight[s[drop]] {
+					drop = k
+				}
+			}
+			in[s[drop]] = false
+			s = append(s[:drop:drop], s[drop+1:]...)
+			continue
+		}
+		for k, i := range s {
+			weight[i] = sol.AtVec(k)
+		}
+		// Drop the rows whose multiplier is not positive.
+		kept := s[:0:0]
+		for k, i := range s {
+			if sol.AtVec(k) > 0 {
+				kept = append(kept, i)
+			} else {
+				in[i] = false
+			}
+		}
+		if len(kept) < len(s) {
+			s = kept
+			continue
+		}
+		// Add the most violated candidate row, if any.
+		worst, wm := -1, 1-1e-10
+		for i := 0; i < n; i++ {
+			if in[i] {
+				continue
+			}
+			var m float64
+			for k, j := range s {
+				m += sol.AtVec(k) * gram(i, j)
+			}
+			if m < wm {
+				worst, wm = i, m
+			}
+		}
+		if worst >= 0 {
+			s = append(s, worst)
+			in[worst] = true
+			continue
+		}
+		// KKT holds on every candidate row: adopt the exact solution.
+		nw := mat.NewDense(d, d, nil)
+		for i := range lam {
+			lam[i] = 0
+		}
+		for k, i := range s {
+			l := sol.AtVec(k)
+			lam[i] = l
+			dy, x := get(i)
+			for a := 0; a < d; a++ {
+				floats.AddScaled(nw.RawRowView(a), l*dy[a], x)
+			}
+		}
+		w.Copy(nw)
+		return
 	}
-	for i := range lam {
-		lam[i] = 0
-	}
-	for k, i := range s {
-		lam[i] = sol.AtVec(k)
-	}
-	w.Copy(nw)
 }
