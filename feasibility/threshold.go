@@ -85,7 +85,7 @@ func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		th.Seconds = time.Since(t0).Seconds()
 		return th, nil
 	}
-	decideAt := func(s *lp.MarginSolver) (Verdict, error) {
+	decideAt := func(s lp.Solver) (Verdict, error) {
 		v, err := Decide(ctx, s, opt.Eps)
 		th.Solves++
 		th.Iterations += v.Iterations
@@ -95,14 +95,14 @@ func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		return v, err
 	}
 	var in *model.Instance
-	var solver *lp.MarginSolver
+	var solver lp.Solver
 	step := 1
 	for {
 		var err error
 		if in, err = model.NewInstance(src, p); err != nil {
 			return th, err
 		}
-		solver = lp.NewMarginSolver(in, opt.LP)
+		solver = lp.NewSolver(in, opt.LP)
 		v, err := decideAt(solver)
 		if err != nil {
 			return th, err

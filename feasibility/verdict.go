@@ -47,7 +47,7 @@ type Verdict struct {
 // Certify turns a solution into a verdict by checking its certificates: W first
 // (an exact statement: every margin positive), then lambda (no W in the box has
 // all margins above eps). If neither holds the verdict is undecided.
-func Certify(sol *lp.Solution, solver *lp.MarginSolver, eps float64) Verdict {
+func Certify(sol *lp.Solution, solver lp.Solver, eps float64) Verdict {
 	in := solver.Instance()
 	v := Verdict{Status: Undecided, Margin: sol.T + 0, Rows: sol.Rows, Rounds: sol.Rounds, Iterations: sol.Iterations}
 	sc := lp.CheckStorable(in, sol.W)
@@ -69,7 +69,7 @@ func Certify(sol *lp.Solution, solver *lp.MarginSolver, eps float64) Verdict {
 // cold with other HiGHS settings when the answer cannot be certified or HiGHS ends
 // with a warning. Only context cancellation and setup failures return an error;
 // a solver that cannot be made to answer gives an undecided verdict.
-func Decide(ctx context.Context, solver *lp.MarginSolver, eps float64) (Verdict, error) {
+func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error) {
 	t0 := time.Now()
 	var total Verdict
 	attempt := func(sol *lp.Solution, err error) (Verdict, bool, error) {
@@ -78,7 +78,7 @@ func Decide(ctx context.Context, solver *lp.MarginSolver, eps float64) (Verdict,
 			if ctx.Err() != nil {
 				return Verdict{}, true, ctx.Err()
 			}
-			if errors.Is(err, lp.ErrSolverWarning) {
+			if errors.Is(err, lp.ErrSolverWarning) || errors.Is(err, lp.ErrSimplexNumerics) {
 				return Verdict{Status: Undecided, Note: err.Error()}, false, nil
 			}
 			return Verdict{}, true, err
@@ -125,6 +125,9 @@ func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps fl
 		}
 	case res.Infeasible:
 		opts.InitialPerMu = -1
+		if opts.Rows == lp.Implicit {
+			opts.Rows = lp.Dense
+		}
 		mv, err := Decide(ctx, lp.NewMarginSolver(in, opts), eps)
 		if err != nil {
 			return Verdict{}, err

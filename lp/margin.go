@@ -24,24 +24,51 @@ const (
 	// rows of d + 1 nonzeros) and writes row (mu, v) as (y_mu - c) . u_mu - t >= 0:
 	// d + 1 nonzeros.
 	Lifted
+	// Implicit writes no rows at all: Simplex solves the dual LP and prices all
+	// p(p-1) rows from two matrix products per iteration.
+	Implicit
 )
 
 func (r Rows) String() string {
-	if r == Lifted {
+	switch r {
+	case Lifted:
 		return "lifted"
+	case Implicit:
+		return "implicit"
 	}
 	return "dense"
 }
 
-// ParseRows reads "dense" or "lifted".
+// ParseRows reads "dense", "lifted" or "implicit".
 func ParseRows(s string) (Rows, error) {
 	switch s {
 	case "dense":
 		return Dense, nil
 	case "lifted":
 		return Lifted, nil
+	case "implicit":
+		return Implicit, nil
 	}
-	return 0, fmt.Errorf("unknown row form %q (want dense or lifted)", s)
+	return 0, fmt.Errorf("unknown row form %q (want implicit, dense or lifted)", s)
+}
+
+// Solver solves the bounded-margin LP of one instance, which may grow between
+// solves. Retry solves again cold with other HiGHS settings, for answers that
+// could not be certified.
+type Solver interface {
+	Instance() *model.Instance
+	Solve(ctx context.Context) (*Solution, error)
+	Retry(ctx context.Context, set Settings) (*Solution, error)
+	RetrySettings() []Settings
+}
+
+// NewSolver returns the solver for opts.Rows: Simplex for Implicit rows,
+// MarginSolver (HiGHS constraint generation) for Dense and Lifted ones.
+func NewSolver(in *model.Instance, opts Options) Solver {
+	if opts.Rows == Implicit {
+		return NewSimplex(in, opts)
+	}
+	return NewMarginSolver(in, opts)
 }
 
 // Row names margin constraint (Mu, V): association Mu against its competitor in

@@ -13,24 +13,36 @@ import (
 // the correct score. W is d x d. One matrix product for the coupled model, one
 // matrix-vector product per association for the decoupled one.
 func (in *Instance) Scores(w mat.Matrix) *mat.Dense {
-	var u mat.Dense // p x d, row mu = (W x_mu)^T
-	u.Mul(in.X, w.T())
 	s := mat.NewDense(in.P, in.P, nil)
+	in.scoresTo(s, mat.NewDense(in.P, in.D, nil), w)
+	return s
+}
+
+func (in *Instance) scoresTo(s, u *mat.Dense, w mat.Matrix) {
+	u.Mul(in.X, w.T()) // p x d, row mu = (W x_mu)^T
 	if in.comp == nil {
-		s.Mul(&u, in.Y.T())
-		return s
+		s.Mul(u, in.Y.T())
+		return
 	}
 	for mu := 0; mu < in.P; mu++ {
 		dst := mat.NewVecDense(in.P, s.RawRowView(mu))
 		dst.MulVec(in.Competitors(mu), u.RowView(mu))
 	}
-	return s
 }
 
 // Margins returns the p x p matrix M with M[mu][v] = S[mu][mu] - S[mu][v] for
 // v != mu, the margin of association mu over its competitor v; the diagonal is 0.
 func (in *Instance) Margins(w mat.Matrix) *mat.Dense {
-	s := in.Scores(w)
+	m := mat.NewDense(in.P, in.P, nil)
+	in.MarginsTo(m, mat.NewDense(in.P, in.D, nil), w)
+	return m
+}
+
+// MarginsTo writes Margins(w) into dst (p x p), using work (p x d) as scratch
+// space: for inner loops that must not allocate.
+func (in *Instance) MarginsTo(dst, work *mat.Dense, w mat.Matrix) {
+	s := dst
+	in.scoresTo(s, work, w)
 	for mu := 0; mu < in.P; mu++ {
 		row := s.RawRowView(mu)
 		own := row[mu]
@@ -38,7 +50,6 @@ func (in *Instance) Margins(w mat.Matrix) *mat.Dense {
 			row[v] = own - row[v]
 		}
 	}
-	return s
 }
 
 // MarginErrorBounds returns the p x p matrix B such that the margin M[mu][v]

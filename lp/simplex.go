@@ -1,0 +1,573 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lamcap/lamcap/model"
+)
+
+// Simplex solves the bounded-margin LP
+//
+//	maximise t  subject to  a_r . W >= t for all rows r,  -1 <= W_ij <= 1
+//
+// through its dual,
+//
+//	minimise |A^T lambda|_1  subject to  lambda >= 0, sum(lambda) = 1,
+//
+// written in standard form with slacks g = A^T lambda = s+ - s- and solved by a
+// revised primal simplex with an explicit dense basis inverse. The basis has only
+// d^2 + 1 rows whatever p is, and the p(p-1) columns lambda_r are never stored: the
+// reduced cost of column r is the margin of row r under W = -pi (pi the simplex
+// multipliers) minus t = pi_0, so pricing every column is the two matrix products
+// of model.Instance.Margins, O(d^2 p + d p^2), instead of the O(p^2 d^2) a general
+// LP code spends on the p(p-1) dense rows. HiGHS has no hook for implicit pricing,
+// so this solver is written by hand; certificates are checked outside it
+// (CheckStorable, CheckNotStorable) exactly as for the HiGHS solver.
+//
+// The start is always feasible (one lambda column and the slacks that match it),
+// so there is no phase 1. Growing the instance only adds columns, so the basis of
+// the previous solve stays feasible and a re-solve continues from it. The solve
+// stops at an optimum, or early when |A^T lambda|_1 has reached zero (the
+// not-storable certificate; t* = 0 then).
+//
+// Simplex implements Solver. Not safe for concurrent use.
+type Simplex struct {
+	in   *model.Instance
+	opts Options
+	n, m int // n = d^2 unknowns of W; m = n + 1 basis rows
+
+	head  []dualVar // basic variable of each basis row
+	binv  []float64 // m x m explicit inverse of the basis, row-major
+	x     []float64 // values of the basic variables
+	pi    []float64 // simplex multipliers c_B^T B^-1
+	since int       // basis updates since the last refactorisation
+
+	norm  []float64 // |column r| for lambda_(mu,v), index mu*normP+v
+	normP int
+	// Devex reference weights of the lambda columns (index mu*devexP+v) and of
+	// the slacks.
+	devex                 []float64
+	devexP                int
+	devexPlus, devexMinus []float64
+	fall                  *MarginSolver // HiGHS fallback for retries
+	iters                 int
+}
+
+// dualVar is a column of the dual LP: lambda_row (kind varLambda), s+_i or s-_i.
+type dualVar struct {
+	kind int8
+	i    int
+	row  Row
+}
+
+const (
+	varLambda int8 = iota
+	varPlus        // s+_i: column -e_i, cost 1
+	varMinus       // s-_i: column +e_i, cost 1
+)
+
+// Tolerances of the simplex. The verdict does not rest on them: certificates are
+// recomputed from W and lambda outside the solver.
+const (
+	simplexPrimalTol   = 1e-10 // Harris ratio-test tolerance on basic values
+	simplexDualTol     = 1e-9  // a reduced cost below -this prices a column in
+	simplexPivotTol    = 1e-9  // smallest acceptable pivot, relative to max |alpha|
+	simplexZeroObj     = 1e-10 // |A^T lambda|_1 at or below this ends the solve
+	simplexDevexReset  = 1e6   // a Devex weight above this starts a new reference framework
+	simplexRefactor    = 2000  // basis updates between refactorisations at most
+	simplexCheckEvery  = 50    // updates between checks of the basic values' drift
+	simplexResidualTol = 1e-11 // drift max |B x - e_n| that forces a refactorisation
+)
+
+// ErrSimplexNumerics reports a basis the simplex could not keep accurate; the
+// caller falls back to HiGHS.
+var ErrSimplexNumerics = errors.New("simplex lost numerical accuracy")
+
+// NewSimplex prepares the implicit-pricing simplex for in.
+func NewSimplex(in *model.Instance, opts Options) *Simplex {
+	opts = opts.withDefaults()
+	n := in.D * in.D
+	return &Simplex{in: in, opts: opts, n: n, m: n + 1}
+}
+
+// Instance returns the instance the solver works on.
+func (s *Simplex) Instance() *model.Instance { return s.in }
+
+// RetrySettings lists the HiGHS settings Retry is meant to be called with: a
+// retry leaves the simplex for HiGHS constraint generation (dense rows).
+func (s *Simplex) RetrySettings() []Settings {
+	return append([]Settings{s.opts.Settings}, retrySettings...)
+}
+
+// Retry solves the instance with HiGHS constraint generation and the given settings.
+func (s *Simplex) Retry(ctx context.Context, set Settings) (*Solution, error) {
+	if s.fall == nil {
+		o := s.opts
+		o.Rows = Dense
+		s.fall = NewMarginSolver(s.in, o)
+	}
+	return s.fall.Retry(ctx, set)
+}
+
+// column writes the dual-LP column of v into dst (length m).
+func (s *Simplex) column(v dualVar, dst []float64) {
+	for i := range dst {
+		dst[i] = 0
+	}
+	switch v.kind {
+	case varPlus:
+		dst[v.i] = -1
+	case varMinus:
+		dst[v.i] = 1
+	default:
+		d := s.in.D
+		y := s.in.Y.RawRowView(v.row.Mu)
+		c := s.in.Competitor(v.row.Mu, v.row.V)
+		x := s.in.X.RawRowView(v.row.Mu)
+		for i := 0; i < d; i++ {
+			di := y[i] - c[i]
+			if di == 0 {
+				continue
+			}
+			blas64.Axpy(di, blas64.Vector{N: d, Inc: 1, Data: x}, blas64.Vector{N: d, Inc: 1, Data: dst[i*d : (i+1)*d]})
+		}
+		dst[s.n] = 1
+	}
+}
+
+func (v dualVar) cost() float64 {
+	if v.kind == varLambda {
+		return 0
+	}
+	return 1
+}
+
+// start builds the all-slack basis around the lambda column with the smallest
+// Hebbian margin: lambda = 1 on it and s+-_i = |a_r,i|. Its inverse is explicit.
+func (s *Simplex) start() {
+	in := s.in
+	m := in.Margins(in.Hebbian())
+	best, bestM := Row{0, 1}, math.Inf(1)
+	for mu := 0; mu < in.P; mu++ {
+		for v, val := range m.RawRowView(mu) {
+			if v != mu && val < bestM {
+				best, bestM = Row{mu, v}, val
+			}
+		}
+	}
+	col := make([]float64, s.m)
+	s.column(dualVar{kind: varLambda, row: best}, col)
+	s.head = make([]dualVar, s.m)
+	s.binv = make([]float64, s.m*s.m)
+	s.x = make([]float64, s.m)
+	s.pi = make([]float64, s.m)
+	n := s.n
+	// B = [D a; 0 1] with D = diag(+-1), so B^-1 = [D -D a; 0 1].
+	for i := 0; i < n; i++ {
+		sign := 1.0 // s-_i: column +e_i, value -a_i
+		s.head[i] = dualVar{kind: varMinus, i: i}
+		if col[i] > 0 { // s+_i: column -e_i, value a_i
+			sign = -1
+			s.head[i] = dualVar{kind: varPlus, i: i}
+		}
+		s.binv[i*s.m+i] = sign
+		s.binv[i*s.m+n] = -sign * col[i]
+		s.x[i] = math.Abs(col[i])
+	}
+	s.head[n] = dualVar{kind: varLambda, row: best}
+	s.binv[n*s.m+n] = 1
+	s.x[n] = 1
+	s.recomputePi()
+	s.since = 0
+}
+
+// recomputePi sets pi = c_B^T B^-1.
+func (s *Simplex) recomputePi() {
+	c := make([]float64, s.m)
+	for k, v := range s.head {
+		c[k] = v.cost()
+	}
+	blas64.Gemv(blas.Trans, 1, s.binvGeneral(), blas64.Vector{N: s.m, Inc: 1, Data: c}, 0, blas64.Vector{N: s.m, Inc: 1, Data: s.pi})
+}
+
+func (s *Simplex) binvGeneral() blas64.General {
+	return blas64.General{Rows: s.m, Cols: s.m, Stride: s.m, Data: s.binv}
+}
+
+// refactor recomputes B^-1 from the basic columns, then x and pi.
+func (s *Simplex) refactor() error {
+	b := mat.NewDense(s.m, s.m, nil)
+	col := make([]float64, s.m)
+	for k, v := range s.head {
+		s.column(v, col)
+		b.SetCol(k, col)
+	}
+	var inv mat.Dense
+	if err := inv.Inverse(b); err != nil {
+		return fmt.Errorf("%w: refactorising the basis: %v", ErrSimplexNumerics, err)
+	}
+	copy(s.binv, inv.RawMatrix().Data)
+	for k := range s.x { // x = B^-1 e_n
+		s.x[k] = s.binv[k*s.m+s.n]
+	}
+	s.recomputePi()
+	s.since = 0
+	return nil
+}
+
+// columnNorms caches |column| of every lambda_(mu,v) for the instance's p.
+func (s *Simplex) columnNorms() {
+	in := s.in
+	if s.normP == in.P {
+		return
+	}
+	p, d := in.P, in.D
+	s.norm = make([]float64, p*p)
+	for mu := 0; mu < p; mu++ {
+		x := in.X.RawRowView(mu)
+		y := in.Y.RawRowView(mu)
+		xx := blas64.Dot(blas64.Vector{N: d, Inc: 1, Data: x}, blas64.Vector{N: d, Inc: 1, Data: x})
+		for v := 0; v < p; v++ {
+			c := in.Competitor(mu, v)
+			var dd float64
+			for i := range c {
+				dd += (y[i] - c[i]) * (y[i] - c[i])
+			}
+			s.norm[mu*p+v] = math.Sqrt(dd*xx + 1)
+		}
+	}
+	s.normP = p
+}
+
+// Solve runs the simplex on the instance as it is now, from the last basis.
+//
+// Pricing is Devex (Forrest and Goldfarb's reference-framework approximation of
+// steepest edge): the pivot row it needs, e_r^T B^-1 A, is one more implicit
+// product, the margins of every row under the matrix held in row r of B^-1.
+func (s *Simplex) Solve(ctx context.Context) (*Solution, error) {
+	in := s.in
+	if in.P < 2 {
+		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
+	}
+	if s.head == nil {
+		s.start()
+	}
+	s.columnNorms()
+	s.growWeights()
+	p, d, n, m := in.P, in.D, s.n, s.m
+	basic := make([]bool, p*p)
+	plus := make([]bool, n)
+	minus := make([]bool, n)
+	for _, v := range s.head {
+		switch v.kind {
+		case varPlus:
+			plus[v.i] = true
+		case varMinus:
+			minus[v.i] = true
+		default:
+			basic[v.row.Mu*p+v.row.V] = true
+		}
+	}
+	out := &Solution{}
+	col := make([]float64, m)
+	alpha := make([]float64, m)
+	rowR := make([]float64, m)
+	wData := make([]float64, n)
+	w := mat.NewDense(d, d, wData)
+	red := mat.NewDense(p, p, nil) // reduced costs of the lambda columns
+	fresh := false
+	pivRow := mat.NewDense(p, p, nil)
+	work := mat.NewDense(p, d, nil)
+	maxIter := s.opts.MaxRounds * 100
+	for it := 0; ; it++ {
+		if it%32 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if it >= maxIter {
+			return nil, fmt.Errorf("%w: no optimum after %d iterations", ErrSimplexNumerics, it)
+		}
+		if s.since >= simplexRefactor || (s.since > 0 && s.since%simplexCheckEvery == 0 && s.residual() > simplexResidualTol) {
+			if err := s.refactor(); err != nil {
+				return nil, err
+			}
+		}
+		t := s.pi[n]
+		for i := range wData {
+			wData[i] = -s.pi[i]
+		}
+		obj := 0.0
+		for k, v := range s.head {
+			if v.kind != varLambda {
+				obj += s.x[k]
+			}
+		}
+		if obj <= simplexZeroObj {
+			return s.finish(out, w, obj, "zero residual"), nil
+		}
+		// Pricing: the largest d_j^2 / weight_j among negative reduced costs. The
+		// reduced costs of the lambda columns (margin - t) are updated from the
+		// pivot row each iteration and recomputed from pi periodically and before
+		// optimality is declared.
+		if it == 0 || (!fresh && s.since%simplexCheckEvery == 0) {
+			s.reducedCosts(red, work, w, t)
+			fresh = true
+		}
+		enter, best, dq := s.price(red, wData, basic, plus, minus)
+		if best == 0 && !fresh {
+			s.reducedCosts(red, work, w, t)
+			fresh = true
+			enter, best, dq = s.price(red, wData, basic, plus, minus)
+		}
+		if best == 0 {
+			return s.finish(out, w, t, "optimal"), nil
+		}
+		if !(best < math.Inf(1)) || s.weight(enter) > simplexDevexReset {
+			s.resetWeights()
+		}
+		// FTRAN: alpha = B^-1 column.
+		if enter.kind == varLambda {
+			s.column(enter, col)
+			blas64.Gemv(blas.NoTrans, 1, s.binvGeneral(), blas64.Vector{N: m, Inc: 1, Data: col}, 0, blas64.Vector{N: m, Inc: 1, Data: alpha})
+		} else {
+			sign := 1.0
+			if enter.kind == varPlus {
+				sign = -1
+			}
+			for k := 0; k < m; k++ {
+				alpha[k] = sign * s.binv[k*m+enter.i]
+			}
+		}
+		// Harris ratio test.
+		amax := 0.0
+		for _, a := range alpha {
+			amax = math.Max(amax, math.Abs(a))
+		}
+		piv := simplexPivotTol * math.Max(amax, 1)
+		theta1 := math.Inf(1)
+		for k, a := range alpha {
+			if a > piv {
+				theta1 = math.Min(theta1, (math.Max(s.x[k], 0)+simplexPrimalTol)/a)
+			}
+		}
+		if math.IsInf(theta1, 1) {
+			return nil, fmt.Errorf("%w: unbounded ratio test", ErrSimplexNumerics)
+		}
+		r, ar := -1, 0.0
+		for k, a := range alpha {
+			if a > piv && math.Max(s.x[k], 0)/a <= theta1 && a > ar {
+				r, ar = k, a
+			}
+		}
+		theta := math.Max(s.x[r], 0) / ar
+		if theta < 1e-12 {
+			Degenerate++
+		}
+		// Devex weights and reduced costs from the pivot row e_r^T B^-1 A (before
+		// the update).
+		copy(rowR, s.binv[r*m:(r+1)*m])
+		thetaD := dq / ar
+		fresh = false
+		wq := s.weight(enter)
+		in.MarginsTo(pivRow, work, mat.NewDense(d, d, rowR[:n]))
+		for mu := 0; mu < p; mu++ {
+			row := pivRow.RawRowView(mu)
+			rd := red.RawRowView(mu)
+			wt := s.devex[mu*p : (mu+1)*p]
+			for v, a := range row {
+				if v == mu {
+					continue
+				}
+				a += rowR[n]
+				rd[v] -= thetaD * a
+				ratio := a / ar
+				if u := ratio * ratio * wq; u > wt[v] {
+					wt[v] = u
+				}
+			}
+		}
+		for i := 0; i < n; i++ {
+			ratio := rowR[i] / ar
+			if u := ratio * ratio * wq; u > s.devexPlus[i] {
+				s.devexPlus[i] = u
+			}
+			if u := ratio * ratio * wq; u > s.devexMinus[i] {
+				s.devexMinus[i] = u
+			}
+		}
+		leave := s.head[r]
+		s.setWeight(leave, math.Max(wq/(ar*ar), 1))
+		// Update x, pi and B^-1.
+		for k, a := range alpha {
+			s.x[k] -= theta * a
+		}
+		s.x[r] = theta
+		blas64.Axpy(thetaD, blas64.Vector{N: m, Inc: 1, Data: rowR}, blas64.Vector{N: m, Inc: 1, Data: s.pi})
+		alpha[r] -= 1
+		blas64.Ger(-1/ar, blas64.Vector{N: m, Inc: 1, Data: alpha}, blas64.Vector{N: m, Inc: 1, Data: rowR}, s.binvGeneral())
+		switch leave.kind {
+		case varPlus:
+			plus[leave.i] = false
+		case varMinus:
+			minus[leave.i] = false
+		default:
+			basic[leave.row.Mu*p+leave.row.V] = false
+		}
+		switch enter.kind {
+		case varPlus:
+			plus[enter.i] = true
+		case varMinus:
+			minus[enter.i] = true
+		default:
+			basic[enter.row.Mu*p+enter.row.V] = true
+		}
+		s.head[r] = enter
+		s.since++
+		s.iters++
+		out.Iterations++
+	}
+}
+
+// reducedCosts sets red[mu][v] = margin of row (mu, v) under w, minus t.
+func (s *Simplex) reducedCosts(red, work, w *mat.Dense, t float64) {
+	s.in.MarginsTo(red, work, w)
+	raw := red.RawMatrix()
+	for i := range raw.Data[:raw.Rows*raw.Stride] {
+		raw.Data[i] -= t
+	}
+}
+
+// price returns the entering column with the largest d_j^2 / weight_j among
+// nonbasic columns with d_j < -simplexDualTol, its score and d_j; score 0 means
+// none. w holds W = -pi, so the slacks' reduced costs are 1 -+ W_i.
+func (s *Simplex) price(red *mat.Dense, w []float64, basic, plus, minus []bool) (dualVar, float64, float64) {
+	p := s.in.P
+	enter, best, dq := dualVar{}, 0.0, 0.0
+	for mu := 0; mu < p; mu++ {
+		row := red.RawRowView(mu)
+		wt := s.devex[mu*p : (mu+1)*p]
+		for v, dj := range row {
+			if v == mu || dj >= -simplexDualTol || basic[mu*p+v] {
+				continue
+			}
+			if sc := dj * dj / wt[v]; sc > best || best == 0 {
+				enter, best, dq = dualVar{kind: varLambda, row: Row{mu, v}}, sc, dj
+			}
+		}
+	}
+	for i, wi := range w {
+		if dj := 1 - wi; dj < -simplexDualTol && !plus[i] { // s+_i: 1 + pi_i
+			if sc := dj * dj / s.devexPlus[i]; sc > best || best == 0 {
+				enter, best, dq = dualVar{kind: varPlus, i: i}, sc, dj
+			}
+		}
+		if dj := 1 + wi; dj < -simplexDualTol && !minus[i] { // s-_i: 1 - pi_i
+			if sc := dj * dj / s.devexMinus[i]; sc > best || best == 0 {
+				enter, best, dq = dualVar{kind: varMinus, i: i}, sc, dj
+			}
+		}
+	}
+	return enter, best, dq
+}
+
+// growWeights extends the Devex weights to the instance's p: new columns start in
+// the reference framework with weight 1.
+func (s *Simplex) growWeights() {
+	p := s.in.P
+	if s.devexPlus == nil {
+		s.devexPlus = ones(s.n)
+		s.devexMinus = ones(s.n)
+	}
+	if s.devexP == p {
+		return
+	}
+	nw := ones(p * p)
+	for mu := 0; mu < s.devexP; mu++ {
+		copy(nw[mu*p:mu*p+s.devexP], s.devex[mu*s.devexP:(mu+1)*s.devexP])
+	}
+	s.devex, s.devexP = nw, p
+}
+
+// resetWeights starts a new Devex reference framework: every weight 1.
+func (s *Simplex) resetWeights() {
+	for _, ws := range [][]float64{s.devex, s.devexPlus, s.devexMinus} {
+		for i := range ws {
+			ws[i] = 1
+		}
+	}
+}
+
+func ones(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 1
+	}
+	return v
+}
+
+func (s *Simplex) weight(v dualVar) float64 {
+	switch v.kind {
+	case varPlus:
+		return s.devexPlus[v.i]
+	case varMinus:
+		return s.devexMinus[v.i]
+	}
+	return s.devex[v.row.Mu*s.devexP+v.row.V]
+}
+
+func (s *Simplex) setWeight(v dualVar, w float64) {
+	switch v.kind {
+	case varPlus:
+		s.devexPlus[v.i] = w
+	case varMinus:
+		s.devexMinus[v.i] = w
+	default:
+		s.devex[v.row.Mu*s.devexP+v.row.V] = w
+	}
+}
+
+// residual is max |B x - e_n|, the drift of the basic values since the last
+// refactorisation.
+func (s *Simplex) residual() float64 {
+	res := make([]float64, s.m)
+	res[s.n] = -1
+	col := make([]float64, s.m)
+	for k, v := range s.head {
+		s.column(v, col)
+		blas64.Axpy(s.x[k], blas64.Vector{N: s.m, Inc: 1, Data: col}, blas64.Vector{N: s.m, Inc: 1, Data: res})
+	}
+	worst := 0.0
+	for _, r := range res {
+		worst = math.Max(worst, math.Abs(r))
+	}
+	return worst
+}
+
+// finish fills the solution from the current basis: W = -pi (clipped to the box),
+// t = pi_0 and lambda the positive basic lambda values.
+func (s *Simplex) finish(out *Solution, w *mat.Dense, t float64, status string) *Solution {
+	wc := mat.DenseCopyOf(w)
+	raw := wc.RawMatrix().Data
+	for i, v := range raw {
+		raw[i] = math.Max(-1, math.Min(1, v))
+	}
+	out.W, out.T, out.Status = wc, t, status
+	out.Rows = s.in.Rows()
+	out.Rounds = 1
+	out.Lambda = out.Lambda[:0]
+	for k, v := range s.head {
+		if v.kind == varLambda && s.x[k] > 0 {
+			out.Lambda = append(out.Lambda, Weighted{v.row, s.x[k]})
+		}
+	}
+	return out
+}
+var Degenerate int
