@@ -49,8 +49,6 @@ type Simplex struct {
 	pi    []float64 // simplex multipliers c_B^T B^-1
 	since int       // basis updates since the last refactorisation
 
-	norm  []float64 // |column r| for lambda_(mu,v), index mu*normP+v
-	normP int
 	// Devex reference weights of the lambda columns (index mu*devexP+v) and of
 	// the slacks.
 	devex                 []float64
@@ -58,6 +56,15 @@ type Simplex struct {
 	devexPlus, devexMinus []float64
 	fall                  *MarginSolver // HiGHS fallback for retries
 	iters                 int
+
+	// Dual simplex state: steepest-edge weights |e_i^T B^-1|^2 and which nonbasic
+	// lambda columns sit at their upper bound 1 (index mu*upperP+v).
+	beta   []float64
+	upper  []bool
+	upperP int
+	// primalFeasible says the basis ended the last solve primal feasible (at an
+	// optimum), so that after growth the primal simplex can continue from it.
+	primalFeasible bool
 }
 
 // dualVar is a column of the dual LP: lambda_row (kind varLambda), s+_i or s-_i.
@@ -80,6 +87,7 @@ const (
 	simplexDualTol     = 1e-9  // a reduced cost below -this prices a column in
 	simplexPivotTol    = 1e-9  // smallest acceptable pivot, relative to max |alpha|
 	simplexZeroObj     = 1e-10 // |A^T lambda|_1 at or below this ends the solve
+	simplexStorableT   = 1e-9  // t above this (dual simplex) makes W a storable certificate
 	simplexDevexReset  = 1e6   // a Devex weight above this starts a new reference framework
 	simplexRefactor    = 2000  // basis updates between refactorisations at most
 	simplexCheckEvery  = 50    // updates between checks of the basic values' drift
@@ -214,36 +222,16 @@ func (s *Simplex) refactor() error {
 		return fmt.Errorf("%w: refactorising the basis: %v", ErrSimplexNumerics, err)
 	}
 	copy(s.binv, inv.RawMatrix().Data)
-	for k := range s.x { // x = B^-1 e_n
-		s.x[k] = s.binv[k*s.m+s.n]
+	if s.upper != nil {
+		s.recomputeX()
+	} else {
+		for k := range s.x { // x = B^-1 e_n
+			s.x[k] = s.binv[k*s.m+s.n]
+		}
 	}
 	s.recomputePi()
 	s.since = 0
 	return nil
-}
-
-// columnNorms caches |column| of every lambda_(mu,v) for the instance's p.
-func (s *Simplex) columnNorms() {
-	in := s.in
-	if s.normP == in.P {
-		return
-	}
-	p, d := in.P, in.D
-	s.norm = make([]float64, p*p)
-	for mu := 0; mu < p; mu++ {
-		x := in.X.RawRowView(mu)
-		y := in.Y.RawRowView(mu)
-		xx := blas64.Dot(blas64.Vector{N: d, Inc: 1, Data: x}, blas64.Vector{N: d, Inc: 1, Data: x})
-		for v := 0; v < p; v++ {
-			c := in.Competitor(mu, v)
-			var dd float64
-			for i := range c {
-				dd += (y[i] - c[i]) * (y[i] - c[i])
-			}
-			s.norm[mu*p+v] = math.Sqrt(dd*xx + 1)
-		}
-	}
-	s.normP = p
 }
 
 // Solve runs the simplex on the instance as it is now, from the last basis.
@@ -252,6 +240,21 @@ func (s *Simplex) columnNorms() {
 // steepest edge): the pivot row it needs, e_r^T B^-1 A, is one more implicit
 // product, the margins of every row under the matrix held in row r of B^-1.
 func (s *Simplex) Solve(ctx context.Context) (*Solution, error) {
+	if s.in.P < 2 {
+		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
+	}
+	var sol *Solution
+	var err error
+	if s.primalFeasible {
+		sol, err = s.solvePrimal(ctx)
+	} else {
+		sol, err = s.solveDual(ctx, false)
+	}
+	s.primalFeasible = err == nil && !s.anyUpper()
+	return sol, err
+}
+
+func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 	in := s.in
 	if in.P < 2 {
 		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
@@ -259,7 +262,6 @@ func (s *Simplex) Solve(ctx context.Context) (*Solution, error) {
 	if s.head == nil {
 		s.start()
 	}
-	s.columnNorms()
 	s.growWeights()
 	p, d, n, m := in.P, in.D, s.n, s.m
 	basic := make([]bool, p*p)
@@ -570,4 +572,5 @@ func (s *Simplex) finish(out *Solution, w *mat.Dense, t float64, status string) 
 	}
 	return out
 }
+
 var Degenerate int
