@@ -41,7 +41,7 @@ func BenchmarkThreshold(b *testing.B) {
 		d     int
 		seeds int
 		rows  lp.Rows
-	}{{12, 5, lp.Implicit}, {16, 5, lp.Implicit}, {20, 5, lp.Implicit}, {12, 5, lp.Dense}, {16, 5, lp.Dense}, {16, 5, lp.Lifted}, {20, 5, lp.Dense}, {20, 5, lp.Lifted}}
+	}{{12, 5, lp.Implicit}, {16, 5, lp.Implicit}, {20, 5, lp.Implicit}, {24, 3, lp.Implicit}, {12, 5, lp.Dense}, {16, 5, lp.Dense}, {16, 5, lp.Lifted}, {20, 5, lp.Dense}, {20, 5, lp.Lifted}}
 	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
 		cases = append(cases, struct {
 			d     int

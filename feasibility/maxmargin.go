@@ -48,7 +48,7 @@ type MaxMargin struct {
 func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMargin, error) {
 	t0 := time.Now()
 	out := MaxMargin{}
-	v, err := Decide(ctx, lp.NewMarginSolver(in, lp.Options{}), eps)
+	v, err := Decide(ctx, lp.NewSolver(in, lp.Options{}), eps)
 	if err != nil {
 		return out, err
 	}

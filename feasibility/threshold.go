@@ -38,9 +38,11 @@ type ThresholdOptions struct {
 	Start int
 }
 
-// StartGuess is where a threshold search starts without better information: 90%
-// of the root of p log p = d^2, which sits just below the measured median critical
-// size of Gaussian instances for d = 6..24 (see README, "Exact thresholds").
+// StartGuess is where a threshold search starts without better information: 97%
+// of the root of p log p = d^2. The measured median critical size of Gaussian
+// instances sits at that root within about 3% for d = 6..32 with a spread of a
+// few percent (docs/validation.md), so the search usually starts storable and
+// grows a warm model upwards a few steps; starting above p* costs a cold solve.
 func StartGuess(d int) int {
 	target := float64(d * d)
 	p := 2.0
@@ -50,7 +52,7 @@ func StartGuess(d int) int {
 			p = 2
 		}
 	}
-	g := int(0.95 * p)
+	g := int(0.97 * p)
 	if g < 2 {
 		g = 2
 	}

@@ -318,23 +318,7 @@ func (s *Simplex) solveDual(ctx context.Context, stopWhenStorable bool) (*Soluti
 			}
 		}
 		blas64.Axpy(theta, blas64.Vector{N: m, Inc: 1, Data: rowR}, blas64.Vector{N: m, Inc: 1, Data: s.pi})
-		// B^-1 update with the dual steepest-edge weights (row norms) in one pass.
-		inv := 1 / ar
-		for j := range rowR {
-			rowR[j] *= inv
-		}
-		for k := 0; k < m; k++ {
-			row := s.binv[k*m : (k+1)*m]
-			if k == r {
-				copy(row, rowR)
-			} else if a := alpha[k]; a != 0 {
-				blas64.Axpy(-a, blas64.Vector{N: m, Inc: 1, Data: rowR}, blas64.Vector{N: m, Inc: 1, Data: row})
-			} else {
-				continue
-			}
-			rv := blas64.Vector{N: m, Inc: 1, Data: row}
-			s.beta[k] = blas64.Dot(rv, rv)
-		}
+		s.pivotInverse(r, alpha, rowR, true)
 		// Bookkeeping: the leaving variable becomes nonbasic at its bound.
 		switch leave.kind {
 		case varPlus:
@@ -360,6 +344,33 @@ func (s *Simplex) solveDual(ctx context.Context, stopWhenStorable bool) (*Soluti
 		s.since++
 		s.iters++
 		out.Iterations++
+	}
+}
+
+// pivotInverse replaces basic column r: B^-1 <- E B^-1 with alpha = B^-1 a_q
+// and rowR the old row r of B^-1 (scaled in place to the new row r). Rows with
+// alpha_k = 0 are untouched. With norms it also refreshes the dual steepest-edge
+// weights of the rows it changes, while each row is in cache.
+func (s *Simplex) pivotInverse(r int, alpha, rowR []float64, norms bool) {
+	m := s.m
+	inv := 1 / alpha[r]
+	for j := range rowR {
+		rowR[j] *= inv
+	}
+	rv := blas64.Vector{N: m, Inc: 1, Data: rowR}
+	for k := 0; k < m; k++ {
+		row := s.binv[k*m : (k+1)*m]
+		if k == r {
+			copy(row, rowR)
+		} else if a := alpha[k]; a != 0 {
+			blas64.Axpy(-a, rv, blas64.Vector{N: m, Inc: 1, Data: row})
+		} else {
+			continue
+		}
+		if norms {
+			v := blas64.Vector{N: m, Inc: 1, Data: row}
+			s.beta[k] = blas64.Dot(v, v)
+		}
 	}
 }
 

@@ -17,16 +17,16 @@ import (
 type Rows int
 
 const (
+	// Implicit writes no rows at all: Simplex solves the dual LP and prices all
+	// p(p-1) rows from two matrix products per iteration. The default.
+	Implicit Rows = iota
 	// Dense writes row (mu, v) as a_r . W - t >= 0 with a_r = (y_mu - c) (x) x_mu:
-	// d^2 + 1 nonzeros.
-	Dense Rows = iota
+	// d^2 + 1 nonzeros (HiGHS constraint generation).
+	Dense
 	// Lifted adds u_mu = W x_mu as d free variables per association (d equality
 	// rows of d + 1 nonzeros) and writes row (mu, v) as (y_mu - c) . u_mu - t >= 0:
-	// d + 1 nonzeros.
+	// d + 1 nonzeros (HiGHS constraint generation).
 	Lifted
-	// Implicit writes no rows at all: Simplex solves the dual LP and prices all
-	// p(p-1) rows from two matrix products per iteration.
-	Implicit
 )
 
 func (r Rows) String() string {
@@ -83,7 +83,10 @@ type Weighted struct {
 
 // Options tune the constraint-generation solver. Zero values take defaults.
 type Options struct {
+	// Rows picks the solver and, for HiGHS, the row form (default Implicit).
 	Rows Rows
+	// InitialPerMu and AddPerMu tune HiGHS constraint generation (Dense and
+	// Lifted rows); Simplex prices every row and ignores them.
 	// InitialPerMu is how many rows each association starts with: the competitors
 	// with the smallest Hebbian margins (default 2). A negative value, or one >= p-1,
 	// puts every row in from the start (the full LP).
@@ -148,8 +151,12 @@ type MarginSolver struct {
 }
 
 // NewMarginSolver prepares a solver for in; nothing is solved until Solve.
+// Implicit rows, which only Simplex knows, are written dense.
 func NewMarginSolver(in *model.Instance, opts Options) *MarginSolver {
 	opts = opts.withDefaults()
+	if opts.Rows == Implicit {
+		opts.Rows = Dense
+	}
 	return &MarginSolver{in: in, opts: opts, set: opts.Settings}
 }
 

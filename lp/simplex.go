@@ -370,9 +370,6 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 			}
 		}
 		theta := math.Max(s.x[r], 0) / ar
-		if theta < 1e-12 {
-			Degenerate++
-		}
 		// Devex weights and reduced costs from the pivot row e_r^T B^-1 A (before
 		// the update).
 		copy(rowR, s.binv[r*m:(r+1)*m])
@@ -413,8 +410,7 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 		}
 		s.x[r] = theta
 		blas64.Axpy(thetaD, blas64.Vector{N: m, Inc: 1, Data: rowR}, blas64.Vector{N: m, Inc: 1, Data: s.pi})
-		alpha[r] -= 1
-		blas64.Ger(-1/ar, blas64.Vector{N: m, Inc: 1, Data: alpha}, blas64.Vector{N: m, Inc: 1, Data: rowR}, s.binvGeneral())
+		s.pivotInverse(r, alpha, rowR, false)
 		switch leave.kind {
 		case varPlus:
 			plus[leave.i] = false
@@ -573,4 +569,3 @@ func (s *Simplex) finish(out *Solution, w *mat.Dense, t float64, status string) 
 	return out
 }
 
-var Degenerate int

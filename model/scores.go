@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -19,14 +21,18 @@ func (in *Instance) Scores(w mat.Matrix) *mat.Dense {
 }
 
 func (in *Instance) scoresTo(s, u *mat.Dense, w mat.Matrix) {
-	u.Mul(in.X, w.T()) // p x d, row mu = (W x_mu)^T
-	if in.comp == nil {
-		s.Mul(u, in.Y.T())
-		return
+	// Row by row with matrix-vector products, serially on purpose: gonum's matrix
+	// product spreads products of this size over goroutines, which costs more than
+	// it gains inside the simplex's pricing loop and competes with sweep workers.
+	wd, ok := w.(*mat.Dense)
+	if !ok {
+		wd = mat.DenseCopyOf(w)
 	}
+	d := in.D
+	vec := func(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Data: x} }
 	for mu := 0; mu < in.P; mu++ {
-		dst := mat.NewVecDense(in.P, s.RawRowView(mu))
-		dst.MulVec(in.Competitors(mu), u.RowView(mu))
+		blas64.Gemv(blas.NoTrans, 1, wd.RawMatrix(), vec(in.X.RawRowView(mu)), 0, vec(u.RawRowView(mu)[:d]))
+		blas64.Gemv(blas.NoTrans, 1, in.Competitors(mu).RawMatrix(), vec(u.RawRowView(mu)[:d]), 0, vec(s.RawRowView(mu)[:in.P]))
 	}
 }
 

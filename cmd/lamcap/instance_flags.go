@@ -132,7 +132,7 @@ type solverFlags struct {
 }
 
 func (f *solverFlags) register(fs *flagSet) {
-	fs.StringVar(&f.rows, "rows", "dense", "margin rows: dense (d^2 nonzeros) or lifted (u = W x variables, d nonzeros)")
+	fs.StringVar(&f.rows, "rows", "implicit", "LP solver and row form: implicit (lamcap's simplex on the dual, rows priced implicitly), dense (HiGHS, d^2 nonzeros per row) or lifted (HiGHS, u = W x variables, d nonzeros per row)")
 	fs.IntVar(&f.initial, "initial-rows", 2, "rows per association in the first round (worst Hebbian competitors)")
 	fs.IntVar(&f.add, "add-rows", 4, "most violated rows added per association per round")
 	fs.Float64Var(&f.eps, "eps", 1e-6, "not-storable tolerance: certified when no W with |W_ij| <= 1 has all margins above eps")

@@ -93,7 +93,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if full {
 		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
 	} else {
-		v, err = feasibility.Decide(ctx, lp.NewMarginSolver(in, sf.opts), sf.eps)
+		v, err = feasibility.Decide(ctx, lp.NewSolver(in, sf.opts), sf.eps)
 	}
 	if err != nil {
 		return err
