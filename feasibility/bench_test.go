@@ -27,13 +27,13 @@ func medianSeconds(b *testing.B, f func(seed uint64)) float64 {
 // near its threshold (issue targets: d=16 under 0.5 s, d=20 under 1 s).
 func BenchmarkVerdict(b *testing.B) {
 	for _, c := range []struct{ d, p int }{{10, 32}, {16, 60}, {20, 85}} {
-		for _, rows := range []lp.Rows{lp.Dense, lp.Lifted} {
+		for _, rows := range []lp.Rows{lp.Implicit, lp.Dense, lp.Lifted} {
 			b.Run(fmt.Sprintf("d=%d/p=%d/%v", c.d, c.p, rows), func(b *testing.B) {
 				var med float64
 				for i := 0; i < b.N; i++ {
 					med = medianSeconds(b, func(seed uint64) {
 						in, _ := model.NewInstance(model.Random{D: c.d, Seed: seed}, c.p)
-						v, err := Decide(context.Background(), lp.NewMarginSolver(in, lp.Options{Rows: rows}), DefaultEps)
+						v, err := Decide(context.Background(), lp.NewSolver(in, lp.Options{Rows: rows}), DefaultEps)
 						if err != nil || !v.Certified {
 							b.Fatalf("seed %d: %v %v", seed, err, v.Note)
 						}

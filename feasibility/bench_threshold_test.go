@@ -34,24 +34,20 @@ func peakRSS() int64 {
 
 // BenchmarkThreshold times the exact p* of Gaussian coupled instances (issue
 // targets: d=20 under 3 s, d=32 under 60 s, d=48 under 15 minutes with peak RSS
-// under 2 GiB). d >= 24 runs only with LAMCAP_BENCH_LARGE=1: at the measured
-// speed it takes tens of minutes.
+// under 2 GiB), for lamcap's simplex (implicit rows) and for HiGHS constraint
+// generation (dense and lifted rows). d = 32 and 48 run only with
+// LAMCAP_BENCH_LARGE=1 (minutes each).
 func BenchmarkThreshold(b *testing.B) {
-	cases := []struct {
-		d     int
-		seeds int
-		rows  lp.Rows
-	}{{12, 5, lp.Implicit}, {16, 5, lp.Implicit}, {20, 5, lp.Implicit}, {24, 3, lp.Implicit}, {12, 5, lp.Dense}, {16, 5, lp.Dense}, {16, 5, lp.Lifted}, {20, 5, lp.Dense}, {20, 5, lp.Lifted}}
+	type benchCase struct {
+		d, seeds int
+		rows     lp.Rows
+	}
+	cases := []benchCase{
+		{12, 5, lp.Implicit}, {16, 5, lp.Implicit}, {20, 5, lp.Implicit}, {24, 3, lp.Implicit},
+		{12, 5, lp.Dense}, {16, 5, lp.Dense}, {16, 5, lp.Lifted}, {20, 5, lp.Dense}, {20, 5, lp.Lifted},
+	}
 	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
-		cases = append(cases, struct {
-			d     int
-			seeds int
-			rows  lp.Rows
-		}{24, 3, lp.Lifted}, struct {
-			d     int
-			seeds int
-			rows  lp.Rows
-		}{32, 1, lp.Lifted})
+		cases = append(cases, benchCase{32, 3, lp.Implicit}, benchCase{48, 1, lp.Implicit})
 	}
 	for _, c := range cases {
 		b.Run(fmt.Sprintf("d=%d/%v", c.d, c.rows), func(b *testing.B) {
@@ -110,10 +106,29 @@ func BenchmarkWorkers(b *testing.B) {
 	}
 }
 
-// BenchmarkRowStrategies is the table of formulations: dense vs lifted rows, the
+// BenchmarkRowStrategies is the table of formulations: implicit rows (lamcap's
+// simplex, which has no row strategy), and for HiGHS dense vs lifted rows, the
 // initial rows per association and the rows added per round, for one verdict
 // near the threshold at d = 16 (median over seeds 1-5).
 func BenchmarkRowStrategies(b *testing.B) {
+	b.Run("implicit", func(b *testing.B) {
+		var med float64
+		var its []float64
+		for i := 0; i < b.N; i++ {
+			its = its[:0]
+			med = medianSeconds(b, func(seed uint64) {
+				in, _ := model.NewInstance(model.Random{D: 16, Seed: seed}, 60)
+				v, err := Decide(context.Background(), lp.NewSimplex(in, lp.Options{}), DefaultEps)
+				if err != nil || !v.Certified {
+					b.Fatalf("%v %s", err, v.Note)
+				}
+				its = append(its, float64(v.Iterations))
+			})
+		}
+		sort.Float64s(its)
+		b.ReportMetric(med, "median-s")
+		b.ReportMetric(its[len(its)/2], "median-iterations")
+	})
 	for _, rows := range []lp.Rows{lp.Dense, lp.Lifted} {
 		for _, init := range []int{1, 2, 4} {
 			for _, add := range []int{1, 4, 16} {

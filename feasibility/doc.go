@@ -2,12 +2,12 @@
 // answers and builds the exact capacity measurements on top of them.
 //
 //   - Verdicts: Decide solves the bounded-margin LP of an instance, checks the
-//     solution's certificate outside the solver (Certify) and retries with other
-//     HiGHS settings before admitting an Undecided answer. DecideFull uses the
+//     solution's certificate outside the solver (Certify) and retries on HiGHS,
+//     with several settings, before admitting an Undecided answer. DecideFull uses the
 //     plain feasibility LP.
 //   - Critical sizes: FindThreshold finds p*, the largest storable prefix of a
 //     nested instance family, certified by a storable verdict at p* and a
-//     not-storable one at p*+1, growing one warm HiGHS model. FindKappaThreshold
+//     not-storable one at p*+1, growing one warm solver (lp.Simplex by default). FindKappaThreshold
 //     does the same for a margin kappa > 0 from certified max-margin values.
 //   - Max-margin memories: SolveMaxMargin gives kappa* = d / |W*|_F with a
 //     certified interval (lp.SolveMinNorm for the min-norm problem).

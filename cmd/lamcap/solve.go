@@ -116,8 +116,13 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  instance     d=%d p=%d seed=%d model=%s embedding=%s (%d margin constraints, %d unknowns)\n",
 		inst.d, p, inst.seed, rec.Model, rec.Embedding, in.Rows(), inst.d*inst.d)
 	fmt.Fprintf(stdout, "  LP           %s: optimal margin t* = %.6g (box |W_ij| <= 1)\n", formulation, v.Margin)
-	fmt.Fprintf(stdout, "  work         %d rows, %d rounds, %d iterations, %d attempt(s), %.3f s\n",
-		v.Rows, v.Rounds, v.Iterations, v.Attempts, v.Seconds)
+	if sf.opts.Rows == lp.Implicit && formulation != "feasibility" {
+		fmt.Fprintf(stdout, "  work         lamcap simplex, all %d rows priced implicitly, %d iterations, %d attempt(s), %.3f s\n",
+			v.Rows, v.Iterations, v.Attempts, v.Seconds)
+	} else {
+		fmt.Fprintf(stdout, "  work         %d rows, %d rounds, %d iterations, %d attempt(s), %.3f s\n",
+			v.Rows, v.Rounds, v.Iterations, v.Attempts, v.Seconds)
+	}
 	if v.Note != "" {
 		fmt.Fprintf(stdout, "  note         %s\n", v.Note)
 	}
