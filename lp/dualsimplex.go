@@ -106,28 +106,14 @@ func (s *Simplex) rowNorms() {
 // column carries the redundant bound lambda <= 1 (sum(lambda) = 1 implies it), so
 // that columns made dual infeasible by growth can sit at that bound and the basis
 // stays dual feasible: W = -pi lies in the box and every margin is >= t, always.
-// With opts.StopWhenStorable the solve returns as soon as t > 0, since W is then a
-// storable certificate.
-func (s *Simplex) solveDual(ctx context.Context, stopWhenStorable bool) (*Solution, error) {
+func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 	in := s.in
 	if s.head == nil {
 		s.startDual()
 	}
 	s.growUpper()
 	p, d, n, m := in.P, in.D, s.n, s.m
-	basic := make([]bool, p*p)
-	plus := make([]bool, n)
-	minus := make([]bool, n)
-	for _, v := range s.head {
-		switch v.kind {
-		case varPlus:
-			plus[v.i] = true
-		case varMinus:
-			minus[v.i] = true
-		default:
-			basic[v.row.Mu*p+v.row.V] = true
-		}
-	}
+	basic, plus, minus := s.basisFlags()
 	wData := make([]float64, n)
 	w := mat.NewDense(d, d, wData)
 	red := mat.NewDense(p, p, nil)
@@ -171,7 +157,7 @@ func (s *Simplex) solveDual(ctx context.Context, stopWhenStorable bool) (*Soluti
 	maxIter := s.opts.MaxRounds * 100
 	for it := 0; ; it++ {
 		if it%32 == 0 {
-			if err := ctx.Err(); err != nil {
+			if err := s.checkTime(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -189,10 +175,6 @@ func (s *Simplex) solveDual(ctx context.Context, stopWhenStorable bool) (*Soluti
 		}
 		setW()
 		t := s.pi[n]
-		if stopWhenStorable && t > simplexStorableT && !s.anyUpper() {
-			sol := s.finish(out, w, t, "storable")
-			return sol, nil
-		}
 		// Leaving row: the largest infeasibility^2 / beta.
 		r, best, sigma := -1, 0.0, 0.0
 		for k, xk := range s.x {
@@ -342,7 +324,6 @@ func (s *Simplex) solveDual(ctx context.Context, stopWhenStorable bool) (*Soluti
 		}
 		s.head[r] = enter.v
 		s.since++
-		s.iters++
 		out.Iterations++
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -22,20 +23,22 @@ import (
 //	minimise |A^T lambda|_1  subject to  lambda >= 0, sum(lambda) = 1,
 //
 // written in standard form with slacks g = A^T lambda = s+ - s- and solved by a
-// revised primal simplex with an explicit dense basis inverse. The basis has only
-// d^2 + 1 rows whatever p is, and the p(p-1) columns lambda_r are never stored: the
+// revised simplex with an explicit dense basis inverse. The basis has only d^2 + 1
+// rows whatever p is, and the p(p-1) columns lambda_r are never stored: the
 // reduced cost of column r is the margin of row r under W = -pi (pi the simplex
-// multipliers) minus t = pi_0, so pricing every column is the two matrix products
-// of model.Instance.Margins, O(d^2 p + d p^2), instead of the O(p^2 d^2) a general
-// LP code spends on the p(p-1) dense rows. HiGHS has no hook for implicit pricing,
-// so this solver is written by hand; certificates are checked outside it
-// (CheckStorable, CheckNotStorable) exactly as for the HiGHS solver.
+// multipliers) minus t = pi_0, and entry r of the simplex's pivot row is the
+// margin of row r under the matrix held in a row of B^-1, so both are the two
+// matrix products of model.Instance.MarginsTo, O(d^2 p + d p^2), instead of the
+// O(p^2 d^2) a general LP code spends on the p(p-1) dense rows. HiGHS has no hook
+// for implicit pricing, so this solver is written by hand; certificates are
+// checked outside it (CheckStorable, CheckNotStorable) exactly as for HiGHS, and
+// Retry hands the instance to HiGHS.
 //
-// The start is always feasible (one lambda column and the slacks that match it),
-// so there is no phase 1. Growing the instance only adds columns, so the basis of
-// the previous solve stays feasible and a re-solve continues from it. The solve
-// stops at an optimum, or early when |A^T lambda|_1 has reached zero (the
-// not-storable certificate; t* = 0 then).
+// A cold solve is a dual simplex with dual steepest-edge pricing (solveDual) from
+// a dual-feasible vertex; after the instance grows, which only adds columns, the
+// primal simplex with Devex pricing (solvePrimal) continues from the previous
+// optimum, still primal feasible. The primal simplex stops early once
+// |A^T lambda|_1 reaches zero (the not-storable certificate; t* = 0 then).
 //
 // Simplex implements Solver. Not safe for concurrent use.
 type Simplex struct {
@@ -55,7 +58,6 @@ type Simplex struct {
 	devexP                int
 	devexPlus, devexMinus []float64
 	fall                  *MarginSolver // HiGHS fallback for retries
-	iters                 int
 
 	// Dual simplex state: steepest-edge weights |e_i^T B^-1|^2 and which nonbasic
 	// lambda columns sit at their upper bound 1 (index mu*upperP+v).
@@ -65,6 +67,7 @@ type Simplex struct {
 	// primalFeasible says the basis ended the last solve primal feasible (at an
 	// optimum), so that after growth the primal simplex can continue from it.
 	primalFeasible bool
+	started        time.Time // start of the current Solve, for Settings.TimeLimit
 }
 
 // dualVar is a column of the dual LP: lambda_row (kind varLambda), s+_i or s-_i.
@@ -87,7 +90,6 @@ const (
 	simplexDualTol     = 1e-9  // a reduced cost below -this prices a column in
 	simplexPivotTol    = 1e-9  // smallest acceptable pivot, relative to max |alpha|
 	simplexZeroObj     = 1e-10 // |A^T lambda|_1 at or below this ends the solve
-	simplexStorableT   = 1e-9  // t above this (dual simplex) makes W a storable certificate
 	simplexDevexReset  = 1e6   // a Devex weight above this starts a new reference framework
 	simplexRefactor    = 2000  // basis updates between refactorisations at most
 	simplexCheckEvery  = 50    // updates between checks of the basic values' drift
@@ -157,45 +159,6 @@ func (v dualVar) cost() float64 {
 	return 1
 }
 
-// start builds the all-slack basis around the lambda column with the smallest
-// Hebbian margin: lambda = 1 on it and s+-_i = |a_r,i|. Its inverse is explicit.
-func (s *Simplex) start() {
-	in := s.in
-	m := in.Margins(in.Hebbian())
-	best, bestM := Row{0, 1}, math.Inf(1)
-	for mu := 0; mu < in.P; mu++ {
-		for v, val := range m.RawRowView(mu) {
-			if v != mu && val < bestM {
-				best, bestM = Row{mu, v}, val
-			}
-		}
-	}
-	col := make([]float64, s.m)
-	s.column(dualVar{kind: varLambda, row: best}, col)
-	s.head = make([]dualVar, s.m)
-	s.binv = make([]float64, s.m*s.m)
-	s.x = make([]float64, s.m)
-	s.pi = make([]float64, s.m)
-	n := s.n
-	// B = [D a; 0 1] with D = diag(+-1), so B^-1 = [D -D a; 0 1].
-	for i := 0; i < n; i++ {
-		sign := 1.0 // s-_i: column +e_i, value -a_i
-		s.head[i] = dualVar{kind: varMinus, i: i}
-		if col[i] > 0 { // s+_i: column -e_i, value a_i
-			sign = -1
-			s.head[i] = dualVar{kind: varPlus, i: i}
-		}
-		s.binv[i*s.m+i] = sign
-		s.binv[i*s.m+n] = -sign * col[i]
-		s.x[i] = math.Abs(col[i])
-	}
-	s.head[n] = dualVar{kind: varLambda, row: best}
-	s.binv[n*s.m+n] = 1
-	s.x[n] = 1
-	s.recomputePi()
-	s.since = 0
-}
-
 // recomputePi sets pi = c_B^T B^-1.
 func (s *Simplex) recomputePi() {
 	c := make([]float64, s.m)
@@ -243,12 +206,13 @@ func (s *Simplex) Solve(ctx context.Context) (*Solution, error) {
 	if s.in.P < 2 {
 		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
 	}
+	s.started = time.Now()
 	var sol *Solution
 	var err error
 	if s.primalFeasible {
 		sol, err = s.solvePrimal(ctx)
 	} else {
-		sol, err = s.solveDual(ctx, false)
+		sol, err = s.solveDual(ctx)
 	}
 	s.primalFeasible = err == nil && !s.anyUpper()
 	return sol, err
@@ -259,24 +223,12 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 	if in.P < 2 {
 		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
 	}
-	if s.head == nil {
-		s.start()
+	if s.head == nil || s.anyUpper() {
+		return nil, fmt.Errorf("%w: the primal simplex needs a primal-feasible basis", ErrSimplexNumerics)
 	}
 	s.growWeights()
 	p, d, n, m := in.P, in.D, s.n, s.m
-	basic := make([]bool, p*p)
-	plus := make([]bool, n)
-	minus := make([]bool, n)
-	for _, v := range s.head {
-		switch v.kind {
-		case varPlus:
-			plus[v.i] = true
-		case varMinus:
-			minus[v.i] = true
-		default:
-			basic[v.row.Mu*p+v.row.V] = true
-		}
-	}
+	basic, plus, minus := s.basisFlags()
 	out := &Solution{}
 	col := make([]float64, m)
 	alpha := make([]float64, m)
@@ -290,7 +242,7 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 	maxIter := s.opts.MaxRounds * 100
 	for it := 0; ; it++ {
 		if it%32 == 0 {
-			if err := ctx.Err(); err != nil {
+			if err := s.checkTime(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -429,7 +381,6 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 		}
 		s.head[r] = enter
 		s.since++
-		s.iters++
 		out.Iterations++
 	}
 }
@@ -474,6 +425,37 @@ func (s *Simplex) price(red *mat.Dense, w []float64, basic, plus, minus []bool) 
 		}
 	}
 	return enter, best, dq
+}
+
+// basisFlags marks the basic columns: lambda_(mu,v) at index mu*p+v, s+_i, s-_i.
+func (s *Simplex) basisFlags() (basic, plus, minus []bool) {
+	p := s.in.P
+	basic = make([]bool, p*p)
+	plus = make([]bool, s.n)
+	minus = make([]bool, s.n)
+	for _, v := range s.head {
+		switch v.kind {
+		case varPlus:
+			plus[v.i] = true
+		case varMinus:
+			minus[v.i] = true
+		default:
+			basic[v.row.Mu*p+v.row.V] = true
+		}
+	}
+	return basic, plus, minus
+}
+
+// checkTime returns the context's error, or an error wrapping ErrSolverWarning
+// (as HiGHS's time limit does) once Settings.TimeLimit seconds have passed.
+func (s *Simplex) checkTime(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if lim := s.opts.Settings.TimeLimit; lim > 0 && time.Since(s.started).Seconds() > lim {
+		return fmt.Errorf("%w (simplex time limit of %g s reached)", ErrSolverWarning, lim)
+	}
+	return nil
 }
 
 // growWeights extends the Devex weights to the instance's p: new columns start in
@@ -568,4 +550,3 @@ func (s *Simplex) finish(out *Solution, w *mat.Dense, t float64, status string) 
 	}
 	return out
 }
-

@@ -29,7 +29,7 @@ func TestSimplexGrowthPaths(t *testing.T) {
 					}
 					var sol *Solution
 					if path == "dual" || p == 14 {
-						sol, err = s.solveDual(ctx, false)
+						sol, err = s.solveDual(ctx)
 					} else {
 						sol, err = s.solvePrimal(ctx)
 					}

@@ -2,6 +2,7 @@ package lp_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -41,5 +42,23 @@ func TestSimplexMatchesHiGHS(t *testing.T) {
 				t.Logf("d=%d p=%d %v seed %d: t*=%.6f iterations simplex %d HiGHS %d", c.d, c.p, kind, seed, sol.T, sol.Iterations, ref.Iterations)
 			}
 		}
+	}
+}
+
+// Settings.TimeLimit bounds the simplex as it bounds HiGHS: the solve ends with an
+// error wrapping ErrSolverWarning, which Decide turns into a retry or undecided.
+func TestSimplexTimeLimit(t *testing.T) {
+	in, err := model.NewInstance(model.Random{D: 16, Seed: 1}, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = lp.NewSimplex(in, lp.Options{Settings: lp.Settings{TimeLimit: 1e-9}}).Solve(context.Background())
+	if !errors.Is(err, lp.ErrSolverWarning) {
+		t.Fatalf("want a time-limit error wrapping ErrSolverWarning, got %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := lp.NewSimplex(in, lp.Options{}).Solve(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
 	}
 }
