@@ -122,7 +122,9 @@ const (
 )
 
 // OpenStore opens (or creates) a sweep directory for grid g. It refuses a
-// directory that holds a different grid.
+// directory that holds a different grid. The solver's choices (Rows, InitialPer,
+// AddPer) may differ: a certified p* does not depend on them, so a sweep can be
+// resumed with another solver; grid.json keeps the first run's.
 func OpenStore(dir string, g Grid) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sweep directory: %w", err)
@@ -133,7 +135,7 @@ func OpenStore(dir string, g Grid) (*Store, error) {
 		if err := json.Unmarshal(b, &old); err != nil {
 			return nil, fmt.Errorf("%s: %w", gp, err)
 		}
-		if !reflect.DeepEqual(old, g) {
+		if !reflect.DeepEqual(withoutSolver(old), withoutSolver(g)) {
 			return nil, fmt.Errorf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))
 		}
 	} else if errors.Is(err, os.ErrNotExist) {
@@ -170,6 +172,12 @@ func OpenStore(dir string, g Grid) (*Store, error) {
 	}
 	s.f = f
 	return s, nil
+}
+
+// withoutSolver blanks the fields that choose how, not what, a sweep computes.
+func withoutSolver(g Grid) Grid {
+	g.Rows, g.InitialPer, g.AddPer = "", 0, 0
+	return g
 }
 
 func gridDiff(a, b Grid) string {

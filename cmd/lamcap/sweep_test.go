@@ -154,6 +154,15 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 		}
 	})
 
+	t.Run("resumes with another solver", func(t *testing.T) {
+		before, _ := os.ReadFile(filepath.Join(ref, "records.jsonl"))
+		sweepInto(t, ref, "--rows", "dense")
+		after, _ := os.ReadFile(filepath.Join(ref, "records.jsonl"))
+		if string(before) != string(after) {
+			t.Errorf("a finished sweep re-run with --rows dense changed its records")
+		}
+	})
+
 	t.Run("refuses another grid", func(t *testing.T) {
 		code, _, errs := runCLI("sweep", "--out", ref, "--d", "6", "--seeds", "3", "--quiet")
 		if code != 2 || !strings.Contains(errs, "different sweep") {
