@@ -125,9 +125,6 @@ func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps fl
 		}
 	case res.Infeasible:
 		opts.InitialPerMu = -1
-		if opts.Rows == lp.Implicit {
-			opts.Rows = lp.Dense
-		}
 		mv, err := Decide(ctx, lp.NewMarginSolver(in, opts), eps)
 		if err != nil {
 			return Verdict{}, err

@@ -113,24 +113,14 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 	}
 	s.growUpper()
 	p, d, n, m := in.P, in.D, s.n, s.m
-	basic, plus, minus := s.basisFlags()
-	wData := make([]float64, n)
-	w := mat.NewDense(d, d, wData)
-	red := mat.NewDense(p, p, nil)
-	pivRow := mat.NewDense(p, p, nil)
-	work := mat.NewDense(p, d, nil)
-	col := make([]float64, m)
-	alpha := make([]float64, m)
-	rowR := make([]float64, m)
-	setW := func() {
-		for i := range wData {
-			wData[i] = -s.pi[i]
-		}
-	}
+	marks := s.basisFlags()
+	basic, plus, minus := marks.lambda, marks.plus, marks.minus
+	ws := s.newWorkspace()
+	col, alpha, rowR, wData, w, red, pivRow, work := ws.col, ws.alpha, ws.rowR, ws.wData, ws.w, ws.red, ws.pivRow, ws.work
 	// fixBounds recomputes the reduced costs from pi and puts every nonbasic
 	// lambda on the bound that makes it dual feasible; it reports whether any moved.
 	fixBounds := func() bool {
-		setW()
+		s.setW(wData)
 		s.reducedCosts(red, work, w, s.pi[n])
 		moved := false
 		for mu := 0; mu < p; mu++ {
@@ -154,17 +144,12 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 	}
 	out := &Solution{}
 	var cands []candidate
-	maxIter := s.opts.MaxRounds * 100
 	for it := 0; ; it++ {
-		if it%32 == 0 {
-			if err := s.checkTime(ctx); err != nil {
-				return nil, err
-			}
+		refactor, err := s.startIteration(ctx, it)
+		if err != nil {
+			return nil, err
 		}
-		if it >= maxIter {
-			return nil, fmt.Errorf("%w: no optimum after %d iterations", ErrSimplexNumerics, it)
-		}
-		if s.since >= simplexRefactor || (s.since > 0 && s.since%simplexCheckEvery == 0 && s.residual() > simplexResidualTol) {
+		if refactor {
 			if err := s.refactor(); err != nil {
 				return nil, err
 			}
@@ -173,7 +158,7 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 				s.recomputeX()
 			}
 		}
-		setW()
+		s.setW(wData)
 		t := s.pi[n]
 		// Leaving row: the largest infeasibility^2 / beta.
 		r, best, sigma := -1, 0.0, 0.0
@@ -250,19 +235,7 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 			}
 		}
 		step := enter.slack / enter.abs // s >= 0
-		// FTRAN the entering column.
-		if enter.v.kind == varLambda {
-			s.column(enter.v, col)
-			blas64.Gemv(blas.NoTrans, 1, s.binvGeneral(), blas64.Vector{N: m, Inc: 1, Data: col}, 0, blas64.Vector{N: m, Inc: 1, Data: alpha})
-		} else {
-			sg := 1.0
-			if enter.v.kind == varPlus {
-				sg = -1
-			}
-			for k := 0; k < m; k++ {
-				alpha[k] = sg * s.binv[k*m+enter.v.i]
-			}
-		}
+		s.ftran(enter.v, col, alpha)
 		ar := alpha[r]
 		if math.Abs(ar) <= piv || math.Abs(ar-enter.a) > 1e-6*math.Max(1, math.Abs(ar)) {
 			// FTRAN and the pivot row disagree: the inverse has drifted.
@@ -301,29 +274,15 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 		}
 		blas64.Axpy(theta, blas64.Vector{N: m, Inc: 1, Data: rowR}, blas64.Vector{N: m, Inc: 1, Data: s.pi})
 		s.pivotInverse(r, alpha, rowR, true)
-		// Bookkeeping: the leaving variable becomes nonbasic at its bound.
-		switch leave.kind {
-		case varPlus:
-			plus[leave.i] = false
-		case varMinus:
-			minus[leave.i] = false
-		default:
-			k := leave.row.Mu*p + leave.row.V
-			basic[k] = false
-			s.upper[k] = sigma < 0
+		// The leaving variable becomes nonbasic at its bound.
+		if leave.kind == varLambda {
+			s.upper[leave.row.Mu*p+leave.row.V] = sigma < 0
 			red.RawRowView(leave.row.Mu)[leave.row.V] = sigma * step
 		}
-		switch enter.v.kind {
-		case varPlus:
-			plus[enter.v.i] = true
-		case varMinus:
-			minus[enter.v.i] = true
-		default:
-			basic[enter.v.row.Mu*p+enter.v.row.V] = true
+		if enter.v.kind == varLambda {
 			red.RawRowView(enter.v.row.Mu)[enter.v.row.V] = 0
 		}
-		s.head[r] = enter.v
-		s.since++
+		s.replaceBasic(r, enter.v, marks)
 		out.Iterations++
 	}
 }

@@ -228,36 +228,23 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 	}
 	s.growWeights()
 	p, d, n, m := in.P, in.D, s.n, s.m
-	basic, plus, minus := s.basisFlags()
+	marks := s.basisFlags()
 	out := &Solution{}
-	col := make([]float64, m)
-	alpha := make([]float64, m)
-	rowR := make([]float64, m)
-	wData := make([]float64, n)
-	w := mat.NewDense(d, d, wData)
-	red := mat.NewDense(p, p, nil) // reduced costs of the lambda columns
+	ws := s.newWorkspace()
+	col, alpha, rowR, wData, w, red, pivRow, work := ws.col, ws.alpha, ws.rowR, ws.wData, ws.w, ws.red, ws.pivRow, ws.work
 	fresh := false
-	pivRow := mat.NewDense(p, p, nil)
-	work := mat.NewDense(p, d, nil)
-	maxIter := s.opts.MaxRounds * 100
 	for it := 0; ; it++ {
-		if it%32 == 0 {
-			if err := s.checkTime(ctx); err != nil {
-				return nil, err
-			}
+		refactor, err := s.startIteration(ctx, it)
+		if err != nil {
+			return nil, err
 		}
-		if it >= maxIter {
-			return nil, fmt.Errorf("%w: no optimum after %d iterations", ErrSimplexNumerics, it)
-		}
-		if s.since >= simplexRefactor || (s.since > 0 && s.since%simplexCheckEvery == 0 && s.residual() > simplexResidualTol) {
+		if refactor {
 			if err := s.refactor(); err != nil {
 				return nil, err
 			}
 		}
 		t := s.pi[n]
-		for i := range wData {
-			wData[i] = -s.pi[i]
-		}
+		s.setW(wData)
 		obj := 0.0
 		for k, v := range s.head {
 			if v.kind != varLambda {
@@ -275,11 +262,11 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 			s.reducedCosts(red, work, w, t)
 			fresh = true
 		}
-		enter, best, dq := s.price(red, wData, basic, plus, minus)
+		enter, best, dq := s.price(red, wData, marks)
 		if best == 0 && !fresh {
 			s.reducedCosts(red, work, w, t)
 			fresh = true
-			enter, best, dq = s.price(red, wData, basic, plus, minus)
+			enter, best, dq = s.price(red, wData, marks)
 		}
 		if best == 0 {
 			return s.finish(out, w, t, "optimal"), nil
@@ -287,19 +274,7 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 		if !(best < math.Inf(1)) || s.weight(enter) > simplexDevexReset {
 			s.resetWeights()
 		}
-		// FTRAN: alpha = B^-1 column.
-		if enter.kind == varLambda {
-			s.column(enter, col)
-			blas64.Gemv(blas.NoTrans, 1, s.binvGeneral(), blas64.Vector{N: m, Inc: 1, Data: col}, 0, blas64.Vector{N: m, Inc: 1, Data: alpha})
-		} else {
-			sign := 1.0
-			if enter.kind == varPlus {
-				sign = -1
-			}
-			for k := 0; k < m; k++ {
-				alpha[k] = sign * s.binv[k*m+enter.i]
-			}
-		}
+		s.ftran(enter, col, alpha)
 		// Harris ratio test.
 		amax := 0.0
 		for _, a := range alpha {
@@ -345,14 +320,11 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 				}
 			}
 		}
-		for i := 0; i < n; i++ {
+		for i := 0; i < n; i++ { // the pivot-row entries of s+-_i are -+rowR_i
 			ratio := rowR[i] / ar
-			if u := ratio * ratio * wq; u > s.devexPlus[i] {
-				s.devexPlus[i] = u
-			}
-			if u := ratio * ratio * wq; u > s.devexMinus[i] {
-				s.devexMinus[i] = u
-			}
+			u := ratio * ratio * wq
+			s.devexPlus[i] = math.Max(s.devexPlus[i], u)
+			s.devexMinus[i] = math.Max(s.devexMinus[i], u)
 		}
 		leave := s.head[r]
 		s.setWeight(leave, math.Max(wq/(ar*ar), 1))
@@ -363,24 +335,7 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 		s.x[r] = theta
 		blas64.Axpy(thetaD, blas64.Vector{N: m, Inc: 1, Data: rowR}, blas64.Vector{N: m, Inc: 1, Data: s.pi})
 		s.pivotInverse(r, alpha, rowR, false)
-		switch leave.kind {
-		case varPlus:
-			plus[leave.i] = false
-		case varMinus:
-			minus[leave.i] = false
-		default:
-			basic[leave.row.Mu*p+leave.row.V] = false
-		}
-		switch enter.kind {
-		case varPlus:
-			plus[enter.i] = true
-		case varMinus:
-			minus[enter.i] = true
-		default:
-			basic[enter.row.Mu*p+enter.row.V] = true
-		}
-		s.head[r] = enter
-		s.since++
+		s.replaceBasic(r, enter, marks)
 		out.Iterations++
 	}
 }
@@ -397,14 +352,14 @@ func (s *Simplex) reducedCosts(red, work, w *mat.Dense, t float64) {
 // price returns the entering column with the largest d_j^2 / weight_j among
 // nonbasic columns with d_j < -simplexDualTol, its score and d_j; score 0 means
 // none. w holds W = -pi, so the slacks' reduced costs are 1 -+ W_i.
-func (s *Simplex) price(red *mat.Dense, w []float64, basic, plus, minus []bool) (dualVar, float64, float64) {
+func (s *Simplex) price(red *mat.Dense, w []float64, b basisMarks) (dualVar, float64, float64) {
 	p := s.in.P
 	enter, best, dq := dualVar{}, 0.0, 0.0
 	for mu := 0; mu < p; mu++ {
 		row := red.RawRowView(mu)
 		wt := s.devex[mu*p : (mu+1)*p]
 		for v, dj := range row {
-			if v == mu || dj >= -simplexDualTol || basic[mu*p+v] {
+			if v == mu || dj >= -simplexDualTol || b.lambda[mu*p+v] {
 				continue
 			}
 			if sc := dj * dj / wt[v]; sc > best || best == 0 {
@@ -413,12 +368,12 @@ func (s *Simplex) price(red *mat.Dense, w []float64, basic, plus, minus []bool) 
 		}
 	}
 	for i, wi := range w {
-		if dj := 1 - wi; dj < -simplexDualTol && !plus[i] { // s+_i: 1 + pi_i
+		if dj := 1 - wi; dj < -simplexDualTol && !b.plus[i] { // s+_i: 1 + pi_i
 			if sc := dj * dj / s.devexPlus[i]; sc > best || best == 0 {
 				enter, best, dq = dualVar{kind: varPlus, i: i}, sc, dj
 			}
 		}
-		if dj := 1 + wi; dj < -simplexDualTol && !minus[i] { // s-_i: 1 - pi_i
+		if dj := 1 + wi; dj < -simplexDualTol && !b.minus[i] { // s-_i: 1 - pi_i
 			if sc := dj * dj / s.devexMinus[i]; sc > best || best == 0 {
 				enter, best, dq = dualVar{kind: varMinus, i: i}, sc, dj
 			}
@@ -427,23 +382,98 @@ func (s *Simplex) price(red *mat.Dense, w []float64, basic, plus, minus []bool) 
 	return enter, best, dq
 }
 
-// basisFlags marks the basic columns: lambda_(mu,v) at index mu*p+v, s+_i, s-_i.
-func (s *Simplex) basisFlags() (basic, plus, minus []bool) {
+// workspace holds the buffers of one solve: columns of length m (col, alpha =
+// B^-1 col, rowR = a row of B^-1), W = -pi (w over wData), the reduced costs and
+// the pivot row of the lambda columns (red, pivRow: p x p) and MarginsTo's p x d
+// scratch space.
+type workspace struct {
+	col, alpha, rowR, wData []float64
+	w, red, pivRow, work    *mat.Dense
+}
+
+func (s *Simplex) newWorkspace() workspace {
+	p, d, m := s.in.P, s.in.D, s.m
+	ws := workspace{col: make([]float64, m), alpha: make([]float64, m), rowR: make([]float64, m), wData: make([]float64, s.n)}
+	ws.w = mat.NewDense(d, d, ws.wData)
+	ws.red = mat.NewDense(p, p, nil)
+	ws.pivRow = mat.NewDense(p, p, nil)
+	ws.work = mat.NewDense(p, d, nil)
+	return ws
+}
+
+// basisMarks says which columns are basic: lambda_(mu,v) at index mu*p+v, s+_i
+// and s-_i.
+type basisMarks struct {
+	p                   int
+	lambda, plus, minus []bool
+}
+
+func (b basisMarks) set(v dualVar, on bool) {
+	switch v.kind {
+	case varPlus:
+		b.plus[v.i] = on
+	case varMinus:
+		b.minus[v.i] = on
+	default:
+		b.lambda[v.row.Mu*b.p+v.row.V] = on
+	}
+}
+
+// basisFlags marks the columns of the current basis.
+func (s *Simplex) basisFlags() basisMarks {
 	p := s.in.P
-	basic = make([]bool, p*p)
-	plus = make([]bool, s.n)
-	minus = make([]bool, s.n)
+	b := basisMarks{p: p, lambda: make([]bool, p*p), plus: make([]bool, s.n), minus: make([]bool, s.n)}
 	for _, v := range s.head {
-		switch v.kind {
-		case varPlus:
-			plus[v.i] = true
-		case varMinus:
-			minus[v.i] = true
-		default:
-			basic[v.row.Mu*p+v.row.V] = true
+		b.set(v, true)
+	}
+	return b
+}
+
+// replaceBasic puts enter in basis row r in place of the variable there.
+func (s *Simplex) replaceBasic(r int, enter dualVar, b basisMarks) {
+	b.set(s.head[r], false)
+	b.set(enter, true)
+	s.head[r] = enter
+	s.since++
+}
+
+// ftran sets alpha = B^-1 times the column of v; col is scratch space.
+func (s *Simplex) ftran(v dualVar, col, alpha []float64) {
+	m := s.m
+	if v.kind == varLambda {
+		s.column(v, col)
+		blas64.Gemv(blas.NoTrans, 1, s.binvGeneral(), blas64.Vector{N: m, Inc: 1, Data: col}, 0, blas64.Vector{N: m, Inc: 1, Data: alpha})
+		return
+	}
+	sign := 1.0 // a slack column is -+e_i, so alpha is -+ column i of B^-1
+	if v.kind == varPlus {
+		sign = -1
+	}
+	for k := 0; k < m; k++ {
+		alpha[k] = sign * s.binv[k*m+v.i]
+	}
+}
+
+// startIteration checks the context and the time limit every 32 iterations and
+// the iteration cap, and says whether the basis inverse is due for
+// refactorisation (by count, or by the drift of the basic values).
+func (s *Simplex) startIteration(ctx context.Context, it int) (refactor bool, err error) {
+	if it%32 == 0 {
+		if err := s.checkTime(ctx); err != nil {
+			return false, err
 		}
 	}
-	return basic, plus, minus
+	if max := s.opts.MaxRounds * 100; it >= max {
+		return false, fmt.Errorf("%w: no optimum after %d iterations", ErrSimplexNumerics, it)
+	}
+	return s.since >= simplexRefactor || (s.since > 0 && s.since%simplexCheckEvery == 0 && s.residual() > simplexResidualTol), nil
+}
+
+// setW writes W = -pi (the primal memory of the current basis) into w.
+func (s *Simplex) setW(w []float64) {
+	for i := range w {
+		w[i] = -s.pi[i]
+	}
 }
 
 // checkTime returns the context's error, or an error wrapping ErrSolverWarning
@@ -493,25 +523,19 @@ func ones(n int) []float64 {
 	return v
 }
 
-func (s *Simplex) weight(v dualVar) float64 {
-	switch v.kind {
-	case varPlus:
-		return s.devexPlus[v.i]
-	case varMinus:
-		return s.devexMinus[v.i]
-	}
-	return s.devex[v.row.Mu*s.devexP+v.row.V]
-}
+func (s *Simplex) weight(v dualVar) float64 { return *s.weightOf(v) }
 
-func (s *Simplex) setWeight(v dualVar, w float64) {
+func (s *Simplex) setWeight(v dualVar, w float64) { *s.weightOf(v) = w }
+
+// weightOf points at the Devex weight of column v.
+func (s *Simplex) weightOf(v dualVar) *float64 {
 	switch v.kind {
 	case varPlus:
-		s.devexPlus[v.i] = w
+		return &s.devexPlus[v.i]
 	case varMinus:
-		s.devexMinus[v.i] = w
-	default:
-		s.devex[v.row.Mu*s.devexP+v.row.V] = w
+		return &s.devexMinus[v.i]
 	}
+	return &s.devex[v.row.Mu*s.devexP+v.row.V]
 }
 
 // residual is max |B x - e_n|, the drift of the basic values since the last

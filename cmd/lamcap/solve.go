@@ -62,7 +62,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	inst.registerFiles(fs)
 	var certPath string
 	fs.StringVar(&certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
-	fs.StringVar(&formulation, "formulation", "margin", "margin (bounded-margin LP, constraint generation) or feasibility (plain full LP)")
+	fs.StringVar(&formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
 	sf.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	if err := fs.parse(args, stdout); err != nil {

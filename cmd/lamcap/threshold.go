@@ -53,7 +53,7 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	inst.register(fs)
 	inst.registerFiles(fs)
 	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive; one instance with --inputs)")
-	fs.IntVar(&start, "start", 0, "first p tried (0: 95% of the root of p log p = d^2)")
+	fs.IntVar(&start, "start", 0, "first p tried (0: 97% of the root of p log p = d^2)")
 	sf.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON line per instance")
 	if err := fs.parse(args, stdout); err != nil {
