@@ -64,7 +64,7 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMa
 		return out, nil
 	}
 	out.Storable = true
-	sol, err := lp.SolveMinNorm(ctx, in, v.W, lp.Options{})
+	sol, err := solveMinNorm(ctx, in, v.W)
 	if err != nil {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
@@ -88,6 +88,19 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMa
 	}
 	out.Seconds = time.Since(t0).Seconds()
 	return out, nil
+}
+
+// solveMinNorm solves the min-norm QP with the interior-point method from
+// lp.IPMFromD on (falling back to the active-set solver if it fails), with the
+// active-set solver below.
+func solveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense) (*lp.Solution, error) {
+	if lp.Auto.For(in.D, lp.Implicit) == lp.MethodIPM {
+		sol, err := lp.NewIPM(in, lp.Options{}).SolveMaxMargin(ctx)
+		if err == nil || ctx.Err() != nil {
+			return sol, err
+		}
+	}
+	return lp.SolveMinNorm(ctx, in, start, lp.Options{})
 }
 
 // lowerKappa is d times the smallest certified margin over |W|_F.

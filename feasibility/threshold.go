@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
 )
 
 // Threshold is the critical size of one nested instance family: p* is the largest
@@ -33,47 +35,104 @@ type Threshold struct {
 type ThresholdOptions struct {
 	LP  lp.Options
 	Eps float64
-	// Start is the first p tried. Zero means StartGuess(d): a little below the
-	// capacity, so that the search mostly grows a warm model upwards.
+	// Start is the first p tried. Zero means a start from theory: StartGuess(d)
+	// for warm searches (a little below the capacity, so that the search mostly
+	// grows a warm model upwards), the prediction itself for bracketing ones.
 	Start int
 }
 
-// StartGuess is where a threshold search starts without better information: 97%
-// of the root of p log p = d^2. The measured median critical size of Gaussian
-// instances sits at that root within about 3% for d = 6..32 with a spread of a
-// few percent (docs/validation.md), so the search usually starts storable and
-// grows a warm model upwards a few steps; starting above p* costs a cold solve.
+// StartGuess is where a warm threshold search starts without better
+// information: 97% of the finite-size prediction (Prior). The measured median
+// critical size of Gaussian instances sits within about 3% of it for d = 6..20
+// with a spread of a few percent (docs/validation.md), so the search usually
+// starts storable and grows a warm model upwards a few steps; starting above p*
+// costs a cold solve.
 func StartGuess(d int) int {
-	target := float64(d * d)
-	p := 2.0
-	for i := 0; i < 100; i++ { // Newton on f(p) = p log p - d^2
-		p -= (p*math.Log(p) - target) / (math.Log(p) + 1)
-		if p < 2 {
-			p = 2
-		}
-	}
-	g := int(0.97 * p)
-	if g < 2 {
-		g = 2
-	}
-	return g
+	return max(2, int(0.97*PriorFor(d*d).PC))
 }
 
-// FindThreshold finds p* for the instances of src. From Start it steps down, with
+// Prior is what theory says about the critical size before any solve, for n
+// unknowns (d^2 for one layer).
+type Prior struct {
+	// PC is the finite-size prediction p_c (theory.CriticalP at kappa = 0).
+	PC float64
+	// Width is the assumed spread of p* around PC: priorWidth of PC, at least 1.
+	Width float64
+	// Slope is dp_c/dkappa at kappa = 0 (negative of it, in associations per unit
+	// kappa): how far above p an instance with margin kappa* at p is expected
+	// to stay storable.
+	Slope float64
+}
+
+// priorWidth is the relative spread of per-instance p* assumed by the search (the
+// measured interquartile spread is 2-4% at d = 8..32).
+const priorWidth = 0.03
+
+// priorKappa is the kappa step of the finite difference giving Prior.Slope.
+const priorKappa = 0.05
+
+var priors sync.Map // n -> Prior
+
+// PriorFor returns the prior for n unknowns, computed once per n. If the theory
+// cannot be evaluated it falls back to the root of p log p = n.
+func PriorFor(n int) Prior {
+	if v, ok := priors.Load(n); ok {
+		return v.(Prior)
+	}
+	pr := Prior{}
+	pc, err := theory.CriticalP(float64(n), 0)
+	if err != nil || !(pc >= 2) {
+		pc = 2
+		for i := 0; i < 100; i++ { // Newton on p log p = n
+			pc = math.Max(2, pc-(pc*math.Log(pc)-float64(n))/(math.Log(pc)+1))
+		}
+	}
+	pr.PC = pc
+	pr.Width = math.Max(1, priorWidth*pc)
+	pr.Slope = pc / 2 // a rough fallback: kappa = 1 halves the capacity
+	if pk, err := theory.CriticalP(float64(n), priorKappa); err == nil && pk < pc {
+		pr.Slope = (pc - pk) / priorKappa
+	}
+	priors.Store(n, pr)
+	return pr
+}
+
+// unknowns is the number of trainable weights of a source's memory: d^2, or
+// what the source says (two-layer networks).
+func unknowns(src model.Source) int {
+	if u, ok := src.(interface{ Unknowns() int }); ok {
+		return u.Unknowns()
+	}
+	return src.Dim() * src.Dim()
+}
+
+// FindThreshold finds p* for the instances of src, by the search that suits the
+// solver opt.LP.Method resolves to: a warm search that grows one instance (the
+// simplex and HiGHS re-solve from the previous basis), or, for the
+// interior-point method, which cannot warm start, a bracketing search that
+// needs few verdicts (searchBracket).
+func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
+	if opt.LP.Method.For(src.Dim(), opt.LP.Rows) == lp.MethodIPM {
+		return searchBracket(ctx, src, opt)
+	}
+	return searchGrowing(ctx, src, opt)
+}
+
+// searchGrowing finds p* for the instances of src. From Start it steps down, with
 // fresh solvers and doubling steps, until a prefix is certified storable; then it
 // grows that instance and its HiGHS model upwards one association at a time:
 // growing p only adds rows (and, with lifted rows, the new association's
 // variables), so each re-solve starts from the previous basis. It stops at the
 // first certified not-storable prefix. An undecided verdict on the way stops the
 // search and is reported, never guessed past.
-func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
+func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	if opt.Eps == 0 {
 		opt.Eps = DefaultEps
 	}
 	p := opt.Start
 	if p < 2 {
-		p = StartGuess(src.Dim())
+		p = max(2, int(0.97*PriorFor(unknowns(src)).PC))
 	}
 	if max := src.MaxP(); max > 0 && p > max {
 		p = max

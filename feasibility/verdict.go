@@ -2,7 +2,6 @@ package feasibility
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -23,7 +22,7 @@ const (
 
 // DefaultEps is the tolerance of not-storable certificates: no W with
 // |W_ij| <= 1 has all margins above it.
-const DefaultEps = 1e-6
+const DefaultEps = lp.DefaultEps
 
 // Verdict is the answer for one instance with the evidence behind it. Storable
 // verdicts carry W and its recomputed margins; not-storable ones carry lambda and
@@ -40,6 +39,7 @@ type Verdict struct {
 	Rounds      int
 	Iterations  int
 	Attempts    int
+	Solver      lp.Method // the solver whose answer was certified (or tried last)
 	Seconds     float64
 	Note        string // why a verdict is undecided
 }
@@ -49,7 +49,7 @@ type Verdict struct {
 // all margins above eps). If neither holds the verdict is undecided.
 func Certify(sol *lp.Solution, solver lp.Solver, eps float64) Verdict {
 	in := solver.Instance()
-	v := Verdict{Status: Undecided, Margin: sol.T + 0, Rows: sol.Rows, Rounds: sol.Rounds, Iterations: sol.Iterations}
+	v := Verdict{Status: Undecided, Margin: sol.T + 0, Rows: sol.Rows, Rounds: sol.Rounds, Iterations: sol.Iterations, Solver: sol.Solver}
 	sc := lp.CheckStorable(in, sol.W)
 	if sc.OK {
 		v.Status, v.Certified, v.W, v.Storable = Storable, true, sol.W, &sc
@@ -65,10 +65,12 @@ func Certify(sol *lp.Solution, solver lp.Solver, eps float64) Verdict {
 	return v
 }
 
-// Decide solves the instance the solver holds and certifies the answer, retrying
-// cold with other HiGHS settings when the answer cannot be certified or HiGHS ends
-// with a warning. Only context cancellation and setup failures return an error;
-// a solver that cannot be made to answer gives an undecided verdict.
+// Decide solves the instance the solver holds and certifies the answer. When the
+// answer cannot be certified, or the solver fails in any way, it goes to the next
+// solver of the chain (solver.RetrySettings: the interior-point method falls to
+// the simplex, the simplex to HiGHS, HiGHS to other HiGHS settings). Only context
+// cancellation returns an error; a chain that cannot be made to answer gives an
+// undecided verdict whose Note holds the last reason, never a guess.
 func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error) {
 	t0 := time.Now()
 	var total Verdict
@@ -78,10 +80,7 @@ func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error)
 			if ctx.Err() != nil {
 				return Verdict{}, true, ctx.Err()
 			}
-			if errors.Is(err, lp.ErrSolverWarning) || errors.Is(err, lp.ErrSimplexNumerics) {
-				return Verdict{Status: Undecided, Note: err.Error()}, false, nil
-			}
-			return Verdict{}, true, err
+			return Verdict{Status: Undecided, Note: err.Error()}, false, nil
 		}
 		v := Certify(sol, solver, eps)
 		total.Rounds += v.Rounds

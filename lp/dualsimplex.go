@@ -142,7 +142,7 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 	if fixBounds() {
 		s.recomputeX()
 	}
-	out := &Solution{}
+	out := &Solution{Solver: MethodSimplex}
 	var cands []candidate
 	for it := 0; ; it++ {
 		refactor, err := s.startIteration(ctx, it)

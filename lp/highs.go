@@ -33,6 +33,10 @@ func (s Settings) withDefaults() Settings {
 	return s
 }
 
+// SolverSimplex in Settings.Solver names lamcap's own simplex, the interior-point
+// solver's first fallback, rather than a HiGHS setting.
+const SolverSimplex = "lamcap-simplex"
+
 // retrySettings are tried in order when a solve ends with a warning or its answer
 // cannot be certified: a cold dual simplex with default tolerances, then an
 // interior-point solve with crossover and presolve.

@@ -62,15 +62,6 @@ type Solver interface {
 	RetrySettings() []Settings
 }
 
-// NewSolver returns the solver for opts.Rows: Simplex for Implicit rows,
-// MarginSolver (HiGHS constraint generation) for Dense and Lifted ones.
-func NewSolver(in *model.Instance, opts Options) Solver {
-	if opts.Rows == Implicit {
-		return NewSimplex(in, opts)
-	}
-	return NewMarginSolver(in, opts)
-}
-
 // Row names margin constraint (Mu, V): association Mu against its competitor in
 // slot V.
 type Row struct{ Mu, V int }
@@ -97,6 +88,17 @@ type Options struct {
 	Settings Settings
 	// MaxRounds bounds the generation rounds of one Solve (default 10000).
 	MaxRounds int
+	// Method picks the solver (default Auto: chosen by size, see Method.For).
+	Method Method
+	// Stop says when the interior-point solver may end before the optimum
+	// (default StopOptimal); the simplex and HiGHS ignore it.
+	Stop Stop
+	// Eps is the tolerance of the not-storable certificate an early stop checks
+	// (default DefaultEps).
+	Eps float64
+	// Progress, if set, is called by the interior-point solver once per
+	// iteration with the current margin t and duality gap.
+	Progress func(iter int, t, gap float64)
 }
 
 func (o Options) withDefaults() Options {
@@ -108,6 +110,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRounds == 0 {
 		o.MaxRounds = 10000
+	}
+	if o.Eps == 0 {
+		o.Eps = DefaultEps
 	}
 	return o
 }
@@ -124,9 +129,10 @@ type Solution struct {
 	W          *mat.Dense
 	Lambda     []Weighted
 	Status     string
-	Rows       int // margin rows in the LP when it ended
-	Rounds     int // LP solves in this call
-	Iterations int // simplex (and interior-point) iterations in this call
+	Solver     Method // the solver that produced this solution
+	Rows       int    // margin rows in the LP when it ended
+	Rounds     int    // LP solves in this call
+	Iterations int    // simplex (and interior-point) iterations in this call
 }
 
 // MarginSolver solves the bounded-margin LP of an instance by constraint
@@ -383,7 +389,7 @@ func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*Solution, 
 			return nil, err
 		}
 	}
-	out := &Solution{}
+	out := &Solution{Solver: MethodHiGHS}
 	// Seed rows: everything for the full LP; otherwise the rows the current W (or
 	// the Hebbian W before the first solve) violates most.
 	k := s.opts.InitialPerMu

@@ -229,7 +229,7 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 	s.growWeights()
 	p, d, n, m := in.P, in.D, s.n, s.m
 	marks := s.basisFlags()
-	out := &Solution{}
+	out := &Solution{Solver: MethodSimplex}
 	ws := s.newWorkspace()
 	col, alpha, rowR, wData, w, red, pivRow, work := ws.col, ws.alpha, ws.rowR, ws.wData, ws.w, ws.red, ws.pivRow, ws.work
 	fresh := false

@@ -126,3 +126,26 @@ func (in *Instance) PseudoInverse() (*mat.Dense, error) {
 	w.Copy(wt.T())
 	return w, nil
 }
+
+// RowCombination writes A^T lam into dst (d x d): the sum over margin rows
+// r = (mu, v), v != mu, of lam[mu][v] a_r with a_r = (y_mu - c_(mu,v)) x_mu^T, so
+// that <dst, W> = sum_r lam_r (a_r . W). lam is p x p; its diagonal is ignored.
+// work (p x d) is scratch space. It is the transpose of MarginsTo, and costs
+// O(p^2 d + p d^2).
+func (in *Instance) RowCombination(dst, work, lam *mat.Dense) {
+	p, d := in.P, in.D
+	g := work // row mu: g_mu = sum_v lam_(mu,v) (y_mu - c_(mu,v))
+	vec := func(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Data: x} }
+	for mu := 0; mu < p; mu++ {
+		lr := lam.RawRowView(mu)
+		own := lr[mu]
+		lr[mu] = 0
+		sum := floats.Sum(lr)
+		gr := g.RawRowView(mu)[:d]
+		// g_mu = sum(lam_mu) y_mu - C_mu^T lam_mu
+		blas64.Gemv(blas.Trans, -1, in.Competitors(mu).RawMatrix(), vec(lr[:p]), 0, vec(gr))
+		floats.AddScaled(gr, sum, in.Y.RawRowView(mu))
+		lr[mu] = own
+	}
+	dst.Mul(g.T(), in.X)
+}

@@ -1,0 +1,45 @@
+package feasibility
+
+import (
+	"context"
+	"testing"
+
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// The bracketing search with the interior-point method finds the same certified
+// p* as the simplex's warm growth, instance by instance, for both models.
+func TestBracketMatchesGrowth(t *testing.T) {
+	ctx := context.Background()
+	type cfg struct{ d, seeds int }
+	cases := []cfg{{8, 25}, {10, 15}, {12, 10}}
+	if testing.Short() {
+		cases = []cfg{{8, 5}}
+	}
+	var solves, n int
+	for _, c := range cases {
+		for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+			for seed := 1; seed <= c.seeds; seed++ {
+				src := model.Random{D: c.d, Seed: uint64(1000 + seed), Kind: kind}
+				ref, err := FindThreshold(ctx, src, ThresholdOptions{LP: lp.Options{Method: lp.MethodSimplex}})
+				if err != nil || !ref.Certified {
+					t.Fatalf("simplex: %v %+v", err, ref.Note)
+				}
+				th, err := FindThreshold(ctx, src, ThresholdOptions{LP: lp.Options{Method: lp.MethodIPM}})
+				if err != nil || !th.Certified {
+					t.Fatalf("ipm d=%d %v seed %d: %v %s", c.d, kind, seed, err, th.Note)
+				}
+				if th.PStar != ref.PStar {
+					t.Errorf("d=%d %v seed %d: bracketing p*=%d, simplex growth p*=%d", c.d, kind, seed, th.PStar, ref.PStar)
+				}
+				if th.Storable.Solver != lp.MethodIPM && th.NotStorable.Solver != lp.MethodIPM {
+					t.Errorf("d=%d seed %d: no verdict came from the interior-point method", c.d, seed)
+				}
+				solves += th.Solves
+				n++
+			}
+		}
+	}
+	t.Logf("%d instances, %.2f verdicts per p* on average", n, float64(solves)/float64(n))
+}

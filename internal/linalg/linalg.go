@@ -1,0 +1,155 @@
+package linalg
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// Backend names a BLAS implementation.
+type Backend string
+
+const (
+	OpenBLAS Backend = "openblas"
+	Gonum    Backend = "gonum"
+)
+
+var (
+	mu      sync.Mutex
+	current = Gonum
+	threads = 1
+)
+
+// native is the backend compiled in through cgo, when there is one.
+var native = nativeBackend()
+
+// backend is what a cgo BLAS provides.
+type backend interface {
+	blas() blas.Float64
+	potrf(n int, a []float64, lda int) bool
+	potrs(n, nrhs int, l []float64, lda int, b []float64, ldb int)
+	setThreads(n int)
+	version() string
+}
+
+func init() {
+	want := Backend(os.Getenv("LAMCAP_BLAS"))
+	if want == "" {
+		want = OpenBLAS
+	}
+	if err := Use(want); err != nil {
+		_ = Use(Gonum)
+	}
+	threads := runtime.NumCPU()
+	if v, err := strconv.Atoi(os.Getenv("LAMCAP_BLAS_THREADS")); err == nil && v > 0 {
+		threads = v
+	}
+	SetThreads(threads)
+}
+
+// Available lists the backends this binary can use.
+func Available() []Backend {
+	if native != nil {
+		return []Backend{OpenBLAS, Gonum}
+	}
+	return []Backend{Gonum}
+}
+
+// Use makes b the BLAS of the process, for gonum's mat package and for Cholesky.
+func Use(b Backend) error {
+	mu.Lock()
+	defer mu.Unlock()
+	switch b {
+	case Gonum:
+		blas64.Use(gonum.Implementation{})
+	case OpenBLAS:
+		if native == nil {
+			return fmt.Errorf("BLAS backend openblas is not in this binary (built without cgo or with the noopenblas tag)")
+		}
+		blas64.Use(native.blas())
+	default:
+		return fmt.Errorf("unknown BLAS backend %q (want openblas or gonum)", b)
+	}
+	current = b
+	return nil
+}
+
+// Current returns the backend in use.
+func Current() Backend {
+	mu.Lock()
+	defer mu.Unlock()
+	return current
+}
+
+// SetThreads sets how many threads the BLAS may use (at least 1). gonum's
+// pure-Go BLAS takes no such setting; its level-3 routines use all cores.
+func SetThreads(n int) {
+	if n < 1 {
+		n = 1
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	threads = n
+	if native != nil {
+		native.setThreads(n)
+	}
+}
+
+// Threads returns the BLAS thread count last set.
+func Threads() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return threads
+}
+
+// Share returns the BLAS threads each of workers concurrent solves should use so
+// that together they fill, and do not oversubscribe, the machine's cores.
+func Share(workers int) int {
+	if workers < 1 {
+		workers = 1
+	}
+	t := runtime.NumCPU() / workers
+	if t < 1 {
+		t = 1
+	}
+	return t
+}
+
+// Version describes the backend in use, e.g. "openblas (OpenBLAS 0.3.21 ...)".
+func Version() string {
+	b := Current()
+	if b == OpenBLAS && native != nil {
+		return "openblas (" + native.version() + ")"
+	}
+	return string(b)
+}
+
+// Cholesky factors the symmetric positive definite n x n matrix held row-major in
+// a (leading dimension lda, lower triangle read) as L L^T, overwriting the lower
+// triangle with L. It returns false when the matrix is not numerically positive
+// definite; a is then garbage.
+func Cholesky(n int, a []float64, lda int) bool {
+	if Current() == OpenBLAS {
+		return native.potrf(n, a, lda)
+	}
+	_, ok := lapack64.Potrf(blas64.Symmetric{N: n, Stride: lda, Data: a, Uplo: blas.Lower})
+	return ok
+}
+
+// CholeskySolve overwrites the n x nrhs row-major matrix b with the solution of
+// L L^T X = b, L from Cholesky.
+func CholeskySolve(n, nrhs int, l []float64, lda int, b []float64, ldb int) {
+	if Current() == OpenBLAS {
+		native.potrs(n, nrhs, l, lda, b, ldb)
+		return
+	}
+	lapack64.Potrs(blas64.Triangular{N: n, Stride: lda, Data: l, Uplo: blas.Lower, Diag: blas.NonUnit},
+		blas64.General{Rows: n, Cols: nrhs, Stride: ldb, Data: b})
+}

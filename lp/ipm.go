@@ -1,0 +1,782 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lamcap/lamcap/internal/linalg"
+	"github.com/lamcap/lamcap/model"
+)
+
+// IPM solves the bounded-margin LP
+//
+//	maximise t  subject to  a_r . W - t >= 0 for all rows r,  -1 <= W_ij <= 1
+//
+// by a primal-dual interior-point method (Mehrotra's predictor-corrector) whose
+// normal matrix is formed from the instance's structure instead of its p(p-1)
+// rows. With D = diag(lambda / slack) on the margin rows,
+//
+//	A^T D A = sum_mu M_mu (x) x_mu x_mu^T,  M_mu = sum_v D_(mu,v) (y_mu - c)(y_mu - c)^T,
+//
+// so with P1 (row mu: the upper triangle of M_mu) and P2 (row mu: the upper
+// triangle of x_mu x_mu^T) the whole matrix is a rearrangement of the one
+// product P1^T P2: O(p d^4 / 2) flops in one GEMM, then a dense Cholesky of order
+// d^2 + 1, O(d^6 / 3), both level-3 BLAS (internal/linalg: OpenBLAS when the
+// binary has it). The rows are never formed; every other product is a margin
+// computation or its transpose (model.Instance.MarginsTo, RowCombination). No
+// general LP code can do this, which is why the method is written by hand.
+//
+// The start W = 0, t = -1 is primal feasible, and Newton steps on linear
+// constraints keep it so: every iterate's W has all margins above its t. Its
+// row duals converge to the dual certificate (lambda >= 0, sum 1, A^T lambda
+// near 0 when t* = 0). Certificates are checked outside the solver as for every
+// other solver; Retry hands the instance to the simplex, then to HiGHS.
+//
+// An interior-point method cannot warm start: after the instance grows, Solve
+// starts again from scratch. IPM implements Solver. Not safe for concurrent use.
+type IPM struct {
+	in   *model.Instance
+	opts Options
+	fall *Simplex // Retry's first fallback; it keeps its own HiGHS fallback
+
+	d, n, n2, p int
+	pk          []int     // pk[i*d+j]: index of the pair {i, j} in a packed upper triangle
+	p2          []float64 // p x n2: row mu is the packed x_mu x_mu^T
+	q           []float64 // coupled model: p x n2, row v is the packed y_v y_v^T
+	p2For       int       // the p that p2 (and q) were built for
+	coupled     bool      // competitors are the other targets (Instance.Competitors is Y)
+}
+
+// Tolerances of the interior-point method. The verdict does not rest on them:
+// certificates are recomputed from W and lambda outside the solver.
+const (
+	ipmFeasTol   = 1e-9  // primal and dual residuals (max norm) counted as zero
+	ipmGapTol    = 1e-11 // complementarity s.y summed over all constraints, at optimum
+	ipmMaxIter   = 200   // iterations before giving up (typically 20-40)
+	ipmRegStart  = 1e-13 // first diagonal shift, relative to the largest diagonal entry, when Cholesky fails
+	ipmRegGrowth = 100   // growth of that shift between attempts
+	ipmRegTries  = 6     // attempts before giving up
+	ipmStep      = 0.995 // fraction of the step to the boundary taken
+
+	// Gondzio's correctors (Colombo and Gondzio, Comput. Optim. Appl. 41, 2008).
+	gondzioMax     = 4    // correctors per iteration at most
+	gondzioAspire  = 1.5  // a corrector aims at this multiple of the current step...
+	gondzioStretch = 0.1  // ...plus this
+	gondzioLow     = 0.1  // products below this times sigma mu are raised
+	gondzioHigh    = 10   // products above this times sigma mu are lowered
+	gondzioGain    = 0.01 // a corrector is kept if it lengthens the step by this fraction
+)
+
+// ErrIPMNumerics reports a normal matrix that could not be factored even after
+// regularisation, or an iteration that stopped making progress; the caller falls
+// back to the simplex.
+var ErrIPMNumerics = errors.New("interior-point method lost numerical accuracy")
+
+// NewIPM prepares the interior-point solver for in.
+func NewIPM(in *model.Instance, opts Options) *IPM {
+	d := in.D
+	s := &IPM{in: in, opts: opts.withDefaults(), d: d, n: d * d, n2: d * (d + 1) / 2, coupled: in.Src.Model() == model.Coupled}
+	s.pk = make([]int, d*d)
+	k := 0
+	for i := 0; i < d; i++ {
+		for j := i; j < d; j++ {
+			s.pk[i*d+j], s.pk[j*d+i] = k, k
+			k++
+		}
+	}
+	return s
+}
+
+// Instance returns the instance the solver works on.
+func (s *IPM) Instance() *model.Instance { return s.in }
+
+// RetrySettings lists the fallbacks Retry goes through: lamcap's simplex (the
+// first entry, solved cold), then HiGHS with its retry settings.
+func (s *IPM) RetrySettings() []Settings {
+	return append([]Settings{{Solver: SolverSimplex}}, retrySettings...)
+}
+
+// Retry solves the instance with the simplex (set.Solver == SolverSimplex) or
+// with HiGHS constraint generation under set.
+func (s *IPM) Retry(ctx context.Context, set Settings) (*Solution, error) {
+	if s.fall == nil {
+		o := s.opts
+		o.Rows = Implicit
+		s.fall = NewSimplex(s.in, o)
+	}
+	if set.Solver == SolverSimplex {
+		return s.fall.Solve(ctx)
+	}
+	return s.fall.Retry(ctx, set)
+}
+
+// ipmState is one primal-dual point. Margin-row quantities are p x p with the
+// diagonal unused (kept inert: slack 1, dual 0).
+type ipmState struct {
+	w     []float64 // d x d, row-major
+	t     float64
+	s     []float64 // margin slacks a_r.W - t
+	u, l  []float64 // box slacks 1 - w, 1 + w
+	lam   []float64 // margin duals
+	al, b []float64 // box duals of u and l
+}
+
+// ipmWork holds the scratch arrays of one solve.
+type ipmWork struct {
+	p1, gs, h []float64
+	dm        []float64 // lambda / s
+	du, dl    []float64
+	rpM       []float64 // primal residuals
+	rpU, rpL  []float64
+	rdW       []float64 // dual residuals
+	rdT       float64
+	certRes   float64 // |A^T lambda|_1 / sum(lambda), the not-storable residual
+	qM        []float64
+	qU, qL    []float64
+	dzW       []float64 // Newton step
+	dzT       float64
+	dsM, dyM  []float64
+	dsU, dyU  []float64
+	dsL, dyL  []float64
+	rcM       []float64 // r_cent of the Newton system
+	rcU, rcL  []float64
+	saved     [][]float64 // a direction and its r_cent kept while a corrector is tried
+	rhs       []float64   // n + 1
+	marg      *mat.Dense
+	pd        *mat.Dense // p x d scratch
+	wd        *mat.Dense // d x d scratch
+	lamD      *mat.Dense
+}
+
+// Solve runs the interior-point method on the instance as it is now, from
+// scratch.
+func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
+	in := s.in
+	if in.P < 2 {
+		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
+	}
+	start := time.Now()
+	s.p = in.P
+	p, n := s.p, s.n
+	s.buildP2()
+	st, wk := s.newState(), s.newWork()
+	nCons := float64(p*(p-1) + 2*n)
+	out := &Solution{Rows: in.Rows(), Rounds: 1, Solver: MethodIPM}
+	for it := 0; it < ipmMaxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if lim := s.opts.Settings.TimeLimit; lim > 0 && time.Since(start).Seconds() > lim {
+			return nil, fmt.Errorf("%w: interior-point time limit of %gs reached", ErrSolverWarning, lim)
+		}
+		pinf, dinf, mu := s.residuals(st, wk)
+		gap := mu * nCons
+		if s.opts.Progress != nil {
+			s.opts.Progress(it, st.t, gap)
+		}
+		if pinf <= ipmFeasTol && dinf <= ipmFeasTol && gap <= ipmGapTol*(1+math.Abs(st.t)) {
+			return s.finish(out, st, "optimal"), nil
+		}
+		if eps := s.opts.Eps; s.opts.Stop != StopOptimal {
+			if s.opts.Stop == StopVerdict && st.t > 0 && CheckStorable(in, mat.NewDense(s.d, s.d, st.w)).OK {
+				return s.finish(out, st, "storable certified"), nil
+			}
+			if st.t <= 0 && wk.certRes <= eps/2 {
+				if sol := s.finish(out, st, "not-storable certified"); CheckNotStorable(in, sol.Lambda, eps).OK {
+					return sol, nil
+				}
+			}
+		}
+		out.Iterations++
+		for i := range wk.dm {
+			wk.dm[i] = st.lam[i] / st.s[i]
+		}
+		for i := range wk.du {
+			wk.du[i] = st.al[i] / st.u[i]
+			wk.dl[i] = st.b[i] / st.l[i]
+		}
+		if err := s.factor(wk); err != nil {
+			return nil, err
+		}
+		if eps := s.opts.Eps; s.opts.Stop != StopOptimal && st.t <= 0 {
+			if sol := s.polishDual(st, wk, out, eps); sol != nil {
+				return sol, nil
+			}
+		}
+		// Predictor (affine scaling): r_cent = s.y.
+		s.centring(st, wk, 0, false)
+		s.direction(st, wk)
+		ap, ad := s.stepLengths(st, wk, 1)
+		muAff := s.complementarity(st, wk, ap, ad) / nCons
+		sigma := math.Min(1, math.Pow(muAff/mu, 3))
+		// Corrector: r_cent = s.y + ds_aff.dy_aff - sigma mu, then Gondzio's.
+		s.centring(st, wk, sigma*mu, true)
+		s.direction(st, wk)
+		ap, ad = s.stepLengths(st, wk, 1)
+		ap, ad = s.gondzio(st, wk, sigma*mu, ap, ad)
+		ap, ad = math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad)
+		if ap < 1e-12 && ad < 1e-12 {
+			return nil, fmt.Errorf("%w: step length %.2g at iteration %d", ErrIPMNumerics, math.Max(ap, ad), it)
+		}
+		s.update(st, wk, ap, ad)
+	}
+	return nil, fmt.Errorf("%w: no convergence in %d iterations", ErrIPMNumerics, ipmMaxIter)
+}
+
+func (s *IPM) newState() *ipmState {
+	p, n := s.p, s.n
+	m := float64(p * (p - 1))
+	st := &ipmState{w: make([]float64, n), t: -1, s: make([]float64, p*p), u: make([]float64, n),
+		l: make([]float64, n), lam: make([]float64, p*p), al: make([]float64, n), b: make([]float64, n)}
+	// W = 0, t = -1: every slack is 1 and the point is primal feasible. Every
+	// dual is 1/m, so sum(lambda) = 1 and all complementarity products are equal
+	// (a perfectly centred start; only A^T lambda = alpha - beta is violated).
+	for i := range st.s {
+		st.s[i] = 1
+	}
+	for mu := 0; mu < p; mu++ {
+		for v := 0; v < p; v++ {
+			if v != mu {
+				st.lam[mu*p+v] = 1 / m
+			}
+		}
+	}
+	for i := range st.u {
+		st.u[i], st.l[i], st.al[i], st.b[i] = 1, 1, 1/m, 1/m
+	}
+	return st
+}
+
+func (s *IPM) newWork() *ipmWork {
+	p, n, n2 := s.p, s.n, s.n2
+	f := func(k int) []float64 { return make([]float64, k) }
+	return &ipmWork{
+		p1: f(p * n2), gs: f(n2 * n2), h: f((n + 1) * (n + 1)),
+		dm: f(p * p), du: f(n), dl: f(n),
+		rpM: f(p * p), rpU: f(n), rpL: f(n), rdW: f(n),
+		qM: f(p * p), qU: f(n), qL: f(n), dzW: f(n),
+		dsM: f(p * p), dyM: f(p * p), dsU: f(n), dyU: f(n), dsL: f(n), dyL: f(n),
+		rcM: f(p * p), rcU: f(n), rcL: f(n), rhs: f(n + 1),
+		marg: mat.NewDense(p, p, nil), pd: mat.NewDense(p, s.d, nil), wd: mat.NewDense(s.d, s.d, nil),
+		lamD: mat.NewDense(p, p, nil),
+	}
+}
+
+// vectors lists the arrays a corrector changes, for save and restore.
+func (wk *ipmWork) vectors() [][]float64 {
+	return [][]float64{wk.dzW, wk.dsM, wk.dyM, wk.dsU, wk.dyU, wk.dsL, wk.dyL, wk.rcM, wk.rcU, wk.rcL, {wk.dzT}}
+}
+
+func (wk *ipmWork) save() {
+	v := wk.vectors()
+	if wk.saved == nil {
+		wk.saved = make([][]float64, len(v))
+		for i := range v {
+			wk.saved[i] = make([]float64, len(v[i]))
+		}
+	}
+	for i := range v {
+		copy(wk.saved[i], v[i])
+	}
+}
+
+func (wk *ipmWork) restore() {
+	v := wk.vectors()
+	for i := range v[:len(v)-1] {
+		copy(v[i], wk.saved[i])
+	}
+	wk.dzT = wk.saved[len(v)-1][0]
+}
+
+// buildP2 fills P2 (row mu: packed x_mu x_mu^T), which depends only on the inputs.
+func (s *IPM) buildP2() {
+	if s.p2For == s.p {
+		return
+	}
+	d, n2 := s.d, s.n2
+	packed := func(a *mat.Dense) []float64 {
+		out := make([]float64, s.p*n2)
+		for mu := 0; mu < s.p; mu++ {
+			x := a.RawRowView(mu)
+			row := out[mu*n2 : (mu+1)*n2]
+			for i := 0; i < d; i++ {
+				for j := i; j < d; j++ {
+					row[s.pk[i*d+j]] = x[i] * x[j]
+				}
+			}
+		}
+		return out
+	}
+	s.p2 = packed(s.in.X)
+	if s.coupled {
+		s.q = packed(s.in.Y)
+	}
+	s.p2For = s.p
+}
+
+// margins writes A w into dst (p x p, diagonal zero). For the coupled model the
+// scores are the two level-3 products (X W^T) Y^T; otherwise the instance's
+// row-by-row margins.
+func (s *IPM) margins(dst []float64, w []float64, wk *ipmWork) {
+	if !s.coupled {
+		s.in.MarginsTo(wk.marg, wk.pd, mat.NewDense(s.d, s.d, w))
+		copy(dst, wk.marg.RawMatrix().Data)
+		return
+	}
+	p, d := s.p, s.d
+	u := wk.pd.RawMatrix()
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, s.in.X.RawMatrix(), blas64.General{Rows: d, Cols: d, Stride: d, Data: w}, 0, u)
+	sc := blas64.General{Rows: p, Cols: p, Stride: p, Data: dst}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, u, s.in.Y.RawMatrix(), 0, sc)
+	for mu := 0; mu < p; mu++ {
+		row := dst[mu*p : (mu+1)*p]
+		own := row[mu]
+		for v := range row {
+			row[v] = own - row[v]
+		}
+	}
+}
+
+// transpose writes A^T v into dst (n), v p x p with zero diagonal:
+// sum_mu g_mu x_mu^T with g_mu = sum_v v_(mu,v) (y_mu - c_v). For the coupled
+// model G = diag(row sums of v) Y - v Y is one level-3 product.
+func (s *IPM) transpose(dst []float64, v []float64, wk *ipmWork) {
+	if !s.coupled {
+		copy(wk.lamD.RawMatrix().Data, v)
+		s.in.RowCombination(wk.wd, wk.pd, wk.lamD)
+		copy(dst, wk.wd.RawMatrix().Data)
+		return
+	}
+	p, d := s.p, s.d
+	g := wk.pd.RawMatrix()
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1, blas64.General{Rows: p, Cols: p, Stride: p, Data: v}, s.in.Y.RawMatrix(), 0, g)
+	for mu := 0; mu < p; mu++ {
+		floats.AddScaled(g.Data[mu*g.Stride:mu*g.Stride+d], floats.Sum(v[mu*p:(mu+1)*p]), s.in.Y.RawRowView(mu))
+	}
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, g, s.in.X.RawMatrix(), 0, blas64.General{Rows: d, Cols: d, Stride: d, Data: dst})
+}
+
+// residuals computes the primal and dual residuals of st into wk and returns
+// their max norms and the mean complementarity mu.
+func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
+	p := s.p
+	s.margins(wk.rpM, st.w, wk)
+	var comp float64
+	for mu := 0; mu < p; mu++ {
+		for v := 0; v < p; v++ {
+			i := mu*p + v
+			if v == mu {
+				wk.rpM[i] = 0
+				continue
+			}
+			wk.rpM[i] -= st.t + st.s[i]
+			pinf = math.Max(pinf, math.Abs(wk.rpM[i]))
+			comp += st.s[i] * st.lam[i]
+		}
+	}
+	for k := range st.w {
+		wk.rpU[k] = 1 - st.w[k] - st.u[k]
+		wk.rpL[k] = 1 + st.w[k] - st.l[k]
+		pinf = math.Max(pinf, math.Max(math.Abs(wk.rpU[k]), math.Abs(wk.rpL[k])))
+		comp += st.u[k]*st.al[k] + st.l[k]*st.b[k]
+	}
+	s.transpose(wk.rdW, st.lam, wk)
+	wk.certRes = floats.Norm(wk.rdW, 1) / floats.Sum(st.lam)
+	for k := range wk.rdW {
+		wk.rdW[k] += st.b[k] - st.al[k]
+		dinf = math.Max(dinf, math.Abs(wk.rdW[k]))
+	}
+	wk.rdT = 1 - floats.Sum(st.lam)
+	dinf = math.Max(dinf, math.Abs(wk.rdT))
+	return pinf, dinf, comp / float64(p*(p-1)+2*s.n)
+}
+
+// factor forms the normal matrix [A^T D A + Du + Dl, -A^T D 1; ., sum D] and
+// factors it, shifting the diagonal when Cholesky fails.
+func (s *IPM) factor(wk *ipmWork) error {
+	s.formGram(wk)
+	n := s.n
+	h := wk.h[n*(n+1):] // the t border row
+	s.transpose(h[:n], wk.dm, wk)
+	var sumD float64
+	for i := range h[:n] {
+		h[i] = -h[i]
+	}
+	for mu := 0; mu < s.p; mu++ {
+		for v := 0; v < s.p; v++ {
+			if v != mu {
+				sumD += wk.dm[mu*s.p+v]
+			}
+		}
+	}
+	border := append([]float64(nil), h[:n]...)
+	shift := 0.0
+	for try := 0; try < ipmRegTries; try++ {
+		maxDiag := s.fillNormal(wk, shift)
+		copy(wk.h[n*(n+1):], border)
+		wk.h[n*(n+1)+n] = sumD + shift
+		if linalg.Cholesky(n+1, wk.h, n+1) {
+			return nil
+		}
+		if shift == 0 {
+			shift = ipmRegStart * math.Max(maxDiag, sumD)
+		} else {
+			shift *= ipmRegGrowth
+		}
+	}
+	return fmt.Errorf("%w: normal matrix not positive definite after regularisation", ErrIPMNumerics)
+}
+
+// formGram computes Gs = P1^T P2 with P1's row mu the packed
+// M_mu = sum_v D_(mu,v) (y_mu - c_v)(y_mu - c_v)^T
+//
+//	= sum(D_mu) y_mu y_mu^T - y_mu g_mu^T - g_mu y_mu^T + sum_v D_(mu,v) c_v c_v^T,
+//
+// g_mu = sum_v D_(mu,v) c_v. For the coupled model the last term of every mu is
+// one product D Q (Q's row v the packed y_v y_v^T); for the decoupled model it is
+// a small symmetric product per association, spread over the cores with the
+// pure-Go BLAS (a cgo call per association would cost more than it computes).
+func (s *IPM) formGram(wk *ipmWork) {
+	p, d, n2 := s.p, s.d, s.n2
+	in := s.in
+	dmat := blas64.General{Rows: p, Cols: p, Stride: p, Data: wk.dm}
+	g := wk.pd.RawMatrix() // row mu: g_mu
+	if s.coupled {
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, blas64.General{Rows: p, Cols: n2, Stride: n2, Data: s.q}, 0,
+			blas64.General{Rows: p, Cols: n2, Stride: n2, Data: wk.p1})
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, in.Y.RawMatrix(), 0, g)
+	}
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), p)
+	per := (p + workers - 1) / workers
+	for w0 := 0; w0 < p; w0 += per {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			var z, m []float64
+			if !s.coupled {
+				z, m = make([]float64, p*d), make([]float64, d*d)
+			}
+			for mu := lo; mu < hi; mu++ {
+				dmu := wk.dm[mu*p : (mu+1)*p]
+				sum := floats.Sum(dmu)
+				gr := g.Data[mu*g.Stride : mu*g.Stride+d]
+				row := wk.p1[mu*n2 : (mu+1)*n2]
+				if !s.coupled {
+					c := in.Competitors(mu).RawMatrix()
+					for i := range gr {
+						gr[i] = 0
+					}
+					for v := 0; v < p; v++ {
+						sq := math.Sqrt(dmu[v])
+						zr, cr := z[v*d:(v+1)*d], c.Data[v*c.Stride:v*c.Stride+d]
+						for i := range zr {
+							zr[i] = sq * cr[i]
+						}
+						if dmu[v] != 0 {
+							floats.AddScaled(gr, dmu[v], cr)
+						}
+					}
+					pureGo.Dsyrk(blas.Upper, blas.Trans, d, p, 1, z, d, 0, m, d)
+					for i := 0; i < d; i++ {
+						for j := i; j < d; j++ {
+							row[s.pk[i*d+j]] = m[i*d+j]
+						}
+					}
+				}
+				y := in.Y.RawRowView(mu)
+				for i := 0; i < d; i++ {
+					for j := i; j < d; j++ {
+						row[s.pk[i*d+j]] += sum*y[i]*y[j] - y[i]*gr[j] - gr[i]*y[j]
+					}
+				}
+			}
+		}(w0, min(w0+per, p))
+	}
+	wg.Wait()
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+		blas64.General{Rows: p, Cols: n2, Stride: n2, Data: wk.p1},
+		blas64.General{Rows: p, Cols: n2, Stride: n2, Data: s.p2}, 0,
+		blas64.General{Rows: n2, Cols: n2, Stride: n2, Data: wk.gs})
+}
+
+// pureGo is gonum's own BLAS, for the small per-association products.
+var pureGo gonum.Implementation
+
+// fillNormal writes the lower triangle of the w block of the normal matrix into
+// wk.h from Gs: H[(i,j),(i',j')] = Gs[{i,i'}, {j,j'}] plus the box terms and
+// shift on the diagonal. It returns the largest diagonal entry.
+func (s *IPM) fillNormal(wk *ipmWork, shift float64) float64 {
+	d, n, n2 := s.d, s.n, s.n2
+	ld := n + 1
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	maxes := make([]float64, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < d; i += workers {
+				for j := 0; j < d; j++ {
+					r := i*d + j
+					hr := wk.h[r*ld : r*ld+r+1]
+					for i2 := 0; i2 <= i; i2++ {
+						grow := wk.gs[s.pk[i*d+i2]*n2:]
+						pkj := s.pk[j*d : j*d+d]
+						last := d
+						if i2 == i {
+							last = j + 1
+						}
+						dst := hr[i2*d : i2*d+last]
+						for j2 := range dst {
+							dst[j2] = grow[pkj[j2]]
+						}
+					}
+					hr[r] += wk.du[r] + wk.dl[r] + shift
+					maxes[w] = math.Max(maxes[w], hr[r])
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	return floats.Max(maxes)
+}
+
+// direction solves the Newton system
+//
+//	G^T dy = -r_dual,  G dz - ds = -r_prim,  S dy + Y ds = -r_cent
+//
+// with r_cent in wk.rcM, rcU, rcL, into wk's step arrays. Eliminating ds and dy
+// leaves the normal equations (G^T D G) dz = r_dual - G^T (D r_prim + r_cent / s).
+func (s *IPM) direction(st *ipmState, wk *ipmWork) {
+	p, n := s.p, s.n
+	for i := range wk.qM {
+		if i/p == i%p {
+			wk.qM[i] = 0
+			continue
+		}
+		wk.qM[i] = wk.dm[i]*wk.rpM[i] + wk.rcM[i]/st.s[i]
+	}
+	for k := 0; k < n; k++ {
+		wk.qU[k] = wk.du[k]*wk.rpU[k] + wk.rcU[k]/st.u[k]
+		wk.qL[k] = wk.dl[k]*wk.rpL[k] + wk.rcL[k]/st.l[k]
+	}
+	// rhs = r_dual - G^T q.
+	s.transpose(wk.rhs[:n], wk.qM, wk)
+	for k := 0; k < n; k++ {
+		wk.rhs[k] = wk.rdW[k] - (wk.rhs[k] - wk.qU[k] + wk.qL[k])
+	}
+	wk.rhs[n] = wk.rdT + floats.Sum(wk.qM)
+	linalg.CholeskySolve(n+1, 1, wk.h, n+1, wk.rhs, 1)
+	copy(wk.dzW, wk.rhs[:n])
+	wk.dzT = wk.rhs[n]
+	// ds = G dz + r_prim; dy = -(r_cent + y ds) / s.
+	s.margins(wk.dsM, wk.dzW, wk)
+	for i := range wk.dsM {
+		if i/p == i%p {
+			wk.dsM[i], wk.dyM[i] = 0, 0
+			continue
+		}
+		wk.dsM[i] += wk.rpM[i] - wk.dzT
+		wk.dyM[i] = -(wk.rcM[i] + st.lam[i]*wk.dsM[i]) / st.s[i]
+	}
+	for k := 0; k < n; k++ {
+		wk.dsU[k] = -wk.dzW[k] + wk.rpU[k]
+		wk.dsL[k] = wk.dzW[k] + wk.rpL[k]
+		wk.dyU[k] = -(wk.rcU[k] + st.al[k]*wk.dsU[k]) / st.u[k]
+		wk.dyL[k] = -(wk.rcL[k] + st.b[k]*wk.dsL[k]) / st.l[k]
+	}
+}
+
+// centring fills r_cent = s.y + ds_aff.dy_aff - sigmaMu from the affine step
+// in wk (Mehrotra's corrector; aff false gives the predictor's s.y).
+func (s *IPM) centring(st *ipmState, wk *ipmWork, sigmaMu float64, aff bool) {
+	p := s.p
+	for i := range wk.rcM {
+		if i/p == i%p {
+			wk.rcM[i] = 0
+			continue
+		}
+		wk.rcM[i] = st.s[i]*st.lam[i] - sigmaMu
+		if aff {
+			wk.rcM[i] += wk.dsM[i] * wk.dyM[i]
+		}
+	}
+	for k := range wk.rcU {
+		wk.rcU[k] = st.u[k]*st.al[k] - sigmaMu
+		wk.rcL[k] = st.l[k]*st.b[k] - sigmaMu
+		if aff {
+			wk.rcU[k] += wk.dsU[k] * wk.dyU[k]
+			wk.rcL[k] += wk.dsL[k] * wk.dyL[k]
+		}
+	}
+}
+
+// gondzio applies Gondzio's multiple centrality correctors to the direction in
+// wk, whose step lengths are ap and ad: it asks for longer steps, moves the
+// complementarity products of the trial point that fall outside
+// [gondzioLow, gondzioHigh] sigma mu back into it, and keeps a corrected
+// direction only while it lengthens the step. Each corrector is one more solve
+// with the factor already computed, cheap next to the factorisation.
+func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float64, float64) {
+	p := s.p
+	target := func(v float64) float64 {
+		lo, hi := gondzioLow*sigmaMu, gondzioHigh*sigmaMu
+		switch {
+		case v < lo:
+			return lo - v
+		case v > hi:
+			return math.Max(hi-v, -hi)
+		}
+		return 0
+	}
+	for k := 0; k < gondzioMax && math.Min(ap, ad) < 1; k++ {
+		tp, td := math.Min(1, gondzioAspire*ap+gondzioStretch), math.Min(1, gondzioAspire*ad+gondzioStretch)
+		wk.save()
+		for i := range wk.rcM {
+			if i/p != i%p {
+				wk.rcM[i] -= target((st.s[i] + tp*wk.dsM[i]) * (st.lam[i] + td*wk.dyM[i]))
+			}
+		}
+		for j := range wk.rcU {
+			wk.rcU[j] -= target((st.u[j] + tp*wk.dsU[j]) * (st.al[j] + td*wk.dyU[j]))
+			wk.rcL[j] -= target((st.l[j] + tp*wk.dsL[j]) * (st.b[j] + td*wk.dyL[j]))
+		}
+		s.direction(st, wk)
+		np, nd := s.stepLengths(st, wk, 1)
+		if math.Min(np, nd) < math.Min(ap, ad)*(1+gondzioGain) {
+			wk.restore()
+			break
+		}
+		ap, ad = np, nd
+	}
+	return ap, ad
+}
+
+// stepLengths returns the primal and dual step lengths: eta times the largest
+// steps that keep slacks and duals positive, at most 1.
+func (s *IPM) stepLengths(st *ipmState, wk *ipmWork, eta float64) (ap, ad float64) {
+	ap, ad = 1/eta, 1/eta
+	ratio := func(x, dx, a float64) float64 {
+		if dx < 0 {
+			if r := -x / dx; r < a {
+				return r
+			}
+		}
+		return a
+	}
+	p := s.p
+	for i := range st.s {
+		if i/p == i%p {
+			continue
+		}
+		ap = ratio(st.s[i], wk.dsM[i], ap)
+		ad = ratio(st.lam[i], wk.dyM[i], ad)
+	}
+	for k := range st.u {
+		ap = ratio(st.u[k], wk.dsU[k], ap)
+		ap = ratio(st.l[k], wk.dsL[k], ap)
+		ad = ratio(st.al[k], wk.dyU[k], ad)
+		ad = ratio(st.b[k], wk.dyL[k], ad)
+	}
+	return math.Min(1, eta*ap), math.Min(1, eta*ad)
+}
+
+// complementarity is the total s.y after steps ap (primal) and ad (dual).
+func (s *IPM) complementarity(st *ipmState, wk *ipmWork, ap, ad float64) float64 {
+	var c float64
+	p := s.p
+	for i := range st.s {
+		if i/p != i%p {
+			c += (st.s[i] + ap*wk.dsM[i]) * (st.lam[i] + ad*wk.dyM[i])
+		}
+	}
+	for k := range st.u {
+		c += (st.u[k]+ap*wk.dsU[k])*(st.al[k]+ad*wk.dyU[k]) + (st.l[k]+ap*wk.dsL[k])*(st.b[k]+ad*wk.dyL[k])
+	}
+	return c
+}
+
+func (s *IPM) update(st *ipmState, wk *ipmWork, ap, ad float64) {
+	p := s.p
+	floats.AddScaled(st.w, ap, wk.dzW)
+	st.t += ap * wk.dzT
+	for i := range st.s {
+		if i/p == i%p {
+			continue
+		}
+		st.s[i] += ap * wk.dsM[i]
+		st.lam[i] += ad * wk.dyM[i]
+	}
+	for k := range st.u {
+		st.u[k] += ap * wk.dsU[k]
+		st.l[k] += ap * wk.dsL[k]
+		st.al[k] += ad * wk.dyU[k]
+		st.b[k] += ad * wk.dyL[k]
+	}
+}
+
+// polishDual tries to turn the current duals into a not-storable certificate:
+// lambda' = lambda + D (A z - zeta) with (z, zeta) solving the normal equations
+// for the right-hand side (-A^T lambda, 0), so that A^T lambda' = -(Du + Dl) z,
+// which is small once the box duals are; negative weights are cut to zero. It
+// costs one solve with the factor of this iteration, and returns the certified
+// solution, or nil when the certificate does not hold yet.
+func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) *Solution {
+	p, n := s.p, s.n
+	s.transpose(wk.rhs[:n], st.lam, wk)
+	for k := range wk.rhs[:n] {
+		wk.rhs[k] = -wk.rhs[k]
+	}
+	wk.rhs[n] = 0
+	linalg.CholeskySolve(n+1, 1, wk.h, n+1, wk.rhs, 1)
+	lam := wk.dyM // scratch until the next direction
+	s.margins(wk.dsM, wk.rhs[:n], wk)
+	for i := range lam {
+		lam[i] = 0
+		if i/p != i%p {
+			lam[i] = math.Max(0, st.lam[i]+wk.dm[i]*(wk.dsM[i]-wk.rhs[n]))
+		}
+	}
+	s.transpose(wk.rhs[:n], lam, wk)
+	if floats.Norm(wk.rhs[:n], 1)/floats.Sum(lam) > eps/2 {
+		return nil
+	}
+	saved := st.lam
+	st.lam = lam
+	sol := s.finish(out, st, "not-storable certified (polished duals)")
+	st.lam = saved
+	if !CheckNotStorable(s.in, sol.Lambda, eps).OK {
+		return nil
+	}
+	return sol
+}
+
+// finish turns the final point into a Solution: W and t from the primal, the
+// margin duals as lambda (rows with weight zero left out).
+func (s *IPM) finish(out *Solution, st *ipmState, status string) *Solution {
+	p := s.p
+	out.W = mat.NewDense(s.d, s.d, append([]float64(nil), st.w...))
+	out.T = st.t
+	out.Status = status
+	out.Lambda = out.Lambda[:0]
+	for mu := 0; mu < p; mu++ {
+		for v := 0; v < p; v++ {
+			if v != mu && st.lam[mu*p+v] > 0 {
+				out.Lambda = append(out.Lambda, Weighted{Row{mu, v}, st.lam[mu*p+v]})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package lp
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/lamcap/lamcap/model"
+)
+
+// The structured normal matrix (one GEMM of packed Kronecker factors, then a
+// rearrangement) equals G^T D G formed from the explicit rows a_r = (y_mu - c) (x) x_mu,
+// for both models and a random D.
+func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
+	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+		const d, p = 5, 9
+		in, err := model.NewInstance(model.Random{D: d, Seed: 3, Kind: kind}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewIPM(in, Options{})
+		s.p = p
+		s.buildP2()
+		wk := s.newWork()
+		r := rand.New(rand.NewPCG(1, 2))
+		n := d * d
+		for i := range wk.dm {
+			if i/p != i%p {
+				wk.dm[i] = r.ExpFloat64()
+			}
+		}
+		for k := 0; k < n; k++ {
+			wk.du[k], wk.dl[k] = r.ExpFloat64(), r.ExpFloat64()
+		}
+		s.formGram(wk)
+		s.fillNormal(wk, 0)
+		// Explicit: rows of G for the margins, [a_r, -1].
+		want := make([]float64, (n+1)*(n+1))
+		row := make([]float64, n+1)
+		for mu := 0; mu < p; mu++ {
+			x, y := in.X.RawRowView(mu), in.Y.RawRowView(mu)
+			for v := 0; v < p; v++ {
+				if v == mu {
+					continue
+				}
+				c := in.Competitor(mu, v)
+				for i := 0; i < d; i++ {
+					for j := 0; j < d; j++ {
+						row[i*d+j] = (y[i] - c[i]) * x[j]
+					}
+				}
+				row[n] = -1
+				dr := wk.dm[mu*p+v]
+				for a := 0; a <= n; a++ {
+					for b := 0; b <= n; b++ {
+						want[a*(n+1)+b] += dr * row[a] * row[b]
+					}
+				}
+			}
+		}
+		for k := 0; k < n; k++ {
+			want[k*(n+1)+k] += wk.du[k] + wk.dl[k]
+		}
+		// The border as factor() forms it.
+		h := make([]float64, n)
+		s.transpose(h, wk.dm, wk)
+		for a := 0; a < n; a++ {
+			for b := 0; b <= a; b++ {
+				if got := wk.h[a*(n+1)+b]; math.Abs(got-want[a*(n+1)+b]) > 1e-12*(1+math.Abs(want[a*(n+1)+b])) {
+					t.Fatalf("%v: H[%d][%d] = %g, explicit %g", kind, a, b, got, want[a*(n+1)+b])
+				}
+			}
+			if math.Abs(-h[a]-want[n*(n+1)+a]) > 1e-12 {
+				t.Fatalf("%v: border[%d] = %g, explicit %g", kind, a, -h[a], want[n*(n+1)+a])
+			}
+		}
+	}
+}
