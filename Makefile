@@ -7,7 +7,7 @@ export PKG_CONFIG_PATH := $(HIGHS_PREFIX)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:
 FOUND := internal/highscheck/found.h
 BENCHTIME ?= 1x
 
-.PHONY: all highs tools build run test test-short bench vet env clean
+.PHONY: all highs openblas tools build run test test-short bench vet env clean
 
 all: build
 
@@ -17,32 +17,42 @@ $(FOUND): scripts/install-highs.sh
 	@scripts/install-highs.sh >/dev/null
 	@echo '/* written by make highs: HiGHS is installed and pkg-config finds it */' >$@
 
+# OpenBLAS under gonum (Debian's libopenblas-dev), linked through cgo.
+OPENBLAS := internal/linalg/.openblas-found
+openblas: $(OPENBLAS)
+$(OPENBLAS): scripts/install-openblas.sh
+	@scripts/install-openblas.sh
+	@touch $@
+
 # External solvers the cross-solver tests compare against (Debian packages).
 tools:
 	@scripts/install-tools.sh
 
-build: highs
+build: highs openblas
 	$(GO) build -trimpath -o bin/lamcap ./cmd/lamcap
 
 run: build
 	bin/lamcap capacity
 
-vet: highs
+vet: highs openblas
 	$(GO) vet ./...
+	$(GO) vet -tags noopenblas ./internal/linalg ./lp
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt would change the files above"; exit 1; }
 
-test: highs tools vet build
+test: highs openblas tools vet build
 	$(GO) test -count=1 -timeout 20m ./...
+	# The pure-Go BLAS fallback, built without OpenBLAS.
+	$(GO) test -count=1 -tags noopenblas -run 'TestCholesky|TestIPM(Matches|Backends|Limits)' -short ./internal/linalg ./lp
 
-test-short: highs
+test-short: highs openblas
 	$(GO) test -short ./...
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 120m ./...
 
 # Prints the line that lets plain `go build` and `go test` find HiGHS.
-env: highs
+env: highs openblas
 	@echo "export PKG_CONFIG_PATH=$(PKG_CONFIG_PATH)"
 
 clean:
-	rm -rf bin $(FOUND)
+	rm -rf bin $(FOUND) $(OPENBLAS)

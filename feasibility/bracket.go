@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"time"
 
 	"github.com/lamcap/lamcap/lp"
@@ -77,12 +76,8 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		if err != nil {
 			return th, err
 		}
-		if os.Getenv("LAMCAP_TRACE") != "" {
-			k := 0.0
-			if v.Storable != nil {
-				k = v.Storable.Kappa
-			}
-			fmt.Fprintf(os.Stderr, "trace p=%d %s kappa=%.4g it=%d %.2fs\n", next, v.Status, k, v.Iterations, v.Seconds)
+		if opt.OnVerdict != nil {
+			opt.OnVerdict(next, v)
 		}
 		switch v.Status {
 		case Undecided:

@@ -39,6 +39,9 @@ type ThresholdOptions struct {
 	// for warm searches (a little below the capacity, so that the search mostly
 	// grows a warm model upwards), the prediction itself for bracketing ones.
 	Start int
+	// OnVerdict, if set, is called after each verdict of the search with its p:
+	// for progress reports on long searches.
+	OnVerdict func(p int, v Verdict)
 }
 
 // StartGuess is where a warm threshold search starts without better
@@ -148,6 +151,9 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	}
 	decideAt := func(s lp.Solver) (Verdict, error) {
 		v, err := Decide(ctx, s, opt.Eps)
+		if err == nil && opt.OnVerdict != nil {
+			opt.OnVerdict(s.Instance().P, v)
+		}
 		th.Solves++
 		th.Iterations += v.Iterations
 		if v.Status == Undecided {

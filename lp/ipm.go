@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 	"time"
 
@@ -458,7 +457,7 @@ func (s *IPM) formGram(wk *ipmWork) {
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, in.Y.RawMatrix(), 0, g)
 	}
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), p)
+	workers := min(linalg.Threads(), p)
 	per := (p + workers - 1) / workers
 	for w0 := 0; w0 < p; w0 += per {
 		wg.Add(1)
@@ -521,7 +520,7 @@ func (s *IPM) fillNormal(wk *ipmWork, shift float64) float64 {
 	d, n, n2 := s.d, s.n, s.n2
 	ld := n + 1
 	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
+	workers := linalg.Threads()
 	maxes := make([]float64, workers)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
