@@ -31,7 +31,7 @@ type key struct {
 
 func recordKeys(t *testing.T, dir string) map[feasibility.Unit]key {
 	t.Helper()
-	recs, _, err := feasibility.ReadRecords(dir)
+	recs, _, _, err := feasibility.ReadRecords(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			for {
-				if recs, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 5 {
+				if recs, _, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 5 {
 					cancel()
 					return
 				}
@@ -116,7 +116,7 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 0; i < 5000; i++ {
-			if recs, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 3 {
+			if recs, _, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 3 {
 				break
 			}
 			time.Sleep(time.Millisecond)
