@@ -118,6 +118,7 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
+	atomicfile.SyncDir(dir) // a new records file survives a crash
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -253,6 +254,14 @@ func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
 	}
 	recs, bad = ParseRecords(data, g)
 	return recs, g, bad, nil
+}
+
+// Record returns the record of a unit, if the store has one.
+func (s *Store) Record(u Unit) (Record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[u]
+	return r, ok
 }
 
 // Done reports whether a unit has a record.

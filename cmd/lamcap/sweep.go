@@ -375,6 +375,11 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 	for _, r := range all {
+		if old, ok := st.Record(r.Unit); ok && !old.SameResult(r) {
+			return fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), out, from[r.Unit])
+		}
+	}
+	for _, r := range all {
 		if err := st.Append(r); err != nil {
 			return fmt.Errorf("merging into %s: %w", out, err)
 		}
