@@ -139,6 +139,9 @@ func checkSweepDir(dir string) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+		return &DirError{fmt.Sprintf("%s is a file, not a directory", dir)}
+	}
 	if err != nil {
 		return fmt.Errorf("sweep directory: %w", err)
 	}

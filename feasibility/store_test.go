@@ -247,6 +247,9 @@ func TestStoreRefusesForeignDirectory(t *testing.T) {
 	if b, _ := os.ReadFile(mine); string(b) != "the user's own file\n" {
 		t.Errorf("the user's file changed")
 	}
+	if _, err := OpenStore(mine, storeGrid); !errors.As(err, new(*DirError)) {
+		t.Errorf("open of a file: %v, want a DirError", err)
+	}
 	// An empty folder, or one holding only the lock of a run killed before it
 	// wrote grid.json, is fine.
 	empty := t.TempDir()
