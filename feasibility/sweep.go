@@ -1,15 +1,10 @@
 package feasibility
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
-	"reflect"
+	"slices"
 	"sort"
 	"sync"
 
@@ -47,8 +42,10 @@ type Unit struct {
 	Seed  int64  `json:"seed"`
 }
 
-// Units lists the grid's units in a fixed order: d, then model, then seed.
+// Units lists the grid's units in a fixed order: d, then model, then seed,
+// each ascending, whatever the order of the grid's lists (shards depend on it).
 func (g Grid) Units() []Unit {
+	g = g.canonical()
 	var out []Unit
 	for _, d := range g.Ds {
 		for _, m := range g.Models {
@@ -58,6 +55,11 @@ func (g Grid) Units() []Unit {
 		}
 	}
 	return out
+}
+
+// Contains reports whether u is a unit of the grid.
+func (g Grid) Contains(u Unit) bool {
+	return slices.Contains(g.Ds, u.D) && slices.Contains(g.Models, u.Model) && u.Seed >= g.SeedFirst && u.Seed <= g.SeedLast
 }
 
 // Shard returns the deterministic k-th of n slices of units (k = 1..n): unit i
@@ -103,154 +105,6 @@ func NewRecord(u Unit, embedding string, th Threshold) Record {
 	return r
 }
 
-// Store is a sweep directory: grid.json fixes the grid, records.jsonl holds one
-// JSON line per finished unit, appended and fsynced as soon as the unit finishes.
-// A line cut short by a crash (kill -9 during a write) is dropped when the store is
-// opened again; everything before it is kept, so no finished unit is lost or
-// duplicated.
-type Store struct {
-	Dir     string
-	Grid    Grid
-	mu      sync.Mutex
-	f       *os.File
-	records map[Unit]Record
-}
-
-const (
-	gridFile    = "grid.json"
-	recordsFile = "records.jsonl"
-)
-
-// OpenStore opens (or creates) a sweep directory for grid g. It refuses a
-// directory that holds a different grid. The solver's choices (Rows, InitialPer,
-// AddPer) may differ: a certified p* does not depend on them, so a sweep can be
-// resumed with another solver; grid.json keeps the first run's.
-func OpenStore(dir string, g Grid) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("sweep directory: %w", err)
-	}
-	gp := filepath.Join(dir, gridFile)
-	if b, err := os.ReadFile(gp); err == nil {
-		var old Grid
-		if err := json.Unmarshal(b, &old); err != nil {
-			return nil, fmt.Errorf("%s: %w", gp, err)
-		}
-		if !reflect.DeepEqual(withoutSolver(old), withoutSolver(g)) {
-			return nil, fmt.Errorf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))
-		}
-	} else if errors.Is(err, os.ErrNotExist) {
-		b, _ := json.MarshalIndent(g, "", "  ")
-		if err := WriteFileAtomic(gp, append(b, '\n')); err != nil {
-			return nil, err
-		}
-	} else {
-		return nil, err
-	}
-	s := &Store{Dir: dir, Grid: g, records: map[Unit]Record{}}
-	rp := filepath.Join(dir, recordsFile)
-	recs, good, err := readRecords(rp)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range recs {
-		if _, dup := s.records[r.Unit]; !dup {
-			s.records[r.Unit] = r
-		}
-	}
-	f, err := os.OpenFile(rp, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("records: %w", err)
-	}
-	// Cut a torn last line so that new lines start clean.
-	if err := f.Truncate(good); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("records: %w", err)
-	}
-	if _, err := f.Seek(good, 0); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("records: %w", err)
-	}
-	s.f = f
-	return s, nil
-}
-
-// withoutSolver blanks the fields that choose how, not what, a sweep computes.
-func withoutSolver(g Grid) Grid {
-	g.Rows, g.InitialPer, g.AddPer = "", 0, 0
-	return g
-}
-
-func gridDiff(a, b Grid) string {
-	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
-	for i := 0; i < va.NumField(); i++ {
-		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
-			return fmt.Sprintf("%s was %v, now %v", va.Type().Field(i).Tag.Get("json"), va.Field(i).Interface(), vb.Field(i).Interface())
-		}
-	}
-	return "same"
-}
-
-// readRecords reads complete lines and returns the byte length they span.
-func readRecords(path string) ([]Record, int64, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("records: %w", err)
-	}
-	var out []Record
-	var good int64
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			break // torn last line
-		}
-		var r Record
-		if err := json.Unmarshal(b[:i], &r); err != nil {
-			break // a torn line followed by nothing valid
-		}
-		out = append(out, r)
-		good += int64(i + 1)
-		b = b[i+1:]
-	}
-	return out, good, nil
-}
-
-// ReadRecords returns the finished records of a sweep directory.
-func ReadRecords(dir string) ([]Record, Grid, error) {
-	var g Grid
-	b, err := os.ReadFile(filepath.Join(dir, gridFile))
-	if err != nil {
-		return nil, g, fmt.Errorf("%s is not a sweep directory: %w", dir, err)
-	}
-	if err := json.Unmarshal(b, &g); err != nil {
-		return nil, g, fmt.Errorf("%s: %w", filepath.Join(dir, gridFile), err)
-	}
-	recs, _, err := readRecords(filepath.Join(dir, recordsFile))
-	return recs, g, err
-}
-
-// Done reports whether a unit has a record.
-func (s *Store) Done(u Unit) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.records[u]
-	return ok
-}
-
-// Records returns the finished records in unit order.
-func (s *Store) Records() []Record {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Record, 0, len(s.records))
-	for _, r := range s.records {
-		out = append(out, r)
-	}
-	SortRecords(out)
-	return out
-}
-
 // SortRecords orders records by d, model, seed.
 func SortRecords(rs []Record) {
 	sort.Slice(rs, func(i, j int) bool {
@@ -264,30 +118,6 @@ func SortRecords(rs []Record) {
 		return a.Seed < b.Seed
 	})
 }
-
-// Append writes one record durably (write, then fsync).
-func (s *Store) Append(r Record) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.records[r.Unit]; dup {
-		return nil
-	}
-	if _, err := s.f.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("writing record: %w", err)
-	}
-	if err := s.f.Sync(); err != nil {
-		return fmt.Errorf("syncing records: %w", err)
-	}
-	s.records[r.Unit] = r
-	return nil
-}
-
-// Close closes the records file.
-func (s *Store) Close() error { return s.f.Close() }
 
 // WriteFileAtomic writes data to path atomically (see package atomicfile).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
@@ -305,20 +135,19 @@ type RunOptions struct {
 }
 
 // Run computes every unit of units that the store does not have yet, with
-// opts.Workers goroutines each owning its own HiGHS models. Finished units are
-// appended to the store as they finish. On cancellation in-flight units are
-// discarded and Run returns the context's error after the finished ones are saved.
+// opts.Workers goroutines each owning its own solvers. Finished units are
+// appended to the store as they finish. The first error (a unit that fails, or a
+// record that cannot be written) cancels the other workers at once and is
+// returned; on cancellation of ctx in-flight units are discarded and Run
+// returns the context's error. Either way every unit finished before is saved.
 func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 	g := st.Grid
-	embed, err := model.ParseEmbedding(g.Embedding)
-	if err != nil {
+	if _, err := model.ParseEmbedding(g.Embedding); err != nil {
 		return err
 	}
-	rows, err := lp.ParseRows(g.Rows)
-	if err != nil {
+	if _, err := lp.ParseRows(g.Rows); err != nil {
 		return err
 	}
-	lpo := lp.Options{Rows: rows, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer}
 	var todo []Unit
 	for _, u := range units {
 		if !st.Done(u) {
@@ -329,8 +158,6 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 	var allWork, doneWork float64
 	for _, u := range units {
 		allWork += UnitCost(u.D)
-	}
-	for _, u := range units {
 		if st.Done(u) {
 			doneWork += UnitCost(u.D)
 		}
@@ -338,10 +165,9 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 	if opts.Progress != nil {
 		opts.Progress(done, total, doneWork/allWork)
 	}
-	workers := opts.Workers
-	if workers < 1 {
-		workers = 1
-	}
+	workers := max(opts.Workers, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	jobs := make(chan Unit)
 	type result struct {
 		rec Record
@@ -355,27 +181,15 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 		go func() {
 			defer wg.Done()
 			for u := range jobs {
-				m, err := model.ParseModel(u.Model)
-				if err != nil {
-					results <- result{err: err}
+				if ctx.Err() != nil {
 					continue
 				}
-				src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: embed}
 				start := starts.start(u)
 				if start == 0 && opts.Start != nil {
 					start = opts.Start(u)
 				}
-				var th Threshold
-				if g.Kappa > 0 {
-					th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2))
-				} else {
-					th, err = FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: start})
-				}
-				if err != nil {
-					results <- result{err: err}
-					continue
-				}
-				results <- result{rec: NewRecord(u, g.Embedding, th)}
+				rec, err := computeUnit(ctx, g, u, start)
+				results <- result{rec, err}
 			}
 		}()
 	}
@@ -391,15 +205,23 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 	}()
 	go func() { wg.Wait(); close(results) }()
 	var firstErr error
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+	}
 	for r := range results {
 		if r.err != nil {
-			if firstErr == nil && !errors.Is(r.err, context.Canceled) {
-				firstErr = r.err
+			// A unit cut short by the cancellation is not an error of its own.
+			if ctx.Err() == nil {
+				fail(fmt.Errorf("%s: %w", r.rec.Unit.Name(), r.err))
 			}
 			continue
 		}
-		if err := st.Append(r.rec); err != nil && firstErr == nil {
-			firstErr = err
+		if err := st.Append(r.rec); err != nil {
+			fail(err)
+			continue
 		}
 		starts.add(r.rec)
 		done++
@@ -412,6 +234,36 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 		return firstErr
 	}
 	return ctx.Err()
+}
+
+// computeUnit finds the threshold of one unit, starting at p = start (0: the
+// default guess). Tests replace it to count units or make them fail.
+var computeUnit = func(ctx context.Context, g Grid, u Unit, start int) (Record, error) {
+	rec := Record{Unit: u}
+	m, err := model.ParseModel(u.Model)
+	if err != nil {
+		return rec, err
+	}
+	embed, err := model.ParseEmbedding(g.Embedding)
+	if err != nil {
+		return rec, err
+	}
+	rows, err := lp.ParseRows(g.Rows)
+	if err != nil {
+		return rec, err
+	}
+	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: embed}
+	var th Threshold
+	if g.Kappa > 0 {
+		th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2))
+	} else {
+		lpo := lp.Options{Rows: rows, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer}
+		th, err = FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: start})
+	}
+	if err != nil {
+		return rec, err
+	}
+	return NewRecord(u, g.Embedding, th), nil
 }
 
 // UnitCost is the relative expected time of one threshold search in dimension d,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -29,8 +30,13 @@ P(storable | p) with Wilson 95% intervals, and p_c log p_c / d^2.
 
 The --out directory keeps grid.json and records.jsonl (one line per finished
 instance, fsynced as it finishes). Re-running the same command resumes: finished
-instances are skipped; an interrupted line is dropped. A directory made for another
-grid is refused. Outputs: summary.csv, summary.json, records.jsonl, storable.png/svg
+instances are skipped. Lines of records.jsonl that are not whole records (one cut
+short by a kill, say), and duplicate or conflicting ones, are moved to
+records.rejected.jsonl with a warning naming each line; every valid line is kept.
+One process at a time works in a directory (sweep.lock); a second is refused. A
+directory made for another grid, or a non-empty one that is not a sweep, is refused.
+The order of the --d and --model lists and the solver flags do not matter to resume.
+Outputs: summary.csv, summary.json, records.jsonl, storable.png/svg
 (P(storable | p) per d) and capacity.png/svg (p_c log p_c / d^2 against d).
 
 --shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
@@ -62,6 +68,9 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	f.sf.register(fs)
 }
 
+// maxDims bounds the d list of one sweep.
+const maxDims = 1000
+
 // parseDims reads "6:24:2", "6:10" or "6,8,12".
 func parseDims(s string) ([]int, error) {
 	var out []int
@@ -85,11 +94,22 @@ func parseDims(s string) ([]int, error) {
 		if step < 1 || n[1] < n[0] {
 			return nil, usagef("--d: empty range %q", s)
 		}
-		for d := n[0]; d <= n[1]; d += step {
-			out = append(out, d)
+		if n[0] < 2 {
+			return nil, usagef("--d: every d must be at least 2, got %d", n[0])
+		}
+		count := (n[1]-n[0])/step + 1 // no overflow: 2 <= n[0] <= n[1]
+		if count > maxDims {
+			return nil, usagef("--d: %q has more than %d dimensions", s, maxDims)
+		}
+		for i := 0; i < count; i++ {
+			out = append(out, n[0]+i*step)
 		}
 	} else {
-		for _, p := range strings.Split(s, ",") {
+		parts := strings.Split(s, ",")
+		if len(parts) > maxDims {
+			return nil, usagef("--d: more than %d dimensions", maxDims)
+		}
+		for _, p := range parts {
 			v, err := strconv.Atoi(strings.TrimSpace(p))
 			if err != nil {
 				return nil, usagef("--d: %q is not a whole number", p)
@@ -105,6 +125,29 @@ func parseDims(s string) ([]int, error) {
 	return out, nil
 }
 
+// parseSeeds reads "N" (meaning 1:N) or "A:B".
+func parseSeeds(s string) (int64, int64, error) {
+	if strings.Contains(s, ":") {
+		return parseRange(s, "--seeds")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 {
+		return 0, 0, usagef("--seeds: want N >= 1 or A:B, got %q", s)
+	}
+	return 1, n, nil
+}
+
+// parseShard reads "K/N" with 1 <= K <= N.
+func parseShard(s string) (k, n int, err error) {
+	ks, ns, ok := strings.Cut(s, "/")
+	k, kerr := strconv.Atoi(ks)
+	n, nerr := strconv.Atoi(ns)
+	if !ok || kerr != nil || nerr != nil || n < 1 || k < 1 || k > n {
+		return 0, 0, usagef("--shard: want K/N with 1 <= K <= N, got %q", s)
+	}
+	return k, n, nil
+}
+
 func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
 	var g feasibility.Grid
 	if err := f.sf.validate(); err != nil {
@@ -114,14 +157,8 @@ func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
 	if err != nil {
 		return g, nil, err
 	}
-	var a, b int64
-	if !strings.Contains(f.seeds, ":") {
-		n, err := strconv.ParseInt(f.seeds, 10, 64)
-		if err != nil || n < 1 {
-			return g, nil, usagef("--seeds: want N >= 1 or A:B, got %q", f.seeds)
-		}
-		a, b = 1, n
-	} else if a, b, err = parseRange(f.seeds, "--seeds"); err != nil {
+	a, b, err := parseSeeds(f.seeds)
+	if err != nil {
 		return g, nil, err
 	}
 	var models []string
@@ -151,9 +188,9 @@ func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
 		Embedding: f.embed, Rows: f.sf.rows, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add, Kappa: f.kappa}
 	units := g.Units()
 	if f.shard != "" {
-		var k, n int
-		if _, err := fmt.Sscanf(f.shard, "%d/%d", &k, &n); err != nil || n < 1 || k < 1 || k > n {
-			return g, nil, usagef("--shard: want K/N with 1 <= K <= N, got %q", f.shard)
+		k, n, err := parseShard(f.shard)
+		if err != nil {
+			return g, nil, err
 		}
 		units = feasibility.Shard(units, k, n)
 	}
@@ -182,16 +219,17 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // runGrid opens (or resumes) the sweep directory, computes the units it lacks
 // with progress on stderr, and writes the summaries and plots. They are written
-// even after an interruption (covering what finished), and then the
-// interruption is returned.
+// even after an interruption or a failure (covering what finished); then the
+// first error is returned: the run's own, else the outputs', else the
+// interruption.
 func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) (feasibility.Grid, []feasibility.Record, error) {
 	g, units, err := f.grid()
 	if err != nil {
 		return g, nil, err
 	}
-	st, err := feasibility.OpenStore(f.out, g)
+	st, err := openStore(f.out, g, stderr)
 	if err != nil {
-		return g, nil, usagef("%v", err)
+		return g, nil, err
 	}
 	defer st.Close()
 	pr := newProgress(stderr, label, f.quiet)
@@ -199,10 +237,43 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update, Start: start})
 	pr.end()
 	recs := st.Records()
-	if err := writeOutputs(f.out, recs, g.Kappa); err != nil {
-		return g, recs, err
+	outErr := writeOutputs(f.out, recs, g.Kappa)
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return g, recs, runErr
+	}
+	if outErr != nil {
+		return g, recs, outErr
 	}
 	return g, recs, runErr
+}
+
+// openStore opens a sweep directory and warns on stderr about each line of its
+// records that it set aside. A directory that is not lamcap's or holds another
+// grid is a usage error; one in use by another process is not.
+func openStore(dir string, g feasibility.Grid, stderr io.Writer) (*feasibility.Store, error) {
+	st, err := feasibility.OpenStore(dir, g)
+	if errors.As(err, new(*feasibility.DirError)) {
+		return nil, usagef("%v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	warnBadLines(stderr, filepath.Join(dir, feasibility.RecordsFile), st.Rejected,
+		"moved to "+filepath.Join(dir, feasibility.RejectedFile))
+	return st, nil
+}
+
+// warnBadLines prints one warning line per bad line of a records file, at most
+// maxWarnings of them and then a count.
+func warnBadLines(stderr io.Writer, path string, bad []feasibility.BadLine, action string) {
+	const maxWarnings = 10
+	for i, b := range bad {
+		if i == maxWarnings {
+			fmt.Fprintf(stderr, "lamcap: warning: %s: %d more bad lines, %s\n", path, len(bad)-i, action)
+			return
+		}
+		fmt.Fprintf(stderr, "lamcap: warning: %s line %d: %s; %s\n", path, b.Line, oneLine(errors.New(b.Reason)), action)
+	}
 }
 
 func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
@@ -238,7 +309,9 @@ func writeOutputs(dir string, recs []feasibility.Record, kappa float64) error {
 
 const mergeSynopsis = `Reads the sweep directories given as arguments (the shards of one grid, or partial
 runs of it), checks that they hold the same grid, and writes into --out the records
-and summaries a single-machine run would have produced.`
+and summaries a single-machine run would have produced. The inputs are read, never
+changed: their bad lines are skipped with a warning. Records of one unit that
+disagree stop the merge before anything is written. --out must not be an input.`
 
 func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("merge --out DIR SHARD_DIR...", mergeSynopsis)
@@ -256,28 +329,59 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(dirs) == 0 {
 		return usagef("name at least one sweep directory to merge")
 	}
+	if oi, err := os.Stat(out); err == nil {
+		for _, d := range dirs {
+			if di, err := os.Stat(d); err == nil && os.SameFile(oi, di) {
+				return usagef("--out %s is one of the directories to merge; merge into a new directory", out)
+			}
+		}
+	}
+	// Read every input first: nothing is written if the inputs disagree.
 	var grid *feasibility.Grid
 	var all []feasibility.Record
+	at := map[feasibility.Unit]int{} // index in all
+	from := map[feasibility.Unit]string{}
 	for _, d := range dirs {
-		recs, g, err := feasibility.ReadRecords(d)
+		recs, g, bad, err := feasibility.ReadRecords(d)
 		if err != nil {
 			return usagef("%v", err)
 		}
 		if grid == nil {
 			grid = &g
-		} else if fmt.Sprint(*grid) != fmt.Sprint(g) {
+		} else if !feasibility.SameGrid(*grid, g) {
 			return usagef("%s holds a different grid from %s; only shards of one sweep can be merged", d, dirs[0])
 		}
-		all = append(all, recs...)
+		path := filepath.Join(d, feasibility.RecordsFile)
+		for _, b := range bad {
+			if b.Conflict {
+				return fmt.Errorf("%s line %d: %s", path, b.Line, b.Reason)
+			}
+		}
+		warnBadLines(stderr, path, bad, "skipped (the file is left as it is)")
+		for _, r := range recs {
+			if i, ok := at[r.Unit]; ok {
+				if !all[i].SameResult(r) {
+					return fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), from[r.Unit], d)
+				}
+				continue
+			}
+			at[r.Unit], from[r.Unit] = len(all), d
+			all = append(all, r)
+		}
 	}
-	st, err := feasibility.OpenStore(out, *grid)
+	st, err := openStore(out, *grid, stderr)
 	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	defer st.Close()
 	for _, r := range all {
+		if old, ok := st.Record(r.Unit); ok && !old.SameResult(r) {
+			return fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), out, from[r.Unit])
+		}
+	}
+	for _, r := range all {
 		if err := st.Append(r); err != nil {
-			return err
+			return fmt.Errorf("merging into %s: %w", out, err)
 		}
 	}
 	recs := st.Records()

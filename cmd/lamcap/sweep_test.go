@@ -5,20 +5,30 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lamcap/lamcap/feasibility"
 )
 
-// TestMain lets the test binary act as lamcap for child-process tests.
+// TestMain lets the test binary act as lamcap for child-process tests; with
+// LAMCAP_FSIZE=N it can write no file beyond N bytes, as on a full disk.
 func TestMain(m *testing.M) {
 	if os.Getenv("LAMCAP_AS_MAIN") == "1" {
+		if n, err := strconv.ParseUint(os.Getenv("LAMCAP_FSIZE"), 10, 64); err == nil {
+			if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				panic(err)
+			}
+		}
 		ctx := context.Background()
 		os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	cliRef.cleanup()
+	os.Exit(code)
 }
 
 var gridArgs = []string{"--d", "6,7", "--seeds", "1:9", "--model", "coupled,decoupled", "--quiet", "--workers", "2"}
@@ -31,7 +41,7 @@ type key struct {
 
 func recordKeys(t *testing.T, dir string) map[feasibility.Unit]key {
 	t.Helper()
-	recs, _, err := feasibility.ReadRecords(dir)
+	recs, _, _, err := feasibility.ReadRecords(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +98,7 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			for {
-				if recs, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 5 {
+				if recs, _, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 5 {
 					cancel()
 					return
 				}
@@ -116,10 +126,18 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 0; i < 5000; i++ {
-			if recs, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 3 {
+			if recs, _, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 3 {
 				break
 			}
 			time.Sleep(time.Millisecond)
+		}
+		// Run twice at once: the second process is refused at once, naming the first.
+		code, out, errs := runCLI(append([]string{"sweep", "--out", dir}, gridArgs...)...)
+		host, _ := os.Hostname()
+		busy := "lamcap sweep: error: sweep directory " + dir + " is in use by another lamcap process (pid " +
+			strconv.Itoa(cmd.Process.Pid) + " on " + host + ")\n"
+		if code != 1 || errs != busy || out != "" {
+			t.Errorf("second sweep on %s: exit %d, stderr %q, want exit 1 and %q", dir, code, errs, busy)
 		}
 		cmd.Process.Kill() // SIGKILL: no chance to clean up
 		cmd.Wait()
