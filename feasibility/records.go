@@ -28,7 +28,7 @@ type recordLine struct {
 // recordFields are the JSON fields of a record line: those of a marshalled
 // Record, and which of them may be left out (omitempty).
 var recordFields = func() map[string]bool {
-	fields := map[string]bool{"note": false}
+	fields := map[string]bool{"note": false, "solver": false}
 	var m map[string]json.RawMessage
 	b, _ := json.Marshal(Record{})
 	json.Unmarshal(b, &m)

@@ -190,7 +190,7 @@ func SameGrid(a, b Grid) bool {
 
 // withoutSolver blanks the fields that choose how, not what, a sweep computes.
 func (g Grid) withoutSolver() Grid {
-	g.Rows, g.InitialPer, g.AddPer = "", 0, 0
+	g.Rows, g.Solver, g.InitialPer, g.AddPer = "", "", 0, 0
 	return g
 }
 

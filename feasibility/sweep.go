@@ -17,16 +17,20 @@ import (
 // Everything in it must match for two runs to share a sweep directory; shards of
 // one grid share it by construction.
 type Grid struct {
-	Version    int      `json:"version"`
-	Ds         []int    `json:"d"`
-	Models     []string `json:"models"`
-	SeedFirst  int64    `json:"seed_first"`
-	SeedLast   int64    `json:"seed_last"`
-	Embedding  string   `json:"embedding"`
-	Rows       string   `json:"rows"`
-	Eps        float64  `json:"eps"`
-	InitialPer int      `json:"initial_rows"`
-	AddPer     int      `json:"add_rows"`
+	Version   int      `json:"version"`
+	Ds        []int    `json:"d"`
+	Models    []string `json:"models"`
+	SeedFirst int64    `json:"seed_first"`
+	SeedLast  int64    `json:"seed_last"`
+	Embedding string   `json:"embedding"`
+	Rows      string   `json:"rows"`
+	// Solver is the lp.Method (auto, simplex, ipm, highs; empty means auto).
+	// Like Rows it says how, not what, a sweep computes: a resumed sweep
+	// accepts records from any solver.
+	Solver     string  `json:"solver,omitempty"`
+	Eps        float64 `json:"eps"`
+	InitialPer int     `json:"initial_rows"`
+	AddPer     int     `json:"add_rows"`
 	// Kappa > 0 asks for the largest p storable with margin kappa (unit-variance
 	// normalisation), from certified max-margin values, instead of kappa = 0.
 	Kappa float64 `json:"kappa,omitempty"`
@@ -89,6 +93,9 @@ type Record struct {
 	Iterations int     `json:"iterations"`
 	Seconds    float64 `json:"seconds"`
 	Note       string  `json:"note,omitempty"`
+	// Solver names the solvers whose certificates decided p* and p*+1 ("ipm",
+	// "simplex", "highs", or two joined by "+" when they differ).
+	Solver string `json:"solver,omitempty"`
 }
 
 // NewRecord turns a threshold into a record.
@@ -102,6 +109,7 @@ func NewRecord(u Unit, embedding string, th Threshold) Record {
 	if th.NotStorable != nil && th.NotStorable.NotStorable != nil {
 		r.Residual = th.NotStorable.NotStorable.Residual
 	}
+	r.Solver = th.Solvers()
 	return r
 }
 
@@ -146,6 +154,9 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 		return err
 	}
 	if _, err := lp.ParseRows(g.Rows); err != nil {
+		return err
+	}
+	if _, err := lp.ParseMethod(g.Solver); err != nil {
 		return err
 	}
 	var todo []Unit
@@ -257,7 +268,11 @@ var computeUnit = func(ctx context.Context, g Grid, u Unit, start int) (Record, 
 	if g.Kappa > 0 {
 		th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2))
 	} else {
-		lpo := lp.Options{Rows: rows, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer}
+		method, err := lp.ParseMethod(g.Solver)
+		if err != nil {
+			return rec, err
+		}
+		lpo := lp.Options{Rows: rows, Method: method, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer}
 		th, err = FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: start})
 	}
 	if err != nil {

@@ -219,3 +219,23 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 }
 
 func ptr(v Verdict) *Verdict { return &v }
+
+// Solvers names the solvers whose certificates pin the threshold: the one of
+// the storable verdict at Lower and the one of the not-storable verdict at
+// Upper, joined by "+" when they differ ("" when neither is there).
+func (th Threshold) Solvers() string {
+	var a, b lp.Method
+	if th.Storable != nil {
+		a = th.Storable.Solver
+	}
+	if th.NotStorable != nil {
+		b = th.NotStorable.Solver
+	}
+	switch {
+	case a == "" || a == b:
+		return string(b)
+	case b == "":
+		return string(a)
+	}
+	return string(a) + "+" + string(b)
+}
