@@ -131,7 +131,7 @@ type TooLarge struct {
 func (e *TooLarge) Error() string {
 	need := "about " + Format(e.Need)
 	if e.Need == Inf {
-		need = "more than " + Format(Inf) + " (the size overflows 64-bit arithmetic)"
+		need = "over " + Format(Inf) // the size overflows 64-bit arithmetic
 	}
 	src := e.Budget.Source
 	if !strings.Contains(src, EnvVar) {
@@ -142,10 +142,15 @@ func (e *TooLarge) Error() string {
 
 // Check returns a *TooLarge error when need exceeds the current budget, and an
 // error when the budget itself cannot be read (a malformed LAMCAP_MEMORY_LIMIT).
+// A negative need can only come from a product that wrapped around (an estimate
+// multiplied without Mul), so it counts as Inf.
 func Check(what string, need int64) error {
 	b, err := Current()
 	if err != nil {
 		return err
+	}
+	if need < 0 {
+		need = Inf
 	}
 	if need > b.Bytes {
 		return &TooLarge{What: what, Need: need, Budget: b}

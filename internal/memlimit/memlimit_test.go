@@ -79,9 +79,12 @@ func TestBudget(t *testing.T) {
 	}
 	err = Check("d=60000 p=16", Inf)
 	var tl *TooLarge
-	if !errors.As(err, &tl) || !strings.Contains(err.Error(), "d=60000 p=16: needs more than 8 EiB") ||
+	if !errors.As(err, &tl) || !strings.Contains(err.Error(), "d=60000 p=16: needs over 8 EiB of memory, more than the 2.0 GiB") ||
 		!strings.Contains(err.Error(), "2.0 GiB lamcap may use") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("Check: %v", err)
+	}
+	if err := Check("wrapped", -2); err == nil || !strings.Contains(err.Error(), "over 8 EiB") {
+		t.Errorf("a wrapped (negative) estimate passed: %v", err)
 	}
 	if err := Check("small", 1<<30); err != nil {
 		t.Errorf("1 GiB refused under a 2 GiB budget: %v", err)
