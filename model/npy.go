@@ -279,7 +279,7 @@ func parseDescr(s string) (dtype, error) {
 	if name != s {
 		name += " (" + s + ")"
 	}
-	return dtype{}, fmt.Errorf("unsupported dtype %s (want float32 or float64)", name)
+	return dtype{}, fmt.Errorf("unsupported dtype %s; want float32 or float64", name)
 }
 
 func shapeString(shape []int64) string {
