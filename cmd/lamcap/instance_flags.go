@@ -92,6 +92,9 @@ func (f *instanceFlags) validateContext(ctx context.Context) error {
 	if f.given("embedding") {
 		return usagef("--embedding does not apply to --inputs/--targets: the files are the embedding")
 	}
+	if f.given("seed") {
+		return usagef("--seed does not apply to --inputs/--targets: the files are the instance")
+	}
 	x, err := model.ReadNPYContext(ctx, f.inputs, f.layout == "columns")
 	if err != nil {
 		return fileError("--inputs", err)

@@ -254,6 +254,7 @@ func TestAtomicOutputs(t *testing.T) {
 		t.Errorf("a failed write changed the directory:\n%v\nbefore\n%v", after, before)
 	}
 	outputHook = nil
+	os.Mkdir(filepath.Join(inst, ".lamcap-staging-killed"), 0o700) // as a killed run leaves it
 	if code, _, errs := runCLI("instance", "--d", "6", "--p", "9", "-o", inst); code != 0 {
 		t.Fatal(errs)
 	}

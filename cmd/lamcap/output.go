@@ -31,6 +31,10 @@ func writeOutput(path string, fill func(w io.Writer) error) error {
 	})
 }
 
+// stagingPrefix names the directory a set of files is written into before it is
+// renamed into place.
+const stagingPrefix = ".lamcap-staging-"
+
 // outputFile is one file of a set written together.
 type outputFile struct {
 	name string
@@ -48,7 +52,7 @@ func writeOutputDir(dir string, files []outputFile, stale []string) error {
 	if err != nil {
 		return err
 	}
-	stage, err := os.MkdirTemp(dir, ".lamcap-staging-*")
+	stage, err := os.MkdirTemp(dir, stagingPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", dir, err)
 	}
@@ -98,9 +102,19 @@ func prepareOutputDir(dir string) (bool, error) {
 	if !st.IsDir() {
 		return false, usagef("%s exists and is not a directory", dir)
 	}
-	entries, err := os.ReadDir(dir)
+	all, err := os.ReadDir(dir)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", dir, err)
+	}
+	var entries []fs.DirEntry
+	for _, e := range all {
+		if strings.HasPrefix(e.Name(), stagingPrefix) { // left by a killed run
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return false, fmt.Errorf("removing a stale staging directory: %w", err)
+			}
+			continue
+		}
+		entries = append(entries, e)
 	}
 	if len(entries) == 0 || isLamcapOutput(dir) {
 		return false, nil
