@@ -137,6 +137,9 @@ func (f *instanceFlags) validateP(p int) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	if f.user != nil && !f.given("p") {
+		p = f.user.MaxP() // validate set the command's --p; p is a copy from before
+	}
 	return f.checkP(p)
 }
 

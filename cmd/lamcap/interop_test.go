@@ -267,3 +267,16 @@ func TestAtomicOutputs(t *testing.T) {
 		t.Errorf("coupled instance over a decoupled one left %v", names)
 	}
 }
+
+// margin validates p before reading the files: it too uses all their rows.
+func TestMarginUsesAllRows(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := runCLI("instance", "--d", "4", "--p", "6", "--seed", "4", "-o", dir); code != 0 {
+		t.Fatalf("instance: %s", errs)
+	}
+	code, out, errs := runCLI("margin", "--inputs", filepath.Join(dir, "X.npy"), "--targets", filepath.Join(dir, "Y.npy"), "--json")
+	var rec map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rec) != nil || rec["p"] != 6.0 {
+		t.Errorf("margin on 6 rows: exit %d %q %q", code, out, errs)
+	}
+}
