@@ -1,32 +1,74 @@
 package lp
 
-import "github.com/lamcap/lamcap/model"
+import (
+	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/model"
+)
 
 // bytesPerNonzero covers lamcap's row buffers and HiGHS's copies of the matrix
 // (column-wise and row-wise, with indices), measured loosely on dense rows.
 const bytesPerNonzero = 64
 
 // MemoryEstimate is the memory, in bytes, needed to decide an instance with p
-// associations in dimension d: the instance, three p x p score matrices, and the
-// LP. full asks for every row at once (the plain LP); otherwise constraint
-// generation is assumed to keep at most a few times d^2 + 1 rows.
+// associations in dimension d: the instance, three p x p score matrices, and what
+// the solver chosen by full and rows holds. full asks for every row at once (the
+// plain LP on HiGHS). The count saturates at memlimit.Inf, so any size too large
+// for the machine compares as too large; check it with memlimit.Check before
+// allocating anything.
 //
-// Implicit rows need no LP matrix: the simplex holds a dense (d^2+1)^2 basis
-// inverse (twice during a refactorisation) and a few p x p arrays.
+// Each solver kind has its own function below; a new solver adds one function
+// and one case here.
 func MemoryEstimate(d, p int, m model.Model, full bool, rows Rows) int64 {
-	b := model.MemoryBytes(d, p, m) + 3*8*int64(p)*int64(p)
-	d2 := int64(d) * int64(d)
-	if rows == Implicit && !full {
-		return b + 3*8*(d2+1)*(d2+1) + 8*8*int64(p)*int64(p) + 16*8*(d2+1)
+	d64, p64 := int64(d), int64(p)
+	base := memlimit.Add(model.MemoryBytes(d, p, m), memlimit.Mul(3*8, p64, p64))
+	var solver int64
+	switch {
+	case full:
+		solver = fullLPMemory(d64, p64)
+	case rows == Implicit:
+		solver = simplexMemory(d64, p64)
+	case rows == Lifted:
+		solver = liftedMemory(d64, p64)
+	default:
+		solver = denseMemory(d64, p64)
 	}
-	nRows := int64(p) * int64(p-1)
-	if !full && nRows > 6*(d2+1)+4*int64(p) {
-		nRows = 6*(d2+1) + 4*int64(p)
-	}
-	per := d2 + 1
-	if rows == Lifted && !full {
-		per = int64(d) + 1
-		b += int64(p) * int64(d) * (int64(d) + 1) * bytesPerNonzero
-	}
-	return b + nRows*per*bytesPerNonzero + nRows*64
+	return memlimit.Add(base, solver)
+}
+
+// simplexMemory: lamcap's simplex on the dual holds a dense (d^2+1)^2 basis
+// inverse (twice during a refactorisation, plus the matrix being inverted), a few
+// p x p arrays and vectors of length d^2+1.
+func simplexMemory(d, p int64) int64 {
+	m := memlimit.Add(memlimit.Mul(d, d), 1)
+	return memlimit.Add(memlimit.Mul(3*8, m, m), memlimit.Mul(8*8, p, p), memlimit.Mul(16*8, m))
+}
+
+// fullLPMemory: HiGHS holds all p(p-1) rows with d^2 + 1 nonzeros each.
+func fullLPMemory(d, p int64) int64 {
+	return highsRowsMemory(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(d, d), 1))
+}
+
+// denseMemory: HiGHS constraint generation keeps at most a few times d^2 + 1 rows
+// with d^2 + 1 nonzeros each.
+func denseMemory(d, p int64) int64 {
+	per := memlimit.Add(memlimit.Mul(d, d), 1)
+	return highsRowsMemory(generatedRows(p, per), per)
+}
+
+// liftedMemory: as dense, with rows of d + 1 nonzeros and the d equality rows
+// u_mu = W x_mu per association (d + 1 nonzeros each).
+func liftedMemory(d, p int64) int64 {
+	rows := generatedRows(p, memlimit.Add(memlimit.Mul(d, d), 1))
+	return memlimit.Add(memlimit.Mul(p, d, d+1, bytesPerNonzero), highsRowsMemory(rows, d+1))
+}
+
+// generatedRows is the most rows constraint generation is assumed to hold:
+// p(p-1), capped at 6 (d^2+1) + 4p.
+func generatedRows(p, cols int64) int64 {
+	return min(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(6, cols), memlimit.Mul(4, p)))
+}
+
+// highsRowsMemory is rows rows of per nonzeros in HiGHS, with a fixed cost per row.
+func highsRowsMemory(rows, per int64) int64 {
+	return memlimit.Add(memlimit.Mul(rows, per, bytesPerNonzero), memlimit.Mul(rows, 64))
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/lamcap/lamcap/internal/memlimit"
 )
 
 // Model says who the competitors of an association are.
@@ -215,11 +217,13 @@ func (in *Instance) Competitors(mu int) *mat.Dense {
 // Rows is the number of margin constraints, p(p-1).
 func (in *Instance) Rows() int { return in.P * (in.P - 1) }
 
-// MemoryBytes estimates the memory an instance of size p needs, without building it.
+// MemoryBytes estimates the memory an instance of size p needs, without building
+// it: X and Y, and for the decoupled model p x p competitors. The count saturates
+// at memlimit.Inf instead of overflowing.
 func MemoryBytes(d, p int, m Model) int64 {
-	b := int64(2*p*d) * 8
+	b := memlimit.Mul(2, int64(p), int64(d), 8)
 	if m == Decoupled {
-		b += int64(p) * int64(p) * int64(d) * 8
+		b = memlimit.Add(b, memlimit.Mul(int64(p), int64(p), int64(d), 8))
 	}
 	return b
 }

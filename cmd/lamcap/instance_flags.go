@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
+	"context"
+	"errors"
 	"fmt"
-	"os"
 	"strconv"
-	"strings"
 
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -24,9 +24,11 @@ type instanceFlags struct {
 	model model.Model
 	embed model.Embedding
 	user  *model.Matrices // set when --inputs and --targets are given
+	fs    *flagSet        // to tell flags given from defaults
 }
 
 func (f *instanceFlags) register(fs *flagSet) {
+	f.fs = fs
 	fs.IntVarP(&f.d, "d", "d", 8, "embedding dimension d (W is d x d)")
 	fs.StringVar(&f.modelName, "model", "coupled", "competitors: coupled (the other targets) or decoupled (fresh draws per input)")
 	fs.StringVar(&f.embedName, "embedding", "gaussian", "embedding distribution: gaussian (i.i.d. N(0,1/d)) or sphere (uniform on the unit sphere)")
@@ -37,13 +39,31 @@ func (f *instanceFlags) registerFiles(fs *flagSet) {
 	fs.StringVar(&f.inputs, "inputs", "", "user inputs X as a .npy file (float32 or float64; replaces the random inputs)")
 	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs")
 	fs.StringVar(&f.layout, "layout", "rows", "layout of --inputs/--targets: rows (p x d, one embedding per row) or columns (d x p)")
+	if pf := fs.Lookup("p"); pf != nil {
+		pf.Usage += " (with --inputs: all the rows of the files unless --p is given)"
+	}
 }
+
+// given reports whether a flag was set on the command line.
+func (f *instanceFlags) given(name string) bool { return f.fs != nil && f.fs.Changed(name) }
 
 func (f *instanceFlags) registerSeed(fs *flagSet) {
 	fs.Int64Var(&f.seed, "seed", 1, "instance seed (>= 0); the same seed gives the same instance everywhere")
 }
 
+// validate is validateContext without a context, for commands whose memory
+// checks come later or not at all: it also refuses a d whose d x d matrices
+// alone exceed the memory budget.
 func (f *instanceFlags) validate() error {
+	if err := f.validateContext(context.Background()); err != nil {
+		return err
+	}
+	return checkMemory(fmt.Sprintf("d=%d (its d x d matrices alone)", f.d), memlimit.Mul(int64(f.d), int64(f.d), 8*4))
+}
+
+// validateContext checks the flags and reads the user's files, if any; ctx
+// interrupts a long read. Commands then check their own memory estimate.
+func (f *instanceFlags) validateContext(ctx context.Context) error {
 	if f.d < 2 {
 		return usagef("--d must be at least 2, got %d", f.d)
 	}
@@ -69,26 +89,56 @@ func (f *instanceFlags) validate() error {
 	if f.model != model.Coupled {
 		return usagef("user embeddings define the coupled model only (decoupled competitors need a target distribution)")
 	}
-	x, err := model.ReadNPY(f.inputs, f.layout == "columns")
-	if err != nil {
-		return usagef("--inputs: %v", err)
+	if f.given("embedding") {
+		return usagef("--embedding does not apply to --inputs/--targets: the files are the embedding")
 	}
-	y, err := model.ReadNPY(f.targets, f.layout == "columns")
+	if f.given("seed") {
+		return usagef("--seed does not apply to --inputs/--targets: the files are the instance")
+	}
+	x, err := model.ReadNPYContext(ctx, f.inputs, f.layout == "columns")
 	if err != nil {
-		return usagef("--targets: %v", err)
+		return fileError("--inputs", err)
+	}
+	y, err := model.ReadNPYContext(ctx, f.targets, f.layout == "columns")
+	if err != nil {
+		return fileError("--targets", err)
 	}
 	if f.user, err = model.NewMatrices(x, y); err != nil {
 		return usagef("%s and %s: %v (layout %s)", f.inputs, f.targets, err, f.layout)
 	}
+	if d := f.user.Dim(); f.given("d") && f.d != d {
+		return usagef("--d %d disagrees with d=%d of %s (layout %s); leave --d out with --inputs", f.d, d, f.inputs, f.layout)
+	}
 	f.d = f.user.Dim()
 	f.embed = model.User
+	// Without --p, the instance is every row of the files: set the command's own
+	// --p variable through its flag (not marked as given).
+	if f.fs != nil && !f.given("p") {
+		if pf := f.fs.Lookup("p"); pf != nil {
+			if err := pf.Value.Set(strconv.Itoa(f.user.MaxP())); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// fileError turns an error reading a user file into a usage error, except an
+// interruption, which stays one.
+func fileError(flag string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return usagef("%s: %v", flag, err)
 }
 
 // validateP validates the flags and a number of associations.
 func (f *instanceFlags) validateP(p int) error {
 	if err := f.validate(); err != nil {
 		return err
+	}
+	if f.user != nil && !f.given("p") {
+		p = f.user.MaxP() // validate set the command's --p; p is a copy from before
 	}
 	return f.checkP(p)
 }
@@ -103,7 +153,8 @@ func (f *instanceFlags) seedRange(s string) (int64, int64, error) {
 	return a, b, err
 }
 
-// checkP validates a number of associations against the source.
+// checkP validates a number of associations against the source and checks that
+// the instance, with its p x p scores, fits the memory budget.
 func (f *instanceFlags) checkP(p int) error {
 	if p < 2 {
 		return usagef("--p must be at least 2, got %d", p)
@@ -111,7 +162,8 @@ func (f *instanceFlags) checkP(p int) error {
 	if f.user != nil && p > f.user.MaxP() {
 		return usagef("--p %d exceeds the %d associations in %s", p, f.user.MaxP(), f.inputs)
 	}
-	return nil
+	need := memlimit.Add(model.MemoryBytes(f.d, p, f.model), memlimit.Mul(3*8, int64(p), int64(p)))
+	return checkMemory(fmt.Sprintf("d=%d p=%d", f.d, p), need)
 }
 
 func (f *instanceFlags) source(seed int64) model.Source {
@@ -158,49 +210,26 @@ func (f *solverFlags) validate() error {
 	return nil
 }
 
-// checkMemory refuses a size whose estimate exceeds the memory available.
+// checkMemory refuses, as a usage error, a size whose estimate exceeds the
+// memory budget (package memlimit: a fraction of the physical memory, or
+// LAMCAP_MEMORY_LIMIT). Every command calls it before it allocates.
 func checkMemory(what string, need int64) error {
-	avail := availableMemory()
-	if avail > 0 && need > avail {
-		return usagef("%s needs about %s of memory, more than the %s available", what, bytesString(need), bytesString(avail))
+	if err := memlimit.Check(what, need); err != nil {
+		return usagef("%v", err)
 	}
 	return nil
 }
 
-// availableMemory reads MemAvailable from /proc/meminfo (0 if unknown).
-func availableMemory() int64 {
-	if s := os.Getenv("LAMCAP_MEMORY_LIMIT"); s != "" {
-		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return v
-		}
-	}
-	fh, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemAvailable:" {
-			kb, err := strconv.ParseInt(fields[1], 10, 64)
-			if err == nil {
-				return kb * 1024
-			}
-		}
-	}
-	return 0
+// Each unit of a grid costs a few words while the grid is listed.
+const unitBytes = 64
+
+// checkUnits refuses a grid of n units (dimensions x models x seeds, counted with
+// memlimit.Mul) whose list alone would not fit the memory budget.
+func checkUnits(n int64) error {
+	return checkMemory(fmt.Sprintf("a grid of %d units", n), memlimit.Mul(n, unitBytes))
 }
 
-func bytesString(b int64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
-	}
-	return fmt.Sprintf("%d KiB", b>>10)
-}
+func bytesString(b int64) string { return memlimit.Format(b) }
 
 // lpMemory is the memory estimate of deciding one instance of size p.
 func lpMemory(inst instanceFlags, p int, sf solverFlags) int64 {

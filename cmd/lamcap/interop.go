@@ -2,19 +2,18 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/feasibility"
-	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/inputfile"
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -50,7 +49,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateP(p); err != nil {
+	if err := inst.validateContext(ctx); err != nil {
+		return err
+	}
+	if err := inst.checkP(p); err != nil {
 		return err
 	}
 	f, err := lp.ParseFormulation(form)
@@ -74,7 +76,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if format != "mps" && format != "lp" {
 		return usagef("--format: want mps or lp, got %q", format)
 	}
-	if err := checkMemory("export", model.MemoryBytes(inst.d, p, inst.model)+lp.ExportMemoryBytes); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), memlimit.Add(model.MemoryBytes(inst.d, p, inst.model), lp.ExportMemoryBytes)); err != nil {
 		return err
 	}
 	in, err := model.NewInstance(inst.source(inst.seed), p)
@@ -113,136 +115,80 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
 	inst.registerSeed(fs)
 	inst.registerFiles(fs)
-	fs.StringVarP(&out, "output", "o", "", "output directory")
+	fs.StringVarP(&out, "output", "o", "", "output directory (new, empty, or an earlier lamcap instance)")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateP(p); err != nil {
+	if err := inst.validateContext(ctx); err != nil {
+		return err
+	}
+	if err := inst.checkP(p); err != nil {
 		return err
 	}
 	if out == "" {
 		return usagef("-o DIR is required")
 	}
-	if err := checkMemory("instance", 2*model.MemoryBytes(inst.d, p, inst.model)); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), memlimit.Mul(2, model.MemoryBytes(inst.d, p, inst.model))); err != nil {
 		return err
 	}
 	in, err := model.NewInstance(inst.source(inst.seed), p)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	files := []string{"X.npy", "Y.npy"}
-	if err := model.WriteNPY(filepath.Join(out, "X.npy"), in.X); err != nil {
-		return err
-	}
-	if err := model.WriteNPY(filepath.Join(out, "Y.npy"), in.Y); err != nil {
-		return err
+	files := []outputFile{
+		{"X.npy", func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
+		{"Y.npy", func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
 	}
 	if inst.model == model.Decoupled {
 		blocks := make([]*mat.Dense, p)
 		for mu := range blocks {
 			blocks[mu] = in.Competitors(mu)
 		}
-		if err := model.WriteNPY3(filepath.Join(out, "competitors.npy"), blocks); err != nil {
-			return err
-		}
-		files = append(files, "competitors.npy")
+		files = append(files, outputFile{"competitors.npy", func(w io.Writer) error { return model.EncodeNPY3(w, blocks) }})
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.name)
 	}
 	meta := map[string]any{
 		"generator": "lamcap SplitMix64 streams + Marsaglia polar normals (see model package documentation)",
-		"d":         inst.d, "p": p, "seed": inst.seed, "model": inst.model.String(), "embedding": inst.embed.String(),
-		"files": files, "layout": "X[mu] = x_mu, Y[mu] = y_mu, competitors[mu, v] = c_(mu,v)",
+		"d":         inst.d, "p": p, "model": inst.model.String(), "embedding": inst.embed.String(),
+		"sha256": in.Hash(), "files": names, "layout": "X[mu] = x_mu, Y[mu] = y_mu, competitors[mu, v] = c_(mu,v)",
 	}
-	b, _ := json.MarshalIndent(meta, "", "  ")
-	if err := atomicfile.Write(filepath.Join(out, "metadata.json"), append(b, '\n')); err != nil {
+	if inst.user == nil {
+		meta["seed"] = inst.seed
+	}
+	b, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s to %s\n", strings.Join(append(files, "metadata.json"), ", "), out)
+	files = append(files, outputFile{"metadata.json", func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
+	if err := writeOutputDir(out, files, []string{"competitors.npy"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s to %s\n", strings.Join(append(names, "metadata.json"), ", "), out)
 	return nil
 }
 
-// certificateFile is the JSON form of a saved verdict.
-type certificateFile struct {
-	Format   string          `json:"format"`
-	Instance certInstance    `json:"instance"`
-	Verdict  string          `json:"verdict"`
-	Eps      float64         `json:"eps,omitempty"`
-	W        [][]float64     `json:"w,omitempty"`
-	Lambda   []certLambda    `json:"lambda,omitempty"`
-	Summary  json.RawMessage `json:"summary,omitempty"`
-}
+const verifySynopsis = `Re-checks a certificate saved by 'lamcap solve --certificate FILE', without a
+solver: rebuilds the instance from its seed (or reloads the user's .npy files),
+compares its SHA-256 with the one the certificate names, and recomputes every
+margin of W, or |A^T lambda|_1 / sum(lambda), with rounding bounds.
 
-type certInstance struct {
-	D         int    `json:"d"`
-	P         int    `json:"p"`
-	Seed      int64  `json:"seed"`
-	Model     string `json:"model"`
-	Embedding string `json:"embedding"`
-	Inputs    string `json:"inputs,omitempty"`
-	Targets   string `json:"targets,omitempty"`
-	Layout    string `json:"layout,omitempty"`
-	InputsSHA string `json:"inputs_sha256,omitempty"`
-	TargetSHA string `json:"targets_sha256,omitempty"`
-}
-
-type certLambda struct {
-	Mu     int     `json:"mu"`
-	V      int     `json:"v"`
-	Weight float64 `json:"weight"`
-}
-
-const certFormat = "lamcap-certificate/1"
-
-func fileSHA(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
-func writeCertificate(path string, inst instanceFlags, p int, v feasibility.Verdict) error {
-	c := certificateFile{Format: certFormat, Verdict: string(v.Status),
-		Instance: certInstance{D: inst.d, P: p, Seed: inst.seed, Model: inst.model.String(), Embedding: inst.embed.String()}}
-	if inst.user != nil {
-		abs := func(s string) string { a, _ := filepath.Abs(s); return a }
-		c.Instance.Inputs, c.Instance.Targets, c.Instance.Layout = abs(inst.inputs), abs(inst.targets), inst.layout
-		c.Instance.InputsSHA, c.Instance.TargetSHA = fileSHA(inst.inputs), fileSHA(inst.targets)
-	}
-	switch v.Status {
-	case feasibility.Storable:
-		r, _ := v.W.Dims()
-		for i := 0; i < r; i++ {
-			c.W = append(c.W, append([]float64(nil), v.W.RawRowView(i)...))
-		}
-	case feasibility.NotStorable:
-		c.Eps = v.NotStorable.Eps
-		for _, l := range v.Lambda {
-			c.Lambda = append(c.Lambda, certLambda{l.Mu, l.V, l.Weight})
-		}
-	default:
-		return fmt.Errorf("verdict is undecided: there is no certificate to save")
-	}
-	b, err := json.MarshalIndent(c, "", " ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, append(b, '\n'))
-}
-
-const verifySynopsis = `Re-checks a certificate saved by 'lamcap solve --certificate FILE': rebuilds the
-instance from its seed (or reloads the user's .npy files, checking their sha256) and
-recomputes every margin of W, or |A^T lambda|_1 / sum(lambda), with rounding bounds.
-No solver is called. Exit status 0 when the certificate holds, 1 when it does not.`
+A not-storable certificate is held to verify's own eps: the default (1e-6) or
+--eps, never a value from the file. Exit status 0 when the certificate holds, 1
+when it does not, 2 when the file is not a certificate.`
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("verify FILE.json", verifySynopsis)
+	fs := newFlags("verify [--eps E] FILE.json", verifySynopsis)
+	var eps float64
+	var inputs, targets string
+	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "tolerance a not-storable certificate is held to: no W with |W_ij| <= 1 has all margins above eps")
+	fs.StringVar(&inputs, "inputs", "", "user inputs, if they moved since the certificate was made (their content must match)")
+	fs.StringVar(&targets, "targets", "", "user targets, if they moved since the certificate was made")
 	err := fs.FlagSet.Parse(args)
-	if err == errHelp() {
-		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n", fs.name, fs.synopsis)
+	if errors.Is(err, errHelp()) {
+		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
 		return err
 	}
 	if err != nil {
@@ -251,82 +197,104 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 1 {
 		return usagef("name one certificate file")
 	}
+	if !(eps > 0) || eps >= 1 {
+		return usagef("--eps must be in (0, 1), got %v", eps)
+	}
+	epsFrom := "verify's default"
+	if fs.Changed("eps") {
+		epsFrom = "from --eps"
+	}
 	path := fs.Arg(0)
-	b, err := os.ReadFile(path)
+	budget, err := memlimit.Current()
 	if err != nil {
 		return usagef("%v", err)
 	}
-	var c certificateFile
-	if err := json.Unmarshal(b, &c); err != nil || c.Format != certFormat {
-		return usagef("%s: not a lamcap certificate (%v)", path, err)
+	b, err := inputfile.ReadAll(ctx, path, budget.Bytes/8)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return usagef("%v", err)
 	}
-	src, err := certSource(c.Instance)
+	c, err := parseCertificate(b)
 	if err != nil {
 		return usagef("%s: %v", path, err)
 	}
-	in, err := model.NewInstance(src, c.Instance.P)
+	ci := c.Instance
+	m, _ := model.ParseModel(ci.Model)
+	need := memlimit.Add(model.MemoryBytes(ci.D, ci.P, m), memlimit.Mul(2*8, int64(ci.P), int64(ci.P)), memlimit.Mul(4*8, int64(ci.D), int64(ci.D)))
+	if err := checkMemory(fmt.Sprintf("%s: instance d=%d p=%d", path, ci.D, ci.P), need); err != nil {
+		return err
+	}
+	src, err := certSource(ctx, ci, inputs, targets)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return usagef("%s: %v", path, err)
+	}
+	in, err := model.NewInstance(src, ci.P)
 	if err != nil {
 		return usagef("%s: %v", path, err)
+	}
+	if h := in.Hash(); h != ci.SHA256 {
+		return fmt.Errorf("certificate rejected: it names an instance with sha256 %.12s..., but %s has sha256 %.12s...", ci.SHA256, ci.describe(), h)
 	}
 	switch c.Verdict {
 	case string(feasibility.Storable):
-		d := in.D
-		if len(c.W) != d {
-			return fmt.Errorf("certificate rejected: W has %d rows, want %d", len(c.W), d)
-		}
-		w := mat.NewDense(d, d, nil)
+		w := mat.NewDense(in.D, in.D, nil)
 		for i, row := range c.W {
-			if len(row) != d {
-				return fmt.Errorf("certificate rejected: W row %d has %d entries, want %d", i, len(row), d)
-			}
 			w.SetRow(i, row)
 		}
 		chk := lp.CheckStorable(in, w)
 		if !chk.OK {
 			return fmt.Errorf("certificate rejected: margin of row (%d,%d) is not certified positive (margin minus rounding bound %.3g)", chk.Worst.Mu, chk.Worst.V, chk.MinSlack)
 		}
-		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W exceed their rounding bounds (smallest margin %.6g)\n", in.Rows(), chk.MinMargin)
+		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W exceed their rounding bounds (smallest margin %.6g); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
+			in.Rows(), chk.MinMargin, ci.describe(), ci.SHA256, eps, epsFrom)
 	case string(feasibility.NotStorable):
 		l := make([]lp.Weighted, len(c.Lambda))
 		for i, x := range c.Lambda {
 			l[i] = lp.Weighted{Row: lp.Row{Mu: x.Mu, V: x.V}, Weight: x.Weight}
 		}
-		chk := lp.CheckNotStorable(in, l, c.Eps)
+		chk := lp.CheckNotStorable(in, l, eps)
 		if !chk.OK {
-			return fmt.Errorf("certificate rejected: %s", chk.Reason)
+			msg := fmt.Sprintf("certificate rejected: %s (%s; verify never takes eps from the file)", chk.Reason, epsFrom)
+			if c.SolveEps > eps && c.SolveEps < 1 && chk.Residual <= c.SolveEps {
+				msg += fmt.Sprintf("; the certificate was made with eps %g: 'lamcap verify --eps %g' checks that weaker claim", c.SolveEps, c.SolveEps)
+			}
+			return errors.New(msg)
 		}
-		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %.3g\n", chk.Residual, c.Eps)
-	default:
-		return usagef("%s: verdict %q has no certificate", path, c.Verdict)
+		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s); instance %s, sha256 %.12s...\n",
+			chk.Residual, eps, epsFrom, ci.describe(), ci.SHA256)
 	}
 	return nil
 }
 
-func certSource(ci certInstance) (model.Source, error) {
-	if ci.Inputs != "" {
-		if fileSHA(ci.Inputs) != ci.InputsSHA || fileSHA(ci.Targets) != ci.TargetSHA {
-			return nil, fmt.Errorf("the embedding files changed since the certificate was made (sha256 differs)")
+// certSource rebuilds the source a certificate names: the seeded generator, or
+// the user's files (at the paths given on the command line, if any).
+func certSource(ctx context.Context, ci certInstance, inputs, targets string) (model.Source, error) {
+	if ci.Seed == nil {
+		if inputs == "" {
+			inputs = ci.Inputs
 		}
-		x, err := model.ReadNPY(ci.Inputs, ci.Layout == "columns")
+		if targets == "" {
+			targets = ci.Targets
+		}
+		x, err := model.ReadNPYContext(ctx, inputs, ci.Layout == "columns")
 		if err != nil {
 			return nil, err
 		}
-		y, err := model.ReadNPY(ci.Targets, ci.Layout == "columns")
+		y, err := model.ReadNPYContext(ctx, targets, ci.Layout == "columns")
 		if err != nil {
 			return nil, err
 		}
 		return model.NewMatrices(x, y)
 	}
-	m, err := model.ParseModel(ci.Model)
-	if err != nil {
-		return nil, err
+	if inputs != "" || targets != "" {
+		return nil, errors.New("--inputs/--targets: the certificate is for a random instance")
 	}
-	e, err := model.ParseEmbedding(ci.Embedding)
-	if err != nil {
-		return nil, err
-	}
-	if ci.D < 2 || ci.P < 2 || ci.Seed < 0 {
-		return nil, fmt.Errorf("bad instance d=%d p=%d seed=%d", ci.D, ci.P, ci.Seed)
-	}
-	return model.Random{D: ci.D, Seed: uint64(ci.Seed), Kind: m, Embed: e}, nil
+	m, _ := model.ParseModel(ci.Model)
+	e, _ := model.ParseEmbedding(ci.Embedding)
+	return model.Random{D: ci.D, Seed: uint64(*ci.Seed), Kind: m, Embed: e}, nil
 }

@@ -68,10 +68,10 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validate(); err != nil {
+	if err := sf.validate(); err != nil {
 		return err
 	}
-	if err := sf.validate(); err != nil {
+	if err := inst.validateContext(ctx); err != nil {
 		return err
 	}
 	if err := inst.checkP(p); err != nil {
@@ -103,18 +103,39 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Formulation: formulation, Verdict: string(v.Status), Margin: v.Margin, Certified: v.Certified,
 		Certificate: certificateSummary(v), Rows: v.Rows, Rounds: v.Rounds, Iterations: v.Iterations,
 		Attempts: v.Attempts, Seconds: round(v.Seconds, 4), Note: v.Note}
-	if certPath != "" {
-		if err := writeCertificate(certPath, inst, p, v); err != nil {
+	if asJSON {
+		if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 			return err
 		}
+	} else {
+		printVerdict(stdout, inst, p, in, formulation, sf, v, rec)
 	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		return enc.Encode(rec)
+	// The verdict is printed first: a certificate that cannot be saved (an
+	// undecided verdict, a full disk) is an error, but what was computed is shown.
+	if certPath == "" {
+		return nil
 	}
+	c, err := newCertificate(inst, in, sf.eps, v)
+	if err != nil {
+		return fmt.Errorf("no certificate saved to %s: %w", certPath, err)
+	}
+	if err := writeOutput(certPath, c.encode); err != nil {
+		return fmt.Errorf("the verdict above stands, but its certificate was not saved: %w", err)
+	}
+	if !asJSON {
+		fmt.Fprintf(stdout, "  certificate  %s (instance sha256 %.12s...; 'lamcap verify %s' re-checks it)\n", certPath, c.Instance.SHA256, certPath)
+	}
+	return nil
+}
+
+func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec solveRecord) {
 	fmt.Fprintf(stdout, "%s  %s\n", v.Status, certificateLine(v))
-	fmt.Fprintf(stdout, "  instance     d=%d p=%d seed=%d model=%s embedding=%s (%d margin constraints, %d unknowns)\n",
-		inst.d, p, inst.seed, rec.Model, rec.Embedding, in.Rows(), inst.d*inst.d)
+	seed := fmt.Sprintf("seed=%d ", inst.seed)
+	if inst.user != nil {
+		seed = ""
+	}
+	fmt.Fprintf(stdout, "  instance     d=%d p=%d %smodel=%s embedding=%s (%d margin constraints, %d unknowns)\n",
+		inst.d, p, seed, rec.Model, rec.Embedding, in.Rows(), inst.d*inst.d)
 	fmt.Fprintf(stdout, "  LP           %s: optimal margin t* = %.6g (box |W_ij| <= 1)\n", formulation, v.Margin)
 	if sf.opts.Rows == lp.Implicit && formulation != "feasibility" {
 		fmt.Fprintf(stdout, "  work         lamcap simplex, all %d rows priced implicitly, %d iterations, %d attempt(s), %.3f s\n",
@@ -126,7 +147,6 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if v.Note != "" {
 		fmt.Fprintf(stdout, "  note         %s\n", v.Note)
 	}
-	return nil
 }
 
 // certificateLine is the one-line summary of the evidence behind a verdict.

@@ -32,3 +32,13 @@ npy("vec_4.npy", "<f8", False, (4,), "d", [1, 2, 3, 4])
 npy("trunc_2x3.npy", "<f8", False, (2, 3), "d", [1, 2, 3, 4, 5])  # 5 of 6 values
 with open("not_npy.npy", "wb") as f:
     f.write(b"this is not a numpy file\n")
+# Issue 11: float16, an empty array, a header announcing far more data than the
+# file holds, and a big-endian file (supported).
+npy("f2_2x3.npy", "<f2", False, (2, 3), "e", [1, 2, 3, 4, 5, 6])
+npy("empty_0x3.npy", "<f8", False, (0, 3), "d", [])
+npy("huge_2x3.npy", "<f8", False, (3000000000, 3000000000), "d", [1, 2, 3, 4, 5, 6])
+with open("be_f8_2x3.npy", "wb") as f:
+    d = "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }"
+    d = d + " " * ((64 - (10 + len(d) + 1) % 64) % 64) + "\n"
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(d)) + d.encode())
+    f.write(struct.pack(">6d", 1, 2, 3, 4, 5, 6))

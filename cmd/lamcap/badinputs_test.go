@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// badInputsDoc is the table of bad inputs this test keeps true.
+const badInputsDoc = "../../docs/bad-inputs.md"
+
+// badInput is one row of a table in docs/bad-inputs.md.
+type badInput struct {
+	line                  int
+	what, command         string
+	exit                  int
+	stderrSays, stdoutSay string
+}
+
+// readBadInputs parses every table of the doc whose header starts with
+// "| Bad input | Command |".
+func readBadInputs(t *testing.T) []badInput {
+	f, err := os.Open(badInputsDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows []badInput
+	var cols map[string]int
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if !strings.HasPrefix(line, "|") {
+			cols = nil
+			continue
+		}
+		cells := splitRow(line)
+		if strings.HasPrefix(line, "| Bad input | Command |") {
+			cols = map[string]int{}
+			for i, c := range cells {
+				cols[c] = i
+			}
+			for _, need := range []string{"Bad input", "Command", "Exit", "stderr says", "stdout says"} {
+				if _, ok := cols[need]; !ok {
+					t.Fatalf("%s:%d: table lacks the column %q", badInputsDoc, n, need)
+				}
+			}
+			continue
+		}
+		if cols == nil || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		if len(cells) != len(cols) {
+			t.Fatalf("%s:%d: %d cells, the header has %d", badInputsDoc, n, len(cells), len(cols))
+		}
+		exit, err := strconv.Atoi(cells[cols["Exit"]])
+		if err != nil {
+			t.Fatalf("%s:%d: exit %q", badInputsDoc, n, cells[cols["Exit"]])
+		}
+		rows = append(rows, badInput{line: n, what: cells[cols["Bad input"]], command: strings.Trim(cells[cols["Command"]], "`"),
+			exit: exit, stderrSays: cells[cols["stderr says"]], stdoutSay: cells[cols["stdout says"]]})
+	}
+	return rows
+}
+
+// splitRow splits a markdown table row on its unescaped bars.
+func splitRow(line string) []string {
+	line = strings.TrimSuffix(strings.TrimPrefix(line, "|"), "|")
+	var cells []string
+	var cur strings.Builder
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == '|':
+			cur.WriteByte('|')
+			i++
+		case line[i] == '|':
+			cells = append(cells, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteByte(line[i])
+		}
+	}
+	return append(cells, strings.TrimSpace(cur.String()))
+}
+
+// fullDiskWriter fails as a full disk does, after a few bytes.
+type fullDiskWriter struct {
+	w    io.Writer
+	left int
+}
+
+func (f *fullDiskWriter) Write(p []byte) (int, error) {
+	if len(p) > f.left {
+		n, _ := f.w.Write(p[:f.left])
+		f.left = 0
+		return n, syscall.ENOSPC
+	}
+	f.left -= len(p)
+	return f.w.Write(p)
+}
+
+// failUnder makes every output written under a directory named "full" fail.
+func failUnder(t *testing.T) {
+	outputHook = func(path string, w io.Writer) io.Writer {
+		if strings.Contains(filepath.ToSlash(path), "/full/") {
+			return &fullDiskWriter{w: w, left: 100}
+		}
+		return w
+	}
+	t.Cleanup(func() { outputHook = nil })
+}
+
+// snapshot lists every path under dir with its size.
+func snapshot(t *testing.T, dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, fmt.Sprintf("%s %v %d", rel, info.Mode().Type(), info.Size()))
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// badInputFixtures prepares $FIX: a genuine certificate for d=8 p=20 seed=2001
+// (storable, t* = 0.048), forged and damaged variants of it, and a directory
+// holding a user's file.
+func badInputFixtures(t *testing.T) string {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	if code, _, errs := runCLI("solve", "--d", "8", "--p", "20", "--seed", "2001", "--certificate", good); code != 0 {
+		t.Fatalf("solve: %s", errs)
+	}
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func() map[string]any {
+		var c map[string]any
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	save := func(name string, c map[string]any) {
+		out, _ := json.MarshalIndent(c, "", " ")
+		if err := os.WriteFile(filepath.Join(dir, name), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forge := func(eps float64) map[string]any {
+		c := load()
+		delete(c, "w")
+		c["verdict"] = "not-storable"
+		c["solve_eps"] = eps
+		c["lambda"] = []map[string]any{{"mu": 0, "v": 1, "weight": 1}, {"mu": 1, "v": 0, "weight": 1}, {"mu": 5, "v": 7, "weight": 0.5}}
+		return c
+	}
+	for _, eps := range []string{"0.1", "10", "1e6"} {
+		e, _ := strconv.ParseFloat(eps, 64)
+		save("forged-"+eps+".json", forge(e))
+	}
+	c := forge(0.1)
+	delete(c, "solve_eps")
+	c["eps"] = 0.1
+	save("eps-field.json", c)
+	inst := c["instance"].(map[string]any)
+	delete(inst, "sha256")
+	c["format"] = "lamcap-certificate/1"
+	save("format1.json", c)
+	c = load()
+	c["instance"].(map[string]any)["seed"] = 2002
+	save("other-seed.json", c)
+	c = load()
+	c["instance"].(map[string]any)["model"] = "decoupled"
+	save("other-model.json", c)
+	c = forge(1e-6)
+	c["instance"].(map[string]any)["d"] = 60000
+	c["instance"].(map[string]any)["p"] = 100000
+	save("huge.json", c)
+	c = load()
+	w := c["w"].([]any)
+	w[3] = w[3].([]any)[:7]
+	save("w-shape.json", c)
+	c = forge(1e-6)
+	c["lambda"] = []map[string]any{{"mu": 0, "v": 20, "weight": 1}}
+	save("lambda-row.json", c)
+	os.Mkdir(filepath.Join(dir, "foreign"), 0o755)
+	os.WriteFile(filepath.Join(dir, "foreign", "notes.txt"), []byte("mine\n"), 0o644)
+	return dir
+}
+
+var envWord = regexp.MustCompile(`^[A-Z_]+=`)
+
+// TestBadInputsTable runs every row of docs/bad-inputs.md through run: the exit
+// status, one line on stderr with the documented text, the documented stdout,
+// and nothing left behind in the row's scratch directory.
+func TestBadInputsTable(t *testing.T) {
+	rows := readBadInputs(t)
+	if len(rows) < 40 {
+		t.Fatalf("read %d rows from %s: the tables did not parse", len(rows), badInputsDoc)
+	}
+	fix := badInputFixtures(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	npy, _ := filepath.Abs(fx)
+	failUnder(t)
+	for _, r := range rows {
+		t.Run(fmt.Sprintf("line%d", r.line), func(t *testing.T) {
+			tmp := t.TempDir()
+			os.Mkdir(filepath.Join(tmp, "full"), 0o755)
+			repl := strings.NewReplacer("$NPY", filepath.Clean(npy), "$FIX", fix, "$TMP", tmp, "$FIFO", fifo)
+			var args []string
+			for _, w := range strings.Fields(r.command) {
+				if args == nil && envWord.MatchString(w) {
+					k, v, _ := strings.Cut(w, "=")
+					t.Setenv(k, v)
+					continue
+				}
+				if args == nil {
+					if w != "lamcap" {
+						t.Fatalf("command %q does not start with lamcap", r.command)
+					}
+					args = []string{}
+					continue
+				}
+				w = repl.Replace(w)
+				if strings.Contains(w, "$") {
+					t.Fatalf("unknown placeholder in %q", w)
+				}
+				args = append(args, w)
+			}
+			before := snapshot(t, tmp)
+			type result struct {
+				code     int
+				out, err string
+			}
+			done := make(chan result, 1)
+			go func() {
+				code, out, errs := runCLI(args...)
+				done <- result{code, out, errs}
+			}()
+			var res result
+			select {
+			case res = <-done:
+			case <-time.After(2 * time.Minute):
+				t.Fatalf("%s (%s): did not return", r.command, r.what)
+			}
+			if res.code != r.exit {
+				t.Errorf("%s (%s): exit %d, want %d; stderr %q", r.command, r.what, res.code, r.exit, res.err)
+			}
+			if strings.Count(strings.TrimRight(res.err, "\n"), "\n") != 0 || !strings.Contains(res.err, r.stderrSays) {
+				t.Errorf("%s (%s): stderr %q, want one line containing %q", r.command, r.what, res.err, r.stderrSays)
+			}
+			if r.stdoutSay == "—" {
+				if res.out != "" {
+					t.Errorf("%s (%s): stdout %q, want none", r.command, r.what, res.out)
+				}
+			} else if !strings.Contains(res.out, r.stdoutSay) {
+				t.Errorf("%s (%s): stdout %q, want it to contain %q", r.command, r.what, res.out, r.stdoutSay)
+			}
+			if after := snapshot(t, tmp); strings.Join(after, "\n") != strings.Join(before, "\n") {
+				t.Errorf("%s (%s): left files behind: %v (before: %v)", r.command, r.what, after, before)
+			}
+		})
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/model"
+)
+
+// A certificate file holds a verdict with its evidence (W or lambda) and names
+// its instance exactly: d, p, model, embedding, the seed or the user's files,
+// and the SHA-256 of the instance's numbers (model.Instance.Hash). It carries
+// no tolerance that verify would use: verify holds a not-storable certificate
+// to its own eps (the default, or its --eps).
+const certFormat = "lamcap-certificate/2"
+
+// certificateFile is the JSON form of a saved verdict.
+type certificateFile struct {
+	Format   string       `json:"format"`
+	Instance certInstance `json:"instance"`
+	Verdict  string       `json:"verdict"`
+	// SolveEps is the eps solve used: a note for people; verify never uses it.
+	SolveEps float64      `json:"solve_eps,omitempty"`
+	W        [][]float64  `json:"w,omitempty"`
+	Lambda   []certLambda `json:"lambda,omitempty"`
+}
+
+type certInstance struct {
+	D         int    `json:"d"`
+	P         int    `json:"p"`
+	Model     string `json:"model"`
+	Embedding string `json:"embedding"`
+	Seed      *int64 `json:"seed,omitempty"` // random embeddings only
+	// Inputs, Targets (absolute paths) and Layout locate user embeddings.
+	Inputs  string `json:"inputs,omitempty"`
+	Targets string `json:"targets,omitempty"`
+	Layout  string `json:"layout,omitempty"`
+	SHA256  string `json:"sha256"`
+}
+
+type certLambda struct {
+	Mu     int     `json:"mu"`
+	V      int     `json:"v"`
+	Weight float64 `json:"weight"`
+}
+
+// maxCertDim bounds d and p so that later int arithmetic (d*d, p*p) cannot
+// overflow; the memory budget is checked separately before anything is built.
+const maxCertDim = 1 << 30
+
+// newCertificate is the certificate of verdict v on instance in.
+func newCertificate(inst instanceFlags, in *model.Instance, eps float64, v feasibility.Verdict) (*certificateFile, error) {
+	c := &certificateFile{Format: certFormat, Verdict: string(v.Status),
+		Instance: certInstance{D: in.D, P: in.P, Model: inst.model.String(), Embedding: inst.embed.String(), SHA256: in.Hash()}}
+	if inst.user != nil {
+		abs := func(s string) string {
+			if a, err := filepath.Abs(s); err == nil {
+				return a
+			}
+			return s
+		}
+		c.Instance.Inputs, c.Instance.Targets, c.Instance.Layout = abs(inst.inputs), abs(inst.targets), inst.layout
+	} else {
+		seed := inst.seed
+		c.Instance.Seed = &seed
+	}
+	switch v.Status {
+	case feasibility.Storable:
+		r, _ := v.W.Dims()
+		for i := 0; i < r; i++ {
+			c.W = append(c.W, append([]float64(nil), v.W.RawRowView(i)...))
+		}
+	case feasibility.NotStorable:
+		c.SolveEps = eps
+		for _, l := range v.Lambda {
+			c.Lambda = append(c.Lambda, certLambda{l.Mu, l.V, l.Weight})
+		}
+	default:
+		return nil, fmt.Errorf("the verdict is undecided: there is no certificate to save")
+	}
+	return c, nil
+}
+
+// encode writes c as indented JSON.
+func (c *certificateFile) encode(w io.Writer) error {
+	b, err := json.MarshalIndent(c, "", " ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// parseCertificate reads and validates a certificate: the format, the instance
+// it names and the shape of its evidence. Whether the evidence holds is for
+// verify to check on the instance. Unknown fields are refused, so a file cannot
+// carry a setting (an "eps", say) that looks as if it mattered.
+func parseCertificate(b []byte) (*certificateFile, error) {
+	var c certificateFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		var probe struct{ Format string }
+		if json.Unmarshal(b, &probe) == nil && probe.Format == "lamcap-certificate/1" {
+			return nil, errors.New("format lamcap-certificate/1 names its instance without a content hash and sets its own eps; make a new certificate with 'lamcap solve --certificate'")
+		}
+		return nil, fmt.Errorf("not a lamcap certificate (%v)", err)
+	}
+	if dec.More() {
+		return nil, errors.New("not a lamcap certificate (text after the JSON object)")
+	}
+	if c.Format != certFormat {
+		return nil, fmt.Errorf("format %q, want %q", c.Format, certFormat)
+	}
+	ci := c.Instance
+	if ci.D < 2 || ci.P < 2 || ci.D > maxCertDim || ci.P > maxCertDim {
+		return nil, fmt.Errorf("instance d=%d p=%d: want 2 <= d, p <= %d", ci.D, ci.P, maxCertDim)
+	}
+	if _, err := model.ParseModel(ci.Model); err != nil {
+		return nil, err
+	}
+	if ci.Embedding == model.User.String() {
+		if ci.Inputs == "" || ci.Targets == "" || (ci.Layout != "rows" && ci.Layout != "columns") || ci.Seed != nil {
+			return nil, errors.New("user embeddings need inputs, targets and a layout (rows or columns), and no seed")
+		}
+		if ci.Model != model.Coupled.String() {
+			return nil, errors.New("user embeddings define the coupled model only")
+		}
+	} else {
+		if _, err := model.ParseEmbedding(ci.Embedding); err != nil {
+			return nil, err
+		}
+		if ci.Seed == nil || *ci.Seed < 0 || ci.Inputs != "" || ci.Targets != "" || ci.Layout != "" {
+			return nil, errors.New("random embeddings need a seed >= 0 and no files")
+		}
+	}
+	if len(ci.SHA256) != 64 || !isLowerHex(ci.SHA256) {
+		return nil, errors.New("instance sha256: want 64 lowercase hex digits")
+	}
+	if !(c.SolveEps >= 0) || math.IsInf(c.SolveEps, 0) {
+		return nil, fmt.Errorf("solve_eps %v is not a finite nonnegative number", c.SolveEps)
+	}
+	switch c.Verdict {
+	case string(feasibility.Storable):
+		if len(c.Lambda) > 0 || c.SolveEps != 0 {
+			return nil, errors.New("a storable certificate holds W only")
+		}
+		if len(c.W) != ci.D {
+			return nil, fmt.Errorf("W has %d rows, want d=%d", len(c.W), ci.D)
+		}
+		for i, row := range c.W {
+			if len(row) != ci.D {
+				return nil, fmt.Errorf("W row %d has %d entries, want d=%d", i, len(row), ci.D)
+			}
+		}
+	case string(feasibility.NotStorable):
+		if len(c.W) > 0 || len(c.Lambda) == 0 {
+			return nil, errors.New("a not-storable certificate holds a nonempty lambda only")
+		}
+		for _, l := range c.Lambda {
+			if l.Mu < 0 || l.Mu >= ci.P || l.V < 0 || l.V >= ci.P || l.Mu == l.V {
+				return nil, fmt.Errorf("lambda row (%d,%d) is not a margin row of a p=%d instance", l.Mu, l.V, ci.P)
+			}
+			if !(l.Weight >= 0) {
+				return nil, fmt.Errorf("lambda weight %v of row (%d,%d) is negative", l.Weight, l.Mu, l.V)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("verdict %q has no certificate (want storable or not-storable)", c.Verdict)
+	}
+	return &c, nil
+}
+
+func isLowerHex(s string) bool {
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// describe names the instance for messages.
+func (ci certInstance) describe() string {
+	if ci.Seed != nil {
+		return fmt.Sprintf("d=%d p=%d seed=%d model=%s embedding=%s", ci.D, ci.P, *ci.Seed, ci.Model, ci.Embedding)
+	}
+	return fmt.Sprintf("d=%d p=%d from %s and %s (layout %s)", ci.D, ci.P, ci.Inputs, ci.Targets, ci.Layout)
+}

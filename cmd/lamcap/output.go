@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/inputfile"
+)
+
+// outputHook, when set, wraps the writer of every file writeOutput writes. Tests
+// set it to make writes fail as on a full disk; it is nil otherwise.
+var outputHook func(path string, w io.Writer) io.Writer
+
+// writeOutput writes one output file atomically (internal/atomicfile): into a
+// temporary file beside path, renamed over it only when complete, so a failed
+// write leaves the old file, or none, and never a part.
+func writeOutput(path string, fill func(w io.Writer) error) error {
+	return atomicfile.WriteWith(path, func(w io.Writer) error {
+		if outputHook != nil {
+			w = outputHook(path, w)
+		}
+		return fill(w)
+	})
+}
+
+// stagingPrefix names the directory a set of files is written into before it is
+// renamed into place.
+const stagingPrefix = ".lamcap-staging-"
+
+// outputFile is one file of a set written together.
+type outputFile struct {
+	name string
+	fill func(w io.Writer) error
+}
+
+// writeOutputDir writes files into dir as a set: each is written completely into
+// a staging directory inside dir, and only when all are written are they renamed
+// into place, in order (so the last one, the metadata, appears last). A failure
+// leaves dir as it was. dir must be new, empty, or already lamcap's (holding a
+// metadata.json whose "generator" names lamcap); files named in stale that are
+// not in files are removed, so a directory never mixes two instances.
+func writeOutputDir(dir string, files []outputFile, stale []string) error {
+	created, err := prepareOutputDir(dir)
+	if err != nil {
+		return err
+	}
+	stage, err := os.MkdirTemp(dir, stagingPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", dir, err)
+	}
+	defer os.RemoveAll(stage)
+	fail := func(err error) error {
+		os.RemoveAll(stage)
+		if created {
+			os.Remove(dir) // only if still empty
+		}
+		return err
+	}
+	for _, f := range files {
+		if err := writeOutput(filepath.Join(stage, f.name), f.fill); err != nil {
+			return fail(fmt.Errorf("%w (nothing in %s was changed)", err, dir))
+		}
+	}
+	keep := map[string]bool{}
+	for _, f := range files {
+		keep[f.name] = true
+		if err := os.Rename(filepath.Join(stage, f.name), filepath.Join(dir, f.name)); err != nil {
+			return fmt.Errorf("writing %s: %w", dir, err)
+		}
+	}
+	for _, name := range stale {
+		if !keep[name] {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("removing the stale %s: %w", filepath.Join(dir, name), err)
+			}
+		}
+	}
+	return nil
+}
+
+// prepareOutputDir creates dir if needed (reporting whether it did) and refuses
+// a directory that holds anything but lamcap's own output.
+func prepareOutputDir(dir string) (bool, error) {
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return false, fmt.Errorf("creating %s: %w", dir, err)
+		}
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return false, usagef("%s exists and is not a directory", dir)
+	}
+	all, err := os.ReadDir(dir)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", dir, err)
+	}
+	var entries []fs.DirEntry
+	for _, e := range all {
+		if strings.HasPrefix(e.Name(), stagingPrefix) { // left by a killed run
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return false, fmt.Errorf("removing a stale staging directory: %w", err)
+			}
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) == 0 || isLamcapOutput(dir) {
+		return false, nil
+	}
+	var names []string
+	for _, e := range entries[:min(3, len(entries))] {
+		names = append(names, e.Name())
+	}
+	return false, usagef("%s holds files lamcap did not write (%s...); give a new or empty directory", dir, strings.Join(names, ", "))
+}
+
+// isLamcapOutput reports whether dir holds a metadata.json written by lamcap.
+func isLamcapOutput(dir string) bool {
+	b, err := inputfile.ReadAll(context.Background(), filepath.Join(dir, "metadata.json"), 1<<20)
+	if err != nil {
+		return false
+	}
+	var m struct {
+		Generator string `json:"generator"`
+	}
+	return json.Unmarshal(b, &m) == nil && strings.HasPrefix(m.Generator, "lamcap ")
+}
