@@ -112,7 +112,7 @@ func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps fl
 	if err != nil {
 		return Verdict{}, err
 	}
-	v := Verdict{Status: Undecided, Iterations: res.Iterations, Rows: in.Rows(), Rounds: 1, Attempts: 1}
+	v := Verdict{Status: Undecided, Iterations: res.Iterations, Rows: in.Rows(), Rounds: 1, Attempts: 1, Solver: lp.MethodHiGHS}
 	switch {
 	case res.Feasible:
 		sc := lp.CheckStorable(in, res.W)

@@ -11,21 +11,24 @@ const bytesPerNonzero = 64
 
 // MemoryEstimate is the memory, in bytes, needed to decide an instance with p
 // associations in dimension d: the instance, three p x p score matrices, and what
-// the solver chosen by full and rows holds. full asks for every row at once (the
-// plain LP on HiGHS). The count saturates at memlimit.Inf, so any size too large
+// the solver chosen by full and opts (Method.For) holds. full asks for every row
+// at once (the plain LP on HiGHS). The count saturates at memlimit.Inf, so any size too large
 // for the machine compares as too large; check it with memlimit.Check before
 // allocating anything.
 //
 // Each solver kind has its own function below; a new solver adds one function
 // and one case here.
-func MemoryEstimate(d, p int, m model.Model, full bool, rows Rows) int64 {
+func MemoryEstimate(d, p int, m model.Model, full bool, opts Options) int64 {
+	rows := opts.Rows
 	d64, p64 := int64(d), int64(p)
 	base := memlimit.Add(model.MemoryBytes(d, p, m), memlimit.Mul(3*8, p64, p64))
 	var solver int64
 	switch {
 	case full:
 		solver = fullLPMemory(d64, p64)
-	case rows == Implicit:
+	case opts.Method.For(d, rows) == MethodIPM:
+		solver = ipmMemory(d64, p64)
+	case opts.Method.For(d, rows) == MethodSimplex:
 		solver = simplexMemory(d64, p64)
 	case rows == Lifted:
 		solver = liftedMemory(d64, p64)
@@ -71,4 +74,15 @@ func generatedRows(p, cols int64) int64 {
 // highsRowsMemory is rows rows of per nonzeros in HiGHS, with a fixed cost per row.
 func highsRowsMemory(rows, per int64) int64 {
 	return memlimit.Add(memlimit.Mul(rows, per, bytesPerNonzero), memlimit.Mul(rows, 64))
+}
+
+// ipmMemory: the interior-point method holds the normal matrix ((d^2+1)^2), the
+// product it is rearranged from ((d(d+1)/2)^2), the packed Kronecker factors (3 p
+// rows of d(d+1)/2), about 25 p x p arrays (slacks, duals, residuals, steps,
+// scratch) and the final lambda list of p(p-1) rows (24 bytes each).
+func ipmMemory(d, p int64) int64 {
+	n := memlimit.Add(memlimit.Mul(d, d), 1)
+	n2 := memlimit.Mul(d, d+1) / 2
+	return memlimit.Add(memlimit.Mul(8, n, n), memlimit.Mul(8, n2, n2), memlimit.Mul(3*8, p, n2),
+		memlimit.Mul(25*8+24, p, p), memlimit.Mul(40*8, n))
 }

@@ -175,6 +175,7 @@ func (f *instanceFlags) source(seed int64) model.Source {
 
 // solverFlags tune the LP.
 type solverFlags struct {
+	solver    string
 	rows      string
 	eps       float64
 	timeLimit float64
@@ -184,17 +185,22 @@ type solverFlags struct {
 }
 
 func (f *solverFlags) register(fs *flagSet) {
-	fs.StringVar(&f.rows, "rows", "implicit", "LP solver and row form: implicit (lamcap's simplex on the dual, rows priced implicitly), dense (HiGHS, d^2 nonzeros per row) or lifted (HiGHS, u = W x variables, d nonzeros per row)")
+	fs.StringVar(&f.solver, "solver", "auto", fmt.Sprintf("LP solver: auto (simplex below d=%d, interior point from there), simplex (lamcap's implicit-pricing simplex), ipm (lamcap's structured interior-point method on OpenBLAS) or highs (HiGHS constraint generation); an answer that does not certify falls to the next solver", lp.IPMFromD))
+	fs.StringVar(&f.rows, "rows", "implicit", "row form: implicit (lamcap's own solvers price every row implicitly), dense (HiGHS, d^2 nonzeros per row) or lifted (HiGHS, u = W x variables, d nonzeros per row); dense or lifted with --solver auto means HiGHS")
 	fs.IntVar(&f.initial, "initial-rows", 2, "rows per association in the first round (worst Hebbian competitors)")
 	fs.IntVar(&f.add, "add-rows", 4, "most violated rows added per association per round")
 	fs.Float64Var(&f.eps, "eps", 1e-6, "not-storable tolerance: certified when no W with |W_ij| <= 1 has all margins above eps")
-	fs.Float64Var(&f.timeLimit, "time-limit", 0, "HiGHS time limit per solve in seconds (0: none); a solve that hits it is undecided")
+	fs.Float64Var(&f.timeLimit, "time-limit", 0, "time limit per solve in seconds, for every solver (0: none); a solve that hits it goes to the next solver, and in the end is undecided")
 }
 
 func (f *solverFlags) validate() error {
 	r, err := lp.ParseRows(f.rows)
 	if err != nil {
 		return usagef("--rows: %v", err)
+	}
+	method, err := lp.ParseMethod(f.solver)
+	if err != nil {
+		return usagef("--solver: %v", err)
 	}
 	if !(f.eps > 0) || f.eps >= 1 {
 		return usagef("--eps must be in (0, 1), got %v", f.eps)
@@ -205,7 +211,7 @@ func (f *solverFlags) validate() error {
 	if f.initial < 1 || f.add < 1 {
 		return usagef("--initial-rows and --add-rows must be >= 1")
 	}
-	f.opts = lp.Options{Rows: r, InitialPerMu: f.initial, AddPerMu: f.add,
+	f.opts = lp.Options{Rows: r, Method: method, InitialPerMu: f.initial, AddPerMu: f.add,
 		Settings: lp.Settings{TimeLimit: f.timeLimit}}
 	return nil
 }
@@ -233,5 +239,5 @@ func bytesString(b int64) string { return memlimit.Format(b) }
 
 // lpMemory is the memory estimate of deciding one instance of size p.
 func lpMemory(inst instanceFlags, p int, sf solverFlags) int64 {
-	return lp.MemoryEstimate(inst.d, p, inst.model, false, sf.opts.Rows)
+	return lp.MemoryEstimate(inst.d, p, inst.model, false, sf.opts)
 }

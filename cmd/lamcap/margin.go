@@ -63,7 +63,7 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, false, lp.Dense)); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, false, lp.Options{})); err != nil {
 		return err
 	}
 	if !asJSON {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -45,6 +46,7 @@ type solveRecord struct {
 	Rounds      int            `json:"rounds"`
 	Iterations  int            `json:"iterations"`
 	Attempts    int            `json:"attempts"`
+	Solver      string         `json:"solver"`
 	Seconds     float64        `json:"seconds"`
 	Note        string         `json:"note,omitempty"`
 }
@@ -81,7 +83,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("--formulation: unknown formulation %q (want margin or feasibility)", formulation)
 	}
 	full := formulation == "feasibility"
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, full, sf.opts.Rows)); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, full, sf.opts)); err != nil {
 		return err
 	}
 	in, err := model.NewInstance(inst.source(inst.seed), p)
@@ -102,7 +104,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rec := solveRecord{D: inst.d, P: p, Seed: inst.seed, Model: inst.model.String(), Embedding: inst.embed.String(),
 		Formulation: formulation, Verdict: string(v.Status), Margin: v.Margin, Certified: v.Certified,
 		Certificate: certificateSummary(v), Rows: v.Rows, Rounds: v.Rounds, Iterations: v.Iterations,
-		Attempts: v.Attempts, Seconds: round(v.Seconds, 4), Note: v.Note}
+		Attempts: v.Attempts, Solver: string(v.Solver), Seconds: round(v.Seconds, 4), Note: v.Note}
 	if asJSON {
 		if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 			return err
@@ -137,10 +139,17 @@ func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instanc
 	fmt.Fprintf(stdout, "  instance     d=%d p=%d %smodel=%s embedding=%s (%d margin constraints, %d unknowns)\n",
 		inst.d, p, seed, rec.Model, rec.Embedding, in.Rows(), inst.d*inst.d)
 	fmt.Fprintf(stdout, "  LP           %s: optimal margin t* = %.6g (box |W_ij| <= 1)\n", formulation, v.Margin)
-	if sf.opts.Rows == lp.Implicit && formulation != "feasibility" {
+	switch {
+	case formulation == "feasibility":
+		fmt.Fprintf(stdout, "  work         HiGHS, all %d rows, %d iterations, %d attempt(s), %.3f s\n",
+			v.Rows, v.Iterations, v.Attempts, v.Seconds)
+	case v.Solver == lp.MethodIPM:
+		fmt.Fprintf(stdout, "  work         lamcap interior point (%s), all %d rows through the structured normal matrix, %d iterations, %d attempt(s), %.3f s\n",
+			linalg.Version(), v.Rows, v.Iterations, v.Attempts, v.Seconds)
+	case v.Solver == lp.MethodSimplex:
 		fmt.Fprintf(stdout, "  work         lamcap simplex, all %d rows priced implicitly, %d iterations, %d attempt(s), %.3f s\n",
 			v.Rows, v.Iterations, v.Attempts, v.Seconds)
-	} else {
+	default:
 		fmt.Fprintf(stdout, "  work         %d rows, %d rounds, %d iterations, %d attempt(s), %.3f s\n",
 			v.Rows, v.Rounds, v.Iterations, v.Attempts, v.Seconds)
 	}

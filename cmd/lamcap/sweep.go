@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/internal/linalg"
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
@@ -61,7 +63,7 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.StringVar(&f.models, "model", "coupled,decoupled", "models, comma separated")
 	fs.StringVar(&f.embed, "embedding", "gaussian", "gaussian or sphere")
 	fs.StringVar(&f.out, "out", defOut, "sweep directory (created; reused to resume)")
-	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel workers, one HiGHS model each")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel workers, one instance each; the cores are shared out among their BLAS threads")
 	fs.StringVar(&f.shard, "shard", "", "K/N: run only the K-th of N slices of the grid")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.Float64Var(&f.kappa, "kappa", 0, "margin kappa >= 0: with kappa > 0, p* is the largest p with certified max margin kappa* >= kappa")
@@ -179,13 +181,13 @@ func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
 		return g, nil, usagef("--kappa must be in [0, 20], got %v", f.kappa)
 	}
 	for _, d := range ds {
-		need := int64(f.workers) * lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts.Rows)
+		need := memlimit.Mul(int64(f.workers), lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts))
 		if err := checkMemory(fmt.Sprintf("d=%d with %d workers", d, f.workers), need); err != nil {
 			return g, nil, err
 		}
 	}
 	g = feasibility.Grid{Version: feasibility.GridVersion, Ds: ds, Models: models, SeedFirst: a, SeedLast: b,
-		Embedding: f.embed, Rows: f.sf.rows, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add, Kappa: f.kappa}
+		Embedding: f.embed, Rows: f.sf.rows, Solver: f.sf.solver, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add, Kappa: f.kappa}
 	units := g.Units()
 	if f.shard != "" {
 		k, n, err := parseShard(f.shard)
@@ -234,6 +236,9 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	defer st.Close()
 	pr := newProgress(stderr, label, f.quiet)
 	start := func(u feasibility.Unit) int { return int(0.9 * theoryPCKappa(u.D, g.Kappa)) }
+	// Each worker's BLAS gets its share of the cores: no oversubscription with
+	// several workers, every core for a single instance.
+	linalg.SetThreads(linalg.Share(min(f.workers, len(units))))
 	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update, Start: start})
 	pr.end()
 	recs := st.Records()

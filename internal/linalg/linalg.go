@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -122,13 +123,22 @@ func Share(workers int) int {
 	return t
 }
 
-// Version describes the backend in use, e.g. "openblas (OpenBLAS 0.3.21 ...)".
+// Version describes the backend in use and its threads, e.g. "OpenBLAS 0.3.21,
+// 2 threads" or "gonum (pure Go)"; Config has the library's full build line.
 func Version() string {
-	b := Current()
-	if b == OpenBLAS && native != nil {
-		return "openblas (" + native.version() + ")"
+	if Current() == OpenBLAS {
+		f := strings.Fields(native.version())
+		return fmt.Sprintf("%s, %d thread(s)", strings.Join(f[:min(2, len(f))], " "), Threads())
 	}
-	return string(b)
+	return "gonum (pure Go)"
+}
+
+// Config is the BLAS library's own description of its build ("" for gonum).
+func Config() string {
+	if Current() == OpenBLAS {
+		return native.version()
+	}
+	return ""
 }
 
 // Cholesky factors the symmetric positive definite n x n matrix held row-major in
