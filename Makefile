@@ -7,7 +7,7 @@ export PKG_CONFIG_PATH := $(HIGHS_PREFIX)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:
 FOUND := internal/highscheck/found.h
 BENCHTIME ?= 1x
 
-.PHONY: all highs openblas tools build run test test-short bench vet env clean
+.PHONY: all highs openblas tools build run test test-short bench vet env clean fuzz fuzz-run
 
 all: build
 
@@ -43,6 +43,19 @@ test: highs openblas tools vet build
 	$(GO) test -count=1 -timeout 20m ./...
 	# The pure-Go BLAS fallback, built without OpenBLAS.
 	$(GO) test -count=1 -tags noopenblas -run 'TestCholesky|TestIPM(Matches|Backends|Limits)' -short ./internal/linalg ./lp
+	$(MAKE) fuzz-run
+
+# Go's native fuzzing, one target per run: `make test` runs each for FUZZTIME
+# (3 s), `make fuzz` for a minute (FUZZTIME=10m make fuzz for longer).
+FUZZTIME ?= 3s
+FUZZ_TARGETS := ./feasibility:FuzzParseRecords ./cmd/lamcap:FuzzParseDims ./cmd/lamcap:FuzzParseSeeds \
+	./cmd/lamcap:FuzzParseShard ./model:FuzzDecodeNPY ./cmd/lamcap:FuzzParseCertificate
+fuzz-run: highs openblas
+	@for t in $(FUZZ_TARGETS); do \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \
+	done
+fuzz:
+	$(MAKE) fuzz-run FUZZTIME=60s
 
 test-short: highs openblas
 	$(GO) test -short ./...

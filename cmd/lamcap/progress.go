@@ -23,13 +23,17 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, label string, quiet bool) *progress {
-	tty := false
+	return &progress{w: w, tty: isTerminal(w), quiet: quiet, t0: time.Now(), label: label}
+}
+
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool {
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil {
-			tty = st.Mode()&os.ModeCharDevice != 0
+			return st.Mode()&os.ModeCharDevice != 0
 		}
 	}
-	return &progress{w: w, tty: tty, quiet: quiet, t0: time.Now(), label: label}
+	return false
 }
 
 func (p *progress) update(done, total int, work float64) {

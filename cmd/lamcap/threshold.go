@@ -79,8 +79,18 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !asJSON {
 		fmt.Fprintf(stdout, "%6s  %6s  %-9s  %-12s  %7s  %8s\n", "seed", "p*", "certified", "t* at p*", "solves", "seconds")
 	}
+	// On a terminal, each verdict of a search is shown as it comes (a search at
+	// d = 64..128 takes minutes to an hour).
+	tty := isTerminal(stderr)
 	for s := a; s <= b; s++ {
-		th, err := feasibility.FindThreshold(ctx, inst.source(s), feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start})
+		opts := feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start}
+		if tty {
+			seed := s
+			opts.OnVerdict = func(p int, v feasibility.Verdict) {
+				fmt.Fprintf(stderr, "  seed %d: p=%d %s (%s, %d iterations, %.1f s)\n", seed, p, v.Status, v.Solver, v.Iterations, v.Seconds)
+			}
+		}
+		th, err := feasibility.FindThreshold(ctx, inst.source(s), opts)
 		if err != nil {
 			return err
 		}
