@@ -120,7 +120,7 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validate(); err != nil {
+	if err := inst.validateContext(ctx); err != nil {
 		return err
 	}
 	a, b, err := parseRange(seeds, "--seeds")

@@ -180,6 +180,9 @@ func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
 	if !(f.kappa >= 0) || f.kappa > 20 {
 		return g, nil, usagef("--kappa must be in [0, 20], got %v", f.kappa)
 	}
+	if err := checkUnits(memlimit.Mul(int64(len(ds)), int64(len(models)), b-a+1)); err != nil {
+		return g, nil, err
+	}
 	for _, d := range ds {
 		need := memlimit.Mul(int64(f.workers), lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts))
 		if err := checkMemory(fmt.Sprintf("d=%d with %d workers", d, f.workers), need); err != nil {

@@ -40,7 +40,7 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validate(); err != nil {
+	if err := inst.validateContext(ctx); err != nil {
 		return err
 	}
 	a, b, err := parseRange(seeds, "--seeds")

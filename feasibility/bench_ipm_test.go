@@ -1,0 +1,180 @@
+package feasibility
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/lamcap/lamcap/internal/linalg"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// The large-d benchmarks (issue targets, Gaussian coupled, 2 cores):
+//
+//	exact p*  d = 32 <= 5 s, d = 48 <= 60 s, d = 64 <= 3 min and 2 GiB,
+//	          d = 96 <= 20 min, d = 128 (one instance) <= 90 min and 6 GiB;
+//	cold solve at d = 24, p = 120..124, seeds 1..10: worst/median <= 3, worst <= 5 s;
+//	one verdict at d = 20, p = 85 against the full LP on other solvers.
+//
+// d = 32 runs always; d = 48 and 64 with LAMCAP_BENCH_LARGE=1; d = 96 and 128
+// with LAMCAP_BENCH_HUGE=1 (hours). Each reports the median over its seeds and
+// the process's peak resident set.
+
+// BenchmarkExactThreshold times the exact p* for each method that reaches the
+// size.
+func BenchmarkExactThreshold(b *testing.B) {
+	type benchCase struct {
+		d, seeds int
+		method   lp.Method
+	}
+	cases := []benchCase{{32, 3, lp.MethodIPM}}
+	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
+		cases = append(cases, benchCase{32, 3, lp.MethodSimplex}, benchCase{48, 3, lp.MethodIPM}, benchCase{64, 3, lp.MethodIPM})
+	}
+	if os.Getenv("LAMCAP_BENCH_HUGE") != "" {
+		cases = append(cases, benchCase{96, 1, lp.MethodIPM}, benchCase{128, 1, lp.MethodIPM})
+	}
+	for _, c := range cases {
+		b.Run(fmt.Sprintf("d=%d/%s", c.d, c.method), func(b *testing.B) {
+			var ts, solves []float64
+			for i := 0; i < b.N; i++ {
+				ts, solves = ts[:0], solves[:0]
+				for seed := 1; seed <= c.seeds; seed++ {
+					t0 := time.Now()
+					th, err := FindThreshold(context.Background(), model.Random{D: c.d, Seed: uint64(seed)},
+						ThresholdOptions{LP: lp.Options{Method: c.method}})
+					if err != nil || !th.Certified {
+						b.Fatalf("seed %d: %v %s", seed, err, th.Note)
+					}
+					ts = append(ts, time.Since(t0).Seconds())
+					solves = append(solves, float64(th.Solves))
+					b.Logf("d=%d seed %d %s: p*=%d in %.1f s, %d verdicts, %d iterations", c.d, seed, c.method, th.PStar, ts[len(ts)-1], th.Solves, th.Iterations)
+				}
+			}
+			b.ReportMetric(median(ts), "median-s")
+			b.ReportMetric(median(solves), "median-verdicts")
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
+		})
+	}
+}
+
+// BenchmarkColdSolve24 is the stall case of the simplex: cold verdicts at d = 24,
+// p = 120..124, seeds 1..10, on the default (auto) solver. The simplex runs it
+// only with LAMCAP_BENCH_LARGE=1 and a 120 s limit per verdict (it stalled for
+// minutes on some of these).
+func BenchmarkColdSolve24(b *testing.B) {
+	methods := []lp.Method{lp.Auto}
+	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
+		methods = append(methods, lp.MethodSimplex)
+	}
+	for _, m := range methods {
+		b.Run(string(m), func(b *testing.B) {
+			var ts []float64
+			undecided := 0
+			for i := 0; i < b.N; i++ {
+				ts = ts[:0]
+				for seed := uint64(1); seed <= 10; seed++ {
+					for p := 120; p <= 124; p++ {
+						in, _ := model.NewInstance(model.Random{D: 24, Seed: seed}, p)
+						t0 := time.Now()
+						v, err := Decide(context.Background(), lp.NewSolver(in, lp.Options{Method: m, Settings: lp.Settings{TimeLimit: 120}}), DefaultEps)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if v.Status == Undecided {
+							undecided++
+						}
+						ts = append(ts, time.Since(t0).Seconds())
+					}
+				}
+			}
+			sort.Float64s(ts)
+			b.ReportMetric(median(ts), "median-s")
+			b.ReportMetric(ts[len(ts)-1], "worst-s")
+			b.ReportMetric(ts[len(ts)-1]/median(ts), "worst/median")
+			b.ReportMetric(float64(undecided), "undecided")
+		})
+	}
+}
+
+// BenchmarkVerdictD20 is one verdict at d = 20, p = 85 (seeds 1-5, median) on
+// every solver lamcap has: its interior-point method, its simplex, HiGHS
+// constraint generation, and HiGHS's own interior-point solver (IPX, with
+// crossover) and dual simplex on the full LP of all p(p-1) rows.
+func BenchmarkVerdictD20(b *testing.B) {
+	type solverCase struct {
+		name string
+		make func(in *model.Instance) lp.Solver
+	}
+	full := func(s lp.Settings) func(in *model.Instance) lp.Solver {
+		return func(in *model.Instance) lp.Solver {
+			return lp.NewMarginSolver(in, lp.Options{Rows: lp.Dense, InitialPerMu: -1, Settings: s})
+		}
+	}
+	for _, c := range []solverCase{
+		{"ipm", func(in *model.Instance) lp.Solver { return lp.NewIPM(in, lp.Options{}) }},
+		{"simplex", func(in *model.Instance) lp.Solver { return lp.NewSimplex(in, lp.Options{}) }},
+		{"highs-generation", func(in *model.Instance) lp.Solver { return lp.NewMarginSolver(in, lp.Options{Rows: lp.Dense}) }},
+		{"highs-ipx-full", full(lp.Settings{Solver: "ipm", Presolve: "on"})},
+		{"highs-simplex-full", full(lp.Settings{Solver: "simplex", Presolve: "on"})},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var med float64
+			for i := 0; i < b.N; i++ {
+				med = medianSeconds(b, func(seed uint64) {
+					in, _ := model.NewInstance(model.Random{D: 20, Seed: seed}, 85)
+					v, err := Decide(context.Background(), c.make(in), DefaultEps)
+					if err != nil || !v.Certified {
+						b.Fatalf("%v %s", err, v.Note)
+					}
+				})
+			}
+			b.ReportMetric(med, "median-s")
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
+		})
+	}
+}
+
+// BenchmarkIPMIteration times the parts of one interior-point iteration at the
+// sizes of the issue's table: forming the normal matrix (one GEMM) and its
+// Cholesky factorisation, on OpenBLAS and on gonum's pure-Go BLAS.
+func BenchmarkIPMIteration(b *testing.B) {
+	ds := []int{32, 48}
+	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
+		ds = append(ds, 64)
+	}
+	defer linalg.Use(linalg.Current())
+	for _, backend := range linalg.Available() {
+		for _, d := range ds {
+			b.Run(fmt.Sprintf("%s/d=%d", backend, d), func(b *testing.B) {
+				if err := linalg.Use(backend); err != nil {
+					b.Fatal(err)
+				}
+				in, _ := model.NewInstance(model.Random{D: d, Seed: 1}, int(PriorFor(d*d).PC))
+				var its int
+				t0 := time.Now()
+				for i := 0; i < b.N; i++ {
+					sol, err := lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict}).Solve(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					its += sol.Iterations
+				}
+				b.ReportMetric(time.Since(t0).Seconds()/float64(its), "s/iteration")
+			})
+		}
+	}
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
