@@ -2,15 +2,23 @@
 // answers and builds the exact capacity measurements on top of them.
 //
 //   - Verdicts: Decide solves the bounded-margin LP of an instance, checks the
-//     solution's certificate outside the solver (Certify) and retries on HiGHS,
-//     with several settings, before admitting an Undecided answer. DecideFull uses the
-//     plain feasibility LP.
+//     solution's certificate outside the solver (Certify) and, when it does not
+//     hold or the solver fails in any way, goes down the solver's fallback chain
+//     (interior point, then simplex, then HiGHS with several settings) before
+//     admitting an Undecided answer with its reason. Each verdict names the
+//     solver whose answer was certified. DecideFull uses the plain feasibility LP.
 //   - Critical sizes: FindThreshold finds p*, the largest storable prefix of a
 //     nested instance family, certified by a storable verdict at p* and a
-//     not-storable one at p*+1, growing one warm solver (lp.Simplex by default). FindKappaThreshold
-//     does the same for a margin kappa > 0 from certified max-margin values.
+//     not-storable one at p*+1. With the simplex (and HiGHS) it grows one warm
+//     solver upwards from just below the finite-size prediction (Prior); with the
+//     interior-point method, which cannot warm start, it brackets p* with cold
+//     verdicts, starting at the prediction and jumping to where the size of the
+//     optimal margin kappa* extrapolates to zero (a typical p* takes 3-6
+//     verdicts). FindKappaThreshold does the same for a margin kappa > 0 from
+//     certified max-margin values.
 //   - Max-margin memories: SolveMaxMargin gives kappa* = d / |W*|_F with a
-//     certified interval (lp.SolveMinNorm for the min-norm problem).
+//     certified interval (the interior-point method from lp.IPMFromD on, the
+//     active-set lp.SolveMinNorm below, for the min-norm problem).
 //   - Sweeps: a Grid of (d, model, seed) units, a Store that keeps every finished
 //     unit durably (append-only, fsynced JSON lines; resumable after any crash),
 //     Run with parallel workers, Shard for clusters.
