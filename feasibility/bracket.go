@@ -29,8 +29,8 @@ const bracketReach = 4
 //     used; after two in a row the search bisects the bracket, and before any
 //     storable verdict it steps down by doubling multiples of the prior width.
 //
-// Not-storable verdicts stop at the first certified iterate (lp.StopNotStorable);
-// storable ones run to the optimum for kappa*. Each verdict shrinks the bracket,
+// Not-storable verdicts stop at the first certified iterate, storable ones once
+// t* is known to lp.SizedGap (lp.StopSized), enough for kappa*. Each verdict shrinks the bracket,
 // so the search ends; a typical p* takes three to five verdicts. An undecided
 // verdict stops the search and is reported, never guessed past.
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
@@ -40,7 +40,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	}
 	opt.LP.Eps = opt.Eps
 	if opt.LP.Stop == lp.StopOptimal {
-		opt.LP.Stop = lp.StopNotStorable
+		opt.LP.Stop = lp.StopSized
 	}
 	pr := PriorFor(unknowns(src))
 	maxP := src.MaxP()

@@ -66,10 +66,19 @@ const (
 	// StopNotStorable ends as soon as the duals certify not storable (t* = 0
 	// then, so nothing is lost); a storable answer still carries t*.
 	StopNotStorable
+	// StopSized ends a not-storable solve as StopNotStorable does, and a
+	// storable one once its W is certified and the duality gap is below
+	// SizedGap of t: T is then t* to that relative accuracy (a lower bound).
+	// Threshold searches use it: they need the size of t*, not its last digits.
+	StopSized
 	// StopVerdict ends at the first certified iterate either way; a storable
 	// answer's T is then only a lower bound on t*.
 	StopVerdict
 )
+
+// SizedGap is the relative accuracy of t* at which StopSized ends a storable
+// solve.
+const SizedGap = 1e-3
 
 // DefaultEps is the tolerance of not-storable certificates: no W with
 // |W_ij| <= 1 has all margins above it.
