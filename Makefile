@@ -7,7 +7,7 @@ export PKG_CONFIG_PATH := $(HIGHS_PREFIX)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:
 FOUND := internal/highscheck/found.h
 BENCHTIME ?= 1x
 
-.PHONY: all highs openblas tools build run test test-short bench vet env clean fuzz fuzz-run
+.PHONY: all highs openblas tools build run test test-short test-cluster bench vet env clean fuzz fuzz-run
 
 all: build
 
@@ -59,6 +59,11 @@ fuzz:
 
 test-short: highs openblas
 	$(GO) test -short ./...
+
+# The README's sbatch array on a single-node Slurm cluster brought up on this machine
+# (root: installs slurm-wlm and munge when missing); about 3 minutes.
+test-cluster: build
+	scripts/cluster/test-cluster.sh
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 120m ./...

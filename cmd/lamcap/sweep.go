@@ -238,7 +238,15 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	}
 	defer st.Close()
 	pr := newProgress(stderr, label, f.quiet)
-	start := func(u feasibility.Unit) int { return int(0.9 * theoryPCKappa(u.D, g.Kappa)) }
+	// At kappa = 0 each search starts from its own theory prior (cached per d);
+	// at kappa > 0 just below the finite-size p_c(d, kappa), computed once per d.
+	startAt := map[int]int{}
+	for _, d := range g.Ds {
+		if g.Kappa > 0 {
+			startAt[d] = int(0.9 * theoryPCKappa(d, g.Kappa))
+		}
+	}
+	start := func(u feasibility.Unit) int { return startAt[u.D] }
 	// Each worker's BLAS gets its share of the cores: no oversubscription with
 	// several workers, every core for a single instance.
 	linalg.SetThreads(linalg.Share(min(f.workers, len(units))))
