@@ -263,15 +263,15 @@ var computeUnit = func(ctx context.Context, g Grid, u Unit, start int) (Record, 
 	if err != nil {
 		return rec, err
 	}
+	method, err := lp.ParseMethod(g.Solver)
+	if err != nil {
+		return rec, err
+	}
 	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: embed}
 	var th Threshold
 	if g.Kappa > 0 {
 		th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2))
 	} else {
-		method, err := lp.ParseMethod(g.Solver)
-		if err != nil {
-			return rec, err
-		}
 		lpo := lp.Options{Rows: rows, Method: method, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer}
 		th, err = FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: start})
 	}
