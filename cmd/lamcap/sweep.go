@@ -22,7 +22,7 @@ import (
 
 func init() {
 	register(command{"sweep", "critical sizes over a grid of d, with capacities, curves and plots", runSweep})
-	register(command{"capacity", "the main job: capacities for d = 6..16, coupled and decoupled", runCapacity})
+	register(command{"capacity", "the main job: capacities for d = 8, 12, ..., 28, coupled and decoupled", runCapacity})
 	register(command{"merge", "combine the shard directories of one sweep into one summary", runMerge})
 }
 
@@ -213,9 +213,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("capacity [flags]", "The main job (what 'make run' runs): exact capacities for d = 6, 8, ..., 16 with 40\nseeds, coupled and decoupled, summarised in a table with plots. Same flags as sweep.")
+	fs := newFlags("capacity [flags]", "The main job (what 'make run' runs): exact capacities for d = 8, 12, ..., 28 with 40\nseeds, coupled and decoupled, summarised in a table with plots. Same flags as sweep.")
 	var f sweepFlags
-	f.register(fs, "6:16:2", "40", "lamcap-out/capacity")
+	f.register(fs, "8:28:4", "40", "lamcap-out/capacity")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
