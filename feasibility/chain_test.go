@@ -1,0 +1,87 @@
+package feasibility
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// failing is a solver whose first Solve fails with an arbitrary error (as a
+// HiGHS "Solve failed with an error" did on degenerate data) and whose retries
+// go to lamcap's simplex.
+type failing struct {
+	in    *model.Instance
+	tries int
+}
+
+func (f *failing) Instance() *model.Instance { return f.in }
+func (f *failing) Solve(context.Context) (*lp.Solution, error) {
+	return nil, errors.New("HiGHS solve: Solve failed with an error")
+}
+func (f *failing) Retry(ctx context.Context, _ lp.Settings) (*lp.Solution, error) {
+	f.tries++
+	return lp.NewSimplex(f.in, lp.Options{}).Solve(ctx)
+}
+func (f *failing) RetrySettings() []lp.Settings { return []lp.Settings{{}, {}} }
+
+// Any solver failure goes to the next solver of the chain; only when every one
+// fails is the verdict undecided, with the reason, and never an error.
+func TestDecideFallsThroughFailures(t *testing.T) {
+	in, _ := model.NewInstance(model.Random{D: 6, Seed: 1}, 14)
+	f := &failing{in: in}
+	v, err := Decide(context.Background(), f, DefaultEps)
+	if err != nil || !v.Certified || f.tries != 1 || v.Attempts != 2 || v.Solver != lp.MethodSimplex {
+		t.Fatalf("want a certified verdict from the first retry, got %+v (err %v, retries %d)", v, err, f.tries)
+	}
+	allFail := &failingAll{failing{in: in}}
+	v, err = Decide(context.Background(), allFail, DefaultEps)
+	if err != nil || v.Status != Undecided || v.Note == "" || v.Attempts != 3 {
+		t.Fatalf("want undecided with a reason after 3 attempts, got %+v (err %v)", v, err)
+	}
+}
+
+type failingAll struct{ failing }
+
+func (f *failingAll) Retry(context.Context, lp.Settings) (*lp.Solution, error) {
+	return nil, errors.New("still failing")
+}
+
+// Degenerate user embeddings (inputs of rank 3, nearly duplicated targets) get
+// certified thresholds from the default solver chain at sizes where each solver
+// is chosen, never an error.
+func TestDegenerateEmbeddingsThreshold(t *testing.T) {
+	for _, d := range []int{8, 20} {
+		p := 3 * d
+		base, _ := model.NewInstance(model.Random{D: d, Seed: 9}, p)
+		x := mat.DenseCopyOf(base.X)
+		y := mat.DenseCopyOf(base.Y)
+		for mu := 0; mu < p; mu++ {
+			for i := 3; i < d; i++ { // rank 3 inputs
+				x.Set(mu, i, x.At(mu, i%3)*float64(i))
+			}
+			if mu%5 == 1 { // a near-duplicate of the previous target
+				for i := 0; i < d; i++ {
+					y.Set(mu, i, y.At(mu-1, i)+1e-9*float64(i))
+				}
+			}
+		}
+		src, err := model.NewMatrices(x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, err := FindThreshold(context.Background(), src, ThresholdOptions{})
+		if err != nil {
+			t.Fatalf("d=%d: %v", d, err)
+		}
+		if !th.Certified {
+			t.Errorf("d=%d: undecided: %s", d, th.Note)
+			continue
+		}
+		t.Logf("d=%d: p* = %d (%d verdicts, solvers %s)", d, th.PStar, th.Solves, th.Solvers())
+	}
+}
