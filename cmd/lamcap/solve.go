@@ -95,7 +95,15 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if full {
 		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
 	} else {
-		v, err = feasibility.Decide(ctx, lp.NewSolver(in, sf.opts), sf.eps)
+		opts := sf.opts
+		if isTerminal(stderr) { // a large-d solve takes minutes: show its iterations
+			t0 := time.Now()
+			opts.Progress = func(it int, t, gap float64) {
+				fmt.Fprintf(stderr, "\r  interior point: iteration %d, t = %.4g, gap %.2g, %s ", it, t, gap, time.Since(t0).Round(time.Second))
+			}
+			defer fmt.Fprint(stderr, "\r\033[K")
+		}
+		v, err = feasibility.Decide(ctx, lp.NewSolver(in, opts), sf.eps)
 	}
 	if err != nil {
 		return err
