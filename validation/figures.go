@@ -1,0 +1,186 @@
+package validation
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+
+	"gonum.org/v1/gonum/stat/distuv"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/lamcap/lamcap/internal/atomicfile"
+)
+
+// palette is the Okabe-Ito colour-blind-safe set; shapes tell series apart too.
+var palette = []color.Color{
+	color.RGBA{0, 114, 178, 255}, color.RGBA{213, 94, 0, 255}, color.RGBA{0, 158, 115, 255},
+	color.RGBA{204, 121, 167, 255}, color.RGBA{86, 180, 233, 255}, color.RGBA{230, 159, 0, 255},
+	color.RGBA{0, 0, 0, 255}, color.RGBA{240, 228, 66, 255},
+}
+
+var shapes = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{},
+	draw.CrossGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}
+
+// WriteFigures writes validation-scale, validation-gap and validation-collapse
+// (PNG and SVG) into dir. They depend on the report only.
+func (r Report) WriteFigures(dir string) error {
+	for name, p := range map[string]*plot.Plot{
+		"validation-scale": r.scalePlot(), "validation-gap": r.gapPlot(), "validation-collapse": r.collapsePlot(),
+	} {
+		for _, ext := range []string{"png", "svg"} {
+			wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext)
+			if err != nil {
+				return err
+			}
+			path := filepath.Join(dir, name+"."+ext)
+			if err := atomicfile.WriteWith(path, func(f io.Writer) error { _, err := wt.WriteTo(f); return err }); err != nil {
+				return fmt.Errorf("writing %s: %w", path, err)
+			}
+		}
+	}
+	return nil
+}
+
+func styled(i int, s *plotter.Scatter) {
+	s.GlyphStyle.Color = palette[i%len(palette)]
+	s.GlyphStyle.Shape = shapes[i%len(shapes)]
+	s.GlyphStyle.Radius = vg.Points(3)
+}
+
+func (r Report) scalePlot() *plot.Plot {
+	p := plot.New()
+	p.Title.Text = "p_c log p_c / d^2 at the mean p* (95% bars)"
+	p.X.Label.Text = "d"
+	p.Y.Label.Text = "p_c log p_c / d^2"
+	p.Legend.Top, p.Legend.Left = true, false
+	var maxD float64
+	for i, m := range []string{"coupled", "decoupled"} {
+		var pts plotter.XYs
+		var bars plotter.YErrors
+		for _, g := range r.Groups {
+			if g.Model != m || g.Mean == 0 {
+				continue
+			}
+			x := float64(g.D) + float64(i)*0.4 // side by side
+			pts = append(pts, plotter.XY{X: x, Y: g.Scale})
+			bars = append(bars, struct{ Low, High float64 }{g.Scale - g.ScaleCI.Lo, g.ScaleCI.Hi - g.Scale})
+			maxD = math.Max(maxD, float64(g.D))
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		s, _ := plotter.NewScatter(pts)
+		styled(i, s)
+		e := &plotter.YErrorBars{XYs: pts, YErrors: bars, LineStyle: draw.LineStyle{Color: s.GlyphStyle.Color, Width: vg.Points(1)}}
+		p.Add(s, e)
+		p.Legend.Add("exact, "+m, s)
+	}
+	var th plotter.XYs
+	for _, g := range r.Groups {
+		if g.Model == "decoupled" {
+			th = append(th, plotter.XY{X: float64(g.D), Y: g.Theory * math.Log(g.Theory) / float64(g.D*g.D)})
+		}
+	}
+	if len(th) > 1 {
+		l, _ := plotter.NewLine(th)
+		l.Color = palette[2]
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add("finite-size theory", l)
+	}
+	half, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0.5}, {X: maxD + 4, Y: 0.5}})
+	half.Color = palette[6]
+	p.Add(half)
+	p.Legend.Add("asymptote 1/2", half)
+	p.Y.Min, p.Y.Max = 0.4, 1.35 // room above the data for the legend
+	p.X.Min, p.X.Max = 0, maxD+4
+	return p
+}
+
+func (r Report) gapPlot() *plot.Plot {
+	p := plot.New()
+	p.Title.Text = "Relative gap, coupled - decoupled, paired by seed (95% bars)"
+	p.X.Label.Text = "d"
+	p.Y.Label.Text = "(p*_coupled - p*_decoupled) / p*_decoupled"
+	p.Legend.Top = true
+	var pts plotter.XYs
+	var bars plotter.YErrors
+	var maxD, top float64
+	for _, q := range r.Pairs {
+		pts = append(pts, plotter.XY{X: float64(q.D), Y: q.Gap})
+		bars = append(bars, struct{ Low, High float64 }{q.Gap - q.GapCI.Lo, q.GapCI.Hi - q.Gap})
+		maxD, top = math.Max(maxD, float64(q.D)), math.Max(top, q.GapCI.Hi)
+	}
+	if len(pts) > 0 {
+		s, _ := plotter.NewScatter(pts)
+		styled(0, s)
+		p.Add(s, &plotter.YErrorBars{XYs: pts, YErrors: bars, LineStyle: draw.LineStyle{Color: s.GlyphStyle.Color, Width: vg.Points(1)}})
+		p.Legend.Add("measured", s)
+	}
+	for i, f := range r.GapFits {
+		var xy plotter.XYs
+		for d := 4.0; d <= maxD+4; d += 0.5 {
+			xy = append(xy, plotter.XY{X: d, Y: f.At(d)})
+		}
+		l, _ := plotter.NewLine(xy)
+		l.Color = palette[(i+1)%len(palette)]
+		l.Dashes = [][]vg.Length{nil, {vg.Points(4), vg.Points(3)}, {vg.Points(1), vg.Points(2)}}[i%3]
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("fit %s (p = %.2f)", f.Form, f.PValue), l)
+	}
+	zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: maxD + 4, Y: 0}})
+	zero.Color = color.Gray{Y: 150}
+	p.Add(zero)
+	p.X.Min, p.X.Max = 0, maxD+4
+	p.Y.Min, p.Y.Max = math.Min(-0.01, -top/2), 2.2*top // room above for the legend
+	return p
+}
+
+func (r Report) collapsePlot() *plot.Plot {
+	p := plot.New()
+	p.Title.Text = "P(storable | p) collapsed, every (d, model)"
+	p.X.Label.Text = "(p - crossing) / width"
+	p.Y.Label.Text = "fraction storable"
+	p.Legend.Top, p.Legend.Left = true, false
+	i := 0
+	for _, g := range r.Groups {
+		if g.Width <= 0 || len(g.pstars) == 0 {
+			continue
+		}
+		ps := append([]int(nil), g.pstars...)
+		sort.Ints(ps)
+		var pts plotter.XYs
+		for q := ps[0]; q <= ps[len(ps)-1]+1; q++ {
+			storable := 0
+			for _, k := range ps {
+				if k >= q {
+					storable++
+				}
+			}
+			pts = append(pts, plotter.XY{X: (float64(q) - g.Crossing) / g.Width, Y: float64(storable) / float64(len(ps))})
+		}
+		s, _ := plotter.NewScatter(pts)
+		styled(i, s)
+		s.GlyphStyle.Radius = vg.Points(2)
+		p.Add(s)
+		p.Legend.Add(fmt.Sprintf("d=%d %s", g.D, g.Model), s)
+		i++
+	}
+	var xy plotter.XYs
+	for x := -4.0; x <= 4; x += 0.05 {
+		xy = append(xy, plotter.XY{X: x, Y: distuv.UnitNormal.CDF(-x)})
+	}
+	l, _ := plotter.NewLine(xy)
+	l.Width = vg.Points(1.5)
+	p.Add(l)
+	p.Legend.Add("Phi(-x)", l)
+	p.X.Min, p.X.Max = -4, 9 // the legend sits right of the data
+	p.Y.Min, p.Y.Max = -0.02, 1.02
+	return p
+}

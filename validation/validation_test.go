@@ -1,0 +1,145 @@
+package validation
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/lamcap/lamcap/feasibility"
+)
+
+// synthetic makes records for two models at a few d: p* normal around a centre,
+// the coupled one shifted by gap times the centre plus a shared per-seed part,
+// as paired instances are.
+func synthetic(ds []int, seeds int, gap float64) []feasibility.Record {
+	r := rand.New(rand.NewPCG(7, 7))
+	var recs []feasibility.Record
+	for _, d := range ds {
+		centre := float64(d*d) / math.Log(float64(d*d))
+		for s := 1; s <= seeds; s++ {
+			shared := r.NormFloat64() * 0.03 * centre
+			dec := int(math.Round(centre + shared + r.NormFloat64()*0.01*centre))
+			cou := int(math.Round(centre*(1+gap) + shared + r.NormFloat64()*0.01*centre))
+			for m, p := range map[string]int{"coupled": cou, "decoupled": dec} {
+				recs = append(recs, feasibility.Record{Unit: feasibility.Unit{D: d, Model: m, Seed: int64(s)},
+					Embedding: "gaussian", PStar: p, Certified: true, Lower: p, Upper: p + 1})
+			}
+		}
+	}
+	// One undecided record: counted, never used.
+	recs = append(recs, feasibility.Record{Unit: feasibility.Unit{D: ds[0], Model: "coupled", Seed: int64(seeds + 1)},
+		Embedding: "gaussian", PStar: -1})
+	return recs
+}
+
+// The paired statistics agree with a direct computation: the mean difference
+// over common seeds, its standard error, and a bootstrap interval whose width
+// matches the normal one; undecided records are counted, not used.
+func TestPairedStatistics(t *testing.T) {
+	recs := synthetic([]int{8, 12, 16}, 150, 0.03)
+	rep, err := Analyze(recs, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Pairs) != 3 {
+		t.Fatalf("want 3 pairs, got %d", len(rep.Pairs))
+	}
+	for _, p := range rep.Pairs {
+		by := map[string]map[int64]int{"coupled": {}, "decoupled": {}}
+		for _, r := range recs {
+			if r.D == p.D && r.Certified {
+				by[r.Model][r.Seed] = r.PStar
+			}
+		}
+		var diffs []float64
+		var sumDec float64
+		for s, c := range by["coupled"] {
+			if d, ok := by["decoupled"][s]; ok {
+				diffs = append(diffs, float64(c-d))
+				sumDec += float64(d)
+			}
+		}
+		var m, v float64
+		for _, x := range diffs {
+			m += x
+		}
+		m /= float64(len(diffs))
+		for _, x := range diffs {
+			v += (x - m) * (x - m)
+		}
+		se := math.Sqrt(v / float64(len(diffs)-1) / float64(len(diffs)))
+		if p.N != len(diffs) || math.Abs(p.Diff-m) > 1e-12 || math.Abs(p.DiffSE-se) > 1e-12 {
+			t.Errorf("d=%d: pairs %d mean %g se %g, direct %d %g %g", p.D, p.N, p.Diff, p.DiffSE, len(diffs), m, se)
+		}
+		if w, want := p.DiffCI.Hi-p.DiffCI.Lo, 2*z95*se; math.Abs(w-want) > 0.15*want {
+			t.Errorf("d=%d: bootstrap interval width %g, normal %g", p.D, w, want)
+		}
+		if g := m / (sumDec / float64(len(diffs))); math.Abs(p.Gap-g) > 1e-12 {
+			t.Errorf("d=%d: gap %g, direct %g", p.D, p.Gap, g)
+		}
+		if !(p.GapCI.Lo < 0.03 && 0.03 < p.GapCI.Hi) {
+			t.Errorf("d=%d: gap interval %v misses the true 3%%", p.D, p.GapCI)
+		}
+	}
+	if rep.Groups[0].Undecided != 1 || rep.Groups[0].N != 151 {
+		t.Errorf("undecided record: group has n=%d undecided=%d", rep.Groups[0].N, rep.Groups[0].Undecided)
+	}
+	// A constant gap was put in: the constant fit must be acceptable.
+	for _, f := range rep.GapFits {
+		if f.Form == "constant c" && (f.PValue < 0.01 || math.Abs(f.Params[0]-0.03) > 4*f.SE[0]) {
+			t.Errorf("constant fit %+v does not recover the 3%% gap", f)
+		}
+	}
+}
+
+// The probit crossing of p* drawn from a normal law N(mu, sigma) (rounded down)
+// is mu + 1/2 with sigma recovered, inside the stated interval.
+func TestProbitRecoversNormal(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	const mu, sigma = 100.3, 3.0
+	ps := make([]int, 2000)
+	for i := range ps {
+		ps[i] = int(math.Floor(mu + sigma*r.NormFloat64()))
+	}
+	pr, err := FitProbit(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// P(storable at p) = P(p* >= p) = P(mu + sigma Z >= p) = Phi((mu - p)/sigma):
+	// the crossing is mu itself.
+	if math.Abs(pr.Mu-mu) > 3*pr.MuSE || math.Abs(pr.Sigma-sigma) > 3*pr.SigmaSE || !(pr.MuCI.Lo < mu && mu < pr.MuCI.Hi+2*pr.MuSE) {
+		t.Errorf("fit %+v, want mu %g sigma %g", pr, mu, sigma)
+	}
+}
+
+// The report and its figures regenerate byte for byte from the same records.
+func TestRegenerationIsExact(t *testing.T) {
+	recs := synthetic([]int{8, 12}, 40, 0.02)
+	render := func(dir string) map[string][]byte {
+		rep, err := Analyze(recs, Settings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rep.WriteFigures(dir); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]byte{"validation.md": []byte(rep.Markdown([]string{"x"}, "cmd"))}
+		files, _ := filepath.Glob(filepath.Join(dir, "validation-*"))
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			out[filepath.Base(f)] = b
+		}
+		return out
+	}
+	a, b := render(t.TempDir()), render(t.TempDir())
+	if len(a) != 7 {
+		t.Fatalf("want the report and 6 figures, got %d files", len(a))
+	}
+	for name, x := range a {
+		if string(x) != string(b[name]) {
+			t.Errorf("%s differs between two regenerations", name)
+		}
+	}
+}
