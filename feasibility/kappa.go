@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -15,7 +16,7 @@ import (
 // interval of kappa*(p); otherwise it is undecided and the search stops there.
 // The search steps down from start with doubling steps until a prefix stores
 // kappa, then up one association at a time.
-func FindKappaThreshold(ctx context.Context, src model.Source, kappa float64, start int) (Threshold, error) {
+func FindKappaThreshold(ctx context.Context, src model.Source, kappa float64, start int, opts lp.Options) (Threshold, error) {
 	t0 := time.Now()
 	th := Threshold{PStar: -1}
 	if !(kappa > 0) {
@@ -31,7 +32,7 @@ func FindKappaThreshold(ctx context.Context, src model.Source, kappa float64, st
 		if err != nil {
 			return -1, err
 		}
-		mm, err := SolveMaxMargin(ctx, in, DefaultEps)
+		mm, err := SolveMaxMargin(ctx, in, opts)
 		th.Solves++
 		if err != nil {
 			return -1, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -13,14 +14,14 @@ func TestKappaThresholdMatchesEveryPrefix(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		src := model.Random{D: 5, Seed: seed, Kind: model.Model(seed % 2)}
 		const kappa = 0.4
-		th, err := FindKappaThreshold(context.Background(), src, kappa, 6)
+		th, err := FindKappaThreshold(context.Background(), src, kappa, 6, lp.Options{})
 		if err != nil || !th.Certified {
 			t.Fatalf("seed %d: %v %+v", seed, err, th)
 		}
 		largest := 1
 		for p := 2; p <= th.PStar+2; p++ {
 			in, _ := model.NewInstance(src, p)
-			mm, err := SolveMaxMargin(context.Background(), in, DefaultEps)
+			mm, err := SolveMaxMargin(context.Background(), in, lp.Options{})
 			if err != nil || !mm.Certified {
 				t.Fatalf("seed %d p=%d: %v %+v", seed, p, err, mm)
 			}

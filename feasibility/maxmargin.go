@@ -43,12 +43,19 @@ type MaxMargin struct {
 }
 
 // SolveMaxMargin decides the instance with the LP first (a not-storable instance
-// has kappa* = 0, certified by lambda), then solves the min-norm QP by constraint
-// generation and certifies kappa* by the interval above.
-func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMargin, error) {
+// has kappa* = 0, certified by lambda), then solves the min-norm QP and
+// certifies kappa* by the interval above. opts picks the LP's solver (zero value:
+// auto) and its not-storable tolerance (opts.Eps, default DefaultEps); the QP
+// runs on the interior-point method where the LP would (lp.Method.For), and on
+// the active-set solver otherwise.
+func SolveMaxMargin(ctx context.Context, in *model.Instance, opts lp.Options) (MaxMargin, error) {
 	t0 := time.Now()
 	out := MaxMargin{}
-	v, err := Decide(ctx, lp.NewSolver(in, lp.Options{}), eps)
+	eps := opts.Eps
+	if eps == 0 {
+		eps = DefaultEps
+	}
+	v, err := Decide(ctx, lp.NewSolver(in, opts), eps)
 	if err != nil {
 		return out, err
 	}
@@ -64,7 +71,7 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMa
 		return out, nil
 	}
 	out.Storable = true
-	sol, err := solveMinNorm(ctx, in, v.W)
+	sol, err := solveMinNorm(ctx, in, v.W, opts)
 	if err != nil {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
@@ -90,12 +97,12 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, eps float64) (MaxMa
 	return out, nil
 }
 
-// solveMinNorm solves the min-norm QP with the interior-point method from
-// lp.IPMFromD on (falling back to the active-set solver if it fails), with the
-// active-set solver below.
-func solveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense) (*lp.Solution, error) {
-	if lp.Auto.For(in.D, lp.Implicit) == lp.MethodIPM {
-		sol, err := lp.NewIPM(in, lp.Options{}).SolveMaxMargin(ctx)
+// solveMinNorm solves the min-norm QP with the interior-point method where opts
+// picks it (from lp.IPMFromD on by default; falling back to the active-set
+// solver if it fails), with the active-set solver otherwise.
+func solveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opts lp.Options) (*lp.Solution, error) {
+	if opts.Method.For(in.D, opts.Rows) == lp.MethodIPM {
+		sol, err := lp.NewIPM(in, opts).SolveMaxMargin(ctx)
 		if err == nil || ctx.Err() != nil {
 			return sol, err
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -67,7 +68,7 @@ func TestMaxMarginMatchesFrankWolfe(t *testing.T) {
 			m = model.Decoupled
 		}
 		in, _ := model.NewInstance(model.Random{D: d, Seed: seed, Kind: m}, d+3)
-		mm, err := SolveMaxMargin(context.Background(), in, DefaultEps)
+		mm, err := SolveMaxMargin(context.Background(), in, lp.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestMaxMarginMatchesFrankWolfe(t *testing.T) {
 // A not-storable instance has kappa* = 0, certified by the LP's lambda.
 func TestMaxMarginNotStorable(t *testing.T) {
 	in, _ := model.NewInstance(model.Random{D: 4, Seed: 1}, 14)
-	mm, err := SolveMaxMargin(context.Background(), in, DefaultEps)
+	mm, err := SolveMaxMargin(context.Background(), in, lp.Options{})
 	if err != nil || mm.Storable || !mm.Certified || mm.Kappa != 0 || len(mm.Lambda) == 0 {
 		t.Fatalf("%v %+v", err, mm)
 	}

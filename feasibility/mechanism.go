@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -30,8 +31,8 @@ var Rules = []Rule{Optimal, LPVertex, Hebbian, PseudoInverse}
 // the max-margin solution they come from (with kappa* and the LP verdict). ok is
 // false when the instance is not certified storable (the optimal memory does not
 // exist).
-func Memories(ctx context.Context, in *model.Instance) (map[Rule]*mat.Dense, MaxMargin, bool, error) {
-	mm, err := SolveMaxMargin(ctx, in, DefaultEps)
+func Memories(ctx context.Context, in *model.Instance, opts lp.Options) (map[Rule]*mat.Dense, MaxMargin, bool, error) {
+	mm, err := SolveMaxMargin(ctx, in, opts)
 	if err != nil || !mm.Storable || mm.W == nil || mm.LP.Status != Storable {
 		return nil, mm, false, err
 	}

@@ -269,10 +269,10 @@ var computeUnit = func(ctx context.Context, g Grid, u Unit, start int) (Record, 
 	}
 	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: embed}
 	var th Threshold
+	lpo := lp.Options{Rows: rows, Method: method, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer, Eps: g.Eps}
 	if g.Kappa > 0 {
-		th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2))
+		th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2), lpo)
 	} else {
-		lpo := lp.Options{Rows: rows, Method: method, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer}
 		th, err = FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: start})
 	}
 	if err != nil {

@@ -241,3 +241,21 @@ func bytesString(b int64) string { return memlimit.Format(b) }
 func lpMemory(inst instanceFlags, p int, sf solverFlags) int64 {
 	return lp.MemoryEstimate(inst.d, p, inst.model, false, sf.opts)
 }
+
+// methodFlag is --solver alone, for commands without the LP tuning flags.
+type methodFlag struct {
+	name   string
+	method lp.Method
+}
+
+func (m *methodFlag) register(fs *flagSet) {
+	fs.StringVar(&m.name, "solver", "auto", fmt.Sprintf("LP solver: auto (simplex below d=%d, interior point from there), simplex, ipm or highs; the max-margin QP runs on the interior-point method where the LP does", lp.IPMFromD))
+}
+
+func (m *methodFlag) validate() error {
+	var err error
+	if m.method, err = lp.ParseMethod(m.name); err != nil {
+		return usagef("--solver: %v", err)
+	}
+	return nil
+}

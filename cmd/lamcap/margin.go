@@ -47,13 +47,18 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var seeds string
 	var eps float64
 	var asJSON bool
+	var solver methodFlag
 	inst.register(fs)
 	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
 	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive)")
 	inst.registerFiles(fs)
 	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "not-storable tolerance of the LP verdict")
 	fs.BoolVar(&asJSON, "json", false, "one JSON line per instance")
+	solver.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := solver.validate(); err != nil {
 		return err
 	}
 	if err := inst.validateP(p); err != nil {
@@ -63,7 +68,7 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, false, lp.Options{})); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, false, lp.Options{Method: solver.method})); err != nil {
 		return err
 	}
 	if !asJSON {
@@ -74,7 +79,7 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		mm, err := feasibility.SolveMaxMargin(ctx, in, eps)
+		mm, err := feasibility.SolveMaxMargin(ctx, in, lp.Options{Method: solver.method, Eps: eps})
 		if err != nil {
 			return err
 		}

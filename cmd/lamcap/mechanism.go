@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
 )
@@ -60,7 +61,7 @@ type modelResult struct {
 	kappas  []float64                        // certified kappa* of every instance (0 when not storable)
 }
 
-func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a, b int64, name string) (*modelResult, error) {
+func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a, b int64, name string, method lp.Method) (*modelResult, error) {
 	res := &modelResult{Model: name, EVLevel: math.Sqrt(2 * math.Log(float64(p))), Rules: map[feasibility.Rule]*ruleResult{}}
 	for _, r := range feasibility.Rules {
 		res.Rules[r] = &ruleResult{}
@@ -70,7 +71,7 @@ func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a
 		if err != nil {
 			return nil, err
 		}
-		ws, mm, ok, err := feasibility.Memories(ctx, in)
+		ws, mm, ok, err := feasibility.Memories(ctx, in, lp.Options{Method: method})
 		if err != nil {
 			return nil, err
 		}
@@ -112,12 +113,17 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var inst instanceFlags
 	var p int
 	var seeds, models, out string
+	var solver methodFlag
 	inst.register(fs)
 	fs.IntVarP(&p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
 	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
 	fs.StringVar(&models, "models", "coupled,decoupled", "models, comma separated")
 	fs.StringVar(&out, "out", "lamcap-out/mechanism", "output directory")
+	solver.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := solver.validate(); err != nil {
 		return err
 	}
 	if err := inst.validateContext(ctx); err != nil {
@@ -145,7 +151,7 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		inst.model = mm
 		local := inst
-		r, err := studyModel(ctx, local.source, p, a, b, mm.String())
+		r, err := studyModel(ctx, local.source, p, a, b, mm.String(), solver.method)
 		if err != nil {
 			return err
 		}
@@ -285,10 +291,15 @@ of both models use 'lamcap capacity' or 'lamcap sweep'.`
 func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare-models --d 6,8,10 --seeds A:B [--out DIR]", compareSynopsis)
 	var ds, seeds, out string
+	var solver methodFlag
 	fs.StringVar(&ds, "d", "6,8,10,12", "dimensions")
 	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
 	fs.StringVar(&out, "out", "lamcap-out/compare", "output directory")
+	solver.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := solver.validate(); err != nil {
 		return err
 	}
 	dims, err := parseDims(ds)
@@ -319,7 +330,7 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		var res [2]*modelResult
 		for k, m := range []model.Model{model.Coupled, model.Decoupled} {
 			src := func(s int64) model.Source { return model.Random{D: d, Seed: uint64(s), Kind: m} }
-			r, err := studyModel(ctx, src, p, a, b, m.String())
+			r, err := studyModel(ctx, src, p, a, b, m.String(), solver.method)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
 )
@@ -31,13 +32,18 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var inst instanceFlags
 	var hidden, seeds, train string
 	var starts, rounds int
+	var solver methodFlag
 	inst.register(fs)
 	fs.StringVar(&hidden, "hidden", "", "hidden widths h, comma separated (default d/4, d/2, 3d/4, d)")
 	fs.StringVar(&seeds, "seeds", "1:10", "seeds A:B")
 	fs.StringVar(&train, "train", "first", "first, second or both")
 	fs.IntVar(&starts, "starts", 3, "random starts per p (--train both)")
 	fs.IntVar(&rounds, "rounds", 6, "alternating half-steps per start (--train both)")
+	solver.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := solver.validate(); err != nil {
 		return err
 	}
 	if err := inst.validateContext(ctx); err != nil {
@@ -100,7 +106,7 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			if err != nil {
 				return err
 			}
-			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{Start: max(2, int(0.95*theoryPC(float64(src.Unknowns()))))})
+			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lp.Options{Method: solver.method}, Start: max(2, int(0.95*theoryPC(float64(src.Unknowns()))))})
 			if err != nil {
 				return err
 			}
