@@ -168,22 +168,17 @@ type ipmWork struct {
 // scratch.
 func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 	in := s.in
-	if in.P < 2 {
-		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
+	stop, err := s.begin()
+	if err != nil {
+		return nil, err
 	}
-	start := time.Now()
-	s.p = in.P
 	p, n := s.p, s.n
-	s.buildP2()
 	st, wk := s.newState(), s.newWork()
 	nCons := float64(p*(p-1) + 2*n)
 	out := &Solution{Rows: in.Rows(), Rounds: 1, Solver: MethodIPM}
 	for it := 0; it < ipmMaxIter; it++ {
-		if err := ctx.Err(); err != nil {
+		if err := stop(ctx); err != nil {
 			return nil, err
-		}
-		if lim := s.opts.Settings.TimeLimit; lim > 0 && time.Since(start).Seconds() > lim {
-			return nil, fmt.Errorf("%w: interior-point time limit of %gs reached", ErrSolverWarning, lim)
 		}
 		pinf, dinf, mu := s.residuals(st, wk)
 		gap := mu * nCons
@@ -238,6 +233,26 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 		s.update(st, wk, ap, ad)
 	}
 	return nil, fmt.Errorf("%w: no convergence in %d iterations", ErrIPMNumerics, ipmMaxIter)
+}
+
+// begin prepares a solve of the instance as it is now and returns the check
+// each iteration makes first: context cancellation and Settings.TimeLimit.
+func (s *IPM) begin() (func(context.Context) error, error) {
+	if s.in.P < 2 {
+		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
+	}
+	s.p = s.in.P
+	s.buildP2()
+	start, lim := time.Now(), s.opts.Settings.TimeLimit
+	return func(ctx context.Context) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if lim > 0 && time.Since(start).Seconds() > lim {
+			return fmt.Errorf("%w: interior-point time limit of %gs reached", ErrSolverWarning, lim)
+		}
+		return nil
+	}, nil
 }
 
 func (s *IPM) newState() *ipmState {

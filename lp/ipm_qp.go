@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -36,13 +35,11 @@ const (
 // solution: the iteration then fails to converge and returns ErrIPMNumerics.
 func (s *IPM) SolveMaxMargin(ctx context.Context) (*Solution, error) {
 	in := s.in
-	if in.P < 2 {
-		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
+	stop, err := s.begin()
+	if err != nil {
+		return nil, err
 	}
-	start := time.Now()
-	s.p = in.P
 	p, n := s.p, s.n
-	s.buildP2()
 	wk := s.newWork()
 	m := float64(p * (p - 1))
 	w := make([]float64, n)
@@ -98,11 +95,8 @@ func (s *IPM) SolveMaxMargin(ctx context.Context) (*Solution, error) {
 	}
 	out := &Solution{Rows: in.Rows(), Rounds: 1, Solver: MethodIPM}
 	for it := 0; it < ipmMaxIter; it++ {
-		if err := ctx.Err(); err != nil {
+		if err := stop(ctx); err != nil {
 			return nil, err
-		}
-		if lim := s.opts.Settings.TimeLimit; lim > 0 && time.Since(start).Seconds() > lim {
-			return nil, fmt.Errorf("%w: interior-point time limit of %gs reached", ErrSolverWarning, lim)
 		}
 		// Residuals: r_p = A w - s - 1, r_d = w - A^T lambda.
 		s.margins(rp, w, wk)

@@ -47,6 +47,32 @@ func (r Report) WriteFigures(dir string) error {
 	return nil
 }
 
+// newPlot is a plot with its title and axis labels, legend at the top right.
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, x, y
+	p.Legend.Top, p.Legend.Left = true, false
+	return p
+}
+
+// hline draws y = level across [0, x1], with a legend entry unless name is "".
+func hline(p *plot.Plot, level, x1 float64, c color.Color, name string) {
+	l, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: level}, {X: x1, Y: level}})
+	l.Color = c
+	p.Add(l)
+	if name != "" {
+		p.Legend.Add(name, l)
+	}
+}
+
+// withBars adds series i as points with vertical error bars in its colour.
+func withBars(p *plot.Plot, i int, pts plotter.XYs, bars plotter.YErrors, name string) {
+	s, _ := plotter.NewScatter(pts)
+	styled(i, s)
+	p.Add(s, &plotter.YErrorBars{XYs: pts, YErrors: bars, LineStyle: draw.LineStyle{Color: s.GlyphStyle.Color, Width: vg.Points(1)}})
+	p.Legend.Add(name, s)
+}
+
 func styled(i int, s *plotter.Scatter) {
 	s.GlyphStyle.Color = palette[i%len(palette)]
 	s.GlyphStyle.Shape = shapes[i%len(shapes)]
@@ -54,11 +80,7 @@ func styled(i int, s *plotter.Scatter) {
 }
 
 func (r Report) scalePlot() *plot.Plot {
-	p := plot.New()
-	p.Title.Text = "p_c log p_c / d^2 at the mean p* (95% bars)"
-	p.X.Label.Text = "d"
-	p.Y.Label.Text = "p_c log p_c / d^2"
-	p.Legend.Top, p.Legend.Left = true, false
+	p := newPlot("p_c log p_c / d^2 at the mean p* (95% bars)", "d", "p_c log p_c / d^2")
 	var maxD float64
 	for i, m := range []string{"coupled", "decoupled"} {
 		var pts plotter.XYs
@@ -75,11 +97,7 @@ func (r Report) scalePlot() *plot.Plot {
 		if len(pts) == 0 {
 			continue
 		}
-		s, _ := plotter.NewScatter(pts)
-		styled(i, s)
-		e := &plotter.YErrorBars{XYs: pts, YErrors: bars, LineStyle: draw.LineStyle{Color: s.GlyphStyle.Color, Width: vg.Points(1)}}
-		p.Add(s, e)
-		p.Legend.Add("exact, "+m, s)
+		withBars(p, i, pts, bars, "exact, "+m)
 	}
 	var th plotter.XYs
 	for _, g := range r.Groups {
@@ -94,21 +112,14 @@ func (r Report) scalePlot() *plot.Plot {
 		p.Add(l)
 		p.Legend.Add("finite-size theory", l)
 	}
-	half, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0.5}, {X: maxD + 4, Y: 0.5}})
-	half.Color = palette[6]
-	p.Add(half)
-	p.Legend.Add("asymptote 1/2", half)
+	hline(p, 0.5, maxD+4, palette[6], "asymptote 1/2")
 	p.Y.Min, p.Y.Max = 0.4, 1.35 // room above the data for the legend
 	p.X.Min, p.X.Max = 0, maxD+4
 	return p
 }
 
 func (r Report) gapPlot() *plot.Plot {
-	p := plot.New()
-	p.Title.Text = "Relative gap, coupled - decoupled, paired by seed (95% bars)"
-	p.X.Label.Text = "d"
-	p.Y.Label.Text = "(p*_coupled - p*_decoupled) / p*_decoupled"
-	p.Legend.Top = true
+	p := newPlot("Relative gap, coupled - decoupled, paired by seed (95% bars)", "d", "(p*_coupled - p*_decoupled) / p*_decoupled")
 	var pts plotter.XYs
 	var bars plotter.YErrors
 	var maxD, top float64
@@ -118,10 +129,7 @@ func (r Report) gapPlot() *plot.Plot {
 		maxD, top = math.Max(maxD, float64(q.D)), math.Max(top, q.GapCI.Hi)
 	}
 	if len(pts) > 0 {
-		s, _ := plotter.NewScatter(pts)
-		styled(0, s)
-		p.Add(s, &plotter.YErrorBars{XYs: pts, YErrors: bars, LineStyle: draw.LineStyle{Color: s.GlyphStyle.Color, Width: vg.Points(1)}})
-		p.Legend.Add("measured", s)
+		withBars(p, 0, pts, bars, "measured")
 	}
 	for i, f := range r.GapFits {
 		var xy plotter.XYs
@@ -134,20 +142,14 @@ func (r Report) gapPlot() *plot.Plot {
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("fit %s (p = %.2f)", f.Form, f.PValue), l)
 	}
-	zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: maxD + 4, Y: 0}})
-	zero.Color = color.Gray{Y: 150}
-	p.Add(zero)
+	hline(p, 0, maxD+4, color.Gray{Y: 150}, "")
 	p.X.Min, p.X.Max = 0, maxD+4
 	p.Y.Min, p.Y.Max = math.Min(-0.01, -top/2), 2.2*top // room above for the legend
 	return p
 }
 
 func (r Report) collapsePlot() *plot.Plot {
-	p := plot.New()
-	p.Title.Text = "P(storable | p) collapsed, every (d, model)"
-	p.X.Label.Text = "(p - crossing) / width"
-	p.Y.Label.Text = "fraction storable"
-	p.Legend.Top, p.Legend.Left = true, false
+	p := newPlot("P(storable | p) collapsed, every (d, model)", "(p - crossing) / width", "fraction storable")
 	i := 0
 	for _, g := range r.Groups {
 		if g.Width <= 0 || len(g.pstars) == 0 {
