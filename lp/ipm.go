@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/internal/linalg"
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -113,8 +114,19 @@ func (s *IPM) RetrySettings() []Settings {
 }
 
 // Retry solves the instance with the simplex (set.Solver == SolverSimplex) or
-// with HiGHS constraint generation under set.
+// with HiGHS constraint generation under set. A fallback that cannot fit in
+// memory (the simplex's dense basis inverse is 6.4 GB at d = 128) is refused
+// with an error before anything is allocated, so the chain ends undecided
+// instead of exhausting the machine.
 func (s *IPM) Retry(ctx context.Context, set Settings) (*Solution, error) {
+	d, p := int64(s.in.D), int64(s.in.P)
+	need, what := simplexMemory(d, p), "the simplex fallback"
+	if set.Solver != SolverSimplex {
+		need, what = denseMemory(d, p), "the HiGHS fallback"
+	}
+	if err := memlimit.Check(fmt.Sprintf("%s at d=%d p=%d", what, d, p), need); err != nil {
+		return nil, err
+	}
 	if s.fall == nil {
 		o := s.opts
 		o.Rows = Implicit

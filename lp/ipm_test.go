@@ -229,3 +229,15 @@ func TestIPMDegenerateEmbeddings(t *testing.T) {
 }
 
 func matrix(r, c int, data []float64) *mat.Dense { return mat.NewDense(r, c, data) }
+
+// A fallback that cannot fit in memory is refused before it allocates.
+func TestIPMRetryRefusesWhatCannotFit(t *testing.T) {
+	t.Setenv("LAMCAP_MEMORY_LIMIT", "64KiB")
+	in, _ := model.NewInstance(model.Random{D: 12, Seed: 1}, 40)
+	s := lp.NewIPM(in, lp.Options{})
+	for _, set := range s.RetrySettings() {
+		if _, err := s.Retry(context.Background(), set); err == nil {
+			t.Errorf("retry %+v under a 64 KiB limit: no error", set)
+		}
+	}
+}
