@@ -54,8 +54,12 @@ func (f *instanceFlags) registerSeed(fs *flagSet) {
 // validate is validateContext without a context, for commands whose memory
 // checks come later or not at all: it also refuses a d whose d x d matrices
 // alone exceed the memory budget.
-func (f *instanceFlags) validate() error {
-	if err := f.validateContext(context.Background()); err != nil {
+func (f *instanceFlags) validate() error { return f.validateAll(context.Background()) }
+
+// validateAll is validate with a context that interrupts a long read of the
+// user's files: the flags, the files, and whether d x d matrices fit at all.
+func (f *instanceFlags) validateAll(ctx context.Context) error {
+	if err := f.validateContext(ctx); err != nil {
 		return err
 	}
 	return checkMemory(fmt.Sprintf("d=%d (its d x d matrices alone)", f.d), memlimit.Mul(int64(f.d), int64(f.d), 8*4))

@@ -32,7 +32,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := inst.validateAll(ctx); err != nil {
 		return err
 	}
 	a, b, err := inst.seedRange(seeds)

@@ -59,7 +59,7 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := inst.validateAll(ctx); err != nil {
 		return err
 	}
 	if err := sf.validate(); err != nil {

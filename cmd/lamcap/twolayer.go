@@ -46,7 +46,7 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := solver.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := inst.validateAll(ctx); err != nil {
 		return err
 	}
 	a, b, err := parseRange(seeds, "--seeds")
