@@ -309,29 +309,6 @@ func excessCharacteristic(dst []complex128, u float64, omegas []float64, ex, ew 
 	return dst
 }
 
-// upperQuantile returns x with 1 - Phi(x) = q (0 < q < 1).
-func upperQuantile(q float64) float64 {
-	// Newton on log Q(x) = log q from a tail-asymptotic start.
-	x := 0.0
-	if q < 0.5 {
-		x = math.Sqrt(-2 * math.Log(q))
-	} else {
-		x = -math.Sqrt(-2 * math.Log(1-q))
-	}
-	for i := 0; i < 60; i++ {
-		qq := upperTail(x)
-		if qq <= 0 {
-			break
-		}
-		dx := (math.Log(qq) - math.Log(q)) / (phi(x) / qq)
-		x += dx
-		if math.Abs(dx) < 1e-14*(1+math.Abs(x)) {
-			break
-		}
-	}
-	return x
-}
-
 func lgamma(x float64) float64 {
 	v, _ := math.Lgamma(x)
 	return v
