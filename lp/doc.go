@@ -5,6 +5,11 @@
 // For association mu and competitor c, row r = (mu, v) of the constraint matrix A is
 // a_r = (y_mu - c) (x) x_mu, so a_r . W = y_mu^T W x_mu - c^T W x_mu is the margin.
 //
+// docs/theory.md derives what this package relies on: the formulations and their
+// duals ("Linear programs"), the certificates and their rounding-error bounds
+// ("Certificates"), and the Kronecker structure of the interior-point normal
+// matrix ("The interior-point normal matrix").
+//
 //   - IPM (Method = MethodIPM; what Auto picks from d = IPMFromD on): the same
 //     LP by a primal-dual interior-point method (Mehrotra predictor-corrector
 //     with Gondzio's centrality correctors). Its normal matrix A^T D A + box

@@ -2,6 +2,9 @@
 // competitors in dimension d, the scores and margins of a memory W on them, and
 // the classical learning rules.
 //
+// docs/theory.md, "The model", states the model: embeddings, normalisation,
+// coupled and decoupled competitors, storability and capacity.
+//
 // # Instances
 //
 // A Source produces the vectors of an instance family one at a time; Random is

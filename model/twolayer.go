@@ -33,7 +33,8 @@ func ParseLayer(s string) (Layer, error) {
 // (d x h) the targets and competitors become A^T y in R^h. Vectors are zero-padded
 // to n = max(d, h) so the memory stays square; the padded coordinates have zero
 // coefficients and do not change feasibility. The trainable memory then has
-// d min(h, d) effective degrees of freedom (THEORY.md 3.8). The fixed factor is
+// d min(h, d) effective degrees of freedom (docs/theory.md, "5. Two-layer networks
+// with one layer fixed"). The fixed factor is
 // drawn from the seeded generator (stream kind 4), so it is reproducible too.
 type TwoLayer struct {
 	Base   Source

@@ -119,8 +119,9 @@ type CurvePoint struct {
 
 // StorableProbability returns the predicted P(storable | p) for n unknowns: with
 // V the sum of p independent copies of |S| (ComputeFaces at kappa = 0),
-// P(not storable) = 2 sum_{j odd >= 1} P(V = n + j) (THEORY.md 3.4). The law of V
-// is the p-fold convolution of the law of |S|, computed by FFT.
+// P(not storable) = 2 sum_{j odd >= 1} P(V = n + j) (docs/theory.md, "2. The whole
+// feasibility curve"). The law of V is the p-fold convolution of the law of |S|,
+// computed by FFT.
 func StorableProbability(p, n int) (CurvePoint, error) {
 	f, err := ComputeFaces(float64(p), 0)
 	if err != nil {
@@ -170,7 +171,8 @@ func convolvePower(law []float64, p int) []float64 {
 // embeddings: 6/d + (2p + 5)/d^2 (mean 1). shared = 4/d + (p + 3)/d^2 is the
 // covariance of two margins of the same association (|y_mu|^2 |x_mu|^2 and the
 // terms (y_mu . y_rho)(x_rho . x_mu) are common to them). Derivation in
-// docs/theory.md; both are checked by simulation in the tests.
+// docs/theory.md, "4. Hebbian rule (ours)"; both are checked by simulation in the
+// tests.
 func HebbianMarginVariance(d, p float64) (total, shared float64) {
 	return 6/d + (2*p+5)/(d*d), 4/d + (p+3)/(d*d)
 }

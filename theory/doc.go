@@ -1,5 +1,6 @@
 // Package theory holds the capacity predictions of lamcap for the Gaussian
-// surrogate of THEORY.md section 3 (derivations and checks in docs/theory.md):
+// surrogate (derivations and checks in docs/theory.md, "Theory of the Gaussian
+// surrogate" and its sections 1-6):
 //
 //   - ComputeFaces: the law of the active set |S| of the projection onto C_kappa and
 //     the statistical dimension D_kappa(p), deterministically (order statistics and

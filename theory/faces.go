@@ -9,8 +9,8 @@ import (
 )
 
 // Faces describes the projection of a standard Gaussian g in R^p onto the cone
-// C_kappa = { h : h_0 - h_v >= kappa, v = 1..p-1 } (THEORY.md section 3.2): S is the
-// set of competitors active at the projection.
+// C_kappa = { h : h_0 - h_v >= kappa, v = 1..p-1 } (docs/theory.md, "Projection"):
+// S is the set of competitors active at the projection.
 type Faces struct {
 	P, Kappa float64
 	// AtLeast[k] = P(|S| >= k) for k = 0..len-1 (AtLeast[0] = 1).
@@ -24,7 +24,8 @@ type Faces struct {
 //
 //	D = sum_{k>=1} P(|S| >= k) + kappa * sum_{j>=1} E[Psi(kappa + T_j)] / (j (j+1)).
 //
-// At kappa = 0 it is E|S|. The derivation is in docs/theory.md.
+// At kappa = 0 it is E|S|. The derivation is in docs/theory.md, "A formula for
+// D_kappa at kappa > 0 (ours)".
 func (f *Faces) D() float64 {
 	var s, t float64
 	for k := 1; k < len(f.AtLeast); k++ {
@@ -60,7 +61,8 @@ func (f *Faces) Exactly() []float64 {
 	return out
 }
 
-// Numerical settings of ComputeFaces (see docs/theory.md for the error budget).
+// Numerical settings of ComputeFaces (see docs/theory.md, "Computing
+// E[f(kappa + T_k)] without cancellation", for the error budget).
 const (
 	omegaMax   = 9.0  // |phi_Z(omega)| = exp(-omega^2/2) < 3e-18 beyond
 	uPanel     = 0.25 // width of the Gauss-Legendre panels in u
@@ -86,7 +88,8 @@ const (
 // integrand negligible beyond |w| = 9, and the step is chosen so that the aliased
 // copies of the distribution lie beyond its support. psi_u is computed by
 // Gauss-Legendre quadrature of the excess density. Every term is positive: no
-// cancellation, unlike the w_k recursion of THEORY.md 3.3.
+// cancellation, unlike the w_k recursion (docs/theory.md, "Exact identities at
+// kappa = 0").
 func ComputeFaces(p, kappa float64) (*Faces, error) {
 	if !(p >= 2) || math.IsInf(p, 0) {
 		return nil, fmt.Errorf("faces: need p >= 2, got %v", p)

@@ -33,8 +33,8 @@ type MonteCarloResult struct {
 // U_(1) > U_(2) > ... of n = p-1 draws are generated exactly by
 // log U_(i) = log U_(i-1) + log(V_i)/(n-i+1) (V_i uniform), and G_(i) is the normal
 // quantile of U_(i), taken from 1 - U_(i) = -expm1(log U_(i)) to keep the tail
-// exact. The projection then follows THEORY.md 3.2: scan k over the sorted
-// competitors. Only integer p.
+// exact. The projection then follows docs/theory.md, "Projection": scan k over
+// the sorted competitors. Only integer p.
 func MonteCarlo(p int, kappa float64, samples int, seed uint64) (MonteCarloResult, error) {
 	var res MonteCarloResult
 	if p < 2 || samples < 2 {

@@ -9,7 +9,8 @@ import (
 	"gonum.org/v1/gonum/integrate/quad"
 )
 
-// Replica-symmetric free entropy of the Gaussian surrogate (THEORY.md 3.6):
+// Replica-symmetric free entropy of the Gaussian surrogate (docs/theory.md,
+// "6. Replica-symmetric free entropy and q(alpha)"):
 //
 //	phi(q) = 1/2 [q/(1-q) + log(1-q)] + alpha E_xi[log Z(xi; q)],
 //	Z(xi; q) = int Dz0 prod_{v>=1} Phi((sqrt(q)(xi_0 - xi_v) + sqrt(1-q) z0 - kappa) / sqrt(1-q)),

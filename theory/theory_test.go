@@ -42,7 +42,7 @@ func TestStatDimMatchesMonteCarlo(t *testing.T) {
 	}
 }
 
-// Exact identities at kappa = 0 (THEORY.md 3.3).
+// Exact identities at kappa = 0 (docs/theory.md, "Exact identities at kappa = 0").
 func TestFaceIdentities(t *testing.T) {
 	for _, p := range []float64{3, 10, 30, 100, 1000, 10000} {
 		f, err := ComputeFaces(p, 0)
