@@ -14,6 +14,12 @@ import (
 // largest storable p, in prior widths.
 const bracketReach = 4
 
+// bracketBisect is the bracket width (upper minus lower) at and below which the
+// search bisects: with at most three candidates left, two sign-only verdicts
+// settle p*, and extrapolating kappa* (d = 128, seed 1: 1855 -> 1858 -> 1857 ->
+// 1856) can take three.
+const bracketBisect = 4
+
 // searchBracket finds p* with cold verdicts only, for solvers that cannot warm
 // start. It keeps the bracket lo < p* + 1 <= hi (lo certified storable, hi
 // certified not storable) and picks each next p from the size of t*:
@@ -30,7 +36,9 @@ const bracketReach = 4
 //     storable verdict it steps down by doubling multiples of the prior width.
 //
 // Not-storable verdicts stop at the first certified iterate, storable ones once
-// t* is known to lp.SizedGap (lp.StopSized), enough for kappa*. Each verdict shrinks the bracket,
+// t* is known to lp.SizedGap (lp.StopSized), enough for kappa*; once the bracket
+// is at most bracketBisect wide the search bisects it, and storable verdicts too
+// stop at the first certified iterate (lp.StopVerdict). Each verdict shrinks the bracket,
 // so the search ends; a typical p* takes three to five verdicts. An undecided
 // verdict stops the search and is reported, never guessed past.
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
@@ -42,6 +50,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	if opt.LP.Stop == lp.StopOptimal {
 		opt.LP.Stop = lp.StopSized
 	}
+	sized := opt.LP.Stop
 	pr := PriorFor(unknowns(src))
 	maxP := src.MaxP()
 	th := Threshold{PStar: -1}
@@ -70,7 +79,13 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		if err != nil {
 			return th, err
 		}
-		v, err := Decide(ctx, lp.NewSolver(in, opt.LP), opt.Eps)
+		lpo := opt.LP
+		if bisecting(th) {
+			lpo.Stop = lp.StopVerdict // the bisection needs the sign of t*, not its size
+		} else {
+			lpo.Stop = sized
+		}
+		v, err := Decide(ctx, lp.NewSolver(in, lpo), opt.Eps)
 		th.Solves++
 		th.Iterations += v.Iterations
 		if err != nil {
@@ -108,7 +123,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		case th.Lower == 0: // no storable prefix yet: step down, doubling
 			next = th.Upper - step
 			step *= 2
-		case th.Upper > 0 && lastSide == NotStorable && sameSide >= 2:
+		case bisecting(th) || th.Upper > 0 && lastSide == NotStorable && sameSide >= 2:
 			next = (th.Lower + th.Upper) / 2
 		default:
 			slope := pr.Slope
@@ -132,4 +147,10 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	}
 	th.PStar, th.Certified = th.Lower, true
 	return done("")
+}
+
+// bisecting reports whether the bracket of th is narrow enough (bracketBisect)
+// for searchBracket to bisect it whatever the verdicts say.
+func bisecting(th Threshold) bool {
+	return th.Lower > 0 && th.Upper > 0 && th.Upper-th.Lower <= bracketBisect
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sync"
 	"time"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -56,7 +57,18 @@ type IPM struct {
 	q           []float64 // coupled model: p x n2, row v is the packed y_v y_v^T
 	p2For       int       // the p that p2 (and q) were built for
 	coupled     bool      // competitors are the other targets (Instance.Competitors is Y)
+	single      bool      // this solve may factor in single precision (see factor)
+	last        ipmStats  // of the last Solve, for tests and benchmarks
 }
+
+// ipmStats counts how the last solve factored: iterations in single and in
+// double precision and the conjugate-gradient steps of the single ones.
+type ipmStats struct {
+	single, double, pcgSteps int
+}
+
+// singleFrom is ipmSingleFrom, a variable so that tests can move it.
+var singleFrom = ipmSingleFrom
 
 // Tolerances of the interior-point method. The verdict does not rest on them:
 // certificates are recomputed from W and lambda outside the solver.
@@ -68,6 +80,13 @@ const (
 	ipmRegGrowth = 100   // growth of that shift between attempts
 	ipmRegTries  = 6     // attempts before giving up
 	ipmStep      = 0.995 // fraction of the step to the boundary taken
+	// Mixed precision (factor, solveNormal). A single-precision Cholesky is
+	// about twice as fast as a double one; conjugate gradients preconditioned by
+	// it recover double accuracy in a few steps while the normal matrix is well
+	// enough conditioned, and the solve turns to double precision when not.
+	ipmSingleFrom = 2305  // order of the normal matrix (d^2+1, d >= 48) from which single precision is tried
+	ipmPCGTol     = 1e-10 // relative residual |H x - b| / |b| the refined solution must reach
+	ipmPCGMax     = 8     // conjugate-gradient steps before single precision is given up
 	// The starting point (newState). Measured on 13 instances at d = 16, 32 and
 	// 48 around their thresholds: margin slacks of 0.7/d and box duals ten times
 	// as large relative to the margin duals take 182 iterations in all, against
@@ -174,6 +193,14 @@ type ipmWork struct {
 	pd        *mat.Dense // p x d scratch
 	wd        *mat.Dense // d x d scratch
 	lamD      *mat.Dense
+	border    []float64 // -A^T D 1, the t border of the normal matrix
+	sumD      float64   // 1^T D 1, its corner
+	single    bool      // this iteration's factor is single precision (in h32)
+	noSingle  bool      // single precision failed once: the rest of the solve is double
+	pcgSteps  int       // conjugate-gradient steps taken, for the benchmarks
+	// Conjugate-gradient scratch (pcg), allocated on first use.
+	pcgB, pcgX, pcgR, pcgZ, pcgP, pcgQ, pcgM []float64
+	b32                                      []float32
 }
 
 // Solve runs the interior-point method on the instance as it is now, from
@@ -186,6 +213,8 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 	}
 	p, n := s.p, s.n
 	st, wk := s.newState(), s.newWork()
+	s.last = ipmStats{}
+	defer func() { s.last.pcgSteps = wk.pcgSteps }()
 	nCons := float64(p*(p-1) + 2*n)
 	out := &Solution{Rows: in.Rows(), Rounds: 1, Solver: MethodIPM}
 	for it := 0; it < ipmMaxIter; it++ {
@@ -223,21 +252,31 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 			return nil, err
 		}
 		if eps := s.opts.Eps; s.opts.Stop != StopOptimal && st.t <= 0 {
-			if sol := s.polishDual(st, wk, out, eps); sol != nil {
+			sol, err := s.polishDual(st, wk, out, eps)
+			if err != nil {
+				return nil, err
+			}
+			if sol != nil {
 				return sol, nil
 			}
 		}
 		// Predictor (affine scaling): r_cent = s.y.
 		s.centring(st, wk, 0, false)
-		s.direction(st, wk)
+		if err := s.direction(st, wk); err != nil {
+			return nil, err
+		}
 		ap, ad := s.stepLengths(st, wk, 1)
 		muAff := s.complementarity(st, wk, ap, ad) / nCons
 		sigma := math.Min(1, math.Pow(muAff/mu, 3))
 		// Corrector: r_cent = s.y + ds_aff.dy_aff - sigma mu, then Gondzio's.
 		s.centring(st, wk, sigma*mu, true)
-		s.direction(st, wk)
+		if err := s.direction(st, wk); err != nil {
+			return nil, err
+		}
 		ap, ad = s.stepLengths(st, wk, 1)
-		ap, ad = s.gondzio(st, wk, sigma*mu, ap, ad)
+		if ap, ad, err = s.gondzio(st, wk, sigma*mu, ap, ad); err != nil {
+			return nil, err
+		}
 		ap, ad = math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad)
 		if ap < 1e-12 && ad < 1e-12 {
 			return nil, fmt.Errorf("%w: step length %.2g at iteration %d", ErrIPMNumerics, math.Max(ap, ad), it)
@@ -255,6 +294,7 @@ func (s *IPM) begin() (func(context.Context) error, error) {
 	}
 	s.p = s.in.P
 	s.buildP2()
+	s.single = linalg.Single() && s.n+1 >= singleFrom
 	start, lim := time.Now(), s.opts.Settings.TimeLimit
 	return func(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
@@ -301,7 +341,7 @@ func (s *IPM) newWork() *ipmWork {
 	p, n, n2 := s.p, s.n, s.n2
 	f := func(k int) []float64 { return make([]float64, k) }
 	return &ipmWork{
-		p1: f(p * n2), gs: f(n2 * n2), h: f((n + 1) * (n + 1)),
+		p1: f(p * n2), gs: f(n2 * n2), h: f((n + 1) * (n + 1)), border: f(n),
 		dm: f(p * p), du: f(n), dl: f(n),
 		rpM: f(p * p), rpU: f(n), rpL: f(n), rdW: f(n),
 		qM: f(p * p), qU: f(n), qL: f(n), dzW: f(n),
@@ -442,39 +482,183 @@ func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 }
 
 // factor forms the normal matrix [A^T D A + Du + Dl, -A^T D 1; ., sum D] and
-// factors it, shifting the diagonal when Cholesky fails.
+// factors it: in single precision when the solve may (IPM.single; solveNormal
+// then refines every solution to double accuracy), otherwise, or when single
+// precision fails, in double precision, shifting the diagonal when Cholesky
+// fails.
 func (s *IPM) factor(wk *ipmWork) error {
 	s.formGram(wk)
 	n := s.n
-	h := wk.h[n*(n+1):] // the t border row
-	s.transpose(h[:n], wk.dm, wk)
-	var sumD float64
-	for i := range h[:n] {
-		h[i] = -h[i]
+	s.transpose(wk.border, wk.dm, wk)
+	for i := range wk.border {
+		wk.border[i] = -wk.border[i]
 	}
+	wk.sumD = 0
 	for mu := 0; mu < s.p; mu++ {
 		for v := 0; v < s.p; v++ {
 			if v != mu {
-				sumD += wk.dm[mu*s.p+v]
+				wk.sumD += wk.dm[mu*s.p+v]
 			}
 		}
 	}
-	border := append([]float64(nil), h[:n]...)
+	wk.single = false
+	if s.single && !wk.noSingle {
+		h := wk.h32()
+		fillNormal(s, wk, h, 0)
+		for k, b := range wk.border {
+			h[n*(n+1)+k] = float32(b)
+		}
+		h[n*(n+1)+n] = float32(wk.sumD)
+		if linalg.Cholesky32(n+1, h, n+1) {
+			wk.single = true
+			s.last.single++
+			return nil
+		}
+		wk.noSingle = true
+	}
+	return s.factorDouble(wk)
+}
+
+// factorDouble fills and factors the normal matrix in double precision from the
+// Gram matrix and border of this iteration, shifting the diagonal when Cholesky
+// fails.
+func (s *IPM) factorDouble(wk *ipmWork) error {
+	n := s.n
+	wk.single = false
+	s.last.double++
 	shift := 0.0
 	for try := 0; try < ipmRegTries; try++ {
 		maxDiag := s.fillNormal(wk, shift)
-		copy(wk.h[n*(n+1):], border)
-		wk.h[n*(n+1)+n] = sumD + shift
+		copy(wk.h[n*(n+1):], wk.border)
+		wk.h[n*(n+1)+n] = wk.sumD + shift
 		if linalg.Cholesky(n+1, wk.h, n+1) {
 			return nil
 		}
 		if shift == 0 {
-			shift = ipmRegStart * math.Max(maxDiag, sumD)
+			shift = ipmRegStart * math.Max(maxDiag, wk.sumD)
 		} else {
 			shift *= ipmRegGrowth
 		}
 	}
 	return fmt.Errorf("%w: normal matrix not positive definite after regularisation", ErrIPMNumerics)
+}
+
+// h32 is the normal matrix's buffer seen as single precision: the single-
+// precision factor lives in the first half of the double-precision buffer, so
+// that the mixed-precision path needs no more memory than the double one.
+func (wk *ipmWork) h32() []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(&wk.h[0])), len(wk.h))
+}
+
+// solveNormal overwrites b (length n+1) with the solution of the normal
+// equations of this iteration. With a single-precision factor it runs
+// preconditioned conjugate gradients on the exact (matrix-free, double
+// precision) normal operator, preconditioned by that factor; when they do not
+// reach ipmPCGTol in ipmPCGMax steps, the iteration is refactored in double
+// precision and so is the rest of the solve.
+func (s *IPM) solveNormal(wk *ipmWork, b []float64) error {
+	n := s.n
+	if wk.single {
+		if s.pcg(wk, b) {
+			return nil
+		}
+		wk.noSingle = true
+		copy(b, wk.pcgB)
+		if err := s.factorDouble(wk); err != nil {
+			return err
+		}
+	}
+	linalg.CholeskySolve(n+1, 1, wk.h, n+1, b, 1)
+	return nil
+}
+
+// pcg solves H x = b by conjugate gradients preconditioned with the single-
+// precision Cholesky factor of H, H applied matrix-free in double precision
+// (applyNormal). It overwrites b with x and reports whether the residual fell
+// below ipmPCGTol |b|; b's original is kept in wk.pcgB.
+func (s *IPM) pcg(wk *ipmWork, b []float64) bool {
+	if wk.pcgB == nil {
+		f := func() []float64 { return make([]float64, s.n+1) }
+		wk.pcgB, wk.pcgX, wk.pcgR, wk.pcgZ, wk.pcgP, wk.pcgQ = f(), f(), f(), f(), f(), f()
+		wk.pcgM, wk.b32 = make([]float64, s.p*s.p), make([]float32, s.n+1)
+	}
+	bb, x, r, z, pv, q := wk.pcgB, wk.pcgX, wk.pcgR, wk.pcgZ, wk.pcgP, wk.pcgQ
+	copy(bb, b)
+	bnorm := floats.Norm(bb, 2)
+	if bnorm == 0 {
+		return true
+	}
+	s.precondition(wk, x, bb)
+	s.applyNormal(q, x, wk)
+	floats.SubTo(r, bb, q)
+	s.precondition(wk, z, r)
+	copy(pv, z)
+	rz := floats.Dot(r, z)
+	for k := 0; ; k++ {
+		if floats.Norm(r, 2) <= ipmPCGTol*bnorm {
+			copy(b, x)
+			wk.pcgSteps += k
+			return true
+		}
+		if k == ipmPCGMax {
+			return false
+		}
+		s.applyNormal(q, pv, wk)
+		pq := floats.Dot(pv, q)
+		if !(pq > 0) {
+			return false
+		}
+		alpha := rz / pq
+		floats.AddScaled(x, alpha, pv)
+		floats.AddScaled(r, -alpha, q)
+		s.precondition(wk, z, r)
+		rzNew := floats.Dot(r, z)
+		beta := rzNew / rz
+		rz = rzNew
+		for i := range pv {
+			pv[i] = z[i] + beta*pv[i]
+		}
+	}
+}
+
+// precondition writes (L L^T)^-1 v into dst with the single-precision factor L,
+// v scaled to unit max norm on the way so that single precision's range is
+// never the limit.
+func (s *IPM) precondition(wk *ipmWork, dst, v []float64) {
+	scale := floats.Norm(v, math.Inf(1))
+	if scale == 0 {
+		clear(dst)
+		return
+	}
+	for i, x := range v {
+		wk.b32[i] = float32(x / scale)
+	}
+	linalg.CholeskySolve32(s.n+1, wk.h32(), s.n+1, wk.b32)
+	for i, x := range wk.b32 {
+		dst[i] = float64(x) * scale
+	}
+}
+
+// applyNormal writes H z into dst without forming H: with q = D (A z_W - z_t 1),
+// H z = (A^T q + (Du + Dl) z_W, -sum q).
+func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
+	n, p := s.n, s.p
+	q := wk.pcgM
+	s.margins(q, z[:n], wk)
+	var sum float64
+	for i := range q {
+		if i/p == i%p {
+			q[i] = 0
+			continue
+		}
+		q[i] = wk.dm[i] * (q[i] - z[n])
+		sum += q[i]
+	}
+	s.transpose(dst[:n], q, wk)
+	for k := 0; k < n; k++ {
+		dst[k] += (wk.du[k] + wk.dl[k]) * z[k]
+	}
+	dst[n] = -sum
 }
 
 // formGram computes Gs = P1^T P2 with P1's row mu the packed
@@ -557,6 +741,12 @@ var pureGo gonum.Implementation
 // wk.h from Gs: H[(i,j),(i',j')] = Gs[{i,i'}, {j,j'}] plus the box terms and
 // shift on the diagonal. It returns the largest diagonal entry.
 func (s *IPM) fillNormal(wk *ipmWork, shift float64) float64 {
+	return fillNormal(s, wk, wk.h, shift)
+}
+
+// fillNormal is IPM.fillNormal into h, double or single precision (the
+// diagonal is summed in double precision before it is rounded).
+func fillNormal[T float32 | float64](s *IPM, wk *ipmWork, h []T, shift float64) float64 {
 	d, n, n2 := s.d, s.n, s.n2
 	ld := n + 1
 	var wg sync.WaitGroup
@@ -569,7 +759,7 @@ func (s *IPM) fillNormal(wk *ipmWork, shift float64) float64 {
 			for i := w; i < d; i += workers {
 				for j := 0; j < d; j++ {
 					r := i*d + j
-					hr := wk.h[r*ld : r*ld+r+1]
+					hr := h[r*ld : r*ld+r+1]
 					for i2 := 0; i2 <= i; i2++ {
 						grow := wk.gs[s.pk[i*d+i2]*n2:]
 						pkj := s.pk[j*d : j*d+d]
@@ -579,11 +769,12 @@ func (s *IPM) fillNormal(wk *ipmWork, shift float64) float64 {
 						}
 						dst := hr[i2*d : i2*d+last]
 						for j2 := range dst {
-							dst[j2] = grow[pkj[j2]]
+							dst[j2] = T(grow[pkj[j2]])
 						}
 					}
-					hr[r] += wk.du[r] + wk.dl[r] + shift
-					maxes[w] = math.Max(maxes[w], hr[r])
+					diag := wk.gs[s.pk[i*d+i]*n2+s.pk[j*d+j]] + wk.du[r] + wk.dl[r] + shift
+					hr[r] = T(diag)
+					maxes[w] = math.Max(maxes[w], diag)
 				}
 			}
 		}(w)
@@ -598,7 +789,7 @@ func (s *IPM) fillNormal(wk *ipmWork, shift float64) float64 {
 //
 // with r_cent in wk.rcM, rcU, rcL, into wk's step arrays. Eliminating ds and dy
 // leaves the normal equations (G^T D G) dz = r_dual - G^T (D r_prim + r_cent / s).
-func (s *IPM) direction(st *ipmState, wk *ipmWork) {
+func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 	p, n := s.p, s.n
 	for i := range wk.qM {
 		if i/p == i%p {
@@ -617,7 +808,9 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) {
 		wk.rhs[k] = wk.rdW[k] - (wk.rhs[k] - wk.qU[k] + wk.qL[k])
 	}
 	wk.rhs[n] = wk.rdT + floats.Sum(wk.qM)
-	linalg.CholeskySolve(n+1, 1, wk.h, n+1, wk.rhs, 1)
+	if err := s.solveNormal(wk, wk.rhs); err != nil {
+		return err
+	}
 	copy(wk.dzW, wk.rhs[:n])
 	wk.dzT = wk.rhs[n]
 	// ds = G dz + r_prim; dy = -(r_cent + y ds) / s.
@@ -636,6 +829,7 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) {
 		wk.dyU[k] = -(wk.rcU[k] + st.al[k]*wk.dsU[k]) / st.u[k]
 		wk.dyL[k] = -(wk.rcL[k] + st.b[k]*wk.dsL[k]) / st.l[k]
 	}
+	return nil
 }
 
 // centring fills r_cent = s.y + ds_aff.dy_aff - sigmaMu from the affine step
@@ -668,7 +862,7 @@ func (s *IPM) centring(st *ipmState, wk *ipmWork, sigmaMu float64, aff bool) {
 // [gondzioLow, gondzioHigh] sigma mu back into it, and keeps a corrected
 // direction only while it lengthens the step. Each corrector is one more solve
 // with the factor already computed, cheap next to the factorisation.
-func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float64, float64) {
+func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float64, float64, error) {
 	p := s.p
 	target := func(v float64) float64 {
 		lo, hi := gondzioLow*sigmaMu, gondzioHigh*sigmaMu
@@ -692,7 +886,9 @@ func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float
 			wk.rcU[j] -= target((st.u[j] + tp*wk.dsU[j]) * (st.al[j] + td*wk.dyU[j]))
 			wk.rcL[j] -= target((st.l[j] + tp*wk.dsL[j]) * (st.b[j] + td*wk.dyL[j]))
 		}
-		s.direction(st, wk)
+		if err := s.direction(st, wk); err != nil {
+			return ap, ad, err
+		}
 		np, nd := s.stepLengths(st, wk, 1)
 		if math.Min(np, nd) < math.Min(ap, ad)*(1+gondzioGain) {
 			wk.restore()
@@ -700,7 +896,7 @@ func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float
 		}
 		ap, ad = np, nd
 	}
-	return ap, ad
+	return ap, ad, nil
 }
 
 // stepLengths returns the primal and dual step lengths: eta times the largest
@@ -772,14 +968,16 @@ func (s *IPM) update(st *ipmState, wk *ipmWork, ap, ad float64) {
 // which is small once the box duals are; negative weights are cut to zero. It
 // costs one solve with the factor of this iteration, and returns the certified
 // solution, or nil when the certificate does not hold yet.
-func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) *Solution {
+func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) (*Solution, error) {
 	p, n := s.p, s.n
 	s.transpose(wk.rhs[:n], st.lam, wk)
 	for k := range wk.rhs[:n] {
 		wk.rhs[k] = -wk.rhs[k]
 	}
 	wk.rhs[n] = 0
-	linalg.CholeskySolve(n+1, 1, wk.h, n+1, wk.rhs, 1)
+	if err := s.solveNormal(wk, wk.rhs); err != nil {
+		return nil, err
+	}
 	lam := wk.dyM // scratch until the next direction
 	s.margins(wk.dsM, wk.rhs[:n], wk)
 	for i := range lam {
@@ -790,16 +988,16 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 	}
 	s.transpose(wk.rhs[:n], lam, wk)
 	if floats.Norm(wk.rhs[:n], 1)/floats.Sum(lam) > eps/2 {
-		return nil
+		return nil, nil
 	}
 	saved := st.lam
 	st.lam = lam
 	sol := s.finish(out, st, "not-storable certified (polished duals)")
 	st.lam = saved
 	if !CheckNotStorable(s.in, sol.Lambda, eps).OK {
-		return nil
+		return nil, nil
 	}
-	return sol
+	return sol, nil
 }
 
 // finish turns the final point into a Solution: W and t from the primal, the

@@ -1,10 +1,12 @@
 package lp
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -72,6 +74,59 @@ func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
 			}
 			if math.Abs(-h[a]-want[n*(n+1)+a]) > 1e-12 {
 				t.Fatalf("%v: border[%d] = %g, explicit %g", kind, a, -h[a], want[n*(n+1)+a])
+			}
+		}
+		// The matrix-free product of the conjugate gradients is the same matrix.
+		z := make([]float64, n+1)
+		for i := range z {
+			z[i] = r.NormFloat64()
+		}
+		wk.pcgM = make([]float64, p*p)
+		got := make([]float64, n+1)
+		s.applyNormal(got, z, wk)
+		for a := 0; a <= n; a++ {
+			var hz float64
+			for b := 0; b <= n; b++ {
+				hz += want[a*(n+1)+b] * z[b]
+			}
+			if math.Abs(got[a]-hz) > 1e-10*(1+math.Abs(hz)) {
+				t.Fatalf("%v: (H z)[%d] = %g matrix-free, %g explicit", kind, a, got[a], hz)
+			}
+		}
+	}
+}
+
+// TestIPMMixedPrecision forces the single-precision factor with conjugate-
+// gradient refinement on small instances and checks it against the double-
+// precision solve: the same verdict and the same t* (both models, storable and
+// not), and that single precision was really used.
+func TestIPMMixedPrecision(t *testing.T) {
+	if !linalg.Single() {
+		t.Skip("the BLAS in use has no single precision")
+	}
+	defer func(v int) { singleFrom = v }(singleFrom)
+	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+		for _, c := range []struct{ d, p int }{{6, 14}, {6, 22}, {8, 28}, {8, 40}} {
+			in, err := model.NewInstance(model.Random{D: c.d, Seed: uint64(c.p), Kind: kind}, c.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			solve := func(from int) (*Solution, ipmStats) {
+				singleFrom = from
+				s := NewIPM(in, Options{})
+				sol, err := s.Solve(context.Background())
+				if err != nil {
+					t.Fatalf("%v d=%d p=%d: %v", kind, c.d, c.p, err)
+				}
+				return sol, s.last
+			}
+			dbl, ds := solve(math.MaxInt)
+			sgl, ss := solve(0)
+			if ds.single != 0 || ss.single == 0 {
+				t.Fatalf("%v d=%d p=%d: single-precision iterations %d (double run) and %d (mixed run)", kind, c.d, c.p, ds.single, ss.single)
+			}
+			if math.Abs(sgl.T-dbl.T) > 1e-8 || (sgl.T > 0) != (dbl.T > 0) {
+				t.Errorf("%v d=%d p=%d: t* %.12g mixed, %.12g double", kind, c.d, c.p, sgl.T, dbl.T)
 			}
 		}
 	}

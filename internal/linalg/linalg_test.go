@@ -96,3 +96,50 @@ func TestUseUnknown(t *testing.T) {
 		t.Fatal("Use accepted an unknown backend")
 	}
 }
+
+// TestCholesky32 solves in single precision and checks the residual against the
+// double-precision matrix (single precision: relative residual near 1e-6), and
+// that the gonum backend says it has no single precision.
+func TestCholesky32(t *testing.T) {
+	defer Use(Current())
+	const n = 120
+	a := spd(n, 11)
+	for _, b := range Available() {
+		if err := Use(b); err != nil {
+			t.Fatal(err)
+		}
+		l := make([]float32, n*n)
+		for i := range a {
+			l[i] = float32(a[i])
+		}
+		ok := Cholesky32(n, l, n)
+		if ok != Single() || Single() != (b == OpenBLAS) {
+			t.Fatalf("%s: Cholesky32 returned %v, Single %v", b, ok, Single())
+		}
+		if !ok {
+			continue
+		}
+		rhs := make([]float32, n)
+		for i := range rhs {
+			rhs[i] = float32(i%7) - 3
+		}
+		x := append([]float32(nil), rhs...)
+		CholeskySolve32(n, l, n, x)
+		var res, norm float64
+		for i := 0; i < n; i++ {
+			s := -float64(rhs[i])
+			for j := 0; j < n; j++ {
+				s += a[i*n+j] * float64(x[j])
+			}
+			res = math.Max(res, math.Abs(s))
+			norm = math.Max(norm, math.Abs(float64(rhs[i])))
+		}
+		if res > 1e-3*norm || res < 1e-12*norm {
+			t.Errorf("%s: single-precision residual %g (rhs norm %g): not single precision", b, res, norm)
+		}
+		bad := []float32{1, 2, 2, 1}
+		if Cholesky32(2, bad, 2) {
+			t.Errorf("%s: Cholesky32 accepted an indefinite matrix", b)
+		}
+	}
+}

@@ -10,6 +10,8 @@ package linalg
 // not LAPACKE, so the Fortran symbols are called directly).
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b, const int *ldb, int *info);
+extern void spotrf_(const char *uplo, const int *n, float *a, const int *lda, int *info);
+extern void spotrs_(const char *uplo, const int *n, const int *nrhs, const float *a, const int *lda, float *b, const int *ldb, int *info);
 extern void openblas_set_num_threads(int n);
 extern char *openblas_get_config(void);
 */
@@ -72,6 +74,28 @@ func (openblas) potrs(n, nrhs int, l []float64, lda int, b []float64, ldb int) {
 			b[i*ldb+j] = t[j*n+i]
 		}
 	}
+}
+
+// potrf32 and potrs32 are potrf and potrs in single precision, one right-hand side.
+func (openblas) potrf32(n int, a []float32, lda int) bool {
+	if n == 0 {
+		return true
+	}
+	uplo := C.char('U')
+	cn, clda := C.int(n), C.int(lda)
+	var info C.int
+	C.spotrf_(&uplo, &cn, (*C.float)(unsafe.Pointer(&a[0])), &clda, &info)
+	return info == 0
+}
+
+func (openblas) potrs32(n int, l []float32, lda int, b []float32) {
+	if n == 0 {
+		return
+	}
+	uplo := C.char('U')
+	cn, one, clda := C.int(n), C.int(1), C.int(lda)
+	var info C.int
+	C.spotrs_(&uplo, &cn, &one, (*C.float)(unsafe.Pointer(&l[0])), &clda, (*C.float)(unsafe.Pointer(&b[0])), &cn, &info)
 }
 
 func (openblas) setThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
