@@ -139,32 +139,53 @@ func BenchmarkVerdictD20(b *testing.B) {
 	}
 }
 
-// BenchmarkIPMIteration times the parts of one interior-point iteration at the
-// sizes of the table: forming the normal matrix (one GEMM) and its
-// Cholesky factorisation, on OpenBLAS and on gonum's pure-Go BLAS.
+// BenchmarkIPMIteration times one interior-point iteration (normal matrix,
+// factorisation, directions) at the sizes of the table: on OpenBLAS in
+// double and in mixed precision (single-precision Cholesky refined by conjugate
+// gradients, lp.PrecisionMixed), and on gonum's pure-Go BLAS. d = 96 runs with
+// LAMCAP_BENCH_HUGE=1.
 func BenchmarkIPMIteration(b *testing.B) {
 	ds := []int{32, 48}
 	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
 		ds = append(ds, 64)
 	}
+	if os.Getenv("LAMCAP_BENCH_HUGE") != "" {
+		ds = append(ds, 96)
+	}
 	defer linalg.Use(linalg.Current())
+	type variant struct {
+		backend linalg.Backend
+		prec    lp.Precision
+		name    string
+	}
+	var vs []variant
 	for _, backend := range linalg.Available() {
+		vs = append(vs, variant{backend, lp.PrecisionDouble, string(backend) + "/double"})
+		if backend == linalg.OpenBLAS {
+			vs = append(vs, variant{backend, lp.PrecisionMixed, string(backend) + "/mixed"})
+		}
+	}
+	for _, v := range vs {
 		for _, d := range ds {
-			b.Run(fmt.Sprintf("%s/d=%d", backend, d), func(b *testing.B) {
-				if err := linalg.Use(backend); err != nil {
+			if v.backend == linalg.Gonum && d > 64 {
+				continue // hours per iteration
+			}
+			b.Run(fmt.Sprintf("%s/d=%d", v.name, d), func(b *testing.B) {
+				if err := linalg.Use(v.backend); err != nil {
 					b.Fatal(err)
 				}
 				in, _ := model.NewInstance(model.Random{D: d, Seed: 1}, int(PriorFor(d*d).PC))
 				var its int
 				t0 := time.Now()
 				for i := 0; i < b.N; i++ {
-					sol, err := lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict}).Solve(context.Background())
+					sol, err := lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict, Precision: v.prec}).Solve(context.Background())
 					if err != nil {
 						b.Fatal(err)
 					}
 					its += sol.Iterations
 				}
 				b.ReportMetric(time.Since(t0).Seconds()/float64(its), "s/iteration")
+				b.ReportMetric(float64(its)/float64(b.N), "iterations")
 			})
 		}
 	}

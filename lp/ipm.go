@@ -67,9 +67,6 @@ type ipmStats struct {
 	single, double, pcgSteps int
 }
 
-// singleFrom is ipmSingleFrom, a variable so that tests can move it.
-var singleFrom = ipmSingleFrom
-
 // Tolerances of the interior-point method. The verdict does not rest on them:
 // certificates are recomputed from W and lambda outside the solver.
 const (
@@ -84,9 +81,8 @@ const (
 	// about twice as fast as a double one; conjugate gradients preconditioned by
 	// it recover double accuracy in a few steps while the normal matrix is well
 	// enough conditioned, and the solve turns to double precision when not.
-	ipmSingleFrom = 2305  // order of the normal matrix (d^2+1, d >= 48) from which single precision is tried
-	ipmPCGTol     = 1e-10 // relative residual |H x - b| / |b| the refined solution must reach
-	ipmPCGMax     = 8     // conjugate-gradient steps before single precision is given up
+	ipmPCGTol = 1e-10 // relative residual |H x - b| / |b| the refined solution must reach
+	ipmPCGMax = 8     // conjugate-gradient steps before single precision is given up
 	// The starting point (newState). Measured on 13 instances at d = 16, 32 and
 	// 48 around their thresholds: margin slacks of 0.7/d and box duals ten times
 	// as large relative to the margin duals take 182 iterations in all, against
@@ -294,7 +290,14 @@ func (s *IPM) begin() (func(context.Context) error, error) {
 	}
 	s.p = s.in.P
 	s.buildP2()
-	s.single = linalg.Single() && s.n+1 >= singleFrom
+	switch s.opts.Precision {
+	case PrecisionAuto:
+		s.single = linalg.Single() && s.d >= IPMSingleFrom
+	case PrecisionMixed:
+		s.single = linalg.Single()
+	default:
+		s.single = false
+	}
 	start, lim := time.Now(), s.opts.Settings.TimeLimit
 	return func(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {

@@ -104,24 +104,22 @@ func TestIPMMixedPrecision(t *testing.T) {
 	if !linalg.Single() {
 		t.Skip("the BLAS in use has no single precision")
 	}
-	defer func(v int) { singleFrom = v }(singleFrom)
 	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
 		for _, c := range []struct{ d, p int }{{6, 14}, {6, 22}, {8, 28}, {8, 40}} {
 			in, err := model.NewInstance(model.Random{D: c.d, Seed: uint64(c.p), Kind: kind}, c.p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			solve := func(from int) (*Solution, ipmStats) {
-				singleFrom = from
-				s := NewIPM(in, Options{})
+			solve := func(prec Precision) (*Solution, ipmStats) {
+				s := NewIPM(in, Options{Precision: prec})
 				sol, err := s.Solve(context.Background())
 				if err != nil {
 					t.Fatalf("%v d=%d p=%d: %v", kind, c.d, c.p, err)
 				}
 				return sol, s.last
 			}
-			dbl, ds := solve(math.MaxInt)
-			sgl, ss := solve(0)
+			dbl, ds := solve(PrecisionDouble)
+			sgl, ss := solve(PrecisionMixed)
 			if ds.single != 0 || ss.single == 0 {
 				t.Fatalf("%v d=%d p=%d: single-precision iterations %d (double run) and %d (mixed run)", kind, c.d, c.p, ds.single, ss.single)
 			}

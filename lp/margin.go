@@ -96,6 +96,9 @@ type Options struct {
 	// Eps is the tolerance of the not-storable certificate an early stop checks
 	// (default DefaultEps).
 	Eps float64
+	// Precision is the arithmetic of the interior-point normal equations
+	// (default PrecisionAuto); the other solvers ignore it.
+	Precision Precision
 	// Progress, if set, is called by the interior-point solver once per
 	// iteration with the current margin t and duality gap.
 	Progress func(iter int, t, gap float64)
