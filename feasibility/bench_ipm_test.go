@@ -45,8 +45,14 @@ func BenchmarkExactThreshold(b *testing.B) {
 				ts, solves = ts[:0], solves[:0]
 				for seed := 1; seed <= c.seeds; seed++ {
 					t0 := time.Now()
+					tv := time.Now()
 					th, err := FindThreshold(context.Background(), model.Random{D: c.d, Seed: uint64(seed)},
-						ThresholdOptions{LP: lp.Options{Method: c.method}})
+						ThresholdOptions{LP: lp.Options{Method: c.method}, OnVerdict: func(p int, v Verdict) {
+							if c.d >= 96 { // hours: show each verdict as it comes
+								fmt.Fprintf(os.Stderr, "d=%d seed %d: p=%d %v, %d iterations, %.0f s\n", c.d, seed, p, v.Status, v.Iterations, time.Since(tv).Seconds())
+								tv = time.Now()
+							}
+						}})
 					if err != nil || !th.Certified {
 						b.Fatalf("seed %d: %v %s", seed, err, th.Note)
 					}
