@@ -48,7 +48,7 @@ test: highs openblas tools vet build
 # Go's native fuzzing, one target per run: `make test` runs each for FUZZTIME
 # (3 s), `make fuzz` for a minute (FUZZTIME=10m make fuzz for longer).
 FUZZTIME ?= 3s
-FUZZ_TARGETS := ./feasibility:FuzzParseRecords ./cmd/lamcap:FuzzParseDims ./cmd/lamcap:FuzzParseSeeds \
+FUZZ_TARGETS := ./experiment:FuzzParseRecords ./cmd/lamcap:FuzzParseDims ./cmd/lamcap:FuzzParseSeeds \
 	./cmd/lamcap:FuzzParseShard ./model:FuzzDecodeNPY ./cmd/lamcap:FuzzParseCertificate
 fuzz-run: highs openblas
 	@for t in $(FUZZ_TARGETS); do \

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -173,7 +174,7 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if err := feasibility.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
+	if err := experiment.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
 		return err
 	}
 	for _, r := range results {
@@ -314,7 +315,7 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		D, P              int
 		Model             string
 		Kappa             float64
-		KappaCI           feasibility.Interval
+		KappaCI           experiment.Interval
 		Correct, MaxComp  float64
 		TopSV             float64
 		KS, KSp           float64
@@ -339,7 +340,7 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		ks, ksp := feasibility.KolmogorovSmirnov(res[0].Rules[feasibility.Optimal].sv, res[1].Rules[feasibility.Optimal].sv)
 		for _, r := range res {
 			opt := r.Rules[feasibility.Optimal]
-			rows = append(rows, row{D: d, P: p, Model: r.Model, Kappa: feasibility.Median(r.kappas), KappaCI: feasibility.MedianCI(r.kappas, 0.95),
+			rows = append(rows, row{D: d, P: p, Model: r.Model, Kappa: experiment.Median(r.kappas), KappaCI: experiment.MedianCI(r.kappas, 0.95),
 				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
 				Used: r.Used, NotStorable: r.Skipped})
 		}
@@ -348,7 +349,7 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	bj, _ := json.MarshalIndent(rows, "", "  ")
-	if err := feasibility.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
+	if err := experiment.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
 		return err
 	}
 	pl := plot.New()

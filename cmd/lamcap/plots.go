@@ -11,13 +11,13 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
 )
 
 // writePlots draws P(storable | p) per d (one panel per model, p scaled by the
 // median) and p_c log p_c / d^2 against d with its intervals and the 1/2
 // asymptote, each as PNG and SVG.
-func writePlots(dir string, sum []feasibility.GroupSummary) error {
+func writePlots(dir string, sum []experiment.GroupSummary) error {
 	models := map[string]bool{}
 	for _, g := range sum {
 		models[g.Model] = true
@@ -119,7 +119,7 @@ func writePlots(dir string, sum []feasibility.GroupSummary) error {
 	for _, g := range sum {
 		if g.TheoryPC > 0 && !seen[g.D] {
 			seen[g.D] = true
-			tp = append(tp, plotter.XY{X: float64(g.D), Y: feasibility.PLogPOverD2(g.TheoryPC, g.D)})
+			tp = append(tp, plotter.XY{X: float64(g.D), Y: experiment.PLogPOverD2(g.TheoryPC, g.D)})
 		}
 	}
 	if len(tp) > 0 {
@@ -157,7 +157,7 @@ func savePlot(p *plot.Plot, dir, name string) error {
 		if _, err := w.WriteTo(&buf); err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
-		if err := feasibility.WriteFileAtomic(path, buf.b); err != nil {
+		if err := experiment.WriteFileAtomic(path, buf.b); err != nil {
 			return err
 		}
 	}

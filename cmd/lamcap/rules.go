@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
@@ -40,7 +41,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if pmax == 0 {
-		pmax = int(1.2 * theoryPCKappa(inst.d, 0))
+		pmax = int(1.2 * experiment.TheoryPC(inst.d, 0))
 	}
 	if pmax < 2 {
 		return usagef("--pmax must be at least 2")
@@ -103,11 +104,11 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintln(stdout)
 	for _, r := range rules {
-		med, ci := feasibility.Median(allUpTo[r]), feasibility.MedianCI(allUpTo[r], 0.95)
+		med, ci := experiment.Median(allUpTo[r]), experiment.MedianCI(allUpTo[r], 0.95)
 		fmt.Fprintf(stdout, "%-15s largest p with all pairs recalled: median %.1f [%g, %g]\n", r, med, ci.Lo, ci.Hi)
 	}
 	fmt.Fprintf(stdout, "theory: Hebbian p_c at finite d %.2f (asymptote p log p / d^2 = 1/8: %.2f); optimal memory p_c %.2f\n",
-		theory.HebbianCriticalP(float64(inst.d)), hebbianAsymptote(inst.d), theoryPCKappa(inst.d, 0))
+		theory.HebbianCriticalP(float64(inst.d)), hebbianAsymptote(inst.d), experiment.TheoryPC(inst.d, 0))
 	return nil
 }
 

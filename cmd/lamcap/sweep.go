@@ -12,12 +12,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
-	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -150,56 +150,55 @@ func parseShard(s string) (k, n int, err error) {
 	return k, n, nil
 }
 
-func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
-	var g feasibility.Grid
+// settings translates the flags into the sweep's settings.
+func (f *sweepFlags) settings() (experiment.Sweep, error) {
+	var sw experiment.Sweep
 	if err := f.sf.validate(); err != nil {
-		return g, nil, err
+		return sw, err
 	}
 	ds, err := parseDims(f.ds)
 	if err != nil {
-		return g, nil, err
+		return sw, err
 	}
 	a, b, err := parseSeeds(f.seeds)
 	if err != nil {
-		return g, nil, err
+		return sw, err
 	}
-	var models []string
+	var models []model.Model
 	for _, m := range strings.Split(f.models, ",") {
 		mm, err := model.ParseModel(strings.TrimSpace(m))
 		if err != nil {
-			return g, nil, usagef("--model: %v", err)
+			return sw, usagef("--model: %v", err)
 		}
-		models = append(models, mm.String())
+		models = append(models, mm)
 	}
-	if _, err := model.ParseEmbedding(f.embed); err != nil {
-		return g, nil, usagef("--embedding: %v", err)
+	embed, err := model.ParseEmbedding(f.embed)
+	if err != nil || embed == model.User {
+		return sw, usagef("--embedding: want gaussian or sphere, got %q", f.embed)
 	}
 	if f.workers < 1 {
-		return g, nil, usagef("--workers must be >= 1")
+		return sw, usagef("--workers must be >= 1")
 	}
 	if !(f.kappa >= 0) || f.kappa > 20 {
-		return g, nil, usagef("--kappa must be in [0, 20], got %v", f.kappa)
+		return sw, usagef("--kappa must be in [0, 20], got %v", f.kappa)
 	}
 	if err := checkUnits(memlimit.Mul(int64(len(ds)), int64(len(models)), b-a+1)); err != nil {
-		return g, nil, err
+		return sw, err
 	}
 	for _, d := range ds {
 		need := memlimit.Mul(int64(f.workers), lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts))
 		if err := checkMemory(fmt.Sprintf("d=%d with %d workers", d, f.workers), need); err != nil {
-			return g, nil, err
+			return sw, err
 		}
 	}
-	g = feasibility.Grid{Version: feasibility.GridVersion, Ds: ds, Models: models, SeedFirst: a, SeedLast: b,
-		Embedding: f.embed, Rows: f.sf.rows, Solver: f.sf.solver, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add, Kappa: f.kappa}
-	units := g.Units()
+	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
+		Kappa: f.kappa, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
 	if f.shard != "" {
-		k, n, err := parseShard(f.shard)
-		if err != nil {
-			return g, nil, err
+		if sw.Shard, sw.Shards, err = parseShard(f.shard); err != nil {
+			return sw, err
 		}
-		units = feasibility.Shard(units, k, n)
 	}
-	return g, units, nil
+	return sw, nil
 }
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -227,61 +226,57 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // even after an interruption or a failure (covering what finished); then the
 // first error is returned: the run's own, else the outputs', else the
 // interruption.
-func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) (feasibility.Grid, []feasibility.Record, error) {
-	g, units, err := f.grid()
+func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) (experiment.Result, error) {
+	sw, err := f.settings()
 	if err != nil {
-		return g, nil, err
+		return experiment.Result{}, err
+	}
+	g, err := sw.Grid()
+	if err != nil {
+		return experiment.Result{}, usagef("%v", err)
 	}
 	st, err := openStore(f.out, g, stderr)
 	if err != nil {
-		return g, nil, err
+		return experiment.Result{}, err
 	}
 	defer st.Close()
 	pr := newProgress(stderr, label, f.quiet)
-	// At kappa = 0 each search starts from its own theory prior (cached per d);
-	// at kappa > 0 just below the finite-size p_c(d, kappa), computed once per d.
-	startAt := map[int]int{}
-	for _, d := range g.Ds {
-		if g.Kappa > 0 {
-			startAt[d] = int(0.9 * theoryPCKappa(d, g.Kappa))
-		}
-	}
-	start := func(u feasibility.Unit) int { return startAt[u.D] }
+	sw.Progress = pr.update
 	// Each worker's BLAS gets its share of the cores: no oversubscription with
 	// several workers, every core for a single instance.
+	units, _ := sw.Units()
 	linalg.SetThreads(linalg.Share(min(f.workers, len(units))))
-	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update, Start: start})
+	res, runErr := experiment.RunStore(ctx, st, sw)
 	pr.end()
-	recs := st.Records()
-	outErr := writeOutputs(f.out, recs, g.Kappa)
+	outErr := writeOutputs(f.out, res.Summary)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
-		return g, recs, runErr
+		return res, runErr
 	}
 	if outErr != nil {
-		return g, recs, outErr
+		return res, outErr
 	}
-	return g, recs, runErr
+	return res, runErr
 }
 
 // openStore opens a sweep directory and warns on stderr about each line of its
 // records that it set aside. A directory that is not lamcap's or holds another
 // grid is a usage error; one in use by another process is not.
-func openStore(dir string, g feasibility.Grid, stderr io.Writer) (*feasibility.Store, error) {
-	st, err := feasibility.OpenStore(dir, g)
-	if errors.As(err, new(*feasibility.DirError)) {
+func openStore(dir string, g experiment.Grid, stderr io.Writer) (*experiment.Store, error) {
+	st, err := experiment.OpenStore(dir, g)
+	if errors.As(err, new(*experiment.DirError)) {
 		return nil, usagef("%v", err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	warnBadLines(stderr, filepath.Join(dir, feasibility.RecordsFile), st.Rejected,
-		"moved to "+filepath.Join(dir, feasibility.RejectedFile))
+	warnBadLines(stderr, filepath.Join(dir, experiment.RecordsFile), st.Rejected,
+		"moved to "+filepath.Join(dir, experiment.RejectedFile))
 	return st, nil
 }
 
 // warnBadLines prints one warning line per bad line of a records file, at most
 // maxWarnings of them and then a count.
-func warnBadLines(stderr io.Writer, path string, bad []feasibility.BadLine, action string) {
+func warnBadLines(stderr io.Writer, path string, bad []experiment.BadLine, action string) {
 	const maxWarnings = 10
 	for i, b := range bad {
 		if i == maxWarnings {
@@ -293,28 +288,27 @@ func warnBadLines(stderr io.Writer, path string, bad []feasibility.BadLine, acti
 }
 
 func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
-	_, recs, err := runGrid(ctx, f, "lamcap "+filepath.Base(f.out), stderr)
+	res, err := runGrid(ctx, f, "lamcap "+filepath.Base(f.out), stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs, f.kappa)))
+	fmt.Fprint(stdout, experiment.SummaryTable(res.Summary))
 	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")
-	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(recs), f.out)
+	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(res.Records), f.out)
 	return nil
 }
 
 // writeOutputs writes summary.csv, summary.json and the plots atomically, with
 // the finite-size theory beside the measurements.
-func writeOutputs(dir string, recs []feasibility.Record, kappa float64) error {
-	sum := summariseWithTheory(recs, kappa)
-	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(feasibility.SummaryCSV(sum))); err != nil {
+func writeOutputs(dir string, sum []experiment.GroupSummary) error {
+	if err := experiment.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(experiment.SummaryCSV(sum))); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		return fmt.Errorf("summary.json: %w", err)
 	}
-	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n')); err != nil {
+	if err := experiment.WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n')); err != nil {
 		return err
 	}
 	if len(sum) == 0 {
@@ -353,21 +347,21 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	// Read every input first: nothing is written if the inputs disagree.
-	var grid *feasibility.Grid
-	var all []feasibility.Record
-	at := map[feasibility.Unit]int{} // index in all
-	from := map[feasibility.Unit]string{}
+	var grid *experiment.Grid
+	var all []experiment.Record
+	at := map[experiment.Unit]int{} // index in all
+	from := map[experiment.Unit]string{}
 	for _, d := range dirs {
-		recs, g, bad, err := feasibility.ReadRecords(d)
+		recs, g, bad, err := experiment.ReadRecords(d)
 		if err != nil {
 			return usagef("%v", err)
 		}
 		if grid == nil {
 			grid = &g
-		} else if !feasibility.SameGrid(*grid, g) {
+		} else if !grid.Same(g) {
 			return usagef("%s holds a different grid from %s; only shards of one sweep can be merged", d, dirs[0])
 		}
-		path := filepath.Join(d, feasibility.RecordsFile)
+		path := filepath.Join(d, experiment.RecordsFile)
 		for _, b := range bad {
 			if b.Conflict {
 				return fmt.Errorf("%s line %d: %s", path, b.Line, b.Reason)
@@ -401,70 +395,16 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	recs := st.Records()
-	if err := writeOutputs(out, recs, grid.Kappa); err != nil {
+	sum := experiment.SummariseWithTheory(recs, grid.Kappa)
+	if err := writeOutputs(out, sum); err != nil {
 		return err
 	}
 	missing := len(grid.Units()) - len(recs)
-	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs, grid.Kappa)))
+	fmt.Fprint(stdout, experiment.SummaryTable(sum))
 	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(recs), len(dirs), out)
 	if missing > 0 {
 		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)
 	}
 	fmt.Fprintln(stdout)
 	return nil
-}
-
-// summariseWithTheory summarises records and adds, per d, the finite-size p_c
-// and the predicted P(storable | p) over the measured range (kappa = 0).
-func summariseWithTheory(recs []feasibility.Record, kappa float64) []feasibility.GroupSummary {
-	sum := feasibility.Summarise(recs)
-	cache := map[int]theoryAtD{}
-	for i := range sum {
-		g := &sum[i]
-		t, ok := cache[g.D]
-		if !ok {
-			t = predictAtD(g.D, g.Curve, kappa)
-			cache[g.D] = t
-		}
-		g.TheoryPC, g.TheoryCurve = t.pc, t.curve
-	}
-	return sum
-}
-
-type theoryAtD struct {
-	pc    float64
-	curve []feasibility.TheoryPoint
-}
-
-func predictAtD(d int, measured []feasibility.CurvePoint, kappa float64) theoryAtD {
-	var t theoryAtD
-	pc, err := theory.CriticalP(float64(d*d), kappa)
-	if err != nil {
-		return t
-	}
-	t.pc = pc
-	if kappa > 0 { // the whole-curve prediction is for kappa = 0 only
-		return t
-	}
-	lo, hi := int(0.8*pc), int(1.2*pc)+1
-	if len(measured) > 0 {
-		lo, hi = min(lo, measured[0].P), max(hi, measured[len(measured)-1].P)
-	}
-	for p := max(lo, 2); p <= hi; p++ {
-		c, err := theory.StorableProbability(p, d*d)
-		if err != nil {
-			return t
-		}
-		t.curve = append(t.curve, feasibility.TheoryPoint{P: p, Storable: c.Exact})
-	}
-	return t
-}
-
-// theoryPCKappa is the finite-size p_c(d, kappa), or 0 if it cannot be computed.
-func theoryPCKappa(d int, kappa float64) float64 {
-	pc, err := theory.CriticalP(float64(d*d), kappa)
-	if err != nil {
-		return 0
-	}
-	return pc
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 )
 
@@ -94,7 +95,7 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		rec := feasibility.NewRecord(feasibility.Unit{D: inst.d, Model: inst.model.String(), Seed: s}, inst.embed.String(), th)
+		rec := experiment.NewRecord(experiment.Unit{D: inst.d, Model: inst.model.String(), Seed: s}, inst.embed.String(), th)
 		if asJSON {
 			if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 				return err

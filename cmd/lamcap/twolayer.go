@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -116,7 +117,7 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			ps = append(ps, float64(th.PStar))
 		}
-		med, ci := feasibility.Median(ps), feasibility.MedianCI(ps, 0.95)
+		med, ci := experiment.Median(ps), experiment.MedianCI(ps, 0.95)
 		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", h, float64(h)/float64(d), len(ps),
 			fmt.Sprintf("%.1f [%g, %g]", med, ci.Lo, ci.Hi), undec, theoryPC(float64(d*min(h, d))), theoryPC(float64(h*(2*d-h))))
 	}

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/validation"
 )
@@ -38,16 +38,16 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	var recs []feasibility.Record
+	var recs []experiment.Record
 	if len(records) == 0 {
-		_, rs, err := runGrid(ctx, f, "lamcap validate", stderr)
+		res, err := runGrid(ctx, f, "lamcap validate", stderr)
 		if err != nil {
 			return err
 		}
-		recs, records = rs, []string{f.out}
+		recs, records = res.Records, []string{f.out}
 	} else {
 		for _, dir := range records {
-			rs, _, bad, err := feasibility.ReadRecords(dir)
+			rs, _, bad, err := experiment.ReadRecords(dir)
 			if err != nil {
 				return usagef("--records: %v", err)
 			}

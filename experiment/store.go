@@ -1,4 +1,4 @@
-package feasibility
+package experiment
 
 import (
 	"encoding/json"
@@ -69,7 +69,7 @@ func (e *DirError) Error() string { return e.msg }
 // directory that is neither empty nor a sweep directory, and one that holds a
 // different grid (*DirError), without writing anything into it. The solver's
 // choices (Rows, InitialPer, AddPer) may differ from the first run's (see
-// SameGrid); grid.json keeps the first run's.
+// Grid.Same); grid.json keeps the first run's.
 func OpenStore(dir string, g Grid) (st *Store, err error) {
 	g = g.canonical()
 	if err := checkSweepDir(dir); err != nil {
@@ -174,18 +174,18 @@ func openGrid(dir string, g Grid) error {
 	if err := json.Unmarshal(b, &old); err != nil {
 		return &DirError{fmt.Sprintf("%s is not a lamcap grid: %v", gp, err)}
 	}
-	if !SameGrid(old, g) {
+	if !old.Same(g) {
 		return &DirError{fmt.Sprintf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))}
 	}
 	return nil
 }
 
-// SameGrid reports whether two grids compute the same units, the question
-// both resuming and merging ask. The order of d and model lists does not
-// matter, nor do the solver's choices (Rows, InitialPer, AddPer): a certified
-// p* does not depend on them.
-func SameGrid(a, b Grid) bool {
-	return reflect.DeepEqual(a.withoutSolver().canonical(), b.withoutSolver().canonical())
+// Same reports whether two grids compute the same units, the one question
+// both resuming and merging ask. The order of the d and model lists does not
+// matter, nor do the solver's choices (Rows, Solver, InitialPer, AddPer): a
+// certified p* does not depend on them.
+func (g Grid) Same(o Grid) bool {
+	return reflect.DeepEqual(g.withoutSolver().canonical(), o.withoutSolver().canonical())
 }
 
 // withoutSolver blanks the fields that choose how, not what, a sweep computes.
