@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -125,6 +127,25 @@ func (f *instanceFlags) validateContext(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// certInstance names the instance for a certificate: its model and
+// embedding, and its seed or the user's files (as absolute paths).
+func (f *instanceFlags) certInstance() experiment.CertInstance {
+	ci := experiment.CertInstance{Model: f.model.String(), Embedding: f.embed.String()}
+	if f.user == nil {
+		seed := f.seed
+		ci.Seed = &seed
+		return ci
+	}
+	abs := func(s string) string {
+		if a, err := filepath.Abs(s); err == nil {
+			return a
+		}
+		return s
+	}
+	ci.Inputs, ci.Targets, ci.Layout = abs(f.inputs), abs(f.targets), f.layout
+	return ci
 }
 
 // fileError turns an error reading a user file into a usage error, except an

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/internal/memlimit"
@@ -216,7 +217,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return usagef("%v", err)
 	}
-	c, err := parseCertificate(b)
+	c, err := experiment.ParseCertificate(b)
 	if err != nil {
 		return usagef("%s: %v", path, err)
 	}
@@ -226,7 +227,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkMemory(fmt.Sprintf("%s: instance d=%d p=%d", path, ci.D, ci.P), need); err != nil {
 		return err
 	}
-	src, err := certSource(ctx, ci, inputs, targets)
+	src, err := ci.Source(ctx, inputs, targets)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return err
@@ -237,64 +238,23 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usagef("%s: %v", path, err)
 	}
-	if h := in.Hash(); h != ci.SHA256 {
-		return fmt.Errorf("certificate rejected: it names an instance with sha256 %.12s..., but %s has sha256 %.12s...", ci.SHA256, ci.describe(), h)
-	}
-	switch c.Verdict {
-	case string(feasibility.Storable):
-		w := mat.NewDense(in.D, in.D, nil)
-		for i, row := range c.W {
-			w.SetRow(i, row)
+	chk, err := c.Verify(in, eps)
+	var rej *experiment.RejectedError
+	switch {
+	case errors.As(err, &rej) && c.Verdict == string(feasibility.NotStorable):
+		msg := fmt.Sprintf("%v (%s; verify never takes eps from the file)", err, epsFrom)
+		if c.SolveEps > eps && c.SolveEps < 1 && chk.Residual <= c.SolveEps {
+			msg += fmt.Sprintf("; the certificate was made with eps %g: 'lamcap verify --eps %g' checks that weaker claim", c.SolveEps, c.SolveEps)
 		}
-		chk := lp.CheckStorable(in, w)
-		if !chk.OK {
-			return fmt.Errorf("certificate rejected: margin of row (%d,%d) is not certified positive (margin minus rounding bound %.3g)", chk.Worst.Mu, chk.Worst.V, chk.MinSlack)
-		}
+		return errors.New(msg)
+	case err != nil:
+		return err
+	case chk.Storable:
 		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W exceed their rounding bounds (smallest margin %.6g); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
-			in.Rows(), chk.MinMargin, ci.describe(), ci.SHA256, eps, epsFrom)
-	case string(feasibility.NotStorable):
-		l := make([]lp.Weighted, len(c.Lambda))
-		for i, x := range c.Lambda {
-			l[i] = lp.Weighted{Row: lp.Row{Mu: x.Mu, V: x.V}, Weight: x.Weight}
-		}
-		chk := lp.CheckNotStorable(in, l, eps)
-		if !chk.OK {
-			msg := fmt.Sprintf("certificate rejected: %s (%s; verify never takes eps from the file)", chk.Reason, epsFrom)
-			if c.SolveEps > eps && c.SolveEps < 1 && chk.Residual <= c.SolveEps {
-				msg += fmt.Sprintf("; the certificate was made with eps %g: 'lamcap verify --eps %g' checks that weaker claim", c.SolveEps, c.SolveEps)
-			}
-			return errors.New(msg)
-		}
+			chk.Rows, chk.MinMargin, ci.Describe(), ci.SHA256, eps, epsFrom)
+	default:
 		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s); instance %s, sha256 %.12s...\n",
-			chk.Residual, eps, epsFrom, ci.describe(), ci.SHA256)
+			chk.Residual, eps, epsFrom, ci.Describe(), ci.SHA256)
 	}
 	return nil
-}
-
-// certSource rebuilds the source a certificate names: the seeded generator, or
-// the user's files (at the paths given on the command line, if any).
-func certSource(ctx context.Context, ci certInstance, inputs, targets string) (model.Source, error) {
-	if ci.Seed == nil {
-		if inputs == "" {
-			inputs = ci.Inputs
-		}
-		if targets == "" {
-			targets = ci.Targets
-		}
-		x, err := model.ReadNPYContext(ctx, inputs, ci.Layout == "columns")
-		if err != nil {
-			return nil, err
-		}
-		y, err := model.ReadNPYContext(ctx, targets, ci.Layout == "columns")
-		if err != nil {
-			return nil, err
-		}
-		return model.NewMatrices(x, y)
-	}
-	if inputs != "" || targets != "" {
-		return nil, errors.New("--inputs/--targets: the certificate is for a random instance")
-	}
-	m, _ := model.ParseModel(ci.Model)
-	e, _ := model.ParseEmbedding(ci.Embedding)
-	return model.Random{D: ci.D, Seed: uint64(*ci.Seed), Kind: m, Embed: e}, nil
 }

@@ -17,10 +17,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/lamcap/lamcap/experiment"
-	"github.com/lamcap/lamcap/feasibility"
-	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
-	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -42,85 +39,20 @@ pseudo-inverse rule, each scaled to |W|_F = d (unit-variance scores). Writes to 
 The paper's claim: the optimal W puts correct scores just above the competitors'
 extreme-value level; Hebbian correct scores spread broadly.`
 
-type ruleResult struct {
-	Recall      feasibility.RecallStats `json:"scores"`
-	Singular    feasibility.Summary     `json:"singular_values"`
-	TopSingular feasibility.Summary     `json:"top_singular_value"`
-	MeanByRank  []float64               `json:"mean_singular_value_by_rank"`
-	sample      feasibility.ScoreSample
-	sv          []float64
-	tops        []float64
-	byRank      [][]float64
-}
-
-type modelResult struct {
-	Model   string                           `json:"model"`
-	Used    int                              `json:"instances_used"`
-	Skipped int                              `json:"instances_not_storable"`
-	EVLevel float64                          `json:"extreme_value_level_sqrt_2_log_p"`
-	Rules   map[feasibility.Rule]*ruleResult `json:"rules"`
-	kappas  []float64                        // certified kappa* of every instance (0 when not storable)
-}
-
-func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a, b int64, name string, method lp.Method) (*modelResult, error) {
-	res := &modelResult{Model: name, EVLevel: math.Sqrt(2 * math.Log(float64(p))), Rules: map[feasibility.Rule]*ruleResult{}}
-	for _, r := range feasibility.Rules {
-		res.Rules[r] = &ruleResult{}
-	}
-	for s := a; s <= b; s++ {
-		in, err := model.NewInstance(src(s), p)
-		if err != nil {
-			return nil, err
-		}
-		ws, mm, ok, err := feasibility.Memories(ctx, in, lp.Options{Method: method})
-		if err != nil {
-			return nil, err
-		}
-		if mm.Certified {
-			res.kappas = append(res.kappas, mm.Kappa)
-		}
-		if !ok {
-			res.Skipped++
-			continue
-		}
-		res.Used++
-		for r, w := range ws {
-			rr := res.Rules[r]
-			rr.sample.AddScores(in, w)
-			sv := feasibility.SingularValues(w)
-			rr.sv = append(rr.sv, sv...)
-			rr.tops = append(rr.tops, sv[0])
-			rr.byRank = append(rr.byRank, sv)
-		}
-	}
-	for _, rr := range res.Rules {
-		rr.Recall = rr.sample.Stats()
-		rr.Singular = feasibility.Summarize(rr.sv)
-		rr.TopSingular = feasibility.Summarize(rr.tops)
-		if len(rr.byRank) > 0 {
-			rr.MeanByRank = make([]float64, len(rr.byRank[0]))
-			for _, sv := range rr.byRank {
-				for k, v := range sv {
-					rr.MeanByRank[k] += v / float64(len(rr.byRank))
-				}
-			}
-		}
-	}
-	return res, nil
-}
-
 func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("mechanism --d D [--p P] --seeds A:B --out DIR", mechanismSynopsis)
 	var inst instanceFlags
 	var p int
 	var seeds, models, out string
 	var solver methodFlag
+	var asJSON bool
 	inst.register(fs)
 	fs.IntVarP(&p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
 	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
 	fs.StringVar(&models, "models", "coupled,decoupled", "models, comma separated")
 	fs.StringVar(&out, "out", "lamcap-out/mechanism", "output directory")
 	solver.register(fs)
+	fs.BoolVar(&asJSON, "json", false, "print mechanism.json on stdout instead of the table (the files are written too)")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -135,40 +67,27 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if p == 0 {
-		pc, err := theory.CriticalP(float64(inst.d*inst.d), 0)
-		if err != nil {
-			return err
-		}
-		p = max(2, int(0.8*pc))
+		p = max(2, int(0.8*experiment.TheoryPC(inst.d, 0)))
 	}
 	if err := inst.checkP(p); err != nil {
 		return err
 	}
-	var results []*modelResult
+	var ms []model.Model
 	for _, m := range strings.Split(models, ",") {
 		mm, err := model.ParseModel(strings.TrimSpace(m))
 		if err != nil {
 			return usagef("--models: %v", err)
 		}
-		inst.model = mm
-		local := inst
-		r, err := studyModel(ctx, local.source, p, a, b, mm.String(), solver.method)
-		if err != nil {
-			return err
-		}
-		results = append(results, r)
+		ms = append(ms, mm)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	fam := experiment.Family{D: inst.d, Embedding: inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}
+	doc, err := experiment.StudyMechanism(ctx, fam, ms, p, solver.method)
+	if err != nil {
 		return err
 	}
-	doc := map[string]any{"d": inst.d, "p": p, "seeds": []int64{a, b}, "embedding": inst.embed.String(), "models": results}
-	if len(results) == 2 {
-		ks := map[string]any{}
-		for _, r := range []feasibility.Rule{feasibility.Optimal, feasibility.Hebbian} {
-			d, pv := feasibility.KolmogorovSmirnov(results[0].Rules[r].sv, results[1].Rules[r].sv)
-			ks[string(r)] = map[string]float64{"ks_distance": d, "p_value_approx": pv}
-		}
-		doc["spectra_coupled_vs_decoupled"] = ks
+	results := doc.Models
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
 	}
 	b2, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -182,21 +101,24 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			continue
 		}
 		if err := histogramPlot(filepath.Join(out, "scores-"+r.Model), fmt.Sprintf("Correct scores, %s, d=%d p=%d (|W|_F = d)", r.Model, inst.d, p),
-			"y_mu^T W x_mu", r, func(s *feasibility.ScoreSample) []float64 { return s.Correct }, r.EVLevel); err != nil {
+			"y_mu^T W x_mu", r, func(s *experiment.ScoreSample) []float64 { return s.Correct }, r.EVLevel); err != nil {
 			return err
 		}
 		if err := histogramPlot(filepath.Join(out, "margins-"+r.Model), fmt.Sprintf("Margins, %s, d=%d p=%d", r.Model, inst.d, p),
-			"correct - largest competitor", r, func(s *feasibility.ScoreSample) []float64 { return s.Margin }, 0); err != nil {
+			"correct - largest competitor", r, func(s *experiment.ScoreSample) []float64 { return s.Margin }, 0); err != nil {
 			return err
 		}
 	}
 	if err := spectraPlot(filepath.Join(out, "spectra"), results, inst.d, p); err != nil {
 		return err
 	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(doc)
+	}
 	fmt.Fprintf(stdout, "d=%d p=%d, extreme-value level sqrt(2 log p) = %.3f\n", inst.d, p, math.Sqrt(2*math.Log(float64(p))))
 	fmt.Fprintf(stdout, "%-10s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
 	for _, r := range results {
-		for _, rule := range feasibility.Rules {
+		for _, rule := range experiment.Rules {
 			rr := r.Rules[rule]
 			st := rr.Recall
 			fmt.Fprintf(stdout, "%-10s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", r.Model, rule, r.Used,
@@ -207,21 +129,22 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stdout, "%-10s %d instances were not storable and are left out\n", r.Model, r.Skipped)
 		}
 	}
-	if ks, ok := doc["spectra_coupled_vs_decoupled"]; ok {
-		fmt.Fprintf(stdout, "spectra coupled vs decoupled (KS): %v\n", ks)
+	if doc.Spectra != nil {
+		fmt.Fprintf(stdout, "spectra coupled vs decoupled (KS): optimal %.3f (p %.2g), hebbian %.3f (p %.2g)\n",
+			doc.Spectra[experiment.Optimal].Distance, doc.Spectra[experiment.Optimal].PValue, doc.Spectra[experiment.Hebbian].Distance, doc.Spectra[experiment.Hebbian].PValue)
 	}
 	fmt.Fprintf(stdout, "written to %s: mechanism.json, scores-*.png/svg, margins-*.png/svg, spectra.png/svg\n", out)
 	return nil
 }
 
-func histogramPlot(base, title, xlabel string, r *modelResult, pick func(*feasibility.ScoreSample) []float64, mark float64) error {
+func histogramPlot(base, title, xlabel string, r *experiment.ModelStudy, pick func(*experiment.ScoreSample) []float64, mark float64) error {
 	pl := plot.New()
 	pl.Title.Text = title
 	pl.X.Label.Text = xlabel
 	pl.Y.Label.Text = "density"
 	pl.Legend.Top = true
-	for k, rule := range []feasibility.Rule{feasibility.Optimal, feasibility.LPVertex, feasibility.Hebbian} {
-		vals := pick(&r.Rules[rule].sample)
+	for k, rule := range []experiment.Rule{experiment.Optimal, experiment.LPVertex, experiment.Hebbian} {
+		vals := pick(&r.Rules[rule].Sample)
 		if len(vals) < 2 {
 			continue
 		}
@@ -249,7 +172,7 @@ func histogramPlot(base, title, xlabel string, r *modelResult, pick func(*feasib
 	return savePlot(pl, filepath.Dir(base), filepath.Base(base))
 }
 
-func spectraPlot(base string, results []*modelResult, d, p int) error {
+func spectraPlot(base string, results []*experiment.ModelStudy, d, p int) error {
 	pl := plot.New()
 	pl.Title.Text = fmt.Sprintf("Singular values of W (|W|_F = d), mean by rank, d=%d p=%d", d, p)
 	pl.X.Label.Text = "rank"
@@ -257,7 +180,7 @@ func spectraPlot(base string, results []*modelResult, d, p int) error {
 	pl.Legend.Top = true
 	k := 0
 	for _, r := range results {
-		for _, rule := range []feasibility.Rule{feasibility.Optimal, feasibility.Hebbian} {
+		for _, rule := range []experiment.Rule{experiment.Optimal, experiment.Hebbian} {
 			mr := r.Rules[rule].MeanByRank
 			if len(mr) == 0 {
 				continue
@@ -293,10 +216,12 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs := newFlags("compare-models --d 6,8,10 --seeds A:B [--out DIR]", compareSynopsis)
 	var ds, seeds, out string
 	var solver methodFlag
+	var asJSON bool
 	fs.StringVar(&ds, "d", "6,8,10,12", "dimensions")
 	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
 	fs.StringVar(&out, "out", "lamcap-out/compare", "output directory")
 	solver.register(fs)
+	fs.BoolVar(&asJSON, "json", false, "print the table as one JSON array (the files are written too)")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -311,39 +236,9 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	type row struct {
-		D, P              int
-		Model             string
-		Kappa             float64
-		KappaCI           experiment.Interval
-		Correct, MaxComp  float64
-		TopSV             float64
-		KS, KSp           float64
-		Used, NotStorable int
-	}
-	var rows []row
-	for _, d := range dims {
-		pc, err := theory.CriticalP(float64(d*d), 0)
-		if err != nil {
-			return err
-		}
-		p := max(2, int(0.8*pc))
-		var res [2]*modelResult
-		for k, m := range []model.Model{model.Coupled, model.Decoupled} {
-			src := func(s int64) model.Source { return model.Random{D: d, Seed: uint64(s), Kind: m} }
-			r, err := studyModel(ctx, src, p, a, b, m.String(), solver.method)
-			if err != nil {
-				return err
-			}
-			res[k] = r
-		}
-		ks, ksp := feasibility.KolmogorovSmirnov(res[0].Rules[feasibility.Optimal].sv, res[1].Rules[feasibility.Optimal].sv)
-		for _, r := range res {
-			opt := r.Rules[feasibility.Optimal]
-			rows = append(rows, row{D: d, P: p, Model: r.Model, Kappa: experiment.Median(r.kappas), KappaCI: experiment.MedianCI(r.kappas, 0.95),
-				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
-				Used: r.Used, NotStorable: r.Skipped})
-		}
+	rows, err := experiment.CompareModels(ctx, dims, experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, solver.method)
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
@@ -375,6 +270,9 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	if err := savePlot(pl, out, "kappa"); err != nil {
 		return err
+	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(rows)
 	}
 	fmt.Fprintf(stdout, "%4s  %4s  %-9s  %-28s  %8s  %9s  %7s  %-16s\n", "d", "p", "model", "kappa* median [95% CI]", "correct", "max comp", "top sv", "spectra KS (p)")
 	for _, r := range rows {

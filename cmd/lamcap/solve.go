@@ -8,6 +8,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/lp"
@@ -125,11 +126,11 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if certPath == "" {
 		return nil
 	}
-	c, err := newCertificate(inst, in, sf.eps, v)
+	c, err := experiment.NewCertificate(inst.certInstance(), in, sf.eps, v)
 	if err != nil {
 		return fmt.Errorf("no certificate saved to %s: %w", certPath, err)
 	}
-	if err := writeOutput(certPath, c.encode); err != nil {
+	if err := writeOutput(certPath, c.Encode); err != nil {
 		return fmt.Errorf("the verdict above stands, but its certificate was not saved: %w", err)
 	}
 	if !asJSON {

@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
-	"github.com/lamcap/lamcap/feasibility"
-	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
-	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -34,6 +32,7 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var hidden, seeds, train string
 	var starts, rounds int
 	var solver methodFlag
+	var asJSON bool
 	inst.register(fs)
 	fs.StringVar(&hidden, "hidden", "", "hidden widths h, comma separated (default d/4, d/2, 3d/4, d)")
 	fs.StringVar(&seeds, "seeds", "1:10", "seeds A:B")
@@ -41,6 +40,7 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&starts, "starts", 3, "random starts per p (--train both)")
 	fs.IntVar(&rounds, "rounds", 6, "alternating half-steps per start (--train both)")
 	solver.register(fs)
+	fs.BoolVar(&asJSON, "json", false, "print one JSON array of rows, one per hidden width")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -78,59 +78,24 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if starts < 1 || rounds < 1 {
 		return usagef("--starts and --rounds must be >= 1")
 	}
-	d := inst.d
+	st := experiment.TwoLayer{Family: experiment.Family{D: inst.d, Model: inst.model, Embedding: inst.embed, FirstSeed: a, Seeds: int(b - a + 1)},
+		Hidden: hs, Layer: layer, Both: both, Starts: starts, Rounds: rounds, Method: solver.method}
+	rows, err := experiment.StudyTwoLayer(ctx, st)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(rows)
+	}
 	kind := "p* (exact)"
 	if both {
 		kind = "p* lower bound"
 	}
-	fmt.Fprintf(stdout, "d=%d, model %s, train %s\n", d, inst.model, train)
+	fmt.Fprintf(stdout, "d=%d, model %s, train %s\n", inst.d, inst.model, train)
 	fmt.Fprintf(stdout, "%4s  %5s  %5s  %-22s  %5s  %13s  %17s\n", "h", "h/d", "n", kind+" median [95% CI]", "undec", "theory N=d*min", "theory N=h(2d-h)")
-	for _, h := range hs {
-		var ps []float64
-		undec := 0
-		for s := a; s <= b; s++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			base := inst.source(s)
-			if both {
-				start := max(2, int(0.6*theoryPC(float64(d*min(h, d)))))
-				lb, _, err := feasibility.AlternatingLowerBound(ctx, base, h, start, starts, rounds, uint64(s))
-				if err != nil {
-					undec++
-					continue
-				}
-				ps = append(ps, float64(lb))
-				continue
-			}
-			src, err := model.NewTwoLayer(base, h, layer, uint64(s))
-			if err != nil {
-				return err
-			}
-			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lp.Options{Method: solver.method}, Start: max(2, int(0.95*theoryPC(float64(src.Unknowns()))))})
-			if err != nil {
-				return err
-			}
-			if !th.Certified {
-				undec++
-				continue
-			}
-			ps = append(ps, float64(th.PStar))
-		}
-		med, ci := experiment.Median(ps), experiment.MedianCI(ps, 0.95)
-		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", h, float64(h)/float64(d), len(ps),
-			fmt.Sprintf("%.1f [%g, %g]", med, ci.Lo, ci.Hi), undec, theoryPC(float64(d*min(h, d))), theoryPC(float64(h*(2*d-h))))
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", r.H, float64(r.H)/float64(inst.d), r.Instances,
+			fmt.Sprintf("%.1f [%g, %g]", r.Median, r.CI.Lo, r.CI.Hi), r.Undecided, r.TheoryMin, r.TheoryEff)
 	}
 	return nil
-}
-
-func theoryPC(n float64) float64 {
-	if n <= 2 {
-		return 2
-	}
-	pc, err := theory.CriticalP(n, 0)
-	if err != nil {
-		return 0
-	}
-	return pc
 }
