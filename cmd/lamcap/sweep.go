@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -336,73 +335,21 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("%v", err)
 	}
 	dirs := fs.Args()
-	if len(dirs) == 0 {
-		return usagef("name at least one sweep directory to merge")
+	res, err := experiment.Merge(out, dirs, func(path string, bad []experiment.BadLine, action string) {
+		warnBadLines(stderr, path, bad, action)
+	})
+	if errors.As(err, new(*experiment.DirError)) {
+		return usagef("%v", err)
 	}
-	if oi, err := os.Stat(out); err == nil {
-		for _, d := range dirs {
-			if di, err := os.Stat(d); err == nil && os.SameFile(oi, di) {
-				return usagef("--out %s is one of the directories to merge; merge into a new directory", out)
-			}
-		}
-	}
-	// Read every input first: nothing is written if the inputs disagree.
-	var grid *experiment.Grid
-	var all []experiment.Record
-	at := map[experiment.Unit]int{} // index in all
-	from := map[experiment.Unit]string{}
-	for _, d := range dirs {
-		recs, g, bad, err := experiment.ReadRecords(d)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		if grid == nil {
-			grid = &g
-		} else if !grid.Same(g) {
-			return usagef("%s holds a different grid from %s; only shards of one sweep can be merged", d, dirs[0])
-		}
-		path := filepath.Join(d, experiment.RecordsFile)
-		for _, b := range bad {
-			if b.Conflict {
-				return fmt.Errorf("%s line %d: %s", path, b.Line, b.Reason)
-			}
-		}
-		warnBadLines(stderr, path, bad, "skipped (the file is left as it is)")
-		for _, r := range recs {
-			if i, ok := at[r.Unit]; ok {
-				if !all[i].SameResult(r) {
-					return fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), from[r.Unit], d)
-				}
-				continue
-			}
-			at[r.Unit], from[r.Unit] = len(all), d
-			all = append(all, r)
-		}
-	}
-	st, err := openStore(out, *grid, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for _, r := range all {
-		if old, ok := st.Record(r.Unit); ok && !old.SameResult(r) {
-			return fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), out, from[r.Unit])
-		}
-	}
-	for _, r := range all {
-		if err := st.Append(r); err != nil {
-			return fmt.Errorf("merging into %s: %w", out, err)
-		}
-	}
-	recs := st.Records()
-	sum := experiment.SummariseWithTheory(recs, grid.Kappa)
-	if err := writeOutputs(out, sum); err != nil {
+	if err := writeOutputs(out, res.Summary); err != nil {
 		return err
 	}
-	missing := len(grid.Units()) - len(recs)
-	fmt.Fprint(stdout, experiment.SummaryTable(sum))
-	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(recs), len(dirs), out)
-	if missing > 0 {
+	fmt.Fprint(stdout, experiment.SummaryTable(res.Summary))
+	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(res.Records), len(dirs), out)
+	if missing := len(res.Grid.Units()) - len(res.Records); missing > 0 {
 		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)
 	}
 	fmt.Fprintln(stdout)
