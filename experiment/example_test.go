@@ -16,7 +16,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, g := range res.Summary {
+	for _, g := range res.Groups {
 		fmt.Printf("d=%d %-9s p_c=%4.1f [%g, %g]  theory %4.1f  (%d undecided)\n",
 			g.D, g.Model, g.PC, g.PCCI.Lo, g.PCCI.Hi, g.TheoryPC, g.Undecided)
 	}

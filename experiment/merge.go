@@ -82,5 +82,5 @@ func Merge(out string, dirs []string, warn Warn) (Result, error) {
 		}
 	}
 	recs := st.Records()
-	return Result{Grid: st.Grid, Records: recs, Summary: SummariseWithTheory(recs, st.Grid.Kappa)}, nil
+	return Result{Grid: st.Grid, Records: recs, Groups: SummariseWithTheory(recs, st.Grid.Kappa)}, nil
 }

@@ -160,12 +160,12 @@ func (s Sweep) config() runConfig {
 	return cfg
 }
 
-// Result is what a sweep found: a record per finished unit, and per (d, model)
-// the summary with the finite-size theory beside it.
+// Result is what a sweep found: its grid, a record per finished unit, and per
+// (d, model) the summary with the finite-size theory beside it.
 type Result struct {
 	Grid    Grid
 	Records []Record
-	Summary []GroupSummary
+	Groups  []GroupSummary
 }
 
 // Run computes the sweep in memory and returns its result. On an error or a
@@ -181,7 +181,7 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 	mem := &memory{recs: map[Unit]Record{}}
 	err = runUnits(ctx, mem, units, s.config(), s.Workers, s.Progress)
 	recs := mem.Records()
-	return Result{Grid: g, Records: recs, Summary: SummariseWithTheory(recs, s.Kappa)}, err
+	return Result{Grid: g, Records: recs, Groups: SummariseWithTheory(recs, s.Kappa)}, err
 }
 
 // RunStore computes the units of the sweep that the store does not have yet,
@@ -189,18 +189,22 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 // every record the store holds. The store must hold the sweep's grid
 // (Grid.Same); its solver choices may differ from the sweep's.
 func RunStore(ctx context.Context, st *Store, s Sweep) (Result, error) {
+	err := runOnStoreSettings(ctx, st, s)
+	recs := st.Records()
+	return Result{Grid: st.Grid, Records: recs, Groups: SummariseWithTheory(recs, st.Grid.Kappa)}, err
+}
+
+func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
 	s, err := s.withDefaults()
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	g, _ := s.Grid()
 	if !st.Grid.Same(g) {
-		return Result{}, errors.New("sweep: the store holds another grid")
+		return errors.New("sweep: the store holds another grid")
 	}
 	units, _ := s.Units()
-	err = runUnits(ctx, st, units, s.config(), s.Workers, s.Progress)
-	recs := st.Records()
-	return Result{Grid: st.Grid, Records: recs, Summary: SummariseWithTheory(recs, s.Kappa)}, err
+	return runUnits(ctx, st, units, s.config(), s.Workers, s.Progress)
 }
 
 // Sweep returns the settings a grid was written from. Their solver choices are
@@ -255,7 +259,7 @@ type theoryAtD struct {
 	curve []TheoryPoint
 }
 
-func predictAtD(d int, measured []CurvePoint, kappa float64) theoryAtD {
+func predictAtD(d int, measured []MeasuredPoint, kappa float64) theoryAtD {
 	var t theoryAtD
 	pc, err := theory.CriticalP(float64(d*d), kappa)
 	if err != nil {

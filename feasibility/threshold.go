@@ -85,10 +85,7 @@ func PriorFor(n int) Prior {
 	pr := Prior{}
 	pc, err := theory.CriticalP(float64(n), 0)
 	if err != nil || !(pc >= 2) {
-		pc = 2
-		for i := 0; i < 100; i++ { // Newton on p log p = n
-			pc = math.Max(2, pc-(pc*math.Log(pc)-float64(n))/(math.Log(pc)+1))
-		}
+		pc = math.Max(2, theory.AsymptoticP(2*float64(n))) // the root of p log p = n
 	}
 	pr.PC = pc
 	pr.Width = math.Max(1, priorWidth*pc)

@@ -46,7 +46,7 @@ Usage:
 
 Commands:
 %s
-Run 'lamcap <command> --help' for a command's flags.
+Run 'lamcap help <command>' (or 'lamcap <command> --help') for a command's flags.
 `
 
 func usage(w io.Writer) {
@@ -67,12 +67,21 @@ func main() {
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return 2
+	case args[0] == "--help" || args[0] == "-h" || args[0] == "help" && len(args) == 1:
 		usage(stdout)
-		if len(args) == 0 {
+		return 0
+	case args[0] == "--version":
+		args = []string{"version"}
+	case args[0] == "help":
+		if len(args) > 2 {
+			fmt.Fprintf(stderr, "lamcap help: name one command (run 'lamcap help')\n")
 			return 2
 		}
-		return 0
+		args = []string{args[1], "--help"}
 	}
 	for _, c := range commands {
 		if c.name != args[0] {
@@ -85,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, pflag.ErrHelp):
 			return 0
 		case errors.As(err, new(usageError)):
-			fmt.Fprintf(stderr, "lamcap %s: %v\n", c.name, oneLine(err))
+			fmt.Fprintf(stderr, "lamcap %s: %v (run 'lamcap help %s')\n", c.name, oneLine(err), c.name)
 			return 2
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintf(stderr, "lamcap %s: interrupted; finished work is saved\n", c.name)
@@ -95,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "lamcap: unknown command %q (run 'lamcap --help')\n", args[0])
+	fmt.Fprintf(stderr, "lamcap: unknown command %q (run 'lamcap help')\n", args[0])
 	return 2
 }
 

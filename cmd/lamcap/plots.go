@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"path/filepath"
@@ -153,20 +154,16 @@ func savePlot(p *plot.Plot, dir, name string) error {
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
-		var buf bytesBuffer
+		var buf bytes.Buffer
 		if _, err := w.WriteTo(&buf); err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
-		if err := experiment.WriteFileAtomic(path, buf.b); err != nil {
+		if err := experiment.WriteFileAtomic(path, buf.Bytes()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-type bytesBuffer struct{ b []byte }
-
-func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
 // addErrorLine adds a line with point glyphs and vertical error bars in the k-th
 // plotutil colour and shape, with a legend entry.

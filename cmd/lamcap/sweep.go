@@ -52,6 +52,7 @@ type sweepFlags struct {
 	workers int
 	shard   string
 	quiet   bool
+	asJSON  bool
 	kappa   float64
 	sf      solverFlags
 }
@@ -204,6 +205,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("sweep --d 6:24:2 --seeds N --model coupled,decoupled [--out DIR]", sweepSynopsis)
 	var f sweepFlags
 	f.register(fs, "6:12:2", "20", "lamcap-out/sweep")
+	fs.BoolVar(&f.asJSON, "json", false, "print summary.json on stdout instead of the table")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -214,6 +216,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlags("capacity [flags]", "The main job (what 'make run' runs): exact capacities for d = 8, 12, ..., 28 with 40\nseeds, coupled and decoupled, summarised in a table with plots. Same flags as sweep.")
 	var f sweepFlags
 	f.register(fs, "8:28:4", "40", "lamcap-out/capacity")
+	fs.BoolVar(&f.asJSON, "json", false, "print summary.json on stdout instead of the table")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -247,7 +250,7 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	linalg.SetThreads(linalg.Share(min(f.workers, len(units))))
 	res, runErr := experiment.RunStore(ctx, st, sw)
 	pr.end()
-	outErr := writeOutputs(f.out, res.Summary)
+	outErr := writeOutputs(f.out, res)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return res, runErr
 	}
@@ -291,7 +294,10 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, experiment.SummaryTable(res.Summary))
+	if f.asJSON {
+		return printJSON(stdout, experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()))
+	}
+	fmt.Fprint(stdout, experiment.SummaryTable(res.Groups))
 	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")
 	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(res.Records), f.out)
 	return nil
@@ -299,21 +305,22 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 
 // writeOutputs writes summary.csv, summary.json and the plots atomically, with
 // the finite-size theory beside the measurements.
-func writeOutputs(dir string, sum []experiment.GroupSummary) error {
-	if err := experiment.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(experiment.SummaryCSV(sum))); err != nil {
+func writeOutputs(dir string, res experiment.Result) error {
+	doc := experiment.NewSummary(res.Grid, res.Groups, lamcapVersion())
+	if err := experiment.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(doc.CSV())); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(sum, "", "  ")
+	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("summary.json: %w", err)
 	}
 	if err := experiment.WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n')); err != nil {
 		return err
 	}
-	if len(sum) == 0 {
+	if len(res.Groups) == 0 {
 		return nil
 	}
-	return writePlots(dir, sum)
+	return writePlots(dir, res.Groups)
 }
 
 const mergeSynopsis = `Reads the sweep directories given as arguments (the shards of one grid, or partial
@@ -325,7 +332,9 @@ disagree stop the merge before anything is written. --out must not be an input.`
 func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("merge --out DIR SHARD_DIR...", mergeSynopsis)
 	var out string
+	var asJSON bool
 	fs.StringVar(&out, "out", "lamcap-out/merged", "directory for the merged sweep")
+	fs.BoolVar(&asJSON, "json", false, "print summary.json on stdout instead of the table")
 	err := fs.FlagSet.Parse(args)
 	if errors.Is(err, errHelp()) {
 		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
@@ -344,14 +353,27 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := writeOutputs(out, res.Summary); err != nil {
+	if err := writeOutputs(out, res); err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, experiment.SummaryTable(res.Summary))
+	if asJSON {
+		return printJSON(stdout, experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()))
+	}
+	fmt.Fprint(stdout, experiment.SummaryTable(res.Groups))
 	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(res.Records), len(dirs), out)
 	if missing := len(res.Grid.Units()) - len(res.Records); missing > 0 {
 		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// printJSON prints v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
