@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -96,20 +91,7 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := experiment.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
 		return err
 	}
-	for _, r := range results {
-		if r.Used == 0 {
-			continue
-		}
-		if err := histogramPlot(filepath.Join(out, "scores-"+r.Model), fmt.Sprintf("Correct scores, %s, d=%d p=%d (|W|_F = d)", r.Model, inst.d, p),
-			"y_mu^T W x_mu", r, func(s *experiment.ScoreSample) []float64 { return s.Correct }, r.EVLevel); err != nil {
-			return err
-		}
-		if err := histogramPlot(filepath.Join(out, "margins-"+r.Model), fmt.Sprintf("Margins, %s, d=%d p=%d", r.Model, inst.d, p),
-			"correct - largest competitor", r, func(s *experiment.ScoreSample) []float64 { return s.Margin }, 0); err != nil {
-			return err
-		}
-	}
-	if err := spectraPlot(filepath.Join(out, "spectra"), results, inst.d, p); err != nil {
+	if err := figures.Mechanism(out, doc); err != nil {
 		return err
 	}
 	if asJSON {
@@ -135,74 +117,6 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "written to %s: mechanism.json, scores-*.png/svg, margins-*.png/svg, spectra.png/svg\n", out)
 	return nil
-}
-
-func histogramPlot(base, title, xlabel string, r *experiment.ModelStudy, pick func(*experiment.ScoreSample) []float64, mark float64) error {
-	pl := plot.New()
-	pl.Title.Text = title
-	pl.X.Label.Text = xlabel
-	pl.Y.Label.Text = "density"
-	pl.Legend.Top = true
-	for k, rule := range []experiment.Rule{experiment.Optimal, experiment.LPVertex, experiment.Hebbian} {
-		vals := pick(&r.Rules[rule].Sample)
-		if len(vals) < 2 {
-			continue
-		}
-		h, err := plotter.NewHist(plotter.Values(vals), 40)
-		if err != nil {
-			return err
-		}
-		h.Normalize(1)
-		c := plotutil.Color(k)
-		h.LineStyle.Color = c
-		h.FillColor = color.NRGBA{R: c.(color.RGBA).R, G: c.(color.RGBA).G, B: c.(color.RGBA).B, A: 70}
-		pl.Add(h)
-		pl.Legend.Add(string(rule), h)
-	}
-	if mark > 0 {
-		ymax := pl.Y.Max
-		l, err := plotter.NewLine(plotter.XYs{{X: mark, Y: 0}, {X: mark, Y: ymax}})
-		if err != nil {
-			return err
-		}
-		l.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
-		pl.Add(l)
-		pl.Legend.Add("sqrt(2 log p)", l)
-	}
-	return savePlot(pl, filepath.Dir(base), filepath.Base(base))
-}
-
-func spectraPlot(base string, results []*experiment.ModelStudy, d, p int) error {
-	pl := plot.New()
-	pl.Title.Text = fmt.Sprintf("Singular values of W (|W|_F = d), mean by rank, d=%d p=%d", d, p)
-	pl.X.Label.Text = "rank"
-	pl.Y.Label.Text = "singular value"
-	pl.Legend.Top = true
-	k := 0
-	for _, r := range results {
-		for _, rule := range []experiment.Rule{experiment.Optimal, experiment.Hebbian} {
-			mr := r.Rules[rule].MeanByRank
-			if len(mr) == 0 {
-				continue
-			}
-			pts := make(plotter.XYs, len(mr))
-			for i, v := range mr {
-				pts[i] = plotter.XY{X: float64(i + 1), Y: v}
-			}
-			l, err := plotter.NewLine(pts)
-			if err != nil {
-				return err
-			}
-			l.Color = plotutil.Color(k)
-			if r.Model == "decoupled" {
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-			}
-			pl.Add(l)
-			pl.Legend.Add(r.Model+" "+string(rule), l)
-			k++
-		}
-	}
-	return savePlot(pl, filepath.Dir(base), filepath.Base(base))
 }
 
 const compareSynopsis = `The paper's equivalence claim, tested: for each d, coupled and decoupled instances
@@ -247,28 +161,7 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := experiment.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
 		return err
 	}
-	pl := plot.New()
-	pl.Title.Text = "kappa* at p = 0.8 p_c (median, 95% CI)"
-	pl.X.Label.Text = "d"
-	pl.Y.Label.Text = "kappa*"
-	pl.Legend.Top = true
-	for k, m := range []string{"coupled", "decoupled"} {
-		var pts plotter.XYs
-		var errs plotter.YErrors
-		for _, r := range rows {
-			if r.Model == m && !math.IsNaN(r.Kappa) {
-				pts = append(pts, plotter.XY{X: float64(r.D) + 0.1*float64(k), Y: r.Kappa})
-				errs = append(errs, struct{ Low, High float64 }{r.Kappa - r.KappaCI.Lo, r.KappaCI.Hi - r.Kappa})
-			}
-		}
-		if len(pts) == 0 {
-			continue
-		}
-		if err := addErrorLine(pl, pts, errs, k, m); err != nil {
-			return err
-		}
-	}
-	if err := savePlot(pl, out, "kappa"); err != nil {
+	if err := figures.CompareKappa(out, rows); err != nil {
 		return err
 	}
 	if asJSON {

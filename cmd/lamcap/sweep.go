@@ -13,6 +13,7 @@ import (
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
@@ -320,7 +321,7 @@ func writeOutputs(dir string, res experiment.Result) error {
 	if len(res.Groups) == 0 {
 		return nil
 	}
-	return writePlots(dir, res.Groups)
+	return figures.Sweep(dir, res.Groups)
 }
 
 const mergeSynopsis = `Reads the sweep directories given as arguments (the shards of one grid, or partial

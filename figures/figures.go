@@ -1,9 +1,12 @@
-package main
+// Package figures draws lamcap's figures from the results of package
+// experiment, each as PNG and SVG written atomically.
+package figures
 
 import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 	"path/filepath"
 	"sort"
 
@@ -13,12 +16,13 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/atomicfile"
 )
 
-// writePlots draws P(storable | p) per d (one panel per model, p scaled by the
+// Sweep draws P(storable | p) per d (one panel per model, p scaled by the
 // median) and p_c log p_c / d^2 against d with its intervals and the 1/2
 // asymptote, each as PNG and SVG.
-func writePlots(dir string, sum []experiment.GroupSummary) error {
+func Sweep(dir string, sum []experiment.GroupSummary) error {
 	models := map[string]bool{}
 	for _, g := range sum {
 		models[g.Model] = true
@@ -86,7 +90,7 @@ func writePlots(dir string, sum []experiment.GroupSummary) error {
 			i++
 		}
 	}
-	if err := savePlot(curve, dir, "storable"); err != nil {
+	if err := save(curve, dir, "storable"); err != nil {
 		return err
 	}
 
@@ -144,10 +148,10 @@ func writePlots(dir string, sum []experiment.GroupSummary) error {
 		sc.Legend.Add("asymptote 1/2", half)
 	}
 	sc.Y.Min = 0
-	return savePlot(sc, dir, "capacity")
+	return save(sc, dir, "capacity")
 }
 
-func savePlot(p *plot.Plot, dir, name string) error {
+func save(p *plot.Plot, dir, name string) error {
 	for _, ext := range []string{"png", "svg"} {
 		path := filepath.Join(dir, name+"."+ext)
 		w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext)
@@ -158,7 +162,7 @@ func savePlot(p *plot.Plot, dir, name string) error {
 		if _, err := w.WriteTo(&buf); err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
-		if err := experiment.WriteFileAtomic(path, buf.Bytes()); err != nil {
+		if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -186,4 +190,119 @@ func addErrorLine(pl *plot.Plot, pts plotter.XYs, errs plotter.YErrors, k int, l
 	pl.Add(line, glyphs, bars)
 	pl.Legend.Add(label, line)
 	return nil
+}
+
+// Mechanism draws the figures of the mechanism study into dir: per model the
+// histograms of correct scores (scores-MODEL) and of margins (margins-MODEL),
+// and the mean singular values by rank (spectra).
+func Mechanism(dir string, m *experiment.Mechanism) error {
+	results := m.Models
+	for _, r := range results {
+		if r.Used == 0 {
+			continue
+		}
+		if err := histogramPlot(filepath.Join(dir, "scores-"+r.Model), fmt.Sprintf("Correct scores, %s, d=%d p=%d (|W|_F = d)", r.Model, m.D, m.P),
+			"y_mu^T W x_mu", r, func(s *experiment.ScoreSample) []float64 { return s.Correct }, r.EVLevel); err != nil {
+			return err
+		}
+		if err := histogramPlot(filepath.Join(dir, "margins-"+r.Model), fmt.Sprintf("Margins, %s, d=%d p=%d", r.Model, m.D, m.P),
+			"correct - largest competitor", r, func(s *experiment.ScoreSample) []float64 { return s.Margin }, 0); err != nil {
+			return err
+		}
+	}
+	return spectraPlot(filepath.Join(dir, "spectra"), results, m.D, m.P)
+}
+
+// CompareKappa draws kappa* against d for both models (kappa.png/svg in dir).
+func CompareKappa(dir string, rows []experiment.CompareRow) error {
+	pl := plot.New()
+	pl.Title.Text = "kappa* at p = 0.8 p_c (median, 95% CI)"
+	pl.X.Label.Text = "d"
+	pl.Y.Label.Text = "kappa*"
+	pl.Legend.Top = true
+	for k, m := range []string{"coupled", "decoupled"} {
+		var pts plotter.XYs
+		var errs plotter.YErrors
+		for _, r := range rows {
+			if r.Model == m && !math.IsNaN(r.Kappa) {
+				pts = append(pts, plotter.XY{X: float64(r.D) + 0.1*float64(k), Y: r.Kappa})
+				errs = append(errs, struct{ Low, High float64 }{r.Kappa - r.KappaCI.Lo, r.KappaCI.Hi - r.Kappa})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		if err := addErrorLine(pl, pts, errs, k, m); err != nil {
+			return err
+		}
+	}
+	return save(pl, dir, "kappa")
+}
+
+func histogramPlot(base, title, xlabel string, r *experiment.ModelStudy, pick func(*experiment.ScoreSample) []float64, mark float64) error {
+	pl := plot.New()
+	pl.Title.Text = title
+	pl.X.Label.Text = xlabel
+	pl.Y.Label.Text = "density"
+	pl.Legend.Top = true
+	for k, rule := range []experiment.Rule{experiment.Optimal, experiment.LPVertex, experiment.Hebbian} {
+		vals := pick(&r.Rules[rule].Sample)
+		if len(vals) < 2 {
+			continue
+		}
+		h, err := plotter.NewHist(plotter.Values(vals), 40)
+		if err != nil {
+			return err
+		}
+		h.Normalize(1)
+		c := plotutil.Color(k)
+		h.LineStyle.Color = c
+		h.FillColor = color.NRGBA{R: c.(color.RGBA).R, G: c.(color.RGBA).G, B: c.(color.RGBA).B, A: 70}
+		pl.Add(h)
+		pl.Legend.Add(string(rule), h)
+	}
+	if mark > 0 {
+		ymax := pl.Y.Max
+		l, err := plotter.NewLine(plotter.XYs{{X: mark, Y: 0}, {X: mark, Y: ymax}})
+		if err != nil {
+			return err
+		}
+		l.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
+		pl.Add(l)
+		pl.Legend.Add("sqrt(2 log p)", l)
+	}
+	return save(pl, filepath.Dir(base), filepath.Base(base))
+}
+
+func spectraPlot(base string, results []*experiment.ModelStudy, d, p int) error {
+	pl := plot.New()
+	pl.Title.Text = fmt.Sprintf("Singular values of W (|W|_F = d), mean by rank, d=%d p=%d", d, p)
+	pl.X.Label.Text = "rank"
+	pl.Y.Label.Text = "singular value"
+	pl.Legend.Top = true
+	k := 0
+	for _, r := range results {
+		for _, rule := range []experiment.Rule{experiment.Optimal, experiment.Hebbian} {
+			mr := r.Rules[rule].MeanByRank
+			if len(mr) == 0 {
+				continue
+			}
+			pts := make(plotter.XYs, len(mr))
+			for i, v := range mr {
+				pts[i] = plotter.XY{X: float64(i + 1), Y: v}
+			}
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return err
+			}
+			l.Color = plotutil.Color(k)
+			if r.Model == "decoupled" {
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			}
+			pl.Add(l)
+			pl.Legend.Add(r.Model+" "+string(rule), l)
+			k++
+		}
+	}
+	return save(pl, filepath.Dir(base), filepath.Base(base))
 }
