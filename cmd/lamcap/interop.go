@@ -15,6 +15,7 @@ import (
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/internal/outdir"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -136,20 +137,20 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	files := []outputFile{
-		{"X.npy", func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
-		{"Y.npy", func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
+	files := []outdir.File{
+		{Name: "X.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
+		{Name: "Y.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
 	}
 	if inst.model == model.Decoupled {
 		blocks := make([]*mat.Dense, p)
 		for mu := range blocks {
 			blocks[mu] = in.Competitors(mu)
 		}
-		files = append(files, outputFile{"competitors.npy", func(w io.Writer) error { return model.EncodeNPY3(w, blocks) }})
+		files = append(files, outdir.File{Name: "competitors.npy", Fill: func(w io.Writer) error { return model.EncodeNPY3(w, blocks) }})
 	}
 	var names []string
 	for _, f := range files {
-		names = append(names, f.name)
+		names = append(names, f.Name)
 	}
 	meta := map[string]any{
 		"generator": "lamcap SplitMix64 streams + Marsaglia polar normals (see model package documentation)",
@@ -163,8 +164,11 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	files = append(files, outputFile{"metadata.json", func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
-	if err := writeOutputDir(out, files, []string{"competitors.npy"}); err != nil {
+	files = append(files, outdir.File{Name: "metadata.json", Fill: func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
+	if err := outdir.WriteDir(out, files, []string{"competitors.npy"}); err != nil {
+		if errors.As(err, new(*outdir.RefusedError)) {
+			return usagef("%v", err)
+		}
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s to %s\n", strings.Join(append(names, "metadata.json"), ", "), out)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/outdir"
 )
 
 const fx = "../../testdata/npy/"
@@ -255,7 +256,7 @@ func TestAtomicOutputs(t *testing.T) {
 	if after := snapshot(t, dir); strings.Join(after, "\n") != strings.Join(before, "\n") {
 		t.Errorf("a failed write changed the directory:\n%v\nbefore\n%v", after, before)
 	}
-	outputHook = nil
+	outdir.Hook = nil
 	os.Mkdir(filepath.Join(inst, ".lamcap-staging-killed"), 0o700) // as a killed run leaves it
 	if code, _, errs := runCLI("instance", "--d", "6", "--p", "9", "-o", inst); code != 0 {
 		t.Fatal(errs)

@@ -11,6 +11,7 @@ import (
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/linalg"
+	"github.com/lamcap/lamcap/internal/outdir"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -130,7 +131,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("no certificate saved to %s: %w", certPath, err)
 	}
-	if err := writeOutput(certPath, c.Encode); err != nil {
+	if err := outdir.Write(certPath, c.Encode); err != nil {
 		return fmt.Errorf("the verdict above stands, but its certificate was not saved: %w", err)
 	}
 	if !asJSON {
