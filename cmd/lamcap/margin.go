@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -22,23 +23,6 @@ any memory achieves in unit-variance normalisation, with its certified interval:
 the lower end from W's recomputed margins, the upper end from the QP's duals by weak
 duality (certified when the interval is narrower than 1e-6 relative). Not-storable
 instances have kappa* = 0, certified by the LP's lambda.`
-
-type marginRecord struct {
-	D         int     `json:"d"`
-	P         int     `json:"p"`
-	Seed      int64   `json:"seed"`
-	Model     string  `json:"model"`
-	Embedding string  `json:"embedding"`
-	Storable  bool    `json:"storable"`
-	Kappa     float64 `json:"kappa"`
-	Lower     float64 `json:"kappa_lower"`
-	Upper     any     `json:"kappa_upper"`
-	Certified bool    `json:"certified"`
-	Rows      int     `json:"rows"`
-	Rounds    int     `json:"rounds"`
-	Seconds   float64 `json:"seconds"`
-	Note      string  `json:"note,omitempty"`
-}
 
 func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("margin --d D --p P --seeds A:B [flags]", marginSynopsis)
@@ -83,9 +67,7 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		rec := marginRecord{D: inst.d, P: p, Seed: s, Model: inst.model.String(), Embedding: inst.embed.String(),
-			Storable: mm.Storable, Kappa: mm.Kappa, Lower: mm.Lower, Upper: finiteOrNil(mm.Upper), Certified: mm.Certified,
-			Rows: mm.Rows, Rounds: mm.Rounds, Seconds: round(mm.Seconds, 4), Note: mm.Note}
+		rec := experiment.NewMarginRecord(inst.d, p, s, inst.model.String(), inst.embed.String(), mm)
 		if asJSON {
 			if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 				return err

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"time"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/internal/outdir"
+	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -31,27 +31,6 @@ Formulations: margin (default) maximises t subject to a_r.W >= t, |W_ij| <= 1 by
 constraint generation with warm re-solves; feasibility solves the plain LP
 a_r.W >= 1 with every row (reference; an infeasible answer is certified through the
 margin LP's duals).`
-
-// solveRecord is the JSON form of a verdict.
-type solveRecord struct {
-	D           int            `json:"d"`
-	P           int            `json:"p"`
-	Seed        int64          `json:"seed"`
-	Model       string         `json:"model"`
-	Embedding   string         `json:"embedding"`
-	Formulation string         `json:"formulation"`
-	Verdict     string         `json:"verdict"`
-	Margin      float64        `json:"margin"`
-	Certified   bool           `json:"certified"`
-	Certificate map[string]any `json:"certificate"`
-	Rows        int            `json:"rows"`
-	Rounds      int            `json:"rounds"`
-	Iterations  int            `json:"iterations"`
-	Attempts    int            `json:"attempts"`
-	Solver      string         `json:"solver"`
-	Seconds     float64        `json:"seconds"`
-	Note        string         `json:"note,omitempty"`
-}
 
 func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("solve --d D --p P --seed S [flags]", solveSynopsis)
@@ -98,7 +77,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
 	} else {
 		opts := sf.opts
-		if isTerminal(stderr) { // a large-d solve takes minutes: show its iterations
+		if progress.IsTerminal(stderr) { // a large-d solve takes minutes: show its iterations
 			t0 := time.Now()
 			opts.Progress = func(it int, t, gap float64) {
 				fmt.Fprintf(stderr, "\r  interior point: iteration %d, t = %.4g, gap %.2g, %s ", it, t, gap, time.Since(t0).Round(time.Second))
@@ -111,10 +90,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	v.Seconds = time.Since(t0).Seconds()
-	rec := solveRecord{D: inst.d, P: p, Seed: inst.seed, Model: inst.model.String(), Embedding: inst.embed.String(),
-		Formulation: formulation, Verdict: string(v.Status), Margin: v.Margin, Certified: v.Certified,
-		Certificate: certificateSummary(v), Rows: v.Rows, Rounds: v.Rounds, Iterations: v.Iterations,
-		Attempts: v.Attempts, Solver: string(v.Solver), Seconds: round(v.Seconds, 4), Note: v.Note}
+	rec := experiment.NewVerdictRecord(inst.d, p, inst.seed, inst.model.String(), inst.embed.String(), formulation, v)
 	if asJSON {
 		if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 			return err
@@ -140,7 +116,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec solveRecord) {
+func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec experiment.VerdictRecord) {
 	fmt.Fprintf(stdout, "%s  %s\n", v.Status, certificateLine(v))
 	seed := fmt.Sprintf("seed=%d ", inst.seed)
 	if inst.user != nil {
@@ -181,40 +157,4 @@ func certificateLine(v feasibility.Verdict) string {
 			len(v.Lambda), n.Residual, n.Eps, n.KappaBound)
 	}
 	return "(no certificate: " + v.Note + ")"
-}
-
-func certificateSummary(v feasibility.Verdict) map[string]any {
-	c := map[string]any{}
-	if s := v.Storable; s != nil {
-		c["w_min_margin"] = s.MinMargin
-		c["w_min_slack"] = s.MinSlack
-		c["w_kappa"] = s.Kappa
-	}
-	if n := v.NotStorable; n != nil {
-		c["lambda_support"] = len(v.Lambda)
-		c["lambda_residual_l1"] = finiteOrNil(n.Residual)
-		c["lambda_kappa_bound"] = finiteOrNil(n.KappaBound)
-		c["eps"] = n.Eps
-	}
-	switch v.Status {
-	case feasibility.Storable:
-		c["kind"] = "W"
-	case feasibility.NotStorable:
-		c["kind"] = "lambda"
-	default:
-		c["kind"] = "none"
-	}
-	return c
-}
-
-func finiteOrNil(x float64) any {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
-		return nil
-	}
-	return x
-}
-
-func round(x float64, digits int) float64 {
-	f := math.Pow(10, float64(digits))
-	return math.Round(x*f) / f
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -243,14 +244,14 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 		return experiment.Result{}, err
 	}
 	defer st.Close()
-	pr := newProgress(stderr, label, f.quiet)
-	sw.Progress = pr.update
+	pr := progress.New(stderr, label, f.quiet)
+	sw.Progress = pr.Update
 	// Each worker's BLAS gets its share of the cores: no oversubscription with
 	// several workers, every core for a single instance.
 	units, _ := sw.Units()
 	linalg.SetThreads(linalg.Share(min(f.workers, len(units))))
 	res, runErr := experiment.RunStore(ctx, st, sw)
-	pr.end()
+	pr.End()
 	outErr := writeOutputs(f.out, res)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return res, runErr

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/internal/progress"
 )
 
 func init() {
@@ -82,7 +83,7 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	// On a terminal, each verdict of a search is shown as it comes (a search at
 	// d = 64..128 takes minutes to an hour).
-	tty := isTerminal(stderr)
+	tty := progress.IsTerminal(stderr)
 	for s := a; s <= b; s++ {
 		opts := feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start}
 		if tty {
