@@ -67,55 +67,22 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := inst.checkP(p); err != nil {
 		return err
 	}
-	var ms []model.Model
-	for _, m := range strings.Split(models, ",") {
-		mm, err := model.ParseModel(strings.TrimSpace(m))
-		if err != nil {
-			return usagef("--models: %v", err)
-		}
-		ms = append(ms, mm)
+	ms, err := parseModels(models, "--models")
+	if err != nil {
+		return err
 	}
 	fam := experiment.Family{D: inst.d, Embedding: inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}
 	doc, err := experiment.StudyMechanism(ctx, fam, ms, p, solver.method)
 	if err != nil {
 		return err
 	}
-	results := doc.Models
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	b2, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := experiment.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
-		return err
-	}
-	if err := figures.Mechanism(out, doc); err != nil {
+	if err := writeMechanism(out, doc); err != nil {
 		return err
 	}
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(doc)
 	}
-	fmt.Fprintf(stdout, "d=%d p=%d, extreme-value level sqrt(2 log p) = %.3f\n", inst.d, p, math.Sqrt(2*math.Log(float64(p))))
-	fmt.Fprintf(stdout, "%-10s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
-	for _, r := range results {
-		for _, rule := range experiment.Rules {
-			rr := r.Rules[rule]
-			st := rr.Recall
-			fmt.Fprintf(stdout, "%-10s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", r.Model, rule, r.Used,
-				st.Correct.Mean, st.Correct.SD, st.MaxCompetitor.Mean, st.MaxCompetitor.SD, st.Margin.Mean, st.Margin.SD,
-				st.FractionRecalled, st.FractionOrdered, rr.TopSingular.Mean)
-		}
-		if r.Skipped > 0 {
-			fmt.Fprintf(stdout, "%-10s %d instances were not storable and are left out\n", r.Model, r.Skipped)
-		}
-	}
-	if doc.Spectra != nil {
-		fmt.Fprintf(stdout, "spectra coupled vs decoupled (KS): optimal %.3f (p %.2g), hebbian %.3f (p %.2g)\n",
-			doc.Spectra[experiment.Optimal].Distance, doc.Spectra[experiment.Optimal].PValue, doc.Spectra[experiment.Hebbian].Distance, doc.Spectra[experiment.Hebbian].PValue)
-	}
-	fmt.Fprintf(stdout, "written to %s: mechanism.json, scores-*.png/svg, margins-*.png/svg, spectra.png/svg\n", out)
+	printMechanism(stdout, doc, out)
 	return nil
 }
 
@@ -174,4 +141,55 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(stdout, "written to %s: compare.json, kappa.png/svg\n", out)
 	return nil
+}
+
+// writeMechanism writes mechanism.json and the figures of the study into out.
+func writeMechanism(out string, doc *experiment.Mechanism) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	b2, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := experiment.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
+		return err
+	}
+	return figures.Mechanism(out, doc)
+}
+
+// printMechanism prints the study as a table.
+func printMechanism(stdout io.Writer, doc *experiment.Mechanism, out string) {
+	fmt.Fprintf(stdout, "d=%d p=%d, extreme-value level sqrt(2 log p) = %.3f\n", doc.D, doc.P, math.Sqrt(2*math.Log(float64(doc.P))))
+	fmt.Fprintf(stdout, "%-10s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
+	for _, r := range doc.Models {
+		for _, rule := range experiment.Rules {
+			rr := r.Rules[rule]
+			st := rr.Recall
+			fmt.Fprintf(stdout, "%-10s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", r.Model, rule, r.Used,
+				st.Correct.Mean, st.Correct.SD, st.MaxCompetitor.Mean, st.MaxCompetitor.SD, st.Margin.Mean, st.Margin.SD,
+				st.FractionRecalled, st.FractionOrdered, rr.TopSingular.Mean)
+		}
+		if r.Skipped > 0 {
+			fmt.Fprintf(stdout, "%-10s %d instances were not storable and are left out\n", r.Model, r.Skipped)
+		}
+	}
+	if doc.Spectra != nil {
+		fmt.Fprintf(stdout, "spectra coupled vs decoupled (KS): optimal %.3f (p %.2g), hebbian %.3f (p %.2g)\n",
+			doc.Spectra[experiment.Optimal].Distance, doc.Spectra[experiment.Optimal].PValue, doc.Spectra[experiment.Hebbian].Distance, doc.Spectra[experiment.Hebbian].PValue)
+	}
+	fmt.Fprintf(stdout, "written to %s: mechanism.json, scores-*.png/svg, margins-*.png/svg, spectra.png/svg\n", out)
+}
+
+// parseModels reads a comma-separated list of models.
+func parseModels(s, flag string) ([]model.Model, error) {
+	var ms []model.Model
+	for _, m := range strings.Split(s, ",") {
+		mm, err := model.ParseModel(strings.TrimSpace(m))
+		if err != nil {
+			return nil, usagef("%s: %v", flag, err)
+		}
+		ms = append(ms, mm)
+	}
+	return ms, nil
 }

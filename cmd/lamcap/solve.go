@@ -71,25 +71,10 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	t0 := time.Now()
-	var v feasibility.Verdict
-	if full {
-		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
-	} else {
-		opts := sf.opts
-		if progress.IsTerminal(stderr) { // a large-d solve takes minutes: show its iterations
-			t0 := time.Now()
-			opts.Progress = func(it int, t, gap float64) {
-				fmt.Fprintf(stderr, "\r  interior point: iteration %d, t = %.4g, gap %.2g, %s ", it, t, gap, time.Since(t0).Round(time.Second))
-			}
-			defer fmt.Fprint(stderr, "\r\033[K")
-		}
-		v, err = feasibility.Decide(ctx, lp.NewSolver(in, opts), sf.eps)
-	}
+	v, err := decide(ctx, in, full, sf, stderr)
 	if err != nil {
 		return err
 	}
-	v.Seconds = time.Since(t0).Seconds()
 	rec := experiment.NewVerdictRecord(inst.d, p, inst.seed, inst.model.String(), inst.embed.String(), formulation, v)
 	if asJSON {
 		if err := json.NewEncoder(stdout).Encode(rec); err != nil {
@@ -98,22 +83,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		printVerdict(stdout, inst, p, in, formulation, sf, v, rec)
 	}
-	// The verdict is printed first: a certificate that cannot be saved (an
-	// undecided verdict, a full disk) is an error, but what was computed is shown.
-	if certPath == "" {
-		return nil
-	}
-	c, err := experiment.NewCertificate(inst.certInstance(), in, sf.eps, v)
-	if err != nil {
-		return fmt.Errorf("no certificate saved to %s: %w", certPath, err)
-	}
-	if err := outdir.Write(certPath, c.Encode); err != nil {
-		return fmt.Errorf("the verdict above stands, but its certificate was not saved: %w", err)
-	}
-	if !asJSON {
-		fmt.Fprintf(stdout, "  certificate  %s (instance sha256 %.12s...; 'lamcap verify %s' re-checks it)\n", certPath, c.Instance.SHA256, certPath)
-	}
-	return nil
+	return saveCertificate(stdout, certPath, inst, in, sf.eps, v, asJSON)
 }
 
 func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec experiment.VerdictRecord) {
@@ -157,4 +127,47 @@ func certificateLine(v feasibility.Verdict) string {
 			len(v.Lambda), n.Residual, n.Eps, n.KappaBound)
 	}
 	return "(no certificate: " + v.Note + ")"
+}
+
+// decide decides the instance with the margin LP (or the full feasibility LP),
+// showing the interior point's iterations on a terminal.
+func decide(ctx context.Context, in *model.Instance, full bool, sf solverFlags, stderr io.Writer) (feasibility.Verdict, error) {
+	t0 := time.Now()
+	var v feasibility.Verdict
+	var err error
+	if full {
+		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
+	} else {
+		opts := sf.opts
+		if progress.IsTerminal(stderr) { // a large-d solve takes minutes: show its iterations
+			t0 := time.Now()
+			opts.Progress = func(it int, t, gap float64) {
+				fmt.Fprintf(stderr, "\r  interior point: iteration %d, t = %.4g, gap %.2g, %s ", it, t, gap, time.Since(t0).Round(time.Second))
+			}
+			defer fmt.Fprint(stderr, "\r\033[K")
+		}
+		v, err = feasibility.Decide(ctx, lp.NewSolver(in, opts), sf.eps)
+	}
+	v.Seconds = time.Since(t0).Seconds()
+	return v, err
+}
+
+// saveCertificate saves the verdict's certificate to path, if one is asked for.
+func saveCertificate(stdout io.Writer, path string, inst instanceFlags, in *model.Instance, eps float64, v feasibility.Verdict, asJSON bool) error {
+	// The verdict is printed first: a certificate that cannot be saved (an
+	// undecided verdict, a full disk) is an error, but what was computed is shown.
+	if path == "" {
+		return nil
+	}
+	c, err := experiment.NewCertificate(inst.certInstance(), in, eps, v)
+	if err != nil {
+		return fmt.Errorf("no certificate saved to %s: %w", path, err)
+	}
+	if err := outdir.Write(path, c.Encode); err != nil {
+		return fmt.Errorf("the verdict above stands, but its certificate was not saved: %w", err)
+	}
+	if !asJSON {
+		fmt.Fprintf(stdout, "  certificate  %s (instance sha256 %.12s...; 'lamcap verify %s' re-checks it)\n", path, c.Instance.SHA256, path)
+	}
+	return nil
 }

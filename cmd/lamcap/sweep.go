@@ -166,13 +166,9 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	if err != nil {
 		return sw, err
 	}
-	var models []model.Model
-	for _, m := range strings.Split(f.models, ",") {
-		mm, err := model.ParseModel(strings.TrimSpace(m))
-		if err != nil {
-			return sw, usagef("--model: %v", err)
-		}
-		models = append(models, mm)
+	models, err := parseModels(f.models, "--model")
+	if err != nil {
+		return sw, err
 	}
 	embed, err := model.ParseEmbedding(f.embed)
 	if err != nil || embed == model.User {
