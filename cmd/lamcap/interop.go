@@ -191,13 +191,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "tolerance a not-storable certificate is held to: no W with |W_ij| <= 1 has all margins above eps")
 	fs.StringVar(&inputs, "inputs", "", "user inputs, if they moved since the certificate was made (their content must match)")
 	fs.StringVar(&targets, "targets", "", "user targets, if they moved since the certificate was made")
-	err := fs.FlagSet.Parse(args)
-	if errors.Is(err, errHelp()) {
-		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
+	if err := fs.parseArgs(args, stdout); err != nil {
 		return err
-	}
-	if err != nil {
-		return usagef("%v", err)
 	}
 	if fs.NArg() != 1 {
 		return usagef("name one certificate file")
@@ -210,38 +205,54 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		epsFrom = "from --eps"
 	}
 	path := fs.Arg(0)
+	c, in, err := loadCertificate(ctx, path, inputs, targets)
+	if err != nil {
+		return err
+	}
+	return report(stdout, c, in, eps, epsFrom)
+}
+
+// loadCertificate reads the certificate at path and rebuilds its instance
+// (from inputs and targets, if the user's files moved).
+func loadCertificate(ctx context.Context, path, inputs, targets string) (*experiment.Certificate, *model.Instance, error) {
 	budget, err := memlimit.Current()
 	if err != nil {
-		return usagef("%v", err)
+		return nil, nil, usagef("%v", err)
 	}
 	b, err := inputfile.ReadAll(ctx, path, budget.Bytes/8)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return err
+			return nil, nil, err
 		}
-		return usagef("%v", err)
+		return nil, nil, usagef("%v", err)
 	}
 	c, err := experiment.ParseCertificate(b)
 	if err != nil {
-		return usagef("%s: %v", path, err)
+		return nil, nil, usagef("%s: %v", path, err)
 	}
 	ci := c.Instance
 	m, _ := model.ParseModel(ci.Model)
 	need := memlimit.Add(model.MemoryBytes(ci.D, ci.P, m), memlimit.Mul(2*8, int64(ci.P), int64(ci.P)), memlimit.Mul(4*8, int64(ci.D), int64(ci.D)))
 	if err := checkMemory(fmt.Sprintf("%s: instance d=%d p=%d", path, ci.D, ci.P), need); err != nil {
-		return err
+		return nil, nil, err
 	}
 	src, err := ci.Source(ctx, inputs, targets)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return err
+			return nil, nil, err
 		}
-		return usagef("%s: %v", path, err)
+		return nil, nil, usagef("%s: %v", path, err)
 	}
 	in, err := model.NewInstance(src, ci.P)
 	if err != nil {
-		return usagef("%s: %v", path, err)
+		return nil, nil, usagef("%s: %v", path, err)
 	}
+	return c, in, nil
+}
+
+// report verifies the certificate on its instance and says whether it holds.
+func report(stdout io.Writer, c *experiment.Certificate, in *model.Instance, eps float64, epsFrom string) error {
+	ci := c.Instance
 	chk, err := c.Verify(in, eps)
 	var rej *experiment.RejectedError
 	switch {

@@ -143,3 +143,12 @@ func (fs *flagSet) parse(args []string, stdout io.Writer) error {
 }
 
 func errHelp() error { return pflag.ErrHelp }
+
+// parseArgs is parse for commands that take arguments after their flags.
+func (fs *flagSet) parseArgs(args []string, stdout io.Writer) error {
+	err := fs.parse(args, stdout)
+	if ue, ok := err.(usageError); ok && fs.NArg() > 0 && strings.HasPrefix(ue.msg, "unexpected argument") {
+		return nil
+	}
+	return err
+}

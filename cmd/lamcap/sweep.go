@@ -333,13 +333,8 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var asJSON bool
 	fs.StringVar(&out, "out", "lamcap-out/merged", "directory for the merged sweep")
 	fs.BoolVar(&asJSON, "json", false, "print summary.json on stdout instead of the table")
-	err := fs.FlagSet.Parse(args)
-	if errors.Is(err, errHelp()) {
-		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
+	if err := fs.parseArgs(args, stdout); err != nil {
 		return err
-	}
-	if err != nil {
-		return usagef("%v", err)
 	}
 	dirs := fs.Args()
 	res, err := experiment.Merge(out, dirs, func(path string, bad []experiment.BadLine, action string) {
