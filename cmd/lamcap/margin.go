@@ -67,25 +67,29 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		rec := experiment.NewMarginRecord(inst.d, p, s, inst.model.String(), inst.embed.String(), mm)
-		if asJSON {
-			if err := json.NewEncoder(stdout).Encode(rec); err != nil {
-				return err
-			}
-			continue
+		if err := printMargin(stdout, experiment.NewMarginRecord(inst.d, p, s, inst.model.String(), inst.embed.String(), mm), mm, asJSON); err != nil {
+			return err
 		}
-		interval := "-"
-		if mm.Storable {
-			interval = fmt.Sprintf("[%.9g, %.9g]", mm.Lower, mm.Upper)
-			if math.IsInf(mm.Upper, 1) {
-				interval = fmt.Sprintf("[%.9g, ?]", mm.Lower)
-			}
-		}
-		fmt.Fprintf(stdout, "%6d  %-12v  %-12.9g  %-30s  %-9v  %8.3f", s, mm.Storable, mm.Kappa, interval, mm.Certified, mm.Seconds)
-		if mm.Note != "" {
-			fmt.Fprintf(stdout, "  (%s)", mm.Note)
-		}
-		fmt.Fprintln(stdout)
 	}
+	return nil
+}
+
+// printMargin prints one max-margin answer as a table row or a JSON line.
+func printMargin(stdout io.Writer, rec experiment.MarginRecord, mm feasibility.MaxMargin, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(rec)
+	}
+	interval := "-"
+	if mm.Storable {
+		interval = fmt.Sprintf("[%.9g, %.9g]", mm.Lower, mm.Upper)
+		if math.IsInf(mm.Upper, 1) {
+			interval = fmt.Sprintf("[%.9g, ?]", mm.Lower)
+		}
+	}
+	fmt.Fprintf(stdout, "%6d  %-12v  %-12.9g  %-30s  %-9v  %8.3f", rec.Seed, mm.Storable, mm.Kappa, interval, mm.Certified, mm.Seconds)
+	if mm.Note != "" {
+		fmt.Fprintf(stdout, "  (%s)", mm.Note)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }

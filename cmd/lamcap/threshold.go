@@ -81,37 +81,44 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !asJSON {
 		fmt.Fprintf(stdout, "%6s  %6s  %-9s  %-12s  %7s  %8s\n", "seed", "p*", "certified", "t* at p*", "solves", "seconds")
 	}
-	// On a terminal, each verdict of a search is shown as it comes (a search at
-	// d = 64..128 takes minutes to an hour).
 	tty := progress.IsTerminal(stderr)
 	for s := a; s <= b; s++ {
-		opts := feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start}
-		if tty {
-			seed := s
-			opts.OnVerdict = func(p int, v feasibility.Verdict) {
-				fmt.Fprintf(stderr, "  seed %d: p=%d %s (%s, %d iterations, %.1f s)\n", seed, p, v.Status, v.Solver, v.Iterations, v.Seconds)
-			}
-		}
+		opts := feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start, OnVerdict: showVerdict(stderr, tty, s)}
 		th, err := feasibility.FindThreshold(ctx, inst.source(s), opts)
 		if err != nil {
 			return err
 		}
-		rec := experiment.NewRecord(experiment.Unit{D: inst.d, Model: inst.model.String(), Seed: s}, inst.embed.String(), th)
-		if asJSON {
-			if err := json.NewEncoder(stdout).Encode(rec); err != nil {
-				return err
-			}
-			continue
+		if err := printThreshold(stdout, experiment.NewRecord(experiment.Unit{D: inst.d, Model: inst.model.String(), Seed: s}, inst.embed.String(), th), th, asJSON); err != nil {
+			return err
 		}
-		ps := "undecided"
-		if th.Certified {
-			ps = strconv.Itoa(th.PStar)
-		}
-		fmt.Fprintf(stdout, "%6d  %6s  %-9v  %-12.4g  %7d  %8.2f", s, ps, th.Certified, rec.MarginAtP, th.Solves, th.Seconds)
-		if th.Note != "" {
-			fmt.Fprintf(stdout, "  (%s)", th.Note)
-		}
-		fmt.Fprintln(stdout)
 	}
+	return nil
+}
+
+// showVerdict, on a terminal, shows each verdict of a search as it comes (a
+// search at d = 64..128 takes minutes to an hour).
+func showVerdict(stderr io.Writer, tty bool, seed int64) func(p int, v feasibility.Verdict) {
+	if !tty {
+		return nil
+	}
+	return func(p int, v feasibility.Verdict) {
+		fmt.Fprintf(stderr, "  seed %d: p=%d %s (%s, %d iterations, %.1f s)\n", seed, p, v.Status, v.Solver, v.Iterations, v.Seconds)
+	}
+}
+
+// printThreshold prints one critical size as a table row or a JSON line.
+func printThreshold(stdout io.Writer, rec experiment.Record, th feasibility.Threshold, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(rec)
+	}
+	ps := "undecided"
+	if th.Certified {
+		ps = strconv.Itoa(th.PStar)
+	}
+	fmt.Fprintf(stdout, "%6d  %6s  %-9v  %-12.4g  %7d  %8.2f", rec.Seed, ps, th.Certified, rec.MarginAtP, th.Solves, th.Seconds)
+	if th.Note != "" {
+		fmt.Fprintf(stdout, "  (%s)", th.Note)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }

@@ -54,19 +54,9 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	var hs []int
-	if hidden == "" {
-		for _, f := range []int{1, 2, 3, 4} {
-			hs = append(hs, max(1, f*inst.d/4))
-		}
-	} else {
-		for _, s := range strings.Split(hidden, ",") {
-			h, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || h < 1 {
-				return usagef("--hidden: %q is not a positive whole number", s)
-			}
-			hs = append(hs, h)
-		}
+	hs, err := parseHidden(hidden)
+	if err != nil {
+		return err
 	}
 	both := train == "both"
 	var layer model.Layer
@@ -87,6 +77,28 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(rows)
 	}
+	printTwoLayer(stdout, rows, inst, train, both)
+	return nil
+}
+
+// parseHidden reads the --hidden list (empty: the library's default widths).
+func parseHidden(hidden string) ([]int, error) {
+	if hidden == "" {
+		return nil, nil
+	}
+	var hs []int
+	for _, s := range strings.Split(hidden, ",") {
+		h, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || h < 1 {
+			return nil, usagef("--hidden: %q is not a positive whole number", s)
+		}
+		hs = append(hs, h)
+	}
+	return hs, nil
+}
+
+// printTwoLayer prints the study's rows as a table.
+func printTwoLayer(stdout io.Writer, rows []experiment.TwoLayerRow, inst instanceFlags, train string, both bool) {
 	kind := "p* (exact)"
 	if both {
 		kind = "p* lower bound"
@@ -97,5 +109,4 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", r.H, float64(r.H)/float64(inst.d), r.Instances,
 			fmt.Sprintf("%.1f [%g, %g]", r.Median, r.CI.Lo, r.CI.Hi), r.Undecided, r.TheoryMin, r.TheoryEff)
 	}
-	return nil
 }
