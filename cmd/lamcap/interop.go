@@ -64,19 +64,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if out == "" {
 		return usagef("-o FILE is required")
 	}
-	if format == "" {
-		base := strings.TrimSuffix(out, ".gz")
-		switch {
-		case strings.HasSuffix(base, ".mps"):
-			format = "mps"
-		case strings.HasSuffix(base, ".lp"):
-			format = "lp"
-		default:
-			return usagef("--format: cannot tell the format from %q; give --format mps or lp", out)
-		}
-	}
-	if format != "mps" && format != "lp" {
-		return usagef("--format: want mps or lp, got %q", format)
+	if format, err = exportFormat(out, format); err != nil {
+		return err
 	}
 	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), memlimit.Add(model.MemoryBytes(inst.d, p, inst.model), lp.ExportMemoryBytes)); err != nil {
 		return err
@@ -137,34 +126,10 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	files := []outdir.File{
-		{Name: "X.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
-		{Name: "Y.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
-	}
-	if inst.model == model.Decoupled {
-		blocks := make([]*mat.Dense, p)
-		for mu := range blocks {
-			blocks[mu] = in.Competitors(mu)
-		}
-		files = append(files, outdir.File{Name: "competitors.npy", Fill: func(w io.Writer) error { return model.EncodeNPY3(w, blocks) }})
-	}
-	var names []string
-	for _, f := range files {
-		names = append(names, f.Name)
-	}
-	meta := map[string]any{
-		"generator": "lamcap SplitMix64 streams + Marsaglia polar normals (see model package documentation)",
-		"d":         inst.d, "p": p, "model": inst.model.String(), "embedding": inst.embed.String(),
-		"sha256": in.Hash(), "files": names, "layout": "X[mu] = x_mu, Y[mu] = y_mu, competitors[mu, v] = c_(mu,v)",
-	}
-	if inst.user == nil {
-		meta["seed"] = inst.seed
-	}
-	b, err := json.MarshalIndent(meta, "", "  ")
+	files, names, err := instanceFiles(in, inst)
 	if err != nil {
 		return err
 	}
-	files = append(files, outdir.File{Name: "metadata.json", Fill: func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
 	if err := outdir.WriteDir(out, files, []string{"competitors.npy"}); err != nil {
 		if errors.As(err, new(*outdir.RefusedError)) {
 			return usagef("%v", err)
@@ -272,4 +237,56 @@ func report(stdout io.Writer, c *experiment.Certificate, in *model.Instance, eps
 			chk.Residual, eps, epsFrom, ci.Describe(), ci.SHA256)
 	}
 	return nil
+}
+
+// exportFormat is the --format given, or the one the file name says.
+func exportFormat(out, format string) (string, error) {
+	if format == "" {
+		base := strings.TrimSuffix(out, ".gz")
+		switch {
+		case strings.HasSuffix(base, ".mps"):
+			format = "mps"
+		case strings.HasSuffix(base, ".lp"):
+			format = "lp"
+		default:
+			return "", usagef("--format: cannot tell the format from %q; give --format mps or lp", out)
+		}
+	}
+	if format != "mps" && format != "lp" {
+		return "", usagef("--format: want mps or lp, got %q", format)
+	}
+	return format, nil
+}
+
+// instanceFiles are the files of an instance: X.npy, Y.npy, the decoupled
+// competitors, and metadata.json naming the instance; names lists the data files.
+func instanceFiles(in *model.Instance, inst instanceFlags) (files []outdir.File, names []string, err error) {
+	files = []outdir.File{
+		{Name: "X.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
+		{Name: "Y.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
+	}
+	if inst.model == model.Decoupled {
+		blocks := make([]*mat.Dense, in.P)
+		for mu := range blocks {
+			blocks[mu] = in.Competitors(mu)
+		}
+		files = append(files, outdir.File{Name: "competitors.npy", Fill: func(w io.Writer) error { return model.EncodeNPY3(w, blocks) }})
+	}
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	meta := map[string]any{
+		"generator": "lamcap SplitMix64 streams + Marsaglia polar normals (see model package documentation)",
+		"d":         inst.d, "p": in.P, "model": inst.model.String(), "embedding": inst.embed.String(),
+		"sha256": in.Hash(), "files": names, "layout": "X[mu] = x_mu, Y[mu] = y_mu, competitors[mu, v] = c_(mu,v)",
+	}
+	if inst.user == nil {
+		meta["seed"] = inst.seed
+	}
+	b, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return nil, nil, err
+	}
+	files = append(files, outdir.File{Name: "metadata.json", Fill: func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
+	return files, names, nil
 }
