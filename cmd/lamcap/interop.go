@@ -38,48 +38,40 @@ is gzip-compressed.`
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export --d D --p P --seed S [--formulation F] --format mps|lp -o FILE", exportSynopsis)
-	var inst instanceFlags
-	var p int
-	var form, format, out string
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
-	inst.registerSeed(fs)
-	inst.registerFiles(fs)
-	fs.StringVar(&form, "formulation", "margin", "feasibility, margin or qp")
-	fs.StringVar(&format, "format", "", "mps or lp (default: from the file name)")
-	fs.StringVarP(&out, "output", "o", "", "output file (.mps, .lp, optionally .gz)")
+	var o exportArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := o.inst.validateContext(ctx); err != nil {
 		return err
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	f, err := lp.ParseFormulation(form)
+	f, err := lp.ParseFormulation(o.form)
 	if err != nil {
 		return usagef("--formulation: %v", err)
 	}
-	if out == "" {
+	if o.out == "" {
 		return usagef("-o FILE is required")
 	}
-	if format, err = exportFormat(out, format); err != nil {
+	if o.format, err = exportFormat(o.out, o.format); err != nil {
 		return err
 	}
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), memlimit.Add(model.MemoryBytes(inst.d, p, inst.model), lp.ExportMemoryBytes)); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), memlimit.Add(model.MemoryBytes(o.inst.d, o.p, o.inst.model), lp.ExportMemoryBytes)); err != nil {
 		return err
 	}
-	in, err := model.NewInstance(inst.source(inst.seed), p)
+	in, err := model.NewInstance(o.inst.source(o.inst.seed), o.p)
 	if err != nil {
 		return err
 	}
-	if err := lp.Export(out, in, f, lp.Format(format)); err != nil {
+	if err := lp.Export(o.out, in, f, lp.Format(o.format)); err != nil {
 		return err
 	}
-	st, _ := os.Stat(out)
-	fmt.Fprintf(stdout, "wrote %s: %s, %s formulation, %d rows, %d + %d columns, %s\n", out, format, f,
-		in.Rows(), inst.d*inst.d, btoi(f == lp.MarginForm), bytesString(st.Size()))
+	st, _ := os.Stat(o.out)
+	fmt.Fprintf(stdout, "wrote %s: %s, %s formulation, %d rows, %d + %d columns, %s\n", o.out, o.format, f,
+		in.Rows(), o.inst.d*o.inst.d, btoi(f == lp.MarginForm), bytesString(st.Size()))
 	return nil
 }
 
@@ -99,44 +91,38 @@ exact instance lamcap solves: np.load("X.npy").`
 
 func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("instance --d D --p P --seed S [--model M] -o DIR", instanceSynopsis)
-	var inst instanceFlags
-	var p int
-	var out string
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
-	inst.registerSeed(fs)
-	inst.registerFiles(fs)
-	fs.StringVarP(&out, "output", "o", "", "output directory (new, empty, or an earlier lamcap instance)")
+	var o instanceArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := o.inst.validateContext(ctx); err != nil {
 		return err
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	if out == "" {
+	if o.out == "" {
 		return usagef("-o DIR is required")
 	}
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), memlimit.Mul(2, model.MemoryBytes(inst.d, p, inst.model))); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), memlimit.Mul(2, model.MemoryBytes(o.inst.d, o.p, o.inst.model))); err != nil {
 		return err
 	}
-	in, err := model.NewInstance(inst.source(inst.seed), p)
+	in, err := model.NewInstance(o.inst.source(o.inst.seed), o.p)
 	if err != nil {
 		return err
 	}
-	files, names, err := instanceFiles(in, inst)
+	files, names, err := instanceFiles(in, o.inst)
 	if err != nil {
 		return err
 	}
-	if err := outdir.WriteDir(out, files, []string{"competitors.npy"}); err != nil {
+	if err := outdir.WriteDir(o.out, files, []string{"competitors.npy"}); err != nil {
 		if errors.As(err, new(*outdir.RefusedError)) {
 			return usagef("%v", err)
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s to %s\n", strings.Join(append(names, "metadata.json"), ", "), out)
+	fmt.Fprintf(stdout, "wrote %s to %s\n", strings.Join(append(names, "metadata.json"), ", "), o.out)
 	return nil
 }
 
@@ -289,4 +275,36 @@ func instanceFiles(in *model.Instance, inst instanceFlags) (files []outdir.File,
 	}
 	files = append(files, outdir.File{Name: "metadata.json", Fill: func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
 	return files, names, nil
+}
+
+// exportArgs are the flags of lamcap export.
+type exportArgs struct {
+	inst              instanceFlags
+	p                 int
+	form, format, out string
+}
+
+func (o *exportArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.IntVarP(&o.p, "p", "p", 16, "number of associations p")
+	o.inst.registerSeed(fs)
+	o.inst.registerFiles(fs)
+	fs.StringVar(&o.form, "formulation", "margin", "feasibility, margin or qp")
+	fs.StringVar(&o.format, "format", "", "mps or lp (default: from the file name)")
+	fs.StringVarP(&o.out, "output", "o", "", "output file (.mps, .lp, optionally .gz)")
+}
+
+// instanceArgs are the flags of lamcap instance.
+type instanceArgs struct {
+	inst instanceFlags
+	p    int
+	out  string
+}
+
+func (o *instanceArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.IntVarP(&o.p, "p", "p", 16, "number of associations p")
+	o.inst.registerSeed(fs)
+	o.inst.registerFiles(fs)
+	fs.StringVarP(&o.out, "output", "o", "", "output directory (new, empty, or an earlier lamcap instance)")
 }

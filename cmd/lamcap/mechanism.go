@@ -36,53 +36,42 @@ extreme-value level; Hebbian correct scores spread broadly.`
 
 func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("mechanism --d D [--p P] --seeds A:B --out DIR", mechanismSynopsis)
-	var inst instanceFlags
-	var p int
-	var seeds, models, out string
-	var solver methodFlag
-	var asJSON bool
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
-	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
-	fs.StringVar(&models, "models", "coupled,decoupled", "models, comma separated")
-	fs.StringVar(&out, "out", "lamcap-out/mechanism", "output directory")
-	solver.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print mechanism.json on stdout instead of the table (the files are written too)")
+	var o mechanismArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := solver.validate(); err != nil {
+	if err := o.solver.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
 	}
-	if p == 0 {
-		p = max(2, int(0.8*experiment.TheoryPC(inst.d, 0)))
+	if o.p == 0 {
+		o.p = max(2, int(0.8*experiment.TheoryPC(o.inst.d, 0)))
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	ms, err := parseModels(models, "--models")
+	ms, err := parseModels(o.models, "--models")
 	if err != nil {
 		return err
 	}
-	fam := experiment.Family{D: inst.d, Embedding: inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}
-	doc, err := experiment.StudyMechanism(ctx, fam, ms, p, solver.method)
+	doc, err := experiment.StudyMechanism(ctx, experiment.Family{D: o.inst.d, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}, ms, o.p, o.solver.method)
 	if err != nil {
 		return err
 	}
-	if err := writeMechanism(out, doc); err != nil {
+	if err := writeMechanism(o.out, doc); err != nil {
 		return err
 	}
-	if asJSON {
+	if o.asJSON {
 		return json.NewEncoder(stdout).Encode(doc)
 	}
-	printMechanism(stdout, doc, out)
+	printMechanism(stdout, doc, o.out)
 	return nil
 }
 
@@ -95,43 +84,30 @@ of both models use 'lamcap capacity' or 'lamcap sweep'.`
 
 func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare-models --d 6,8,10 --seeds A:B [--out DIR]", compareSynopsis)
-	var ds, seeds, out string
-	var solver methodFlag
-	var asJSON bool
-	fs.StringVar(&ds, "d", "6,8,10,12", "dimensions")
-	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
-	fs.StringVar(&out, "out", "lamcap-out/compare", "output directory")
-	solver.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print the table as one JSON array (the files are written too)")
+	var o compareArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := solver.validate(); err != nil {
+	if err := o.solver.validate(); err != nil {
 		return err
 	}
-	dims, err := parseDims(ds)
+	dims, err := parseDims(o.ds)
 	if err != nil {
 		return err
 	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
 	}
-	rows, err := experiment.CompareModels(ctx, dims, experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, solver.method)
+	rows, err := experiment.CompareModels(ctx, dims, experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, o.solver.method)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := writeCompare(o.out, rows); err != nil {
 		return err
 	}
-	bj, _ := json.MarshalIndent(rows, "", "  ")
-	if err := experiment.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
-		return err
-	}
-	if err := figures.CompareKappa(out, rows); err != nil {
-		return err
-	}
-	if asJSON {
+	if o.asJSON {
 		return json.NewEncoder(stdout).Encode(rows)
 	}
 	fmt.Fprintf(stdout, "%4s  %4s  %-9s  %-28s  %8s  %9s  %7s  %-16s\n", "d", "p", "model", "kappa* median [95% CI]", "correct", "max comp", "top sv", "spectra KS (p)")
@@ -139,7 +115,7 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(stdout, "%4d  %4d  %-9s  %-28s  %8.3f  %9.3f  %7.3f  %.3f (%.2g)\n", r.D, r.P, r.Model,
 			fmt.Sprintf("%.4f [%.4f, %.4f]", r.Kappa, r.KappaCI.Lo, r.KappaCI.Hi), r.Correct, r.MaxComp, r.TopSV, r.KS, r.KSp)
 	}
-	fmt.Fprintf(stdout, "written to %s: compare.json, kappa.png/svg\n", out)
+	fmt.Fprintf(stdout, "written to %s: compare.json, kappa.png/svg\n", o.out)
 	return nil
 }
 
@@ -192,4 +168,50 @@ func parseModels(s, flag string) ([]model.Model, error) {
 		ms = append(ms, mm)
 	}
 	return ms, nil
+}
+
+// mechanismArgs are the flags of lamcap mechanism.
+type mechanismArgs struct {
+	inst               instanceFlags
+	p                  int
+	seeds, models, out string
+	solver             methodFlag
+	asJSON             bool
+}
+
+func (o *mechanismArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.IntVarP(&o.p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
+	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
+	fs.StringVar(&o.models, "models", "coupled,decoupled", "models, comma separated")
+	fs.StringVar(&o.out, "out", "lamcap-out/mechanism", "output directory")
+	o.solver.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print mechanism.json on stdout instead of the table (the files are written too)")
+}
+
+// compareArgs are the flags of lamcap compare-models.
+type compareArgs struct {
+	ds, seeds, out string
+	solver         methodFlag
+	asJSON         bool
+}
+
+func (o *compareArgs) register(fs *flagSet) {
+	fs.StringVar(&o.ds, "d", "6,8,10,12", "dimensions")
+	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
+	fs.StringVar(&o.out, "out", "lamcap-out/compare", "output directory")
+	o.solver.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print the table as one JSON array (the files are written too)")
+}
+
+// writeCompare writes compare.json and the kappa figure into out.
+func writeCompare(out string, rows []experiment.CompareRow) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	bj, _ := json.MarshalIndent(rows, "", "  ")
+	if err := experiment.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
+		return err
+	}
+	return figures.CompareKappa(out, rows)
 }

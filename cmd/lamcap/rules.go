@@ -22,33 +22,27 @@ section 4) and the exact capacity scale of the optimal memory (lamcap threshold)
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rules --d D --seeds A:B [--pmax P]", rulesSynopsis)
-	var inst instanceFlags
-	var seeds string
-	var pmax int
-	var asJSON bool
-	inst.register(fs)
-	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
-	fs.IntVar(&pmax, "pmax", 0, "largest p (0: 1.2 times the finite-size p_c)")
-	fs.BoolVar(&asJSON, "json", false, "print the study as one JSON object")
+	var o rulesArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	a, b, err := inst.seedRange(seeds)
+	a, b, err := o.inst.seedRange(o.seeds)
 	if err != nil {
 		return err
 	}
-	if pmax != 0 && pmax < 2 {
+	if o.pmax != 0 && o.pmax < 2 {
 		return usagef("--pmax must be at least 2")
 	}
-	fam := experiment.Family{D: inst.d, Model: inst.model, Embedding: inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}
-	st, err := experiment.StudyRules(ctx, fam, pmax)
+	fam := experiment.Family{D: o.inst.d, Model: o.inst.model, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}
+	st, err := experiment.StudyRules(ctx, fam, o.pmax)
 	if err != nil {
 		return err
 	}
-	if asJSON {
+	if o.asJSON {
 		return json.NewEncoder(stdout).Encode(st)
 	}
 	fmt.Fprintf(stdout, "d=%d, %s model, %d instances\n", st.D, st.Model, st.Instances)
@@ -63,4 +57,19 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "theory: Hebbian p_c at finite d %.2f (asymptote p log p / d^2 = 1/8: %.2f); optimal memory p_c %.2f\n",
 		st.HebbianTheoryPC, st.HebbianAsymptote, st.OptimalTheoryPC)
 	return nil
+}
+
+// rulesArgs are the flags of lamcap rules.
+type rulesArgs struct {
+	inst   instanceFlags
+	seeds  string
+	pmax   int
+	asJSON bool
+}
+
+func (o *rulesArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
+	fs.IntVar(&o.pmax, "pmax", 0, "largest p (0: 1.2 times the finite-size p_c)")
+	fs.BoolVar(&o.asJSON, "json", false, "print the study as one JSON object")
 }

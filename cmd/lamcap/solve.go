@@ -34,56 +34,40 @@ margin LP's duals).`
 
 func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("solve --d D --p P --seed S [flags]", solveSynopsis)
-	var inst instanceFlags
-	var sf solverFlags
-	var p int
-	var formulation string
-	var asJSON bool
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
-	inst.registerSeed(fs)
-	inst.registerFiles(fs)
-	var certPath string
-	fs.StringVar(&certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
-	fs.StringVar(&formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
-	sf.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
+	var o solveArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := sf.validate(); err != nil {
+	if err := o.sf.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := o.inst.validateContext(ctx); err != nil {
 		return err
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	if formulation != "margin" && formulation != "feasibility" {
-		return usagef("--formulation: unknown formulation %q (want margin or feasibility)", formulation)
-	}
-	full := formulation == "feasibility"
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, full, sf.opts)); err != nil {
-		return err
-	}
-	in, err := model.NewInstance(inst.source(inst.seed), p)
+	full, err := parseFormulation(o.formulation)
 	if err != nil {
 		return err
 	}
-	v, err := decide(ctx, in, full, sf, stderr)
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), lp.MemoryEstimate(o.inst.d, o.p, o.inst.model, full, o.sf.opts)); err != nil {
+		return err
+	}
+	in, v, err := decide(ctx, o.inst.source(o.inst.seed), o.p, full, o.sf, stderr)
 	if err != nil {
 		return err
 	}
-	rec := experiment.NewVerdictRecord(inst.d, p, inst.seed, inst.model.String(), inst.embed.String(), formulation, v)
-	if asJSON {
+	rec := experiment.NewVerdictRecord(o.inst.d, o.p, o.inst.seed, o.inst.model.String(), o.inst.embed.String(), o.formulation, v)
+	if o.asJSON {
 		if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 			return err
 		}
 	} else {
-		printVerdict(stdout, inst, p, in, formulation, sf, v, rec)
+		printVerdict(stdout, o.inst, o.p, in, o.formulation, o.sf, v, rec)
 	}
-	return saveCertificate(stdout, certPath, inst, in, sf.eps, v, asJSON)
+	return saveCertificate(stdout, o.certPath, o.inst, in, o.sf.eps, v, o.asJSON)
 }
 
 func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec experiment.VerdictRecord) {
@@ -129,12 +113,15 @@ func certificateLine(v feasibility.Verdict) string {
 	return "(no certificate: " + v.Note + ")"
 }
 
-// decide decides the instance with the margin LP (or the full feasibility LP),
+// decide builds the instance of p associations of src and decides it with the margin LP (or the full feasibility LP),
 // showing the interior point's iterations on a terminal.
-func decide(ctx context.Context, in *model.Instance, full bool, sf solverFlags, stderr io.Writer) (feasibility.Verdict, error) {
+func decide(ctx context.Context, src model.Source, p int, full bool, sf solverFlags, stderr io.Writer) (*model.Instance, feasibility.Verdict, error) {
+	in, err := model.NewInstance(src, p)
+	if err != nil {
+		return nil, feasibility.Verdict{}, err
+	}
 	t0 := time.Now()
 	var v feasibility.Verdict
-	var err error
 	if full {
 		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
 	} else {
@@ -149,7 +136,7 @@ func decide(ctx context.Context, in *model.Instance, full bool, sf solverFlags, 
 		v, err = feasibility.Decide(ctx, lp.NewSolver(in, opts), sf.eps)
 	}
 	v.Seconds = time.Since(t0).Seconds()
-	return v, err
+	return in, v, err
 }
 
 // saveCertificate saves the verdict's certificate to path, if one is asked for.
@@ -170,4 +157,33 @@ func saveCertificate(stdout io.Writer, path string, inst instanceFlags, in *mode
 		fmt.Fprintf(stdout, "  certificate  %s (instance sha256 %.12s...; 'lamcap verify %s' re-checks it)\n", path, c.Instance.SHA256, path)
 	}
 	return nil
+}
+
+// solveArgs are the flags of lamcap solve.
+type solveArgs struct {
+	inst        instanceFlags
+	sf          solverFlags
+	p           int
+	formulation string
+	asJSON      bool
+	certPath    string
+}
+
+func (o *solveArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.IntVarP(&o.p, "p", "p", 16, "number of associations p")
+	o.inst.registerSeed(fs)
+	o.inst.registerFiles(fs)
+	fs.StringVar(&o.certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
+	fs.StringVar(&o.formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
+	o.sf.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object instead of text")
+}
+
+// parseFormulation reads --formulation: whether the full feasibility LP is asked for.
+func parseFormulation(f string) (full bool, err error) {
+	if f != "margin" && f != "feasibility" {
+		return false, usagef("--formulation: unknown formulation %q (want margin or feasibility)", f)
+	}
+	return f == "feasibility", nil
 }

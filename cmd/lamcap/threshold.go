@@ -47,48 +47,39 @@ func parseRange(s, flag string) (int64, int64, error) {
 
 func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("threshold --d D --seeds A:B [flags]", thresholdSynopsis)
-	var inst instanceFlags
-	var sf solverFlags
-	var seeds string
-	var start int
-	var asJSON bool
-	inst.register(fs)
-	inst.registerFiles(fs)
-	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive; one instance with --inputs)")
-	fs.IntVar(&start, "start", 0, "first p tried (0: 97% of the root of p log p = d^2)")
-	sf.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print one JSON line per instance")
+	var o thresholdArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	if err := sf.validate(); err != nil {
+	if err := o.sf.validate(); err != nil {
 		return err
 	}
-	a, b, err := inst.seedRange(seeds)
+	a, b, err := o.inst.seedRange(o.seeds)
 	if err != nil {
 		return err
 	}
-	if start < 0 {
+	if o.start < 0 {
 		return usagef("--start must be >= 0")
 	}
-	guess := 3 * feasibility.StartGuess(inst.d)
-	if err := checkMemory(fmt.Sprintf("d=%d", inst.d), lpMemory(inst, guess, sf)); err != nil {
+	guess := 3 * feasibility.StartGuess(o.inst.d)
+	if err := checkMemory(fmt.Sprintf("d=%d", o.inst.d), lpMemory(o.inst, guess, o.sf)); err != nil {
 		return err
 	}
-	if !asJSON {
+	if !o.asJSON {
 		fmt.Fprintf(stdout, "%6s  %6s  %-9s  %-12s  %7s  %8s\n", "seed", "p*", "certified", "t* at p*", "solves", "seconds")
 	}
 	tty := progress.IsTerminal(stderr)
 	for s := a; s <= b; s++ {
-		opts := feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start, OnVerdict: showVerdict(stderr, tty, s)}
-		th, err := feasibility.FindThreshold(ctx, inst.source(s), opts)
+		opts := feasibility.ThresholdOptions{LP: o.sf.opts, Eps: o.sf.eps, Start: o.start, OnVerdict: showVerdict(stderr, tty, s)}
+		th, err := feasibility.FindThreshold(ctx, o.inst.source(s), opts)
 		if err != nil {
 			return err
 		}
-		if err := printThreshold(stdout, experiment.NewRecord(experiment.Unit{D: inst.d, Model: inst.model.String(), Seed: s}, inst.embed.String(), th), th, asJSON); err != nil {
+		if err := printThreshold(stdout, experiment.NewRecord(experiment.Unit{D: o.inst.d, Model: o.inst.model.String(), Seed: s}, o.inst.embed.String(), th), th, o.asJSON); err != nil {
 			return err
 		}
 	}
@@ -121,4 +112,22 @@ func printThreshold(stdout io.Writer, rec experiment.Record, th feasibility.Thre
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// thresholdArgs are the flags of lamcap threshold.
+type thresholdArgs struct {
+	inst   instanceFlags
+	sf     solverFlags
+	seeds  string
+	start  int
+	asJSON bool
+}
+
+func (o *thresholdArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	o.inst.registerFiles(fs)
+	fs.StringVar(&o.seeds, "seeds", "1:5", "seeds A:B (inclusive; one instance with --inputs)")
+	fs.IntVar(&o.start, "start", 0, "first p tried (0: 97% of the root of p log p = d^2)")
+	o.sf.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON line per instance")
 }

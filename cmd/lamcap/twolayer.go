@@ -28,56 +28,42 @@ hidden width h, against theory with N unknowns in place of d^2:
 
 func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("two-layer --d D --hidden 2,4,8 --seeds A:B --train first|second|both", twoLayerSynopsis)
-	var inst instanceFlags
-	var hidden, seeds, train string
-	var starts, rounds int
-	var solver methodFlag
-	var asJSON bool
-	inst.register(fs)
-	fs.StringVar(&hidden, "hidden", "", "hidden widths h, comma separated (default d/4, d/2, 3d/4, d)")
-	fs.StringVar(&seeds, "seeds", "1:10", "seeds A:B")
-	fs.StringVar(&train, "train", "first", "first, second or both")
-	fs.IntVar(&starts, "starts", 3, "random starts per p (--train both)")
-	fs.IntVar(&rounds, "rounds", 6, "alternating half-steps per start (--train both)")
-	solver.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print one JSON array of rows, one per hidden width")
+	var o twoLayerArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := solver.validate(); err != nil {
+	if err := o.solver.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
 	}
-	hs, err := parseHidden(hidden)
+	hs, err := parseHidden(o.hidden)
 	if err != nil {
 		return err
 	}
-	both := train == "both"
-	var layer model.Layer
-	if !both {
-		if layer, err = model.ParseLayer(train); err != nil {
-			return usagef("--train: %v (or both)", err)
-		}
+	layer, both, err := parseTrain(o.train)
+	if err != nil {
+		return err
 	}
-	if starts < 1 || rounds < 1 {
+	if o.starts < 1 || o.rounds < 1 {
 		return usagef("--starts and --rounds must be >= 1")
 	}
-	st := experiment.TwoLayer{Family: experiment.Family{D: inst.d, Model: inst.model, Embedding: inst.embed, FirstSeed: a, Seeds: int(b - a + 1)},
-		Hidden: hs, Layer: layer, Both: both, Starts: starts, Rounds: rounds, Method: solver.method}
+	st := experiment.TwoLayer{Family: experiment.Family{D: o.inst.d, Model: o.inst.model, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)},
+		Hidden: hs, Layer: layer, Both: both, Starts: o.starts, Rounds: o.rounds, Method: o.solver.method}
 	rows, err := experiment.StudyTwoLayer(ctx, st)
 	if err != nil {
 		return err
 	}
-	if asJSON {
+	if o.asJSON {
 		return json.NewEncoder(stdout).Encode(rows)
 	}
-	printTwoLayer(stdout, rows, inst, train, both)
+	printTwoLayer(stdout, rows, o.inst, o.train, both)
 	return nil
 }
 
@@ -109,4 +95,36 @@ func printTwoLayer(stdout io.Writer, rows []experiment.TwoLayerRow, inst instanc
 		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", r.H, float64(r.H)/float64(inst.d), r.Instances,
 			fmt.Sprintf("%.1f [%g, %g]", r.Median, r.CI.Lo, r.CI.Hi), r.Undecided, r.TheoryMin, r.TheoryEff)
 	}
+}
+
+// twoLayerArgs are the flags of lamcap two-layer.
+type twoLayerArgs struct {
+	inst                 instanceFlags
+	hidden, seeds, train string
+	starts, rounds       int
+	solver               methodFlag
+	asJSON               bool
+}
+
+func (o *twoLayerArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.StringVar(&o.hidden, "hidden", "", "hidden widths h, comma separated (default d/4, d/2, 3d/4, d)")
+	fs.StringVar(&o.seeds, "seeds", "1:10", "seeds A:B")
+	fs.StringVar(&o.train, "train", "first", "first, second or both")
+	fs.IntVar(&o.starts, "starts", 3, "random starts per p (--train both)")
+	fs.IntVar(&o.rounds, "rounds", 6, "alternating half-steps per start (--train both)")
+	o.solver.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON array of rows, one per hidden width")
+}
+
+// parseTrain reads --train: a layer, or both.
+func parseTrain(train string) (model.Layer, bool, error) {
+	if train == "both" {
+		return 0, true, nil
+	}
+	layer, err := model.ParseLayer(train)
+	if err != nil {
+		return 0, false, usagef("--train: %v (or both)", err)
+	}
+	return layer, false, nil
 }
