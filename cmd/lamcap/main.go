@@ -34,6 +34,14 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
+// asUsage marks an error in the user's input as a usage error (nil stays nil).
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return usageError{err.Error()}
+}
+
 const topUsage = `lamcap: exact storage capacity of linear associative memories.
 
 A memory W (d x d) stores p pairs (x_mu, y_mu) when y_mu^T W x_mu > c^T W x_mu for

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/ranges"
 )
 
 // usageOnly fails unless err is a one-line usage error.
@@ -31,7 +32,7 @@ func FuzzParseDims(f *testing.F) {
 			usageOnly(t, s, err)
 			return
 		}
-		if len(ds) == 0 || len(ds) > maxDims {
+		if len(ds) == 0 || len(ds) > ranges.MaxDims {
 			t.Fatalf("%q: %d dimensions", s, len(ds))
 		}
 		var list []string

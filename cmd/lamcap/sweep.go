@@ -8,8 +8,6 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
@@ -17,6 +15,7 @@ import (
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/internal/progress"
+	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -72,85 +71,17 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	f.sf.register(fs)
 }
 
-// maxDims bounds the d list of one sweep.
-const maxDims = 1000
-
-// parseDims reads "6:24:2", "6:10" or "6,8,12".
-func parseDims(s string) ([]int, error) {
-	var out []int
-	if strings.Contains(s, ":") {
-		parts := strings.Split(s, ":")
-		if len(parts) > 3 {
-			return nil, usagef("--d: want A:B:STEP, got %q", s)
-		}
-		n := make([]int, len(parts))
-		for i, p := range parts {
-			v, err := strconv.Atoi(p)
-			if err != nil {
-				return nil, usagef("--d: %q is not a whole number", p)
-			}
-			n[i] = v
-		}
-		step := 1
-		if len(n) == 3 {
-			step = n[2]
-		}
-		if step < 1 || n[1] < n[0] {
-			return nil, usagef("--d: empty range %q", s)
-		}
-		if n[0] < 2 {
-			return nil, usagef("--d: every d must be at least 2, got %d", n[0])
-		}
-		count := (n[1]-n[0])/step + 1 // no overflow: 2 <= n[0] <= n[1]
-		if count > maxDims {
-			return nil, usagef("--d: %q has more than %d dimensions", s, maxDims)
-		}
-		for i := 0; i < count; i++ {
-			out = append(out, n[0]+i*step)
-		}
-	} else {
-		parts := strings.Split(s, ",")
-		if len(parts) > maxDims {
-			return nil, usagef("--d: more than %d dimensions", maxDims)
-		}
-		for _, p := range parts {
-			v, err := strconv.Atoi(strings.TrimSpace(p))
-			if err != nil {
-				return nil, usagef("--d: %q is not a whole number", p)
-			}
-			out = append(out, v)
-		}
-	}
-	for _, d := range out {
-		if d < 2 {
-			return nil, usagef("--d: every d must be at least 2, got %d", d)
-		}
-	}
-	return out, nil
-}
+// parseDims reads "6:24:2", "6:10" or "6,8,12" (package ranges).
+func parseDims(s string) ([]int, error) { v, err := ranges.Dims(s); return v, asUsage(err) }
 
 // parseSeeds reads "N" (meaning 1:N) or "A:B".
 func parseSeeds(s string) (int64, int64, error) {
-	if strings.Contains(s, ":") {
-		return parseRange(s, "--seeds")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 {
-		return 0, 0, usagef("--seeds: want N >= 1 or A:B, got %q", s)
-	}
-	return 1, n, nil
+	a, b, err := ranges.Seeds(s)
+	return a, b, asUsage(err)
 }
 
 // parseShard reads "K/N" with 1 <= K <= N.
-func parseShard(s string) (k, n int, err error) {
-	ks, ns, ok := strings.Cut(s, "/")
-	k, kerr := strconv.Atoi(ks)
-	n, nerr := strconv.Atoi(ns)
-	if !ok || kerr != nil || nerr != nil || n < 1 || k < 1 || k > n {
-		return 0, 0, usagef("--shard: want K/N with 1 <= K <= N, got %q", s)
-	}
-	return k, n, nil
-}
+func parseShard(s string) (int, int, error) { k, n, err := ranges.Shard(s); return k, n, asUsage(err) }
 
 // settings translates the flags into the sweep's settings.
 func (f *sweepFlags) settings() (experiment.Sweep, error) {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/progress"
+	"github.com/lamcap/lamcap/internal/ranges"
 )
 
 func init() {
@@ -25,24 +25,8 @@ warm HiGHS model upwards. An undecided verdict on the way is reported as such.`
 
 // parseRange reads "A:B" (or a single number) as an inclusive range.
 func parseRange(s, flag string) (int64, int64, error) {
-	parts := strings.Split(s, ":")
-	if len(parts) > 2 {
-		return 0, 0, usagef("%s: want A:B, got %q", flag, s)
-	}
-	a, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil {
-		return 0, 0, usagef("%s: %q is not a whole number", flag, parts[0])
-	}
-	b := a
-	if len(parts) == 2 {
-		if b, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
-			return 0, 0, usagef("%s: %q is not a whole number", flag, parts[1])
-		}
-	}
-	if a < 0 || b < a {
-		return 0, 0, usagef("%s: want 0 <= A <= B, got %q", flag, s)
-	}
-	return a, b, nil
+	a, b, err := ranges.Range(s, flag)
+	return a, b, asUsage(err)
 }
 
 func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) error {
