@@ -104,11 +104,11 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 	r := Record{Unit: u, Embedding: embedding, PStar: th.PStar, Certified: th.Certified,
 		Lower: th.Lower, Upper: th.Upper, Solves: th.Solves, Undecided: th.Undecided,
 		Iterations: th.Iterations, Seconds: th.Seconds, Note: th.Note}
-	if th.Storable != nil {
-		r.MarginAtP = th.Storable.Margin
+	if th.AtLower != nil {
+		r.MarginAtP = th.AtLower.Margin
 	}
-	if th.NotStorable != nil && th.NotStorable.NotStorable != nil {
-		r.Residual = th.NotStorable.NotStorable.Residual
+	if th.AtUpper != nil && th.AtUpper.LambdaCheck != nil {
+		r.Residual = th.AtUpper.LambdaCheck.Residual
 	}
 	r.Solver = th.Solvers()
 	return r

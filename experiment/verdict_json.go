@@ -65,12 +65,12 @@ func NewMarginRecord(d, p int, seed int64, model, embedding string, mm feasibili
 
 func certificateSummary(v feasibility.Verdict) map[string]any {
 	c := map[string]any{}
-	if s := v.Storable; s != nil {
+	if s := v.WCheck; s != nil {
 		c["w_min_margin"] = s.MinMargin
 		c["w_min_slack"] = s.MinSlack
 		c["w_kappa"] = s.Kappa
 	}
-	if n := v.NotStorable; n != nil {
+	if n := v.LambdaCheck; n != nil {
 		c["lambda_support"] = len(v.Lambda)
 		c["lambda_residual_l1"] = finiteOrNil(n.Residual)
 		c["lambda_kappa_bound"] = finiteOrNil(n.KappaBound)

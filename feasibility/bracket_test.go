@@ -33,7 +33,7 @@ func TestBracketMatchesGrowth(t *testing.T) {
 				if th.PStar != ref.PStar {
 					t.Errorf("d=%d %v seed %d: bracketing p*=%d, simplex growth p*=%d", c.d, kind, seed, th.PStar, ref.PStar)
 				}
-				if th.Storable.Solver != lp.MethodIPM && th.NotStorable.Solver != lp.MethodIPM {
+				if th.AtLower.Solver != lp.MethodIPM && th.AtUpper.Solver != lp.MethodIPM {
 					t.Errorf("d=%d seed %d: no verdict came from the interior-point method", c.d, seed)
 				}
 				solves += th.Solves

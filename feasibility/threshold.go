@@ -22,13 +22,13 @@ type Threshold struct {
 	// Lower is the largest p with a certified storable verdict (0: none), Upper the
 	// smallest p with a certified not-storable verdict (0: none).
 	Lower, Upper int
-	// Storable and NotStorable are the verdicts at Lower and Upper.
-	Storable, NotStorable *Verdict
-	Solves                int
-	Undecided             int // undecided verdicts met on the way
-	Iterations            int
-	Seconds               float64
-	Note                  string
+	// AtLower and AtUpper are the certified verdicts at Lower and Upper.
+	AtLower, AtUpper *Verdict
+	Solves           int
+	Undecided        int // undecided verdicts met on the way
+	Iterations       int
+	Seconds          float64
+	Note             string
 }
 
 // ThresholdOptions tune FindThreshold.
@@ -175,10 +175,10 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 			return done(fmt.Sprintf("undecided at p=%d: %s", p, v.Note))
 		}
 		if v.Status == Storable {
-			th.Lower, th.Storable = p, ptr(v)
+			th.Lower, th.AtLower = p, ptr(v)
 			break
 		}
-		th.Upper, th.NotStorable = p, ptr(v)
+		th.Upper, th.AtUpper = p, ptr(v)
 		if p == 2 { // p = 1 has no constraints: always storable
 			th.PStar, th.Lower, th.Certified = 1, 1, true
 			return done("")
@@ -204,9 +204,9 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		}
 		switch v.Status {
 		case Storable:
-			th.Lower, th.Storable = p, ptr(v)
+			th.Lower, th.AtLower = p, ptr(v)
 		case NotStorable:
-			th.Upper, th.NotStorable = p, ptr(v)
+			th.Upper, th.AtUpper = p, ptr(v)
 		default:
 			return done(fmt.Sprintf("undecided at p=%d: %s", p, v.Note))
 		}
@@ -222,11 +222,11 @@ func ptr(v Verdict) *Verdict { return &v }
 // Upper, joined by "+" when they differ ("" when neither is there).
 func (th Threshold) Solvers() string {
 	var a, b lp.Method
-	if th.Storable != nil {
-		a = th.Storable.Solver
+	if th.AtLower != nil {
+		a = th.AtLower.Solver
 	}
-	if th.NotStorable != nil {
-		b = th.NotStorable.Solver
+	if th.AtUpper != nil {
+		b = th.AtUpper.Solver
 	}
 	switch {
 	case a == "" || a == b:

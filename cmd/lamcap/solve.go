@@ -102,11 +102,11 @@ func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instanc
 func certificateLine(v feasibility.Verdict) string {
 	switch v.Status {
 	case feasibility.Storable:
-		s := v.Storable
+		s := v.WCheck
 		return fmt.Sprintf("(certified: W with every recomputed margin > its rounding bound; smallest margin %.4g, kappa %.4g at |W|_F = d)",
 			s.MinMargin, s.Kappa)
 	case feasibility.NotStorable:
-		n := v.NotStorable
+		n := v.LambdaCheck
 		return fmt.Sprintf("(certified: lambda on %d rows, |A^T lambda|_1/sum = %.3g <= eps %.3g; no W with |W_ij| <= 1 has all margins > eps, none with |W|_F = d above %.3g)",
 			len(v.Lambda), n.Residual, n.Eps, n.KappaBound)
 	}
