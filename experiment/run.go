@@ -245,35 +245,47 @@ type sink interface {
 	Records() []Record
 }
 
-// memory is the sink of an in-memory sweep.
-type memory struct {
-	mu   sync.Mutex
-	recs map[Unit]Record
+// recordSet holds the finished records of a sweep, safe for concurrent use:
+// the in-memory sink, and the index of a Store.
+type recordSet struct {
+	mu      sync.Mutex
+	records map[Unit]Record
 }
 
-func (m *memory) Done(u Unit) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	_, ok := m.recs[u]
+// Record returns the record of a unit, if there is one.
+func (s *recordSet) Record(u Unit) (Record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[u]
+	return r, ok
+}
+
+// Done reports whether a unit has a record.
+func (s *recordSet) Done(u Unit) bool {
+	_, ok := s.Record(u)
 	return ok
 }
 
-func (m *memory) Append(r Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.recs[r.Unit] = r
-	return nil
-}
-
-func (m *memory) Records() []Record {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make([]Record, 0, len(m.recs))
-	for _, r := range m.recs {
+// Records returns the finished records in unit order.
+func (s *recordSet) Records() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Record, 0, len(s.records))
+	for _, r := range s.records {
 		out = append(out, r)
 	}
 	SortRecords(out)
 	return out
+}
+
+// memory is the sink of an in-memory sweep.
+type memory struct{ recordSet }
+
+func (m *memory) Append(r Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.records[r.Unit] = r
+	return nil
 }
 
 // computeUnit finds the threshold of one unit, starting at p = start (0: the

@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/dirlock"
@@ -34,12 +33,11 @@ type Store struct {
 	// records.rejected.jsonl, with line numbers of records.jsonl as it found it.
 	Rejected []BadLine
 
-	mu      sync.Mutex
-	f       appendFile
-	size    int64 // bytes of whole lines in records.jsonl
-	err     error // the first failed write: the store takes no more records
-	lock    *dirlock.Lock
-	records map[Unit]Record
+	recordSet // the records, and the mutex of every write
+	f         appendFile
+	size      int64 // bytes of whole lines in records.jsonl
+	err       error // the first failed write: the store takes no more records
+	lock      *dirlock.Lock
 }
 
 // appendFile is what a store writes records to: an *os.File opened to append.
@@ -124,7 +122,7 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 		f.Close()
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	st = &Store{Dir: dir, Grid: g, Rejected: bad, f: f, size: fi.Size(), lock: lock, records: map[Unit]Record{}}
+	st = &Store{Dir: dir, Grid: g, Rejected: bad, f: f, size: fi.Size(), lock: lock, recordSet: recordSet{records: map[Unit]Record{}}}
 	for _, l := range kept {
 		st.records[l.Unit] = l.Record
 	}
@@ -257,34 +255,6 @@ func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
 	}
 	recs, bad = ParseRecords(data, g)
 	return recs, g, bad, nil
-}
-
-// Record returns the record of a unit, if the store has one.
-func (s *Store) Record(u Unit) (Record, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.records[u]
-	return r, ok
-}
-
-// Done reports whether a unit has a record.
-func (s *Store) Done(u Unit) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.records[u]
-	return ok
-}
-
-// Records returns the finished records in unit order.
-func (s *Store) Records() []Record {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Record, 0, len(s.records))
-	for _, r := range s.records {
-		out = append(out, r)
-	}
-	SortRecords(out)
-	return out
 }
 
 // Append writes one record durably (write, then fsync). A record of a unit the

@@ -178,7 +178,7 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 	}
 	g, _ := s.Grid()
 	units, _ := s.Units()
-	mem := &memory{recs: map[Unit]Record{}}
+	mem := &memory{recordSet{records: map[Unit]Record{}}}
 	err = runUnits(ctx, mem, units, s.config(), s.Workers, s.Progress)
 	recs := mem.Records()
 	return Result{Grid: g, Records: recs, Groups: SummariseWithTheory(recs, s.Kappa)}, err

@@ -59,14 +59,10 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 		if g.Model == "decoupled" {
 			line.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYer
-			plotter.YErrorer
-		}{pts, errs})
+		bars, err := errorBars(pts, errs, line.Color)
 		if err != nil {
 			return err
 		}
-		bars.Color = line.Color
 		curve.Add(line, bars)
 		curve.Legend.Add(fmt.Sprintf("d=%d %s", g.D, g.Model), line)
 		if g.Model == names[len(names)-1] {
@@ -179,14 +175,10 @@ func addErrorLine(pl *plot.Plot, pts plotter.XYs, errs plotter.YErrors, k int, l
 	line.Color = plotutil.Color(k)
 	glyphs.Color = line.Color
 	glyphs.Shape = plotutil.Shape(k)
-	bars, err := plotter.NewYErrorBars(struct {
-		plotter.XYer
-		plotter.YErrorer
-	}{pts, errs})
+	bars, err := errorBars(pts, errs, line.Color)
 	if err != nil {
 		return err
 	}
-	bars.Color = line.Color
 	pl.Add(line, glyphs, bars)
 	pl.Legend.Add(label, line)
 	return nil
@@ -305,4 +297,17 @@ func spectraPlot(base string, results []*experiment.ModelStudy, d, p int) error 
 		}
 	}
 	return save(pl, filepath.Dir(base), filepath.Base(base))
+}
+
+// errorBars are vertical error bars errs at pts in colour c.
+func errorBars(pts plotter.XYs, errs plotter.YErrors, c color.Color) (*plotter.YErrorBars, error) {
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYer
+		plotter.YErrorer
+	}{pts, errs})
+	if err != nil {
+		return nil, err
+	}
+	bars.Color = c
+	return bars, nil
 }

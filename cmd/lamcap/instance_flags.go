@@ -49,6 +49,15 @@ func (f *instanceFlags) registerFiles(fs *flagSet) {
 // given reports whether a flag was set on the command line.
 func (f *instanceFlags) given(name string) bool { return f.fs != nil && f.fs.Changed(name) }
 
+// registerOne registers the flags of one instance: d, model, embedding, its
+// number of associations p, seed and the user's files.
+func (f *instanceFlags) registerOne(fs *flagSet, p *int) {
+	f.register(fs)
+	fs.IntVarP(p, "p", "p", 16, "number of associations p")
+	f.registerSeed(fs)
+	f.registerFiles(fs)
+}
+
 func (f *instanceFlags) registerSeed(fs *flagSet) {
 	fs.Int64Var(&f.seed, "seed", 1, "instance seed (>= 0); the same seed gives the same instance everywhere")
 }

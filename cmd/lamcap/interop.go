@@ -285,10 +285,7 @@ type exportArgs struct {
 }
 
 func (o *exportArgs) register(fs *flagSet) {
-	o.inst.register(fs)
-	fs.IntVarP(&o.p, "p", "p", 16, "number of associations p")
-	o.inst.registerSeed(fs)
-	o.inst.registerFiles(fs)
+	o.inst.registerOne(fs, &o.p)
 	fs.StringVar(&o.form, "formulation", "margin", "feasibility, margin or qp")
 	fs.StringVar(&o.format, "format", "", "mps or lp (default: from the file name)")
 	fs.StringVarP(&o.out, "output", "o", "", "output file (.mps, .lp, optionally .gz)")
@@ -302,9 +299,6 @@ type instanceArgs struct {
 }
 
 func (o *instanceArgs) register(fs *flagSet) {
-	o.inst.register(fs)
-	fs.IntVarP(&o.p, "p", "p", 16, "number of associations p")
-	o.inst.registerSeed(fs)
-	o.inst.registerFiles(fs)
+	o.inst.registerOne(fs, &o.p)
 	fs.StringVarP(&o.out, "output", "o", "", "output directory (new, empty, or an earlier lamcap instance)")
 }

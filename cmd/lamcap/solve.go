@@ -170,10 +170,7 @@ type solveArgs struct {
 }
 
 func (o *solveArgs) register(fs *flagSet) {
-	o.inst.register(fs)
-	fs.IntVarP(&o.p, "p", "p", 16, "number of associations p")
-	o.inst.registerSeed(fs)
-	o.inst.registerFiles(fs)
+	o.inst.registerOne(fs, &o.p)
 	fs.StringVar(&o.certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
 	fs.StringVar(&o.formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
 	o.sf.register(fs)
