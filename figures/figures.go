@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/internal/atomicfile"
@@ -51,20 +52,22 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 			pts[k] = plotter.XY{X: float64(c.P), Y: c.Fraction}
 			errs[k] = struct{ Low, High float64 }{c.Fraction - c.CI.Lo, c.CI.Hi - c.Fraction}
 		}
-		line, err := plotter.NewLine(pts)
+		line, glyphs, err := plotter.NewLinePoints(pts)
 		if err != nil {
 			return err
 		}
-		line.Color = plotutil.Color(i)
+		line.Color = colour(i)
+		glyphs.Color, glyphs.Shape = line.Color, shape(i)
 		if g.Model == "decoupled" {
 			line.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			glyphs.Shape = draw.CrossGlyph{}
 		}
 		bars, err := errorBars(pts, errs, line.Color)
 		if err != nil {
 			return err
 		}
-		curve.Add(line, bars)
-		curve.Legend.Add(fmt.Sprintf("d=%d %s", g.D, g.Model), line)
+		curve.Add(line, glyphs, bars)
+		curve.Legend.Add(fmt.Sprintf("d=%d %s", g.D, g.Model), line, glyphs)
 		if g.Model == names[len(names)-1] {
 			if len(g.TheoryCurve) > 0 {
 				tp := make(plotter.XYs, len(g.TheoryCurve))
@@ -148,14 +151,27 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 }
 
 func save(p *plot.Plot, dir, name string) error {
+	leg := p.Legend
+	p.Legend = plot.NewLegend() // drawn beside the data, never over it
 	for _, ext := range []string{"png", "svg"} {
 		path := filepath.Join(dir, name+"."+ext)
-		w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext)
+		w, h := 7*vg.Inch, 4.5*vg.Inch
+		c, err := draw.NewFormattedCanvas(w, h, ext)
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
+		dc := draw.New(c)
+		var lw vg.Length
+		if leg.Rectangle(dc).Size().Y > 0 {
+			lw = leg.Rectangle(dc).Size().X + vg.Points(8)
+		}
+		p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
+		if lw > 0 {
+			leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, vg.Points(4), -vg.Points(8)
+			leg.Draw(draw.Crop(dc, w-lw, 0, 0, 0))
+		}
 		var buf bytes.Buffer
-		if _, err := w.WriteTo(&buf); err != nil {
+		if _, err := c.WriteTo(&buf); err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
 		if err := atomicfile.Write(path, buf.Bytes()); err != nil {
@@ -165,6 +181,21 @@ func save(p *plot.Plot, dir, name string) error {
 	return nil
 }
 
+// palette tells up to 12 series apart for colour-blind readers: the
+// Okabe-Ito colours, then four of Paul Tol's muted ones; style adds a marker
+// shape, so that series differ in two ways.
+var palette = []color.Color{
+	color.RGBA{0, 0, 0, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{86, 180, 233, 255}, color.RGBA{0, 158, 115, 255},
+	color.RGBA{0, 114, 178, 255}, color.RGBA{213, 94, 0, 255}, color.RGBA{204, 121, 167, 255}, color.RGBA{240, 228, 66, 255},
+	color.RGBA{51, 34, 136, 255}, color.RGBA{17, 119, 51, 255}, color.RGBA{136, 34, 85, 255}, color.RGBA{204, 102, 119, 255},
+}
+
+// colour is the k-th colour of the palette.
+func colour(k int) color.RGBA { return palette[k%len(palette)].(color.RGBA) }
+
+// shape is the k-th marker.
+func shape(k int) draw.GlyphDrawer { return plotutil.Shape(k) }
+
 // addErrorLine adds a line with point glyphs and vertical error bars in the k-th
 // plotutil colour and shape, with a legend entry.
 func addErrorLine(pl *plot.Plot, pts plotter.XYs, errs plotter.YErrors, k int, label string) error {
@@ -172,9 +203,9 @@ func addErrorLine(pl *plot.Plot, pts plotter.XYs, errs plotter.YErrors, k int, l
 	if err != nil {
 		return err
 	}
-	line.Color = plotutil.Color(k)
+	line.Color = colour(k)
 	glyphs.Color = line.Color
-	glyphs.Shape = plotutil.Shape(k)
+	glyphs.Shape = shape(k)
 	bars, err := errorBars(pts, errs, line.Color)
 	if err != nil {
 		return err
@@ -247,9 +278,9 @@ func histogramPlot(base, title, xlabel string, r *experiment.ModelStudy, pick fu
 			return err
 		}
 		h.Normalize(1)
-		c := plotutil.Color(k)
+		c := colour(k)
 		h.LineStyle.Color = c
-		h.FillColor = color.NRGBA{R: c.(color.RGBA).R, G: c.(color.RGBA).G, B: c.(color.RGBA).B, A: 70}
+		h.FillColor = color.NRGBA{R: c.R, G: c.G, B: c.B, A: 70}
 		pl.Add(h)
 		pl.Legend.Add(string(rule), h)
 	}
@@ -287,7 +318,7 @@ func spectraPlot(base string, results []*experiment.ModelStudy, d, p int) error 
 			if err != nil {
 				return err
 			}
-			l.Color = plotutil.Color(k)
+			l.Color = colour(k)
 			if r.Model == "decoupled" {
 				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 			}
