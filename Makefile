@@ -28,8 +28,11 @@ $(OPENBLAS): scripts/install-openblas.sh
 tools:
 	@scripts/install-tools.sh
 
+# The revision is stamped in too, for 'lamcap version' where Go's own VCS
+# stamping is off (GOFLAGS=-buildvcs=false) or cannot see the repository.
+REVISION := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo ' (modified)')
 build: highs openblas
-	$(GO) build -trimpath -o bin/lamcap ./cmd/lamcap
+	$(GO) build -trimpath -ldflags "-X 'main.revision=$(REVISION)'" -o bin/lamcap ./cmd/lamcap
 
 run: build
 	bin/lamcap capacity

@@ -14,12 +14,19 @@ func init() {
 	register(command{"version", "print the lamcap version, its VCS revision and the HiGHS and BLAS versions", runVersion})
 }
 
+// revision is the VCS revision stamped in by the Makefile (-ldflags -X), used
+// when Go's build information has none.
+var revision string
+
 // buildVersion is the module version and VCS revision of this binary.
-func buildVersion() (version, revision string) {
-	version, revision = "(devel)", "unknown"
+func buildVersion() (version, rev string) {
+	version, rev = "(devel)", "unknown"
+	if revision != "" {
+		rev = revision
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return version, revision
+		return version, rev
 	}
 	if bi.Main.Version != "" {
 		version = bi.Main.Version
@@ -28,15 +35,15 @@ func buildVersion() (version, revision string) {
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			revision = s.Value
+			rev = s.Value
 		case "vcs.modified":
 			dirty = s.Value == "true"
 		}
 	}
 	if dirty {
-		revision += " (modified)"
+		rev += " (modified)"
 	}
-	return version, revision
+	return version, rev
 }
 
 // lamcapVersion names this build in one string for output files.
