@@ -32,7 +32,7 @@ tools:
 # stamping is off (GOFLAGS=-buildvcs=false) or cannot see the repository.
 REVISION := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo ' (modified)')
 build: highs openblas
-	$(GO) build -trimpath -ldflags "-X 'main.revision=$(REVISION)'" -o bin/lamcap ./cmd/lamcap
+	$(GO) build -trimpath -ldflags "-X 'github.com/lamcap/lamcap/internal/buildinfo.revision=$(REVISION)'" -o bin/lamcap ./cmd/lamcap
 
 run: build
 	bin/lamcap capacity
