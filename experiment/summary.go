@@ -1,7 +1,9 @@
 package experiment
 
 import (
+	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -121,6 +123,19 @@ func (s Summary) CSV() string {
 			s.Kappa, s.Embedding, s.Solver, s.Eps, s.Grid.SeedFirst, s.Grid.SeedLast, csvField(s.LamcapVersion), g.MeanSec)
 	}
 	return b.String()
+}
+
+// Write writes the summary into dir as summary.csv and summary.json, each
+// atomically.
+func (s Summary) Write(dir string) error {
+	if err := WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(s.CSV())); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("summary.json: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n'))
 }
 
 // csvField quotes a CSV field that needs it.

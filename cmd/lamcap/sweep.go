@@ -235,15 +235,7 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 // writeOutputs writes summary.csv, summary.json and the plots atomically, with
 // the finite-size theory beside the measurements.
 func writeOutputs(dir string, res experiment.Result) error {
-	doc := experiment.NewSummary(res.Grid, res.Groups, lamcapVersion())
-	if err := experiment.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(doc.CSV())); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return fmt.Errorf("summary.json: %w", err)
-	}
-	if err := experiment.WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n')); err != nil {
+	if err := experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()).Write(dir); err != nil {
 		return err
 	}
 	if len(res.Groups) == 0 {
