@@ -21,6 +21,13 @@
 //   - Statistics: Wilson intervals, order-statistic intervals of the median,
 //     P(storable | p) curves (StorableCurve) and per-(d, model) summaries
 //     (Summarise). Undecided instances are counted, never imputed.
+//   - Studies: the optimal, LP-vertex, Hebbian and pseudo-inverse memories of an
+//     instance (Memories) with their scores, spectra and KS comparisons
+//     (StudyMechanism, CompareModels), the learning rules against p
+//     (StudyRules), two-layer networks (StudyTwoLayer).
+//   - Certificate files: Certificate names its instance by seed or files and
+//     SHA-256; ParseCertificate reads one, Certificate.Verify re-checks it
+//     without a solver. Merge combines the shard directories of one sweep.
 //   - Errors are values with context; a cancelled context stops a sweep at
 //     once, keeping every unit finished before.
 //
