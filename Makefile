@@ -28,8 +28,11 @@ $(OPENBLAS): scripts/install-openblas.sh
 tools:
 	@scripts/install-tools.sh
 
+# The revision is stamped in too, for 'lamcap version' where Go's own VCS
+# stamping is off (GOFLAGS=-buildvcs=false) or cannot see the repository.
+REVISION := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo ' (modified)')
 build: highs openblas
-	$(GO) build -trimpath -o bin/lamcap ./cmd/lamcap
+	$(GO) build -trimpath -ldflags "-X 'github.com/lamcap/lamcap/internal/buildinfo.revision=$(REVISION)'" -o bin/lamcap ./cmd/lamcap
 
 run: build
 	bin/lamcap capacity
@@ -48,8 +51,8 @@ test: highs openblas tools vet build
 # Go's native fuzzing, one target per run: `make test` runs each for FUZZTIME
 # (3 s), `make fuzz` for a minute (FUZZTIME=10m make fuzz for longer).
 FUZZTIME ?= 3s
-FUZZ_TARGETS := ./feasibility:FuzzParseRecords ./cmd/lamcap:FuzzParseDims ./cmd/lamcap:FuzzParseSeeds \
-	./cmd/lamcap:FuzzParseShard ./model:FuzzDecodeNPY ./cmd/lamcap:FuzzParseCertificate
+FUZZ_TARGETS := ./experiment:FuzzParseRecords ./cmd/lamcap:FuzzParseDims ./cmd/lamcap:FuzzParseSeeds \
+	./cmd/lamcap:FuzzParseShard ./model:FuzzDecodeNPY ./experiment:FuzzParseCertificate
 fuzz-run: highs openblas
 	@for t in $(FUZZ_TARGETS); do \
 	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \

@@ -99,10 +99,10 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 			th.Undecided++
 			return done(fmt.Sprintf("undecided at p=%d: %s", next, v.Note))
 		case Storable:
-			th.Lower, th.Storable = next, ptr(v)
-			storable = append(storable, point{next, v.Storable.Kappa})
+			th.Lower, th.AtLower = next, ptr(v)
+			storable = append(storable, point{next, v.WCheck.Kappa})
 		case NotStorable:
-			th.Upper, th.NotStorable = next, ptr(v)
+			th.Upper, th.AtUpper = next, ptr(v)
 		}
 		if v.Status == lastSide {
 			sameSide++

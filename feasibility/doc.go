@@ -19,14 +19,10 @@
 //   - Max-margin memories: SolveMaxMargin gives kappa* = d / |W*|_F with a
 //     certified interval (the interior-point method from lp.IPMFromD on, the
 //     active-set lp.SolveMinNorm below, for the min-norm problem).
-//   - Sweeps: a Grid of (d, model, seed) units, a Store that keeps every finished
-//     unit durably (append-only, fsynced JSON lines; resumable after any crash),
-//     Run with parallel workers, Shard for clusters.
-//   - Statistics: Wilson intervals, order-statistic intervals for the median,
-//     P(storable | p) curves and per-(d, model) summaries (Summarise).
-//   - Mechanism: the optimal, LP-vertex, Hebbian and pseudo-inverse memories of an
-//     instance (Memories), their score samples, singular values and a two-sample
-//     Kolmogorov-Smirnov comparison.
 //   - Two-layer networks: Alternate and AlternatingLowerBound train both factors
 //     of W = A B by alternating LPs (certified successes, lower bounds only).
+//
+// Sweeps over many instances, their store and statistics, the memories of an
+// instance compared (Memories) and the studies built on them are in package
+// experiment.
 package feasibility

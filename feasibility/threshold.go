@@ -22,13 +22,13 @@ type Threshold struct {
 	// Lower is the largest p with a certified storable verdict (0: none), Upper the
 	// smallest p with a certified not-storable verdict (0: none).
 	Lower, Upper int
-	// Storable and NotStorable are the verdicts at Lower and Upper.
-	Storable, NotStorable *Verdict
-	Solves                int
-	Undecided             int // undecided verdicts met on the way
-	Iterations            int
-	Seconds               float64
-	Note                  string
+	// AtLower and AtUpper are the certified verdicts at Lower and Upper.
+	AtLower, AtUpper *Verdict
+	Solves           int
+	Undecided        int // undecided verdicts met on the way
+	Iterations       int
+	Seconds          float64
+	Note             string
 }
 
 // ThresholdOptions tune FindThreshold.
@@ -85,10 +85,7 @@ func PriorFor(n int) Prior {
 	pr := Prior{}
 	pc, err := theory.CriticalP(float64(n), 0)
 	if err != nil || !(pc >= 2) {
-		pc = 2
-		for i := 0; i < 100; i++ { // Newton on p log p = n
-			pc = math.Max(2, pc-(pc*math.Log(pc)-float64(n))/(math.Log(pc)+1))
-		}
+		pc = math.Max(2, theory.AsymptoticP(2*float64(n))) // the root of p log p = n
 	}
 	pr.PC = pc
 	pr.Width = math.Max(1, priorWidth*pc)
@@ -163,59 +160,87 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	}
 	var in *model.Instance
 	var solver lp.Solver
-	step := 1
-	for {
+	// test decides the prefix of p associations: cold (a fresh instance and
+	// solver) on the way down, warm (the instance grown by one) on the way up.
+	test := func(p int, up bool) (Status, string, error) {
 		var err error
-		if in, err = model.NewInstance(src, p); err != nil {
-			return th, err
+		if up {
+			err = in.Grow(p)
+		} else if in, err = model.NewInstance(src, p); err == nil {
+			solver = lp.NewSolver(in, opt.LP)
 		}
-		solver = lp.NewSolver(in, opt.LP)
-		v, err := decideAt(solver)
 		if err != nil {
-			return th, err
-		}
-		if v.Status == Undecided {
-			return done(fmt.Sprintf("undecided at p=%d: %s", p, v.Note))
-		}
-		if v.Status == Storable {
-			th.Lower, th.Storable = p, ptr(v)
-			break
-		}
-		th.Upper, th.NotStorable = p, ptr(v)
-		if p == 2 { // p = 1 has no constraints: always storable
-			th.PStar, th.Lower, th.Certified = 1, 1, true
-			return done("")
-		}
-		p -= step
-		if p < 2 {
-			p = 2
-		}
-		step *= 2
-	}
-	// Grow upwards with the warm model until the first not-storable prefix.
-	for th.Upper != th.Lower+1 {
-		if max := src.MaxP(); max > 0 && p == max {
-			return done(fmt.Sprintf("every prefix up to the %d associations the source holds is storable", max))
-		}
-		p++
-		if err := in.Grow(p); err != nil {
-			return th, err
+			return Undecided, "", err
 		}
 		v, err := decideAt(solver)
 		if err != nil {
-			return th, err
+			return Undecided, "", err
 		}
 		switch v.Status {
 		case Storable:
-			th.Lower, th.Storable = p, ptr(v)
+			th.AtLower = ptr(v)
 		case NotStorable:
-			th.Upper, th.NotStorable = p, ptr(v)
+			th.AtUpper = ptr(v)
+		}
+		return v.Status, fmt.Sprintf("undecided at p=%d: %s", p, v.Note), nil
+	}
+	note, err := stepSearch(src, p, &th, test, "is storable")
+	if err != nil {
+		return th, err
+	}
+	return done(note)
+}
+
+// stepSearch is the search of the warm threshold searches (and of the
+// kappa > 0 one): from start it steps down with doubling steps until test says
+// a prefix is storable, then up one association at a time until the first
+// prefix that is not, filling th.Lower, th.Upper and, when both are found,
+// th.PStar. test(p, up) decides the prefix of p associations; up says it
+// follows p-1 (so it may grow a warm solver). An undecided test stops the
+// search with test's note, never guessed past; so does a source that runs out,
+// with a note saying every prefix up to its size passes ("is storable", say).
+func stepSearch(src model.Source, start int, th *Threshold, test func(p int, up bool) (Status, string, error), passes string) (string, error) {
+	p, step := start, 1
+	for {
+		st, note, err := test(p, false)
+		if err != nil {
+			return "", err
+		}
+		if st == Undecided {
+			return note, nil
+		}
+		if st == Storable {
+			th.Lower = p
+			break
+		}
+		th.Upper = p
+		if p == 2 { // p = 1 has no constraints: always storable
+			th.PStar, th.Lower, th.Certified = 1, 1, true
+			return "", nil
+		}
+		p = max(2, p-step)
+		step *= 2
+	}
+	for th.Upper != th.Lower+1 {
+		if max := src.MaxP(); max > 0 && p == max {
+			return fmt.Sprintf("every prefix up to the %d associations the source holds %s", max, passes), nil
+		}
+		p++
+		st, note, err := test(p, true)
+		if err != nil {
+			return "", err
+		}
+		switch st {
+		case Storable:
+			th.Lower = p
+		case NotStorable:
+			th.Upper = p
 		default:
-			return done(fmt.Sprintf("undecided at p=%d: %s", p, v.Note))
+			return note, nil
 		}
 	}
 	th.PStar, th.Certified = th.Lower, true
-	return done("")
+	return "", nil
 }
 
 func ptr(v Verdict) *Verdict { return &v }
@@ -225,11 +250,11 @@ func ptr(v Verdict) *Verdict { return &v }
 // Upper, joined by "+" when they differ ("" when neither is there).
 func (th Threshold) Solvers() string {
 	var a, b lp.Method
-	if th.Storable != nil {
-		a = th.Storable.Solver
+	if th.AtLower != nil {
+		a = th.AtLower.Solver
 	}
-	if th.NotStorable != nil {
-		b = th.NotStorable.Solver
+	if th.AtUpper != nil {
+		b = th.AtUpper.Solver
 	}
 	switch {
 	case a == "" || a == b:

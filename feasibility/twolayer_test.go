@@ -2,6 +2,7 @@ package feasibility
 
 import (
 	"context"
+	"gonum.org/v1/gonum/mat"
 	"testing"
 
 	"github.com/lamcap/lamcap/model"
@@ -50,7 +51,11 @@ func TestTwoLayerBounds(t *testing.T) {
 		if err != nil || !r.Storable {
 			t.Fatalf("seed %d: alternation does not reproduce p=%d", seed, lb)
 		}
-		var svd = SingularValues(r.W)
+		var f mat.SVD
+		if !f.Factorize(r.W, mat.SVDNone) {
+			t.Fatal("SVD failed")
+		}
+		svd := f.Values(nil)
 		rank := 0
 		for _, s := range svd {
 			if s > 1e-9*svd[0] {

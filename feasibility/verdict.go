@@ -28,13 +28,15 @@ const DefaultEps = lp.DefaultEps
 // verdicts carry W and its recomputed margins; not-storable ones carry lambda and
 // its recomputed residual. Both checks run outside the solver.
 type Verdict struct {
-	Status      Status
-	Certified   bool
-	Margin      float64 // the LP's optimal margin t* (box normalisation)
-	W           *mat.Dense
-	Lambda      []lp.Weighted
-	Storable    *lp.StorableCheck
-	NotStorable *lp.NotStorableCheck
+	Status    Status
+	Certified bool
+	Margin    float64 // the LP's optimal margin t* (box normalisation)
+	W         *mat.Dense
+	Lambda    []lp.Weighted
+	// WCheck and LambdaCheck are the checks of the certificates found: W's
+	// recomputed margins, and lambda's residual against eps.
+	WCheck      *lp.StorableCheck
+	LambdaCheck *lp.NotStorableCheck
 	Rows        int
 	Rounds      int
 	Iterations  int
@@ -52,15 +54,15 @@ func Certify(sol *lp.Solution, solver lp.Solver, eps float64) Verdict {
 	v := Verdict{Status: Undecided, Margin: sol.T + 0, Rows: sol.Rows, Rounds: sol.Rounds, Iterations: sol.Iterations, Solver: sol.Solver}
 	sc := lp.CheckStorable(in, sol.W)
 	if sc.OK {
-		v.Status, v.Certified, v.W, v.Storable = Storable, true, sol.W, &sc
+		v.Status, v.Certified, v.W, v.WCheck = Storable, true, sol.W, &sc
 		return v
 	}
 	nc := lp.CheckNotStorable(in, sol.Lambda, eps)
 	if nc.OK {
-		v.Status, v.Certified, v.Lambda, v.NotStorable = NotStorable, true, sol.Lambda, &nc
+		v.Status, v.Certified, v.Lambda, v.LambdaCheck = NotStorable, true, sol.Lambda, &nc
 		return v
 	}
-	v.Storable, v.NotStorable = &sc, &nc
+	v.WCheck, v.LambdaCheck = &sc, &nc
 	v.Note = "neither certificate holds: " + nc.Reason
 	return v
 }
@@ -116,7 +118,7 @@ func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps fl
 	switch {
 	case res.Feasible:
 		sc := lp.CheckStorable(in, res.W)
-		v.Storable = &sc
+		v.WCheck = &sc
 		if sc.OK {
 			v.Status, v.Certified, v.W = Storable, true, res.W
 		} else {

@@ -131,7 +131,7 @@ func TestTamperedCertificatesFail(t *testing.T) {
 			}
 			w := mat2copy(v)
 			// Flip the entry that matters most for the worst row.
-			r := v.Storable.Worst
+			r := v.WCheck.Worst
 			i, j := argmaxAbsOuter(in, r)
 			w.Set(i, j, w.At(i, j)-math.Copysign(2, in.Y.At(r.Mu, i)-in.Competitor(r.Mu, r.V)[i])*math.Copysign(1, in.X.At(r.Mu, j)))
 			if lp.CheckStorable(in, w).OK {

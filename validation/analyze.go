@@ -5,7 +5,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/theory"
 )
 
@@ -88,7 +88,7 @@ type Report struct {
 
 // Analyze computes the report of records (any mix of d and models; undecided
 // records are counted, never imputed).
-func Analyze(recs []feasibility.Record, set Settings) (Report, error) {
+func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 	set = set.withDefaults()
 	type key struct {
 		d int
@@ -155,16 +155,16 @@ func (g *Group) estimate() error {
 	for i, k := range g.pstars {
 		x[i] = float64(k)
 	}
-	g.Median = feasibility.Median(x)
-	ci := feasibility.MedianCI(x, 0.95)
+	g.Median = experiment.Median(x)
+	ci := experiment.MedianCI(x, 0.95)
 	g.MedianCI = Interval{ci.Lo, ci.Hi}
 	g.Mean, g.MeanSE = MeanSE(x)
 	if pr, err := FitProbit(g.pstars); err == nil {
 		g.Crossing, g.CrossingCI, g.Width = pr.Mu, pr.MuCI, pr.Sigma
 	}
-	g.Scale = feasibility.PLogPOverD2(g.Mean, g.D)
+	g.Scale = experiment.PLogPOverD2(g.Mean, g.D)
 	lo, hi := g.Mean-z95*g.MeanSE, g.Mean+z95*g.MeanSE
-	g.ScaleCI = Interval{feasibility.PLogPOverD2(lo, g.D), feasibility.PLogPOverD2(hi, g.D)}
+	g.ScaleCI = Interval{experiment.PLogPOverD2(lo, g.D), experiment.PLogPOverD2(hi, g.D)}
 	pc, err := theory.CriticalP(float64(g.D*g.D), 0)
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 // Package validation holds the exact numbers against the paper's two claims: that
 // the decoupled model is equivalent to the coupled one, and that it stores
-// p_c log p_c / d^2 -> 1/2. It reads sweep records (feasibility.Record, one per
+// p_c log p_c / d^2 -> 1/2. It reads sweep records (experiment.Record, one per
 // certified instance family), and nothing else: every number of the report is a
 // function of the records, so the report regenerates byte for byte from them.
 //

@@ -7,15 +7,15 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
 )
 
 // synthetic makes records for two models at a few d: p* normal around a centre,
 // the coupled one shifted by gap times the centre plus a shared per-seed part,
 // as paired instances are.
-func synthetic(ds []int, seeds int, gap float64) []feasibility.Record {
+func synthetic(ds []int, seeds int, gap float64) []experiment.Record {
 	r := rand.New(rand.NewPCG(7, 7))
-	var recs []feasibility.Record
+	var recs []experiment.Record
 	for _, d := range ds {
 		centre := float64(d*d) / math.Log(float64(d*d))
 		for s := 1; s <= seeds; s++ {
@@ -23,13 +23,13 @@ func synthetic(ds []int, seeds int, gap float64) []feasibility.Record {
 			dec := int(math.Round(centre + shared + r.NormFloat64()*0.01*centre))
 			cou := int(math.Round(centre*(1+gap) + shared + r.NormFloat64()*0.01*centre))
 			for m, p := range map[string]int{"coupled": cou, "decoupled": dec} {
-				recs = append(recs, feasibility.Record{Unit: feasibility.Unit{D: d, Model: m, Seed: int64(s)},
+				recs = append(recs, experiment.Record{Unit: experiment.Unit{D: d, Model: m, Seed: int64(s)},
 					Embedding: "gaussian", PStar: p, Certified: true, Lower: p, Upper: p + 1})
 			}
 		}
 	}
 	// One undecided record: counted, never used.
-	recs = append(recs, feasibility.Record{Unit: feasibility.Unit{D: ds[0], Model: "coupled", Seed: int64(seeds + 1)},
+	recs = append(recs, experiment.Record{Unit: experiment.Unit{D: ds[0], Model: "coupled", Seed: int64(seeds + 1)},
 		Embedding: "gaussian", PStar: -1})
 	return recs
 }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lamcap/lamcap/internal/outdir"
 )
 
 // badInputsDoc is the table of bad inputs this test keeps true.
@@ -112,13 +114,13 @@ func (f *fullDiskWriter) Write(p []byte) (int, error) {
 
 // failUnder makes every output written under a directory named "full" fail.
 func failUnder(t *testing.T) {
-	outputHook = func(path string, w io.Writer) io.Writer {
+	outdir.Hook = func(path string, w io.Writer) io.Writer {
 		if strings.Contains(filepath.ToSlash(path), "/full/") {
 			return &fullDiskWriter{w: w, left: 100}
 		}
 		return w
 	}
-	t.Cleanup(func() { outputHook = nil })
+	t.Cleanup(func() { outdir.Hook = nil })
 }
 
 // snapshot lists every path under dir with its size.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -46,6 +48,15 @@ func (f *instanceFlags) registerFiles(fs *flagSet) {
 
 // given reports whether a flag was set on the command line.
 func (f *instanceFlags) given(name string) bool { return f.fs != nil && f.fs.Changed(name) }
+
+// registerOne registers the flags of one instance: d, model, embedding, its
+// number of associations p, seed and the user's files.
+func (f *instanceFlags) registerOne(fs *flagSet, p *int) {
+	f.register(fs)
+	fs.IntVarP(p, "p", "p", 16, "number of associations p")
+	f.registerSeed(fs)
+	f.registerFiles(fs)
+}
 
 func (f *instanceFlags) registerSeed(fs *flagSet) {
 	fs.Int64Var(&f.seed, "seed", 1, "instance seed (>= 0); the same seed gives the same instance everywhere")
@@ -125,6 +136,25 @@ func (f *instanceFlags) validateContext(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// certInstance names the instance for a certificate: its model and
+// embedding, and its seed or the user's files (as absolute paths).
+func (f *instanceFlags) certInstance() experiment.CertInstance {
+	ci := experiment.CertInstance{Model: f.model.String(), Embedding: f.embed.String()}
+	if f.user == nil {
+		seed := f.seed
+		ci.Seed = &seed
+		return ci
+	}
+	abs := func(s string) string {
+		if a, err := filepath.Abs(s); err == nil {
+			return a
+		}
+		return s
+	}
+	ci.Inputs, ci.Targets, ci.Layout = abs(f.inputs), abs(f.targets), f.layout
+	return ci
 }
 
 // fileError turns an error reading a user file into a usage error, except an

@@ -11,9 +11,11 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/internal/outdir"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -36,59 +38,40 @@ is gzip-compressed.`
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export --d D --p P --seed S [--formulation F] --format mps|lp -o FILE", exportSynopsis)
-	var inst instanceFlags
-	var p int
-	var form, format, out string
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
-	inst.registerSeed(fs)
-	inst.registerFiles(fs)
-	fs.StringVar(&form, "formulation", "margin", "feasibility, margin or qp")
-	fs.StringVar(&format, "format", "", "mps or lp (default: from the file name)")
-	fs.StringVarP(&out, "output", "o", "", "output file (.mps, .lp, optionally .gz)")
+	var o exportArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := o.inst.validateContext(ctx); err != nil {
 		return err
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	f, err := lp.ParseFormulation(form)
+	f, err := lp.ParseFormulation(o.form)
 	if err != nil {
 		return usagef("--formulation: %v", err)
 	}
-	if out == "" {
+	if o.out == "" {
 		return usagef("-o FILE is required")
 	}
-	if format == "" {
-		base := strings.TrimSuffix(out, ".gz")
-		switch {
-		case strings.HasSuffix(base, ".mps"):
-			format = "mps"
-		case strings.HasSuffix(base, ".lp"):
-			format = "lp"
-		default:
-			return usagef("--format: cannot tell the format from %q; give --format mps or lp", out)
-		}
-	}
-	if format != "mps" && format != "lp" {
-		return usagef("--format: want mps or lp, got %q", format)
-	}
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), memlimit.Add(model.MemoryBytes(inst.d, p, inst.model), lp.ExportMemoryBytes)); err != nil {
+	if o.format, err = exportFormat(o.out, o.format); err != nil {
 		return err
 	}
-	in, err := model.NewInstance(inst.source(inst.seed), p)
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), memlimit.Add(model.MemoryBytes(o.inst.d, o.p, o.inst.model), lp.ExportMemoryBytes)); err != nil {
+		return err
+	}
+	in, err := model.NewInstance(o.inst.source(o.inst.seed), o.p)
 	if err != nil {
 		return err
 	}
-	if err := lp.Export(out, in, f, lp.Format(format)); err != nil {
+	if err := lp.Export(o.out, in, f, lp.Format(o.format)); err != nil {
 		return err
 	}
-	st, _ := os.Stat(out)
-	fmt.Fprintf(stdout, "wrote %s: %s, %s formulation, %d rows, %d + %d columns, %s\n", out, format, f,
-		in.Rows(), inst.d*inst.d, btoi(f == lp.MarginForm), bytesString(st.Size()))
+	st, _ := os.Stat(o.out)
+	fmt.Fprintf(stdout, "wrote %s: %s, %s formulation, %d rows, %d + %d columns, %s\n", o.out, o.format, f,
+		in.Rows(), o.inst.d*o.inst.d, btoi(f == lp.MarginForm), bytesString(st.Size()))
 	return nil
 }
 
@@ -108,65 +91,38 @@ exact instance lamcap solves: np.load("X.npy").`
 
 func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("instance --d D --p P --seed S [--model M] -o DIR", instanceSynopsis)
-	var inst instanceFlags
-	var p int
-	var out string
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
-	inst.registerSeed(fs)
-	inst.registerFiles(fs)
-	fs.StringVarP(&out, "output", "o", "", "output directory (new, empty, or an earlier lamcap instance)")
+	var o instanceArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := o.inst.validateContext(ctx); err != nil {
 		return err
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	if out == "" {
+	if o.out == "" {
 		return usagef("-o DIR is required")
 	}
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), memlimit.Mul(2, model.MemoryBytes(inst.d, p, inst.model))); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), memlimit.Mul(2, model.MemoryBytes(o.inst.d, o.p, o.inst.model))); err != nil {
 		return err
 	}
-	in, err := model.NewInstance(inst.source(inst.seed), p)
+	in, err := model.NewInstance(o.inst.source(o.inst.seed), o.p)
 	if err != nil {
 		return err
 	}
-	files := []outputFile{
-		{"X.npy", func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
-		{"Y.npy", func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
+	files, names, err := instanceFiles(in, o.inst)
+	if err != nil {
+		return err
 	}
-	if inst.model == model.Decoupled {
-		blocks := make([]*mat.Dense, p)
-		for mu := range blocks {
-			blocks[mu] = in.Competitors(mu)
+	if err := outdir.WriteDir(o.out, files, []string{"competitors.npy"}); err != nil {
+		if errors.As(err, new(*outdir.RefusedError)) {
+			return usagef("%v", err)
 		}
-		files = append(files, outputFile{"competitors.npy", func(w io.Writer) error { return model.EncodeNPY3(w, blocks) }})
-	}
-	var names []string
-	for _, f := range files {
-		names = append(names, f.name)
-	}
-	meta := map[string]any{
-		"generator": "lamcap SplitMix64 streams + Marsaglia polar normals (see model package documentation)",
-		"d":         inst.d, "p": p, "model": inst.model.String(), "embedding": inst.embed.String(),
-		"sha256": in.Hash(), "files": names, "layout": "X[mu] = x_mu, Y[mu] = y_mu, competitors[mu, v] = c_(mu,v)",
-	}
-	if inst.user == nil {
-		meta["seed"] = inst.seed
-	}
-	b, err := json.MarshalIndent(meta, "", "  ")
-	if err != nil {
 		return err
 	}
-	files = append(files, outputFile{"metadata.json", func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
-	if err := writeOutputDir(out, files, []string{"competitors.npy"}); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s to %s\n", strings.Join(append(names, "metadata.json"), ", "), out)
+	fmt.Fprintf(stdout, "wrote %s to %s\n", strings.Join(append(names, "metadata.json"), ", "), o.out)
 	return nil
 }
 
@@ -186,13 +142,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "tolerance a not-storable certificate is held to: no W with |W_ij| <= 1 has all margins above eps")
 	fs.StringVar(&inputs, "inputs", "", "user inputs, if they moved since the certificate was made (their content must match)")
 	fs.StringVar(&targets, "targets", "", "user targets, if they moved since the certificate was made")
-	err := fs.FlagSet.Parse(args)
-	if errors.Is(err, errHelp()) {
-		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
+	if err := fs.parseArgs(args, stdout); err != nil {
 		return err
-	}
-	if err != nil {
-		return usagef("%v", err)
 	}
 	if fs.NArg() != 1 {
 		return usagef("name one certificate file")
@@ -205,96 +156,149 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		epsFrom = "from --eps"
 	}
 	path := fs.Arg(0)
+	c, in, err := loadCertificate(ctx, path, inputs, targets)
+	if err != nil {
+		return err
+	}
+	return report(stdout, c, in, eps, epsFrom)
+}
+
+// loadCertificate reads the certificate at path and rebuilds its instance
+// (from inputs and targets, if the user's files moved).
+func loadCertificate(ctx context.Context, path, inputs, targets string) (*experiment.Certificate, *model.Instance, error) {
 	budget, err := memlimit.Current()
 	if err != nil {
-		return usagef("%v", err)
+		return nil, nil, usagef("%v", err)
 	}
 	b, err := inputfile.ReadAll(ctx, path, budget.Bytes/8)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return err
+			return nil, nil, err
 		}
-		return usagef("%v", err)
+		return nil, nil, usagef("%v", err)
 	}
-	c, err := parseCertificate(b)
+	c, err := experiment.ParseCertificate(b)
 	if err != nil {
-		return usagef("%s: %v", path, err)
+		return nil, nil, usagef("%s: %v", path, err)
 	}
 	ci := c.Instance
 	m, _ := model.ParseModel(ci.Model)
 	need := memlimit.Add(model.MemoryBytes(ci.D, ci.P, m), memlimit.Mul(2*8, int64(ci.P), int64(ci.P)), memlimit.Mul(4*8, int64(ci.D), int64(ci.D)))
 	if err := checkMemory(fmt.Sprintf("%s: instance d=%d p=%d", path, ci.D, ci.P), need); err != nil {
-		return err
+		return nil, nil, err
 	}
-	src, err := certSource(ctx, ci, inputs, targets)
+	src, err := ci.Source(ctx, inputs, targets)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return err
+			return nil, nil, err
 		}
-		return usagef("%s: %v", path, err)
+		return nil, nil, usagef("%s: %v", path, err)
 	}
 	in, err := model.NewInstance(src, ci.P)
 	if err != nil {
-		return usagef("%s: %v", path, err)
+		return nil, nil, usagef("%s: %v", path, err)
 	}
-	if h := in.Hash(); h != ci.SHA256 {
-		return fmt.Errorf("certificate rejected: it names an instance with sha256 %.12s..., but %s has sha256 %.12s...", ci.SHA256, ci.describe(), h)
-	}
-	switch c.Verdict {
-	case string(feasibility.Storable):
-		w := mat.NewDense(in.D, in.D, nil)
-		for i, row := range c.W {
-			w.SetRow(i, row)
+	return c, in, nil
+}
+
+// report verifies the certificate on its instance and says whether it holds.
+func report(stdout io.Writer, c *experiment.Certificate, in *model.Instance, eps float64, epsFrom string) error {
+	ci := c.Instance
+	chk, err := c.Verify(in, eps)
+	var rej *experiment.RejectedError
+	switch {
+	case errors.As(err, &rej) && c.Verdict == string(feasibility.NotStorable):
+		msg := fmt.Sprintf("%v (%s; verify never takes eps from the file)", err, epsFrom)
+		if c.SolveEps > eps && c.SolveEps < 1 && chk.Residual <= c.SolveEps {
+			msg += fmt.Sprintf("; the certificate was made with eps %g: 'lamcap verify --eps %g' checks that weaker claim", c.SolveEps, c.SolveEps)
 		}
-		chk := lp.CheckStorable(in, w)
-		if !chk.OK {
-			return fmt.Errorf("certificate rejected: margin of row (%d,%d) is not certified positive (margin minus rounding bound %.3g)", chk.Worst.Mu, chk.Worst.V, chk.MinSlack)
-		}
+		return errors.New(msg)
+	case err != nil:
+		return err
+	case chk.Storable:
 		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W exceed their rounding bounds (smallest margin %.6g); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
-			in.Rows(), chk.MinMargin, ci.describe(), ci.SHA256, eps, epsFrom)
-	case string(feasibility.NotStorable):
-		l := make([]lp.Weighted, len(c.Lambda))
-		for i, x := range c.Lambda {
-			l[i] = lp.Weighted{Row: lp.Row{Mu: x.Mu, V: x.V}, Weight: x.Weight}
-		}
-		chk := lp.CheckNotStorable(in, l, eps)
-		if !chk.OK {
-			msg := fmt.Sprintf("certificate rejected: %s (%s; verify never takes eps from the file)", chk.Reason, epsFrom)
-			if c.SolveEps > eps && c.SolveEps < 1 && chk.Residual <= c.SolveEps {
-				msg += fmt.Sprintf("; the certificate was made with eps %g: 'lamcap verify --eps %g' checks that weaker claim", c.SolveEps, c.SolveEps)
-			}
-			return errors.New(msg)
-		}
+			chk.Rows, chk.MinMargin, ci.Describe(), ci.SHA256, eps, epsFrom)
+	default:
 		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s); instance %s, sha256 %.12s...\n",
-			chk.Residual, eps, epsFrom, ci.describe(), ci.SHA256)
+			chk.Residual, eps, epsFrom, ci.Describe(), ci.SHA256)
 	}
 	return nil
 }
 
-// certSource rebuilds the source a certificate names: the seeded generator, or
-// the user's files (at the paths given on the command line, if any).
-func certSource(ctx context.Context, ci certInstance, inputs, targets string) (model.Source, error) {
-	if ci.Seed == nil {
-		if inputs == "" {
-			inputs = ci.Inputs
+// exportFormat is the --format given, or the one the file name says.
+func exportFormat(out, format string) (string, error) {
+	if format == "" {
+		base := strings.TrimSuffix(out, ".gz")
+		switch {
+		case strings.HasSuffix(base, ".mps"):
+			format = "mps"
+		case strings.HasSuffix(base, ".lp"):
+			format = "lp"
+		default:
+			return "", usagef("--format: cannot tell the format from %q; give --format mps or lp", out)
 		}
-		if targets == "" {
-			targets = ci.Targets
-		}
-		x, err := model.ReadNPYContext(ctx, inputs, ci.Layout == "columns")
-		if err != nil {
-			return nil, err
-		}
-		y, err := model.ReadNPYContext(ctx, targets, ci.Layout == "columns")
-		if err != nil {
-			return nil, err
-		}
-		return model.NewMatrices(x, y)
 	}
-	if inputs != "" || targets != "" {
-		return nil, errors.New("--inputs/--targets: the certificate is for a random instance")
+	if format != "mps" && format != "lp" {
+		return "", usagef("--format: want mps or lp, got %q", format)
 	}
-	m, _ := model.ParseModel(ci.Model)
-	e, _ := model.ParseEmbedding(ci.Embedding)
-	return model.Random{D: ci.D, Seed: uint64(*ci.Seed), Kind: m, Embed: e}, nil
+	return format, nil
+}
+
+// instanceFiles are the files of an instance: X.npy, Y.npy, the decoupled
+// competitors, and metadata.json naming the instance; names lists the data files.
+func instanceFiles(in *model.Instance, inst instanceFlags) (files []outdir.File, names []string, err error) {
+	files = []outdir.File{
+		{Name: "X.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
+		{Name: "Y.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
+	}
+	if inst.model == model.Decoupled {
+		blocks := make([]*mat.Dense, in.P)
+		for mu := range blocks {
+			blocks[mu] = in.Competitors(mu)
+		}
+		files = append(files, outdir.File{Name: "competitors.npy", Fill: func(w io.Writer) error { return model.EncodeNPY3(w, blocks) }})
+	}
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	meta := map[string]any{
+		"generator": "lamcap SplitMix64 streams + Marsaglia polar normals (see model package documentation)",
+		"d":         inst.d, "p": in.P, "model": inst.model.String(), "embedding": inst.embed.String(),
+		"sha256": in.Hash(), "files": names, "layout": "X[mu] = x_mu, Y[mu] = y_mu, competitors[mu, v] = c_(mu,v)",
+	}
+	if inst.user == nil {
+		meta["seed"] = inst.seed
+	}
+	b, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return nil, nil, err
+	}
+	files = append(files, outdir.File{Name: "metadata.json", Fill: func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }})
+	return files, names, nil
+}
+
+// exportArgs are the flags of lamcap export.
+type exportArgs struct {
+	inst              instanceFlags
+	p                 int
+	form, format, out string
+}
+
+func (o *exportArgs) register(fs *flagSet) {
+	o.inst.registerOne(fs, &o.p)
+	fs.StringVar(&o.form, "formulation", "margin", "feasibility, margin or qp")
+	fs.StringVar(&o.format, "format", "", "mps or lp (default: from the file name)")
+	fs.StringVarP(&o.out, "output", "o", "", "output file (.mps, .lp, optionally .gz)")
+}
+
+// instanceArgs are the flags of lamcap instance.
+type instanceArgs struct {
+	inst instanceFlags
+	p    int
+	out  string
+}
+
+func (o *instanceArgs) register(fs *flagSet) {
+	o.inst.registerOne(fs, &o.p)
+	fs.StringVarP(&o.out, "output", "o", "", "output directory (new, empty, or an earlier lamcap instance)")
 }

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/outdir"
 )
 
 const fx = "../../testdata/npy/"
@@ -146,13 +149,13 @@ func TestVerifyOwnsItsTolerance(t *testing.T) {
 	}
 	b, _ := os.ReadFile(good)
 	for _, eps := range []float64{0.1, 10, 1e6} {
-		for _, format := range []string{"lamcap-certificate/1", certFormat} {
+		for _, format := range []string{"lamcap-certificate/1", experiment.CertificateFormat} {
 			var c map[string]any
 			json.Unmarshal(b, &c)
 			delete(c, "w")
 			c["format"], c["verdict"] = format, "not-storable"
 			c["lambda"] = []map[string]any{{"mu": 0, "v": 1, "weight": 1}, {"mu": 3, "v": 2, "weight": 2}}
-			if format == certFormat {
+			if format == experiment.CertificateFormat {
 				c["solve_eps"] = eps
 			} else {
 				c["eps"] = eps
@@ -162,7 +165,7 @@ func TestVerifyOwnsItsTolerance(t *testing.T) {
 			os.WriteFile(forged, fb, 0o644)
 			for _, args := range [][]string{{"verify", forged}, {"verify", "--eps", "0.04", forged}} {
 				code, out, errs := runCLI(args...)
-				if code == 0 || out != "" || (format == certFormat && !strings.Contains(errs, "certificate rejected")) {
+				if code == 0 || out != "" || (format == experiment.CertificateFormat && !strings.Contains(errs, "certificate rejected")) {
 					t.Errorf("%s with eps %g in the file, %v: exit %d, %q %q", format, eps, args, code, out, errs)
 				}
 			}
@@ -253,7 +256,7 @@ func TestAtomicOutputs(t *testing.T) {
 	if after := snapshot(t, dir); strings.Join(after, "\n") != strings.Join(before, "\n") {
 		t.Errorf("a failed write changed the directory:\n%v\nbefore\n%v", after, before)
 	}
-	outputHook = nil
+	outdir.Hook = nil
 	os.Mkdir(filepath.Join(inst, ".lamcap-staging-killed"), 0o700) // as a killed run leaves it
 	if code, _, errs := runCLI("instance", "--d", "6", "--p", "9", "-o", inst); code != 0 {
 		t.Fatal(errs)

@@ -34,6 +34,14 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
+// asUsage marks an error in the user's input as a usage error (nil stays nil).
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return usageError{err.Error()}
+}
+
 const topUsage = `lamcap: exact storage capacity of linear associative memories.
 
 A memory W (d x d) stores p pairs (x_mu, y_mu) when y_mu^T W x_mu > c^T W x_mu for
@@ -46,7 +54,7 @@ Usage:
 
 Commands:
 %s
-Run 'lamcap <command> --help' for a command's flags.
+Run 'lamcap help <command>' (or 'lamcap <command> --help') for a command's flags.
 `
 
 func usage(w io.Writer) {
@@ -67,12 +75,21 @@ func main() {
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return 2
+	case args[0] == "--help" || args[0] == "-h" || args[0] == "help" && len(args) == 1:
 		usage(stdout)
-		if len(args) == 0 {
+		return 0
+	case args[0] == "--version":
+		args = []string{"version"}
+	case args[0] == "help":
+		if len(args) > 2 {
+			fmt.Fprintf(stderr, "lamcap help: name one command (run 'lamcap help')\n")
 			return 2
 		}
-		return 0
+		args = []string{args[1], "--help"}
 	}
 	for _, c := range commands {
 		if c.name != args[0] {
@@ -85,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, pflag.ErrHelp):
 			return 0
 		case errors.As(err, new(usageError)):
-			fmt.Fprintf(stderr, "lamcap %s: %v\n", c.name, oneLine(err))
+			fmt.Fprintf(stderr, "lamcap %s: %v (run 'lamcap help %s')\n", c.name, oneLine(err), c.name)
 			return 2
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintf(stderr, "lamcap %s: interrupted; finished work is saved\n", c.name)
@@ -95,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "lamcap: unknown command %q (run 'lamcap --help')\n", args[0])
+	fmt.Fprintf(stderr, "lamcap: unknown command %q (run 'lamcap help')\n", args[0])
 	return 2
 }
 
@@ -134,3 +151,12 @@ func (fs *flagSet) parse(args []string, stdout io.Writer) error {
 }
 
 func errHelp() error { return pflag.ErrHelp }
+
+// parseArgs is parse for commands that take arguments after their flags.
+func (fs *flagSet) parseArgs(args []string, stdout io.Writer) error {
+	err := fs.parse(args, stdout)
+	if ue, ok := err.(usageError); ok && fs.NArg() > 0 && strings.HasPrefix(ue.msg, "unexpected argument") {
+		return nil
+	}
+	return err
+}

@@ -78,3 +78,20 @@ func TestSolveTextAndHelp(t *testing.T) {
 		t.Errorf("--help: exit %d, %q", code, out)
 	}
 }
+
+// 'lamcap help CMD' prints that command's help; 'lamcap' alone prints the
+// usage on stderr and fails; 'lamcap version' names HiGHS and the BLAS.
+func TestHelpAndVersion(t *testing.T) {
+	code, out, _ := runCLI("help", "merge")
+	if code != 0 || !strings.HasPrefix(out, "Usage: lamcap merge") {
+		t.Errorf("help merge: exit %d, %q", code, out)
+	}
+	code, out, errs := runCLI()
+	if code != 2 || out != "" || !strings.Contains(errs, "Commands:") {
+		t.Errorf("no arguments: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, out, _ = runCLI("version")
+	if code != 0 || !strings.Contains(out, "HiGHS 1.") || !strings.Contains(out, "BLAS ") || !strings.HasPrefix(out, "lamcap ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+}

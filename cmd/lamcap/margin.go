@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -23,87 +24,81 @@ the lower end from W's recomputed margins, the upper end from the QP's duals by 
 duality (certified when the interval is narrower than 1e-6 relative). Not-storable
 instances have kappa* = 0, certified by the LP's lambda.`
 
-type marginRecord struct {
-	D         int     `json:"d"`
-	P         int     `json:"p"`
-	Seed      int64   `json:"seed"`
-	Model     string  `json:"model"`
-	Embedding string  `json:"embedding"`
-	Storable  bool    `json:"storable"`
-	Kappa     float64 `json:"kappa"`
-	Lower     float64 `json:"kappa_lower"`
-	Upper     any     `json:"kappa_upper"`
-	Certified bool    `json:"certified"`
-	Rows      int     `json:"rows"`
-	Rounds    int     `json:"rounds"`
-	Seconds   float64 `json:"seconds"`
-	Note      string  `json:"note,omitempty"`
-}
-
 func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("margin --d D --p P --seeds A:B [flags]", marginSynopsis)
-	var inst instanceFlags
-	var p int
-	var seeds string
-	var eps float64
-	var asJSON bool
-	var solver methodFlag
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
-	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive)")
-	inst.registerFiles(fs)
-	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "not-storable tolerance of the LP verdict")
-	fs.BoolVar(&asJSON, "json", false, "one JSON line per instance")
-	solver.register(fs)
+	var o marginArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := solver.validate(); err != nil {
+	if err := o.solver.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateP(p); err != nil {
+	if err := o.inst.validateP(o.p); err != nil {
 		return err
 	}
-	a, b, err := inst.seedRange(seeds)
+	a, b, err := o.inst.seedRange(o.seeds)
 	if err != nil {
 		return err
 	}
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, false, lp.Options{Method: solver.method})); err != nil {
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), lp.MemoryEstimate(o.inst.d, o.p, o.inst.model, false, lp.Options{Method: o.solver.method})); err != nil {
 		return err
 	}
-	if !asJSON {
+	if !o.asJSON {
 		fmt.Fprintf(stdout, "%6s  %-12s  %-12s  %-30s  %-9s  %8s\n", "seed", "storable", "kappa*", "certified interval", "certified", "seconds")
 	}
 	for s := a; s <= b; s++ {
-		in, err := model.NewInstance(inst.source(s), p)
+		in, err := model.NewInstance(o.inst.source(s), o.p)
 		if err != nil {
 			return err
 		}
-		mm, err := feasibility.SolveMaxMargin(ctx, in, lp.Options{Method: solver.method, Eps: eps})
+		mm, err := feasibility.SolveMaxMargin(ctx, in, lp.Options{Method: o.solver.method, Eps: o.eps})
 		if err != nil {
 			return err
 		}
-		rec := marginRecord{D: inst.d, P: p, Seed: s, Model: inst.model.String(), Embedding: inst.embed.String(),
-			Storable: mm.Storable, Kappa: mm.Kappa, Lower: mm.Lower, Upper: finiteOrNil(mm.Upper), Certified: mm.Certified,
-			Rows: mm.Rows, Rounds: mm.Rounds, Seconds: round(mm.Seconds, 4), Note: mm.Note}
-		if asJSON {
-			if err := json.NewEncoder(stdout).Encode(rec); err != nil {
-				return err
-			}
-			continue
+		if err := printMargin(stdout, experiment.NewMarginRecord(o.inst.d, o.p, s, o.inst.model.String(), o.inst.embed.String(), mm), mm, o.asJSON); err != nil {
+			return err
 		}
-		interval := "-"
-		if mm.Storable {
-			interval = fmt.Sprintf("[%.9g, %.9g]", mm.Lower, mm.Upper)
-			if math.IsInf(mm.Upper, 1) {
-				interval = fmt.Sprintf("[%.9g, ?]", mm.Lower)
-			}
-		}
-		fmt.Fprintf(stdout, "%6d  %-12v  %-12.9g  %-30s  %-9v  %8.3f", s, mm.Storable, mm.Kappa, interval, mm.Certified, mm.Seconds)
-		if mm.Note != "" {
-			fmt.Fprintf(stdout, "  (%s)", mm.Note)
-		}
-		fmt.Fprintln(stdout)
 	}
 	return nil
+}
+
+// printMargin prints one max-margin answer as a table row or a JSON line.
+func printMargin(stdout io.Writer, rec experiment.MarginRecord, mm feasibility.MaxMargin, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(rec)
+	}
+	interval := "-"
+	if mm.Storable {
+		interval = fmt.Sprintf("[%.9g, %.9g]", mm.Lower, mm.Upper)
+		if math.IsInf(mm.Upper, 1) {
+			interval = fmt.Sprintf("[%.9g, ?]", mm.Lower)
+		}
+	}
+	fmt.Fprintf(stdout, "%6d  %-12v  %-12.9g  %-30s  %-9v  %8.3f", rec.Seed, mm.Storable, mm.Kappa, interval, mm.Certified, mm.Seconds)
+	if mm.Note != "" {
+		fmt.Fprintf(stdout, "  (%s)", mm.Note)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+// marginArgs are the flags of lamcap margin.
+type marginArgs struct {
+	inst   instanceFlags
+	p      int
+	seeds  string
+	eps    float64
+	asJSON bool
+	solver methodFlag
+}
+
+func (o *marginArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.IntVarP(&o.p, "p", "p", 16, "number of associations p")
+	fs.StringVar(&o.seeds, "seeds", "1:5", "seeds A:B (inclusive)")
+	o.inst.registerFiles(fs)
+	fs.Float64Var(&o.eps, "eps", feasibility.DefaultEps, "not-storable tolerance of the LP verdict")
+	fs.BoolVar(&o.asJSON, "json", false, "one JSON line per instance")
+	o.solver.register(fs)
 }

@@ -4,22 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
-	"github.com/lamcap/lamcap/feasibility"
-	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/model"
-	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -41,244 +34,45 @@ pseudo-inverse rule, each scaled to |W|_F = d (unit-variance scores). Writes to 
 The paper's claim: the optimal W puts correct scores just above the competitors'
 extreme-value level; Hebbian correct scores spread broadly.`
 
-type ruleResult struct {
-	Recall      feasibility.RecallStats `json:"scores"`
-	Singular    feasibility.Summary     `json:"singular_values"`
-	TopSingular feasibility.Summary     `json:"top_singular_value"`
-	MeanByRank  []float64               `json:"mean_singular_value_by_rank"`
-	sample      feasibility.ScoreSample
-	sv          []float64
-	tops        []float64
-	byRank      [][]float64
-}
-
-type modelResult struct {
-	Model   string                           `json:"model"`
-	Used    int                              `json:"instances_used"`
-	Skipped int                              `json:"instances_not_storable"`
-	EVLevel float64                          `json:"extreme_value_level_sqrt_2_log_p"`
-	Rules   map[feasibility.Rule]*ruleResult `json:"rules"`
-	kappas  []float64                        // certified kappa* of every instance (0 when not storable)
-}
-
-func studyModel(ctx context.Context, src func(seed int64) model.Source, p int, a, b int64, name string, method lp.Method) (*modelResult, error) {
-	res := &modelResult{Model: name, EVLevel: math.Sqrt(2 * math.Log(float64(p))), Rules: map[feasibility.Rule]*ruleResult{}}
-	for _, r := range feasibility.Rules {
-		res.Rules[r] = &ruleResult{}
-	}
-	for s := a; s <= b; s++ {
-		in, err := model.NewInstance(src(s), p)
-		if err != nil {
-			return nil, err
-		}
-		ws, mm, ok, err := feasibility.Memories(ctx, in, lp.Options{Method: method})
-		if err != nil {
-			return nil, err
-		}
-		if mm.Certified {
-			res.kappas = append(res.kappas, mm.Kappa)
-		}
-		if !ok {
-			res.Skipped++
-			continue
-		}
-		res.Used++
-		for r, w := range ws {
-			rr := res.Rules[r]
-			rr.sample.AddScores(in, w)
-			sv := feasibility.SingularValues(w)
-			rr.sv = append(rr.sv, sv...)
-			rr.tops = append(rr.tops, sv[0])
-			rr.byRank = append(rr.byRank, sv)
-		}
-	}
-	for _, rr := range res.Rules {
-		rr.Recall = rr.sample.Stats()
-		rr.Singular = feasibility.Summarize(rr.sv)
-		rr.TopSingular = feasibility.Summarize(rr.tops)
-		if len(rr.byRank) > 0 {
-			rr.MeanByRank = make([]float64, len(rr.byRank[0]))
-			for _, sv := range rr.byRank {
-				for k, v := range sv {
-					rr.MeanByRank[k] += v / float64(len(rr.byRank))
-				}
-			}
-		}
-	}
-	return res, nil
-}
-
 func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("mechanism --d D [--p P] --seeds A:B --out DIR", mechanismSynopsis)
-	var inst instanceFlags
-	var p int
-	var seeds, models, out string
-	var solver methodFlag
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
-	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
-	fs.StringVar(&models, "models", "coupled,decoupled", "models, comma separated")
-	fs.StringVar(&out, "out", "lamcap-out/mechanism", "output directory")
-	solver.register(fs)
+	var o mechanismArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := solver.validate(); err != nil {
+	if err := o.solver.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
 	}
-	if p == 0 {
-		pc, err := theory.CriticalP(float64(inst.d*inst.d), 0)
-		if err != nil {
-			return err
-		}
-		p = max(2, int(0.8*pc))
+	if o.p == 0 {
+		o.p = max(2, int(0.8*experiment.TheoryPC(o.inst.d, 0)))
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	var results []*modelResult
-	for _, m := range strings.Split(models, ",") {
-		mm, err := model.ParseModel(strings.TrimSpace(m))
-		if err != nil {
-			return usagef("--models: %v", err)
-		}
-		inst.model = mm
-		local := inst
-		r, err := studyModel(ctx, local.source, p, a, b, mm.String(), solver.method)
-		if err != nil {
-			return err
-		}
-		results = append(results, r)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	doc := map[string]any{"d": inst.d, "p": p, "seeds": []int64{a, b}, "embedding": inst.embed.String(), "models": results}
-	if len(results) == 2 {
-		ks := map[string]any{}
-		for _, r := range []feasibility.Rule{feasibility.Optimal, feasibility.Hebbian} {
-			d, pv := feasibility.KolmogorovSmirnov(results[0].Rules[r].sv, results[1].Rules[r].sv)
-			ks[string(r)] = map[string]float64{"ks_distance": d, "p_value_approx": pv}
-		}
-		doc["spectra_coupled_vs_decoupled"] = ks
-	}
-	b2, err := json.MarshalIndent(doc, "", "  ")
+	ms, err := parseModels(o.models, "--models")
 	if err != nil {
 		return err
 	}
-	if err := feasibility.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
+	doc, err := experiment.StudyMechanism(ctx, experiment.Family{D: o.inst.d, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}, ms, o.p, o.solver.method)
+	if err != nil {
 		return err
 	}
-	for _, r := range results {
-		if r.Used == 0 {
-			continue
-		}
-		if err := histogramPlot(filepath.Join(out, "scores-"+r.Model), fmt.Sprintf("Correct scores, %s, d=%d p=%d (|W|_F = d)", r.Model, inst.d, p),
-			"y_mu^T W x_mu", r, func(s *feasibility.ScoreSample) []float64 { return s.Correct }, r.EVLevel); err != nil {
-			return err
-		}
-		if err := histogramPlot(filepath.Join(out, "margins-"+r.Model), fmt.Sprintf("Margins, %s, d=%d p=%d", r.Model, inst.d, p),
-			"correct - largest competitor", r, func(s *feasibility.ScoreSample) []float64 { return s.Margin }, 0); err != nil {
-			return err
-		}
-	}
-	if err := spectraPlot(filepath.Join(out, "spectra"), results, inst.d, p); err != nil {
+	if err := writeMechanism(o.out, doc); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "d=%d p=%d, extreme-value level sqrt(2 log p) = %.3f\n", inst.d, p, math.Sqrt(2*math.Log(float64(p))))
-	fmt.Fprintf(stdout, "%-10s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
-	for _, r := range results {
-		for _, rule := range feasibility.Rules {
-			rr := r.Rules[rule]
-			st := rr.Recall
-			fmt.Fprintf(stdout, "%-10s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", r.Model, rule, r.Used,
-				st.Correct.Mean, st.Correct.SD, st.MaxCompetitor.Mean, st.MaxCompetitor.SD, st.Margin.Mean, st.Margin.SD,
-				st.FractionRecalled, st.FractionOrdered, rr.TopSingular.Mean)
-		}
-		if r.Skipped > 0 {
-			fmt.Fprintf(stdout, "%-10s %d instances were not storable and are left out\n", r.Model, r.Skipped)
-		}
+	if o.asJSON {
+		return json.NewEncoder(stdout).Encode(doc)
 	}
-	if ks, ok := doc["spectra_coupled_vs_decoupled"]; ok {
-		fmt.Fprintf(stdout, "spectra coupled vs decoupled (KS): %v\n", ks)
-	}
-	fmt.Fprintf(stdout, "written to %s: mechanism.json, scores-*.png/svg, margins-*.png/svg, spectra.png/svg\n", out)
+	printMechanism(stdout, doc, o.out)
 	return nil
-}
-
-func histogramPlot(base, title, xlabel string, r *modelResult, pick func(*feasibility.ScoreSample) []float64, mark float64) error {
-	pl := plot.New()
-	pl.Title.Text = title
-	pl.X.Label.Text = xlabel
-	pl.Y.Label.Text = "density"
-	pl.Legend.Top = true
-	for k, rule := range []feasibility.Rule{feasibility.Optimal, feasibility.LPVertex, feasibility.Hebbian} {
-		vals := pick(&r.Rules[rule].sample)
-		if len(vals) < 2 {
-			continue
-		}
-		h, err := plotter.NewHist(plotter.Values(vals), 40)
-		if err != nil {
-			return err
-		}
-		h.Normalize(1)
-		c := plotutil.Color(k)
-		h.LineStyle.Color = c
-		h.FillColor = color.NRGBA{R: c.(color.RGBA).R, G: c.(color.RGBA).G, B: c.(color.RGBA).B, A: 70}
-		pl.Add(h)
-		pl.Legend.Add(string(rule), h)
-	}
-	if mark > 0 {
-		ymax := pl.Y.Max
-		l, err := plotter.NewLine(plotter.XYs{{X: mark, Y: 0}, {X: mark, Y: ymax}})
-		if err != nil {
-			return err
-		}
-		l.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
-		pl.Add(l)
-		pl.Legend.Add("sqrt(2 log p)", l)
-	}
-	return savePlot(pl, filepath.Dir(base), filepath.Base(base))
-}
-
-func spectraPlot(base string, results []*modelResult, d, p int) error {
-	pl := plot.New()
-	pl.Title.Text = fmt.Sprintf("Singular values of W (|W|_F = d), mean by rank, d=%d p=%d", d, p)
-	pl.X.Label.Text = "rank"
-	pl.Y.Label.Text = "singular value"
-	pl.Legend.Top = true
-	k := 0
-	for _, r := range results {
-		for _, rule := range []feasibility.Rule{feasibility.Optimal, feasibility.Hebbian} {
-			mr := r.Rules[rule].MeanByRank
-			if len(mr) == 0 {
-				continue
-			}
-			pts := make(plotter.XYs, len(mr))
-			for i, v := range mr {
-				pts[i] = plotter.XY{X: float64(i + 1), Y: v}
-			}
-			l, err := plotter.NewLine(pts)
-			if err != nil {
-				return err
-			}
-			l.Color = plotutil.Color(k)
-			if r.Model == "decoupled" {
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-			}
-			pl.Add(l)
-			pl.Legend.Add(r.Model+" "+string(rule), l)
-			k++
-		}
-	}
-	return savePlot(pl, filepath.Dir(base), filepath.Base(base))
 }
 
 const compareSynopsis = `The paper's equivalence claim, tested: for each d, coupled and decoupled instances
@@ -290,96 +84,134 @@ of both models use 'lamcap capacity' or 'lamcap sweep'.`
 
 func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare-models --d 6,8,10 --seeds A:B [--out DIR]", compareSynopsis)
-	var ds, seeds, out string
-	var solver methodFlag
-	fs.StringVar(&ds, "d", "6,8,10,12", "dimensions")
-	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
-	fs.StringVar(&out, "out", "lamcap-out/compare", "output directory")
-	solver.register(fs)
+	var o compareArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := solver.validate(); err != nil {
+	if err := o.solver.validate(); err != nil {
 		return err
 	}
-	dims, err := parseDims(ds)
+	dims, err := parseDims(o.ds)
 	if err != nil {
 		return err
 	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
 	}
-	type row struct {
-		D, P              int
-		Model             string
-		Kappa             float64
-		KappaCI           feasibility.Interval
-		Correct, MaxComp  float64
-		TopSV             float64
-		KS, KSp           float64
-		Used, NotStorable int
-	}
-	var rows []row
-	for _, d := range dims {
-		pc, err := theory.CriticalP(float64(d*d), 0)
-		if err != nil {
-			return err
-		}
-		p := max(2, int(0.8*pc))
-		var res [2]*modelResult
-		for k, m := range []model.Model{model.Coupled, model.Decoupled} {
-			src := func(s int64) model.Source { return model.Random{D: d, Seed: uint64(s), Kind: m} }
-			r, err := studyModel(ctx, src, p, a, b, m.String(), solver.method)
-			if err != nil {
-				return err
-			}
-			res[k] = r
-		}
-		ks, ksp := feasibility.KolmogorovSmirnov(res[0].Rules[feasibility.Optimal].sv, res[1].Rules[feasibility.Optimal].sv)
-		for _, r := range res {
-			opt := r.Rules[feasibility.Optimal]
-			rows = append(rows, row{D: d, P: p, Model: r.Model, Kappa: feasibility.Median(r.kappas), KappaCI: feasibility.MedianCI(r.kappas, 0.95),
-				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
-				Used: r.Used, NotStorable: r.Skipped})
-		}
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	rows, err := experiment.CompareModels(ctx, dims, experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, o.solver.method)
+	if err != nil {
 		return err
 	}
-	bj, _ := json.MarshalIndent(rows, "", "  ")
-	if err := feasibility.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
+	if err := writeCompare(o.out, rows); err != nil {
 		return err
 	}
-	pl := plot.New()
-	pl.Title.Text = "kappa* at p = 0.8 p_c (median, 95% CI)"
-	pl.X.Label.Text = "d"
-	pl.Y.Label.Text = "kappa*"
-	pl.Legend.Top = true
-	for k, m := range []string{"coupled", "decoupled"} {
-		var pts plotter.XYs
-		var errs plotter.YErrors
-		for _, r := range rows {
-			if r.Model == m && !math.IsNaN(r.Kappa) {
-				pts = append(pts, plotter.XY{X: float64(r.D) + 0.1*float64(k), Y: r.Kappa})
-				errs = append(errs, struct{ Low, High float64 }{r.Kappa - r.KappaCI.Lo, r.KappaCI.Hi - r.Kappa})
-			}
-		}
-		if len(pts) == 0 {
-			continue
-		}
-		if err := addErrorLine(pl, pts, errs, k, m); err != nil {
-			return err
-		}
-	}
-	if err := savePlot(pl, out, "kappa"); err != nil {
-		return err
+	if o.asJSON {
+		return json.NewEncoder(stdout).Encode(rows)
 	}
 	fmt.Fprintf(stdout, "%4s  %4s  %-9s  %-28s  %8s  %9s  %7s  %-16s\n", "d", "p", "model", "kappa* median [95% CI]", "correct", "max comp", "top sv", "spectra KS (p)")
 	for _, r := range rows {
 		fmt.Fprintf(stdout, "%4d  %4d  %-9s  %-28s  %8.3f  %9.3f  %7.3f  %.3f (%.2g)\n", r.D, r.P, r.Model,
 			fmt.Sprintf("%.4f [%.4f, %.4f]", r.Kappa, r.KappaCI.Lo, r.KappaCI.Hi), r.Correct, r.MaxComp, r.TopSV, r.KS, r.KSp)
 	}
-	fmt.Fprintf(stdout, "written to %s: compare.json, kappa.png/svg\n", out)
+	fmt.Fprintf(stdout, "written to %s: compare.json, kappa.png/svg\n", o.out)
 	return nil
+}
+
+// writeMechanism writes mechanism.json and the figures of the study into out.
+func writeMechanism(out string, doc *experiment.Mechanism) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	b2, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := experiment.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
+		return err
+	}
+	return figures.Mechanism(out, doc)
+}
+
+// printMechanism prints the study as a table.
+func printMechanism(stdout io.Writer, doc *experiment.Mechanism, out string) {
+	fmt.Fprintf(stdout, "d=%d p=%d, extreme-value level sqrt(2 log p) = %.3f\n", doc.D, doc.P, math.Sqrt(2*math.Log(float64(doc.P))))
+	fmt.Fprintf(stdout, "%-10s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
+	for _, r := range doc.Models {
+		for _, rule := range experiment.Rules {
+			rr := r.Rules[rule]
+			st := rr.Recall
+			fmt.Fprintf(stdout, "%-10s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", r.Model, rule, r.Used,
+				st.Correct.Mean, st.Correct.SD, st.MaxCompetitor.Mean, st.MaxCompetitor.SD, st.Margin.Mean, st.Margin.SD,
+				st.FractionRecalled, st.FractionOrdered, rr.TopSingular.Mean)
+		}
+		if r.Skipped > 0 {
+			fmt.Fprintf(stdout, "%-10s %d instances were not storable and are left out\n", r.Model, r.Skipped)
+		}
+	}
+	if doc.Spectra != nil {
+		fmt.Fprintf(stdout, "spectra coupled vs decoupled (KS): optimal %.3f (p %.2g), hebbian %.3f (p %.2g)\n",
+			doc.Spectra[experiment.Optimal].Distance, doc.Spectra[experiment.Optimal].PValue, doc.Spectra[experiment.Hebbian].Distance, doc.Spectra[experiment.Hebbian].PValue)
+	}
+	fmt.Fprintf(stdout, "written to %s: mechanism.json, scores-*.png/svg, margins-*.png/svg, spectra.png/svg\n", out)
+}
+
+// parseModels reads a comma-separated list of models.
+func parseModels(s, flag string) ([]model.Model, error) {
+	var ms []model.Model
+	for _, m := range strings.Split(s, ",") {
+		mm, err := model.ParseModel(strings.TrimSpace(m))
+		if err != nil {
+			return nil, usagef("%s: %v", flag, err)
+		}
+		ms = append(ms, mm)
+	}
+	return ms, nil
+}
+
+// mechanismArgs are the flags of lamcap mechanism.
+type mechanismArgs struct {
+	inst               instanceFlags
+	p                  int
+	seeds, models, out string
+	solver             methodFlag
+	asJSON             bool
+}
+
+func (o *mechanismArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.IntVarP(&o.p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
+	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
+	fs.StringVar(&o.models, "models", "coupled,decoupled", "models, comma separated")
+	fs.StringVar(&o.out, "out", "lamcap-out/mechanism", "output directory")
+	o.solver.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print mechanism.json on stdout instead of the table (the files are written too)")
+}
+
+// compareArgs are the flags of lamcap compare-models.
+type compareArgs struct {
+	ds, seeds, out string
+	solver         methodFlag
+	asJSON         bool
+}
+
+func (o *compareArgs) register(fs *flagSet) {
+	fs.StringVar(&o.ds, "d", "6,8,10,12", "dimensions")
+	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
+	fs.StringVar(&o.out, "out", "lamcap-out/compare", "output directory")
+	o.solver.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print the table as one JSON array (the files are written too)")
+}
+
+// writeCompare writes compare.json and the kappa figure into out.
+func writeCompare(out string, rows []experiment.CompareRow) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	bj, _ := json.MarshalIndent(rows, "", "  ")
+	if err := experiment.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
+		return err
+	}
+	return figures.CompareKappa(out, rows)
 }

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/ranges"
 )
 
 // usageOnly fails unless err is a one-line usage error.
@@ -31,7 +32,7 @@ func FuzzParseDims(f *testing.F) {
 			usageOnly(t, s, err)
 			return
 		}
-		if len(ds) == 0 || len(ds) > maxDims {
+		if len(ds) == 0 || len(ds) > ranges.MaxDims {
 			t.Fatalf("%q: %d dimensions", s, len(ds))
 		}
 		var list []string
@@ -105,7 +106,7 @@ func FuzzParseShard(f *testing.F) {
 	for _, s := range []string{"1/3", "3/3", "0/3", "4/3", "1/0", "1/", "/3", "1/3x", "1/3/5", "+1/+3", " 1/3", "1/9223372036854775807", "2"} {
 		f.Add(s)
 	}
-	units := feasibility.Grid{Ds: []int{4, 5}, Models: []string{"coupled", "decoupled"}, SeedFirst: 1, SeedLast: 5}.Units()
+	units := experiment.Grid{Ds: []int{4, 5}, Models: []string{"coupled", "decoupled"}, SeedFirst: 1, SeedLast: 5}.Units()
 	f.Fuzz(func(t *testing.T, s string) {
 		k, n, err := parseShard(s)
 		if err != nil {
@@ -123,9 +124,9 @@ func FuzzParseShard(f *testing.F) {
 		if n > 64 {
 			return
 		}
-		count := map[feasibility.Unit]int{}
+		count := map[experiment.Unit]int{}
 		for j := 1; j <= n; j++ {
-			for _, u := range feasibility.Shard(units, j, n) {
+			for _, u := range experiment.Shard(units, j, n) {
 				count[u]++
 			}
 		}
@@ -134,7 +135,7 @@ func FuzzParseShard(f *testing.F) {
 				t.Fatalf("%q: %+v is in %d of the %d shards", s, u, count[u], n)
 			}
 		}
-		for _, u := range feasibility.Shard(units, k, n) {
+		for _, u := range experiment.Shard(units, k, n) {
 			if i := slices.Index(units, u); i%n != k-1 {
 				t.Fatalf("%q: unit %d in shard %d of %d", s, i, k, n)
 			}

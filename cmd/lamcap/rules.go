@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 
-	"github.com/lamcap/lamcap/feasibility"
-	"github.com/lamcap/lamcap/model"
-	"github.com/lamcap/lamcap/theory"
+	"github.com/lamcap/lamcap/experiment"
 )
 
 func init() {
@@ -23,93 +22,54 @@ section 4) and the exact capacity scale of the optimal memory (lamcap threshold)
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rules --d D --seeds A:B [--pmax P]", rulesSynopsis)
-	var inst instanceFlags
-	var seeds string
-	var pmax int
-	inst.register(fs)
-	fs.StringVar(&seeds, "seeds", "1:20", "seeds A:B")
-	fs.IntVar(&pmax, "pmax", 0, "largest p (0: 1.2 times the finite-size p_c)")
+	var o rulesArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	a, b, err := inst.seedRange(seeds)
+	a, b, err := o.inst.seedRange(o.seeds)
 	if err != nil {
 		return err
 	}
-	if pmax == 0 {
-		pmax = int(1.2 * theoryPCKappa(inst.d, 0))
-	}
-	if pmax < 2 {
+	if o.pmax != 0 && o.pmax < 2 {
 		return usagef("--pmax must be at least 2")
 	}
-	rules := []feasibility.Rule{feasibility.Hebbian, feasibility.PseudoInverse}
-	type acc struct{ recalled, ordered float64 }
-	curve := make([]map[feasibility.Rule]*acc, pmax+1)
-	allUpTo := map[feasibility.Rule][]float64{}
-	n := 0
-	for s := a; s <= b; s++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n++
-		last := map[feasibility.Rule]int{}
-		stopped := map[feasibility.Rule]bool{}
-		for p := 2; p <= pmax; p++ {
-			pre, err := model.NewInstance(inst.source(s), p)
-			if err != nil {
-				return err
-			}
-			if curve[p] == nil {
-				curve[p] = map[feasibility.Rule]*acc{}
-			}
-			for _, r := range rules {
-				w := pre.Hebbian()
-				if r == feasibility.PseudoInverse {
-					if w, err = pre.PseudoInverse(); err != nil {
-						return err
-					}
-				}
-				var smp feasibility.ScoreSample
-				smp.AddScores(pre, w)
-				st := smp.Stats()
-				c := curve[p][r]
-				if c == nil {
-					c = &acc{}
-					curve[p][r] = c
-				}
-				c.recalled += st.FractionRecalled
-				c.ordered += st.FractionOrdered
-				if !stopped[r] {
-					if st.FractionOrdered == 1 {
-						last[r] = p
-					} else {
-						stopped[r] = true
-					}
-				}
-			}
-		}
-		for _, r := range rules {
-			allUpTo[r] = append(allUpTo[r], float64(max(last[r], 1)))
-		}
+	fam := experiment.Family{D: o.inst.d, Model: o.inst.model, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}
+	st, err := experiment.StudyRules(ctx, fam, o.pmax)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "d=%d, %s model, %d instances\n", inst.d, inst.model, n)
+	if o.asJSON {
+		return json.NewEncoder(stdout).Encode(st)
+	}
+	fmt.Fprintf(stdout, "d=%d, %s model, %d instances\n", st.D, st.Model, st.Instances)
 	fmt.Fprintf(stdout, "%5s  %-22s  %-22s\n", "p", "Hebbian recalled/ordered", "pinv recalled/ordered")
-	for p := 2; p <= pmax; p++ {
-		h, q := curve[p][feasibility.Hebbian], curve[p][feasibility.PseudoInverse]
-		fmt.Fprintf(stdout, "%5d  %9.3f / %-10.4f  %9.3f / %-10.4f\n", p, h.recalled/float64(n), h.ordered/float64(n), q.recalled/float64(n), q.ordered/float64(n))
+	for _, c := range st.Curve {
+		fmt.Fprintf(stdout, "%5d  %9.3f / %-10.4f  %9.3f / %-10.4f\n", c.P, c.HebbianRecalled, c.HebbianOrdered, c.PseudoInverseRecalled, c.PseudoInverseOrdered)
 	}
 	fmt.Fprintln(stdout)
-	for _, r := range rules {
-		med, ci := feasibility.Median(allUpTo[r]), feasibility.MedianCI(allUpTo[r], 0.95)
-		fmt.Fprintf(stdout, "%-15s largest p with all pairs recalled: median %.1f [%g, %g]\n", r, med, ci.Lo, ci.Hi)
+	for _, c := range st.Capacity {
+		fmt.Fprintf(stdout, "%-15s largest p with all pairs recalled: median %.1f [%g, %g]\n", c.Rule, c.Median, c.CI.Lo, c.CI.Hi)
 	}
 	fmt.Fprintf(stdout, "theory: Hebbian p_c at finite d %.2f (asymptote p log p / d^2 = 1/8: %.2f); optimal memory p_c %.2f\n",
-		theory.HebbianCriticalP(float64(inst.d)), hebbianAsymptote(inst.d), theoryPCKappa(inst.d, 0))
+		st.HebbianTheoryPC, st.HebbianAsymptote, st.OptimalTheoryPC)
 	return nil
 }
 
-// hebbianAsymptote solves p log p = d^2 / 8.
-func hebbianAsymptote(d int) float64 { return theory.AsymptoticP(float64(d*d) / 4) }
+// rulesArgs are the flags of lamcap rules.
+type rulesArgs struct {
+	inst   instanceFlags
+	seeds  string
+	pmax   int
+	asJSON bool
+}
+
+func (o *rulesArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
+	fs.IntVar(&o.pmax, "pmax", 0, "largest p (0: 1.2 times the finite-size p_c)")
+	fs.BoolVar(&o.asJSON, "json", false, "print the study as one JSON object")
+}

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"time"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/linalg"
+	"github.com/lamcap/lamcap/internal/outdir"
+	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -30,115 +32,45 @@ constraint generation with warm re-solves; feasibility solves the plain LP
 a_r.W >= 1 with every row (reference; an infeasible answer is certified through the
 margin LP's duals).`
 
-// solveRecord is the JSON form of a verdict.
-type solveRecord struct {
-	D           int            `json:"d"`
-	P           int            `json:"p"`
-	Seed        int64          `json:"seed"`
-	Model       string         `json:"model"`
-	Embedding   string         `json:"embedding"`
-	Formulation string         `json:"formulation"`
-	Verdict     string         `json:"verdict"`
-	Margin      float64        `json:"margin"`
-	Certified   bool           `json:"certified"`
-	Certificate map[string]any `json:"certificate"`
-	Rows        int            `json:"rows"`
-	Rounds      int            `json:"rounds"`
-	Iterations  int            `json:"iterations"`
-	Attempts    int            `json:"attempts"`
-	Solver      string         `json:"solver"`
-	Seconds     float64        `json:"seconds"`
-	Note        string         `json:"note,omitempty"`
-}
-
 func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("solve --d D --p P --seed S [flags]", solveSynopsis)
-	var inst instanceFlags
-	var sf solverFlags
-	var p int
-	var formulation string
-	var asJSON bool
-	inst.register(fs)
-	fs.IntVarP(&p, "p", "p", 16, "number of associations p")
-	inst.registerSeed(fs)
-	inst.registerFiles(fs)
-	var certPath string
-	fs.StringVar(&certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
-	fs.StringVar(&formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
-	sf.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
+	var o solveArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := sf.validate(); err != nil {
+	if err := o.sf.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateContext(ctx); err != nil {
+	if err := o.inst.validateContext(ctx); err != nil {
 		return err
 	}
-	if err := inst.checkP(p); err != nil {
+	if err := o.inst.checkP(o.p); err != nil {
 		return err
 	}
-	if formulation != "margin" && formulation != "feasibility" {
-		return usagef("--formulation: unknown formulation %q (want margin or feasibility)", formulation)
-	}
-	full := formulation == "feasibility"
-	if err := checkMemory(fmt.Sprintf("d=%d p=%d", inst.d, p), lp.MemoryEstimate(inst.d, p, inst.model, full, sf.opts)); err != nil {
-		return err
-	}
-	in, err := model.NewInstance(inst.source(inst.seed), p)
+	full, err := parseFormulation(o.formulation)
 	if err != nil {
 		return err
 	}
-	t0 := time.Now()
-	var v feasibility.Verdict
-	if full {
-		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
-	} else {
-		opts := sf.opts
-		if isTerminal(stderr) { // a large-d solve takes minutes: show its iterations
-			t0 := time.Now()
-			opts.Progress = func(it int, t, gap float64) {
-				fmt.Fprintf(stderr, "\r  interior point: iteration %d, t = %.4g, gap %.2g, %s ", it, t, gap, time.Since(t0).Round(time.Second))
-			}
-			defer fmt.Fprint(stderr, "\r\033[K")
-		}
-		v, err = feasibility.Decide(ctx, lp.NewSolver(in, opts), sf.eps)
+	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), lp.MemoryEstimate(o.inst.d, o.p, o.inst.model, full, o.sf.opts)); err != nil {
+		return err
 	}
+	in, v, err := decide(ctx, o.inst.source(o.inst.seed), o.p, full, o.sf, stderr)
 	if err != nil {
 		return err
 	}
-	v.Seconds = time.Since(t0).Seconds()
-	rec := solveRecord{D: inst.d, P: p, Seed: inst.seed, Model: inst.model.String(), Embedding: inst.embed.String(),
-		Formulation: formulation, Verdict: string(v.Status), Margin: v.Margin, Certified: v.Certified,
-		Certificate: certificateSummary(v), Rows: v.Rows, Rounds: v.Rounds, Iterations: v.Iterations,
-		Attempts: v.Attempts, Solver: string(v.Solver), Seconds: round(v.Seconds, 4), Note: v.Note}
-	if asJSON {
+	rec := experiment.NewVerdictRecord(o.inst.d, o.p, o.inst.seed, o.inst.model.String(), o.inst.embed.String(), o.formulation, v)
+	if o.asJSON {
 		if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 			return err
 		}
 	} else {
-		printVerdict(stdout, inst, p, in, formulation, sf, v, rec)
+		printVerdict(stdout, o.inst, o.p, in, o.formulation, o.sf, v, rec)
 	}
-	// The verdict is printed first: a certificate that cannot be saved (an
-	// undecided verdict, a full disk) is an error, but what was computed is shown.
-	if certPath == "" {
-		return nil
-	}
-	c, err := newCertificate(inst, in, sf.eps, v)
-	if err != nil {
-		return fmt.Errorf("no certificate saved to %s: %w", certPath, err)
-	}
-	if err := writeOutput(certPath, c.encode); err != nil {
-		return fmt.Errorf("the verdict above stands, but its certificate was not saved: %w", err)
-	}
-	if !asJSON {
-		fmt.Fprintf(stdout, "  certificate  %s (instance sha256 %.12s...; 'lamcap verify %s' re-checks it)\n", certPath, c.Instance.SHA256, certPath)
-	}
-	return nil
+	return saveCertificate(stdout, o.certPath, o.inst, in, o.sf.eps, v, o.asJSON)
 }
 
-func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec solveRecord) {
+func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec experiment.VerdictRecord) {
 	fmt.Fprintf(stdout, "%s  %s\n", v.Status, certificateLine(v))
 	seed := fmt.Sprintf("seed=%d ", inst.seed)
 	if inst.user != nil {
@@ -170,49 +102,85 @@ func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instanc
 func certificateLine(v feasibility.Verdict) string {
 	switch v.Status {
 	case feasibility.Storable:
-		s := v.Storable
+		s := v.WCheck
 		return fmt.Sprintf("(certified: W with every recomputed margin > its rounding bound; smallest margin %.4g, kappa %.4g at |W|_F = d)",
 			s.MinMargin, s.Kappa)
 	case feasibility.NotStorable:
-		n := v.NotStorable
+		n := v.LambdaCheck
 		return fmt.Sprintf("(certified: lambda on %d rows, |A^T lambda|_1/sum = %.3g <= eps %.3g; no W with |W_ij| <= 1 has all margins > eps, none with |W|_F = d above %.3g)",
 			len(v.Lambda), n.Residual, n.Eps, n.KappaBound)
 	}
 	return "(no certificate: " + v.Note + ")"
 }
 
-func certificateSummary(v feasibility.Verdict) map[string]any {
-	c := map[string]any{}
-	if s := v.Storable; s != nil {
-		c["w_min_margin"] = s.MinMargin
-		c["w_min_slack"] = s.MinSlack
-		c["w_kappa"] = s.Kappa
+// decide builds the instance of p associations of src and decides it with the margin LP (or the full feasibility LP),
+// showing the interior point's iterations on a terminal.
+func decide(ctx context.Context, src model.Source, p int, full bool, sf solverFlags, stderr io.Writer) (*model.Instance, feasibility.Verdict, error) {
+	in, err := model.NewInstance(src, p)
+	if err != nil {
+		return nil, feasibility.Verdict{}, err
 	}
-	if n := v.NotStorable; n != nil {
-		c["lambda_support"] = len(v.Lambda)
-		c["lambda_residual_l1"] = finiteOrNil(n.Residual)
-		c["lambda_kappa_bound"] = finiteOrNil(n.KappaBound)
-		c["eps"] = n.Eps
+	t0 := time.Now()
+	var v feasibility.Verdict
+	if full {
+		v, err = feasibility.DecideFull(ctx, in, sf.opts, sf.eps)
+	} else {
+		opts := sf.opts
+		if progress.IsTerminal(stderr) { // a large-d solve takes minutes: show its iterations
+			t0 := time.Now()
+			opts.Progress = func(it int, t, gap float64) {
+				fmt.Fprintf(stderr, "\r  interior point: iteration %d, t = %.4g, gap %.2g, %s ", it, t, gap, time.Since(t0).Round(time.Second))
+			}
+			defer fmt.Fprint(stderr, "\r\033[K")
+		}
+		v, err = feasibility.Decide(ctx, lp.NewSolver(in, opts), sf.eps)
 	}
-	switch v.Status {
-	case feasibility.Storable:
-		c["kind"] = "W"
-	case feasibility.NotStorable:
-		c["kind"] = "lambda"
-	default:
-		c["kind"] = "none"
-	}
-	return c
+	v.Seconds = time.Since(t0).Seconds()
+	return in, v, err
 }
 
-func finiteOrNil(x float64) any {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
+// saveCertificate saves the verdict's certificate to path, if one is asked for.
+func saveCertificate(stdout io.Writer, path string, inst instanceFlags, in *model.Instance, eps float64, v feasibility.Verdict, asJSON bool) error {
+	// The verdict is printed first: a certificate that cannot be saved (an
+	// undecided verdict, a full disk) is an error, but what was computed is shown.
+	if path == "" {
 		return nil
 	}
-	return x
+	c, err := experiment.NewCertificate(inst.certInstance(), in, eps, v)
+	if err != nil {
+		return fmt.Errorf("no certificate saved to %s: %w", path, err)
+	}
+	if err := outdir.Write(path, c.Encode); err != nil {
+		return fmt.Errorf("the verdict above stands, but its certificate was not saved: %w", err)
+	}
+	if !asJSON {
+		fmt.Fprintf(stdout, "  certificate  %s (instance sha256 %.12s...; 'lamcap verify %s' re-checks it)\n", path, c.Instance.SHA256, path)
+	}
+	return nil
 }
 
-func round(x float64, digits int) float64 {
-	f := math.Pow(10, float64(digits))
-	return math.Round(x*f) / f
+// solveArgs are the flags of lamcap solve.
+type solveArgs struct {
+	inst        instanceFlags
+	sf          solverFlags
+	p           int
+	formulation string
+	asJSON      bool
+	certPath    string
+}
+
+func (o *solveArgs) register(fs *flagSet) {
+	o.inst.registerOne(fs, &o.p)
+	fs.StringVar(&o.certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
+	fs.StringVar(&o.formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
+	o.sf.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object instead of text")
+}
+
+// parseFormulation reads --formulation: whether the full feasibility LP is asked for.
+func parseFormulation(f string) (full bool, err error) {
+	if f != "margin" && f != "feasibility" {
+		return false, usagef("--formulation: unknown formulation %q (want margin or feasibility)", f)
+	}
+	return f == "feasibility", nil
 }

@@ -6,18 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/internal/progress"
+	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
-	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -53,6 +53,7 @@ type sweepFlags struct {
 	workers int
 	shard   string
 	quiet   bool
+	asJSON  bool
 	kappa   float64
 	sf      solverFlags
 }
@@ -70,142 +71,70 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	f.sf.register(fs)
 }
 
-// maxDims bounds the d list of one sweep.
-const maxDims = 1000
-
-// parseDims reads "6:24:2", "6:10" or "6,8,12".
-func parseDims(s string) ([]int, error) {
-	var out []int
-	if strings.Contains(s, ":") {
-		parts := strings.Split(s, ":")
-		if len(parts) > 3 {
-			return nil, usagef("--d: want A:B:STEP, got %q", s)
-		}
-		n := make([]int, len(parts))
-		for i, p := range parts {
-			v, err := strconv.Atoi(p)
-			if err != nil {
-				return nil, usagef("--d: %q is not a whole number", p)
-			}
-			n[i] = v
-		}
-		step := 1
-		if len(n) == 3 {
-			step = n[2]
-		}
-		if step < 1 || n[1] < n[0] {
-			return nil, usagef("--d: empty range %q", s)
-		}
-		if n[0] < 2 {
-			return nil, usagef("--d: every d must be at least 2, got %d", n[0])
-		}
-		count := (n[1]-n[0])/step + 1 // no overflow: 2 <= n[0] <= n[1]
-		if count > maxDims {
-			return nil, usagef("--d: %q has more than %d dimensions", s, maxDims)
-		}
-		for i := 0; i < count; i++ {
-			out = append(out, n[0]+i*step)
-		}
-	} else {
-		parts := strings.Split(s, ",")
-		if len(parts) > maxDims {
-			return nil, usagef("--d: more than %d dimensions", maxDims)
-		}
-		for _, p := range parts {
-			v, err := strconv.Atoi(strings.TrimSpace(p))
-			if err != nil {
-				return nil, usagef("--d: %q is not a whole number", p)
-			}
-			out = append(out, v)
-		}
-	}
-	for _, d := range out {
-		if d < 2 {
-			return nil, usagef("--d: every d must be at least 2, got %d", d)
-		}
-	}
-	return out, nil
-}
+// parseDims reads "6:24:2", "6:10" or "6,8,12" (package ranges).
+func parseDims(s string) ([]int, error) { v, err := ranges.Dims(s); return v, asUsage(err) }
 
 // parseSeeds reads "N" (meaning 1:N) or "A:B".
 func parseSeeds(s string) (int64, int64, error) {
-	if strings.Contains(s, ":") {
-		return parseRange(s, "--seeds")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 {
-		return 0, 0, usagef("--seeds: want N >= 1 or A:B, got %q", s)
-	}
-	return 1, n, nil
+	a, b, err := ranges.Seeds(s)
+	return a, b, asUsage(err)
 }
 
 // parseShard reads "K/N" with 1 <= K <= N.
-func parseShard(s string) (k, n int, err error) {
-	ks, ns, ok := strings.Cut(s, "/")
-	k, kerr := strconv.Atoi(ks)
-	n, nerr := strconv.Atoi(ns)
-	if !ok || kerr != nil || nerr != nil || n < 1 || k < 1 || k > n {
-		return 0, 0, usagef("--shard: want K/N with 1 <= K <= N, got %q", s)
-	}
-	return k, n, nil
-}
+func parseShard(s string) (int, int, error) { k, n, err := ranges.Shard(s); return k, n, asUsage(err) }
 
-func (f *sweepFlags) grid() (feasibility.Grid, []feasibility.Unit, error) {
-	var g feasibility.Grid
+// settings translates the flags into the sweep's settings.
+func (f *sweepFlags) settings() (experiment.Sweep, error) {
+	var sw experiment.Sweep
 	if err := f.sf.validate(); err != nil {
-		return g, nil, err
+		return sw, err
 	}
 	ds, err := parseDims(f.ds)
 	if err != nil {
-		return g, nil, err
+		return sw, err
 	}
 	a, b, err := parseSeeds(f.seeds)
 	if err != nil {
-		return g, nil, err
+		return sw, err
 	}
-	var models []string
-	for _, m := range strings.Split(f.models, ",") {
-		mm, err := model.ParseModel(strings.TrimSpace(m))
-		if err != nil {
-			return g, nil, usagef("--model: %v", err)
-		}
-		models = append(models, mm.String())
+	models, err := parseModels(f.models, "--model")
+	if err != nil {
+		return sw, err
 	}
-	if _, err := model.ParseEmbedding(f.embed); err != nil {
-		return g, nil, usagef("--embedding: %v", err)
+	embed, err := model.ParseEmbedding(f.embed)
+	if err != nil || embed == model.User {
+		return sw, usagef("--embedding: want gaussian or sphere, got %q", f.embed)
 	}
 	if f.workers < 1 {
-		return g, nil, usagef("--workers must be >= 1")
+		return sw, usagef("--workers must be >= 1")
 	}
 	if !(f.kappa >= 0) || f.kappa > 20 {
-		return g, nil, usagef("--kappa must be in [0, 20], got %v", f.kappa)
+		return sw, usagef("--kappa must be in [0, 20], got %v", f.kappa)
 	}
 	if err := checkUnits(memlimit.Mul(int64(len(ds)), int64(len(models)), b-a+1)); err != nil {
-		return g, nil, err
+		return sw, err
 	}
 	for _, d := range ds {
 		need := memlimit.Mul(int64(f.workers), lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts))
 		if err := checkMemory(fmt.Sprintf("d=%d with %d workers", d, f.workers), need); err != nil {
-			return g, nil, err
+			return sw, err
 		}
 	}
-	g = feasibility.Grid{Version: feasibility.GridVersion, Ds: ds, Models: models, SeedFirst: a, SeedLast: b,
-		Embedding: f.embed, Rows: f.sf.rows, Solver: f.sf.solver, Eps: f.sf.eps, InitialPer: f.sf.initial, AddPer: f.sf.add, Kappa: f.kappa}
-	units := g.Units()
+	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
+		Kappa: f.kappa, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
 	if f.shard != "" {
-		k, n, err := parseShard(f.shard)
-		if err != nil {
-			return g, nil, err
+		if sw.Shard, sw.Shards, err = parseShard(f.shard); err != nil {
+			return sw, err
 		}
-		units = feasibility.Shard(units, k, n)
 	}
-	return g, units, nil
+	return sw, nil
 }
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sweep --d 6:24:2 --seeds N --model coupled,decoupled [--out DIR]", sweepSynopsis)
 	var f sweepFlags
 	f.register(fs, "6:12:2", "20", "lamcap-out/sweep")
+	fs.BoolVar(&f.asJSON, "json", false, "print summary.json on stdout instead of the table")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -216,6 +145,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlags("capacity [flags]", "The main job (what 'make run' runs): exact capacities for d = 8, 12, ..., 28 with 40\nseeds, coupled and decoupled, summarised in a table with plots. Same flags as sweep.")
 	var f sweepFlags
 	f.register(fs, "8:28:4", "40", "lamcap-out/capacity")
+	fs.BoolVar(&f.asJSON, "json", false, "print summary.json on stdout instead of the table")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -227,61 +157,57 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // even after an interruption or a failure (covering what finished); then the
 // first error is returned: the run's own, else the outputs', else the
 // interruption.
-func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) (feasibility.Grid, []feasibility.Record, error) {
-	g, units, err := f.grid()
+func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) (experiment.Result, error) {
+	sw, err := f.settings()
 	if err != nil {
-		return g, nil, err
+		return experiment.Result{}, err
+	}
+	g, err := sw.Grid()
+	if err != nil {
+		return experiment.Result{}, usagef("%v", err)
 	}
 	st, err := openStore(f.out, g, stderr)
 	if err != nil {
-		return g, nil, err
+		return experiment.Result{}, err
 	}
 	defer st.Close()
-	pr := newProgress(stderr, label, f.quiet)
-	// At kappa = 0 each search starts from its own theory prior (cached per d);
-	// at kappa > 0 just below the finite-size p_c(d, kappa), computed once per d.
-	startAt := map[int]int{}
-	for _, d := range g.Ds {
-		if g.Kappa > 0 {
-			startAt[d] = int(0.9 * theoryPCKappa(d, g.Kappa))
-		}
-	}
-	start := func(u feasibility.Unit) int { return startAt[u.D] }
+	pr := progress.New(stderr, label, f.quiet)
+	sw.Progress = pr.Update
 	// Each worker's BLAS gets its share of the cores: no oversubscription with
 	// several workers, every core for a single instance.
+	units, _ := sw.Units()
 	linalg.SetThreads(linalg.Share(min(f.workers, len(units))))
-	runErr := feasibility.Run(ctx, st, units, feasibility.RunOptions{Workers: f.workers, Progress: pr.update, Start: start})
-	pr.end()
-	recs := st.Records()
-	outErr := writeOutputs(f.out, recs, g.Kappa)
+	res, runErr := experiment.RunStore(ctx, st, sw)
+	pr.End()
+	outErr := writeOutputs(f.out, res)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
-		return g, recs, runErr
+		return res, runErr
 	}
 	if outErr != nil {
-		return g, recs, outErr
+		return res, outErr
 	}
-	return g, recs, runErr
+	return res, runErr
 }
 
 // openStore opens a sweep directory and warns on stderr about each line of its
 // records that it set aside. A directory that is not lamcap's or holds another
 // grid is a usage error; one in use by another process is not.
-func openStore(dir string, g feasibility.Grid, stderr io.Writer) (*feasibility.Store, error) {
-	st, err := feasibility.OpenStore(dir, g)
-	if errors.As(err, new(*feasibility.DirError)) {
+func openStore(dir string, g experiment.Grid, stderr io.Writer) (*experiment.Store, error) {
+	st, err := experiment.OpenStore(dir, g)
+	if errors.As(err, new(*experiment.DirError)) {
 		return nil, usagef("%v", err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	warnBadLines(stderr, filepath.Join(dir, feasibility.RecordsFile), st.Rejected,
-		"moved to "+filepath.Join(dir, feasibility.RejectedFile))
+	warnBadLines(stderr, filepath.Join(dir, experiment.RecordsFile), st.Rejected,
+		"moved to "+filepath.Join(dir, experiment.RejectedFile))
 	return st, nil
 }
 
 // warnBadLines prints one warning line per bad line of a records file, at most
 // maxWarnings of them and then a count.
-func warnBadLines(stderr io.Writer, path string, bad []feasibility.BadLine, action string) {
+func warnBadLines(stderr io.Writer, path string, bad []experiment.BadLine, action string) {
 	const maxWarnings = 10
 	for i, b := range bad {
 		if i == maxWarnings {
@@ -293,34 +219,29 @@ func warnBadLines(stderr io.Writer, path string, bad []feasibility.BadLine, acti
 }
 
 func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
-	_, recs, err := runGrid(ctx, f, "lamcap "+filepath.Base(f.out), stderr)
+	res, err := runGrid(ctx, f, "lamcap "+filepath.Base(f.out), stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs, f.kappa)))
+	if f.asJSON {
+		return printJSON(stdout, experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()))
+	}
+	fmt.Fprint(stdout, experiment.SummaryTable(res.Groups))
 	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")
-	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(recs), f.out)
+	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(res.Records), f.out)
 	return nil
 }
 
 // writeOutputs writes summary.csv, summary.json and the plots atomically, with
 // the finite-size theory beside the measurements.
-func writeOutputs(dir string, recs []feasibility.Record, kappa float64) error {
-	sum := summariseWithTheory(recs, kappa)
-	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(feasibility.SummaryCSV(sum))); err != nil {
+func writeOutputs(dir string, res experiment.Result) error {
+	if err := experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()).Write(dir); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return fmt.Errorf("summary.json: %w", err)
-	}
-	if err := feasibility.WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n')); err != nil {
-		return err
-	}
-	if len(sum) == 0 {
+	if len(res.Groups) == 0 {
 		return nil
 	}
-	return writePlots(dir, sum)
+	return figures.Sweep(dir, res.Groups)
 }
 
 const mergeSynopsis = `Reads the sweep directories given as arguments (the shards of one grid, or partial
@@ -332,139 +253,43 @@ disagree stop the merge before anything is written. --out must not be an input.`
 func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("merge --out DIR SHARD_DIR...", mergeSynopsis)
 	var out string
+	var asJSON bool
 	fs.StringVar(&out, "out", "lamcap-out/merged", "directory for the merged sweep")
-	err := fs.FlagSet.Parse(args)
-	if errors.Is(err, errHelp()) {
-		fmt.Fprintf(stdout, "Usage: lamcap %s\n\n%s\n\nFlags:\n%s", fs.name, fs.synopsis, fs.FlagUsages())
+	fs.BoolVar(&asJSON, "json", false, "print summary.json on stdout instead of the table")
+	if err := fs.parseArgs(args, stdout); err != nil {
 		return err
-	}
-	if err != nil {
-		return usagef("%v", err)
 	}
 	dirs := fs.Args()
-	if len(dirs) == 0 {
-		return usagef("name at least one sweep directory to merge")
+	res, err := experiment.Merge(out, dirs, func(path string, bad []experiment.BadLine, action string) {
+		warnBadLines(stderr, path, bad, action)
+	})
+	if errors.As(err, new(*experiment.DirError)) {
+		return usagef("%v", err)
 	}
-	if oi, err := os.Stat(out); err == nil {
-		for _, d := range dirs {
-			if di, err := os.Stat(d); err == nil && os.SameFile(oi, di) {
-				return usagef("--out %s is one of the directories to merge; merge into a new directory", out)
-			}
-		}
-	}
-	// Read every input first: nothing is written if the inputs disagree.
-	var grid *feasibility.Grid
-	var all []feasibility.Record
-	at := map[feasibility.Unit]int{} // index in all
-	from := map[feasibility.Unit]string{}
-	for _, d := range dirs {
-		recs, g, bad, err := feasibility.ReadRecords(d)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		if grid == nil {
-			grid = &g
-		} else if !feasibility.SameGrid(*grid, g) {
-			return usagef("%s holds a different grid from %s; only shards of one sweep can be merged", d, dirs[0])
-		}
-		path := filepath.Join(d, feasibility.RecordsFile)
-		for _, b := range bad {
-			if b.Conflict {
-				return fmt.Errorf("%s line %d: %s", path, b.Line, b.Reason)
-			}
-		}
-		warnBadLines(stderr, path, bad, "skipped (the file is left as it is)")
-		for _, r := range recs {
-			if i, ok := at[r.Unit]; ok {
-				if !all[i].SameResult(r) {
-					return fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), from[r.Unit], d)
-				}
-				continue
-			}
-			at[r.Unit], from[r.Unit] = len(all), d
-			all = append(all, r)
-		}
-	}
-	st, err := openStore(out, *grid, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for _, r := range all {
-		if old, ok := st.Record(r.Unit); ok && !old.SameResult(r) {
-			return fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), out, from[r.Unit])
-		}
-	}
-	for _, r := range all {
-		if err := st.Append(r); err != nil {
-			return fmt.Errorf("merging into %s: %w", out, err)
-		}
-	}
-	recs := st.Records()
-	if err := writeOutputs(out, recs, grid.Kappa); err != nil {
+	if err := writeOutputs(out, res); err != nil {
 		return err
 	}
-	missing := len(grid.Units()) - len(recs)
-	fmt.Fprint(stdout, feasibility.SummaryTable(summariseWithTheory(recs, grid.Kappa)))
-	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(recs), len(dirs), out)
-	if missing > 0 {
+	if asJSON {
+		return printJSON(stdout, experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()))
+	}
+	fmt.Fprint(stdout, experiment.SummaryTable(res.Groups))
+	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(res.Records), len(dirs), out)
+	if missing := len(res.Grid.Units()) - len(res.Records); missing > 0 {
 		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)
 	}
 	fmt.Fprintln(stdout)
 	return nil
 }
 
-// summariseWithTheory summarises records and adds, per d, the finite-size p_c
-// and the predicted P(storable | p) over the measured range (kappa = 0).
-func summariseWithTheory(recs []feasibility.Record, kappa float64) []feasibility.GroupSummary {
-	sum := feasibility.Summarise(recs)
-	cache := map[int]theoryAtD{}
-	for i := range sum {
-		g := &sum[i]
-		t, ok := cache[g.D]
-		if !ok {
-			t = predictAtD(g.D, g.Curve, kappa)
-			cache[g.D] = t
-		}
-		g.TheoryPC, g.TheoryCurve = t.pc, t.curve
-	}
-	return sum
-}
-
-type theoryAtD struct {
-	pc    float64
-	curve []feasibility.TheoryPoint
-}
-
-func predictAtD(d int, measured []feasibility.CurvePoint, kappa float64) theoryAtD {
-	var t theoryAtD
-	pc, err := theory.CriticalP(float64(d*d), kappa)
+// printJSON prints v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return t
+		return err
 	}
-	t.pc = pc
-	if kappa > 0 { // the whole-curve prediction is for kappa = 0 only
-		return t
-	}
-	lo, hi := int(0.8*pc), int(1.2*pc)+1
-	if len(measured) > 0 {
-		lo, hi = min(lo, measured[0].P), max(hi, measured[len(measured)-1].P)
-	}
-	for p := max(lo, 2); p <= hi; p++ {
-		c, err := theory.StorableProbability(p, d*d)
-		if err != nil {
-			return t
-		}
-		t.curve = append(t.curve, feasibility.TheoryPoint{P: p, Storable: c.Exact})
-	}
-	return t
-}
-
-// theoryPCKappa is the finite-size p_c(d, kappa), or 0 if it cannot be computed.
-func theoryPCKappa(d int, kappa float64) float64 {
-	pc, err := theory.CriticalP(float64(d*d), kappa)
-	if err != nil {
-		return 0
-	}
-	return pc
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
 )
 
 // smallArgs is a grid of 12 units that each solve in about a millisecond.
@@ -46,8 +46,8 @@ func smallRef(t *testing.T) (grid, records []byte) {
 		if code, _, errs := runCLI(append([]string{"sweep", "--out", out}, smallArgs...)...); code != 0 {
 			t.Fatalf("reference sweep: exit %d: %s", code, errs)
 		}
-		cliRef.grid, _ = os.ReadFile(filepath.Join(out, feasibility.GridFile))
-		cliRef.records, _ = os.ReadFile(filepath.Join(out, feasibility.RecordsFile))
+		cliRef.grid, _ = os.ReadFile(filepath.Join(out, experiment.GridFile))
+		cliRef.records, _ = os.ReadFile(filepath.Join(out, experiment.RecordsFile))
 	})
 	if len(cliRef.records) == 0 {
 		t.Fatal("no reference sweep")
@@ -57,18 +57,18 @@ func smallRef(t *testing.T) (grid, records []byte) {
 
 // strictOutcomes reads records.jsonl without lamcap's reader: every line must
 // be a whole record and no unit may appear twice.
-func strictOutcomes(t *testing.T, dir string) map[feasibility.Unit]key {
+func strictOutcomes(t *testing.T, dir string) map[experiment.Unit]key {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, feasibility.RecordsFile))
+	b, err := os.ReadFile(filepath.Join(dir, experiment.RecordsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[feasibility.Unit]key{}
+	out := map[experiment.Unit]key{}
 	for i, line := range bytes.SplitAfter(b, []byte("\n")) {
 		if len(line) == 0 {
 			continue
 		}
-		var r feasibility.Record
+		var r experiment.Record
 		if line[len(line)-1] != '\n' || json.Unmarshal(line, &r) != nil {
 			t.Fatalf("%s line %d is not a whole record: %q", dir, i+1, line)
 		}
@@ -87,8 +87,8 @@ func sweepDir(t *testing.T, records []byte) string {
 	grid, _ := smallRef(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	os.Mkdir(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, feasibility.GridFile), grid, 0o644)
-	os.WriteFile(filepath.Join(dir, feasibility.RecordsFile), records, 0o644)
+	os.WriteFile(filepath.Join(dir, experiment.GridFile), grid, 0o644)
+	os.WriteFile(filepath.Join(dir, experiment.RecordsFile), records, 0o644)
 	return dir
 }
 
@@ -113,7 +113,7 @@ func TestSweepBadLineKeepsRecords(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("resume: exit %d: %s", code, errs)
 	}
-	got, _ := os.ReadFile(filepath.Join(dir, feasibility.RecordsFile))
+	got, _ := os.ReadFile(filepath.Join(dir, experiment.RecordsFile))
 	if !bytes.Equal(got, ref) {
 		t.Errorf("records after resume differ from the records before the bad lines:\n%s\nwant\n%s", got, ref)
 	}
@@ -123,9 +123,9 @@ func TestSweepBadLineKeepsRecords(t *testing.T) {
 			t.Errorf("no warning naming line %d: %q", line, errs)
 		}
 	}
-	side, _ := os.ReadFile(filepath.Join(dir, feasibility.RejectedFile))
+	side, _ := os.ReadFile(filepath.Join(dir, experiment.RejectedFile))
 	if want := "{\"d\":4,\"model\":\"cou\n{\"d\":4,\"mod\n"; string(side) != want {
-		t.Errorf("%s holds %q, want %q", feasibility.RejectedFile, side, want)
+		t.Errorf("%s holds %q, want %q", experiment.RejectedFile, side, want)
 	}
 }
 
@@ -142,7 +142,7 @@ func TestMergeBadLineKeepsRecords(t *testing.T) {
 		t.Errorf("no warning naming line 2: %q", errs)
 	}
 	sameRecords(t, strictOutcomes(t, out), strictOutcomes(t, sweepDir(t, ref)), "merged")
-	if b, _ := os.ReadFile(filepath.Join(in, feasibility.RecordsFile)); !bytes.Equal(b, withLine(ref, 1, "garbage\n")) {
+	if b, _ := os.ReadFile(filepath.Join(in, experiment.RecordsFile)); !bytes.Equal(b, withLine(ref, 1, "garbage\n")) {
 		t.Errorf("merge changed its input")
 	}
 }
@@ -151,7 +151,7 @@ func TestMergeBadLineKeepsRecords(t *testing.T) {
 func TestMergeRefusesConflicts(t *testing.T) {
 	_, ref := smallRef(t)
 	first, _, _ := bytes.Cut(ref, []byte("\n"))
-	var r feasibility.Record
+	var r experiment.Record
 	json.Unmarshal(first, &r)
 	r.PStar, r.Lower, r.Upper = r.PStar+1, r.Lower+1, r.Upper+1
 	forged, _ := json.Marshal(r)
@@ -171,9 +171,9 @@ func TestMergeRefusesConflicts(t *testing.T) {
 func TestSweepLockedDirectory(t *testing.T) {
 	_, ref := smallRef(t)
 	dir := sweepDir(t, ref)
-	var g feasibility.Grid
+	var g experiment.Grid
 	json.Unmarshal(cliRef.grid, &g)
-	st, err := feasibility.OpenStore(dir, g)
+	st, err := experiment.OpenStore(dir, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestSweepLockedDirectory(t *testing.T) {
 	if want := "lamcap merge: error: sweep directory " + dir + holder; code != 1 || errs != want {
 		t.Errorf("merge into a held directory: exit %d, %q, want exit 1 and %q", code, errs, want)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, feasibility.RecordsFile)); !bytes.Equal(b, ref) {
+	if b, _ := os.ReadFile(filepath.Join(dir, experiment.RecordsFile)); !bytes.Equal(b, ref) {
 		t.Errorf("a refused run changed the records")
 	}
 }
@@ -253,7 +253,7 @@ func TestSweepOutputTraps(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("resume with the models in another order: exit %d, %q", code, errs)
 		}
-		if b, _ := os.ReadFile(filepath.Join(dir, feasibility.RecordsFile)); !bytes.Equal(b, ref) {
+		if b, _ := os.ReadFile(filepath.Join(dir, experiment.RecordsFile)); !bytes.Equal(b, ref) {
 			t.Errorf("resume with the models in another order changed the records")
 		}
 		ents, _ := os.ReadDir(dir)
@@ -262,7 +262,7 @@ func TestSweepOutputTraps(t *testing.T) {
 				t.Errorf("temporary file %s left behind", e.Name())
 			}
 			fi, _ := e.Info()
-			if n := e.Name(); n != feasibility.GridFile && n != feasibility.RecordsFile && fi.Mode().Perm() != 0o640 {
+			if n := e.Name(); n != experiment.GridFile && n != experiment.RecordsFile && fi.Mode().Perm() != 0o640 {
 				t.Errorf("%s has mode %v, want 0640 (0666 less the umask 027)", n, fi.Mode().Perm())
 			}
 		}
@@ -290,7 +290,7 @@ func TestSweepFullDisk(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("sweep into a full disk: %v, %q; want exit status 1", err, errs)
 	}
-	if !strings.HasPrefix(errs, "lamcap sweep: error: writing record to "+filepath.Join(dir, feasibility.RecordsFile)) ||
+	if !strings.HasPrefix(errs, "lamcap sweep: error: writing record to "+filepath.Join(dir, experiment.RecordsFile)) ||
 		!strings.Contains(errs, "file too large") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("sweep into a full disk reports %q, want the failed record write", errs)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
 )
 
 // TestMain lets the test binary act as lamcap for child-process tests; with
@@ -34,18 +34,18 @@ func TestMain(m *testing.M) {
 var gridArgs = []string{"--d", "6,7", "--seeds", "1:9", "--model", "coupled,decoupled", "--quiet", "--workers", "2"}
 
 type key struct {
-	u         feasibility.Unit
+	u         experiment.Unit
 	p, lo, hi int
 	certified bool
 }
 
-func recordKeys(t *testing.T, dir string) map[feasibility.Unit]key {
+func recordKeys(t *testing.T, dir string) map[experiment.Unit]key {
 	t.Helper()
-	recs, _, _, err := feasibility.ReadRecords(dir)
+	recs, _, _, err := experiment.ReadRecords(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[feasibility.Unit]key{}
+	out := map[experiment.Unit]key{}
 	for _, r := range recs {
 		if _, dup := out[r.Unit]; dup {
 			t.Fatalf("%s: unit %+v recorded twice", dir, r.Unit)
@@ -55,7 +55,7 @@ func recordKeys(t *testing.T, dir string) map[feasibility.Unit]key {
 	return out
 }
 
-func sameRecords(t *testing.T, a, b map[feasibility.Unit]key, what string) {
+func sameRecords(t *testing.T, a, b map[experiment.Unit]key, what string) {
 	t.Helper()
 	if len(a) != len(b) {
 		t.Fatalf("%s: %d records vs %d", what, len(a), len(b))
@@ -98,7 +98,7 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			for {
-				if recs, _, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 5 {
+				if recs, _, _, err := experiment.ReadRecords(dir); err == nil && len(recs) >= 5 {
 					cancel()
 					return
 				}
@@ -126,7 +126,7 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 0; i < 5000; i++ {
-			if recs, _, _, err := feasibility.ReadRecords(dir); err == nil && len(recs) >= 3 {
+			if recs, _, _, err := experiment.ReadRecords(dir); err == nil && len(recs) >= 3 {
 				break
 			}
 			time.Sleep(time.Millisecond)

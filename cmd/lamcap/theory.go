@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/lamcap/lamcap/theory"
@@ -25,57 +26,41 @@ functions); see 'lamcap validate' for the comparison with exact LP thresholds.`
 
 func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("theory --d 8,16,32,64,128 [--kappa K] [--json]", theorySynopsis)
-	var ds string
-	var kappa float64
-	var hidden int
-	var asJSON bool
-	fs.StringVar(&ds, "d", "8,16,32,64,128", "dimensions, comma separated or A:B:STEP")
-	fs.Float64Var(&kappa, "kappa", 0, "margin kappa >= 0 (unit-variance scores)")
-	fs.IntVar(&hidden, "hidden", 0, "hidden width h of a two-layer network with one layer fixed (0: one layer)")
-	fs.BoolVar(&asJSON, "json", false, "print one JSON line per d")
-	var saddle, samples int
-	fs.IntVar(&saddle, "saddle", 0, "instead: the replica-symmetric saddle point for block size p = SADDLE, alpha(q) for q -> 1 against alpha_c")
-	fs.IntVar(&samples, "samples", 4000, "Monte Carlo draws of xi for --saddle")
+	var o theoryArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if saddle != 0 {
-		return runSaddle(stdout, saddle, kappa, samples)
+	if o.saddle != 0 {
+		return runSaddle(stdout, o.saddle, o.kappa, o.samples)
 	}
-	dims, err := parseDims(ds)
+	dims, err := parseDims(o.ds)
 	if err != nil {
 		return err
 	}
-	if !(kappa >= 0) || kappa > 20 {
-		return usagef("--kappa must be in [0, 20], got %v", kappa)
+	if !(o.kappa >= 0) || o.kappa > 20 {
+		return usagef("--kappa must be in [0, 20], got %v", o.kappa)
 	}
-	if hidden < 0 {
+	if o.hidden < 0 {
 		return usagef("--hidden must be >= 0")
 	}
-	for _, d := range dims {
-		if d > 1<<15 {
-			return usagef("--d: %d is beyond the supported range (d <= 32768)", d)
-		}
+	if slices.Max(dims) > 1<<15 {
+		return usagef("--d: %d is beyond the supported range (d <= 32768)", slices.Max(dims))
 	}
-	if !asJSON {
+	if !o.asJSON {
 		fmt.Fprintf(stdout, "%6s  %6s  %12s  %14s  %10s  %20s  %12s\n", "d", "kappa", "p_c_finite", "p_c_asymptotic", "alpha_c", "p_c log p_c / N", "p_c_hebbian")
 	}
 	for _, d := range dims {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		pr, err := theory.Predict(d, hidden, kappa)
+		pr, err := theory.Predict(d, o.hidden, o.kappa)
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			if err := json.NewEncoder(stdout).Encode(pr); err != nil {
-				return err
-			}
-			continue
+		if err := printPrediction(stdout, d, o.kappa, pr, o.asJSON); err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "%6d  %6g  %12.2f  %14s  %10.4f  %20.4f  %12s\n", d, kappa, pr.PCFinite,
-			blankIfZero(pr.PCAsymptotic), pr.AlphaC, pr.ScaleFinite, blankIfZero(pr.PCHebbian))
 	}
 	return nil
 }
@@ -112,4 +97,32 @@ func runSaddle(stdout io.Writer, p int, kappa float64, samples int) error {
 		fmt.Fprintf(stdout, "%10g  %22s  %14.4f\n", q, fmt.Sprintf("%.6f +- %.6f", a, se), a*d)
 	}
 	return nil
+}
+
+// theoryArgs are the flags of lamcap theory.
+type theoryArgs struct {
+	ds              string
+	kappa           float64
+	hidden          int
+	asJSON          bool
+	saddle, samples int
+}
+
+func (o *theoryArgs) register(fs *flagSet) {
+	fs.StringVar(&o.ds, "d", "8,16,32,64,128", "dimensions, comma separated or A:B:STEP")
+	fs.Float64Var(&o.kappa, "kappa", 0, "margin kappa >= 0 (unit-variance scores)")
+	fs.IntVar(&o.hidden, "hidden", 0, "hidden width h of a two-layer network with one layer fixed (0: one layer)")
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON line per d")
+	fs.IntVar(&o.saddle, "saddle", 0, "instead: the replica-symmetric saddle point for block size p = SADDLE, alpha(q) for q -> 1 against alpha_c")
+	fs.IntVar(&o.samples, "samples", 4000, "Monte Carlo draws of xi for --saddle")
+}
+
+// printPrediction prints the theory at one d as a table row or a JSON line.
+func printPrediction(stdout io.Writer, d int, kappa float64, pr theory.Prediction, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(pr)
+	}
+	_, err := fmt.Fprintf(stdout, "%6d  %6g  %12.2f  %14s  %10.4f  %20.4f  %12s\n", d, kappa, pr.PCFinite,
+		blankIfZero(pr.PCAsymptotic), pr.AlphaC, pr.ScaleFinite, blankIfZero(pr.PCHebbian))
+	return err
 }

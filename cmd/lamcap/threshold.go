@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/internal/progress"
+	"github.com/lamcap/lamcap/internal/ranges"
 )
 
 func init() {
@@ -23,93 +25,93 @@ warm HiGHS model upwards. An undecided verdict on the way is reported as such.`
 
 // parseRange reads "A:B" (or a single number) as an inclusive range.
 func parseRange(s, flag string) (int64, int64, error) {
-	parts := strings.Split(s, ":")
-	if len(parts) > 2 {
-		return 0, 0, usagef("%s: want A:B, got %q", flag, s)
-	}
-	a, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil {
-		return 0, 0, usagef("%s: %q is not a whole number", flag, parts[0])
-	}
-	b := a
-	if len(parts) == 2 {
-		if b, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
-			return 0, 0, usagef("%s: %q is not a whole number", flag, parts[1])
-		}
-	}
-	if a < 0 || b < a {
-		return 0, 0, usagef("%s: want 0 <= A <= B, got %q", flag, s)
-	}
-	return a, b, nil
+	a, b, err := ranges.Range(s, flag)
+	return a, b, asUsage(err)
 }
 
 func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("threshold --d D --seeds A:B [flags]", thresholdSynopsis)
-	var inst instanceFlags
-	var sf solverFlags
-	var seeds string
-	var start int
-	var asJSON bool
-	inst.register(fs)
-	inst.registerFiles(fs)
-	fs.StringVar(&seeds, "seeds", "1:5", "seeds A:B (inclusive; one instance with --inputs)")
-	fs.IntVar(&start, "start", 0, "first p tried (0: 97% of the root of p log p = d^2)")
-	sf.register(fs)
-	fs.BoolVar(&asJSON, "json", false, "print one JSON line per instance")
+	var o thresholdArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	if err := sf.validate(); err != nil {
+	if err := o.sf.validate(); err != nil {
 		return err
 	}
-	a, b, err := inst.seedRange(seeds)
+	a, b, err := o.inst.seedRange(o.seeds)
 	if err != nil {
 		return err
 	}
-	if start < 0 {
+	if o.start < 0 {
 		return usagef("--start must be >= 0")
 	}
-	guess := 3 * feasibility.StartGuess(inst.d)
-	if err := checkMemory(fmt.Sprintf("d=%d", inst.d), lpMemory(inst, guess, sf)); err != nil {
+	guess := 3 * feasibility.StartGuess(o.inst.d)
+	if err := checkMemory(fmt.Sprintf("d=%d", o.inst.d), lpMemory(o.inst, guess, o.sf)); err != nil {
 		return err
 	}
-	if !asJSON {
+	if !o.asJSON {
 		fmt.Fprintf(stdout, "%6s  %6s  %-9s  %-12s  %7s  %8s\n", "seed", "p*", "certified", "t* at p*", "solves", "seconds")
 	}
-	// On a terminal, each verdict of a search is shown as it comes (a search at
-	// d = 64..128 takes minutes to an hour).
-	tty := isTerminal(stderr)
+	tty := progress.IsTerminal(stderr)
 	for s := a; s <= b; s++ {
-		opts := feasibility.ThresholdOptions{LP: sf.opts, Eps: sf.eps, Start: start}
-		if tty {
-			seed := s
-			opts.OnVerdict = func(p int, v feasibility.Verdict) {
-				fmt.Fprintf(stderr, "  seed %d: p=%d %s (%s, %d iterations, %.1f s)\n", seed, p, v.Status, v.Solver, v.Iterations, v.Seconds)
-			}
-		}
-		th, err := feasibility.FindThreshold(ctx, inst.source(s), opts)
+		opts := feasibility.ThresholdOptions{LP: o.sf.opts, Eps: o.sf.eps, Start: o.start, OnVerdict: showVerdict(stderr, tty, s)}
+		th, err := feasibility.FindThreshold(ctx, o.inst.source(s), opts)
 		if err != nil {
 			return err
 		}
-		rec := feasibility.NewRecord(feasibility.Unit{D: inst.d, Model: inst.model.String(), Seed: s}, inst.embed.String(), th)
-		if asJSON {
-			if err := json.NewEncoder(stdout).Encode(rec); err != nil {
-				return err
-			}
-			continue
+		if err := printThreshold(stdout, experiment.NewRecord(experiment.Unit{D: o.inst.d, Model: o.inst.model.String(), Seed: s}, o.inst.embed.String(), th), th, o.asJSON); err != nil {
+			return err
 		}
-		ps := "undecided"
-		if th.Certified {
-			ps = strconv.Itoa(th.PStar)
-		}
-		fmt.Fprintf(stdout, "%6d  %6s  %-9v  %-12.4g  %7d  %8.2f", s, ps, th.Certified, rec.MarginAtP, th.Solves, th.Seconds)
-		if th.Note != "" {
-			fmt.Fprintf(stdout, "  (%s)", th.Note)
-		}
-		fmt.Fprintln(stdout)
 	}
 	return nil
+}
+
+// showVerdict, on a terminal, shows each verdict of a search as it comes (a
+// search at d = 64..128 takes minutes to an hour).
+func showVerdict(stderr io.Writer, tty bool, seed int64) func(p int, v feasibility.Verdict) {
+	if !tty {
+		return nil
+	}
+	return func(p int, v feasibility.Verdict) {
+		fmt.Fprintf(stderr, "  seed %d: p=%d %s (%s, %d iterations, %.1f s)\n", seed, p, v.Status, v.Solver, v.Iterations, v.Seconds)
+	}
+}
+
+// printThreshold prints one critical size as a table row or a JSON line.
+func printThreshold(stdout io.Writer, rec experiment.Record, th feasibility.Threshold, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(rec)
+	}
+	ps := "undecided"
+	if th.Certified {
+		ps = strconv.Itoa(th.PStar)
+	}
+	fmt.Fprintf(stdout, "%6d  %6s  %-9v  %-12.4g  %7d  %8.2f", rec.Seed, ps, th.Certified, rec.MarginAtP, th.Solves, th.Seconds)
+	if th.Note != "" {
+		fmt.Fprintf(stdout, "  (%s)", th.Note)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+// thresholdArgs are the flags of lamcap threshold.
+type thresholdArgs struct {
+	inst   instanceFlags
+	sf     solverFlags
+	seeds  string
+	start  int
+	asJSON bool
+}
+
+func (o *thresholdArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	o.inst.registerFiles(fs)
+	fs.StringVar(&o.seeds, "seeds", "1:5", "seeds A:B (inclusive; one instance with --inputs)")
+	fs.IntVar(&o.start, "start", 0, "first p tried (0: 97% of the root of p log p = d^2)")
+	o.sf.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON line per instance")
 }

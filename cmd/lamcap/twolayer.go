@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
-	"github.com/lamcap/lamcap/feasibility"
-	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/model"
-	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -29,107 +28,103 @@ hidden width h, against theory with N unknowns in place of d^2:
 
 func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("two-layer --d D --hidden 2,4,8 --seeds A:B --train first|second|both", twoLayerSynopsis)
-	var inst instanceFlags
-	var hidden, seeds, train string
-	var starts, rounds int
-	var solver methodFlag
-	inst.register(fs)
-	fs.StringVar(&hidden, "hidden", "", "hidden widths h, comma separated (default d/4, d/2, 3d/4, d)")
-	fs.StringVar(&seeds, "seeds", "1:10", "seeds A:B")
-	fs.StringVar(&train, "train", "first", "first, second or both")
-	fs.IntVar(&starts, "starts", 3, "random starts per p (--train both)")
-	fs.IntVar(&rounds, "rounds", 6, "alternating half-steps per start (--train both)")
-	solver.register(fs)
+	var o twoLayerArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if err := solver.validate(); err != nil {
+	if err := o.solver.validate(); err != nil {
 		return err
 	}
-	if err := inst.validateAll(ctx); err != nil {
+	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
-	a, b, err := parseRange(seeds, "--seeds")
+	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
 	}
-	var hs []int
-	if hidden == "" {
-		for _, f := range []int{1, 2, 3, 4} {
-			hs = append(hs, max(1, f*inst.d/4))
-		}
-	} else {
-		for _, s := range strings.Split(hidden, ",") {
-			h, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || h < 1 {
-				return usagef("--hidden: %q is not a positive whole number", s)
-			}
-			hs = append(hs, h)
-		}
+	hs, err := parseHidden(o.hidden)
+	if err != nil {
+		return err
 	}
-	both := train == "both"
-	var layer model.Layer
-	if !both {
-		if layer, err = model.ParseLayer(train); err != nil {
-			return usagef("--train: %v (or both)", err)
-		}
+	layer, both, err := parseTrain(o.train)
+	if err != nil {
+		return err
 	}
-	if starts < 1 || rounds < 1 {
+	if o.starts < 1 || o.rounds < 1 {
 		return usagef("--starts and --rounds must be >= 1")
 	}
-	d := inst.d
+	st := experiment.TwoLayer{Family: experiment.Family{D: o.inst.d, Model: o.inst.model, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)},
+		Hidden: hs, Layer: layer, Both: both, Starts: o.starts, Rounds: o.rounds, Method: o.solver.method}
+	rows, err := experiment.StudyTwoLayer(ctx, st)
+	if err != nil {
+		return err
+	}
+	if o.asJSON {
+		return json.NewEncoder(stdout).Encode(rows)
+	}
+	printTwoLayer(stdout, rows, o.inst, o.train, both)
+	return nil
+}
+
+// parseHidden reads the --hidden list (empty: the library's default widths).
+func parseHidden(hidden string) ([]int, error) {
+	if hidden == "" {
+		return nil, nil
+	}
+	var hs []int
+	for _, s := range strings.Split(hidden, ",") {
+		h, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || h < 1 {
+			return nil, usagef("--hidden: %q is not a positive whole number", s)
+		}
+		hs = append(hs, h)
+	}
+	return hs, nil
+}
+
+// printTwoLayer prints the study's rows as a table.
+func printTwoLayer(stdout io.Writer, rows []experiment.TwoLayerRow, inst instanceFlags, train string, both bool) {
 	kind := "p* (exact)"
 	if both {
 		kind = "p* lower bound"
 	}
-	fmt.Fprintf(stdout, "d=%d, model %s, train %s\n", d, inst.model, train)
+	fmt.Fprintf(stdout, "d=%d, model %s, train %s\n", inst.d, inst.model, train)
 	fmt.Fprintf(stdout, "%4s  %5s  %5s  %-22s  %5s  %13s  %17s\n", "h", "h/d", "n", kind+" median [95% CI]", "undec", "theory N=d*min", "theory N=h(2d-h)")
-	for _, h := range hs {
-		var ps []float64
-		undec := 0
-		for s := a; s <= b; s++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			base := inst.source(s)
-			if both {
-				start := max(2, int(0.6*theoryPC(float64(d*min(h, d)))))
-				lb, _, err := feasibility.AlternatingLowerBound(ctx, base, h, start, starts, rounds, uint64(s))
-				if err != nil {
-					undec++
-					continue
-				}
-				ps = append(ps, float64(lb))
-				continue
-			}
-			src, err := model.NewTwoLayer(base, h, layer, uint64(s))
-			if err != nil {
-				return err
-			}
-			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lp.Options{Method: solver.method}, Start: max(2, int(0.95*theoryPC(float64(src.Unknowns()))))})
-			if err != nil {
-				return err
-			}
-			if !th.Certified {
-				undec++
-				continue
-			}
-			ps = append(ps, float64(th.PStar))
-		}
-		med, ci := feasibility.Median(ps), feasibility.MedianCI(ps, 0.95)
-		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", h, float64(h)/float64(d), len(ps),
-			fmt.Sprintf("%.1f [%g, %g]", med, ci.Lo, ci.Hi), undec, theoryPC(float64(d*min(h, d))), theoryPC(float64(h*(2*d-h))))
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", r.H, float64(r.H)/float64(inst.d), r.Instances,
+			fmt.Sprintf("%.1f [%g, %g]", r.Median, r.CI.Lo, r.CI.Hi), r.Undecided, r.TheoryMin, r.TheoryEff)
 	}
-	return nil
 }
 
-func theoryPC(n float64) float64 {
-	if n <= 2 {
-		return 2
+// twoLayerArgs are the flags of lamcap two-layer.
+type twoLayerArgs struct {
+	inst                 instanceFlags
+	hidden, seeds, train string
+	starts, rounds       int
+	solver               methodFlag
+	asJSON               bool
+}
+
+func (o *twoLayerArgs) register(fs *flagSet) {
+	o.inst.register(fs)
+	fs.StringVar(&o.hidden, "hidden", "", "hidden widths h, comma separated (default d/4, d/2, 3d/4, d)")
+	fs.StringVar(&o.seeds, "seeds", "1:10", "seeds A:B")
+	fs.StringVar(&o.train, "train", "first", "first, second or both")
+	fs.IntVar(&o.starts, "starts", 3, "random starts per p (--train both)")
+	fs.IntVar(&o.rounds, "rounds", 6, "alternating half-steps per start (--train both)")
+	o.solver.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON array of rows, one per hidden width")
+}
+
+// parseTrain reads --train: a layer, or both.
+func parseTrain(train string) (model.Layer, bool, error) {
+	if train == "both" {
+		return 0, true, nil
 	}
-	pc, err := theory.CriticalP(n, 0)
+	layer, err := model.ParseLayer(train)
 	if err != nil {
-		return 0
+		return 0, false, usagef("--train: %v (or both)", err)
 	}
-	return pc
+	return layer, false, nil
 }

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/validation"
 )
@@ -29,49 +29,67 @@ runs (or resumes) its own sweep over --d and --seeds first.`
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate [--records DIR,...] [--report docs/validation.md]", validateSynopsis)
-	var f sweepFlags
-	var report string
-	var records []string
-	f.register(fs, "6:20:2", "40", "lamcap-out/validate")
-	fs.StringSliceVar(&records, "records", nil, "sweep directories to report on, comma separated (no solving)")
-	fs.StringVar(&report, "report", "docs/validation.md", "report path (figures are written beside it)")
+	var o validateArgs
+	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	var recs []feasibility.Record
-	if len(records) == 0 {
-		_, rs, err := runGrid(ctx, f, "lamcap validate", stderr)
+	var recs []experiment.Record
+	var err error
+	if len(o.records) == 0 {
+		res, err := runGrid(ctx, o.f, "lamcap validate", stderr)
 		if err != nil {
 			return err
 		}
-		recs, records = rs, []string{f.out}
-	} else {
-		for _, dir := range records {
-			rs, _, bad, err := feasibility.ReadRecords(dir)
-			if err != nil {
-				return usagef("--records: %v", err)
-			}
-			if len(bad) > 0 {
-				return fmt.Errorf("%s: %d records are not valid (first: line %d); repair the directory by resuming its sweep", dir, len(bad), bad[0].Line)
-			}
-			recs = append(recs, rs...)
-		}
+		recs, o.records = res.Records, []string{o.f.out}
+	} else if recs, err = readRecordDirs(o.records); err != nil {
+		return err
 	}
 	rep, err := validation.Analyze(recs, validation.Settings{})
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(report)
+	dir := filepath.Dir(o.report)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	if err := rep.WriteFigures(dir); err != nil {
 		return err
 	}
-	command := fmt.Sprintf("lamcap validate --records %s --report %s", strings.Join(records, ","), report)
-	if err := atomicfile.Write(report, []byte(rep.Markdown(records, command))); err != nil {
+	command := fmt.Sprintf("lamcap validate --records %s --report %s", strings.Join(o.records, ","), o.report)
+	if err := atomicfile.Write(o.report, []byte(rep.Markdown(o.records, command))); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d records from %d directories; report written to %s (figures beside it)\n", len(recs), len(records), report)
+	fmt.Fprintf(stdout, "%d records from %d directories; report written to %s (figures beside it)\n", len(recs), len(o.records), o.report)
 	return nil
+}
+
+// validateArgs are the flags of lamcap validate.
+type validateArgs struct {
+	f       sweepFlags
+	report  string
+	records []string
+}
+
+func (o *validateArgs) register(fs *flagSet) {
+	o.f.register(fs, "6:20:2", "40", "lamcap-out/validate")
+	fs.StringSliceVar(&o.records, "records", nil, "sweep directories to report on, comma separated (no solving)")
+	fs.StringVar(&o.report, "report", "docs/validation.md", "report path (figures are written beside it)")
+}
+
+// readRecordDirs reads the records of sweep directories, refusing any with
+// invalid lines.
+func readRecordDirs(dirs []string) ([]experiment.Record, error) {
+	var recs []experiment.Record
+	for _, dir := range dirs {
+		rs, _, bad, err := experiment.ReadRecords(dir)
+		if err != nil {
+			return nil, usagef("--records: %v", err)
+		}
+		if len(bad) > 0 {
+			return nil, fmt.Errorf("%s: %d records are not valid (first: line %d); repair the directory by resuming its sweep", dir, len(bad), bad[0].Line)
+		}
+		recs = append(recs, rs...)
+	}
+	return recs, nil
 }

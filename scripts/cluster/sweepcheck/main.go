@@ -172,8 +172,15 @@ func summaryWithoutTimes(dir string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// summary.json is an object with the sweep's settings and its groups
+	// (older lamcap wrote the groups alone, as an array).
+	var doc struct {
+		Groups []map[string]any `json:"groups"`
+	}
 	var v []map[string]any
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := json.Unmarshal(b, &doc); err == nil {
+		v = doc.Groups
+	} else if err := json.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("%s/summary.json: %w", dir, err)
 	}
 	for _, g := range v {

@@ -1,4 +1,5 @@
-package main
+// Package progress reports the progress of long work on a terminal or a log.
+package progress
 
 import (
 	"fmt"
@@ -9,9 +10,9 @@ import (
 	"time"
 )
 
-// progress reports units done on stderr: a redrawn bar when stderr is a terminal,
+// Bar reports units done on stderr: a redrawn bar when stderr is a terminal,
 // a plain line every 30 seconds otherwise, nothing when quiet.
-type progress struct {
+type Bar struct {
 	mu       sync.Mutex
 	w        io.Writer
 	tty      bool
@@ -22,12 +23,13 @@ type progress struct {
 	finished bool
 }
 
-func newProgress(w io.Writer, label string, quiet bool) *progress {
-	return &progress{w: w, tty: isTerminal(w), quiet: quiet, t0: time.Now(), label: label}
+// New makes a Bar writing to w under label; quiet silences it.
+func New(w io.Writer, label string, quiet bool) *Bar {
+	return &Bar{w: w, tty: IsTerminal(w), quiet: quiet, t0: time.Now(), label: label}
 }
 
-// isTerminal says whether w is a terminal.
-func isTerminal(w io.Writer) bool {
+// IsTerminal says whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil {
 			return st.Mode()&os.ModeCharDevice != 0
@@ -36,7 +38,8 @@ func isTerminal(w io.Writer) bool {
 	return false
 }
 
-func (p *progress) update(done, total int, work float64) {
+// Update reports done of total units and the fraction work of the expected work.
+func (p *Bar) Update(done, total int, work float64) {
 	if p.quiet {
 		return
 	}
@@ -70,8 +73,8 @@ func (p *progress) update(done, total int, work float64) {
 	}
 }
 
-// end finishes a bar left mid-line (after an interruption).
-func (p *progress) end() {
+// End finishes a bar left mid-line (after an interruption).
+func (p *Bar) End() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty && !p.quiet && !p.finished {

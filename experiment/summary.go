@@ -1,23 +1,25 @@
-package feasibility
+package experiment
 
 import (
+	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 )
 
 // GroupSummary summarises the critical sizes of one (d, model).
 type GroupSummary struct {
-	D         int          `json:"d"`
-	Model     string       `json:"model"`
-	Instances int          `json:"instances"`
-	Undecided int          `json:"undecided"`
-	PC        float64      `json:"p_c"`
-	PCCI      Interval     `json:"p_c_ci95"`
-	Scale     float64      `json:"pc_log_pc_over_d2"`
-	ScaleCI   Interval     `json:"pc_log_pc_over_d2_ci95"`
-	MeanSec   float64      `json:"mean_seconds"`
-	Curve     []CurvePoint `json:"curve"`
+	D         int             `json:"d"`
+	Model     string          `json:"model"`
+	Instances int             `json:"instances"`
+	Undecided int             `json:"undecided"`
+	PC        float64         `json:"p_c"`
+	PCCI      Interval        `json:"p_c_ci95"`
+	Scale     float64         `json:"pc_log_pc_over_d2"`
+	ScaleCI   Interval        `json:"pc_log_pc_over_d2_ci95"`
+	MeanSec   float64         `json:"mean_seconds"`
+	Curve     []MeasuredPoint `json:"curve"`
 	// Theory, filled in by the caller when a prediction is available: the
 	// finite-size p_c and the predicted P(storable | p) of the Gaussian surrogate.
 	TheoryPC    float64       `json:"p_c_theory,omitempty"`
@@ -87,15 +89,61 @@ func Summarise(recs []Record) []GroupSummary {
 	return out
 }
 
-// SummaryCSV renders the summaries as CSV (one row per d and model).
-func SummaryCSV(gs []GroupSummary) string {
+// Summary is the self-describing summary of a sweep: the settings it was
+// computed with (its grid, and from it kappa, embedding, solver and eps), the
+// lamcap build that wrote it, and one GroupSummary per (d, model).
+type Summary struct {
+	LamcapVersion string         `json:"lamcap_version"`
+	Kappa         float64        `json:"kappa"`
+	Embedding     string         `json:"embedding"`
+	Solver        string         `json:"solver"`
+	Eps           float64        `json:"eps"`
+	Grid          Grid           `json:"grid"`
+	Groups        []GroupSummary `json:"groups"`
+}
+
+// NewSummary describes groups of a sweep of grid g written by lamcap version.
+func NewSummary(g Grid, groups []GroupSummary, version string) Summary {
+	solver := g.Solver
+	if solver == "" {
+		solver = "auto"
+	}
+	return Summary{LamcapVersion: version, Kappa: g.Kappa, Embedding: g.Embedding, Solver: solver, Eps: g.Eps, Grid: g, Groups: groups}
+}
+
+// CSV renders the summary as CSV, one row per d and model; every row repeats
+// the sweep's settings, so that each row describes itself.
+func (s Summary) CSV() string {
 	var b strings.Builder
-	b.WriteString("d,model,instances,undecided,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,p_c_theory,relative_deviation,mean_seconds\n")
-	for _, g := range gs {
-		fmt.Fprintf(&b, "%d,%s,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.6g,%.4f,%.4g\n", g.D, g.Model, g.Instances, g.Undecided,
-			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, g.TheoryPC, g.Deviation(), g.MeanSec)
+	b.WriteString("d,model,instances,undecided,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,p_c_theory,relative_deviation," +
+		"kappa,embedding,solver,eps,seed_first,seed_last,lamcap_version,mean_seconds\n")
+	for _, g := range s.Groups {
+		fmt.Fprintf(&b, "%d,%s,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.6g,%.4f,%g,%s,%s,%g,%d,%d,%s,%.4g\n", g.D, g.Model, g.Instances, g.Undecided,
+			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, g.TheoryPC, g.Deviation(),
+			s.Kappa, s.Embedding, s.Solver, s.Eps, s.Grid.SeedFirst, s.Grid.SeedLast, csvField(s.LamcapVersion), g.MeanSec)
 	}
 	return b.String()
+}
+
+// Write writes the summary into dir as summary.csv and summary.json, each
+// atomically.
+func (s Summary) Write(dir string) error {
+	if err := WriteFileAtomic(filepath.Join(dir, "summary.csv"), []byte(s.CSV())); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("summary.json: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, "summary.json"), append(b, '\n'))
+}
+
+// csvField quotes a CSV field that needs it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
 }
 
 // SummaryTable renders the summaries for a terminal.

@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 func FuzzParseCertificate(f *testing.F) {
 	f.Add([]byte(`{"format":"lamcap-certificate/2"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := parseCertificate(b)
+		c, err := ParseCertificate(b)
 		if err != nil {
 			if c != nil {
 				t.Fatal("certificate returned with an error")
@@ -46,10 +46,10 @@ func FuzzParseCertificate(f *testing.F) {
 			t.Fatalf("accepted verdict %q", c.Verdict)
 		}
 		var buf bytes.Buffer
-		if err := c.encode(&buf); err != nil {
+		if err := c.Encode(&buf); err != nil {
 			t.Fatal(err)
 		}
-		back, err := parseCertificate(buf.Bytes())
+		back, err := ParseCertificate(buf.Bytes())
 		if err != nil || !reflect.DeepEqual(back, c) {
 			t.Fatalf("round trip: %v\n%s", err, buf.Bytes())
 		}
@@ -76,7 +76,7 @@ func TestCertificateCorpusPresent(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		_, err = parseCertificate([]byte(s))
+		_, err = ParseCertificate([]byte(s))
 		if name := filepath.Base(f); (err == nil) != accepted[name] {
 			t.Errorf("seed %s: parse error %v", name, err)
 		}

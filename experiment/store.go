@@ -1,4 +1,4 @@
-package feasibility
+package experiment
 
 import (
 	"encoding/json"
@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/dirlock"
@@ -34,12 +33,11 @@ type Store struct {
 	// records.rejected.jsonl, with line numbers of records.jsonl as it found it.
 	Rejected []BadLine
 
-	mu      sync.Mutex
-	f       appendFile
-	size    int64 // bytes of whole lines in records.jsonl
-	err     error // the first failed write: the store takes no more records
-	lock    *dirlock.Lock
-	records map[Unit]Record
+	recordSet // the records, and the mutex of every write
+	f         appendFile
+	size      int64 // bytes of whole lines in records.jsonl
+	err       error // the first failed write: the store takes no more records
+	lock      *dirlock.Lock
 }
 
 // appendFile is what a store writes records to: an *os.File opened to append.
@@ -69,7 +67,7 @@ func (e *DirError) Error() string { return e.msg }
 // directory that is neither empty nor a sweep directory, and one that holds a
 // different grid (*DirError), without writing anything into it. The solver's
 // choices (Rows, InitialPer, AddPer) may differ from the first run's (see
-// SameGrid); grid.json keeps the first run's.
+// Grid.Same); grid.json keeps the first run's.
 func OpenStore(dir string, g Grid) (st *Store, err error) {
 	g = g.canonical()
 	if err := checkSweepDir(dir); err != nil {
@@ -124,7 +122,7 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 		f.Close()
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	st = &Store{Dir: dir, Grid: g, Rejected: bad, f: f, size: fi.Size(), lock: lock, records: map[Unit]Record{}}
+	st = &Store{Dir: dir, Grid: g, Rejected: bad, f: f, size: fi.Size(), lock: lock, recordSet: recordSet{records: map[Unit]Record{}}}
 	for _, l := range kept {
 		st.records[l.Unit] = l.Record
 	}
@@ -174,18 +172,18 @@ func openGrid(dir string, g Grid) error {
 	if err := json.Unmarshal(b, &old); err != nil {
 		return &DirError{fmt.Sprintf("%s is not a lamcap grid: %v", gp, err)}
 	}
-	if !SameGrid(old, g) {
+	if !old.Same(g) {
 		return &DirError{fmt.Sprintf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))}
 	}
 	return nil
 }
 
-// SameGrid reports whether two grids compute the same units, the question
-// both resuming and merging ask. The order of d and model lists does not
-// matter, nor do the solver's choices (Rows, InitialPer, AddPer): a certified
-// p* does not depend on them.
-func SameGrid(a, b Grid) bool {
-	return reflect.DeepEqual(a.withoutSolver().canonical(), b.withoutSolver().canonical())
+// Same reports whether two grids compute the same units, the one question
+// both resuming and merging ask. The order of the d and model lists does not
+// matter, nor do the solver's choices (Rows, Solver, InitialPer, AddPer): a
+// certified p* does not depend on them.
+func (g Grid) Same(o Grid) bool {
+	return reflect.DeepEqual(g.withoutSolver().canonical(), o.withoutSolver().canonical())
 }
 
 // withoutSolver blanks the fields that choose how, not what, a sweep computes.
@@ -257,34 +255,6 @@ func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
 	}
 	recs, bad = ParseRecords(data, g)
 	return recs, g, bad, nil
-}
-
-// Record returns the record of a unit, if the store has one.
-func (s *Store) Record(u Unit) (Record, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.records[u]
-	return r, ok
-}
-
-// Done reports whether a unit has a record.
-func (s *Store) Done(u Unit) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.records[u]
-	return ok
-}
-
-// Records returns the finished records in unit order.
-func (s *Store) Records() []Record {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Record, 0, len(s.records))
-	for _, r := range s.records {
-		out = append(out, r)
-	}
-	SortRecords(out)
-	return out
 }
 
 // Append writes one record durably (write, then fsync). A record of a unit the

@@ -1,4 +1,4 @@
-package feasibility
+package experiment
 
 import (
 	"math"
@@ -8,7 +8,10 @@ import (
 )
 
 // Interval is a two-sided confidence interval.
-type Interval struct{ Lo, Hi float64 }
+type Interval struct {
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
+}
 
 // Wilson is the Wilson score interval for k successes in n trials at the normal
 // quantile z (1.96 for 95%).
@@ -63,8 +66,8 @@ func MedianCI(x []float64, level float64) Interval {
 	return Interval{s[l-1], s[n-l]}
 }
 
-// CurvePoint is P(storable | p) estimated from critical sizes.
-type CurvePoint struct {
+// MeasuredPoint is P(storable | p) estimated from critical sizes.
+type MeasuredPoint struct {
 	P        int      `json:"p"`
 	Storable int      `json:"storable"`
 	N        int      `json:"n"`
@@ -74,7 +77,7 @@ type CurvePoint struct {
 
 // StorableCurve estimates P(storable | p) = P(p* >= p) for p from the smallest
 // p* to the largest p* + 1, with Wilson 95% intervals.
-func StorableCurve(pstars []int) []CurvePoint {
+func StorableCurve(pstars []int) []MeasuredPoint {
 	if len(pstars) == 0 {
 		return nil
 	}
@@ -82,7 +85,7 @@ func StorableCurve(pstars []int) []CurvePoint {
 	for _, v := range pstars {
 		lo, hi = min(lo, v), max(hi, v)
 	}
-	var out []CurvePoint
+	var out []MeasuredPoint
 	for p := lo; p <= hi+1; p++ {
 		k := 0
 		for _, v := range pstars {
@@ -90,7 +93,7 @@ func StorableCurve(pstars []int) []CurvePoint {
 				k++
 			}
 		}
-		out = append(out, CurvePoint{P: p, Storable: k, N: len(pstars),
+		out = append(out, MeasuredPoint{P: p, Storable: k, N: len(pstars),
 			Fraction: float64(k) / float64(len(pstars)), CI: Wilson(k, len(pstars), 1.959963984540054)})
 	}
 	return out

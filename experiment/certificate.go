@@ -1,15 +1,18 @@
-package main
+package experiment
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -18,20 +21,21 @@ import (
 // and the SHA-256 of the instance's numbers (model.Instance.Hash). It carries
 // no tolerance that verify would use: verify holds a not-storable certificate
 // to its own eps (the default, or its --eps).
-const certFormat = "lamcap-certificate/2"
+const CertificateFormat = "lamcap-certificate/2"
 
-// certificateFile is the JSON form of a saved verdict.
-type certificateFile struct {
+// Certificate is the JSON form of a saved verdict.
+type Certificate struct {
 	Format   string       `json:"format"`
-	Instance certInstance `json:"instance"`
+	Instance CertInstance `json:"instance"`
 	Verdict  string       `json:"verdict"`
 	// SolveEps is the eps solve used: a note for people; verify never uses it.
 	SolveEps float64      `json:"solve_eps,omitempty"`
 	W        [][]float64  `json:"w,omitempty"`
-	Lambda   []certLambda `json:"lambda,omitempty"`
+	Lambda   []CertLambda `json:"lambda,omitempty"`
 }
 
-type certInstance struct {
+// CertInstance names the instance of a certificate exactly.
+type CertInstance struct {
 	D         int    `json:"d"`
 	P         int    `json:"p"`
 	Model     string `json:"model"`
@@ -44,7 +48,8 @@ type certInstance struct {
 	SHA256  string `json:"sha256"`
 }
 
-type certLambda struct {
+// CertLambda is one weighted margin row of a not-storable certificate.
+type CertLambda struct {
 	Mu     int     `json:"mu"`
 	V      int     `json:"v"`
 	Weight float64 `json:"weight"`
@@ -54,22 +59,13 @@ type certLambda struct {
 // overflow; the memory budget is checked separately before anything is built.
 const maxCertDim = 1 << 30
 
-// newCertificate is the certificate of verdict v on instance in.
-func newCertificate(inst instanceFlags, in *model.Instance, eps float64, v feasibility.Verdict) (*certificateFile, error) {
-	c := &certificateFile{Format: certFormat, Verdict: string(v.Status),
-		Instance: certInstance{D: in.D, P: in.P, Model: inst.model.String(), Embedding: inst.embed.String(), SHA256: in.Hash()}}
-	if inst.user != nil {
-		abs := func(s string) string {
-			if a, err := filepath.Abs(s); err == nil {
-				return a
-			}
-			return s
-		}
-		c.Instance.Inputs, c.Instance.Targets, c.Instance.Layout = abs(inst.inputs), abs(inst.targets), inst.layout
-	} else {
-		seed := inst.seed
-		c.Instance.Seed = &seed
-	}
+// NewCertificate is the certificate of verdict v on instance in, which ci
+// names (its model and embedding, and its seed or the user's files; the
+// dimensions and the hash are filled in here). eps is the tolerance the
+// verdict was decided with, a note for people only.
+func NewCertificate(ci CertInstance, in *model.Instance, eps float64, v feasibility.Verdict) (*Certificate, error) {
+	ci.D, ci.P, ci.SHA256 = in.D, in.P, in.Hash()
+	c := &Certificate{Format: CertificateFormat, Verdict: string(v.Status), Instance: ci}
 	switch v.Status {
 	case feasibility.Storable:
 		r, _ := v.W.Dims()
@@ -79,7 +75,7 @@ func newCertificate(inst instanceFlags, in *model.Instance, eps float64, v feasi
 	case feasibility.NotStorable:
 		c.SolveEps = eps
 		for _, l := range v.Lambda {
-			c.Lambda = append(c.Lambda, certLambda{l.Mu, l.V, l.Weight})
+			c.Lambda = append(c.Lambda, CertLambda{l.Mu, l.V, l.Weight})
 		}
 	default:
 		return nil, fmt.Errorf("the verdict is undecided: there is no certificate to save")
@@ -87,8 +83,8 @@ func newCertificate(inst instanceFlags, in *model.Instance, eps float64, v feasi
 	return c, nil
 }
 
-// encode writes c as indented JSON.
-func (c *certificateFile) encode(w io.Writer) error {
+// Encode writes c as indented JSON.
+func (c *Certificate) Encode(w io.Writer) error {
 	b, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
 		return err
@@ -97,12 +93,12 @@ func (c *certificateFile) encode(w io.Writer) error {
 	return err
 }
 
-// parseCertificate reads and validates a certificate: the format, the instance
+// ParseCertificate reads and validates a certificate: the format, the instance
 // it names and the shape of its evidence. Whether the evidence holds is for
 // verify to check on the instance. Unknown fields are refused, so a file cannot
 // carry a setting (an "eps", say) that looks as if it mattered.
-func parseCertificate(b []byte) (*certificateFile, error) {
-	var c certificateFile
+func ParseCertificate(b []byte) (*Certificate, error) {
+	var c Certificate
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
@@ -115,8 +111,8 @@ func parseCertificate(b []byte) (*certificateFile, error) {
 	if dec.More() {
 		return nil, errors.New("not a lamcap certificate (text after the JSON object)")
 	}
-	if c.Format != certFormat {
-		return nil, fmt.Errorf("format %q, want %q", c.Format, certFormat)
+	if c.Format != CertificateFormat {
+		return nil, fmt.Errorf("format %q, want %q", c.Format, CertificateFormat)
 	}
 	ci := c.Instance
 	if ci.D < 2 || ci.P < 2 || ci.D > maxCertDim || ci.P > maxCertDim {
@@ -186,10 +182,89 @@ func isLowerHex(s string) bool {
 	return true
 }
 
-// describe names the instance for messages.
-func (ci certInstance) describe() string {
+// Describe names the instance for messages.
+func (ci CertInstance) Describe() string {
 	if ci.Seed != nil {
 		return fmt.Sprintf("d=%d p=%d seed=%d model=%s embedding=%s", ci.D, ci.P, *ci.Seed, ci.Model, ci.Embedding)
 	}
 	return fmt.Sprintf("d=%d p=%d from %s and %s (layout %s)", ci.D, ci.P, ci.Inputs, ci.Targets, ci.Layout)
+}
+
+// Source rebuilds the source a certificate names: the seeded generator, or the
+// user's files (at inputs and targets if given, else at the paths it names).
+func (ci CertInstance) Source(ctx context.Context, inputs, targets string) (model.Source, error) {
+	if ci.Seed == nil {
+		if inputs == "" {
+			inputs = ci.Inputs
+		}
+		if targets == "" {
+			targets = ci.Targets
+		}
+		x, err := model.ReadNPYContext(ctx, inputs, ci.Layout == "columns")
+		if err != nil {
+			return nil, err
+		}
+		y, err := model.ReadNPYContext(ctx, targets, ci.Layout == "columns")
+		if err != nil {
+			return nil, err
+		}
+		return model.NewMatrices(x, y)
+	}
+	if inputs != "" || targets != "" {
+		return nil, errors.New("--inputs/--targets: the certificate is for a random instance")
+	}
+	m, _ := model.ParseModel(ci.Model)
+	e, _ := model.ParseEmbedding(ci.Embedding)
+	return model.Random{D: ci.D, Seed: uint64(*ci.Seed), Kind: m, Embed: e}, nil
+}
+
+// Check is the outcome of verifying a certificate that holds.
+type Check struct {
+	// Storable: every one of Rows margins of W exceeds its rounding bound, the
+	// smallest being MinMargin. Otherwise the not-storable claim holds:
+	// Residual = |A^T lambda|_1 / sum(lambda) <= eps.
+	Storable  bool
+	Rows      int
+	MinMargin float64
+	Residual  float64
+}
+
+// RejectedError says why a certificate does not hold on its instance.
+type RejectedError struct{ Reason string }
+
+func (e *RejectedError) Error() string { return "certificate rejected: " + e.Reason }
+
+// Verify checks the certificate on in, without a solver: the instance's hash
+// must be the one the certificate names, and every margin of W, or
+// |A^T lambda|_1 / sum(lambda) against eps, is recomputed with rounding bounds.
+// A certificate that does not hold is a *RejectedError. eps is the verifier's,
+// never the file's.
+func (c *Certificate) Verify(in *model.Instance, eps float64) (Check, error) {
+	ci := c.Instance
+	if h := in.Hash(); h != ci.SHA256 {
+		return Check{}, &RejectedError{fmt.Sprintf("it names an instance with sha256 %.12s..., but %s has sha256 %.12s...", ci.SHA256, ci.Describe(), h)}
+	}
+	switch c.Verdict {
+	case string(feasibility.Storable):
+		w := mat.NewDense(in.D, in.D, nil)
+		for i, row := range c.W {
+			w.SetRow(i, row)
+		}
+		chk := lp.CheckStorable(in, w)
+		if !chk.OK {
+			return Check{}, &RejectedError{fmt.Sprintf("margin of row (%d,%d) is not certified positive (margin minus rounding bound %.3g)", chk.Worst.Mu, chk.Worst.V, chk.MinSlack)}
+		}
+		return Check{Storable: true, Rows: in.Rows(), MinMargin: chk.MinMargin}, nil
+	case string(feasibility.NotStorable):
+		l := make([]lp.Weighted, len(c.Lambda))
+		for i, x := range c.Lambda {
+			l[i] = lp.Weighted{Row: lp.Row{Mu: x.Mu, V: x.V}, Weight: x.Weight}
+		}
+		chk := lp.CheckNotStorable(in, l, eps)
+		if !chk.OK {
+			return Check{Residual: chk.Residual}, &RejectedError{chk.Reason}
+		}
+		return Check{Rows: in.Rows(), Residual: chk.Residual}, nil
+	}
+	return Check{}, fmt.Errorf("verdict %q has no certificate", c.Verdict)
 }

@@ -1,4 +1,4 @@
-package feasibility
+package experiment
 
 import (
 	"math"

@@ -1,4 +1,4 @@
-package feasibility
+package experiment
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -99,15 +100,15 @@ type Record struct {
 }
 
 // NewRecord turns a threshold into a record.
-func NewRecord(u Unit, embedding string, th Threshold) Record {
+func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 	r := Record{Unit: u, Embedding: embedding, PStar: th.PStar, Certified: th.Certified,
 		Lower: th.Lower, Upper: th.Upper, Solves: th.Solves, Undecided: th.Undecided,
 		Iterations: th.Iterations, Seconds: th.Seconds, Note: th.Note}
-	if th.Storable != nil {
-		r.MarginAtP = th.Storable.Margin
+	if th.AtLower != nil {
+		r.MarginAtP = th.AtLower.Margin
 	}
-	if th.NotStorable != nil && th.NotStorable.NotStorable != nil {
-		r.Residual = th.NotStorable.NotStorable.Residual
+	if th.AtUpper != nil && th.AtUpper.LambdaCheck != nil {
+		r.Residual = th.AtUpper.LambdaCheck.Residual
 	}
 	r.Solver = th.Solvers()
 	return r
@@ -130,38 +131,28 @@ func SortRecords(rs []Record) {
 // WriteFileAtomic writes data to path atomically (see package atomicfile).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
-// RunOptions control how a sweep runs (not what it computes).
-type RunOptions struct {
-	Workers int
-	// Progress, if set, is called after each finished unit with the units done and
-	// in all, and the fraction of the expected work done (units weighted by
-	// UnitCost), which gives a far better ETA than the unit count.
-	Progress func(done, total int, workDone float64)
-	// Start, if set, gives the first p to try for a unit before enough units of
-	// its (d, model) have finished to start at their median.
-	Start func(u Unit) int
+// runConfig is how every unit of one sweep is computed: the typed settings of
+// a Sweep with its defaults applied.
+type runConfig struct {
+	embed model.Embedding
+	kappa float64
+	eps   float64
+	lp    lp.Options
+	// start gives the first p of a unit's search before enough units of its
+	// (d, model) have finished to start at their median (0: the search's own).
+	start func(u Unit) int
 }
 
-// Run computes every unit of units that the store does not have yet, with
-// opts.Workers goroutines each owning its own solvers. Finished units are
-// appended to the store as they finish. The first error (a unit that fails, or a
-// record that cannot be written) cancels the other workers at once and is
-// returned; on cancellation of ctx in-flight units are discarded and Run
-// returns the context's error. Either way every unit finished before is saved.
-func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
-	g := st.Grid
-	if _, err := model.ParseEmbedding(g.Embedding); err != nil {
-		return err
-	}
-	if _, err := lp.ParseRows(g.Rows); err != nil {
-		return err
-	}
-	if _, err := lp.ParseMethod(g.Solver); err != nil {
-		return err
-	}
+// runUnits computes every unit of units that sink does not have yet, with
+// workers goroutines each owning its own solvers. Finished units are appended to
+// the sink as they finish. The first error (a unit that fails, or a record that
+// cannot be written) cancels the other workers at once and is returned; on
+// cancellation of ctx in-flight units are discarded and runUnits returns the
+// context's error. Either way every unit finished before is kept.
+func runUnits(ctx context.Context, sink sink, units []Unit, cfg runConfig, workers int, progress func(done, total int, workDone float64)) error {
 	var todo []Unit
 	for _, u := range units {
-		if !st.Done(u) {
+		if !sink.Done(u) {
 			todo = append(todo, u)
 		}
 	}
@@ -169,14 +160,14 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 	var allWork, doneWork float64
 	for _, u := range units {
 		allWork += UnitCost(u.D)
-		if st.Done(u) {
+		if sink.Done(u) {
 			doneWork += UnitCost(u.D)
 		}
 	}
-	if opts.Progress != nil {
-		opts.Progress(done, total, doneWork/allWork)
+	if progress != nil {
+		progress(done, total, doneWork/allWork)
 	}
-	workers := max(opts.Workers, 1)
+	workers = max(workers, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan Unit)
@@ -185,7 +176,7 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 		err error
 	}
 	results := make(chan result)
-	starts := newStartTracker(st.Records())
+	starts := newStartTracker(sink.Records())
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -196,10 +187,10 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 					continue
 				}
 				start := starts.start(u)
-				if start == 0 && opts.Start != nil {
-					start = opts.Start(u)
+				if start == 0 && cfg.start != nil {
+					start = cfg.start(u)
 				}
-				rec, err := computeUnit(ctx, g, u, start)
+				rec, err := computeUnit(ctx, cfg, u, start)
 				results <- result{rec, err}
 			}
 		}()
@@ -230,15 +221,15 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 			}
 			continue
 		}
-		if err := st.Append(r.rec); err != nil {
+		if err := sink.Append(r.rec); err != nil {
 			fail(err)
 			continue
 		}
 		starts.add(r.rec)
 		done++
 		doneWork += UnitCost(r.rec.D)
-		if opts.Progress != nil {
-			opts.Progress(done, total, doneWork/allWork)
+		if progress != nil {
+			progress(done, total, doneWork/allWork)
 		}
 	}
 	if firstErr != nil {
@@ -247,38 +238,77 @@ func Run(ctx context.Context, st *Store, units []Unit, opts RunOptions) error {
 	return ctx.Err()
 }
 
+// sink is where finished units go: a Store, or memory.
+type sink interface {
+	Done(u Unit) bool
+	Append(r Record) error
+	Records() []Record
+}
+
+// recordSet holds the finished records of a sweep, safe for concurrent use:
+// the in-memory sink, and the index of a Store.
+type recordSet struct {
+	mu      sync.Mutex
+	records map[Unit]Record
+}
+
+// Record returns the record of a unit, if there is one.
+func (s *recordSet) Record(u Unit) (Record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[u]
+	return r, ok
+}
+
+// Done reports whether a unit has a record.
+func (s *recordSet) Done(u Unit) bool {
+	_, ok := s.Record(u)
+	return ok
+}
+
+// Records returns the finished records in unit order.
+func (s *recordSet) Records() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Record, 0, len(s.records))
+	for _, r := range s.records {
+		out = append(out, r)
+	}
+	SortRecords(out)
+	return out
+}
+
+// memory is the sink of an in-memory sweep.
+type memory struct{ recordSet }
+
+func (m *memory) Append(r Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.records[r.Unit] = r
+	return nil
+}
+
 // computeUnit finds the threshold of one unit, starting at p = start (0: the
 // default guess). Tests replace it to count units or make them fail.
-var computeUnit = func(ctx context.Context, g Grid, u Unit, start int) (Record, error) {
+var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (Record, error) {
 	rec := Record{Unit: u}
 	m, err := model.ParseModel(u.Model)
 	if err != nil {
 		return rec, err
 	}
-	embed, err := model.ParseEmbedding(g.Embedding)
-	if err != nil {
-		return rec, err
-	}
-	rows, err := lp.ParseRows(g.Rows)
-	if err != nil {
-		return rec, err
-	}
-	method, err := lp.ParseMethod(g.Solver)
-	if err != nil {
-		return rec, err
-	}
-	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: embed}
-	var th Threshold
-	lpo := lp.Options{Rows: rows, Method: method, InitialPerMu: g.InitialPer, AddPerMu: g.AddPer, Eps: g.Eps}
-	if g.Kappa > 0 {
-		th, err = FindKappaThreshold(ctx, src, g.Kappa, max(start, 2), lpo)
+	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: cfg.embed}
+	var th feasibility.Threshold
+	lpo := cfg.lp
+	lpo.Eps = cfg.eps
+	if cfg.kappa > 0 {
+		th, err = feasibility.FindKappaThreshold(ctx, src, cfg.kappa, max(start, 2), lpo)
 	} else {
-		th, err = FindThreshold(ctx, src, ThresholdOptions{LP: lpo, Eps: g.Eps, Start: start})
+		th, err = feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lpo, Eps: cfg.eps, Start: start})
 	}
 	if err != nil {
 		return rec, err
 	}
-	return NewRecord(u, g.Embedding, th), nil
+	return NewRecord(u, cfg.embed.String(), th), nil
 }
 
 // UnitCost is the relative expected time of one threshold search in dimension d,

@@ -1,4 +1,4 @@
-package feasibility
+package experiment
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lamcap/lamcap/feasibility"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ import (
 
 // storeGrid is small: each of its 24 units solves in milliseconds.
 var storeGrid = Grid{Version: GridVersion, Ds: []int{4, 5, 6}, Models: []string{"coupled", "decoupled"},
-	SeedFirst: 1, SeedLast: 4, Embedding: "gaussian", Rows: "implicit", Eps: DefaultEps}
+	SeedFirst: 1, SeedLast: 4, Embedding: "gaussian", Rows: "implicit", Eps: feasibility.DefaultEps}
 
 // outcome is what a record says, without the solver's statistics.
 type outcome struct {
@@ -94,7 +95,7 @@ func sweepAll(t *testing.T, dir string) *Store {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := Run(context.Background(), st, storeGrid.Units(), RunOptions{Workers: 2}); err != nil {
+	if err := runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -157,7 +158,7 @@ func TestStoreKeepsEveryValidLine(t *testing.T) {
 	if !bytes.Equal(b, append(bytes.Join(wantKept, []byte("\n")), '\n')) {
 		t.Errorf("records.jsonl after repair:\n%s", b)
 	}
-	if err := Run(context.Background(), st, storeGrid.Units(), RunOptions{Workers: 2}); err != nil {
+	if err := runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -207,7 +208,7 @@ func TestStoreConflictingDuplicates(t *testing.T) {
 	if err := st.Append(bad); err == nil || !strings.Contains(err.Error(), "conflicting") {
 		t.Errorf("appending a conflicting record: %v", err)
 	}
-	if err := Run(context.Background(), st, storeGrid.Units(), RunOptions{Workers: 2}); err != nil {
+	if err := runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -282,7 +283,7 @@ func TestSameGrid(t *testing.T) {
 		h := g
 		h.Ds, h.Models = append([]int(nil), g.Ds...), append([]string(nil), g.Models...)
 		f(&h)
-		if !SameGrid(g, h) || !SameGrid(h, g) {
+		if !g.Same(h) || !h.Same(g) {
 			t.Errorf("same[%d]: %+v differs from %+v", i, h, g)
 		}
 		if fmt.Sprint(h.Units()) != fmt.Sprint(g.Units()) {
@@ -293,7 +294,7 @@ func TestSameGrid(t *testing.T) {
 		h := g
 		h.Ds, h.Models = append([]int(nil), g.Ds...), append([]string(nil), g.Models...)
 		f(&h)
-		if SameGrid(g, h) {
+		if g.Same(h) {
 			t.Errorf("differ[%d]: %+v counts as %+v", i, h, g)
 		}
 	}
@@ -334,7 +335,7 @@ func (f *failingFile) Write(b []byte) (int, error) {
 func countUnits(t *testing.T) *atomic.Int64 {
 	var n atomic.Int64
 	orig := computeUnit
-	computeUnit = func(ctx context.Context, g Grid, u Unit, start int) (Record, error) {
+	computeUnit = func(ctx context.Context, g runConfig, u Unit, start int) (Record, error) {
 		n.Add(1)
 		return orig(ctx, g, u, start)
 	}
@@ -355,7 +356,7 @@ func TestRunStopsAtFirstWriteError(t *testing.T) {
 	st.f = &failingFile{File: real, budget: len(ref[0]) + len(ref[1]) + len(ref[2]) + 20}
 	calls := countUnits(t)
 	const workers = 2
-	err = Run(context.Background(), st, storeGrid.Units(), RunOptions{Workers: workers})
+	err = runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: workers})
 	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "writing record") {
 		t.Fatalf("Run: %v, want the failed record write", err)
 	}
@@ -377,7 +378,7 @@ func TestRunStopsAtFirstWriteError(t *testing.T) {
 	if len(st.Rejected) != 0 {
 		t.Errorf("rejected %+v after a cut-back write", st.Rejected)
 	}
-	if err := Run(context.Background(), st, storeGrid.Units(), RunOptions{Workers: workers}); err != nil {
+	if err := runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: workers}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -395,13 +396,13 @@ func TestRunStopsAtFirstUnitError(t *testing.T) {
 	calls := countUnits(t)
 	inner := computeUnit
 	bad := storeGrid.Units()[2]
-	computeUnit = func(ctx context.Context, g Grid, u Unit, start int) (Record, error) {
+	computeUnit = func(ctx context.Context, g runConfig, u Unit, start int) (Record, error) {
 		if u == bad {
 			return Record{Unit: u}, errors.New("solver exploded")
 		}
 		return inner(ctx, g, u, start)
 	}
-	err = Run(context.Background(), st, storeGrid.Units(), RunOptions{Workers: 2})
+	err = runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: 2})
 	if err == nil || !strings.Contains(err.Error(), "solver exploded") || !strings.Contains(err.Error(), bad.Name()) {
 		t.Fatalf("Run: %v, want the unit's error", err)
 	}
@@ -426,7 +427,7 @@ func TestSweepSurvivesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	err = Run(ctx, st, units, RunOptions{Workers: 2, Progress: func(done, total int, _ float64) {
+	err = runOnStore(ctx, st, units, runOptions{Workers: 2, Progress: func(done, total int, _ float64) {
 		if done >= 5 {
 			cancel()
 		}
@@ -464,14 +465,14 @@ func TestSweepSurvivesEverything(t *testing.T) {
 		defer wg.Done()
 		st2, err := OpenStore(dir, storeGrid)
 		if err == nil {
-			Run(context.Background(), st2, units, RunOptions{Workers: 1})
+			runOnStore(context.Background(), st2, units, runOptions{Workers: 1})
 			st2.Close()
 		}
 		second = err
 	}()
 	// Full disk: the first run fails on its third record.
 	st.f = &failingFile{File: st.f.(*os.File), budget: 700}
-	err = Run(context.Background(), st, units, RunOptions{Workers: 2})
+	err = runOnStore(context.Background(), st, units, runOptions{Workers: 2})
 	wg.Wait()
 	if !errors.As(second, new(*dirlock.BusyError)) {
 		t.Errorf("a second run on the same directory: %v, want refused", second)
@@ -486,9 +487,28 @@ func TestSweepSurvivesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Run(context.Background(), st, units, RunOptions{Workers: 2}); err != nil {
+	if err := runOnStore(context.Background(), st, units, runOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
 	sameOutcomes(t, fileOutcomes(t, dir), want, "resumed after kill, corruption, a second run and a full disk")
+}
+
+// runOptions are the options of runOnStore.
+type runOptions struct {
+	Workers  int
+	Progress func(done, total int, workDone float64)
+}
+
+// runOnStore computes units of the store's grid into the store, as RunStore
+// does, for any subset of units.
+func runOnStore(ctx context.Context, st *Store, units []Unit, o runOptions) error {
+	s, err := st.Grid.Sweep()
+	if err != nil {
+		return err
+	}
+	if s, err = s.withDefaults(); err != nil {
+		return err
+	}
+	return runUnits(ctx, st, units, s.config(), o.Workers, o.Progress)
 }

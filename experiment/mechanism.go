@@ -1,4 +1,4 @@
-package feasibility
+package experiment
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -31,9 +32,9 @@ var Rules = []Rule{Optimal, LPVertex, Hebbian, PseudoInverse}
 // the max-margin solution they come from (with kappa* and the LP verdict). ok is
 // false when the instance is not certified storable (the optimal memory does not
 // exist).
-func Memories(ctx context.Context, in *model.Instance, opts lp.Options) (map[Rule]*mat.Dense, MaxMargin, bool, error) {
-	mm, err := SolveMaxMargin(ctx, in, opts)
-	if err != nil || !mm.Storable || mm.W == nil || mm.LP.Status != Storable {
+func Memories(ctx context.Context, in *model.Instance, opts lp.Options) (map[Rule]*mat.Dense, feasibility.MaxMargin, bool, error) {
+	mm, err := feasibility.SolveMaxMargin(ctx, in, opts)
+	if err != nil || !mm.Storable || mm.W == nil || mm.LP.Status != feasibility.Storable {
 		return nil, mm, false, err
 	}
 	pinv, err := in.PseudoInverse()
@@ -82,18 +83,18 @@ func (s *ScoreSample) AddScores(in *model.Instance, w mat.Matrix) {
 	}
 }
 
-// Summary describes a sample: mean, standard deviation and quantiles.
-type Summary struct {
+// Moments describe a sample: mean, standard deviation and quantiles.
+type Moments struct {
 	N         int                `json:"n"`
 	Mean      float64            `json:"mean"`
 	SD        float64            `json:"sd"`
 	Quantiles map[string]float64 `json:"quantiles"`
 }
 
-// Summarize computes a Summary with gonum's stat.
-func Summarize(x []float64) Summary {
+// Describe computes the Moments of a sample with gonum's stat.
+func Describe(x []float64) Moments {
 	if len(x) == 0 {
-		return Summary{}
+		return Moments{}
 	}
 	s := append([]float64(nil), x...)
 	sort.Float64s(s)
@@ -102,14 +103,14 @@ func Summarize(x []float64) Summary {
 	for _, p := range []float64{0.05, 0.25, 0.5, 0.75, 0.95} {
 		q[fmt.Sprintf("%g", p)] = stat.Quantile(p, stat.Empirical, s, nil)
 	}
-	return Summary{N: len(s), Mean: mean, SD: sd, Quantiles: q}
+	return Moments{N: len(s), Mean: mean, SD: sd, Quantiles: q}
 }
 
 // RecallStats summarises a score sample.
 type RecallStats struct {
-	Correct          Summary `json:"correct_score"`
-	MaxCompetitor    Summary `json:"max_competitor_score"`
-	Margin           Summary `json:"margin"`
+	Correct          Moments `json:"correct_score"`
+	MaxCompetitor    Moments `json:"max_competitor_score"`
+	Margin           Moments `json:"margin"`
 	FractionRecalled float64 `json:"fraction_recalled"`
 	FractionOrdered  float64 `json:"fraction_pairs_ordered"`
 }
@@ -122,7 +123,7 @@ func (s *ScoreSample) Stats() RecallStats {
 			rec++
 		}
 	}
-	out := RecallStats{Correct: Summarize(s.Correct), MaxCompetitor: Summarize(s.MaxCompetitor), Margin: Summarize(s.Margin)}
+	out := RecallStats{Correct: Describe(s.Correct), MaxCompetitor: Describe(s.MaxCompetitor), Margin: Describe(s.Margin)}
 	if len(s.Margin) > 0 {
 		out.FractionRecalled = float64(rec) / float64(len(s.Margin))
 	}

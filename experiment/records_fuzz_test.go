@@ -1,13 +1,14 @@
-package feasibility
+package experiment
 
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/lamcap/lamcap/feasibility"
 	"testing"
 )
 
 var fuzzGrid = Grid{Version: GridVersion, Ds: []int{4, 5}, Models: []string{"coupled", "decoupled"},
-	SeedFirst: 1, SeedLast: 3, Embedding: "gaussian", Rows: "implicit", Eps: DefaultEps}
+	SeedFirst: 1, SeedLast: 3, Embedding: "gaussian", Rows: "implicit", Eps: feasibility.DefaultEps}
 
 // FuzzParseRecords checks the records reader on any file content: it never
 // panics, puts every line with content in exactly one of kept and set aside,

@@ -1,4 +1,7 @@
-package main
+// Package outdir writes lamcap's output files: each atomically (a failed write
+// leaves the old file or none, never a part), and sets of files into a
+// directory as a whole, into directories that are new, empty or lamcap's own.
+package outdir
 
 import (
 	"context"
@@ -15,17 +18,25 @@ import (
 	"github.com/lamcap/lamcap/internal/inputfile"
 )
 
-// outputHook, when set, wraps the writer of every file writeOutput writes. Tests
-// set it to make writes fail as on a full disk; it is nil otherwise.
-var outputHook func(path string, w io.Writer) io.Writer
+// Hook, when set, wraps the writer of every file Write writes. Tests set it
+// to make writes fail as on a full disk; it is nil otherwise.
+var Hook func(path string, w io.Writer) io.Writer
 
-// writeOutput writes one output file atomically (internal/atomicfile): into a
+// RefusedError refuses a directory for output: it is not a directory, or it
+// holds files lamcap did not write. The user's choice is what is wrong.
+type RefusedError struct{ msg string }
+
+func (e *RefusedError) Error() string { return e.msg }
+
+func refusef(format string, a ...any) error { return &RefusedError{fmt.Sprintf(format, a...)} }
+
+// Write writes one output file atomically (internal/atomicfile): into a
 // temporary file beside path, renamed over it only when complete, so a failed
 // write leaves the old file, or none, and never a part.
-func writeOutput(path string, fill func(w io.Writer) error) error {
+func Write(path string, fill func(w io.Writer) error) error {
 	return atomicfile.WriteWith(path, func(w io.Writer) error {
-		if outputHook != nil {
-			w = outputHook(path, w)
+		if Hook != nil {
+			w = Hook(path, w)
 		}
 		return fill(w)
 	})
@@ -35,19 +46,19 @@ func writeOutput(path string, fill func(w io.Writer) error) error {
 // renamed into place.
 const stagingPrefix = ".lamcap-staging-"
 
-// outputFile is one file of a set written together.
-type outputFile struct {
-	name string
-	fill func(w io.Writer) error
+// File is one file of a set written together.
+type File struct {
+	Name string
+	Fill func(w io.Writer) error
 }
 
-// writeOutputDir writes files into dir as a set: each is written completely into
+// WriteDir writes files into dir as a set: each is written completely into
 // a staging directory inside dir, and only when all are written are they renamed
 // into place, in order (so the last one, the metadata, appears last). A failure
 // leaves dir as it was. dir must be new, empty, or already lamcap's (holding a
 // metadata.json whose "generator" names lamcap); files named in stale that are
 // not in files are removed, so a directory never mixes two instances.
-func writeOutputDir(dir string, files []outputFile, stale []string) error {
+func WriteDir(dir string, files []File, stale []string) error {
 	created, err := prepareOutputDir(dir)
 	if err != nil {
 		return err
@@ -65,14 +76,14 @@ func writeOutputDir(dir string, files []outputFile, stale []string) error {
 		return err
 	}
 	for _, f := range files {
-		if err := writeOutput(filepath.Join(stage, f.name), f.fill); err != nil {
+		if err := Write(filepath.Join(stage, f.Name), f.Fill); err != nil {
 			return fail(fmt.Errorf("%w (nothing in %s was changed)", err, dir))
 		}
 	}
 	keep := map[string]bool{}
 	for _, f := range files {
-		keep[f.name] = true
-		if err := os.Rename(filepath.Join(stage, f.name), filepath.Join(dir, f.name)); err != nil {
+		keep[f.Name] = true
+		if err := os.Rename(filepath.Join(stage, f.Name), filepath.Join(dir, f.Name)); err != nil {
 			return fmt.Errorf("writing %s: %w", dir, err)
 		}
 	}
@@ -100,7 +111,7 @@ func prepareOutputDir(dir string) (bool, error) {
 		return false, fmt.Errorf("%s: %w", dir, err)
 	}
 	if !st.IsDir() {
-		return false, usagef("%s exists and is not a directory", dir)
+		return false, refusef("%s exists and is not a directory", dir)
 	}
 	all, err := os.ReadDir(dir)
 	if err != nil {
@@ -123,7 +134,7 @@ func prepareOutputDir(dir string) (bool, error) {
 	for _, e := range entries[:min(3, len(entries))] {
 		names = append(names, e.Name())
 	}
-	return false, usagef("%s holds files lamcap did not write (%s...); give a new or empty directory", dir, strings.Join(names, ", "))
+	return false, refusef("%s holds files lamcap did not write (%s...); give a new or empty directory", dir, strings.Join(names, ", "))
 }
 
 // isLamcapOutput reports whether dir holds a metadata.json written by lamcap.

@@ -1,0 +1,36 @@
+// Package experiment runs lamcap's measurements on top of package feasibility:
+// sweeps of critical sizes over (d, model, seed), their durable store, their
+// statistics and the finite-size theory beside them.
+//
+// Contract:
+//   - Settings in, results out. A Sweep is typed settings whose zero value
+//     means the defaults (the zero Sweep is the main job: d = 8, 12, ..., 28,
+//     coupled and decoupled, 40 seeds); Run computes it in memory and returns a
+//     Result: a Record per (d, model, seed) and, per (d, model), a GroupSummary
+//     with the finite-size theory (SummariseWithTheory).
+//   - RunStore computes the same on a Store: a sweep directory whose grid.json
+//     fixes the grid and whose records.jsonl keeps every finished unit as one
+//     fsynced JSON line, so a sweep resumes after any crash. Lines that are not
+//     records of the grid are moved to records.rejected.jsonl, never dropped
+//     unseen; one process at a time holds a directory (sweep.lock).
+//   - Grid is the on-disk form of a Sweep (Sweep.Grid, Grid.Sweep). Grid.Same is
+//     the one equality of grids, used by resuming and merging alike: the order
+//     of the d and model lists and the solver's choices do not matter to it.
+//   - Units and shards: Grid.Units lists the units in a fixed order and Shard
+//     slices them deterministically for clusters (Sweep.Shard, Sweep.Shards).
+//   - Statistics: Wilson intervals, order-statistic intervals of the median,
+//     P(storable | p) curves (StorableCurve) and per-(d, model) summaries
+//     (Summarise). Undecided instances are counted, never imputed.
+//   - Studies: the optimal, LP-vertex, Hebbian and pseudo-inverse memories of an
+//     instance (Memories) with their scores, spectra and KS comparisons
+//     (StudyMechanism, CompareModels), the learning rules against p
+//     (StudyRules), two-layer networks (StudyTwoLayer).
+//   - Certificate files: Certificate names its instance by seed or files and
+//     SHA-256; ParseCertificate reads one, Certificate.Verify re-checks it
+//     without a solver. Merge combines the shard directories of one sweep.
+//   - Errors are values with context; a cancelled context stops a sweep at
+//     once, keeping every unit finished before.
+//
+// Data flows one way: model -> lp -> feasibility -> experiment -> cmd/lamcap,
+// with theory beside.
+package experiment

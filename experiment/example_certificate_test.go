@@ -1,0 +1,57 @@
+package experiment_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// A verdict saved as a certificate file and verified from the file alone: the
+// instance is rebuilt from its seed, its hash compared, and the evidence
+// re-checked without a solver.
+func ExampleCertificate_Verify() {
+	ctx := context.Background()
+	seed := int64(2)
+	in, err := model.NewInstance(model.Random{D: 10, Seed: uint64(seed), Kind: model.Coupled}, 32)
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := feasibility.Decide(ctx, lp.NewSolver(in, lp.Options{}), feasibility.DefaultEps)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ci := experiment.CertInstance{Model: "coupled", Embedding: "gaussian", Seed: &seed}
+	c, err := experiment.NewCertificate(ci, in, feasibility.DefaultEps, v)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var file bytes.Buffer
+	if err := c.Encode(&file); err != nil {
+		log.Fatal(err)
+	}
+
+	// Later, from the file alone:
+	back, err := experiment.ParseCertificate(file.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	src, err := back.Instance.Source(ctx, "", "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	again, err := model.NewInstance(src, back.Instance.P)
+	if err != nil {
+		log.Fatal(err)
+	}
+	chk, err := back.Verify(again, feasibility.DefaultEps)
+	fmt.Printf("%s certificate for %s: holds %v, residual below 1e-9: %v\n",
+		back.Verdict, back.Instance.Describe(), err == nil, chk.Residual < 1e-9)
+	// Output:
+	// not-storable certificate for d=10 p=32 seed=2 model=coupled embedding=gaussian: holds true, residual below 1e-9: true
+}

@@ -1,0 +1,426 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
+)
+
+// Family names the random instance families of a study: dimension, competitor
+// model, embedding and seeds FirstSeed, ..., FirstSeed+Seeds-1.
+type Family struct {
+	D         int
+	Model     model.Model
+	Embedding model.Embedding
+	FirstSeed int64
+	Seeds     int
+}
+
+func (f Family) source(seed int64) model.Source {
+	return model.Random{D: f.D, Seed: uint64(seed), Kind: f.Model, Embed: f.Embedding}
+}
+
+func (f Family) check() error {
+	switch {
+	case f.D < 2:
+		return fmt.Errorf("d must be at least 2, got %d", f.D)
+	case f.Seeds < 1 || f.FirstSeed < 0:
+		return fmt.Errorf("want seeds >= 0 and a count >= 1, got %d from %d", f.Seeds, f.FirstSeed)
+	case f.Embedding != model.Gaussian && f.Embedding != model.Sphere:
+		return fmt.Errorf("embedding %v: want gaussian or sphere", f.Embedding)
+	}
+	return nil
+}
+
+// RuleStudy is the score statistics and singular values of one memory rule over
+// the storable instances of a study.
+type RuleStudy struct {
+	Recall      RecallStats `json:"scores"`
+	Singular    Moments     `json:"singular_values"`
+	TopSingular Moments     `json:"top_singular_value"`
+	MeanByRank  []float64   `json:"mean_singular_value_by_rank"`
+	// Sample holds every score and margin; SV every singular value.
+	Sample ScoreSample `json:"-"`
+	SV     []float64   `json:"-"`
+	tops   []float64
+	byRank [][]float64
+}
+
+// ModelStudy is the four memories (Rules) of the storable instances of one
+// family, at one p.
+type ModelStudy struct {
+	Model   string              `json:"model"`
+	Used    int                 `json:"instances_used"`
+	Skipped int                 `json:"instances_not_storable"`
+	EVLevel float64             `json:"extreme_value_level_sqrt_2_log_p"`
+	Rules   map[Rule]*RuleStudy `json:"rules"`
+	// Kappas are the certified kappa* of every instance (0 when not storable).
+	Kappas []float64 `json:"-"`
+}
+
+// StudyModel builds the memories of the prefix of p associations of every
+// instance of the family (Memories) and gathers their statistics.
+func StudyModel(ctx context.Context, f Family, p int, method lp.Method) (*ModelStudy, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	res := &ModelStudy{Model: f.Model.String(), EVLevel: math.Sqrt(2 * math.Log(float64(p))), Rules: map[Rule]*RuleStudy{}}
+	for _, r := range Rules {
+		res.Rules[r] = &RuleStudy{}
+	}
+	for s := f.FirstSeed; s < f.FirstSeed+int64(f.Seeds); s++ {
+		in, err := model.NewInstance(f.source(s), p)
+		if err != nil {
+			return nil, err
+		}
+		ws, mm, ok, err := Memories(ctx, in, lp.Options{Method: method})
+		if err != nil {
+			return nil, fmt.Errorf("seed %d: %w", s, err)
+		}
+		if mm.Certified {
+			res.Kappas = append(res.Kappas, mm.Kappa)
+		}
+		if !ok {
+			res.Skipped++
+			continue
+		}
+		res.Used++
+		for r, w := range ws {
+			rr := res.Rules[r]
+			rr.Sample.AddScores(in, w)
+			sv := SingularValues(w)
+			rr.SV = append(rr.SV, sv...)
+			rr.tops = append(rr.tops, sv[0])
+			rr.byRank = append(rr.byRank, sv)
+		}
+	}
+	for _, rr := range res.Rules {
+		rr.Recall = rr.Sample.Stats()
+		rr.Singular = Describe(rr.SV)
+		rr.TopSingular = Describe(rr.tops)
+		if len(rr.byRank) > 0 {
+			rr.MeanByRank = make([]float64, len(rr.byRank[0]))
+			for _, sv := range rr.byRank {
+				for k, v := range sv {
+					rr.MeanByRank[k] += v / float64(len(rr.byRank))
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// KS is a two-sample Kolmogorov-Smirnov comparison.
+type KS struct {
+	Distance float64 `json:"ks_distance"`
+	PValue   float64 `json:"p_value_approx"`
+}
+
+// Mechanism is the mechanism study: the memories of the same families under
+// several competitor models, and for two models the KS comparison of their
+// spectra (optimal and Hebbian memories).
+type Mechanism struct {
+	D         int           `json:"d"`
+	P         int           `json:"p"`
+	Seeds     []int64       `json:"seeds"`
+	Embedding string        `json:"embedding"`
+	Models    []*ModelStudy `json:"models"`
+	Spectra   map[Rule]KS   `json:"spectra_coupled_vs_decoupled,omitempty"`
+}
+
+// StudyMechanism runs StudyModel for each model at p (0: 80% of the
+// finite-size p_c, so most instances are storable). f.Model is ignored.
+func StudyMechanism(ctx context.Context, f Family, models []model.Model, p int, method lp.Method) (*Mechanism, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	if p == 0 {
+		p = max(2, int(0.8*TheoryPC(f.D, 0)))
+	}
+	if len(models) == 0 {
+		return nil, errors.New("mechanism: no model")
+	}
+	out := &Mechanism{D: f.D, P: p, Seeds: []int64{f.FirstSeed, f.FirstSeed + int64(f.Seeds) - 1}, Embedding: f.Embedding.String()}
+	for _, m := range models {
+		f.Model = m
+		r, err := StudyModel(ctx, f, p, method)
+		if err != nil {
+			return nil, err
+		}
+		out.Models = append(out.Models, r)
+	}
+	if len(out.Models) == 2 {
+		out.Spectra = map[Rule]KS{}
+		for _, r := range []Rule{Optimal, Hebbian} {
+			d, pv := KolmogorovSmirnov(out.Models[0].Rules[r].SV, out.Models[1].Rules[r].SV)
+			out.Spectra[r] = KS{d, pv}
+		}
+	}
+	return out, nil
+}
+
+// CompareRow is one (d, model) of the compare-models study: kappa* at
+// p = 80% of the finite-size p_c and the optimal memory's statistics.
+type CompareRow struct {
+	D           int      `json:"d"`
+	P           int      `json:"p"`
+	Model       string   `json:"model"`
+	Kappa       float64  `json:"kappa_star_median"`
+	KappaCI     Interval `json:"kappa_star_ci95"`
+	Correct     float64  `json:"correct_score_mean"`
+	MaxComp     float64  `json:"max_competitor_score_mean"`
+	TopSV       float64  `json:"top_singular_value_mean"`
+	KS          float64  `json:"spectra_ks_distance"`
+	KSp         float64  `json:"spectra_ks_p_value_approx"`
+	Used        int      `json:"instances_used"`
+	NotStorable int      `json:"instances_not_storable"`
+}
+
+// CompareModels tests the equivalence claim: for each d, coupled and decoupled
+// families side by side (f.D and f.Model are ignored).
+func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method) ([]CompareRow, error) {
+	var rows []CompareRow
+	for _, d := range ds {
+		f.D = d
+		if err := f.check(); err != nil {
+			return nil, err
+		}
+		pc, err := theory.CriticalP(float64(d*d), 0)
+		if err != nil {
+			return nil, err
+		}
+		p := max(2, int(0.8*pc))
+		var res [2]*ModelStudy
+		for k, m := range []model.Model{model.Coupled, model.Decoupled} {
+			f.Model = m
+			if res[k], err = StudyModel(ctx, f, p, method); err != nil {
+				return nil, err
+			}
+		}
+		ks, ksp := KolmogorovSmirnov(res[0].Rules[Optimal].SV, res[1].Rules[Optimal].SV)
+		for _, r := range res {
+			opt := r.Rules[Optimal]
+			rows = append(rows, CompareRow{D: d, P: p, Model: r.Model, Kappa: Median(r.Kappas), KappaCI: MedianCI(r.Kappas, 0.95),
+				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
+				Used: r.Used, NotStorable: r.Skipped})
+		}
+	}
+	return rows, nil
+}
+
+// RulePoint is the recall of the Hebbian and pseudo-inverse rules at one p,
+// averaged over the instances.
+type RulePoint struct {
+	P                     int     `json:"p"`
+	HebbianRecalled       float64 `json:"hebbian_recalled"`
+	HebbianOrdered        float64 `json:"hebbian_pairs_ordered"`
+	PseudoInverseRecalled float64 `json:"pseudo_inverse_recalled"`
+	PseudoInverseOrdered  float64 `json:"pseudo_inverse_pairs_ordered"`
+}
+
+// RuleCapacity is, for one rule, the largest p up to which every prefix
+// recalls all p(p-1) pairs: its median over the instances and 95% interval.
+type RuleCapacity struct {
+	Rule   Rule     `json:"rule"`
+	Median float64  `json:"median"`
+	CI     Interval `json:"ci95"`
+}
+
+// RulesStudy is the learning-rules study of one family against p.
+type RulesStudy struct {
+	D         int            `json:"d"`
+	Model     string         `json:"model"`
+	Instances int            `json:"instances"`
+	Curve     []RulePoint    `json:"curve"`
+	Capacity  []RuleCapacity `json:"all_pairs_recalled"`
+	// Theory: the finite-d Hebbian p_c, its asymptote p log p = d^2/8, and the
+	// optimal memory's finite-size p_c.
+	HebbianTheoryPC  float64 `json:"hebbian_p_c_theory"`
+	HebbianAsymptote float64 `json:"hebbian_p_c_asymptote"`
+	OptimalTheoryPC  float64 `json:"optimal_p_c_theory"`
+}
+
+// StudyRules measures the Hebbian and pseudo-inverse rules on the nested
+// instances of the family for p = 2..pmax (0: 1.2 times the finite-size p_c).
+func StudyRules(ctx context.Context, f Family, pmax int) (*RulesStudy, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	pc := TheoryPC(f.D, 0)
+	if pmax == 0 {
+		pmax = int(1.2 * pc)
+	}
+	if pmax < 2 {
+		return nil, fmt.Errorf("rules: pmax must be at least 2, got %d", pmax)
+	}
+	rules := []Rule{Hebbian, PseudoInverse}
+	type acc struct{ recalled, ordered float64 }
+	curve := make([]map[Rule]*acc, pmax+1)
+	allUpTo := map[Rule][]float64{}
+	n := 0
+	for s := f.FirstSeed; s < f.FirstSeed+int64(f.Seeds); s++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n++
+		last := map[Rule]int{}
+		stopped := map[Rule]bool{}
+		for p := 2; p <= pmax; p++ {
+			pre, err := model.NewInstance(f.source(s), p)
+			if err != nil {
+				return nil, err
+			}
+			if curve[p] == nil {
+				curve[p] = map[Rule]*acc{Hebbian: {}, PseudoInverse: {}}
+			}
+			for _, r := range rules {
+				w := pre.Hebbian()
+				if r == PseudoInverse {
+					if w, err = pre.PseudoInverse(); err != nil {
+						return nil, err
+					}
+				}
+				var smp ScoreSample
+				smp.AddScores(pre, w)
+				st := smp.Stats()
+				curve[p][r].recalled += st.FractionRecalled
+				curve[p][r].ordered += st.FractionOrdered
+				if !stopped[r] {
+					if st.FractionOrdered == 1 {
+						last[r] = p
+					} else {
+						stopped[r] = true
+					}
+				}
+			}
+		}
+		for _, r := range rules {
+			allUpTo[r] = append(allUpTo[r], float64(max(last[r], 1)))
+		}
+	}
+	out := &RulesStudy{D: f.D, Model: f.Model.String(), Instances: n, OptimalTheoryPC: pc,
+		HebbianTheoryPC: theory.HebbianCriticalP(float64(f.D)), HebbianAsymptote: theory.AsymptoticP(float64(f.D*f.D) / 4)}
+	nf := float64(n)
+	for p := 2; p <= pmax; p++ {
+		h, q := curve[p][Hebbian], curve[p][PseudoInverse]
+		out.Curve = append(out.Curve, RulePoint{P: p, HebbianRecalled: h.recalled / nf, HebbianOrdered: h.ordered / nf,
+			PseudoInverseRecalled: q.recalled / nf, PseudoInverseOrdered: q.ordered / nf})
+	}
+	for _, r := range rules {
+		out.Capacity = append(out.Capacity, RuleCapacity{Rule: r, Median: Median(allUpTo[r]), CI: MedianCI(allUpTo[r], 0.95)})
+	}
+	return out, nil
+}
+
+// TwoLayer are the settings of the two-layer study: the family (its seeds
+// give the random fixed layers too), the hidden widths (default d/4, d/2,
+// 3d/4, d), and which layer is trained: Layer, or both when Both is set (by
+// alternating LPs from Starts random starts of Rounds half-steps each,
+// defaults 3 and 6), with the LP solver Method.
+type TwoLayer struct {
+	Family
+	Hidden []int
+	Layer  model.Layer
+	Both   bool
+	Starts int
+	Rounds int
+	Method lp.Method
+}
+
+// TwoLayerRow is p* (exact with one layer trained, a lower bound with both) at
+// one hidden width: its median with 95% interval beside the theory for
+// N = d min(h, d) and the conjecture N_eff = h (2d - h).
+type TwoLayerRow struct {
+	H          int      `json:"h"`
+	Instances  int      `json:"instances"`
+	Median     float64  `json:"p_star_median"`
+	CI         Interval `json:"p_star_ci95"`
+	LowerBound bool     `json:"lower_bound"`
+	Undecided  int      `json:"undecided"`
+	TheoryMin  float64  `json:"p_c_theory_n_d_min_h_d"`
+	TheoryEff  float64  `json:"p_c_theory_n_h_2d_minus_h"`
+}
+
+// theoryPCN is the finite-size p_c for n unknowns (2 for n <= 2, 0 if it
+// cannot be computed).
+func theoryPCN(n float64) float64 {
+	if n <= 2 {
+		return 2
+	}
+	pc, err := theory.CriticalP(n, 0)
+	if err != nil {
+		return 0
+	}
+	return pc
+}
+
+// StudyTwoLayer finds, per hidden width, the critical sizes of W = A B with a
+// fixed random layer (feasibility.FindThreshold on model.TwoLayer), or lower
+// bounds on them with both layers trained (feasibility.AlternatingLowerBound).
+func StudyTwoLayer(ctx context.Context, s TwoLayer) ([]TwoLayerRow, error) {
+	if err := s.Family.check(); err != nil {
+		return nil, err
+	}
+	d := s.D
+	hs := s.Hidden
+	if len(hs) == 0 {
+		for _, f := range []int{1, 2, 3, 4} {
+			hs = append(hs, max(1, f*d/4))
+		}
+	}
+	if s.Starts == 0 {
+		s.Starts = 3
+	}
+	if s.Rounds == 0 {
+		s.Rounds = 6
+	}
+	if s.Starts < 0 || s.Rounds < 0 {
+		return nil, errors.New("two-layer: starts and rounds must be >= 1")
+	}
+	var rows []TwoLayerRow
+	for _, h := range hs {
+		if h < 1 {
+			return nil, fmt.Errorf("two-layer: hidden width %d", h)
+		}
+		var ps []float64
+		row := TwoLayerRow{H: h, LowerBound: s.Both, TheoryMin: theoryPCN(float64(d * min(h, d))), TheoryEff: theoryPCN(float64(h * (2*d - h)))}
+		for seed := s.FirstSeed; seed < s.FirstSeed+int64(s.Seeds); seed++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			base := s.source(seed)
+			if s.Both {
+				start := max(2, int(0.6*row.TheoryMin))
+				lb, _, err := feasibility.AlternatingLowerBound(ctx, base, h, start, s.Starts, s.Rounds, uint64(seed))
+				if err != nil {
+					row.Undecided++
+					continue
+				}
+				ps = append(ps, float64(lb))
+				continue
+			}
+			src, err := model.NewTwoLayer(base, h, s.Layer, uint64(seed))
+			if err != nil {
+				return nil, err
+			}
+			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lp.Options{Method: s.Method}, Start: max(2, int(0.95*theoryPCN(float64(src.Unknowns()))))})
+			if err != nil {
+				return nil, err
+			}
+			if !th.Certified {
+				row.Undecided++
+				continue
+			}
+			ps = append(ps, float64(th.PStar))
+		}
+		row.Instances, row.Median, row.CI = len(ps), Median(ps), MedianCI(ps, 0.95)
+		rows = append(rows, row)
+	}
+	return rows, nil
+}

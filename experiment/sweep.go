@@ -1,0 +1,294 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
+)
+
+// Sweep is a sweep's settings: what it computes (the critical size p* of every
+// (d, model, seed)) and how. The zero value of every field means its default;
+// the zero Sweep is the main job of lamcap (`lamcap capacity` with seeds 0..39).
+type Sweep struct {
+	// Ds are the dimensions (default 8, 12, ..., 28). Each must be >= 2.
+	Ds []int
+	// Models are the competitor models (default coupled and decoupled). Their
+	// order does not matter.
+	Models []model.Model
+	// FirstSeed and Seeds give the seeds FirstSeed, ..., FirstSeed+Seeds-1
+	// (Seeds default 40).
+	FirstSeed int64
+	Seeds     int
+	// Embedding is the distribution of the vectors (default Gaussian; User
+	// embeddings are single instances, not sweeps).
+	Embedding model.Embedding
+	// Kappa > 0 asks for the largest p storable with margin kappa
+	// (unit-variance normalisation, certified max-margin values), not kappa = 0.
+	Kappa float64
+	// Eps is the not-storable tolerance (default feasibility.DefaultEps).
+	Eps float64
+	// LP are the solver's choices (zero value: lp's defaults, Auto solver). They
+	// say how, not what, a sweep computes: a stored sweep resumes under other
+	// choices. LP.Eps is ignored (Eps is the sweep's).
+	LP lp.Options
+	// Workers is the number of units computed at once (default runtime.NumCPU()).
+	Workers int
+	// Shard and Shards (1 <= Shard <= Shards) run only the Shard-th of Shards
+	// deterministic slices of the units (see ShardUnits); zero: every unit.
+	Shard, Shards int
+	// Progress, if set, is called after each finished unit with the units done
+	// and in all, and the fraction of the expected work done (units weighted
+	// by UnitCost).
+	Progress func(done, total int, workDone float64)
+}
+
+// Default settings of a Sweep.
+const (
+	DefaultSeeds = 40
+	maxKappa     = 20
+)
+
+// DefaultDs are the dimensions of the zero Sweep.
+var DefaultDs = []int{8, 12, 16, 20, 24, 28}
+
+// withDefaults fills in the defaults and checks the settings.
+func (s Sweep) withDefaults() (Sweep, error) {
+	if len(s.Ds) == 0 {
+		s.Ds = DefaultDs
+	}
+	if len(s.Models) == 0 {
+		s.Models = []model.Model{model.Coupled, model.Decoupled}
+	}
+	if s.Seeds == 0 {
+		s.Seeds = DefaultSeeds
+	}
+	if s.Eps == 0 {
+		s.Eps = feasibility.DefaultEps
+	}
+	if s.Workers == 0 {
+		s.Workers = runtime.NumCPU()
+	}
+	if s.LP.Method == "" {
+		s.LP.Method = lp.Auto
+	}
+	if s.LP.InitialPerMu == 0 {
+		s.LP.InitialPerMu = 2
+	}
+	if s.LP.AddPerMu == 0 {
+		s.LP.AddPerMu = 4
+	}
+	for _, d := range s.Ds {
+		if d < 2 {
+			return s, fmt.Errorf("sweep: every d must be at least 2, got %d", d)
+		}
+	}
+	for _, m := range s.Models {
+		if m != model.Coupled && m != model.Decoupled {
+			return s, fmt.Errorf("sweep: unknown model %d", m)
+		}
+	}
+	switch {
+	case s.Seeds < 0 || s.FirstSeed < 0:
+		return s, fmt.Errorf("sweep: want seeds >= 0 and a count >= 1, got %d from %d", s.Seeds, s.FirstSeed)
+	case s.Embedding != model.Gaussian && s.Embedding != model.Sphere:
+		return s, fmt.Errorf("sweep: embedding %v cannot be swept (gaussian or sphere)", s.Embedding)
+	case !(s.Kappa >= 0) || s.Kappa > maxKappa:
+		return s, fmt.Errorf("sweep: kappa must be in [0, %d], got %v", maxKappa, s.Kappa)
+	case !(s.Eps > 0) || s.Eps >= 1:
+		return s, fmt.Errorf("sweep: eps must be in (0, 1), got %v", s.Eps)
+	case s.Workers < 0:
+		return s, fmt.Errorf("sweep: workers must be >= 1, got %d", s.Workers)
+	case s.Shards < 0 || s.Shards > 0 && (s.Shard < 1 || s.Shard > s.Shards) || s.Shards == 0 && s.Shard != 0:
+		return s, fmt.Errorf("sweep: want shard K of N with 1 <= K <= N, got %d of %d", s.Shard, s.Shards)
+	}
+	if _, err := lp.ParseMethod(string(s.LP.Method)); err != nil {
+		return s, fmt.Errorf("sweep: %w", err)
+	}
+	return s, nil
+}
+
+// Grid is the on-disk form of the sweep's settings (grid.json). Grids compare
+// with Grid.Same.
+func (s Sweep) Grid() (Grid, error) {
+	s, err := s.withDefaults()
+	if err != nil {
+		return Grid{}, err
+	}
+	g := Grid{Version: GridVersion, Ds: slices.Clone(s.Ds), SeedFirst: s.FirstSeed, SeedLast: s.FirstSeed + int64(s.Seeds) - 1,
+		Embedding: s.Embedding.String(), Rows: s.LP.Rows.String(), Solver: string(s.LP.Method), Eps: s.Eps,
+		InitialPer: s.LP.InitialPerMu, AddPer: s.LP.AddPerMu, Kappa: s.Kappa}
+	for _, m := range s.Models {
+		g.Models = append(g.Models, m.String())
+	}
+	return g, nil
+}
+
+// Units lists the units the sweep computes: those of its grid, or of its shard.
+func (s Sweep) Units() ([]Unit, error) {
+	g, err := s.Grid()
+	if err != nil {
+		return nil, err
+	}
+	units := g.Units()
+	if s.Shards > 0 {
+		units = Shard(units, s.Shard, s.Shards)
+	}
+	return units, nil
+}
+
+// config is how each unit is computed, with the search's start: at kappa = 0
+// each search starts from its own theory prior; at kappa > 0 just below the
+// finite-size p_c(d, kappa), computed once per d.
+func (s Sweep) config() runConfig {
+	cfg := runConfig{embed: s.Embedding, kappa: s.Kappa, eps: s.Eps, lp: s.LP}
+	if s.Kappa > 0 {
+		startAt := map[int]int{}
+		for _, d := range s.Ds {
+			if pc, err := theory.CriticalP(float64(d*d), s.Kappa); err == nil {
+				startAt[d] = int(0.9 * pc)
+			}
+		}
+		cfg.start = func(u Unit) int { return startAt[u.D] }
+	}
+	return cfg
+}
+
+// Result is what a sweep found: its grid, a record per finished unit, and per
+// (d, model) the summary with the finite-size theory beside it.
+type Result struct {
+	Grid    Grid
+	Records []Record
+	Groups  []GroupSummary
+}
+
+// Run computes the sweep in memory and returns its result. On an error or a
+// cancellation it returns the result of the units finished so far with the
+// error.
+func Run(ctx context.Context, s Sweep) (Result, error) {
+	s, err := s.withDefaults()
+	if err != nil {
+		return Result{}, err
+	}
+	g, _ := s.Grid()
+	units, _ := s.Units()
+	mem := &memory{recordSet{records: map[Unit]Record{}}}
+	err = runUnits(ctx, mem, units, s.config(), s.Workers, s.Progress)
+	recs := mem.Records()
+	return Result{Grid: g, Records: recs, Groups: SummariseWithTheory(recs, s.Kappa)}, err
+}
+
+// RunStore computes the units of the sweep that the store does not have yet,
+// appending each durably as it finishes (see Store), and returns the result of
+// every record the store holds. The store must hold the sweep's grid
+// (Grid.Same); its solver choices may differ from the sweep's.
+func RunStore(ctx context.Context, st *Store, s Sweep) (Result, error) {
+	err := runOnStoreSettings(ctx, st, s)
+	recs := st.Records()
+	return Result{Grid: st.Grid, Records: recs, Groups: SummariseWithTheory(recs, st.Grid.Kappa)}, err
+}
+
+func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
+	s, err := s.withDefaults()
+	if err != nil {
+		return err
+	}
+	g, _ := s.Grid()
+	if !st.Grid.Same(g) {
+		return errors.New("sweep: the store holds another grid")
+	}
+	units, _ := s.Units()
+	return runUnits(ctx, st, units, s.config(), s.Workers, s.Progress)
+}
+
+// Sweep returns the settings a grid was written from. Their solver choices are
+// the grid's; Workers, Shard and Progress are left zero.
+func (g Grid) Sweep() (Sweep, error) {
+	s := Sweep{Ds: slices.Clone(g.Ds), FirstSeed: g.SeedFirst, Seeds: int(g.SeedLast - g.SeedFirst + 1),
+		Kappa: g.Kappa, Eps: g.Eps}
+	var err error
+	for _, m := range g.Models {
+		mm, err := model.ParseModel(m)
+		if err != nil {
+			return s, err
+		}
+		s.Models = append(s.Models, mm)
+	}
+	if s.Embedding, err = model.ParseEmbedding(g.Embedding); err != nil {
+		return s, err
+	}
+	if s.LP.Rows, err = lp.ParseRows(g.Rows); err != nil {
+		return s, err
+	}
+	if s.LP.Method, err = lp.ParseMethod(g.Solver); err != nil {
+		return s, err
+	}
+	s.LP.InitialPerMu, s.LP.AddPerMu = g.InitialPer, g.AddPer
+	if g.SeedLast < g.SeedFirst {
+		return s, fmt.Errorf("grid: seeds %d:%d", g.SeedFirst, g.SeedLast)
+	}
+	return s, nil
+}
+
+// SummariseWithTheory summarises records by (d, model) (Summarise) and adds,
+// per d, the finite-size p_c at kappa and, at kappa = 0, the predicted
+// P(storable | p) over the measured range.
+func SummariseWithTheory(recs []Record, kappa float64) []GroupSummary {
+	sum := Summarise(recs)
+	cache := map[int]theoryAtD{}
+	for i := range sum {
+		g := &sum[i]
+		t, ok := cache[g.D]
+		if !ok {
+			t = predictAtD(g.D, g.Curve, kappa)
+			cache[g.D] = t
+		}
+		g.TheoryPC, g.TheoryCurve = t.pc, t.curve
+	}
+	return sum
+}
+
+type theoryAtD struct {
+	pc    float64
+	curve []TheoryPoint
+}
+
+func predictAtD(d int, measured []MeasuredPoint, kappa float64) theoryAtD {
+	var t theoryAtD
+	pc, err := theory.CriticalP(float64(d*d), kappa)
+	if err != nil {
+		return t
+	}
+	t.pc = pc
+	if kappa > 0 { // the whole-curve prediction is for kappa = 0 only
+		return t
+	}
+	lo, hi := int(0.8*pc), int(1.2*pc)+1
+	if len(measured) > 0 {
+		lo, hi = min(lo, measured[0].P), max(hi, measured[len(measured)-1].P)
+	}
+	for p := max(lo, 2); p <= hi; p++ {
+		c, err := theory.StorableProbability(p, d*d)
+		if err != nil {
+			return t
+		}
+		t.curve = append(t.curve, TheoryPoint{P: p, Storable: c.Exact})
+	}
+	return t
+}
+
+// TheoryPC is the finite-size prediction p_c(d, kappa) of theory.CriticalP for
+// a d x d memory, or 0 if it cannot be computed.
+func TheoryPC(d int, kappa float64) float64 {
+	pc, err := theory.CriticalP(float64(d*d), kappa)
+	if err != nil {
+		return 0
+	}
+	return pc
+}
