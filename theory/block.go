@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // The d-dimensional block surrogate (docs/theory.md, "7. Norm fluctuations at
@@ -161,11 +162,26 @@ func dot(a, b []float64) float64 {
 // P = {u : (y - c_v) . u >= kappa / |x|}.
 func BlockMonteCarlo(p int, kappa float64, s NormSampler, samples int, seed uint64) (BlockResult, error) {
 	var res BlockResult
+	ds, ks, empty, err := blockSamples(p, kappa, s, samples, seed)
+	if err != nil {
+		return res, err
+	}
+	res.Empty = empty
+	m, sd := stat.MeanStdDev(ds, nil)
+	res.D = Estimate{Mean: m, SE: sd / math.Sqrt(float64(len(ds))), N: len(ds)}
+	m, sd = stat.MeanStdDev(ks, nil)
+	res.Active = Estimate{Mean: m, SE: sd / math.Sqrt(float64(len(ks))), N: len(ks)}
+	return res, nil
+}
+
+// blockSamples returns the squared distances and active counts of the samples
+// with a non-empty polyhedron, and the number of empty ones.
+func blockSamples(p int, kappa float64, s NormSampler, samples int, seed uint64) (ds, ks []float64, empty int, err error) {
 	if p < 2 || samples < 2 || s.D < 2 {
-		return res, fmt.Errorf("block monte carlo: need p >= 2, d >= 2 and samples >= 2, got p = %d, d = %d, samples = %d", p, s.D, samples)
+		return nil, nil, 0, fmt.Errorf("block monte carlo: need p >= 2, d >= 2 and samples >= 2, got p = %d, d = %d, samples = %d", p, s.D, samples)
 	}
 	if !(kappa >= 0) || math.IsInf(kappa, 0) {
-		return res, fmt.Errorf("block monte carlo: need kappa >= 0, got %v", kappa)
+		return nil, nil, 0, fmt.Errorf("block monte carlo: need kappa >= 0, got %v", kappa)
 	}
 	d := s.D
 	rng := rand.New(rand.NewPCG(seed, 0x626c6f636b))
@@ -191,8 +207,8 @@ func BlockMonteCarlo(p int, kappa float64, s NormSampler, samples int, seed uint
 	for i := range a {
 		a[i] = make([]float64, d)
 	}
-	ds := make([]float64, 0, samples)
-	ks := make([]float64, 0, samples)
+	ds = make([]float64, 0, samples)
+	ks = make([]float64, 0, samples)
 	for range samples {
 		draw(x)
 		draw(y)
@@ -207,11 +223,11 @@ func BlockMonteCarlo(p int, kappa float64, s NormSampler, samples int, seed uint
 		}
 		u, k, err := projectPolyhedron(a, kappa/math.Sqrt(dot(x, x)), omega)
 		if errors.Is(err, errEmpty) {
-			res.Empty++
+			empty++
 			continue
 		}
 		if err != nil {
-			return res, fmt.Errorf("block monte carlo (p = %d, d = %d, kappa = %v): %w", p, d, kappa, err)
+			return nil, nil, 0, fmt.Errorf("block monte carlo (p = %d, d = %d, kappa = %v): %w", p, d, kappa, err)
 		}
 		var d2 float64
 		for i := range u {
@@ -221,13 +237,9 @@ func BlockMonteCarlo(p int, kappa float64, s NormSampler, samples int, seed uint
 		ks = append(ks, float64(k))
 	}
 	if len(ds) < 2 {
-		return res, fmt.Errorf("block monte carlo (p = %d, d = %d, kappa = %v): %d of %d polyhedra empty", p, d, kappa, res.Empty, samples)
+		return nil, nil, 0, fmt.Errorf("block monte carlo (p = %d, d = %d, kappa = %v): %d of %d polyhedra empty", p, d, kappa, empty, samples)
 	}
-	m, sd := stat.MeanStdDev(ds, nil)
-	res.D = Estimate{Mean: m, SE: sd / math.Sqrt(float64(len(ds))), N: len(ds)}
-	m, sd = stat.MeanStdDev(ks, nil)
-	res.Active = Estimate{Mean: m, SE: sd / math.Sqrt(float64(len(ks))), N: len(ks)}
-	return res, nil
+	return ds, ks, empty, nil
 }
 
 // BlockCapacity is the block surrogate's capacity estimate.
@@ -294,4 +306,103 @@ func CriticalPBlockMC(kappa float64, s NormSampler, samples int, seed uint64) (B
 	th := -vlo.f / slope
 	se := math.Hypot((1-th)*vlo.se, th*vhi.se) / slope
 	return BlockCapacity{PC: Estimate{Mean: float64(lo) + th, SE: se, N: samples}, EmptyFraction: vlo.empty}, nil
+}
+
+// Settings of CriticalPBlockMedianMC.
+const (
+	// medianBatches independent batches give the standard error of the
+	// median capacity from their spread.
+	medianBatches = 4
+	// medianSums resampled sums per batch and p: the binomial error of
+	// P(storable) is below 0.006 at 1/2.
+	medianSums = 8000
+)
+
+// CriticalPBlockMedianMC estimates where the block surrogate's
+// P(storable | p) crosses 1/2, with Gordon's comparison at finite size
+// (docs/theory.md, section 7, "Median instead of mean"):
+//
+//	P(storable | p) ~ P(X_1 + ... + X_p <= Q),   Q ~ chi-square(d^2),
+//
+// X_mu i.i.d. copies of dist(omega, P)^2 (an empty polyhedron counts as +inf).
+// Per batch, BlockMonteCarlo's samples/medianBatches draws at each integer p
+// are resampled into medianSums sums of p terms, each compared with a fresh Q;
+// the crossing is bracketed between consecutive integers by bisection and
+// interpolated linearly. The estimate is the mean over medianBatches
+// independent batches and its standard error their spread / sqrt(batches).
+// Unlike the root of p E[X] = d^2 it does not depend on the far tail of X: at
+// kappa > 0 and p - 1 > d the polyhedron can be arbitrarily close to empty and
+// E[X] is infinite, however rarely that happens.
+func CriticalPBlockMedianMC(kappa float64, s NormSampler, samples int, seed uint64) (Estimate, error) {
+	n := float64(s.D * s.D)
+	pc0, err := CriticalP(n, kappa)
+	if err != nil {
+		return Estimate{}, fmt.Errorf("block median capacity: %w", err)
+	}
+	per := samples / medianBatches
+	if per < 2 {
+		return Estimate{}, fmt.Errorf("block median capacity: need at least %d samples, got %d", 2*medianBatches, samples)
+	}
+	est := make([]float64, medianBatches)
+	for b := range est {
+		bseed := seed + uint64(b)*0x9e3779b97f4a7c15
+		rng := rand.New(rand.NewPCG(bseed, 0x6d656469616e))
+		chi := distuv.ChiSquared{K: n, Src: rand.NewPCG(bseed, 0x636869)}
+		memo := map[int]float64{}
+		storable := func(p int) (float64, error) {
+			if v, ok := memo[p]; ok {
+				return v, nil
+			}
+			ds, _, empty, err := blockSamples(p, kappa, s, per, bseed)
+			if err != nil {
+				return 0, err
+			}
+			total := len(ds) + empty
+			below := 0
+			for range medianSums {
+				var sum float64
+				for range p {
+					i := rng.IntN(total)
+					if i >= len(ds) {
+						sum = math.Inf(1)
+						break
+					}
+					sum += ds[i]
+				}
+				if sum <= chi.Rand() {
+					below++
+				}
+			}
+			v := float64(below) / medianSums
+			memo[p] = v
+			return v, nil
+		}
+		lo, hi := max(2, int(0.5*pc0)), int(math.Ceil(1.2*pc0))+2
+		plo, err := storable(lo)
+		if err != nil {
+			return Estimate{}, fmt.Errorf("block median capacity: %w", err)
+		}
+		phi, err := storable(hi)
+		if err != nil {
+			return Estimate{}, fmt.Errorf("block median capacity: %w", err)
+		}
+		if !(plo > 0.5 && phi <= 0.5) {
+			return Estimate{}, fmt.Errorf("block median capacity: P(storable) does not cross 1/2 on [%d, %d] (%.3f, %.3f)", lo, hi, plo, phi)
+		}
+		for hi-lo > 1 {
+			mid := (lo + hi) / 2
+			pm, err := storable(mid)
+			if err != nil {
+				return Estimate{}, fmt.Errorf("block median capacity: %w", err)
+			}
+			if pm > 0.5 {
+				lo, plo = mid, pm
+			} else {
+				hi, phi = mid, pm
+			}
+		}
+		est[b] = float64(lo) + (plo-0.5)/(plo-phi)
+	}
+	m, sd := stat.MeanStdDev(est, nil)
+	return Estimate{Mean: m, SE: sd / math.Sqrt(medianBatches), N: samples}, nil
 }

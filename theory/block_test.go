@@ -150,3 +150,25 @@ func TestBlockMonteCarloAboveNormAverage(t *testing.T) {
 		t.Errorf("block %.4f +- %.4f not above input-norm average %.4f", res.D.Mean, res.D.SE, in)
 	}
 }
+
+// At kappa = 0 the median crossing of Gordon's finite-size comparison agrees
+// with the mean equation p D_0(p) = d^2 (CriticalP) within 3 standard errors
+// plus 1%: at kappa = 0 the skew of the sum does not move the crossing.
+func TestCriticalPBlockMedianMC(t *testing.T) {
+	const d = 8
+	med, err := CriticalPBlockMedianMC(0, NormSampler{D: d}, 8000, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := CriticalP(d*d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("kappa = 0, d = %d: median crossing %.3f +- %.3f, CriticalP %.3f", d, med.Mean, med.SE, pc)
+	if math.Abs(med.Mean-pc) > 3*med.SE+0.01*pc {
+		t.Errorf("kappa = 0, d = %d: median crossing %.3f +- %.3f vs CriticalP %.3f", d, med.Mean, med.SE, pc)
+	}
+	if _, err := CriticalPBlockMedianMC(1, NormSampler{D: d}, 3, 1); err == nil {
+		t.Error("3 samples: no error")
+	}
+}
