@@ -28,10 +28,10 @@ import (
 // to rounding.
 const (
 	// normNodes Gauss-Hermite nodes: E_r[D] changes by less than 1e-7 relative
-	// on going to twice as many nodes at d >= 6, kappa <= 1 (3e-8 at d = 6, 1e-10
-	// at d = 12 with 10 nodes; TestStatDimInputNormsConverged), well inside the
-	// 1e-9 absolute accuracy of ComputeFaces times the 1e-6 root tolerance that
-	// matters for p_c.
+	// on going to twice as many nodes at d >= 6, kappa <= 1
+	// (TestStatDimInputNormsConverged; even 10 nodes are within 3e-8 at d = 6
+	// and 1e-10 at d = 12). A relative error e in D moves p_c by about e p_c,
+	// far below the two decimals quoted for p_c.
 	normNodes = 12
 )
 
