@@ -24,11 +24,17 @@ func StatDim(p, kappa float64) (float64, error) {
 // regula falsi (Illinois variant) on log(p D(p)) - log n against log p, which is
 // nearly linear; gonum has no scalar root finder, so it is written here.
 func CriticalP(n, kappa float64) (float64, error) {
+	return solveCapacity(n, func(p float64) (float64, error) { return StatDim(p, kappa) })
+}
+
+// solveCapacity is the root finder of CriticalP for any statistical dimension
+// statDim(p) that grows with p: the root in p of p statDim(p) = n.
+func solveCapacity(n float64, statDim func(p float64) (float64, error)) (float64, error) {
 	if !(n > 2) {
 		return 0, fmt.Errorf("critical p: need n > 2, got %v", n)
 	}
 	g := func(x float64) (float64, error) {
-		d, err := StatDim(math.Exp(x), kappa)
+		d, err := statDim(math.Exp(x))
 		if err != nil {
 			return 0, err
 		}

@@ -12,5 +12,10 @@
 //   - SaddleAlpha: the replica-symmetric saddle point alpha(q), which tends to
 //     1 / D_kappa as q -> 1;
 //   - HebbianMarginVariance, HebbianCriticalP: the Hebbian rule at finite d;
-//   - Predict: all of it for one d (two-layer networks through N = d min(h, d)).
+//   - Predict: all of it for one d (two-layer networks through N = d min(h, d));
+//   - norm fluctuations at kappa > 0 (docs/theory.md, section 7):
+//     CriticalPInputNorms (input norms averaged by quadrature over their
+//     chi-square law), CriticalPRowNormsMC (row norms as per-row margins) and
+//     CriticalPBlockMC (each association as its polyhedron in R^d, which keeps
+//     every norm), with the simulations NormMonteCarlo and BlockMonteCarlo.
 package theory
