@@ -84,6 +84,10 @@ type Report struct {
 	GapFits []Fit `json:"gap_fits"`
 	// Asymptote says where the finite-size prediction comes within 5% of 1/2.
 	Asymptote Asymptote `json:"asymptote"`
+	// Mechanism, when set by the caller, is a comparison of the two models'
+	// optimal memories (experiment.CompareModels, as lamcap compare-models
+	// writes it to compare.json); Markdown then reports it.
+	Mechanism []experiment.CompareRow `json:"mechanism,omitempty"`
 }
 
 // Analyze computes the report of records (any mix of d and models; undecided

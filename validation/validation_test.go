@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lamcap/lamcap/experiment"
@@ -140,6 +141,25 @@ func TestRegenerationIsExact(t *testing.T) {
 	for name, x := range a {
 		if string(x) != string(b[name]) {
 			t.Errorf("%s differs between two regenerations", name)
+		}
+	}
+}
+
+// The mechanism section reports each compare-models row with its numbers, and
+// is left out when there are none.
+func TestMechanismSection(t *testing.T) {
+	var r Report
+	if strings.Contains(r.Markdown(nil, "cmd"), "Mechanism at scale") {
+		t.Fatal("a report without a comparison has a mechanism section")
+	}
+	r.Mechanism = []experiment.CompareRow{
+		{D: 32, P: 145, Model: "coupled", Kappa: 0.41234, KappaCI: experiment.Interval{Lo: 0.4, Hi: 0.42}, Correct: 1.5, MaxComp: 1.1, TopSV: 3.25, KS: 0.0412, KSp: 0.31, Used: 24},
+		{D: 32, P: 145, Model: "decoupled", Kappa: 0.40111, Used: 23},
+	}
+	md := r.Markdown(nil, "cmd")
+	for _, want := range []string{"## Mechanism at scale", "| 32 | 145 | coupled | 24 | 0.4123 [0.4000, 0.4200] | 1.500 | 1.100 | 3.250 | 0.041 | 0.31 |", "| 32 | 145 | decoupled | 23 | 0.4011"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("mechanism section lacks %q", want)
 		}
 	}
 }

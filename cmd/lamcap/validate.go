@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/validation"
 )
 
@@ -49,6 +51,11 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if o.compare != "" {
+		if rep.Mechanism, err = readCompare(ctx, o.compare); err != nil {
+			return err
+		}
+	}
 	dir := filepath.Dir(o.report)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -56,7 +63,11 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := rep.WriteFigures(dir); err != nil {
 		return err
 	}
-	command := fmt.Sprintf("lamcap validate --records %s --report %s", strings.Join(o.records, ","), o.report)
+	command := fmt.Sprintf("lamcap validate --records %s", strings.Join(o.records, ","))
+	if o.compare != "" {
+		command += " --compare " + o.compare
+	}
+	command += " --report " + o.report
 	if err := atomicfile.Write(o.report, []byte(rep.Markdown(o.records, command))); err != nil {
 		return err
 	}
@@ -69,12 +80,30 @@ type validateArgs struct {
 	f       sweepFlags
 	report  string
 	records []string
+	compare string
 }
 
 func (o *validateArgs) register(fs *flagSet) {
 	o.f.register(fs, "6:20:2", "40", "lamcap-out/validate")
 	fs.StringSliceVar(&o.records, "records", nil, "sweep directories to report on, comma separated (no solving)")
 	fs.StringVar(&o.report, "report", "docs/validation.md", "report path (figures are written beside it)")
+	fs.StringVar(&o.compare, "compare", "", "compare.json of 'lamcap compare-models' to report the mechanism section from")
+}
+
+// maxCompareBytes bounds a compare.json (a few hundred bytes per row).
+const maxCompareBytes = 16 << 20
+
+// readCompare reads the rows 'lamcap compare-models' wrote to compare.json.
+func readCompare(ctx context.Context, path string) ([]experiment.CompareRow, error) {
+	b, err := inputfile.ReadAll(ctx, path, maxCompareBytes)
+	if err != nil {
+		return nil, usagef("--compare: %v", err)
+	}
+	var rows []experiment.CompareRow
+	if err := json.Unmarshal(b, &rows); err != nil || len(rows) == 0 {
+		return nil, usagef("--compare: %s is not a compare.json of lamcap compare-models", path)
+	}
+	return rows, nil
 }
 
 // readRecordDirs reads the records of sweep directories, refusing any with
