@@ -115,6 +115,7 @@ func (r Report) scalePlot() *plot.Plot {
 	hline(p, 0.5, maxD+4, palette[6], "asymptote 1/2")
 	p.Y.Min, p.Y.Max = 0.4, 1.35 // room above the data for the legend
 	p.X.Min, p.X.Max = 0, maxD+4
+	dTicks(p)
 	return p
 }
 
@@ -140,17 +141,27 @@ func (r Report) gapPlot() *plot.Plot {
 		l.Color = palette[(i+1)%len(palette)]
 		l.Dashes = [][]vg.Length{nil, {vg.Points(4), vg.Points(3)}, {vg.Points(1), vg.Points(2)}}[i%3]
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("fit %s (p = %.2f)", f.Form, f.PValue), l)
+		p.Legend.Add(fmt.Sprintf("fit %s (p = %.2g)", f.Form, f.PValue), l)
 	}
 	hline(p, 0, maxD+4, color.Gray{Y: 150}, "")
 	p.X.Min, p.X.Max = 0, maxD+4
 	p.Y.Min, p.Y.Max = math.Min(-0.01, -top/2), 2.2*top // room above for the legend
+	dTicks(p)
 	return p
 }
 
 func (r Report) collapsePlot() *plot.Plot {
 	p := newPlot("P(storable | p) collapsed, every (d, model)", "(p - crossing) / width", "fraction storable")
-	i := 0
+	// Colour tells d apart, the glyph the model (filled coupled, open decoupled),
+	// so that 16 series stay readable with 8 colour-blind-safe colours.
+	colour := map[int]int{}
+	for _, g := range r.Groups {
+		if _, ok := colour[g.D]; !ok {
+			colour[g.D] = len(colour)
+		}
+	}
+	glyph := map[string]draw.GlyphDrawer{"coupled": draw.CircleGlyph{}, "decoupled": draw.RingGlyph{}}
+	seen := map[int]bool{}
 	for _, g := range r.Groups {
 		if g.Width <= 0 || len(g.pstars) == 0 {
 			continue
@@ -168,11 +179,26 @@ func (r Report) collapsePlot() *plot.Plot {
 			pts = append(pts, plotter.XY{X: (float64(q) - g.Crossing) / g.Width, Y: float64(storable) / float64(len(ps))})
 		}
 		s, _ := plotter.NewScatter(pts)
-		styled(i, s)
+		s.GlyphStyle.Color = palette[colour[g.D]%len(palette)]
+		s.GlyphStyle.Shape = glyph[g.Model]
+		if s.GlyphStyle.Shape == nil {
+			s.GlyphStyle.Shape = draw.SquareGlyph{}
+		}
 		s.GlyphStyle.Radius = vg.Points(2)
 		p.Add(s)
-		p.Legend.Add(fmt.Sprintf("d=%d %s", g.D, g.Model), s)
-		i++
+		if !seen[g.D] {
+			seen[g.D] = true
+			key, _ := plotter.NewScatter(plotter.XYs{{}})
+			key.GlyphStyle = s.GlyphStyle
+			key.GlyphStyle.Shape = draw.BoxGlyph{}
+			key.GlyphStyle.Radius = vg.Points(3)
+			p.Legend.Add(fmt.Sprintf("d = %d", g.D), key)
+		}
+	}
+	for _, m := range []string{"coupled", "decoupled"} {
+		key, _ := plotter.NewScatter(plotter.XYs{{}})
+		key.GlyphStyle.Shape, key.GlyphStyle.Radius = glyph[m], vg.Points(3)
+		p.Legend.Add(m, key)
 	}
 	var xy plotter.XYs
 	for x := -4.0; x <= 4; x += 0.05 {
@@ -182,7 +208,18 @@ func (r Report) collapsePlot() *plot.Plot {
 	l.Width = vg.Points(1.5)
 	p.Add(l)
 	p.Legend.Add("Phi(-x)", l)
-	p.X.Min, p.X.Max = -4, 9 // the legend sits right of the data
+	p.X.Min, p.X.Max = -4, 7 // the legend sits right of the data
 	p.Y.Min, p.Y.Max = -0.02, 1.02
 	return p
+}
+
+// dTicks labels the d axis with whole numbers every 8.
+func dTicks(p *plot.Plot) {
+	p.X.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+		var ts []plot.Tick
+		for v := math.Ceil(lo/8) * 8; v <= hi; v += 8 {
+			ts = append(ts, plot.Tick{Value: v, Label: fmt.Sprintf("%.0f", v)})
+		}
+		return ts
+	})
 }
