@@ -303,3 +303,21 @@ func (s *Store) Close() error {
 	}
 	return err
 }
+
+// ReadRecordDirs reads the records of several sweep directories, in order (a
+// report over sweeps that cover different d, say). A directory with lines that
+// are not valid records is refused: resuming its sweep repairs it.
+func ReadRecordDirs(dirs []string) ([]Record, error) {
+	var recs []Record
+	for _, dir := range dirs {
+		rs, _, bad, err := ReadRecords(dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(bad) > 0 {
+			return nil, fmt.Errorf("%s: %d records are not valid (first: line %d); repair the directory by resuming its sweep", dir, len(bad), bad[0].Line)
+		}
+		recs = append(recs, rs...)
+	}
+	return recs, nil
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
@@ -114,6 +115,36 @@ func (s Sweep) withDefaults() (Sweep, error) {
 	return s, nil
 }
 
+// unitBytes is what each unit of a grid costs while the grid is listed.
+const unitBytes = 64
+
+// searchSpan is how far above its start a threshold search is sized for: a
+// search rarely visits p beyond twice its start, so three times leaves room.
+const searchSpan = 3
+
+// CheckMemory refuses, before anything is allocated, a sweep that cannot fit
+// the memory budget (package memlimit): a grid whose list of units alone is too
+// large, or a d at which Workers searches at once need more than the budget
+// (each sized by lp.MemoryEstimate at searchSpan times its start). The error
+// is a *memlimit.TooLarge naming what does not fit. Run and RunStore call it.
+func (s Sweep) CheckMemory() error {
+	s, err := s.withDefaults()
+	if err != nil {
+		return err
+	}
+	n := memlimit.Mul(int64(len(s.Ds)), int64(len(s.Models)), int64(s.Seeds))
+	if err := memlimit.Check(fmt.Sprintf("a grid of %d units", n), memlimit.Mul(n, unitBytes)); err != nil {
+		return err
+	}
+	for _, d := range s.Ds {
+		one := lp.MemoryEstimate(d, searchSpan*feasibility.StartGuess(d), model.Decoupled, false, s.LP)
+		if err := memlimit.Check(fmt.Sprintf("d=%d with %d workers", d, s.Workers), memlimit.Mul(int64(s.Workers), one)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Grid is the on-disk form of the sweep's settings (grid.json). Grids compare
 // with Grid.Same.
 func (s Sweep) Grid() (Grid, error) {
@@ -176,6 +207,9 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := s.CheckMemory(); err != nil {
+		return Result{}, err
+	}
 	g, _ := s.Grid()
 	units, _ := s.Units()
 	mem := &memory{recordSet{records: map[Unit]Record{}}}
@@ -197,6 +231,9 @@ func RunStore(ctx context.Context, st *Store, s Sweep) (Result, error) {
 func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
 	s, err := s.withDefaults()
 	if err != nil {
+		return err
+	}
+	if err := s.CheckMemory(); err != nil {
 		return err
 	}
 	g, _ := s.Grid()

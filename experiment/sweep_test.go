@@ -2,9 +2,12 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -62,5 +65,31 @@ func TestBadSweep(t *testing.T) {
 		if _, err := Run(context.Background(), s); err == nil {
 			t.Errorf("%+v: no error", s)
 		}
+	}
+}
+
+// A sweep that cannot fit the memory budget is refused before any unit runs,
+// naming what does not fit: the list of its units, or its largest d with its
+// workers; a small one passes.
+func TestSweepCheckMemory(t *testing.T) {
+	t.Setenv(memlimit.EnvVar, "64MiB")
+	for _, c := range []struct {
+		s    Sweep
+		what string
+	}{
+		{Sweep{Ds: []int{8}, Seeds: 1 << 30}, "a grid of"},
+		{Sweep{Ds: []int{8, 64}, Seeds: 2, Workers: 2}, "d=64 with 2 workers"},
+	} {
+		err := c.s.CheckMemory()
+		var tl *memlimit.TooLarge
+		if !errors.As(err, &tl) || !strings.Contains(tl.What, c.what) {
+			t.Errorf("%+v: got %v, want a refusal naming %q", c.s, err, c.what)
+		}
+		if _, err := Run(context.Background(), c.s); !errors.As(err, &tl) {
+			t.Errorf("%+v: Run did not refuse: %v", c.s, err)
+		}
+	}
+	if err := (Sweep{Ds: []int{8}, Seeds: 3, Workers: 1}).CheckMemory(); err != nil {
+		t.Errorf("a small sweep is refused: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 
@@ -26,6 +27,19 @@ var palette = []color.Color{
 
 var shapes = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{},
 	draw.CrossGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}
+
+// Write writes the report to path (Markdown, atomically) and its figures
+// beside it (WriteFigures), creating the directory.
+func (r Report) Write(path string, sources []string, command string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := r.WriteFigures(dir); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, []byte(r.Markdown(sources, command)))
+}
 
 // WriteFigures writes validation-scale, validation-gap and validation-collapse
 // (PNG and SVG) into dir. They depend on the report only.

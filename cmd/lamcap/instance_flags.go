@@ -110,6 +110,12 @@ func (f *instanceFlags) validateContext(ctx context.Context) error {
 	if f.given("seed") {
 		return usagef("--seed does not apply to --inputs/--targets: the files are the instance")
 	}
+	return f.readUser(ctx)
+}
+
+// readUser reads the user's --inputs and --targets into the instance's
+// embedding; without --p, the instance is every row of the files.
+func (f *instanceFlags) readUser(ctx context.Context) error {
 	x, err := model.ReadNPYContext(ctx, f.inputs, f.layout == "columns")
 	if err != nil {
 		return fileError("--inputs", err)
@@ -258,15 +264,6 @@ func checkMemory(what string, need int64) error {
 		return usagef("%v", err)
 	}
 	return nil
-}
-
-// Each unit of a grid costs a few words while the grid is listed.
-const unitBytes = 64
-
-// checkUnits refuses a grid of n units (dimensions x models x seeds, counted with
-// memlimit.Mul) whose list alone would not fit the memory budget.
-func checkUnits(n int64) error {
-	return checkMemory(fmt.Sprintf("a grid of %d units", n), memlimit.Mul(n, unitBytes))
 }
 
 func bytesString(b int64) string { return memlimit.Format(b) }

@@ -206,11 +206,7 @@ func (o *compareArgs) register(fs *flagSet) {
 
 // writeCompare writes compare.json and the kappa figure into out.
 func writeCompare(out string, rows []experiment.CompareRow) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	bj, _ := json.MarshalIndent(rows, "", "  ")
-	if err := experiment.WriteFileAtomic(filepath.Join(out, "compare.json"), append(bj, '\n')); err != nil {
+	if err := experiment.WriteCompare(out, rows); err != nil {
 		return err
 	}
 	return figures.CompareKappa(out, rows)

@@ -10,13 +10,10 @@ import (
 	"runtime"
 
 	"github.com/lamcap/lamcap/experiment"
-	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/linalg"
-	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/internal/ranges"
-	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -111,21 +108,15 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	if !(f.kappa >= 0) || f.kappa > 20 {
 		return sw, usagef("--kappa must be in [0, 20], got %v", f.kappa)
 	}
-	if err := checkUnits(memlimit.Mul(int64(len(ds)), int64(len(models)), b-a+1)); err != nil {
-		return sw, err
-	}
-	for _, d := range ds {
-		need := memlimit.Mul(int64(f.workers), lp.MemoryEstimate(d, 3*feasibility.StartGuess(d), model.Decoupled, false, f.sf.opts))
-		if err := checkMemory(fmt.Sprintf("d=%d with %d workers", d, f.workers), need); err != nil {
-			return sw, err
-		}
-	}
 	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
 		Kappa: f.kappa, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
 	if f.shard != "" {
 		if sw.Shard, sw.Shards, err = parseShard(f.shard); err != nil {
 			return sw, err
 		}
+	}
+	if err := sw.CheckMemory(); err != nil {
+		return sw, usagef("%v", err)
 	}
 	return sw, nil
 }
