@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -170,4 +171,70 @@ func KolmogorovSmirnov(a, b []float64) (d, pValue float64) {
 		}
 	}
 	return d, math.Min(1, math.Max(0, sum))
+}
+
+// permutationRounds is the number of random relabellings behind a permutation
+// p-value: its Monte Carlo standard error is at most 0.5/sqrt(2000) ~ 0.011,
+// and the smallest p-value it can give is 1/2001.
+const permutationRounds = 2000
+
+// SpectraPermutation compares two models' spectra with a test that needs no
+// independence between singular values: pairs[i] holds the singular values of
+// the two models' memories of one instance (same seed, so paired). The statistic
+// is the two-sample KS distance between the pooled singular values of each
+// side; its null distribution comes from swapping the two memories of each pair
+// at random (valid when, under the null, the pair is exchangeable: the two
+// models give memories of the same law). It returns the observed distance and
+// the p-value (1 + #{relabelled >= observed}) / (1 + rounds), from a generator
+// seeded with seed, so the same inputs give the same p-value.
+//
+// Written here because gonum's stat has the KS distance but no permutation
+// test, and the pairing (one seed, two models) is what makes it exact.
+func SpectraPermutation(pairs [][2][]float64, rounds int, seed uint64) (distance, pValue float64) {
+	if len(pairs) == 0 {
+		return 0, 1
+	}
+	ks := func(swap []bool) float64 {
+		var a, b []float64
+		for i, pr := range pairs {
+			x, y := pr[0], pr[1]
+			if swap != nil && swap[i] {
+				x, y = y, x
+			}
+			a, b = append(a, x...), append(b, y...)
+		}
+		sort.Float64s(a)
+		sort.Float64s(b)
+		return stat.KolmogorovSmirnov(a, nil, b, nil)
+	}
+	distance = ks(nil)
+	r := rand.New(rand.NewPCG(seed, 0x6b73)) // "ks"
+	swap := make([]bool, len(pairs))
+	above := 0
+	for k := 0; k < rounds; k++ {
+		for i := range swap {
+			swap[i] = r.IntN(2) == 1
+		}
+		// Distances are equal up to rounding when relabelling changes nothing.
+		if ks(swap) >= distance*(1-1e-12) {
+			above++
+		}
+	}
+	return distance, float64(1+above) / float64(1+rounds)
+}
+
+// pairSpectra pairs the two studies' per-instance spectra of one rule by seed:
+// the instances both used.
+func pairSpectra(a, b *ModelStudy, r Rule) [][2][]float64 {
+	at := map[int64][]float64{}
+	for i, s := range a.seeds {
+		at[s] = a.Rules[r].byRank[i]
+	}
+	var out [][2][]float64
+	for i, s := range b.seeds {
+		if x, ok := at[s]; ok {
+			out = append(out, [2][]float64{x, b.Rules[r].byRank[i]})
+		}
+	}
+	return out
 }

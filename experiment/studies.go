@@ -49,7 +49,7 @@ type RuleStudy struct {
 	Sample ScoreSample `json:"-"`
 	SV     []float64   `json:"-"`
 	tops   []float64
-	byRank [][]float64
+	byRank [][]float64 // one instance's singular values each, in seed order
 }
 
 // ModelStudy is the four memories (Rules) of the storable instances of one
@@ -62,6 +62,8 @@ type ModelStudy struct {
 	Rules   map[Rule]*RuleStudy `json:"rules"`
 	// Kappas are the certified kappa* of every instance (0 when not storable).
 	Kappas []float64 `json:"-"`
+	// seeds are the seeds of the instances used, in order (as RuleStudy.byRank).
+	seeds []int64
 }
 
 // StudyModel builds the memories of the prefix of p associations of every
@@ -91,6 +93,7 @@ func StudyModel(ctx context.Context, f Family, p int, method lp.Method) (*ModelS
 			continue
 		}
 		res.Used++
+		res.seeds = append(res.seeds, s)
 		for r, w := range ws {
 			rr := res.Rules[r]
 			rr.Sample.AddScores(in, w)
@@ -120,6 +123,8 @@ func StudyModel(ctx context.Context, f Family, p int, method lp.Method) (*ModelS
 type KS struct {
 	Distance float64 `json:"ks_distance"`
 	PValue   float64 `json:"p_value_approx"`
+	// Permutation is the paired permutation p-value (SpectraPermutation).
+	Permutation float64 `json:"p_value_permutation"`
 }
 
 // Mechanism is the mechanism study: the memories of the same families under
@@ -159,7 +164,8 @@ func StudyMechanism(ctx context.Context, f Family, models []model.Model, p int, 
 		out.Spectra = map[Rule]KS{}
 		for _, r := range []Rule{Optimal, Hebbian} {
 			d, pv := KolmogorovSmirnov(out.Models[0].Rules[r].SV, out.Models[1].Rules[r].SV)
-			out.Spectra[r] = KS{d, pv}
+			_, perm := SpectraPermutation(pairSpectra(out.Models[0], out.Models[1], r), permutationRounds, uint64(f.D))
+			out.Spectra[r] = KS{d, pv, perm}
 		}
 	}
 	return out, nil
@@ -168,18 +174,22 @@ func StudyMechanism(ctx context.Context, f Family, models []model.Model, p int, 
 // CompareRow is one (d, model) of the compare-models study: kappa* at
 // p = 80% of the finite-size p_c and the optimal memory's statistics.
 type CompareRow struct {
-	D           int      `json:"d"`
-	P           int      `json:"p"`
-	Model       string   `json:"model"`
-	Kappa       float64  `json:"kappa_star_median"`
-	KappaCI     Interval `json:"kappa_star_ci95"`
-	Correct     float64  `json:"correct_score_mean"`
-	MaxComp     float64  `json:"max_competitor_score_mean"`
-	TopSV       float64  `json:"top_singular_value_mean"`
-	KS          float64  `json:"spectra_ks_distance"`
-	KSp         float64  `json:"spectra_ks_p_value_approx"`
-	Used        int      `json:"instances_used"`
-	NotStorable int      `json:"instances_not_storable"`
+	D       int      `json:"d"`
+	P       int      `json:"p"`
+	Model   string   `json:"model"`
+	Kappa   float64  `json:"kappa_star_median"`
+	KappaCI Interval `json:"kappa_star_ci95"`
+	Correct float64  `json:"correct_score_mean"`
+	MaxComp float64  `json:"max_competitor_score_mean"`
+	TopSV   float64  `json:"top_singular_value_mean"`
+	KS      float64  `json:"spectra_ks_distance"`
+	KSp     float64  `json:"spectra_ks_p_value_approx"`
+	// KSPerm is the paired permutation p-value of KS (SpectraPermutation):
+	// exact in its assumptions, unlike KSp, whose singular values are not
+	// independent draws.
+	KSPerm      float64 `json:"spectra_ks_p_value_permutation"`
+	Used        int     `json:"instances_used"`
+	NotStorable int     `json:"instances_not_storable"`
 }
 
 // CompareModels tests the equivalence claim: for each d, coupled and decoupled
@@ -204,11 +214,12 @@ func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method) ([
 			}
 		}
 		ks, ksp := KolmogorovSmirnov(res[0].Rules[Optimal].SV, res[1].Rules[Optimal].SV)
+		_, perm := SpectraPermutation(pairSpectra(res[0], res[1], Optimal), permutationRounds, uint64(d))
 		for _, r := range res {
 			opt := r.Rules[Optimal]
 			rows = append(rows, CompareRow{D: d, P: p, Model: r.Model, Kappa: Median(r.Kappas), KappaCI: MedianCI(r.Kappas, 0.95),
 				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
-				Used: r.Used, NotStorable: r.Skipped})
+				KSPerm: perm, Used: r.Used, NotStorable: r.Skipped})
 		}
 	}
 	return rows, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -44,12 +45,16 @@ func ipmCases(t *testing.T, ds []int, seeds int) []ipmCase {
 
 // The interior-point method's t* equals the simplex's to 1e-8 on 240 instances
 // (d = 4..14), and HiGHS's on the smaller ones; its W or lambda passes the
-// external certificate every time.
+// external certificate every time. With LAMCAP_CHECK_LARGE=1, another 72 at
+// d = 16, 20, 24 (a few minutes on 2 cores).
 func TestIPMMatchesSimplexAndHiGHS(t *testing.T) {
 	ctx := context.Background()
 	ds := []int{4, 5, 6, 7, 8, 9, 10, 11, 12, 14}
 	if testing.Short() {
 		ds = []int{4, 6, 8}
+	}
+	if os.Getenv("LAMCAP_CHECK_LARGE") != "" {
+		ds = append(ds, 16, 20, 24)
 	}
 	var storable, not int
 	for _, c := range ipmCases(t, ds, 3) {

@@ -17,8 +17,9 @@ func init() {
 	register(command{"margin", "the max-margin (min-norm) memory: kappa* per instance, certified", runMargin})
 }
 
-const marginSynopsis = `Solves the min-norm QP (minimise |W|_F^2 with all margins >= 1) by constraint
-generation with HiGHS's QP solver and prints kappa* = d / |W*|_F, the largest margin
+const marginSynopsis = `Solves the min-norm QP (minimise |W|_F^2 with all margins >= 1), on the interior-
+point method where the LP runs on it, else by dual coordinate ascent inside
+constraint generation, and prints kappa* = d / |W*|_F, the largest margin
 any memory achieves in unit-variance normalisation, with its certified interval:
 the lower end from W's recomputed margins, the upper end from the QP's duals by weak
 duality (certified when the interval is narrower than 1e-6 relative). Not-storable

@@ -19,9 +19,13 @@ func init() {
 
 const thresholdSynopsis = `For each seed, finds p*, the largest p whose prefix instance is storable, with a
 certified storable verdict at p* and a certified not-storable verdict at p*+1
-(nested instances make storability monotone in p). The search starts a little below
-the expected capacity, steps down with fresh solvers if needed, and then grows one
-warm HiGHS model upwards. An undecided verdict on the way is reported as such.`
+(nested instances make storability monotone in p). Both searches start from the
+finite-size prediction (lamcap theory). With the simplex (--solver simplex, the
+default below d = 20) the search starts a little below it, steps down with fresh
+solvers if needed, then grows one warm solver upwards. The interior-point method
+(the default from d = 20) brackets p* with cold verdicts, steered by each storable
+verdict's margin, and bisects what is left. An undecided verdict on the way is
+reported as such.`
 
 // parseRange reads "A:B" (or a single number) as an inclusive range.
 func parseRange(s, flag string) (int64, int64, error) {
