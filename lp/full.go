@@ -2,6 +2,7 @@ package lp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -76,7 +77,7 @@ func SolveFeasibility(ctx context.Context, in *model.Instance, set Settings) (*F
 	res, err := runSolve(raw)
 	out := &FeasibilityResult{Status: "warning"}
 	if err != nil {
-		if err == ErrSolverWarning {
+		if errors.Is(err, ErrSolverWarning) {
 			return out, nil
 		}
 		return nil, err

@@ -80,10 +80,15 @@ func newRaw(s Settings) (*highs.RawModel, error) {
 	return m, nil
 }
 
-// ErrSolverWarning reports a HiGHS run that ended with a warning status (for
-// example model status Unknown near a storage threshold). The binding returns no
-// solution in that case, so the caller must retry or report undecided.
-var ErrSolverWarning = errors.New("HiGHS ended with a warning and returned no solution")
+// ErrSolverWarning reports a solve that stopped without a usable solution: a
+// HiGHS run that ended with a warning status (for example model status Unknown
+// near a storage threshold; the binding then returns no solution), or any
+// solver's time limit. The wrapping error says which; the caller must retry
+// or report undecided.
+var ErrSolverWarning = errors.New("the solver stopped without a solution")
+
+// errHiGHSWarning is ErrSolverWarning from a HiGHS warning status.
+var errHiGHSWarning = fmt.Errorf("%w (HiGHS ended with a warning status)", ErrSolverWarning)
 
 // solveOutcome is what one HiGHS run gave.
 type solveOutcome struct {
@@ -105,12 +110,12 @@ func runSolve(m *highs.RawModel) (out solveOutcome, err error) {
 	if err != nil {
 		var cs highs.CallStatus
 		if errors.As(err, &cs) && cs.IsWarning() {
-			return out, ErrSolverWarning
+			return out, errHiGHSWarning
 		}
 		return out, fmt.Errorf("HiGHS solve: %w", err)
 	}
 	if sol == nil || len(sol.ColumnPrimal) == 0 {
-		return out, ErrSolverWarning
+		return out, errHiGHSWarning
 	}
 	out.sol = sol
 	out.status = sol.Status

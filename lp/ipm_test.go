@@ -46,7 +46,7 @@ func ipmCases(t *testing.T, ds []int, seeds int) []ipmCase {
 // The interior-point method's t* equals the simplex's to 1e-8 on 240 instances
 // (d = 4..14), and HiGHS's on the smaller ones; its W or lambda passes the
 // external certificate every time. With LAMCAP_CHECK_LARGE=1, another 72 at
-// d = 16, 20, 24 (a few minutes on 2 cores).
+// d = 16, 20, 24, against the simplex or, where it stalls, HiGHS.
 func TestIPMMatchesSimplexAndHiGHS(t *testing.T) {
 	ctx := context.Background()
 	ds := []int{4, 5, 6, 7, 8, 9, 10, 11, 12, 14}
@@ -69,12 +69,23 @@ func TestIPMMatchesSimplexAndHiGHS(t *testing.T) {
 		if sol.Solver != lp.MethodIPM {
 			t.Fatalf("solution says solver %q", sol.Solver)
 		}
-		ref, err := lp.NewSimplex(in, lp.Options{}).Solve(ctx)
+		// The reference is the simplex; from d = 16 a cold simplex can stall
+		// near the threshold (the reason the IPM is the default there), and
+		// HiGHS is the reference where it does.
+		refOpts := lp.Options{}
+		if c.d > 14 {
+			refOpts.Settings.TimeLimit = 60
+		}
+		ref, err := lp.NewSimplex(in, refOpts).Solve(ctx)
+		if err != nil && c.d > 14 {
+			t.Logf("%+v: simplex: %v; HiGHS is the reference", c, err)
+			ref, err = lp.NewMarginSolver(in, lp.Options{}).Solve(ctx)
+		}
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%+v: reference: %v", c, err)
 		}
 		if math.Abs(sol.T-ref.T) > 1e-8 {
-			t.Errorf("%+v: ipm t*=%.12g simplex t*=%.12g", c, sol.T, ref.T)
+			t.Errorf("%+v: ipm t*=%.12g reference (%s) t*=%.12g", c, sol.T, ref.Solver, ref.T)
 		}
 		if c.d <= 8 {
 			hi, err := lp.NewMarginSolver(in, lp.Options{}).Solve(ctx)
@@ -85,16 +96,20 @@ func TestIPMMatchesSimplexAndHiGHS(t *testing.T) {
 				t.Errorf("%+v: ipm t*=%.12g HiGHS t*=%.12g", c, sol.T, hi.T)
 			}
 		}
-		if ref.T > 1e-9 {
+		// Exactly one of the IPM's certificates holds, and it is the storable
+		// one wherever the reference's t* is clearly positive (above the 1e-8
+		// agreement tolerance). A reference t* of a few 1e-9 is as often
+		// rounding noise of a not-storable instance as a tiny true margin.
+		st, ns := lp.CheckStorable(in, sol.W), lp.CheckNotStorable(in, sol.Lambda, lp.DefaultEps)
+		switch {
+		case st.OK == ns.OK:
+			t.Errorf("%+v: storable certificate %v (min slack %g), not-storable %v (%s)", c, st.OK, st.MinSlack, ns.OK, ns.Reason)
+		case !st.OK && ref.T > 1e-8:
+			t.Errorf("%+v: certified not storable, reference t*=%g", c, ref.T)
+		case st.OK:
 			storable++
-			if ck := lp.CheckStorable(in, sol.W); !ck.OK {
-				t.Errorf("%+v: storable certificate fails (min slack %g)", c, ck.MinSlack)
-			}
-		} else {
+		default:
 			not++
-			if ck := lp.CheckNotStorable(in, sol.Lambda, lp.DefaultEps); !ck.OK {
-				t.Errorf("%+v: not-storable certificate fails: %s", c, ck.Reason)
-			}
 		}
 	}
 	if storable == 0 || not == 0 {

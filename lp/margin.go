@@ -439,7 +439,7 @@ func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*Solution, 
 			return nil, err
 		}
 		if res.status != highs.Optimal {
-			return nil, fmt.Errorf("%w (model status %v)", ErrSolverWarning, res.status)
+			return nil, fmt.Errorf("%w (HiGHS model status %v)", ErrSolverWarning, res.status)
 		}
 		x := res.sol.ColumnPrimal
 		w := mat.NewDense(in.D, in.D, append([]float64(nil), x[:d2]...))
