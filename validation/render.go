@@ -52,7 +52,7 @@ func (r Report) Markdown(sources []string, command string) string {
 		w("\n%s", r.mechanismSection())
 	}
 	w("\n## Margins (kappa > 0)\n\n")
-	w("At kappa > 0 the finite-size theory above overshoots the exact capacities of Gaussian instances (by 6-25%% at d = 12..24); docs/margins.md measures kappa = 0.5 and 1 at d = 12..24 (100 seeds, both models) against the norm-fluctuation corrections derived in docs/theory.md (section 7), with the commands that reproduce it.\n")
+	w("At kappa > 0 the finite-size theory above overshoots the exact capacities of Gaussian instances; docs/margins.md measures kappa = 0.5 and 1 at d = 12..24 (100 seeds, both models) against the norm-fluctuation corrections derived in docs/theory.md (section 7), with the commands that reproduce it.\n")
 	return b.String()
 }
 

@@ -115,7 +115,7 @@ func (o *thresholdArgs) register(fs *flagSet) {
 	o.inst.register(fs)
 	o.inst.registerFiles(fs)
 	fs.StringVar(&o.seeds, "seeds", "1:5", "seeds A:B (inclusive; one instance with --inputs)")
-	fs.IntVar(&o.start, "start", 0, "first p tried (0: 97% of the root of p log p = d^2)")
+	fs.IntVar(&o.start, "start", 0, "first p tried (0: from the finite-size prediction, lamcap theory)")
 	o.sf.register(fs)
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON line per instance")
 }
