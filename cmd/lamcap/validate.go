@@ -51,7 +51,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-// records_ reads the records of --records, or without it runs (or resumes) the
+// recordsFor reads the records of --records, or without it runs (or resumes) the
 // command's own sweep and reports on its directory.
 func (o *validateArgs) recordsFor(ctx context.Context, stderr io.Writer) ([]experiment.Record, error) {
 	if len(o.records) > 0 {
