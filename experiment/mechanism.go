@@ -173,10 +173,10 @@ func KolmogorovSmirnov(a, b []float64) (d, pValue float64) {
 	return d, math.Min(1, math.Max(0, sum))
 }
 
-// permutationRounds is the number of random relabellings behind a permutation
+// PermutationRounds is the number of random relabellings behind a permutation
 // p-value: its Monte Carlo standard error is at most 0.5/sqrt(2000) ~ 0.011,
 // and the smallest p-value it can give is 1/2001.
-const permutationRounds = 2000
+const PermutationRounds = 2000
 
 // SpectraPermutation compares two models' spectra with a test that needs no
 // independence between singular values: pairs[i] holds the singular values of

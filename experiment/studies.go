@@ -164,7 +164,7 @@ func StudyMechanism(ctx context.Context, f Family, models []model.Model, p int, 
 		out.Spectra = map[Rule]KS{}
 		for _, r := range []Rule{Optimal, Hebbian} {
 			d, pv := KolmogorovSmirnov(out.Models[0].Rules[r].SV, out.Models[1].Rules[r].SV)
-			_, perm := SpectraPermutation(pairSpectra(out.Models[0], out.Models[1], r), permutationRounds, uint64(f.D))
+			_, perm := SpectraPermutation(pairSpectra(out.Models[0], out.Models[1], r), PermutationRounds, uint64(f.D))
 			out.Spectra[r] = KS{d, pv, perm}
 		}
 	}
@@ -214,7 +214,7 @@ func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method) ([
 			}
 		}
 		ks, ksp := KolmogorovSmirnov(res[0].Rules[Optimal].SV, res[1].Rules[Optimal].SV)
-		_, perm := SpectraPermutation(pairSpectra(res[0], res[1], Optimal), permutationRounds, uint64(d))
+		_, perm := SpectraPermutation(pairSpectra(res[0], res[1], Optimal), PermutationRounds, uint64(d))
 		for _, r := range res {
 			opt := r.Rules[Optimal]
 			rows = append(rows, CompareRow{D: d, P: p, Model: r.Model, Kappa: Median(r.Kappas), KappaCI: MedianCI(r.Kappas, 0.95),

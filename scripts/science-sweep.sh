@@ -3,7 +3,8 @@
 # decoupled, the approach to 1/2) by solving. Resumable: interrupt it at any time
 # and run it again; finished instances are kept. Each part is its own sweep
 # directory under docs/data/science, because the seed counts differ with d.
-#   d = 8..24: 200 seeds; d = 32: 100; d = 40, 48: 40; d = 64: SEEDS64 (default 10);
+#   d = 8..24: 200 seeds; d = 32: 100; d = 40, 48: 40; d = 64: seeds 1..10, then
+#   11..20 in a directory of their own (a sweep directory's seed range is fixed);
 #   then the two models' optimal memories at d = 32, 48 (compare-models, 24 seeds).
 # Run it under nohup for the long parts:  nohup scripts/science-sweep.sh >sweep.log 2>&1 &
 set -euo pipefail
@@ -18,7 +19,8 @@ run() { # dir d-list seeds
 run small 8,12,16,20,24 200
 run d32 32 100
 run d40-48 40,48 40
-run d64 64 "${SEEDS64:-10}"
+run d64 64 10
+run d64b 64 11:20
 # The mechanism at scale (not resumable: one run, skipped once compare.json exists).
 if [ ! -s "$out/compare/compare.json" ]; then
   echo "== $(date -u +%FT%TZ) compare-models d=32,48 seeds=1:24 -> $out/compare"

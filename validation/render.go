@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/lamcap/lamcap/experiment"
 )
 
 // Markdown renders the report as docs/validation.md: deterministic text, every
@@ -61,7 +63,7 @@ func (r Report) mechanismSection() string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("## Mechanism at scale: the optimal memories of the two models\n\n")
-	w("At p = 80%% of the finite-size p_c, for each seed, the max-margin memory W* (|W|_F = d) of the coupled and of the decoupled instance: kappa* (median over seeds with its 95%% order-statistic interval), the mean correct score y_mu^T W* x_mu and the mean largest competitor score, the mean top singular value, and the two-sample Kolmogorov-Smirnov distance between the two models' pooled singular values. Its p-value comes from a paired permutation test (the two memories of each seed swapped at random, %d relabellings; experiment.SpectraPermutation), which needs no independence between the singular values of one memory; the asymptotic KS p-value, which assumes it, is shown beside it for comparison only.\n\n", mechanismRounds)
+	w("At p = 80%% of the finite-size p_c, for each seed, the max-margin memory W* (|W|_F = d) of the coupled and of the decoupled instance: kappa* (median over seeds with its 95%% order-statistic interval), the mean correct score y_mu^T W* x_mu and the mean largest competitor score, the mean top singular value, and the two-sample Kolmogorov-Smirnov distance between the two models' pooled singular values. Its p-value comes from a paired permutation test (the two memories of each seed swapped at random, %d relabellings; experiment.SpectraPermutation), which needs no independence between the singular values of one memory; the asymptotic KS p-value, which assumes it, is shown beside it for comparison only.\n\n", experiment.PermutationRounds)
 	w("| d | p | model | instances | kappa* [95%% CI] | correct score | top competitor | top singular value | KS distance | p (permutation) | p (asymptotic) |\n")
 	w("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range r.Mechanism {
@@ -71,9 +73,6 @@ func (r Report) mechanismSection() string {
 	w("\n%s\n", r.mechanismStatement())
 	return b.String()
 }
-
-// mechanismRounds is experiment's number of relabellings, named in the report.
-const mechanismRounds = 2000
 
 // mechanismStatement says, per d, what the rows of Report.Mechanism support:
 // whether the spectra differ at level 0.05 and whether the kappa* intervals of
