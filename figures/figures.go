@@ -193,6 +193,10 @@ var palette = []color.Color{
 // colour is the k-th colour of the palette.
 func colour(k int) color.RGBA { return palette[k%len(palette)].(color.RGBA) }
 
+// Colour is the k-th colour of lamcap's palette (k modulo its 12 colours), for
+// the plots of other packages.
+func Colour(k int) color.Color { return colour(k) }
+
 // shape is the k-th marker.
 func shape(k int) draw.GlyphDrawer { return plotutil.Shape(k) }
 

@@ -15,15 +15,13 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/atomicfile"
 )
 
-// palette is the Okabe-Ito colour-blind-safe set; shapes tell series apart too.
-var palette = []color.Color{
-	color.RGBA{0, 114, 178, 255}, color.RGBA{213, 94, 0, 255}, color.RGBA{0, 158, 115, 255},
-	color.RGBA{204, 121, 167, 255}, color.RGBA{86, 180, 233, 255}, color.RGBA{230, 159, 0, 255},
-	color.RGBA{0, 0, 0, 255}, color.RGBA{240, 228, 66, 255},
-}
+// palette is lamcap's colour-blind-safe palette (package figures): 12
+// colours, so that the nine dimensions of the collapse plot differ.
+func palette(k int) color.Color { return figures.Colour(k) }
 
 var shapes = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{},
 	draw.CrossGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}
@@ -88,7 +86,7 @@ func withBars(p *plot.Plot, i int, pts plotter.XYs, bars plotter.YErrors, name s
 }
 
 func styled(i int, s *plotter.Scatter) {
-	s.GlyphStyle.Color = palette[i%len(palette)]
+	s.GlyphStyle.Color = palette(i)
 	s.GlyphStyle.Shape = shapes[i%len(shapes)]
 	s.GlyphStyle.Radius = vg.Points(3)
 }
@@ -121,12 +119,12 @@ func (r Report) scalePlot() *plot.Plot {
 	}
 	if len(th) > 1 {
 		l, _ := plotter.NewLine(th)
-		l.Color = palette[2]
+		l.Color = palette(2)
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
 		p.Legend.Add("finite-size theory", l)
 	}
-	hline(p, 0.5, maxD+4, palette[6], "asymptote 1/2")
+	hline(p, 0.5, maxD+4, palette(6), "asymptote 1/2")
 	p.Y.Min, p.Y.Max = 0.4, 1.35 // room above the data for the legend
 	p.X.Min, p.X.Max = 0, maxD+4
 	dTicks(p)
@@ -152,7 +150,7 @@ func (r Report) gapPlot() *plot.Plot {
 			xy = append(xy, plotter.XY{X: d, Y: f.At(d)})
 		}
 		l, _ := plotter.NewLine(xy)
-		l.Color = palette[(i+1)%len(palette)]
+		l.Color = palette(i + 1)
 		l.Dashes = [][]vg.Length{nil, {vg.Points(4), vg.Points(3)}, {vg.Points(1), vg.Points(2)}}[i%3]
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("fit %s (p = %.2g)", f.Form, f.PValue), l)
@@ -193,7 +191,7 @@ func (r Report) collapsePlot() *plot.Plot {
 			pts = append(pts, plotter.XY{X: (float64(q) - g.Crossing) / g.Width, Y: float64(storable) / float64(len(ps))})
 		}
 		s, _ := plotter.NewScatter(pts)
-		s.GlyphStyle.Color = palette[colour[g.D]%len(palette)]
+		s.GlyphStyle.Color = palette(colour[g.D])
 		s.GlyphStyle.Shape = glyph[g.Model]
 		if s.GlyphStyle.Shape == nil {
 			s.GlyphStyle.Shape = draw.SquareGlyph{}
