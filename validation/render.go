@@ -41,7 +41,7 @@ func (r Report) Markdown(sources []string, command string) string {
 	w("Fits of the relative gap g(d) against d (weights 1/SE^2; p-value of the chi-square):\n\n")
 	w("| form | parameters | chi2 / dof | p-value |\n|---|---|---|---|\n")
 	for _, f := range r.GapFits {
-		w("| %s | %s | %.2f / %d | %.3f |\n", f.Form, params(f), f.Chi2, f.DoF, f.PValue)
+		w("| %s | %s | %.2f / %d | %s |\n", f.Form, params(f), f.Chi2, f.DoF, pValue(f.PValue))
 	}
 	w("\n%s\n\n", r.fitStatement())
 	w("![relative gap against d](validation-gap.png)\n\n")
@@ -101,6 +101,23 @@ func (r Report) mechanismStatement() string {
 	return "In words: " + strings.Join(parts, "; ") + "."
 }
 
+// pValue prints a p-value to three decimals, or as "< 0.001" below that.
+func pValue(p float64) string {
+	if p < 0.0005 {
+		return "< 0.001"
+	}
+	return fmt.Sprintf("%.3f", p)
+}
+
+// pEquals is pValue after "p": "= 0.003" or "< 0.001".
+func pEquals(p float64) string {
+	v := pValue(p)
+	if v[0] == '<' {
+		return v
+	}
+	return "= " + v
+}
+
 func quoted(s []string) []string {
 	out := make([]string, len(s))
 	for i, x := range s {
@@ -158,7 +175,7 @@ func (r Report) fitStatement() string {
 	if accept(c) {
 		fmt.Fprintf(&s, "A constant gap of %.2f%% +- %.2f%% fits (p = %.2f).", 100*c.Params[0], 100*c.SE[0], c.PValue)
 	} else {
-		fmt.Fprintf(&s, "A constant gap does not fit (p = %.3f).", c.PValue)
+		fmt.Fprintf(&s, "A constant gap does not fit (p %s).", pEquals(c.PValue))
 	}
 	if l != nil {
 		fmt.Fprintf(&s, " A gap vanishing like 1/log d gives p = %.2f.", l.PValue)
