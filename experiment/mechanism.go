@@ -149,12 +149,8 @@ func SingularValues(w mat.Matrix) []float64 {
 // here. Singular values of one matrix are not independent draws, so the p-value
 // is indicative, not exact.
 func KolmogorovSmirnov(a, b []float64) (d, pValue float64) {
-	x := append([]float64(nil), a...)
-	y := append([]float64(nil), b...)
-	sort.Float64s(x)
-	sort.Float64s(y)
-	d = stat.KolmogorovSmirnov(x, nil, y, nil)
-	n := float64(len(x)) * float64(len(y)) / float64(len(x)+len(y))
+	d = ksDistance(append([]float64(nil), a...), append([]float64(nil), b...))
+	n := float64(len(a)) * float64(len(b)) / float64(len(a)+len(b))
 	l := (math.Sqrt(n) + 0.12 + 0.11/math.Sqrt(n)) * d
 	if l < 0.2 {
 		return d, 1
@@ -171,6 +167,13 @@ func KolmogorovSmirnov(a, b []float64) (d, pValue float64) {
 		}
 	}
 	return d, math.Min(1, math.Max(0, sum))
+}
+
+// ksDistance is the two-sample KS distance (gonum); it sorts a and b in place.
+func ksDistance(a, b []float64) float64 {
+	sort.Float64s(a)
+	sort.Float64s(b)
+	return stat.KolmogorovSmirnov(a, nil, b, nil)
 }
 
 // PermutationRounds is the number of random relabellings behind a permutation
@@ -203,9 +206,7 @@ func SpectraPermutation(pairs [][2][]float64, rounds int, seed uint64) (distance
 			}
 			a, b = append(a, x...), append(b, y...)
 		}
-		sort.Float64s(a)
-		sort.Float64s(b)
-		return stat.KolmogorovSmirnov(a, nil, b, nil)
+		return ksDistance(a, b)
 	}
 	distance = ks(nil)
 	r := rand.New(rand.NewPCG(seed, 0x6b73)) // "ks"
