@@ -18,5 +18,5 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-openblas: installing libopenblas-dev with apt-get" >&2
 apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq libopenblas-dev >/dev/null
 have || { echo "install-openblas: libopenblas-dev installed but libopenblas.so not found" >&2; exit 1; }

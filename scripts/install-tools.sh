@@ -12,4 +12,4 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-tools: installing ${need[*]} with apt-get" >&2
 apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
