@@ -9,6 +9,8 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -56,8 +58,11 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 		if err != nil {
 			return err
 		}
-		line.Color = colour(i)
-		glyphs.Color, glyphs.Shape = line.Color, shape(i)
+		// A colour per (d, model): the two models of one d sit side by side
+		// and must not share one; the dashes and crosses tell them apart again.
+		k := 2*i + sort.SearchStrings(names, g.Model)
+		line.Color = colour(k)
+		glyphs.Color, glyphs.Shape = line.Color, shape(k)
 		if g.Model == "decoupled" {
 			line.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 			glyphs.Shape = draw.CrossGlyph{}
@@ -78,7 +83,7 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 				if err != nil {
 					return err
 				}
-				tl.Color = line.Color
+				tl.Color = color.Gray{Y: 90}
 				tl.Width = vg.Points(0.5)
 				tl.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
 				curve.Add(tl)
@@ -89,6 +94,7 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 			i++
 		}
 	}
+	pad(curve, true)
 	if err := save(curve, dir, "storable"); err != nil {
 		return err
 	}
@@ -100,6 +106,7 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 	sc.Y.Label.Text = "p_c log p_c / d^2"
 	sc.Legend.Top = false
 	xmin, xmax := 1e9, 0.0
+	measured := map[int]bool{}
 	for k, m := range names {
 		var pts plotter.XYs
 		var errs plotter.YErrors
@@ -110,6 +117,7 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 			pts = append(pts, plotter.XY{X: float64(g.D), Y: g.Scale})
 			errs = append(errs, struct{ Low, High float64 }{g.Scale - g.ScaleCI.Lo, g.ScaleCI.Hi - g.Scale})
 			xmin, xmax = min(xmin, float64(g.D)), max(xmax, float64(g.D))
+			measured[g.D] = true
 		}
 		if len(pts) == 0 {
 			continue
@@ -147,10 +155,41 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 		sc.Legend.Add("asymptote 1/2", half)
 	}
 	sc.Y.Min = 0
+	sc.X.Tick.Marker = measuredTicks(measured)
+	pad(sc, true)
 	return save(sc, dir, "capacity")
 }
 
+// axisPad is the fraction of each axis's data range added at both ends, so
+// that no marker or error bar sits on an axis or is cut at its limit.
+const axisPad = 0.04
+
+// legendGap is the space left and right of the legend beside the data: text
+// metrics differ between the PNG and SVG fonts, so the legend never ends
+// flush with the canvas.
+const legendGap = 12
+
+// pad widens the axes by axisPad at both ends; histograms, whose bars stand
+// on y = 0, pad only x.
+func pad(p *plot.Plot, y bool) {
+	axes := []*plot.Axis{&p.X}
+	if y {
+		axes = append(axes, &p.Y)
+	}
+	for _, ax := range axes {
+		if r := ax.Max - ax.Min; r > 0 && !math.IsInf(r, 0) {
+			ax.Min -= axisPad * r
+			ax.Max += axisPad * r
+		}
+	}
+}
+
 func save(p *plot.Plot, dir, name string) error {
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		if _, ok := ax.Tick.Marker.(plot.DefaultTicks); ok {
+			ax.Tick.Marker = trimmedTicks{}
+		}
+	}
 	leg := p.Legend
 	p.Legend = plot.NewLegend() // drawn beside the data, never over it
 	for _, ext := range []string{"png", "svg"} {
@@ -163,11 +202,11 @@ func save(p *plot.Plot, dir, name string) error {
 		dc := draw.New(c)
 		var lw vg.Length
 		if leg.Rectangle(dc).Size().Y > 0 {
-			lw = leg.Rectangle(dc).Size().X + vg.Points(8)
+			lw = leg.Rectangle(dc).Size().X + 2*vg.Points(legendGap)
 		}
 		p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
 		if lw > 0 {
-			leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, vg.Points(4), -vg.Points(8)
+			leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, vg.Points(legendGap/2), -vg.Points(8)
 			leg.Draw(draw.Crop(dc, w-lw, 0, 0, 0))
 		}
 		var buf bytes.Buffer
@@ -215,7 +254,7 @@ func addErrorLine(pl *plot.Plot, pts plotter.XYs, errs plotter.YErrors, k int, l
 		return err
 	}
 	pl.Add(line, glyphs, bars)
-	pl.Legend.Add(label, line)
+	pl.Legend.Add(label, line, glyphs)
 	return nil
 }
 
@@ -247,11 +286,13 @@ func CompareKappa(dir string, rows []experiment.CompareRow) error {
 	pl.X.Label.Text = "d"
 	pl.Y.Label.Text = "kappa*"
 	pl.Legend.Top = true
+	ds := map[int]bool{}
 	for k, m := range []string{"coupled", "decoupled"} {
 		var pts plotter.XYs
 		var errs plotter.YErrors
 		for _, r := range rows {
 			if r.Model == m && !math.IsNaN(r.Kappa) {
+				ds[r.D] = true
 				pts = append(pts, plotter.XY{X: float64(r.D) + 0.1*float64(k), Y: r.Kappa})
 				errs = append(errs, struct{ Low, High float64 }{r.Kappa - r.KappaCI.Lo, r.KappaCI.Hi - r.Kappa})
 			}
@@ -263,6 +304,8 @@ func CompareKappa(dir string, rows []experiment.CompareRow) error {
 			return err
 		}
 	}
+	pl.X.Tick.Marker = measuredTicks(ds)
+	pad(pl, true)
 	return save(pl, dir, "kappa")
 }
 
@@ -298,6 +341,7 @@ func histogramPlot(base, title, xlabel string, r *experiment.ModelStudy, pick fu
 		pl.Add(l)
 		pl.Legend.Add("sqrt(2 log p)", l)
 	}
+	pad(pl, false)
 	return save(pl, filepath.Dir(base), filepath.Base(base))
 }
 
@@ -331,6 +375,7 @@ func spectraPlot(base string, results []*experiment.ModelStudy, d, p int) error 
 			k++
 		}
 	}
+	pad(pl, true)
 	return save(pl, filepath.Dir(base), filepath.Base(base))
 }
 
@@ -345,4 +390,30 @@ func errorBars(pts plotter.XYs, errs plotter.YErrors, c color.Color) (*plotter.Y
 	}
 	bars.Color = c
 	return bars, nil
+}
+
+// measuredTicks puts a labelled tick at each measured value (the dimensions d
+// of a sweep), so that the axis names exactly what was measured.
+func measuredTicks(ds map[int]bool) plot.ConstantTicks {
+	var ticks plot.ConstantTicks
+	for d := range ds {
+		ticks = append(ticks, plot.Tick{Value: float64(d), Label: strconv.Itoa(d)})
+	}
+	sort.Slice(ticks, func(a, b int) bool { return ticks[a].Value < ticks[b].Value })
+	return ticks
+}
+
+// trimmedTicks are gonum's default ticks with their labels' trailing zeros
+// dropped ("25", not "25.00"; "2.5", not "2.50"): every axis's default.
+type trimmedTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (trimmedTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i, t := range ticks {
+		if strings.Contains(t.Label, ".") && !strings.ContainsAny(t.Label, "eE") {
+			ticks[i].Label = strings.TrimSuffix(strings.TrimRight(t.Label, "0"), ".")
+		}
+	}
+	return ticks
 }
