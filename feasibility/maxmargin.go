@@ -79,13 +79,13 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, opts lp.Options) (M
 		out.Note = fmt.Sprintf("QP failed: %v", err)
 		// Fall back on the LP's W: a certified lower bound on kappa*.
 		sc := lp.CheckStorable(in, v.W)
-		out.Lower, out.Upper = lowerKappa(in, v.W, sc), math.Inf(1)
+		out.Lower, out.Upper = lowerKappa(sc), math.Inf(1)
 		out.Seconds = time.Since(t0).Seconds()
 		return out, nil
 	}
 	out.W, out.Lambda, out.Rows, out.Rounds = sol.W, sol.Lambda, sol.Rows, sol.Rounds
 	sc := lp.CheckStorable(in, sol.W)
-	out.Lower = lowerKappa(in, sol.W, sc)
+	out.Lower = lowerKappa(sc)
 	nc := lp.CheckNotStorable(in, sol.Lambda, math.Inf(1))
 	out.Upper = nc.KappaBound
 	out.Kappa = float64(in.D) / mat.Norm(sol.W, 2)
@@ -110,12 +110,11 @@ func solveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opt
 	return lp.SolveMinNorm(ctx, in, start, lp.Options{})
 }
 
-// lowerKappa is d times the smallest certified margin over |W|_F.
-func lowerKappa(in *model.Instance, w *mat.Dense, sc lp.StorableCheck) float64 {
+// lowerKappa is d times the smallest certified margin over |W|_F, rounded
+// down (lp.StorableCheck.KappaLower), or 0 when W is not certified.
+func lowerKappa(sc lp.StorableCheck) float64 {
 	if !sc.OK {
 		return 0
 	}
-	// MinSlack = min over rows of (margin - rounding bound) is a proven lower
-	// bound on every exact margin.
-	return float64(in.D) * sc.MinSlack / mat.Norm(w, 2) * (1 - 1e-15)
+	return sc.KappaLower
 }
