@@ -357,8 +357,7 @@ func strictValue(dec *json.Decoder, t reflect.Type, path string) error {
 				return err
 			}
 		}
-		_, err := dec.Token() // '}'
-		return err
+		return closing(dec, '}')
 	case json.Delim('['):
 		var elem reflect.Type
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
@@ -370,8 +369,21 @@ func strictValue(dec *json.Decoder, t reflect.Type, path string) error {
 				return err
 			}
 		}
-		_, err := dec.Token() // ']'
+		return closing(dec, ']')
+	}
+	return nil
+}
+
+// closing reads the delimiter that ends an object or array.
+func closing(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	switch {
+	case err == io.EOF:
+		return errors.New("unexpected end of JSON input")
+	case err != nil:
 		return err
+	case tok != want:
+		return fmt.Errorf("want %v, found %v", want, tok)
 	}
 	return nil
 }
