@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -16,11 +18,14 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
-// A certificate file holds a verdict with its evidence (W or lambda) and names
-// its instance exactly: d, p, model, embedding, the seed or the user's files,
-// and the SHA-256 of the instance's numbers (model.Instance.Hash). It carries
-// no tolerance that verify would use: verify holds a not-storable certificate
-// to its own eps (the default, or its --eps).
+// A certificate file holds a verdict with its evidence (W normalised to
+// max |W_ij| = 1, or lambda normalised to sum 1) and names its instance
+// exactly: d, p, model, embedding, the seed or the user's files, and the
+// SHA-256 of the instance's numbers (model.Instance.Hash). It states the
+// relative eps the verdict was decided with and the data's scale (lp.Scale):
+// not-storable means |A^T lambda|_1 / sum(lambda) <= eps * scale. Both are
+// notes for people: verify recomputes the scale from the data and holds a
+// not-storable certificate to its own eps (the default, or its --eps).
 const CertificateFormat = "lamcap-certificate/2"
 
 // Certificate is the JSON form of a saved verdict.
@@ -28,8 +33,10 @@ type Certificate struct {
 	Format   string       `json:"format"`
 	Instance CertInstance `json:"instance"`
 	Verdict  string       `json:"verdict"`
-	// SolveEps is the eps solve used: a note for people; verify never uses it.
+	// SolveEps is the relative eps solve used, and Scale the data's scale
+	// (lp.Scale) it is relative to: notes for people; verify never uses them.
 	SolveEps float64      `json:"solve_eps,omitempty"`
+	Scale    float64      `json:"scale,omitempty"`
 	W        [][]float64  `json:"w,omitempty"`
 	Lambda   []CertLambda `json:"lambda,omitempty"`
 }
@@ -65,16 +72,19 @@ const maxCertDim = 1 << 30
 // verdict was decided with, a note for people only.
 func NewCertificate(ci CertInstance, in *model.Instance, eps float64, v feasibility.Verdict) (*Certificate, error) {
 	ci.D, ci.P, ci.SHA256 = in.D, in.P, in.Hash()
-	c := &Certificate{Format: CertificateFormat, Verdict: string(v.Status), Instance: ci}
+	c := &Certificate{Format: CertificateFormat, Verdict: string(v.Status), Instance: ci, SolveEps: eps, Scale: lp.Scale(in)}
 	switch v.Status {
 	case feasibility.Storable:
-		r, _ := v.W.Dims()
+		w := lp.NormaliseW(v.W)
+		if w == nil {
+			return nil, errors.New("the storable verdict's W is zero or not finite")
+		}
+		r, _ := w.Dims()
 		for i := 0; i < r; i++ {
-			c.W = append(c.W, append([]float64(nil), v.W.RawRowView(i)...))
+			c.W = append(c.W, append([]float64(nil), w.RawRowView(i)...))
 		}
 	case feasibility.NotStorable:
-		c.SolveEps = eps
-		for _, l := range v.Lambda {
+		for _, l := range lp.NormaliseLambda(v.Lambda) {
 			c.Lambda = append(c.Lambda, CertLambda{l.Mu, l.V, l.Weight})
 		}
 	default:
@@ -95,21 +105,24 @@ func (c *Certificate) Encode(w io.Writer) error {
 
 // ParseCertificate reads and validates a certificate: the format, the instance
 // it names and the shape of its evidence. Whether the evidence holds is for
-// verify to check on the instance. Unknown fields are refused, so a file cannot
-// carry a setting (an "eps", say) that looks as if it mattered.
+// verify to check on the instance. The reader is strict (strictJSON): a key
+// given twice, a key in another case than the format's, an unknown key or text
+// after the object is refused with a message naming it, so a file cannot name
+// one thing to a person and another to lamcap, nor carry a setting (an "eps",
+// say) that looks as if it mattered.
 func ParseCertificate(b []byte) (*Certificate, error) {
 	var c Certificate
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := strictJSON(b, reflect.TypeOf(c)); err != nil {
 		var probe struct{ Format string }
 		if json.Unmarshal(b, &probe) == nil && probe.Format == "lamcap-certificate/1" {
 			return nil, errors.New("format lamcap-certificate/1 names its instance without a content hash and sets its own eps; make a new certificate with 'lamcap solve --certificate'")
 		}
 		return nil, fmt.Errorf("not a lamcap certificate (%v)", err)
 	}
-	if dec.More() {
-		return nil, errors.New("not a lamcap certificate (text after the JSON object)")
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("not a lamcap certificate (%v)", err)
 	}
 	if c.Format != CertificateFormat {
 		return nil, fmt.Errorf("format %q, want %q", c.Format, CertificateFormat)
@@ -142,9 +155,12 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 	if !(c.SolveEps >= 0) || math.IsInf(c.SolveEps, 0) {
 		return nil, fmt.Errorf("solve_eps %v is not a finite nonnegative number", c.SolveEps)
 	}
+	if !(c.Scale >= 0) || math.IsInf(c.Scale, 0) {
+		return nil, fmt.Errorf("scale %v is not a finite nonnegative number", c.Scale)
+	}
 	switch c.Verdict {
 	case string(feasibility.Storable):
-		if len(c.Lambda) > 0 || c.SolveEps != 0 {
+		if len(c.Lambda) > 0 {
 			return nil, errors.New("a storable certificate holds W only")
 		}
 		if len(c.W) != ci.D {
@@ -226,7 +242,11 @@ type Check struct {
 	Storable  bool
 	Rows      int
 	MinMargin float64
-	Residual  float64
+	// Exact is the number of margins recomputed in exact arithmetic because
+	// their rounding bounds could not decide them.
+	Exact int
+	// Residual is held to Tolerance = eps * Scale, the data's scale (lp.Scale).
+	Residual, Scale, Tolerance float64
 }
 
 // RejectedError says why a certificate does not hold on its instance.
@@ -235,8 +255,11 @@ type RejectedError struct{ Reason string }
 func (e *RejectedError) Error() string { return "certificate rejected: " + e.Reason }
 
 // Verify checks the certificate on in, without a solver: the instance's hash
-// must be the one the certificate names, and every margin of W, or
-// |A^T lambda|_1 / sum(lambda) against eps, is recomputed with rounding bounds.
+// must be the one the certificate names, and every margin of W (normalised to
+// max |W_ij| = 1; exactly where its rounding bound cannot decide), or
+// |A^T lambda|_1 / sum(lambda) (lambda normalised to sum 1) against
+// eps * lp.Scale(in), is recomputed with rounding and underflow bounds
+// (lp.CheckStorable, lp.CheckNotStorable).
 // A certificate that does not hold is a *RejectedError. eps is the verifier's,
 // never the file's.
 func (c *Certificate) Verify(in *model.Instance, eps float64) (Check, error) {
@@ -252,19 +275,135 @@ func (c *Certificate) Verify(in *model.Instance, eps float64) (Check, error) {
 		}
 		chk := lp.CheckStorable(in, w)
 		if !chk.OK {
-			return Check{}, &RejectedError{fmt.Sprintf("margin of row (%d,%d) is not certified positive (margin minus rounding bound %.3g)", chk.Worst.Mu, chk.Worst.V, chk.MinSlack)}
+			return Check{}, &RejectedError{chk.Reason}
 		}
-		return Check{Storable: true, Rows: in.Rows(), MinMargin: chk.MinMargin}, nil
+		return Check{Storable: true, Rows: in.Rows(), MinMargin: chk.MinMargin, Exact: chk.Exact}, nil
 	case string(feasibility.NotStorable):
 		l := make([]lp.Weighted, len(c.Lambda))
 		for i, x := range c.Lambda {
 			l[i] = lp.Weighted{Row: lp.Row{Mu: x.Mu, V: x.V}, Weight: x.Weight}
 		}
 		chk := lp.CheckNotStorable(in, l, eps)
+		out := Check{Rows: in.Rows(), Residual: chk.Residual, Scale: chk.Scale, Tolerance: chk.Tolerance}
 		if !chk.OK {
-			return Check{Residual: chk.Residual}, &RejectedError{chk.Reason}
+			return out, &RejectedError{chk.Reason}
 		}
-		return Check{Rows: in.Rows(), Residual: chk.Residual}, nil
+		return out, nil
 	}
 	return Check{}, fmt.Errorf("verdict %q has no certificate", c.Verdict)
+}
+
+// strictJSON checks that b is one JSON value of type t and nothing more, read
+// strictly where encoding/json is lenient: within every object a key may occur
+// once, and an object that decodes into a struct may hold only the struct's
+// keys, spelled exactly (encoding/json would let the last of two keys win and
+// match keys in any case). Errors name the key by its path, as
+// "instance.seed" or "lambda[2].weight". Types are left to encoding/json.
+func strictJSON(b []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := strictValue(dec, t, ""); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("text after the JSON object")
+	}
+	return nil
+}
+
+// strictValue reads one value of type t (nil: any type) from dec.
+func strictValue(dec *json.Decoder, t reflect.Type, path string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		if err == io.EOF {
+			return errors.New("unexpected end of JSON input")
+		}
+		return err
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields map[string]reflect.Type
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		}
+		seen := make(map[string]bool)
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := kt.(string)
+			name := path + key
+			if seen[key] {
+				return fmt.Errorf("key %q occurs twice", name)
+			}
+			seen[key] = true
+			var ft reflect.Type
+			if fields != nil {
+				var ok bool
+				if ft, ok = fields[key]; !ok {
+					for want := range fields {
+						if strings.EqualFold(want, key) {
+							return fmt.Errorf("key %q: keys are case-sensitive, want %q", name, path+want)
+						}
+					}
+					return fmt.Errorf("unknown key %q", name)
+				}
+			}
+			if err := strictValue(dec, ft, name+"."); err != nil {
+				return err
+			}
+		}
+		return closing(dec, '}')
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		base := strings.TrimSuffix(path, ".")
+		for i := 0; dec.More(); i++ {
+			if err := strictValue(dec, elem, fmt.Sprintf("%s[%d].", base, i)); err != nil {
+				return err
+			}
+		}
+		return closing(dec, ']')
+	}
+	return nil
+}
+
+// closing reads the delimiter that ends an object or array.
+func closing(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	switch {
+	case err == io.EOF:
+		return errors.New("unexpected end of JSON input")
+	case err != nil:
+		return err
+	case tok != want:
+		return fmt.Errorf("want %v, found %v", want, tok)
+	}
+	return nil
+}
+
+// jsonFields maps the JSON keys of struct type t to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type)
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
 }

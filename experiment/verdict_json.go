@@ -38,7 +38,8 @@ func NewVerdictRecord(d, p int, seed int64, model, embedding, formulation string
 }
 
 // MarginRecord is the JSON form of a max-margin answer on one instance
-// (lamcap margin --json); an unbounded upper end is null.
+// (lamcap margin --json); an unbounded upper end is null, and so is kappa
+// when it is not certified (the interval is then the answer).
 type MarginRecord struct {
 	D         int     `json:"d"`
 	P         int     `json:"p"`
@@ -46,7 +47,7 @@ type MarginRecord struct {
 	Model     string  `json:"model"`
 	Embedding string  `json:"embedding"`
 	Storable  bool    `json:"storable"`
-	Kappa     float64 `json:"kappa"`
+	Kappa     any     `json:"kappa"`
 	Lower     float64 `json:"kappa_lower"`
 	Upper     any     `json:"kappa_upper"`
 	Certified bool    `json:"certified"`
@@ -58,8 +59,12 @@ type MarginRecord struct {
 
 // NewMarginRecord is the record of the max-margin answer mm on the instance.
 func NewMarginRecord(d, p int, seed int64, model, embedding string, mm feasibility.MaxMargin) MarginRecord {
+	var kappa any
+	if mm.Certified {
+		kappa = mm.Kappa
+	}
 	return MarginRecord{D: d, P: p, Seed: seed, Model: model, Embedding: embedding,
-		Storable: mm.Storable, Kappa: mm.Kappa, Lower: mm.Lower, Upper: finiteOrNil(mm.Upper), Certified: mm.Certified,
+		Storable: mm.Storable, Kappa: kappa, Lower: mm.Lower, Upper: finiteOrNil(mm.Upper), Certified: mm.Certified,
 		Rows: mm.Rows, Rounds: mm.Rounds, Seconds: round(mm.Seconds, 4), Note: mm.Note}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -20,20 +21,30 @@ const MaxMarginTolerance = 1e-6
 // margin kappa* = d / |W*|_F in unit-variance normalisation, with a certified
 // interval [Lower, Upper]:
 //
-//	Lower = d * min_r a_r.W / |W|_F  from the recomputed margins of W (rounding
-//	        bounds subtracted), true for this W and hence for the optimum;
+//	Lower = d * min_r a_r.W / |W|_F  for the best certified W found (the LP's
+//	        vertex or a QP solution; exact margins, lp.StorableCheck.KappaLower),
+//	        true for this W and hence for the optimum;
 //	Upper = d * |A^T lambda|_F / sum(lambda)  for the QP's row duals lambda >= 0:
 //	        by weak duality no W with all margins >= 1 has
 //	        |W|_F^2 < sum(lambda)^2 / |A^T lambda|_F^2 (the scale of lambda optimised).
 //
-// Storable is false (and Kappa 0) when the instance is certified not storable.
+// Both ends hold whichever solver found them, so the interval is the
+// intersection over the QP methods tried. Kappa and W are set only when the
+// answer is Certified (the interval narrower than MaxMarginTolerance relative):
+// an uncertified answer is the interval alone, never a point. Storable is false
+// (and Kappa 0) when the instance is certified not storable.
 type MaxMargin struct {
 	Storable     bool
 	Kappa        float64
 	Lower, Upper float64
 	Certified    bool
-	W            *mat.Dense
-	Lambda       []lp.Weighted
+	// W is the certified memory, normalised to max |W_ij| = 1 (scale it to
+	// |W|_F = d for unit-variance scores); nil unless Certified.
+	W      *mat.Dense
+	Lambda []lp.Weighted
+	// Methods are the QP methods tried, in order (MethodIPM: the
+	// interior-point QP; MethodSimplex: the active-set solver).
+	Methods      []lp.Method
 	Rows, Rounds int
 	Seconds      float64
 	Note         string
@@ -46,8 +57,9 @@ type MaxMargin struct {
 // has kappa* = 0, certified by lambda), then solves the min-norm QP and
 // certifies kappa* by the interval above. opts picks the LP's solver (zero value:
 // auto) and its not-storable tolerance (opts.Eps, default DefaultEps); the QP
-// runs on the interior-point method where the LP would (lp.Method.For), and on
-// the active-set solver otherwise.
+// runs first on the interior-point method where the LP would (lp.Method.For),
+// on the active-set solver otherwise, and falls back on the other method when
+// the first one's interval is wider than MaxMarginTolerance or it fails.
 func SolveMaxMargin(ctx context.Context, in *model.Instance, opts lp.Options) (MaxMargin, error) {
 	t0 := time.Now()
 	out := MaxMargin{}
@@ -71,51 +83,75 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, opts lp.Options) (M
 		return out, nil
 	}
 	out.Storable = true
-	sol, err := solveMinNorm(ctx, in, v.W, opts)
-	if err != nil {
-		if ctx.Err() != nil {
-			return out, ctx.Err()
+	// The LP's vertex is a certified W: its margin is a lower end.
+	best := *v.WCheck
+	out.Lower, out.Upper = lowerKappa(best), math.Inf(1)
+	var notes []string
+	for _, m := range qpMethods(in.D, opts) {
+		out.Methods = append(out.Methods, m)
+		sol, err := solveMinNorm(ctx, in, v.W, opts, m)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			notes = append(notes, fmt.Sprintf("%s QP failed: %v", qpName(m), err))
+			continue
 		}
-		out.Note = fmt.Sprintf("QP failed: %v", err)
-		// Fall back on the LP's W: a certified lower bound on kappa*.
-		sc := lp.CheckStorable(in, v.W)
-		out.Lower, out.Upper = lowerKappa(in, v.W, sc), math.Inf(1)
-		out.Seconds = time.Since(t0).Seconds()
-		return out, nil
+		out.Rows, out.Rounds = out.Rows+sol.Rows, out.Rounds+sol.Rounds
+		if sc := lp.CheckStorable(in, sol.W); sc.OK && lowerKappa(sc) > out.Lower {
+			best, out.Lower = sc, lowerKappa(sc)
+		}
+		if nc := lp.CheckNotStorable(in, lp.NormaliseLambda(sol.Lambda), math.Inf(1)); nc.KappaBound < out.Upper {
+			out.Upper, out.Lambda = nc.KappaBound, nc.Lambda
+		}
+		if out.Upper-out.Lower <= MaxMarginTolerance*out.Lower {
+			break
+		}
+		notes = append(notes, fmt.Sprintf("%s QP: interval [%.9g, %.9g]", qpName(m), out.Lower, out.Upper))
 	}
-	out.W, out.Lambda, out.Rows, out.Rounds = sol.W, sol.Lambda, sol.Rows, sol.Rounds
-	sc := lp.CheckStorable(in, sol.W)
-	out.Lower = lowerKappa(in, sol.W, sc)
-	nc := lp.CheckNotStorable(in, sol.Lambda, math.Inf(1))
-	out.Upper = nc.KappaBound
-	out.Kappa = float64(in.D) / mat.Norm(sol.W, 2)
-	out.Certified = sc.OK && out.Upper < math.Inf(1) && (out.Upper-out.Lower) <= MaxMarginTolerance*out.Lower
-	if !out.Certified {
-		out.Note = fmt.Sprintf("certified interval [%.9g, %.9g] is wider than %.0e relative", out.Lower, out.Upper, MaxMarginTolerance)
+	out.Certified = out.Lower > 0 && out.Upper-out.Lower <= MaxMarginTolerance*out.Lower
+	if out.Certified {
+		// The certified W's own margin lies in [Lower, kappa*].
+		out.W, out.Kappa = best.W, math.Min(math.Max(best.Kappa, out.Lower), out.Upper)
+	} else {
+		notes = append(notes, fmt.Sprintf("uncertified: kappa* in [%.9g, %.9g], wider than %.0e relative", out.Lower, out.Upper, MaxMarginTolerance))
+		out.Note = strings.Join(notes, "; ")
 	}
 	out.Seconds = time.Since(t0).Seconds()
 	return out, nil
 }
 
-// solveMinNorm solves the min-norm QP with the interior-point method where opts
-// picks it (from lp.IPMFromD on by default; falling back to the active-set
-// solver if it fails), with the active-set solver otherwise.
-func solveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opts lp.Options) (*lp.Solution, error) {
-	if opts.Method.For(in.D, opts.Rows) == lp.MethodIPM {
-		sol, err := lp.NewIPM(in, opts).SolveMaxMargin(ctx)
-		if err == nil || ctx.Err() != nil {
-			return sol, err
-		}
+// qpMethods are the QP methods SolveMaxMargin tries, in order: the
+// interior-point QP first where the LP would run on the interior-point method,
+// the active-set solver (named MethodSimplex) first otherwise.
+func qpMethods(d int, opts lp.Options) []lp.Method {
+	if opts.Method.For(d, opts.Rows) == lp.MethodIPM {
+		return []lp.Method{lp.MethodIPM, lp.MethodSimplex}
+	}
+	return []lp.Method{lp.MethodSimplex, lp.MethodIPM}
+}
+
+func qpName(m lp.Method) string {
+	if m == lp.MethodIPM {
+		return "interior-point"
+	}
+	return "active-set"
+}
+
+// solveMinNorm solves the min-norm QP with the interior-point method (m =
+// MethodIPM) or the active-set solver started from the LP's W.
+func solveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opts lp.Options, m lp.Method) (*lp.Solution, error) {
+	if m == lp.MethodIPM {
+		return lp.NewIPM(in, opts).SolveMaxMargin(ctx)
 	}
 	return lp.SolveMinNorm(ctx, in, start, lp.Options{})
 }
 
-// lowerKappa is d times the smallest certified margin over |W|_F.
-func lowerKappa(in *model.Instance, w *mat.Dense, sc lp.StorableCheck) float64 {
+// lowerKappa is d times the smallest certified margin over |W|_F, rounded
+// down (lp.StorableCheck.KappaLower), or 0 when W is not certified.
+func lowerKappa(sc lp.StorableCheck) float64 {
 	if !sc.OK {
 		return 0
 	}
-	// MinSlack = min over rows of (margin - rounding bound) is a proven lower
-	// bound on every exact margin.
-	return float64(in.D) * sc.MinSlack / mat.Norm(w, 2) * (1 - 1e-15)
+	return sc.KappaLower
 }

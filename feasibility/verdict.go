@@ -20,8 +20,8 @@ const (
 	Undecided   Status = "undecided"
 )
 
-// DefaultEps is the tolerance of not-storable certificates: no W with
-// |W_ij| <= 1 has all margins above it.
+// DefaultEps is the relative tolerance of not-storable certificates: no W
+// with |W_ij| <= 1 has all margins above eps * lp.Scale(in), the data's scale.
 const DefaultEps = lp.DefaultEps
 
 // Verdict is the answer for one instance with the evidence behind it. Storable
@@ -48,23 +48,38 @@ type Verdict struct {
 
 // Certify turns a solution into a verdict by checking its certificates: W first
 // (an exact statement: every margin positive), then lambda (no W in the box has
-// all margins above eps). If neither holds the verdict is undecided.
+// all margins above eps * lp.Scale(in)). If neither holds the verdict is
+// undecided. Both are normalised first (lp.NormaliseW, lp.NormaliseLambda), and
+// the verdict carries the normalised forms, which are the ones checked.
 func Certify(sol *lp.Solution, solver lp.Solver, eps float64) Verdict {
 	in := solver.Instance()
 	v := Verdict{Status: Undecided, Margin: sol.T + 0, Rows: sol.Rows, Rounds: sol.Rounds, Iterations: sol.Iterations, Solver: sol.Solver}
-	sc := lp.CheckStorable(in, sol.W)
+	var sc lp.StorableCheck
+	if w := normalisedW(sol.W); w != nil {
+		sc = lp.CheckStorable(in, w)
+	} else {
+		sc = lp.CheckStorable(in, sol.W)
+	}
 	if sc.OK {
-		v.Status, v.Certified, v.W, v.WCheck = Storable, true, sol.W, &sc
+		v.Status, v.Certified, v.W, v.WCheck = Storable, true, sc.W, &sc
 		return v
 	}
-	nc := lp.CheckNotStorable(in, sol.Lambda, eps)
+	nc := lp.CheckNotStorable(in, lp.NormaliseLambda(sol.Lambda), eps)
 	if nc.OK {
-		v.Status, v.Certified, v.Lambda, v.LambdaCheck = NotStorable, true, sol.Lambda, &nc
+		v.Status, v.Certified, v.Lambda, v.LambdaCheck = NotStorable, true, nc.Lambda, &nc
 		return v
 	}
 	v.WCheck, v.LambdaCheck = &sc, &nc
 	v.Note = "neither certificate holds: " + nc.Reason
 	return v
+}
+
+// normalisedW is lp.NormaliseW of w, or nil.
+func normalisedW(w *mat.Dense) *mat.Dense {
+	if w == nil {
+		return nil
+	}
+	return lp.NormaliseW(w)
 }
 
 // Decide solves the instance the solver holds and certifies the answer. When the
@@ -117,10 +132,10 @@ func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps fl
 	v := Verdict{Status: Undecided, Iterations: res.Iterations, Rows: in.Rows(), Rounds: 1, Attempts: 1, Solver: lp.MethodHiGHS}
 	switch {
 	case res.Feasible:
-		sc := lp.CheckStorable(in, res.W)
+		sc := lp.CheckStorable(in, normalisedW(res.W))
 		v.WCheck = &sc
 		if sc.OK {
-			v.Status, v.Certified, v.W = Storable, true, res.W
+			v.Status, v.Certified, v.W = Storable, true, sc.W
 		} else {
 			v.Note = "feasibility LP returned a W whose margins are not all certified positive"
 		}

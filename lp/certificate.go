@@ -3,61 +3,413 @@ package lp
 import (
 	"fmt"
 	"math"
+	"math/big"
+	"math/bits"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/model"
 )
 
+// Rounding constants of the checks. Every bound below follows the standard
+// model of floating-point arithmetic with gradual underflow:
+// fl(a op b) = (a op b)(1 + delta) + eta' with |delta| <= unitRoundoff and
+// |eta'| <= underflowUnit/2 (eta' = 0 for additions and subtractions), whatever
+// the order of the sums and whether the BLAS fuses multiply-adds.
+const (
+	// unitRoundoff is u = 2^-53, the relative rounding error of one float64
+	// operation.
+	unitRoundoff = 0x1p-53
+	// underflowUnit is eta = 2^-1074, the smallest positive (subnormal)
+	// float64: the absolute error a product may make when it underflows.
+	underflowUnit = 0x1p-1074
+)
+
+// MinCertEntry is the smallest nonzero entry a normalised certificate may hold:
+// the smallest normal float64. W is normalised to max |W_ij| = 1 and lambda to
+// sum 1 before either is checked; an entry below this carries fewer than 53
+// significant bits (it is subnormal), and a certificate with one is refused.
+// Solvers' certificates are cleaned of such entries (NormaliseW,
+// NormaliseLambda) before they are checked, which changes nothing a solver
+// meant.
+const MinCertEntry = 0x1p-1022
+
+// exactTermBudget bounds the work CheckStorable spends on margins the
+// floating-point bound cannot decide: the terms y_i W_ij x_j summed exactly
+// (math/big) over all such margins. At d = 16 it is 16384 margins, at d = 128
+// 256; past it the check fails (not certified), it never guesses.
+const exactTermBudget = 1 << 22
+
+// Scale is the data's scale, the unit of the not-storable tolerance: the
+// largest row norm |a_r|_F = |y_mu - c_(mu,v)|_2 |x_mu|_2 over the p(p-1) margin
+// rows. Scaling X by a and Y by b scales every margin, t* and Scale by ab, so
+// a tolerance eps * Scale gives the same verdicts at every scale of the data.
+// It is +Inf when the norms overflow and 0 when every row is zero.
+func Scale(in *model.Instance) float64 {
+	var best float64
+	diff := make([]float64, in.D)
+	for mu := 0; mu < in.P; mu++ {
+		nx := norm2(in.X.RawRowView(mu))
+		y := in.Y.RawRowView(mu)
+		for v := 0; v < in.P; v++ {
+			if v == mu {
+				continue
+			}
+			c := in.Competitor(mu, v)
+			for i := range diff {
+				diff[i] = y[i] - c[i]
+			}
+			if s := norm2(diff) * nx; s > best || math.IsNaN(s) {
+				best = s
+			}
+		}
+	}
+	return best
+}
+
+// NotStorableTolerance is the absolute tolerance eps * Scale(in) that a
+// not-storable certificate's residual is held to, for a relative eps.
+func NotStorableTolerance(in *model.Instance, eps float64) float64 {
+	return eps * Scale(in)
+}
+
+// norm2 is the Euclidean norm, scaled so that it neither overflows nor
+// underflows for finite input.
+func norm2(x []float64) float64 {
+	var m float64
+	for _, v := range x {
+		m = math.Max(m, math.Abs(v))
+	}
+	if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
+		return m
+	}
+	var s float64
+	for _, v := range x {
+		s += (v / m) * (v / m)
+	}
+	return m * math.Sqrt(s)
+}
+
+// NormaliseW returns W / max|W_ij| with entries below MinCertEntry (in
+// magnitude) set to zero: the form in which a solver's W is checked and saved.
+// It returns nil if W has no nonzero entry or a non-finite one.
+func NormaliseW(w *mat.Dense) *mat.Dense {
+	n, reason := normaliseW(w)
+	if reason != "" {
+		return nil
+	}
+	r, c := n.Dims()
+	for i := 0; i < r; i++ {
+		row := n.RawRowView(i)
+		for j := 0; j < c; j++ {
+			if math.Abs(row[j]) < MinCertEntry {
+				row[j] = 0
+			}
+		}
+	}
+	return n
+}
+
+// normaliseW divides W by its largest magnitude; the reason is empty unless W
+// is zero or holds a non-finite entry.
+func normaliseW(w *mat.Dense) (*mat.Dense, string) {
+	var m float64
+	r, c := w.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			x := w.At(i, j)
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Sprintf("W(%d,%d) = %v is not finite", i, j, x)
+			}
+			m = math.Max(m, math.Abs(x))
+		}
+	}
+	if m == 0 {
+		return nil, "W is zero"
+	}
+	n := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		row := n.RawRowView(i)
+		for j := range row {
+			x := w.At(i, j)
+			row[j] = x / m
+			if math.Abs(x) == m {
+				row[j] = math.Copysign(1, x) // exactly, whatever the division rounds
+			}
+		}
+	}
+	return n, ""
+}
+
+// NormaliseLambda returns the weights divided by their sum, with rows whose
+// normalised weight falls below MinCertEntry left out: the form in which a
+// solver's lambda is checked and saved. Invalid weights are kept as they are,
+// for CheckNotStorable to refuse with a reason.
+func NormaliseLambda(l []Weighted) []Weighted {
+	n, reason := normaliseLambda(l)
+	if reason != "" {
+		return l
+	}
+	out := n[:0]
+	for _, x := range n {
+		if x.Weight >= MinCertEntry {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// normaliseLambda divides the weights by their sum (by their largest first, so
+// that the sum cannot overflow); zero weights are left out.
+func normaliseLambda(l []Weighted) ([]Weighted, string) {
+	var m float64
+	for _, x := range l {
+		if !(x.Weight >= 0) || math.IsInf(x.Weight, 0) {
+			return nil, fmt.Sprintf("weight of row (%d,%d) is %v, not a finite nonnegative number", x.Mu, x.V, x.Weight)
+		}
+		m = math.Max(m, x.Weight)
+	}
+	if m == 0 {
+		return nil, "the weights sum to zero"
+	}
+	var s float64
+	out := make([]Weighted, 0, len(l))
+	for _, x := range l {
+		if x.Weight > 0 {
+			x.Weight /= m
+			s += x.Weight
+			out = append(out, x)
+		}
+	}
+	for i := range out {
+		out[i].Weight /= s
+	}
+	return out, ""
+}
+
 // StorableCheck is the outcome of checking a storable certificate: a memory W
-// whose p(p-1) margins, recomputed from the instance data, all exceed their
-// rounding-error bounds.
+// whose p(p-1) exact margins on the instance's float64 data are all positive.
 type StorableCheck struct {
 	OK bool
-	// MinMargin is the smallest recomputed margin.
+	// W is the memory checked: the certificate's W divided by its largest
+	// magnitude (max |W_ij| = 1). The margins below are W's.
+	W *mat.Dense
+	// MinMargin is the smallest computed margin.
 	MinMargin float64
-	// MinSlack is the smallest margin minus its rounding-error bound; OK iff > 0.
+	// MinSlack is a proven lower bound on the smallest exact margin: the
+	// computed margin minus its rounding bound, or the exact margin (rounded
+	// down) where the bound could not decide; OK iff > 0.
 	MinSlack float64
 	// Worst is the row attaining MinSlack.
 	Worst Row
-	// Kappa is the margin in unit-variance normalisation: MinMargin * d / |W|_F.
-	Kappa float64
+	// Exact is the number of margins recomputed exactly (math/big).
+	Exact int
+	// Kappa is the margin in unit-variance normalisation: MinMargin * d / |W|_F;
+	// KappaLower = MinSlack * d / |W|_F, rounded down, a proven lower bound on
+	// the margin of W (and on kappa* when OK).
+	Kappa, KappaLower float64
+	Reason            string // why the check failed
 }
 
-// CheckStorable recomputes every margin of W on the instance outside any solver.
-// The certificate holds when each margin is larger than the bound on the rounding
-// error of its own computation (model.Instance.MarginErrorBounds), so the exact
-// margins of the float64 data are all positive.
+// CheckStorable checks a storable certificate outside any solver: W is
+// normalised to max |W_ij| = 1 (entries below MinCertEntry after that are
+// refused), every margin is computed in floating point with a bound on its
+// rounding error that includes underflow, and each margin the bound cannot
+// decide is recomputed exactly in rational arithmetic (math/big). OK means every
+// exact margin of the float64 data is positive: the instance is storable.
 func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
-	if r, c := w.Dims(); r != in.D || c != in.D {
-		return StorableCheck{MinSlack: math.Inf(-1)}
+	out := StorableCheck{MinMargin: math.Inf(1), MinSlack: math.Inf(-1)}
+	if w == nil {
+		out.Reason = "there is no W"
+		return out
 	}
-	m := in.Margins(w)
-	b := in.MarginErrorBounds(w, m)
-	out := StorableCheck{MinMargin: math.Inf(1), MinSlack: math.Inf(1)}
+	if r, c := w.Dims(); r != in.D || c != in.D {
+		out.Reason = fmt.Sprintf("W is %dx%d, want %dx%d", r, c, in.D, in.D)
+		return out
+	}
+	wn, reason := normaliseW(w)
+	if reason != "" {
+		out.Reason = reason
+		return out
+	}
+	d := in.D
+	for i := 0; i < d; i++ {
+		for j, x := range wn.RawRowView(i) {
+			if x != 0 && math.Abs(x) < MinCertEntry {
+				out.Reason = fmt.Sprintf("W(%d,%d) is %.3g of the largest entry, below what double precision carries (%.3g)", i, j, x, MinCertEntry)
+				return out
+			}
+		}
+	}
+	out.W = wn
+	m := in.Margins(wn)
+	b := storableBounds(in, wn, m)
+	out.MinSlack = math.Inf(1)
+	type open struct {
+		r    Row
+		m, b float64
+	}
+	var undecided []open
 	for mu := 0; mu < in.P; mu++ {
 		mr, br := m.RawRowView(mu), b.RawRowView(mu)
 		for v := range mr {
 			if v == mu {
 				continue
 			}
-			if mr[v] < out.MinMargin {
-				out.MinMargin = mr[v]
-			}
+			out.MinMargin = math.Min(out.MinMargin, mr[v])
 			slack := mr[v] - br[v]
-			if math.IsNaN(slack) {
-				slack = math.Inf(-1)
-			}
-			if slack < out.MinSlack {
+			switch {
+			case math.IsNaN(slack) || math.IsNaN(mr[v]):
+				out.MinSlack, out.Worst, out.Reason = math.Inf(-1), Row{mu, v}, fmt.Sprintf("margin of row (%d,%d) is not a number", mu, v)
+				return out
+			case slack > 0:
+				if slack < out.MinSlack {
+					out.MinSlack, out.Worst = slack, Row{mu, v}
+				}
+			case mr[v]+br[v] < 0:
+				// Certainly negative: no exact arithmetic needed.
 				out.MinSlack, out.Worst = slack, Row{mu, v}
+				out.Reason = fmt.Sprintf("margin of row (%d,%d) is negative (%.3g, rounding bound %.3g)", mu, v, mr[v], br[v])
+				return out
+			default:
+				undecided = append(undecided, open{Row{mu, v}, mr[v], br[v]})
 			}
 		}
 	}
-	out.OK = out.MinSlack > 0
-	if f := mat.Norm(w, 2); f > 0 {
-		out.Kappa = out.MinMargin * float64(in.D) / f
+	// The margins the bound cannot decide, smallest first: the first whose
+	// exact value is not positive ends the check.
+	sort.Slice(undecided, func(i, j int) bool { return undecided[i].m < undecided[j].m })
+	per := 2 * d * (d + 1)
+	for _, u := range undecided {
+		if (out.Exact+1)*per > exactTermBudget {
+			out.MinSlack, out.Worst = u.m-u.b, u.r
+			out.Reason = fmt.Sprintf("%d margins are within their rounding bounds, more than exact arithmetic may check (%d)", len(undecided), exactTermBudget/per)
+			return out
+		}
+		out.Exact++
+		lo := exactMarginLower(in, wn, u.r)
+		if lo < out.MinSlack {
+			out.MinSlack, out.Worst = lo, u.r
+		}
+		if !(lo > 0) {
+			out.Reason = fmt.Sprintf("the exact margin of row (%d,%d) is not positive (computed %.3g, exactly %.3g)", u.r.Mu, u.r.V, u.m, lo)
+			return out
+		}
 	}
+	out.OK = out.MinSlack > 0
+	f := mat.Norm(wn, 2)
+	out.Kappa = out.MinMargin * float64(d) / f
+	// The Frobenius norm is computed to within (d^2+2) u relative; round it up
+	// and the quotient down.
+	fUp := f * (1 + 4*float64(d*d+2)*unitRoundoff)
+	out.KappaLower = out.MinSlack * float64(d) / fUp * (1 - 4*unitRoundoff)
+	// The computed smallest margin may sit below an exactly computed one.
+	out.Kappa = math.Max(out.Kappa, out.KappaLower)
 	return out
+}
+
+// storableBounds returns the p x p matrix B with |computed - exact| <= B for
+// every margin Margins(w) computed, underflow included:
+//
+//	B = 2 (gamma_(2d+3) (|y|^T |W| |x| + |c|^T |W| |x|) + u |m|)
+//	    + eta (8d + 16) (1 + |y|_1 + |c|_1)
+//
+// The first term is the classical bound for two dot products of length d and
+// a subtraction, doubled to cover the rounding of the bound's own computation;
+// the second bounds the underflow of every product (eta/2 each, propagated
+// through the second product), generously.
+func storableBounds(in *model.Instance, w *mat.Dense, m *mat.Dense) *mat.Dense {
+	d := in.D
+	var absW, absX mat.Dense
+	absW.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, w)
+	absX.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, in.X)
+	var z mat.Dense // p x d, row mu = (|W| |x_mu|)^T
+	z.Mul(&absX, absW.T())
+	n := float64(2*d + 3)
+	gamma := n * unitRoundoff / (1 - n*unitRoundoff)
+	under := float64(8*d+16) * underflowUnit
+	b := mat.NewDense(in.P, in.P, nil)
+	cz := make([]float64, in.P)
+	c1 := make([]float64, in.P)
+	var absC mat.Dense
+	for mu := 0; mu < in.P; mu++ {
+		row := b.RawRowView(mu)
+		zmu := z.RawRowView(mu)
+		absC.Reset()
+		absC.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, in.Competitors(mu))
+		mat.NewVecDense(in.P, cz).MulVec(&absC, mat.NewVecDense(d, zmu))
+		for v := range c1 {
+			c1[v] = 0
+			for _, x := range absC.RawRowView(v) {
+				c1[v] += x
+			}
+		}
+		own, own1 := cz[mu], c1[mu] // row mu of the competitors is y_mu
+		for v := range row {
+			if v == mu {
+				continue
+			}
+			row[v] = 2*(gamma*(own+cz[v])+unitRoundoff*math.Abs(m.At(mu, v))) + under*(1+own1+c1[v])*2
+		}
+	}
+	return b
+}
+
+// exactMarginLower is a lower bound on the exact margin of row r under w, the
+// exact value rounded down to a float64: sum_i (y_i - c_i) sum_j W_ij x_j in
+// binary arithmetic wide enough to be exact. Every float64 is a multiple of
+// 2^-1074 below 2^1024, so each term is a multiple of 2^-3222 below 2^3073 and
+// the sum of 2d^2 of them needs fewer than 6300 + 2 log2(d) + 2 bits. Should an
+// operation ever round, the result is -Inf (not certified), never a guess.
+func exactMarginLower(in *model.Instance, w *mat.Dense, r Row) float64 {
+	prec := uint(6400 + 2*bits.Len(uint(in.D)))
+	y := in.Y.RawRowView(r.Mu)
+	c := in.Competitor(r.Mu, r.V)
+	x := in.X.RawRowView(r.Mu)
+	exact := true
+	check := func(f *big.Float) {
+		if f.Acc() != big.Exact {
+			exact = false
+		}
+	}
+	sum := new(big.Float).SetPrec(prec)
+	inner := new(big.Float).SetPrec(prec)
+	term := new(big.Float).SetPrec(prec)
+	a := new(big.Float).SetPrec(prec)
+	fy, fc := new(big.Float), new(big.Float)
+	for i := 0; i < in.D; i++ {
+		if y[i] == c[i] {
+			continue
+		}
+		inner.SetFloat64(0)
+		wr := w.RawRowView(i)
+		for j, xj := range x {
+			if wr[j] == 0 || xj == 0 {
+				continue
+			}
+			fy.SetFloat64(wr[j])
+			fc.SetFloat64(xj)
+			term.Mul(fy, fc)
+			check(term)
+			inner.Add(inner, term)
+			check(inner)
+		}
+		a.Sub(fy.SetFloat64(y[i]), fc.SetFloat64(c[i]))
+		check(a)
+		term.Mul(a, inner)
+		check(term)
+		sum.Add(sum, term)
+		check(sum)
+	}
+	if !exact {
+		return math.Inf(-1)
+	}
+	f, acc := sum.Float64()
+	if acc == big.Above {
+		f = math.Nextafter(f, math.Inf(-1))
+	}
+	return f
 }
 
 // NotStorableCheck is the outcome of checking a not-storable certificate: weights
@@ -67,35 +419,58 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 // normalisation (|W|_F = d) no W has all margins above KappaBound.
 type NotStorableCheck struct {
 	OK bool
-	// Residual bounds |A^T lambda|_1 / sum(lambda), rounding included.
+	// Lambda is the certificate checked: the weights divided by their sum.
+	Lambda []Weighted
+	// Residual bounds |A^T lambda|_1 / sum(lambda), rounding and underflow
+	// included, in the units of the margins.
 	Residual float64
 	// KappaBound bounds d |A^T lambda|_F / sum(lambda), rounding included.
 	KappaBound float64
-	// Eps is the tolerance the residual was held to.
-	Eps    float64
-	Reason string
+	// Eps is the relative tolerance, Scale the data's scale (the function
+	// Scale) and Tolerance = Eps * Scale the bound Residual was held to.
+	Eps, Scale, Tolerance float64
+	Reason                string
 }
 
 // CheckNotStorable verifies lambda against the instance outside any solver: all
-// weights nonnegative and finite, rows valid, and |A^T lambda|_1 / sum(lambda) <= eps
-// with the rounding error of the check itself added to the left side.
+// weights nonnegative and finite, rows valid, normalised to sum 1 with no
+// nonzero weight below MinCertEntry after that, and
+// |A^T lambda|_1 / sum(lambda) <= eps * Scale(in) with the rounding and
+// underflow error of the check itself added to the left side. eps is relative
+// to the data's scale, so the verdict does not depend on the units of the data.
 func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotStorableCheck {
 	out := NotStorableCheck{Eps: eps, Residual: math.Inf(1), KappaBound: math.Inf(1)}
 	d, p := in.D, in.P
-	g := mat.NewDense(p, d, nil)  // row mu: sum_v lambda_(mu,v) (y_mu - c_(mu,v))
-	ga := mat.NewDense(p, d, nil) // the same with absolute values, for the error bound
-	var sum float64
-	maxPer := 0
-	count := make([]int, p)
 	for _, l := range lambda {
 		if l.Mu < 0 || l.Mu >= p || l.V < 0 || l.V >= p || l.Mu == l.V {
 			out.Reason = fmt.Sprintf("row (%d,%d) is not a margin row of a p=%d instance", l.Mu, l.V, p)
 			return out
 		}
-		if !(l.Weight >= 0) || math.IsInf(l.Weight, 0) {
-			out.Reason = fmt.Sprintf("weight of row (%d,%d) is %v, not a finite nonnegative number", l.Mu, l.V, l.Weight)
+	}
+	norm, reason := normaliseLambda(lambda)
+	if reason != "" {
+		out.Reason = reason
+		return out
+	}
+	for _, l := range norm {
+		if l.Weight < MinCertEntry {
+			out.Reason = fmt.Sprintf("weight of row (%d,%d) is %.3g of the sum, below what double precision carries (%.3g)", l.Mu, l.V, l.Weight, MinCertEntry)
 			return out
 		}
+	}
+	out.Lambda = norm
+	out.Scale = Scale(in)
+	out.Tolerance = eps * out.Scale
+	if math.IsInf(out.Scale, 0) || math.IsNaN(out.Scale) {
+		out.Reason = "the data's scale overflows double precision"
+		return out
+	}
+	g := mat.NewDense(p, d, nil)  // row mu: sum_v lambda_(mu,v) (y_mu - c_(mu,v))
+	ga := mat.NewDense(p, d, nil) // the same with absolute values, for the error bound
+	var sum float64
+	maxPer := 0
+	count := make([]int, p)
+	for _, l := range norm {
 		sum += l.Weight
 		y := in.Y.RawRowView(l.Mu)
 		c := in.Competitor(l.Mu, l.V)
@@ -105,22 +480,21 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 			gar[i] += l.Weight * (math.Abs(y[i]) + math.Abs(c[i]))
 		}
 		count[l.Mu]++
-		if count[l.Mu] > maxPer {
-			maxPer = count[l.Mu]
-		}
+		maxPer = max(maxPer, count[l.Mu])
 	}
-	if !(sum > 0) {
-		out.Reason = "the weights sum to zero"
-		return out
-	}
-	var v, va mat.Dense // d x d: G^T X and |G|^T |X|-style bound
+	var v, va mat.Dense // d x d: G^T X, and |G|^T |X| for the error bound
 	v.Mul(g.T(), in.X)
 	var absX mat.Dense
 	absX.Apply(func(_, _ int, x float64) float64 { return math.Abs(x) }, in.X)
 	va.Mul(ga.T(), &absX)
-	const u = 0x1p-53
+	var colX float64 // sum of |X|, for the underflow term
+	for mu := 0; mu < p; mu++ {
+		for _, x := range absX.RawRowView(mu) {
+			colX += x
+		}
+	}
 	n := float64(maxPer + p + 4)
-	gamma := n * u / (1 - n*u)
+	gamma := n * unitRoundoff / (1 - n*unitRoundoff)
 	var l1, f2, errSum float64
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
@@ -130,13 +504,23 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 			errSum += va.At(i, j)
 		}
 	}
-	errBound := 2 * gamma * errSum * (1 + 4*u*float64(d*d))
-	sum *= 1 - n*u // a lower bound on the exact sum of the weights
-	out.Residual = (l1 + errBound) / sum * (1 + 2*u)
-	out.KappaBound = float64(d) * (math.Sqrt(f2) + errBound) / sum * (1 + 2*u)
-	out.OK = out.Residual <= eps
+	dd := float64(d*d + 2)
+	// Rounding: each entry of G^T X is off by at most gamma |G|^T |X| (doubled
+	// for the rounding of that bound); underflow: each product of a weight
+	// with a difference loses at most eta/2, carried through |X| (at most
+	// maxPer of them per entry of G), and each product in G^T X eta/2 more.
+	errBound := 2 * gamma * errSum * (1 + 4*unitRoundoff*dd)
+	under := 4 * n * underflowUnit * (dd + float64(d)*colX)
+	l1 *= 1 + 2*dd*unitRoundoff
+	sumLow := sum * (1 - 2*n*unitRoundoff) // a lower bound on the exact sum of the weights
+	out.Residual = (l1 + errBound + under) / sumLow * (1 + 4*unitRoundoff)
+	out.KappaBound = float64(d) * (math.Sqrt(f2)*(1+2*dd*unitRoundoff) + errBound + under) / sumLow * (1 + 4*unitRoundoff)
+	if math.IsNaN(out.Residual) {
+		out.Residual = math.Inf(1)
+	}
+	out.OK = out.Residual <= out.Tolerance
 	if !out.OK {
-		out.Reason = fmt.Sprintf("|A^T lambda|_1 / sum(lambda) = %.3g exceeds eps = %.3g", out.Residual, eps)
+		out.Reason = fmt.Sprintf("|A^T lambda|_1 / sum(lambda) = %.3g exceeds eps * scale = %.3g * %.3g", out.Residual, eps, out.Scale)
 	}
 	return out
 }

@@ -93,8 +93,9 @@ type Options struct {
 	// Stop says when the interior-point solver may end before the optimum
 	// (default StopOptimal); the simplex and HiGHS ignore it.
 	Stop Stop
-	// Eps is the tolerance of the not-storable certificate an early stop checks
-	// (default DefaultEps).
+	// Eps is the relative tolerance of the not-storable certificate an early
+	// stop checks (default DefaultEps; the absolute one is
+	// NotStorableTolerance(in, Eps)).
 	Eps float64
 	// Precision is the arithmetic of the interior-point normal equations
 	// (default PrecisionAuto); the other solvers ignore it.

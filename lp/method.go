@@ -80,8 +80,13 @@ const (
 // solve.
 const SizedGap = 1e-3
 
-// DefaultEps is the tolerance of not-storable certificates: no W with
-// |W_ij| <= 1 has all margins above it.
+// DefaultEps is the relative tolerance of not-storable certificates: a
+// certificate says that no W with |W_ij| <= 1 has all margins above
+// eps * Scale(in), the data's scale (the largest row norm
+// |y_mu - c_(mu,v)|_2 |x_mu|_2), so verdicts do not change when the data are
+// scaled. Random instances have Scale near 2 (unit-length vectors), where it
+// is close to the absolute 1e-6 earlier versions used. Solvers that test a
+// residual themselves compare it with NotStorableTolerance(in, eps).
 const DefaultEps = 1e-6
 
 // NewSolver returns the solver opts.Method names (resolved by For for in.D).

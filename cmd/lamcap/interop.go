@@ -129,17 +129,19 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 const verifySynopsis = `Re-checks a certificate saved by 'lamcap solve --certificate FILE', without a
 solver: rebuilds the instance from its seed (or reloads the user's .npy files),
 compares its SHA-256 with the one the certificate names, and recomputes every
-margin of W, or |A^T lambda|_1 / sum(lambda), with rounding bounds.
+margin of W (max |W_ij| = 1; exactly where rounding bounds cannot decide), or
+|A^T lambda|_1 / sum(lambda) (sum(lambda) = 1), with rounding and underflow bounds.
 
-A not-storable certificate is held to verify's own eps: the default (1e-6) or
---eps, never a value from the file. Exit status 0 when the certificate holds, 1
+A not-storable certificate is held to verify's own eps times the data's scale
+(the largest |y_mu - c||x_mu| over the margin rows): eps is the default (1e-6)
+or --eps, never a value from the file. Exit status 0 when the certificate holds, 1
 when it does not, 2 when the file is not a certificate.`
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("verify [--eps E] FILE.json", verifySynopsis)
 	var eps float64
 	var inputs, targets string
-	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "tolerance a not-storable certificate is held to: no W with |W_ij| <= 1 has all margins above eps")
+	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "tolerance a not-storable certificate is held to, relative to the data's scale: no W with |W_ij| <= 1 has all margins above eps * scale")
 	fs.StringVar(&inputs, "inputs", "", "user inputs, if they moved since the certificate was made (their content must match)")
 	fs.StringVar(&targets, "targets", "", "user targets, if they moved since the certificate was made")
 	if err := fs.parseArgs(args, stdout); err != nil {
@@ -209,18 +211,18 @@ func report(stdout io.Writer, c *experiment.Certificate, in *model.Instance, eps
 	switch {
 	case errors.As(err, &rej) && c.Verdict == string(feasibility.NotStorable):
 		msg := fmt.Sprintf("%v (%s; verify never takes eps from the file)", err, epsFrom)
-		if c.SolveEps > eps && c.SolveEps < 1 && chk.Residual <= c.SolveEps {
+		if c.SolveEps > eps && c.SolveEps < 1 && chk.Residual <= c.SolveEps*chk.Scale {
 			msg += fmt.Sprintf("; the certificate was made with eps %g: 'lamcap verify --eps %g' checks that weaker claim", c.SolveEps, c.SolveEps)
 		}
 		return errors.New(msg)
 	case err != nil:
 		return err
 	case chk.Storable:
-		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W exceed their rounding bounds (smallest margin %.6g); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
-			chk.Rows, chk.MinMargin, ci.Describe(), ci.SHA256, eps, epsFrom)
+		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W are positive (smallest %.6g at max |W_ij| = 1; %d decided in exact arithmetic); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
+			chk.Rows, chk.MinMargin, chk.Exact, ci.Describe(), ci.SHA256, eps, epsFrom)
 	default:
-		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s); instance %s, sha256 %.12s...\n",
-			chk.Residual, eps, epsFrom, ci.Describe(), ci.SHA256)
+		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s) x scale %.3g; instance %s, sha256 %.12s...\n",
+			chk.Residual, eps, epsFrom, chk.Scale, ci.Describe(), ci.SHA256)
 	}
 	return nil
 }

@@ -22,8 +22,10 @@ point method where the LP runs on it, else by dual coordinate ascent inside
 constraint generation, and prints kappa* = d / |W*|_F, the largest margin
 any memory achieves in unit-variance normalisation, with its certified interval:
 the lower end from W's recomputed margins, the upper end from the QP's duals by weak
-duality (certified when the interval is narrower than 1e-6 relative). Not-storable
-instances have kappa* = 0, certified by the LP's lambda.`
+duality (certified when the interval is narrower than 1e-6 relative). When the
+first QP method leaves a wider interval the other one is tried; if it is still
+wider, kappa* is printed as "-" (null in --json) and only the interval is given.
+Not-storable instances have kappa* = 0, certified by the LP's lambda.`
 
 func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("margin --d D --p P --seeds A:B [flags]", marginSynopsis)
@@ -76,7 +78,11 @@ func printMargin(stdout io.Writer, rec experiment.MarginRecord, mm feasibility.M
 			interval = fmt.Sprintf("[%.9g, ?]", mm.Lower)
 		}
 	}
-	fmt.Fprintf(stdout, "%6d  %-12v  %-12.9g  %-30s  %-9v  %8.3f", rec.Seed, mm.Storable, mm.Kappa, interval, mm.Certified, mm.Seconds)
+	kappa := "-"
+	if mm.Certified {
+		kappa = fmt.Sprintf("%.9g", mm.Kappa)
+	}
+	fmt.Fprintf(stdout, "%6d  %-12v  %-12s  %-30s  %-9v  %8.3f", rec.Seed, mm.Storable, kappa, interval, mm.Certified, mm.Seconds)
 	if mm.Note != "" {
 		fmt.Fprintf(stdout, "  (%s)", mm.Note)
 	}
