@@ -3,8 +3,8 @@ package experiment
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"github.com/lamcap/lamcap/feasibility"
+	"reflect"
 	"testing"
 )
 
