@@ -17,7 +17,9 @@ type Warn func(path string, bad []BadLine, action string)
 // skipped and reported to warn. Every input is read before anything is
 // written, so inputs of different grids (Grid.Same) or with conflicting
 // records of one unit leave out untouched. A directory that is not a sweep,
-// holds another grid, or is out itself is a *DirError.
+// holds another grid, or is out itself is a *DirError. Records are read with
+// their certificates checked (ReadRecords), and the certificates are copied
+// into out beside them.
 func Merge(out string, dirs []string, warn Warn) (Result, error) {
 	if len(dirs) == 0 {
 		return Result{}, &DirError{"name at least one sweep directory to merge"}
@@ -43,6 +45,9 @@ func Merge(out string, dirs []string, warn Warn) (Result, error) {
 		} else if !grid.Same(g) {
 			return Result{}, &DirError{fmt.Sprintf("%s holds a different grid from %s; only shards of one sweep can be merged", d, dirs[0])}
 		}
+		// A version 1 input (records without certificates) makes the output
+		// version 1 too: its records are kept as they are.
+		grid.Version = min(grid.Version, g.Version)
 		path := filepath.Join(d, RecordsFile)
 		for _, b := range bad {
 			if b.Conflict {

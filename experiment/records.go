@@ -2,10 +2,15 @@ package experiment
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/model"
 )
 
 // BadLine is a line of a records file that is not taken as a record.
@@ -28,19 +33,25 @@ type recordLine struct {
 // recordFields are the JSON fields of a record line: those of a marshalled
 // Record, and which of them may be left out (omitempty).
 var recordFields = func() map[string]bool {
-	fields := map[string]bool{"note": false, "solver": false}
+	fields := map[string]bool{"note": false, "solver": false, "certificates": false,
+		"storable_min_margin": false, "storable_min_slack": false, "storable_kappa": false,
+		"not_storable_kappa_bound": false, "not_storable_rows": false,
+		"iterations_at_lower": false, "iterations_at_upper": false}
 	var m map[string]json.RawMessage
 	b, _ := json.Marshal(Record{})
 	json.Unmarshal(b, &m)
 	for k := range m {
-		fields[k] = true
+		if _, optional := fields[k]; !optional {
+			fields[k] = true
+		}
 	}
 	return fields
 }()
 
 // ParseRecord reads one line of a records file of grid g: a JSON object with
-// exactly the fields of a Record (all but note required, names exact) for a
-// unit of g, whose values are consistent with how FindThreshold fills them.
+// exactly the fields of a Record (those of an older lamcap required, the rest
+// optional, names exact) for a unit of g, whose values are consistent with how
+// FindThreshold fills them. Its certificates are checked by ParseRecords.
 func ParseRecord(line []byte, g Grid) (Record, error) {
 	var r Record
 	var m map[string]json.RawMessage
@@ -86,8 +97,127 @@ func checkRecord(r Record, g Grid) error {
 		return fmt.Errorf("uncertified record with p* = %d, not -1", r.PStar)
 	case r.Upper > 0 && r.Lower >= r.Upper:
 		return fmt.Errorf("storable at lower = %d but not at upper = %d", r.Lower, r.Upper)
+	case r.LambdaRows < 0 || r.IterationsAtLower < 0 || r.IterationsAtUpper < 0:
+		return fmt.Errorf("negative count in %s", r.Unit.Name())
+	case r.Certificates != nil && (!isDigest(r.Certificates.Storable) || !isDigest(r.Certificates.NotStorable)):
+		return fmt.Errorf("certificates: want SHA-256 digests as 64 lowercase hex digits")
 	}
 	return nil
+}
+
+// isDigest reports whether s is "" or 64 lowercase hex digits.
+func isDigest(s string) bool { return s == "" || len(s) == 64 && isLowerHex(s) }
+
+// needsCertificates reports whether the records of g must carry certificates:
+// those of version 2 grids at kappa = 0 (at kappa > 0 the verdicts are about
+// kappa*, which a storable or not-storable certificate does not show).
+func (g Grid) needsCertificates() bool { return g.Version >= 2 && g.Kappa == 0 }
+
+// HasCertificates reports whether the record names certificates for its
+// verdicts: both for a certified p*, the one it has for an undecided record.
+func (r Record) HasCertificates() bool {
+	c := r.Certificates
+	return c != nil && (r.Lower == 0) == (c.Storable == "") && (r.Upper == 0) == (c.NotStorable == "")
+}
+
+// certLine is one line of certificates.jsonl: a certificate in the format of
+// 'lamcap verify', and the SHA-256 of the line (without its newline).
+type certLine struct {
+	sum  string
+	text []byte
+}
+
+func newCertLine(text []byte) certLine {
+	h := sha256.Sum256(text)
+	return certLine{hex.EncodeToString(h[:]), text}
+}
+
+// certIndex holds the lines of a certificates file by digest.
+type certIndex map[string][]byte
+
+// parseCertLines indexes the lines of a certificates file by their digests.
+// Whether a line is a certificate is checked when a record names it; lines no
+// record names are dropped when a store rewrites the file. torn reports a last
+// line without newline (a write cut short).
+func parseCertLines(data []byte) (idx certIndex, torn bool) {
+	idx = certIndex{}
+	for len(data) > 0 {
+		text, rest, whole := bytes.Cut(data, []byte("\n"))
+		data = rest
+		if !whole {
+			return idx, true
+		}
+		if len(text) > 0 {
+			idx[newCertLine(text).sum] = text
+		}
+	}
+	return idx, false
+}
+
+// checkCertificates checks the certificates r names on the instances they are
+// for, as 'lamcap verify' does, and attaches their lines to r: each must be in
+// certs, be the certificate of the verdict at Lower (storable) or Upper
+// (not-storable) of r's unit, name the instance rebuilt from the unit's seed,
+// and hold on it with g's eps. A record of g without certificates is refused
+// when g needs them (needsCertificates).
+func checkCertificates(r *Record, certs certIndex, g Grid) error {
+	if r.Certificates == nil {
+		if g.needsCertificates() && (r.Lower > 0 || r.Upper > 0) {
+			return fmt.Errorf("%s carries no certificates (every record of a version %d sweep does)", r.Unit.Name(), g.Version)
+		}
+		return nil
+	}
+	if g.Kappa != 0 {
+		return fmt.Errorf("%s names certificates, which records of a kappa > 0 sweep do not have", r.Unit.Name())
+	}
+	if !r.HasCertificates() {
+		return fmt.Errorf("%s names certificates for lower = %d and upper = %d that do not match them", r.Unit.Name(), r.Lower, r.Upper)
+	}
+	r.certs = nil
+	for _, c := range []struct {
+		sum     string
+		verdict feasibility.Status
+		p       int
+	}{{r.Certificates.Storable, feasibility.Storable, r.Lower}, {r.Certificates.NotStorable, feasibility.NotStorable, r.Upper}} {
+		if c.sum == "" {
+			continue
+		}
+		text, ok := certs[c.sum]
+		if !ok {
+			return fmt.Errorf("its %s certificate (sha256 %.12s...) is not in %s", c.verdict, c.sum, CertificatesFile)
+		}
+		if err := checkCertificate(text, r.Unit, c.verdict, c.p, g); err != nil {
+			return fmt.Errorf("its %s certificate at p = %d: %w", c.verdict, c.p, err)
+		}
+		r.certs = append(r.certs, certLine{c.sum, text})
+	}
+	return nil
+}
+
+// checkCertificate checks one certificate line: that it is the certificate of
+// verdict at p on unit u of g, and holds on the rebuilt instance.
+func checkCertificate(text []byte, u Unit, verdict feasibility.Status, p int, g Grid) error {
+	c, err := ParseCertificate(text)
+	if err != nil {
+		return err
+	}
+	ci := c.Instance
+	switch {
+	case c.Verdict != string(verdict):
+		return fmt.Errorf("the line is a %s certificate", c.Verdict)
+	case ci.D != u.D || ci.Model != u.Model || ci.Embedding != g.Embedding || ci.Seed == nil || *ci.Seed != u.Seed:
+		return fmt.Errorf("it is for %s, not for %s", ci.Describe(), u.Name())
+	case ci.P != p:
+		return fmt.Errorf("it is for p = %d", ci.P)
+	}
+	m, _ := model.ParseModel(ci.Model)
+	e, _ := model.ParseEmbedding(ci.Embedding)
+	in, err := model.NewInstance(model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: e}, p)
+	if err != nil {
+		return err
+	}
+	_, err = c.Verify(in, g.Eps)
+	return err
 }
 
 // SameResult reports whether two records of one unit say the same thing: the
@@ -118,15 +248,26 @@ func (u Unit) Name() string { return fmt.Sprintf("unit d=%d model=%s seed=%d", u
 //
 // Blank lines hold nothing and are skipped. A last line without newline that is
 // a valid record is kept.
+//
+// A record that names certificates is valid only if they hold (checkCertificates):
+// its p* is then proved, not merely written down. ParseRecords has no
+// certificates file: it refuses such records, and records of a grid that needs
+// them; the readers of sweep directories (OpenStore, ReadRecords) use the
+// directory's certificates.jsonl.
 func ParseRecords(data []byte, g Grid) (recs []Record, bad []BadLine) {
-	kept, bad := parseRecordLines(data, g)
+	return parseRecords(data, nil, g)
+}
+
+// parseRecords is ParseRecords with the certificates the records name.
+func parseRecords(data []byte, certs certIndex, g Grid) (recs []Record, bad []BadLine) {
+	kept, bad := parseRecordLines(data, certs, g)
 	for _, l := range kept {
 		recs = append(recs, l.Record)
 	}
 	return recs, bad
 }
 
-func parseRecordLines(data []byte, g Grid) (kept []recordLine, bad []BadLine) {
+func parseRecordLines(data []byte, certs certIndex, g Grid) (kept []recordLine, bad []BadLine) {
 	var valid []recordLine
 	byUnit := map[Unit][]int{}
 	for n := 1; len(data) > 0; n++ {
@@ -136,6 +277,9 @@ func parseRecordLines(data []byte, g Grid) (kept []recordLine, bad []BadLine) {
 			continue
 		}
 		r, err := ParseRecord(text, g)
+		if err == nil {
+			err = checkCertificates(&r, certs, g)
+		}
 		if err != nil {
 			reason := err.Error()
 			if !whole {

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -37,8 +39,14 @@ type Grid struct {
 	Kappa float64 `json:"kappa,omitempty"`
 }
 
-// GridVersion changes when records of an older lamcap are no longer comparable.
-const GridVersion = 1
+// GridVersion is the version of grid.json this lamcap writes. Version 2
+// directories require every record to carry its certificates (see Record);
+// version 1 directories, of an older lamcap, are read and resumed as they are.
+// Grid.Same does not compare versions: records of both are comparable.
+const GridVersion = 2
+
+// oldestGridVersion is the oldest version of grid.json this lamcap reads.
+const oldestGridVersion = 1
 
 // Unit is one instance family of a sweep.
 type Unit struct {
@@ -52,10 +60,14 @@ type Unit struct {
 func (g Grid) Units() []Unit {
 	g = g.canonical()
 	var out []Unit
+	if g.SeedFirst < 0 || g.SeedLast < g.SeedFirst || g.SeedLast > ranges.MaxSeed {
+		return nil // not a grid (Grid.check)
+	}
 	for _, d := range g.Ds {
 		for _, m := range g.Models {
-			for s := g.SeedFirst; s <= g.SeedLast; s++ {
-				out = append(out, Unit{d, m, s})
+			// Counted, not compared: s <= SeedLast never fails at the int64 maximum.
+			for i := int64(0); i <= g.SeedLast-g.SeedFirst; i++ {
+				out = append(out, Unit{d, m, g.SeedFirst + i})
 			}
 		}
 	}
@@ -97,6 +109,39 @@ type Record struct {
 	// Solver names the solvers whose certificates decided p* and p*+1 ("ipm",
 	// "simplex", "highs", or two joined by "+" when they differ).
 	Solver string `json:"solver,omitempty"`
+
+	// The fields below are optional: records of an older lamcap lack them.
+
+	// Certificates names, by SHA-256, the lines of certificates.jsonl that
+	// hold the certificates of the verdicts at Lower (storable: W) and Upper
+	// (not-storable: lambda), in the format of 'lamcap verify'. Reading a
+	// record checks them on the rebuilt instances (see ParseRecords).
+	Certificates *RecordCertificates `json:"certificates,omitempty"`
+	// MinMargin and MinSlack are the storable certificate's smallest
+	// recomputed margin and smallest margin less its rounding bound (> 0);
+	// Kappa is its margin in unit-variance normalisation.
+	MinMargin float64 `json:"storable_min_margin,omitempty"`
+	MinSlack  float64 `json:"storable_min_slack,omitempty"`
+	Kappa     float64 `json:"storable_kappa,omitempty"`
+	// KappaBound bounds every |W|_F = d memory's margin at Upper (from lambda,
+	// rounding included); LambdaRows is the number of rows lambda weights.
+	KappaBound float64 `json:"not_storable_kappa_bound,omitempty"`
+	LambdaRows int     `json:"not_storable_rows,omitempty"`
+	// IterationsAtLower and IterationsAtUpper are the solver iterations of the
+	// two certified verdicts.
+	IterationsAtLower int `json:"iterations_at_lower,omitempty"`
+	IterationsAtUpper int `json:"iterations_at_upper,omitempty"`
+
+	// certs are the certificate lines the digests name, when the record was
+	// computed or read with them (a store appends them beside the record).
+	certs []certLine
+}
+
+// RecordCertificates are the SHA-256 digests (lowercase hex) of a record's
+// certificate lines; a verdict that is not there has "".
+type RecordCertificates struct {
+	Storable    string `json:"storable,omitempty"`
+	NotStorable string `json:"not_storable,omitempty"`
 }
 
 // NewRecord turns a threshold into a record.
@@ -106,12 +151,59 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 		Iterations: th.Iterations, Seconds: th.Seconds, Note: th.Note}
 	if th.AtLower != nil {
 		r.MarginAtP = th.AtLower.Margin
+		r.IterationsAtLower = th.AtLower.Iterations
+		if c := th.AtLower.WCheck; c != nil {
+			r.MinMargin, r.MinSlack, r.Kappa = c.MinMargin, c.MinSlack, c.Kappa
+		}
 	}
-	if th.AtUpper != nil && th.AtUpper.LambdaCheck != nil {
-		r.Residual = th.AtUpper.LambdaCheck.Residual
+	if th.AtUpper != nil {
+		r.IterationsAtUpper = th.AtUpper.Iterations
+		r.LambdaRows = len(th.AtUpper.Lambda)
+		if c := th.AtUpper.LambdaCheck; c != nil {
+			r.Residual, r.KappaBound = c.Residual, c.KappaBound
+		}
 	}
 	r.Solver = th.Solvers()
 	return r
+}
+
+// attachCertificates makes the certificates of th's verdicts at Lower and
+// Upper on src (random instances of seed u.Seed) and names them in r.
+func (r *Record) attachCertificates(src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
+	seed := r.Seed
+	ci := CertInstance{Model: r.Model, Embedding: embed.String(), Seed: &seed}
+	add := func(p int, v *feasibility.Verdict) (string, error) {
+		if p <= 0 || v == nil {
+			return "", nil
+		}
+		in, err := model.NewInstance(src, p)
+		if err != nil {
+			return "", err
+		}
+		c, err := NewCertificate(ci, in, eps, *v)
+		if err != nil {
+			return "", fmt.Errorf("certificate at p=%d: %w", p, err)
+		}
+		b, err := json.Marshal(c)
+		if err != nil {
+			return "", err
+		}
+		l := newCertLine(b)
+		r.certs = append(r.certs, l)
+		return l.sum, nil
+	}
+	var rc RecordCertificates
+	var err error
+	if rc.Storable, err = add(r.Lower, th.AtLower); err != nil {
+		return err
+	}
+	if rc.NotStorable, err = add(r.Upper, th.AtUpper); err != nil {
+		return err
+	}
+	if rc != (RecordCertificates{}) {
+		r.Certificates = &rc
+	}
+	return nil
 }
 
 // SortRecords orders records by d, model, seed.
@@ -308,7 +400,13 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	if err != nil {
 		return rec, err
 	}
-	return NewRecord(u, cfg.embed.String(), th), nil
+	rec = NewRecord(u, cfg.embed.String(), th)
+	if cfg.kappa == 0 { // at kappa > 0 the verdicts are about kappa*, not storability
+		if err := rec.attachCertificates(src, cfg.embed, cfg.eps, th); err != nil {
+			return rec, err
+		}
+	}
+	return rec, nil
 }
 
 // UnitCost is the relative expected time of one threshold search in dimension d,

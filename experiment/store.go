@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/dirlock"
+	"github.com/lamcap/lamcap/internal/ranges"
 )
 
 // Store is a sweep directory: grid.json fixes the grid, records.jsonl holds one
@@ -33,10 +35,17 @@ type Store struct {
 	// records.rejected.jsonl, with line numbers of records.jsonl as it found it.
 	Rejected []BadLine
 
+	// Uncertified counts the records that carry no certificates (of an older
+	// lamcap, in a version 1 directory): their p* is taken as written.
+	Uncertified int
+
 	recordSet // the records, and the mutex of every write
 	f         appendFile
 	size      int64 // bytes of whole lines in records.jsonl
-	err       error // the first failed write: the store takes no more records
+	cf        appendFile
+	csize     int64           // bytes of whole lines in certificates.jsonl
+	certSums  map[string]bool // digests of the lines in certificates.jsonl
+	err       error           // the first failed write: the store takes no more records
 	lock      *dirlock.Lock
 }
 
@@ -53,7 +62,10 @@ const (
 	GridFile     = "grid.json"
 	RecordsFile  = "records.jsonl"
 	RejectedFile = "records.rejected.jsonl"
-	LockFile     = "sweep.lock"
+	// CertificatesFile holds the certificates records name, one per line in
+	// the format of 'lamcap verify' (a line saved as a file verifies).
+	CertificatesFile = "certificates.jsonl"
+	LockFile         = "sweep.lock"
 )
 
 // DirError refuses a directory as a sweep directory: it is not lamcap's, or it
@@ -65,12 +77,20 @@ func (e *DirError) Error() string { return e.msg }
 // OpenStore opens (or creates) the sweep directory dir for grid g and locks it.
 // It refuses a directory that another process holds (*dirlock.BusyError), a
 // directory that is neither empty nor a sweep directory, and one that holds a
-// different grid (*DirError), without writing anything into it. The solver's
-// choices (Rows, InitialPer, AddPer) may differ from the first run's (see
-// Grid.Same); grid.json keeps the first run's.
+// different grid (*DirError), without writing anything into it (not even the
+// lock file). The solver's choices (Rows, InitialPer, AddPer) may differ from
+// the first run's (see Grid.Same); grid.json keeps the first run's, and the
+// store's Grid is the one in grid.json.
+//
+// Records are checked against their certificates (certificates.jsonl, see
+// ParseRecords); a record whose certificates are missing or do not hold is set
+// aside like any bad line, and its unit is computed again.
 func OpenStore(dir string, g Grid) (st *Store, err error) {
 	g = g.canonical()
-	if err := checkSweepDir(dir); err != nil {
+	if err := g.check(); err != nil {
+		return nil, err
+	}
+	if err := checkSweepDir(dir, g); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o777); err != nil {
@@ -85,15 +105,20 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 			lock.Release()
 		}
 	}()
-	if err := openGrid(dir, g); err != nil {
+	if g, err = openGrid(dir, g); err != nil {
 		return nil, err
 	}
-	rp := filepath.Join(dir, RecordsFile)
-	data, err := os.ReadFile(rp)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("records: %w", err)
+	rp, cp := filepath.Join(dir, RecordsFile), filepath.Join(dir, CertificatesFile)
+	data, err := readIfThere(rp)
+	if err != nil {
+		return nil, err
 	}
-	kept, bad := parseRecordLines(data, g)
+	cdata, err := readIfThere(cp)
+	if err != nil {
+		return nil, err
+	}
+	certs, torn := parseCertLines(cdata)
+	kept, bad := parseRecordLines(data, certs, g)
 	if len(bad) > 0 || len(data) > 0 && data[len(data)-1] != '\n' {
 		// Set the bad lines aside durably first, then rewrite the records: a
 		// crash in between leaves a line in both files, never in neither.
@@ -112,27 +137,87 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 			return nil, fmt.Errorf("records: %w", err)
 		}
 	}
-	f, err := os.OpenFile(rp, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+	// The certificates file keeps the lines the kept records name, once each:
+	// a torn last line, or lines of records set aside or never written (a
+	// crash between a unit's certificates and its record), are dropped.
+	named := map[string]bool{}
+	for _, l := range kept {
+		for _, c := range l.certs {
+			named[c.sum] = true
+		}
+	}
+	if torn || len(named) != len(certs) {
+		err := atomicfile.WriteWith(cp, func(w io.Writer) error {
+			for _, l := range kept {
+				for _, c := range l.certs {
+					if !named[c.sum] {
+						continue
+					}
+					named[c.sum] = false
+					if _, err := w.Write(append(c.text[:len(c.text):len(c.text)], '\n')); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("certificates: %w", err)
+		}
+	}
+	f, err := openAppend(rp)
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	atomicfile.SyncDir(dir) // a new records file survives a crash
-	fi, err := f.Stat()
+	cf, err := openAppend(cp)
 	if err != nil {
 		f.Close()
+		return nil, fmt.Errorf("certificates: %w", err)
+	}
+	atomicfile.SyncDir(dir) // new records and certificates files survive a crash
+	fi, err := f.Stat()
+	cfi, cerr := cf.Stat()
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		f.Close()
+		cf.Close()
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	st = &Store{Dir: dir, Grid: g, Rejected: bad, f: f, size: fi.Size(), lock: lock, recordSet: recordSet{records: map[Unit]Record{}}}
+	st = &Store{Dir: dir, Grid: g, Rejected: bad, f: f, size: fi.Size(), cf: cf, csize: cfi.Size(), lock: lock,
+		recordSet: recordSet{records: map[Unit]Record{}}, certSums: map[string]bool{}}
 	for _, l := range kept {
 		st.records[l.Unit] = l.Record
+		for _, c := range l.certs {
+			st.certSums[c.sum] = true
+		}
+		if !l.HasCertificates() && (l.Lower > 0 || l.Upper > 0) {
+			st.Uncertified++
+		}
 	}
 	return st, nil
 }
 
-// checkSweepDir refuses an existing directory that holds files but no grid.json
-// (only the lock file and temporary files of an interrupted first write are
-// allowed): lamcap writes into its own directories only.
-func checkSweepDir(dir string) error {
+func openAppend(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+}
+
+// readIfThere reads a file of a sweep directory; a missing file is empty.
+func readIfThere(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return b, nil
+}
+
+// checkSweepDir refuses, before anything is written into it, an existing
+// directory that holds files but no grid.json (only the lock file and
+// temporary files of an interrupted first write are allowed: lamcap writes into
+// its own directories only), and one whose grid.json is not lamcap's or holds
+// another grid than g.
+func checkSweepDir(dir string, g Grid) error {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -145,7 +230,8 @@ func checkSweepDir(dir string) error {
 	}
 	for _, e := range ents {
 		if e.Name() == GridFile {
-			return nil
+			_, err := readGrid(dir, g)
+			return err
 		}
 	}
 	for _, e := range ents {
@@ -156,39 +242,83 @@ func checkSweepDir(dir string) error {
 	return nil
 }
 
-// openGrid writes grid.json into a new sweep directory, or checks that the one
-// there is the same grid.
-func openGrid(dir string, g Grid) error {
+// readGrid reads the grid.json of dir and checks that it is lamcap's and the
+// same grid as g; a missing grid.json gives fs.ErrNotExist.
+func readGrid(dir string, g Grid) (Grid, error) {
 	gp := filepath.Join(dir, GridFile)
 	b, err := os.ReadFile(gp)
-	if errors.Is(err, fs.ErrNotExist) {
-		b, _ := json.MarshalIndent(g, "", "  ")
-		return atomicfile.Write(gp, append(b, '\n'))
-	}
 	if err != nil {
-		return fmt.Errorf("sweep directory: %w", err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return Grid{}, err
+		}
+		return Grid{}, fmt.Errorf("sweep directory: %w", err)
 	}
-	var old Grid
-	if err := json.Unmarshal(b, &old); err != nil {
-		return &DirError{fmt.Sprintf("%s is not a lamcap grid: %v", gp, err)}
+	old, err := parseGrid(gp, b)
+	if err != nil {
+		return Grid{}, err
 	}
 	if !old.Same(g) {
-		return &DirError{fmt.Sprintf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))}
+		return Grid{}, &DirError{fmt.Sprintf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))}
+	}
+	return old, nil
+}
+
+// parseGrid reads a grid.json strictly: a JSON object with the fields of a
+// Grid, a version this lamcap reads, and a valid range of seeds.
+func parseGrid(path string, b []byte) (Grid, error) {
+	var g Grid
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return g, &DirError{fmt.Sprintf("%s is not a lamcap grid: %v", path, err)}
+	}
+	if g.Version < oldestGridVersion || g.Version > GridVersion {
+		return g, &DirError{fmt.Sprintf("%s is not a grid written by this lamcap (version %d; it reads versions %d to %d)", path, g.Version, oldestGridVersion, GridVersion)}
+	}
+	if err := g.check(); err != nil {
+		return g, &DirError{fmt.Sprintf("%s: %v", path, err)}
+	}
+	return g.canonical(), nil
+}
+
+// check refuses a grid whose seeds or lists cannot be a sweep's.
+func (g Grid) check() error {
+	switch {
+	case g.SeedFirst < 0 || g.SeedLast < g.SeedFirst || g.SeedLast > ranges.MaxSeed:
+		return fmt.Errorf("grid: seeds %d:%d, want 0 <= first <= last <= %d", g.SeedFirst, g.SeedLast, int64(ranges.MaxSeed))
+	case len(g.Ds) == 0 || len(g.Models) == 0:
+		return fmt.Errorf("grid: no d or no model")
+	}
+	for _, d := range g.Ds {
+		if d < 2 {
+			return fmt.Errorf("grid: d = %d", d)
+		}
 	}
 	return nil
+}
+
+// openGrid writes grid.json into a new sweep directory, or checks that the one
+// there is the same grid; it returns the grid of the directory.
+func openGrid(dir string, g Grid) (Grid, error) {
+	old, err := readGrid(dir, g)
+	if errors.Is(err, fs.ErrNotExist) {
+		b, _ := json.MarshalIndent(g, "", "  ")
+		return g, atomicfile.Write(filepath.Join(dir, GridFile), append(b, '\n'))
+	}
+	return old, err
 }
 
 // Same reports whether two grids compute the same units, the one question
 // both resuming and merging ask. The order of the d and model lists does not
 // matter, nor do the solver's choices (Rows, Solver, InitialPer, AddPer): a
-// certified p* does not depend on them.
+// certified p* does not depend on them; nor does the version (see GridVersion).
 func (g Grid) Same(o Grid) bool {
 	return reflect.DeepEqual(g.withoutSolver().canonical(), o.withoutSolver().canonical())
 }
 
 // withoutSolver blanks the fields that choose how, not what, a sweep computes.
 func (g Grid) withoutSolver() Grid {
-	g.Rows, g.Solver, g.InitialPer, g.AddPer = "", "", 0, 0
+	g.Rows, g.Solver, g.InitialPer, g.AddPer, g.Version = "", "", 0, 0, 0
 	return g
 }
 
@@ -238,32 +368,46 @@ func setAside(path string, bad []BadLine) error {
 }
 
 // ReadRecords reads the grid and records of a sweep directory without changing
-// it or locking it (merge reads its inputs so), with the reader OpenStore uses;
-// the lines OpenStore would set aside are returned in bad.
+// it or locking it (merge reads its inputs so), with the reader OpenStore uses
+// (certificates checked); the lines OpenStore would set aside are returned in bad.
 func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, GridFile))
+	gp := filepath.Join(dir, GridFile)
+	b, err := os.ReadFile(gp)
 	if err != nil {
 		return nil, g, nil, fmt.Errorf("%s is not a sweep directory: %w", dir, err)
 	}
-	if err := json.Unmarshal(b, &g); err != nil {
-		return nil, g, nil, fmt.Errorf("%s: %w", filepath.Join(dir, GridFile), err)
+	if g, err = parseGrid(gp, b); err != nil {
+		return nil, g, nil, err
 	}
-	g = g.canonical()
-	data, err := os.ReadFile(filepath.Join(dir, RecordsFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, g, nil, fmt.Errorf("records: %w", err)
+	data, err := readIfThere(filepath.Join(dir, RecordsFile))
+	if err != nil {
+		return nil, g, nil, err
 	}
-	recs, bad = ParseRecords(data, g)
+	cdata, err := readIfThere(filepath.Join(dir, CertificatesFile))
+	if err != nil {
+		return nil, g, nil, err
+	}
+	certs, _ := parseCertLines(cdata)
+	recs, bad = parseRecords(data, certs, g)
 	return recs, g, bad, nil
 }
 
-// Append writes one record durably (write, then fsync). A record of a unit the
-// store has is dropped if it says the same and refused if it does not. After a
-// failed write the file is cut back to its whole lines and every later Append
-// returns that first error.
+// Append writes one record durably: first the certificates it names into
+// certificates.jsonl, then the record into records.jsonl, each written and
+// fsynced. A record of a unit the store has is dropped if it says the same and
+// refused if it does not; one without the certificates its grid needs, or
+// naming certificates it does not carry and the store does not have, is
+// refused. After a failed write the files are cut back to their whole lines
+// and every later Append returns that first error.
 func (s *Store) Append(r Record) error {
 	if err := checkRecord(r, s.Grid); err != nil {
 		return fmt.Errorf("refusing record: %w", err)
+	}
+	if r.Certificates == nil && s.Grid.needsCertificates() && (r.Lower > 0 || r.Upper > 0) {
+		return fmt.Errorf("refusing record: %s carries no certificates", r.Unit.Name())
+	}
+	if r.Certificates != nil && !r.HasCertificates() {
+		return fmt.Errorf("refusing record: %s names certificates that do not match lower = %d and upper = %d", r.Unit.Name(), r.Lower, r.Upper)
 	}
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -281,6 +425,35 @@ func (s *Store) Append(r Record) error {
 		}
 		return fmt.Errorf("%s has conflicting records: %s and %s", r.Unit.Name(), resultString(old), resultString(r))
 	}
+	var cb []byte
+	if c := r.Certificates; c != nil {
+		have := map[string][]byte{}
+		for _, l := range r.certs {
+			have[l.sum] = l.text
+		}
+		for _, sum := range []string{c.Storable, c.NotStorable} {
+			if sum == "" || s.certSums[sum] {
+				continue
+			}
+			text, ok := have[sum]
+			if !ok || newCertLine(text).sum != sum {
+				return fmt.Errorf("refusing record: %s names a certificate (sha256 %.12s...) it does not carry", r.Unit.Name(), sum)
+			}
+			cb = append(append(cb, text...), '\n')
+		}
+	}
+	if len(cb) > 0 {
+		_, err = s.cf.Write(cb)
+		if err == nil {
+			err = s.cf.Sync()
+		}
+		if err != nil {
+			s.cf.Truncate(s.csize) // best effort; a torn line left is dropped on the next open
+			s.err = fmt.Errorf("writing certificates to %s: %w", filepath.Join(s.Dir, CertificatesFile), err)
+			return s.err
+		}
+		s.csize += int64(len(cb))
+	}
 	_, err = s.f.Write(b)
 	if err == nil {
 		err = s.f.Sync()
@@ -291,13 +464,21 @@ func (s *Store) Append(r Record) error {
 		return s.err
 	}
 	s.size += int64(len(b))
+	if c := r.Certificates; c != nil {
+		s.certSums[c.Storable], s.certSums[c.NotStorable] = true, true
+		delete(s.certSums, "")
+	}
+	r.certs = nil // the store's copy is on disk
 	s.records[r.Unit] = r
 	return nil
 }
 
-// Close closes the records file and releases the directory.
+// Close closes the records and certificates files and releases the directory.
 func (s *Store) Close() error {
 	err := s.f.Close()
+	if cerr := s.cf.Close(); err == nil {
+		err = cerr
+	}
 	if lerr := s.lock.Release(); err == nil {
 		err = lerr
 	}

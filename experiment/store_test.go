@@ -69,6 +69,7 @@ var reference struct {
 	once     sync.Once
 	outcomes map[Unit]outcome
 	lines    [][]byte // records.jsonl of the undisturbed run, without newlines
+	certs    []byte   // its certificates.jsonl
 }
 
 // undisturbed runs storeGrid once, from start to end without interference.
@@ -80,6 +81,7 @@ func undisturbed(t *testing.T) (map[Unit]outcome, [][]byte) {
 		reference.outcomes = fileOutcomes(t, dir)
 		b, _ := os.ReadFile(filepath.Join(dir, RecordsFile))
 		reference.lines = bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+		reference.certs, _ = os.ReadFile(filepath.Join(dir, CertificatesFile))
 	})
 	if len(reference.outcomes) != len(storeGrid.Units()) {
 		t.Fatalf("the undisturbed run has %d records, want %d", len(reference.outcomes), len(storeGrid.Units()))
@@ -118,6 +120,7 @@ func TestStoreKeepsEveryValidLine(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, GridFile), mustJSON(storeGrid), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	writeLines(t, filepath.Join(dir, CertificatesFile), reference.certs)
 	garbage := []byte(`{"d":5,"model":"coupled",garbage`)
 	torn := ref[3][:len(ref[3])/2]
 	tail := []byte(`{"d":6,"model":"decoupled","seed":3,"p_st`)
@@ -174,45 +177,198 @@ func mustJSON(v any) []byte {
 }
 
 // Conflicting records of one unit are both set aside and the unit is computed
-// again; agreeing duplicates keep the first line.
+// again; agreeing duplicates keep the first line. Records that carry
+// certificates cannot conflict (a certified p* is unique): a record shifted
+// to another p* is refused for its certificates, and its unit keeps the true
+// record. Records without certificates (a version 1 directory) can.
 func TestStoreConflictingDuplicates(t *testing.T) {
 	want, ref := undisturbed(t)
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, GridFile), mustJSON(storeGrid), 0o644)
 	var r0, r1 Record
 	json.Unmarshal(ref[0], &r0)
 	json.Unmarshal(ref[1], &r1)
-	forged := r0
-	forged.PStar, forged.Lower, forged.Upper = r0.PStar+1, r0.Lower+1, r0.Upper+1
+	shift := func(r Record, by int) Record {
+		r.PStar, r.Lower, r.Upper = r.PStar+by, r.Lower+by, r.Upper+by
+		return r
+	}
 	again := r1
 	again.Seconds += 1
-	writeLines(t, filepath.Join(dir, RecordsFile), nl(ref[0]), nl(ref[1]), nl(mustJSON(forged)), nl(mustJSON(again)))
-	st, err := OpenStore(dir, storeGrid)
-	if err != nil {
-		t.Fatal(err)
+
+	t.Run("certified", func(t *testing.T) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, GridFile), mustJSON(storeGrid), 0o644)
+		writeLines(t, filepath.Join(dir, CertificatesFile), reference.certs)
+		writeLines(t, filepath.Join(dir, RecordsFile), nl(ref[0]), nl(ref[1]), nl(mustJSON(shift(r0, 1))), nl(mustJSON(again)))
+		st, err := OpenStore(dir, storeGrid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Rejected) != 2 || st.Rejected[0].Line != 3 || st.Rejected[0].Conflict || !strings.Contains(st.Rejected[0].Reason, "certificate at p = ") ||
+			st.Rejected[1].Line != 4 || st.Rejected[1].Conflict {
+			t.Fatalf("rejected %+v, want line 3 for its certificates and 4 as a duplicate", st.Rejected)
+		}
+		if got, ok := st.Record(r0.Unit); !ok || got.PStar != r0.PStar {
+			t.Errorf("the true record of %s was not kept: %+v", r0.Unit.Name(), got)
+		}
+		if err := st.Append(again); err != nil {
+			t.Errorf("appending an agreeing duplicate: %v", err)
+		}
+		if err := st.Append(shift(r1, 2)); err == nil || !strings.Contains(err.Error(), "conflicting") {
+			t.Errorf("appending a conflicting record: %v", err)
+		}
+		if err := runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		sameOutcomes(t, fileOutcomes(t, dir), want, "resumed after a shifted record")
+	})
+
+	t.Run("version 1", func(t *testing.T) {
+		dir := t.TempDir()
+		old := storeGrid
+		old.Version = 1
+		os.WriteFile(filepath.Join(dir, GridFile), mustJSON(old), 0o644)
+		bare := func(r Record) Record { r.Certificates = nil; return r }
+		writeLines(t, filepath.Join(dir, RecordsFile), nl(mustJSON(bare(r0))), nl(mustJSON(bare(r1))), nl(mustJSON(bare(shift(r0, 1)))), nl(mustJSON(bare(again))))
+		st, err := OpenStore(dir, storeGrid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Rejected) != 3 || !st.Rejected[0].Conflict || !st.Rejected[1].Conflict || st.Rejected[2].Conflict {
+			t.Fatalf("rejected %+v, want lines 1 and 3 as conflicts and 4 as a duplicate", st.Rejected)
+		}
+		if st.Done(r0.Unit) || st.Uncertified != 1 || st.Grid.Version != 1 {
+			t.Errorf("done %v, %d records without certificates, version %d; want false, 1, 1", st.Done(r0.Unit), st.Uncertified, st.Grid.Version)
+		}
+		if err := runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		sameOutcomes(t, fileOutcomes(t, dir), want, "resumed after conflicting records")
+	})
+}
+
+// TestRecordsProveTheirPStar: a record whose p*, lower and upper are shifted
+// by 3 (consistent with each other) is refused by resume and merge alike, as
+// is one without certificates in a version 2 directory, one whose certificate
+// lines are missing or altered, and one whose certificate is another unit's.
+// Before, all of them were accepted.
+func TestRecordsProveTheirPStar(t *testing.T) {
+	_, ref := undisturbed(t)
+	var r0, r1 Record
+	json.Unmarshal(ref[0], &r0)
+	json.Unmarshal(ref[1], &r1)
+	shifted := r0
+	shifted.PStar, shifted.Lower, shifted.Upper = r0.PStar+3, r0.Lower+3, r0.Upper+3
+	bare := r0
+	bare.Certificates = nil
+	swapped := r0
+	swapped.Certificates = r1.Certificates // another unit's certificates
+	altered := bytes.Replace(reference.certs, []byte(`"weight":`), []byte(`"weight":1e-300+`), 1)
+	altered = bytes.Replace(altered, []byte(`1e-300+`), []byte(`2`), 1)
+	cases := []struct {
+		name   string
+		line   Record
+		certs  []byte
+		reason string
+	}{
+		{"shifted by 3", shifted, reference.certs, "certificate at p = "},
+		{"no certificates", bare, reference.certs, "carries no certificates"},
+		{"another unit's certificates", swapped, reference.certs, "not for unit"},
 	}
-	if len(st.Rejected) != 3 || !st.Rejected[0].Conflict || !st.Rejected[1].Conflict || st.Rejected[2].Conflict {
-		t.Fatalf("rejected %+v, want lines 1 and 3 as conflicts and 4 as a duplicate", st.Rejected)
+	// A forger who also rewrites the digest: W set to zero no longer
+	// certifies, whatever the record says.
+	idx, _ := parseCertLines(reference.certs)
+	var c Certificate
+	json.Unmarshal(idx[r0.Certificates.Storable], &c)
+	for _, row := range c.W {
+		clear(row)
 	}
-	if st.Done(r0.Unit) {
-		t.Errorf("a unit with conflicting records counts as done")
+	zero := newCertLine(mustJSON(c))
+	forged := r0
+	forged.Certificates = &RecordCertificates{Storable: zero.sum, NotStorable: r0.Certificates.NotStorable}
+	cases = append(cases, struct {
+		name   string
+		line   Record
+		certs  []byte
+		reason string
+	}{"a zero W under a new digest", forged, append(append(bytes.Clone(reference.certs), zero.text...), '\n'), "certificate rejected"})
+	if !bytes.Equal(altered, reference.certs) {
+		cases = append(cases, struct {
+			name   string
+			line   Record
+			certs  []byte
+			reason string
+		}{"a lambda weight altered", r0, altered, "not in certificates.jsonl"})
 	}
-	if recs := st.Records(); len(recs) != 1 || recs[0].Seconds != r1.Seconds {
-		t.Errorf("records %+v, want the first line of the agreeing duplicates", recs)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, GridFile), mustJSON(storeGrid), 0o644)
+			writeLines(t, filepath.Join(dir, CertificatesFile), c.certs)
+			writeLines(t, filepath.Join(dir, RecordsFile), nl(mustJSON(c.line)), nl(ref[1]))
+			_, _, bad, err := ReadRecords(dir)
+			if err != nil || len(bad) != 1 || bad[0].Line != 1 || !strings.Contains(bad[0].Reason, c.reason) {
+				t.Fatalf("ReadRecords: %v, bad %+v, want line 1 refused with %q", err, bad, c.reason)
+			}
+			out := filepath.Join(t.TempDir(), "merged")
+			res, err := Merge(out, []string{dir}, nil)
+			if err != nil || len(res.Records) != 1 || res.Records[0].Unit != r1.Unit {
+				t.Fatalf("merge: %v, %d records, want only %s", err, len(res.Records), r1.Unit.Name())
+			}
+			if _, _, bad, err := ReadRecords(out); err != nil || len(bad) != 0 {
+				t.Errorf("the merged directory does not read back: %v, %+v", err, bad)
+			}
+			st, err := OpenStore(dir, storeGrid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if len(st.Rejected) != 1 || st.Done(r0.Unit) || !st.Done(r1.Unit) {
+				t.Errorf("resume: rejected %+v, want line 1 only; %s must be computed again", st.Rejected, r0.Unit.Name())
+			}
+			// The certificates file keeps the lines of the kept record only.
+			b, _ := os.ReadFile(filepath.Join(dir, CertificatesFile))
+			if n := bytes.Count(b, []byte("\n")); n != 2 {
+				t.Errorf("certificates.jsonl keeps %d lines, want the 2 of the kept record", n)
+			}
+		})
 	}
-	if err := st.Append(again); err != nil {
-		t.Errorf("appending an agreeing duplicate: %v", err)
+}
+
+// TestStoreGridFiles: a user's own grid.json (no version, or another program's)
+// is refused as not lamcap's, not as "version was 0", and without leaving a
+// sweep.lock in the user's folder; a grid with seeds up to the int64 maximum
+// is refused rather than looped over forever.
+func TestStoreGridFiles(t *testing.T) {
+	for name, content := range map[string]string{
+		"no version":    `{"d":[4],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`,
+		"other program": `{"width": 4, "height": 2}`,
+		"future":        `{"version":99,"d":[4],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`,
+		"int64 seeds":   `{"version":2,"d":[4],"models":["coupled"],"seed_first":9223372036854775806,"seed_last":9223372036854775807,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, GridFile), []byte(content), 0o644)
+			_, err := OpenStore(dir, storeGrid)
+			if !errors.As(err, new(*DirError)) || strings.Contains(err.Error(), "was 0") {
+				t.Errorf("open: %v, want a DirError saying the grid is not lamcap's", err)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+				t.Errorf("refusing left files in the folder: %v", ents)
+			}
+			if _, _, _, err := ReadRecords(dir); err == nil {
+				t.Errorf("ReadRecords accepted it")
+			}
+		})
 	}
-	bad := r1
-	bad.PStar, bad.Lower, bad.Upper = r1.PStar+2, r1.Lower+2, r1.Upper+2
-	if err := st.Append(bad); err == nil || !strings.Contains(err.Error(), "conflicting") {
-		t.Errorf("appending a conflicting record: %v", err)
+	g := storeGrid
+	g.SeedFirst, g.SeedLast = 9223372036854775806, 9223372036854775807
+	if _, err := OpenStore(t.TempDir(), g); err == nil {
+		t.Errorf("a grid with seeds up to the int64 maximum was opened")
 	}
-	if err := runOnStore(context.Background(), st, storeGrid.Units(), runOptions{Workers: 2}); err != nil {
-		t.Fatal(err)
+	if u := g.Units(); len(u) != 0 {
+		t.Errorf("Units of such a grid: %d units", len(u))
 	}
-	st.Close()
-	sameOutcomes(t, fileOutcomes(t, dir), want, "resumed after conflicting records")
 }
 
 func TestStoreLockRefusesSecondOpen(t *testing.T) {
@@ -269,6 +425,7 @@ func TestSameGrid(t *testing.T) {
 		func(h *Grid) { h.Ds = []int{6, 4, 5} },
 		func(h *Grid) { h.Ds = []int{4, 5, 5, 6} },
 		func(h *Grid) { h.Rows, h.InitialPer, h.AddPer = "dense", 7, 3 },
+		func(h *Grid) { h.Version = 1 }, // a version 1 directory resumes
 	}
 	differ := []func(*Grid){
 		func(h *Grid) { h.Models = []string{"coupled"} },
@@ -277,7 +434,6 @@ func TestSameGrid(t *testing.T) {
 		func(h *Grid) { h.Eps *= 2 },
 		func(h *Grid) { h.Kappa = 0.1 },
 		func(h *Grid) { h.Embedding = "sphere" },
-		func(h *Grid) { h.Version++ },
 	}
 	for i, f := range same {
 		h := g

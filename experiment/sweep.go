@@ -9,6 +9,7 @@ import (
 
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
@@ -98,6 +99,8 @@ func (s Sweep) withDefaults() (Sweep, error) {
 	switch {
 	case s.Seeds < 0 || s.FirstSeed < 0:
 		return s, fmt.Errorf("sweep: want seeds >= 0 and a count >= 1, got %d from %d", s.Seeds, s.FirstSeed)
+	case s.FirstSeed > ranges.MaxSeed-int64(s.Seeds)+1:
+		return s, fmt.Errorf("sweep: %d seeds from %d go beyond the largest seed, %d", s.Seeds, s.FirstSeed, int64(ranges.MaxSeed))
 	case s.Embedding != model.Gaussian && s.Embedding != model.Sphere:
 		return s, fmt.Errorf("sweep: embedding %v cannot be swept (gaussian or sphere)", s.Embedding)
 	case !(s.Kappa >= 0) || s.Kappa > maxKappa:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strconv"
 
@@ -245,8 +246,8 @@ func (f *solverFlags) validate() error {
 	if !(f.eps > 0) || f.eps >= 1 {
 		return usagef("--eps must be in (0, 1), got %v", f.eps)
 	}
-	if f.timeLimit < 0 {
-		return usagef("--time-limit must be >= 0, got %v", f.timeLimit)
+	if !(f.timeLimit >= 0) || math.IsInf(f.timeLimit, 0) {
+		return usagef("--time-limit must be a number of seconds >= 0 (0: none), got %v", f.timeLimit)
 	}
 	if f.initial < 1 || f.add < 1 {
 		return usagef("--initial-rows and --add-rows must be >= 1")

@@ -56,6 +56,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if o.out == "" {
 		return usagef("-o FILE is required")
 	}
+	if o.out == "-" {
+		return usagef("-o -: export writes a file (atomically, so that a failed export leaves none); give a file name")
+	}
+	if err := checkOutput("-o", o.out); err != nil {
+		return err
+	}
 	if o.format, err = exportFormat(o.out, o.format); err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"github.com/lamcap/lamcap/internal/atomicfile"
 )
 
 // command is one subcommand.
@@ -117,6 +119,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// interruptible runs f, a library call that takes no context (theory's Monte
+// Carlo, the learning-rule study), and returns its error, or ctx's error as
+// soon as ctx is done (Ctrl-C, SIGTERM). The abandoned call ends with the
+// process, which exits when the command returns: f must only compute, never
+// print, so nothing is written after the command has returned.
+func interruptible(ctx context.Context, f func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// checkOutput refuses, before anything is computed, an output path that
+// holds something other than a regular file: a directory, a symbolic link, a
+// named pipe or a device is not replaced (package atomicfile refuses it again
+// when the file is written). "-" (stdout) is for the callers that offer it.
+func checkOutput(flag, path string) error {
+	if path == "" {
+		return usagef("%s: give a file name", flag)
+	}
+	if err := atomicfile.CheckTarget(path); err != nil {
+		return usagef("%s: %v", flag, err)
+	}
+	return nil
+}
+
+// checkOutDir refuses an empty output directory name (it used to fail later,
+// as a run-time error, or write into the working folder).
+func checkOutDir(flag, dir string) error {
+	if dir == "" {
+		return usagef("%s: give a directory", flag)
+	}
+	return nil
+}
 
 // flagSet is a pflag set with the synopsis its --help prints.
 type flagSet struct {

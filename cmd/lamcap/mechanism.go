@@ -47,6 +47,9 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
+	if err := checkOutDir("--out", o.out); err != nil {
+		return err
+	}
 	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
@@ -64,6 +67,12 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	doc, err := experiment.StudyMechanism(ctx, experiment.Family{D: o.inst.d, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}, ms, o.p, o.solver.method)
 	if err != nil {
 		return err
+	}
+	for _, m := range doc.Models {
+		if m.Used == 0 { // every statistic would be NaN: nothing to show
+			return fmt.Errorf("no instance of the %s model is storable at d=%d p=%d (%d tried); lower --p (the finite-size p_c is %.1f)",
+				m.Model, doc.D, doc.P, m.Skipped, experiment.TheoryPC(doc.D, 0))
+		}
 	}
 	if err := writeMechanism(o.out, doc); err != nil {
 		return err
@@ -96,6 +105,9 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	if err := checkOutDir("--out", o.out); err != nil {
+		return err
+	}
 	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err
@@ -120,15 +132,22 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 }
 
 // writeMechanism writes mechanism.json and the figures of the study into out.
+// The JSON is made before the folder, and a folder this call created is
+// removed again if nothing could be written into it.
 func writeMechanism(out string, doc *experiment.Mechanism) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	b2, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := experiment.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n')); err != nil {
+	_, statErr := os.Stat(out)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	err = experiment.WriteFileAtomic(filepath.Join(out, "mechanism.json"), append(b2, '\n'))
+	if err != nil {
+		if statErr != nil {
+			os.Remove(out) // only if still empty
+		}
 		return err
 	}
 	return figures.Mechanism(out, doc)

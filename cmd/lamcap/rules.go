@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/model"
 )
 
 func init() {
@@ -37,8 +39,25 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.pmax != 0 && o.pmax < 2 {
 		return usagef("--pmax must be at least 2")
 	}
+	// The study allocates its curve up to pmax and, at pmax, the instance with
+	// its p x p scores: refused before allocation when it cannot fit.
+	pmax := o.pmax
+	if pmax == 0 {
+		pmax = int(1.2 * experiment.TheoryPC(o.inst.d, 0))
+	}
+	need := memlimit.Add(model.MemoryBytes(o.inst.d, pmax, o.inst.model), memlimit.Mul(3*8, int64(pmax), int64(pmax)), memlimit.Mul(rulesBytesPerP, int64(pmax)))
+	if err := checkMemory(fmt.Sprintf("d=%d pmax=%d", o.inst.d, pmax), need); err != nil {
+		return err
+	}
 	fam := experiment.Family{D: o.inst.d, Model: o.inst.model, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}
-	st, err := experiment.StudyRules(ctx, fam, o.pmax)
+	var st *experiment.RulesStudy
+	// The study checks ctx only between seeds: run it so that Ctrl-C and
+	// SIGTERM stop the command at once.
+	err = interruptible(ctx, func() error {
+		var err error
+		st, err = experiment.StudyRules(ctx, fam, o.pmax)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -58,6 +77,10 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		st.HebbianTheoryPC, st.HebbianAsymptote, st.OptimalTheoryPC)
 	return nil
 }
+
+// rulesBytesPerP is what the rules study keeps per p of its curve (two
+// accumulators in a map, and the largest-p lists).
+const rulesBytesPerP = 512
 
 // rulesArgs are the flags of lamcap rules.
 type rulesArgs struct {

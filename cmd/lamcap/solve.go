@@ -52,6 +52,13 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if o.certPath != "" && o.certPath != "-" {
+		if err := checkOutput("--certificate", o.certPath); err != nil {
+			return err
+		}
+	} else if o.certPath == "-" && o.asJSON {
+		return usagef("--certificate - prints the certificate on stdout instead of the verdict; leave out --json")
+	}
 	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), lp.MemoryEstimate(o.inst.d, o.p, o.inst.model, full, o.sf.opts)); err != nil {
 		return err
 	}
@@ -60,6 +67,9 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	rec := experiment.NewVerdictRecord(o.inst.d, o.p, o.inst.seed, o.inst.model.String(), o.inst.embed.String(), o.formulation, v)
+	if o.certPath == "-" {
+		return printCertificate(stdout, o.inst, in, o.sf.eps, v)
+	}
 	if o.asJSON {
 		if err := json.NewEncoder(stdout).Encode(rec); err != nil {
 			return err
@@ -159,6 +169,15 @@ func saveCertificate(stdout io.Writer, path string, inst instanceFlags, in *mode
 	return nil
 }
 
+// printCertificate prints the verdict's certificate on stdout (--certificate -).
+func printCertificate(stdout io.Writer, inst instanceFlags, in *model.Instance, eps float64, v feasibility.Verdict) error {
+	c, err := experiment.NewCertificate(inst.certInstance(), in, eps, v)
+	if err != nil {
+		return fmt.Errorf("no certificate to print: %w", err)
+	}
+	return c.Encode(stdout)
+}
+
 // solveArgs are the flags of lamcap solve.
 type solveArgs struct {
 	inst        instanceFlags
@@ -171,7 +190,7 @@ type solveArgs struct {
 
 func (o *solveArgs) register(fs *flagSet) {
 	o.inst.registerOne(fs, &o.p)
-	fs.StringVar(&o.certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it)")
+	fs.StringVar(&o.certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it); - prints it on stdout instead of the verdict")
 	fs.StringVar(&o.formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
 	o.sf.register(fs)
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object instead of text")

@@ -35,7 +35,16 @@ records.rejected.jsonl with a warning naming each line; every valid line is kept
 One process at a time works in a directory (sweep.lock); a second is refused. A
 directory made for another grid, or a non-empty one that is not a sweep, is refused.
 The order of the --d and --model lists and the solver flags do not matter to resume.
-Outputs: summary.csv, summary.json, records.jsonl, storable.png/svg
+
+What a record proves: each names, by SHA-256, the certificates of its verdicts
+at p* (storable: W) and p*+1 (not-storable: lambda), kept in certificates.jsonl
+in the format of 'lamcap verify'. Resume and merge rebuild both instances from
+the unit's seed and re-check the certificates, as verify does; a record whose
+certificates are missing, altered, for another unit or p, or do not hold is set
+aside and its unit computed again. Records of an older lamcap carry none; they
+are kept with a warning that their p* is taken as written.
+
+Outputs: summary.csv, summary.json, records.jsonl, certificates.jsonl, storable.png/svg
 (P(storable | p) per d) and capacity.png/svg (p_c log p_c / d^2 against d).
 
 --shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
@@ -83,6 +92,9 @@ func parseShard(s string) (int, int, error) { k, n, err := ranges.Shard(s); retu
 // settings translates the flags into the sweep's settings.
 func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	var sw experiment.Sweep
+	if err := checkOutDir("--out", f.out); err != nil {
+		return sw, err
+	}
 	if err := f.sf.validate(); err != nil {
 		return sw, err
 	}
@@ -113,6 +125,14 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	if f.shard != "" {
 		if sw.Shard, sw.Shards, err = parseShard(f.shard); err != nil {
 			return sw, err
+		}
+		// An empty shard computes nothing and writes no plot: refused.
+		g, err := sw.Grid()
+		if err != nil {
+			return sw, usagef("%v", err)
+		}
+		if n := len(g.Units()); sw.Shard > n {
+			return sw, usagef("--shard %s: the grid has %d units, so shard %d would be empty; use at most %d shards", f.shard, n, sw.Shard, n)
 		}
 	}
 	if err := sw.CheckMemory(); err != nil {
@@ -163,7 +183,12 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	}
 	defer st.Close()
 	pr := progress.New(stderr, label, f.quiet)
-	sw.Progress = pr.Update
+	sw.Progress = func(done, total int, work float64) {
+		pr.Update(done, total, work)
+		if unitHook != nil {
+			unitHook(done)
+		}
+	}
 	// Each worker's BLAS gets its share of the cores: no oversubscription with
 	// several workers, every core for a single instance.
 	units, _ := sw.Units()
@@ -193,8 +218,21 @@ func openStore(dir string, g experiment.Grid, stderr io.Writer) (*experiment.Sto
 	}
 	warnBadLines(stderr, filepath.Join(dir, experiment.RecordsFile), st.Rejected,
 		"moved to "+filepath.Join(dir, experiment.RejectedFile))
+	warnUncertified(stderr, dir, st.Uncertified)
 	return st, nil
 }
+
+// warnUncertified says how many records of a directory carry no certificates
+// (written by an older lamcap): their p* is taken as written, not proved.
+func warnUncertified(stderr io.Writer, dir string, n int) {
+	if n > 0 {
+		fmt.Fprintf(stderr, "lamcap: warning: %s: %d records carry no certificates (written by an older lamcap); their p* is taken as written, not re-checked\n", dir, n)
+	}
+}
+
+// unitHook, when set, is called after each finished unit of a sweep with the
+// number done: tests use it to act at a known point of a run (no sleeps).
+var unitHook func(done int)
 
 // warnBadLines prints one warning line per bad line of a records file, at most
 // maxWarnings of them and then a count.
@@ -219,8 +257,19 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stdout, experiment.SummaryTable(res.Groups))
 	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")
-	fmt.Fprintf(stdout, "\n%d instances in %s: summary.csv, summary.json, records.jsonl, storable.png/svg, capacity.png/svg\n", len(res.Records), f.out)
+	fmt.Fprintf(stdout, "\n%d instances in %s: %s\n", len(res.Records), f.out, outputsWritten(res))
 	return nil
+}
+
+// outputsWritten names the files writeOutputs wrote for res.
+func outputsWritten(res experiment.Result) string {
+	s := "summary.csv, summary.json, records.jsonl, certificates.jsonl"
+	if len(res.Groups) > 0 {
+		s += ", storable.png/svg, capacity.png/svg"
+	} else {
+		s += " (no plots: no finished instance)"
+	}
+	return s
 }
 
 // writeOutputs writes summary.csv, summary.json and the plots atomically, with
@@ -251,6 +300,9 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	dirs := fs.Args()
+	if err := checkOutDir("--out", out); err != nil {
+		return err
+	}
 	res, err := experiment.Merge(out, dirs, func(path string, bad []experiment.BadLine, action string) {
 		warnBadLines(stderr, path, bad, action)
 	})
@@ -260,6 +312,13 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	n := 0
+	for _, r := range res.Records {
+		if !r.HasCertificates() && (r.Lower > 0 || r.Upper > 0) {
+			n++
+		}
+	}
+	warnUncertified(stderr, out, n)
 	if err := writeOutputs(out, res); err != nil {
 		return err
 	}

@@ -1,21 +1,27 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/lamcap/lamcap/experiment"
 )
 
-// TestMain lets the test binary act as lamcap for child-process tests; with
-// LAMCAP_FSIZE=N it can write no file beyond N bytes, as on a full disk.
+// TestMain lets the test binary act as lamcap for child-process tests, with
+// main's handling of SIGINT and SIGTERM. With LAMCAP_FSIZE=N it can write no
+// file beyond N bytes, as on a full disk. With LAMCAP_READY_FD=3 it writes one
+// line to that descriptor once its signal handling is in place ("ready"), and
+// with LAMCAP_PAUSE_AFTER=K also "paused" once a sweep has finished K units,
+// then waits there until it is killed: the parent acts at known points, never
+// after a sleep.
 func TestMain(m *testing.M) {
 	if os.Getenv("LAMCAP_AS_MAIN") == "1" {
 		if n, err := strconv.ParseUint(os.Getenv("LAMCAP_FSIZE"), 10, 64); err == nil {
@@ -23,7 +29,20 @@ func TestMain(m *testing.M) {
 				panic(err)
 			}
 		}
-		ctx := context.Background()
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if os.Getenv("LAMCAP_READY_FD") == "3" {
+			ready := os.NewFile(3, "ready")
+			ready.WriteString("ready\n")
+			if k, err := strconv.Atoi(os.Getenv("LAMCAP_PAUSE_AFTER")); err == nil {
+				unitHook = func(done int) {
+					if done >= k {
+						ready.WriteString("paused\n")
+						select {} // until killed
+					}
+				}
+			}
+		}
 		os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 	}
 	code := m.Run()
@@ -96,15 +115,14 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 	t.Run("cancelled", func(t *testing.T) {
 		dir := filepath.Join(tmp, "cancel")
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			for {
-				if recs, _, _, err := experiment.ReadRecords(dir); err == nil && len(recs) >= 5 {
-					cancel()
-					return
-				}
-				time.Sleep(2 * time.Millisecond)
+		// Cancelled once 5 units are saved, from inside the run: at most the
+		// units in flight finish after it, whatever the load of the machine.
+		unitHook = func(done int) {
+			if done >= 5 {
+				cancel()
 			}
-		}()
+		}
+		defer func() { unitHook = nil }()
 		var out, errb strings.Builder
 		code := run(ctx, append([]string{"sweep", "--out", dir}, gridArgs...), &out, &errb)
 		cancel()
@@ -120,16 +138,12 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 
 	t.Run("killed", func(t *testing.T) {
 		dir := filepath.Join(tmp, "kill")
-		cmd := exec.Command(os.Args[0], append([]string{"sweep", "--out", dir}, gridArgs...)...)
-		cmd.Env = append(os.Environ(), "LAMCAP_AS_MAIN=1")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < 5000; i++ {
-			if recs, _, _, err := experiment.ReadRecords(dir); err == nil && len(recs) >= 3 {
-				break
-			}
-			time.Sleep(time.Millisecond)
+		// The child pauses, holding the lock, once 3 units are saved: the
+		// second run below meets it there however busy the machine is (it
+		// used to wait on a timer, and under load the child had finished).
+		cmd, lines := startChild(t, []string{"LAMCAP_PAUSE_AFTER=3"}, append([]string{"sweep", "--out", dir}, gridArgs...)...)
+		if l := <-lines; l != "paused" {
+			t.Fatalf("child sweep: %q, want it paused after 3 units", l)
 		}
 		// Run twice at once: the second process is refused at once, naming the first.
 		code, out, errs := runCLI(append([]string{"sweep", "--out", dir}, gridArgs...)...)
@@ -187,6 +201,38 @@ func TestSweepResumeShardsMerge(t *testing.T) {
 			t.Errorf("exit %d, %q", code, errs)
 		}
 	})
+}
+
+// startChild starts the test binary as lamcap with args and extra environment,
+// and returns it with the lines it writes to its ready descriptor after its
+// first "ready" (which startChild waits for: its signal handling is then in
+// place). The channel is closed when the child closes the descriptor (exits).
+func startChild(t *testing.T, env []string, args ...string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "LAMCAP_AS_MAIN=1", "LAMCAP_READY_FD=3"), env...)
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); r.Close() })
+	lines := make(chan string, 4)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	if l := <-lines; l != "ready" {
+		t.Fatalf("child %v: %q, want ready", args, l)
+	}
+	return cmd, lines
 }
 
 // stripTiming drops the last CSV column (mean seconds), which varies by machine.

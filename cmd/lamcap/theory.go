@@ -32,7 +32,7 @@ func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if o.saddle != 0 {
-		return runSaddle(stdout, o.saddle, o.kappa, o.samples)
+		return runSaddle(ctx, stdout, o.saddle, o.kappa, o.samples)
 	}
 	dims, err := parseDims(o.ds)
 	if err != nil {
@@ -76,12 +76,15 @@ func asymptoticP(d int) float64 { return theory.AsymptoticP(float64(d * d)) }
 
 // runSaddle prints alpha(q), the load at which q solves the RS saddle-point
 // equation, for q approaching 1, beside alpha_c = 1/D_kappa(p).
-func runSaddle(stdout io.Writer, p int, kappa float64, samples int) error {
+func runSaddle(ctx context.Context, stdout io.Writer, p int, kappa float64, samples int) error {
 	if p < 2 || p > 2000 {
 		return usagef("--saddle: want a block size p in 2..2000, got %d", p)
 	}
-	if samples < 10 {
-		return usagef("--samples must be >= 10")
+	if samples < 10 || samples > maxSaddleSamples {
+		return usagef("--samples: want 10 to %d draws, got %d", maxSaddleSamples, samples)
+	}
+	if !(kappa >= 0) || kappa > 20 {
+		return usagef("--kappa must be in [0, 20], got %v", kappa)
 	}
 	d, err := theory.StatDim(float64(p), kappa)
 	if err != nil {
@@ -90,7 +93,14 @@ func runSaddle(stdout io.Writer, p int, kappa float64, samples int) error {
 	fmt.Fprintf(stdout, "p=%d kappa=%g: alpha_c = 1/D = %.6f (deterministic route)\n", p, kappa, 1/d)
 	fmt.Fprintf(stdout, "%10s  %22s  %14s\n", "q", "alpha(q) +- se", "alpha/alpha_c")
 	for _, q := range []float64{0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999} {
-		a, se, err := theory.SaddleAlpha(p, q, kappa, samples, 1)
+		// The Monte Carlo takes no context: run it so that Ctrl-C and SIGTERM
+		// stop the command at once.
+		var a, se float64
+		err := interruptible(ctx, func() error {
+			var err error
+			a, se, err = theory.SaddleAlpha(p, q, kappa, samples, 1)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -98,6 +108,10 @@ func runSaddle(stdout io.Writer, p int, kappa float64, samples int) error {
 	}
 	return nil
 }
+
+// maxSaddleSamples bounds --samples: 10^8 draws take about a quarter of an
+// hour per q at p = 30; 2*10^9 ran for hours.
+const maxSaddleSamples = 100_000_000
 
 // theoryArgs are the flags of lamcap theory.
 type theoryArgs struct {

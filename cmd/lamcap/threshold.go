@@ -53,7 +53,7 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.start < 0 {
 		return usagef("--start must be >= 0")
 	}
-	guess := 3 * feasibility.StartGuess(o.inst.d)
+	guess := 3 * max(o.start, feasibility.StartGuess(o.inst.d)) // --start 100000 skipped the check
 	if err := checkMemory(fmt.Sprintf("d=%d", o.inst.d), lpMemory(o.inst, guess, o.sf)); err != nil {
 		return err
 	}

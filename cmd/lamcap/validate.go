@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
@@ -30,6 +31,12 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
+	}
+	if err := checkOutput("--report", o.report); err != nil {
+		return err
+	}
+	if fs.Changed("records") && (len(o.records) == 0 || slices.Contains(o.records, "")) {
+		return usagef("--records: give sweep directories, comma separated (without --records, validate runs its own sweep)")
 	}
 	recs, err := o.recordsFor(ctx, stderr)
 	if err != nil {

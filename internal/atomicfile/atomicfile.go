@@ -1,6 +1,11 @@
 // Package atomicfile writes files so that a reader sees the old file or the
 // complete new one, never a part, and a failed write leaves nothing behind.
 // Files get ordinary permissions: 0666 less the process umask, as os.Create gives.
+//
+// Only a regular file, or nothing, is ever replaced: a directory, a symbolic
+// link, a named pipe, a device or a socket at the output path is refused with a
+// *NotRegularError (renaming over it would silently replace what the user put
+// there, /dev/full or a FIFO another program reads, with a plain file).
 package atomicfile
 
 import (
@@ -26,6 +31,9 @@ func Write(path string, data []byte) error {
 // over path, then syncs the directory so the rename survives a crash. If fill
 // fails, the temporary file is removed and path is untouched.
 func WriteWith(path string, fill func(w io.Writer) error) error {
+	if err := CheckTarget(path); err != nil {
+		return err
+	}
 	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -37,6 +45,9 @@ func WriteWith(path string, fill func(w io.Writer) error) error {
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		err = CheckTarget(path) // the path may have changed while fill ran
 	}
 	if err == nil {
 		err = os.Rename(name, path)
@@ -69,4 +80,49 @@ func SyncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// NotRegularError refuses an output path that holds something other than a
+// regular file.
+type NotRegularError struct {
+	Path string
+	Kind string // "a directory", "a symbolic link", "a named pipe (FIFO)", ...
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s; lamcap writes output only to a new path or over a regular file", e.Path, e.Kind)
+}
+
+// CheckTarget reports whether path may be written: it does not exist, or it is
+// a regular file (not followed through a symbolic link). Anything else is a
+// *NotRegularError. Other errors of lstat (a missing parent directory, say) are
+// left for the write itself to meet.
+func CheckTarget(path string) error {
+	st, err := os.Lstat(path)
+	if err != nil || st.Mode().IsRegular() {
+		return nil
+	}
+	return &NotRegularError{Path: path, Kind: Kind(st.Mode())}
+}
+
+// Kind names the type of a file mode for messages: "a directory", "a named
+// pipe (FIFO)", "a character device", ...
+func Kind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "a special file (" + m.Type().String() + ")"
 }

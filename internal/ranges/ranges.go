@@ -5,9 +5,15 @@ package ranges
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
+
+// MaxSeed is the largest seed: one below the int64 maximum, so that a loop
+// over a range, for s := a; s <= b; s++, always ends and b-a+1 never overflows
+// (seeds up to 2^63-1 looped forever, growing without bound).
+const MaxSeed = math.MaxInt64 - 1
 
 // MaxDims bounds the d list of one sweep.
 const MaxDims = 1000
@@ -72,7 +78,7 @@ func Seeds(s string) (int64, int64, error) {
 		return Range(s, "--seeds")
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 {
+	if err != nil || n < 1 || n > MaxSeed {
 		return 0, 0, fmt.Errorf("--seeds: want N >= 1 or A:B, got %q", s)
 	}
 	return 1, n, nil
@@ -89,7 +95,8 @@ func Shard(s string) (k, n int, err error) {
 	return k, n, nil
 }
 
-// Range reads "A:B" (or a single number) as an inclusive range.
+// Range reads "A:B" (or a single number) as an inclusive range with
+// 0 <= A <= B <= MaxSeed.
 func Range(s, flag string) (int64, int64, error) {
 	parts := strings.Split(s, ":")
 	if len(parts) > 2 {
@@ -107,6 +114,9 @@ func Range(s, flag string) (int64, int64, error) {
 	}
 	if a < 0 || b < a {
 		return 0, 0, fmt.Errorf("%s: want 0 <= A <= B, got %q", flag, s)
+	}
+	if b > MaxSeed {
+		return 0, 0, fmt.Errorf("%s: %d is beyond the largest seed, %d", flag, b, int64(MaxSeed))
 	}
 	return a, b, nil
 }
