@@ -103,11 +103,19 @@ func (r Report) Claims() string {
 		}
 		w("- The optimal memories: of %d paired tests (spectra and kappa*, at equal p and at equal relative load), %d %s the models apart after Holm's correction.", len(r.Tests), kept, verb(kept))
 		if len(r.Tight) > 0 {
-			lo, hi := math.Inf(1), math.Inf(-1)
+			lo, hi, slo, shi, tlo, thi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+			var ds []string
+			seen := map[int]bool{}
 			for _, t := range r.Tight {
 				lo, hi = math.Min(lo, t.LevelPred/t.Level-1), math.Max(hi, t.LevelPred/t.Level-1)
+				slo, shi = math.Min(slo, t.LevelScaled/t.Level-1), math.Max(shi, t.LevelScaled/t.Level-1)
+				tlo, thi = math.Min(tlo, t.MeanTight-t.MeanActive), math.Max(thi, t.MeanTight-t.MeanActive)
+				if !seen[t.D] {
+					seen[t.D] = true
+					ds = append(ds, fmt.Sprint(t.D))
+				}
 			}
-			w(" The surrogate's picture (the top competitors clipped to one level t*, the correct score at t* + kappa*) is measured at W*: tight competitors per association beside P(|S| = k | kappa*), and the level predicted %+.0f%% to %+.0f%% off the measured one.", 100*lo, 100*hi)
+			w(" The surrogate's mechanism (the top competitors clipped to one level t*, the correct score at t* + kappa*), measured at W* at d = %s: the number of tight competitors per association follows P(|S| = k | kappa*) (means %+.2f to %+.2f from E|S|); the level is predicted %+.0f%% to %+.0f%% too high, and within %+.1f%% to %+.1f%% once rescaled by the measured spread of the competitor scores, which the surrogate does not predict.", strings.Join(ds, ", "), tlo, thi, 100*lo, 100*hi, 100*slo, 100*shi)
 		}
 		w("\n")
 	}

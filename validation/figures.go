@@ -248,7 +248,7 @@ func (r Report) scoresPlot() *plot.Plot {
 			var xy plotter.XYs
 			for k, c := range counts {
 				x := t.Competitor.Min + (float64(k)+0.5)*t.Competitor.Width
-				if x >= 0.5 && x <= 3.5 {
+				if x >= -3.5 && x <= 3.5 {
 					xy = append(xy, plotter.XY{X: x, Y: float64(c) / n / t.Competitor.Width})
 				}
 			}
@@ -261,7 +261,7 @@ func (r Report) scoresPlot() *plot.Plot {
 		p.Add(l, sc)
 		p.Legend.Add(fmt.Sprintf("d = %d, p = %d", t.D, t.P), l)
 	}
-	p.X.Min, p.X.Max = 0.5, 4.5
+	p.X.Min, p.X.Max = -3.5, 5 // the legend sits right of the data
 	p.Y.Min = 0
 	return p
 }

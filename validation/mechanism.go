@@ -50,6 +50,11 @@ type TightRow struct {
 	// Correct and CorrectPred the mean correct scores.
 	Level, LevelPred, LevelPredSE float64
 	Correct, CorrectPred          float64
+	// CompSD is the standard deviation of the measured competitor scores
+	// (from the histogram's bin centres; 1 for the surrogate's unclipped
+	// Gaussian), and LevelScaled = LevelPred * CompSD the level predicted for
+	// competitor scores of that spread.
+	CompSD, LevelScaled float64
 	// Competitor and CompetitorPred are the measured and predicted competitor
 	// score histograms (same bins).
 	Competitor     experiment.Histogram `json:"-"`
@@ -180,6 +185,14 @@ func tightRow(row experiment.CompareRow) (TightRow, error) {
 		return t, err
 	}
 	t.LevelPred, t.LevelPredSE, t.CorrectPred = cl.Level.Mean, cl.Level.SE, cl.Correct.Mean
+	var m, m2, cnt float64
+	for k, c := range h.Counts {
+		x := h.Min + (float64(k)+0.5)*h.Width
+		m, m2, cnt = m+float64(c)*x, m2+float64(c)*x*x, cnt+float64(c)
+	}
+	m, m2 = m/cnt, m2/cnt
+	t.CompSD = math.Sqrt(m2 - m*m)
+	t.LevelScaled = t.LevelPred * t.CompSD
 	t.CompetitorPred = cl.Competitor
 	if math.IsNaN(t.LevelPred) {
 		return t, fmt.Errorf("no clipped block in %d samples", clippedSamples)
