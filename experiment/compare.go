@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lamcap/lamcap/internal/inputfile"
+	"github.com/lamcap/lamcap/model"
 )
 
 // CompareFile is the name of the file WriteCompare writes in its directory.
@@ -41,4 +42,30 @@ func ReadCompare(ctx context.Context, path string) ([]CompareRow, error) {
 		return nil, fmt.Errorf("%s is not a compare.json of lamcap compare-models", path)
 	}
 	return rows, nil
+}
+
+// MeasuredPC gives, per (d, model), the mean p* + 1/2 over the certified
+// records: p* is the integer part of the real-valued threshold at which the
+// instance stops being storable (P(storable | p) = P(p* >= p)), whose mean it
+// underestimates by about 1/2. It is CompareLoad.Measured for records.
+func MeasuredPC(recs []Record) func(d int, m model.Model) (float64, bool) {
+	type key struct {
+		d int
+		m string
+	}
+	sum, n := map[key]float64{}, map[key]int{}
+	for _, r := range recs {
+		if r.Certified {
+			k := key{r.D, r.Model}
+			sum[k] += float64(r.PStar)
+			n[k]++
+		}
+	}
+	return func(d int, m model.Model) (float64, bool) {
+		k := key{d, m.String()}
+		if n[k] == 0 {
+			return 0, false
+		}
+		return sum[k]/float64(n[k]) + 0.5, true
+	}
 }

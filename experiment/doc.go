@@ -18,12 +18,15 @@
 //     of the d and model lists and the solver's choices do not matter to it.
 //   - Units and shards: Grid.Units lists the units in a fixed order and Shard
 //     slices them deterministically for clusters (Sweep.Shard, Sweep.Shards).
-//   - Statistics: Wilson intervals, order-statistic intervals of the median,
-//     P(storable | p) curves (StorableCurve) and per-(d, model) summaries
-//     (Summarise). Undecided instances are counted, never imputed.
+//   - Statistics (from package stats): P(storable | p) curves with Wilson
+//     intervals (StorableCurve) and per-(d, model) summaries with
+//     order-statistic intervals of the median (Summarise). Undecided instances
+//     are counted, never imputed.
 //   - Studies: the optimal, LP-vertex, Hebbian and pseudo-inverse memories of an
 //     instance (Memories) with their scores, spectra and KS comparisons
-//     (StudyMechanism, CompareModels), the learning rules against p
+//     (StudyMechanism; CompareModels at equal p and, given measured p_c
+//     (MeasuredPC), at equal relative load, with kappa* per seed and the
+//     tight competitors of the max-margin memory), the learning rules against p
 //     (StudyRules), two-layer networks (StudyTwoLayer).
 //   - Certificate files: Certificate names its instance by seed or files and
 //     SHA-256; ParseCertificate reads one, Certificate.Verify re-checks it

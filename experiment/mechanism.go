@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -143,87 +142,6 @@ func SingularValues(w mat.Matrix) []float64 {
 	return svd.Values(nil)
 }
 
-// KolmogorovSmirnov is the two-sample statistic (gonum) and its asymptotic
-// p-value Q_KS(sqrt(n_eff) D), Q_KS(l) = 2 sum_k (-1)^(k-1) exp(-2 k^2 l^2),
-// n_eff = n m / (n + m). gonum has no Kolmogorov distribution, hence the series
-// here. Singular values of one matrix are not independent draws, so the p-value
-// is indicative, not exact.
-func KolmogorovSmirnov(a, b []float64) (d, pValue float64) {
-	d = ksDistance(append([]float64(nil), a...), append([]float64(nil), b...))
-	n := float64(len(a)) * float64(len(b)) / float64(len(a)+len(b))
-	l := (math.Sqrt(n) + 0.12 + 0.11/math.Sqrt(n)) * d
-	if l < 0.2 {
-		return d, 1
-	}
-	sum := 0.0
-	for k := 1; k <= 100; k++ {
-		term := 2 * math.Exp(-2*float64(k*k)*l*l)
-		if k%2 == 0 {
-			term = -term
-		}
-		sum += term
-		if math.Abs(term) < 1e-16 {
-			break
-		}
-	}
-	return d, math.Min(1, math.Max(0, sum))
-}
-
-// ksDistance is the two-sample KS distance (gonum); it sorts a and b in place.
-func ksDistance(a, b []float64) float64 {
-	sort.Float64s(a)
-	sort.Float64s(b)
-	return stat.KolmogorovSmirnov(a, nil, b, nil)
-}
-
-// PermutationRounds is the number of random relabellings behind a permutation
-// p-value: its Monte Carlo standard error is at most 0.5/sqrt(2000) ~ 0.011,
-// and the smallest p-value it can give is 1/2001.
-const PermutationRounds = 2000
-
-// SpectraPermutation compares two models' spectra with a test that needs no
-// independence between singular values: pairs[i] holds the singular values of
-// the two models' memories of one instance (same seed, so paired). The statistic
-// is the two-sample KS distance between the pooled singular values of each
-// side; its null distribution comes from swapping the two memories of each pair
-// at random (valid when, under the null, the pair is exchangeable: the two
-// models give memories of the same law). It returns the observed distance and
-// the p-value (1 + #{relabelled >= observed}) / (1 + rounds), from a generator
-// seeded with seed, so the same inputs give the same p-value.
-//
-// Written here because gonum's stat has the KS distance but no permutation
-// test, and the pairing (one seed, two models) is what makes it exact.
-func SpectraPermutation(pairs [][2][]float64, rounds int, seed uint64) (distance, pValue float64) {
-	if len(pairs) == 0 {
-		return 0, 1
-	}
-	ks := func(swap []bool) float64 {
-		var a, b []float64
-		for i, pr := range pairs {
-			x, y := pr[0], pr[1]
-			if swap != nil && swap[i] {
-				x, y = y, x
-			}
-			a, b = append(a, x...), append(b, y...)
-		}
-		return ksDistance(a, b)
-	}
-	distance = ks(nil)
-	r := rand.New(rand.NewPCG(seed, 0x6b73)) // "ks"
-	swap := make([]bool, len(pairs))
-	above := 0
-	for k := 0; k < rounds; k++ {
-		for i := range swap {
-			swap[i] = r.IntN(2) == 1
-		}
-		// Distances are equal up to rounding when relabelling changes nothing.
-		if ks(swap) >= distance*(1-1e-12) {
-			above++
-		}
-	}
-	return distance, float64(1+above) / float64(1+rounds)
-}
-
 // pairSpectra pairs the two studies' per-instance spectra of one rule by seed:
 // the instances both used.
 func pairSpectra(a, b *ModelStudy, r Rule) [][2][]float64 {
@@ -238,4 +156,84 @@ func pairSpectra(a, b *ModelStudy, r Rule) [][2][]float64 {
 		}
 	}
 	return out
+}
+
+// TightTolerance is how close to kappa* a competitor's margin must be for it to
+// count as tight at the max-margin memory: a fraction of kappa*. The QP's
+// solution meets its active constraints to about 1e-8 relative, and the next
+// margin above kappa* is typically 1e-2 kappa* away, so 1e-4 separates them.
+const TightTolerance = 1e-4
+
+// Histogram counts values in bins of Width from Min; values outside fall in
+// the first or last bin.
+type Histogram struct {
+	Min    float64 `json:"min"`
+	Width  float64 `json:"width"`
+	Counts []int   `json:"counts"`
+}
+
+// Add counts x.
+func (h *Histogram) Add(x float64) {
+	k := int(math.Floor((x - h.Min) / h.Width))
+	h.Counts[min(max(k, 0), len(h.Counts)-1)]++
+}
+
+// Score histogram bins: unit-variance scores lie within +-6.
+const (
+	scoreMin   = -6
+	scoreWidth = 0.05
+	scoreBins  = 240
+)
+
+// Tightness is the structure of a max-margin memory W* (|W|_F = d) that the
+// surrogate predicts: per association, the number of tight competitors (margin
+// kappa* within TightTolerance), and the law of the competitor scores.
+type Tightness struct {
+	// Counts[k] is the number of associations with k tight competitors.
+	Counts []int `json:"tight_competitors"`
+	// Competitor holds every competitor score s(mu, v), v != mu.
+	Competitor Histogram `json:"competitor_scores"`
+	// Level is the mean over associations of the tight competitors' score (the
+	// clipping level t*), and Correct the mean correct score.
+	Level   float64 `json:"tight_level_mean"`
+	Correct float64 `json:"correct_score_mean"`
+	// sums behind the means: of levels, of correct scores, and their counts.
+	levelSum, correctSum float64
+	levels, assocs       int
+}
+
+// Add adds the associations of in under w, whose margin is kappa.
+func (t *Tightness) Add(in *model.Instance, w mat.Matrix, kappa float64) {
+	if t.Competitor.Counts == nil {
+		t.Competitor = Histogram{Min: scoreMin, Width: scoreWidth, Counts: make([]int, scoreBins)}
+	}
+	sc := in.Scores(w)
+	for mu := 0; mu < in.P; mu++ {
+		row := sc.RawRowView(mu)
+		k, level := 0, 0.0
+		for v, x := range row {
+			if v == mu {
+				continue
+			}
+			t.Competitor.Add(x)
+			if row[mu]-x <= kappa*(1+TightTolerance) {
+				k++
+				level += x
+			}
+		}
+		for len(t.Counts) <= k {
+			t.Counts = append(t.Counts, 0)
+		}
+		t.Counts[k]++
+		t.correctSum += row[mu]
+		t.assocs++
+		if k > 0 {
+			t.levelSum += level / float64(k)
+			t.levels++
+		}
+	}
+	t.Correct = t.correctSum / float64(t.assocs)
+	if t.levels > 0 {
+		t.Level = t.levelSum / float64(t.levels)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/stats"
 )
 
 // Grid is what a sweep computes: the critical size of every (d, model, seed).
@@ -447,7 +448,7 @@ func (t *startTracker) start(u Unit) int {
 	if len(ps) < 3 {
 		return 0
 	}
-	s := int(Median(ps)) - 1
+	s := int(stats.Median(ps)) - 1
 	if s < 2 {
 		s = 2
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/stats"
 	"github.com/lamcap/lamcap/theory"
 )
 
@@ -62,6 +63,10 @@ type ModelStudy struct {
 	Rules   map[Rule]*RuleStudy `json:"rules"`
 	// Kappas are the certified kappa* of every instance (0 when not storable).
 	Kappas []float64 `json:"-"`
+	// KappaSeeds are the seeds of Kappas, in order.
+	KappaSeeds []int64 `json:"-"`
+	// Tight is the structure of the max-margin memories (Tightness).
+	Tight Tightness `json:"tightness"`
 	// seeds are the seeds of the instances used, in order (as RuleStudy.byRank).
 	seeds []int64
 }
@@ -87,6 +92,7 @@ func StudyModel(ctx context.Context, f Family, p int, method lp.Method) (*ModelS
 		}
 		if mm.Certified {
 			res.Kappas = append(res.Kappas, mm.Kappa)
+			res.KappaSeeds = append(res.KappaSeeds, s)
 		}
 		if !ok {
 			res.Skipped++
@@ -94,6 +100,7 @@ func StudyModel(ctx context.Context, f Family, p int, method lp.Method) (*ModelS
 		}
 		res.Used++
 		res.seeds = append(res.seeds, s)
+		res.Tight.Add(in, ws[Optimal], mm.Kappa)
 		for r, w := range ws {
 			rr := res.Rules[r]
 			rr.Sample.AddScores(in, w)
@@ -163,38 +170,74 @@ func StudyMechanism(ctx context.Context, f Family, models []model.Model, p int, 
 	if len(out.Models) == 2 {
 		out.Spectra = map[Rule]KS{}
 		for _, r := range []Rule{Optimal, Hebbian} {
-			d, pv := KolmogorovSmirnov(out.Models[0].Rules[r].SV, out.Models[1].Rules[r].SV)
-			_, perm := SpectraPermutation(pairSpectra(out.Models[0], out.Models[1], r), PermutationRounds, uint64(f.D))
+			d, pv := stats.KolmogorovSmirnov(out.Models[0].Rules[r].SV, out.Models[1].Rules[r].SV)
+			_, perm := stats.PairedKSPermutation(pairSpectra(out.Models[0], out.Models[1], r), stats.PermutationRounds, uint64(f.D))
 			out.Spectra[r] = KS{d, pv, perm}
 		}
 	}
 	return out, nil
 }
 
-// CompareRow is one (d, model) of the compare-models study: kappa* at
-// p = 80% of the finite-size p_c and the optimal memory's statistics.
+// CompareRow is one (d, model, load) of the compare-models study: kappa* at
+// p = Load of p_c and the optimal memory's statistics.
 type CompareRow struct {
-	D       int      `json:"d"`
-	P       int      `json:"p"`
-	Model   string   `json:"model"`
-	Kappa   float64  `json:"kappa_star_median"`
-	KappaCI Interval `json:"kappa_star_ci95"`
-	Correct float64  `json:"correct_score_mean"`
-	MaxComp float64  `json:"max_competitor_score_mean"`
-	TopSV   float64  `json:"top_singular_value_mean"`
-	KS      float64  `json:"spectra_ks_distance"`
-	KSp     float64  `json:"spectra_ks_p_value_approx"`
-	// KSPerm is the paired permutation p-value of KS (SpectraPermutation):
+	D     int    `json:"d"`
+	P     int    `json:"p"`
+	Model string `json:"model"`
+	// Load says how p was chosen: LoadEqualP (both models at the fraction of
+	// the finite-size theory's p_c) or LoadEqualRelative (each model at the
+	// fraction of its own measured p_c, PC). Empty in files written before
+	// loads were told apart: those are LoadEqualP.
+	Load    string         `json:"load,omitempty"`
+	PC      float64        `json:"p_c,omitempty"`
+	Kappa   float64        `json:"kappa_star_median"`
+	KappaCI stats.Interval `json:"kappa_star_ci95"`
+	Correct float64        `json:"correct_score_mean"`
+	MaxComp float64        `json:"max_competitor_score_mean"`
+	TopSV   float64        `json:"top_singular_value_mean"`
+	KS      float64        `json:"spectra_ks_distance"`
+	KSp     float64        `json:"spectra_ks_p_value_approx"`
+	// KSPerm is the paired permutation p-value of KS (stats.PairedKSPermutation):
 	// exact in its assumptions, unlike KSp, whose singular values are not
 	// independent draws.
 	KSPerm      float64 `json:"spectra_ks_p_value_permutation"`
 	Used        int     `json:"instances_used"`
 	NotStorable int     `json:"instances_not_storable"`
+	// Seeds and KappaStars are the certified kappa* per seed, so that the two
+	// models can be compared seed by seed (absent from older files).
+	Seeds      []int64   `json:"seeds,omitempty"`
+	KappaStars []float64 `json:"kappa_stars,omitempty"`
+	// Tight is the structure of the max-margin memories (absent from older files).
+	Tight *Tightness `json:"tightness,omitempty"`
+}
+
+// The loads of CompareRow.Load.
+const (
+	LoadEqualP        = "equal-p"
+	LoadEqualRelative = "equal-relative-load"
+)
+
+// DefaultLoad is the fraction of p_c at which the mechanism studies look at the
+// memories: most instances are storable there.
+const DefaultLoad = 0.8
+
+// CompareLoad says where CompareModels compares the models.
+type CompareLoad struct {
+	// Fraction of p_c (0: DefaultLoad).
+	Fraction float64
+	// Measured, when set, gives a model's own measured p_c at d (false when
+	// there is none): each d is then compared at equal p and, where both models
+	// have a measured p_c, at equal relative load too.
+	Measured func(d int, m model.Model) (float64, bool)
 }
 
 // CompareModels tests the equivalence claim: for each d, coupled and decoupled
-// families side by side (f.D and f.Model are ignored).
-func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method) ([]CompareRow, error) {
+// families side by side (f.D and f.Model are ignored), at equal p (Fraction of
+// the finite-size p_c) and, with load.Measured, at equal relative load.
+func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method, load CompareLoad) ([]CompareRow, error) {
+	if load.Fraction == 0 {
+		load.Fraction = DefaultLoad
+	}
 	var rows []CompareRow
 	for _, d := range ds {
 		f.D = d
@@ -205,22 +248,49 @@ func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method) ([
 		if err != nil {
 			return nil, err
 		}
-		p := max(2, int(0.8*pc))
-		var res [2]*ModelStudy
-		for k, m := range []model.Model{model.Coupled, model.Decoupled} {
-			f.Model = m
-			if res[k], err = StudyModel(ctx, f, p, method); err != nil {
-				return nil, err
-			}
+		p := max(2, int(load.Fraction*pc))
+		r, err := compareAt(ctx, f, method, [2]int{p, p}, [2]float64{pc, pc}, LoadEqualP)
+		if err != nil {
+			return nil, err
 		}
-		ks, ksp := KolmogorovSmirnov(res[0].Rules[Optimal].SV, res[1].Rules[Optimal].SV)
-		_, perm := SpectraPermutation(pairSpectra(res[0], res[1], Optimal), PermutationRounds, uint64(d))
-		for _, r := range res {
-			opt := r.Rules[Optimal]
-			rows = append(rows, CompareRow{D: d, P: p, Model: r.Model, Kappa: Median(r.Kappas), KappaCI: MedianCI(r.Kappas, 0.95),
-				Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
-				KSPerm: perm, Used: r.Used, NotStorable: r.Skipped})
+		rows = append(rows, r...)
+		if load.Measured == nil {
+			continue
 		}
+		pcC, okC := load.Measured(d, model.Coupled)
+		pcD, okD := load.Measured(d, model.Decoupled)
+		if !okC || !okD {
+			continue
+		}
+		ps := [2]int{max(2, int(math.Round(load.Fraction*pcC))), max(2, int(math.Round(load.Fraction*pcD)))}
+		if r, err = compareAt(ctx, f, method, ps, [2]float64{pcC, pcD}, LoadEqualRelative); err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	return rows, nil
+}
+
+// compareAt studies the coupled family at ps[0] and the decoupled one at ps[1].
+func compareAt(ctx context.Context, f Family, method lp.Method, ps [2]int, pcs [2]float64, load string) ([]CompareRow, error) {
+	var res [2]*ModelStudy
+	for k, m := range []model.Model{model.Coupled, model.Decoupled} {
+		f.Model = m
+		var err error
+		if res[k], err = StudyModel(ctx, f, ps[k], method); err != nil {
+			return nil, err
+		}
+	}
+	ks, ksp := stats.KolmogorovSmirnov(res[0].Rules[Optimal].SV, res[1].Rules[Optimal].SV)
+	_, perm := stats.PairedKSPermutation(pairSpectra(res[0], res[1], Optimal), stats.PermutationRounds, uint64(f.D))
+	var rows []CompareRow
+	for k, r := range res {
+		opt := r.Rules[Optimal]
+		tight := r.Tight
+		rows = append(rows, CompareRow{D: f.D, P: ps[k], Model: r.Model, Load: load, PC: pcs[k],
+			Kappa: stats.Median(r.Kappas), KappaCI: stats.MedianCI(r.Kappas, 0.95),
+			Correct: opt.Recall.Correct.Mean, MaxComp: opt.Recall.MaxCompetitor.Mean, TopSV: opt.TopSingular.Mean, KS: ks, KSp: ksp,
+			KSPerm: perm, Used: r.Used, NotStorable: r.Skipped, Seeds: r.KappaSeeds, KappaStars: r.Kappas, Tight: &tight})
 	}
 	return rows, nil
 }
@@ -238,9 +308,9 @@ type RulePoint struct {
 // RuleCapacity is, for one rule, the largest p up to which every prefix
 // recalls all p(p-1) pairs: its median over the instances and 95% interval.
 type RuleCapacity struct {
-	Rule   Rule     `json:"rule"`
-	Median float64  `json:"median"`
-	CI     Interval `json:"ci95"`
+	Rule   Rule           `json:"rule"`
+	Median float64        `json:"median"`
+	CI     stats.Interval `json:"ci95"`
 }
 
 // RulesStudy is the learning-rules study of one family against p.
@@ -324,7 +394,7 @@ func StudyRules(ctx context.Context, f Family, pmax int) (*RulesStudy, error) {
 			PseudoInverseRecalled: q.recalled / nf, PseudoInverseOrdered: q.ordered / nf})
 	}
 	for _, r := range rules {
-		out.Capacity = append(out.Capacity, RuleCapacity{Rule: r, Median: Median(allUpTo[r]), CI: MedianCI(allUpTo[r], 0.95)})
+		out.Capacity = append(out.Capacity, RuleCapacity{Rule: r, Median: stats.Median(allUpTo[r]), CI: stats.MedianCI(allUpTo[r], 0.95)})
 	}
 	return out, nil
 }
@@ -348,14 +418,14 @@ type TwoLayer struct {
 // one hidden width: its median with 95% interval beside the theory for
 // N = d min(h, d) and the conjecture N_eff = h (2d - h).
 type TwoLayerRow struct {
-	H          int      `json:"h"`
-	Instances  int      `json:"instances"`
-	Median     float64  `json:"p_star_median"`
-	CI         Interval `json:"p_star_ci95"`
-	LowerBound bool     `json:"lower_bound"`
-	Undecided  int      `json:"undecided"`
-	TheoryMin  float64  `json:"p_c_theory_n_d_min_h_d"`
-	TheoryEff  float64  `json:"p_c_theory_n_h_2d_minus_h"`
+	H          int            `json:"h"`
+	Instances  int            `json:"instances"`
+	Median     float64        `json:"p_star_median"`
+	CI         stats.Interval `json:"p_star_ci95"`
+	LowerBound bool           `json:"lower_bound"`
+	Undecided  int            `json:"undecided"`
+	TheoryMin  float64        `json:"p_c_theory_n_d_min_h_d"`
+	TheoryEff  float64        `json:"p_c_theory_n_h_2d_minus_h"`
 }
 
 // theoryPCN is the finite-size p_c for n unknowns (2 for n <= 2, 0 if it
@@ -430,7 +500,7 @@ func StudyTwoLayer(ctx context.Context, s TwoLayer) ([]TwoLayerRow, error) {
 			}
 			ps = append(ps, float64(th.PStar))
 		}
-		row.Instances, row.Median, row.CI = len(ps), Median(ps), MedianCI(ps, 0.95)
+		row.Instances, row.Median, row.CI = len(ps), stats.Median(ps), stats.MedianCI(ps, 0.95)
 		rows = append(rows, row)
 	}
 	return rows, nil

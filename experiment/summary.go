@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/lamcap/lamcap/stats"
 )
 
 // GroupSummary summarises the critical sizes of one (d, model).
@@ -15,9 +17,9 @@ type GroupSummary struct {
 	Instances int             `json:"instances"`
 	Undecided int             `json:"undecided"`
 	PC        float64         `json:"p_c"`
-	PCCI      Interval        `json:"p_c_ci95"`
+	PCCI      stats.Interval  `json:"p_c_ci95"`
 	Scale     float64         `json:"pc_log_pc_over_d2"`
-	ScaleCI   Interval        `json:"pc_log_pc_over_d2_ci95"`
+	ScaleCI   stats.Interval  `json:"pc_log_pc_over_d2_ci95"`
 	MeanSec   float64         `json:"mean_seconds"`
 	Curve     []MeasuredPoint `json:"curve"`
 	// Theory, filled in by the caller when a prediction is available: the
@@ -77,11 +79,11 @@ func Summarise(recs []Record) []GroupSummary {
 		// With no certified instance the p_c fields stay 0 (JSON has no NaN);
 		// Instances == Undecided says so.
 		if len(ps) > 0 {
-			g.PC = Median(ps)
-			g.PCCI = MedianCI(ps, 0.95)
+			g.PC = stats.Median(ps)
+			g.PCCI = stats.MedianCI(ps, 0.95)
 			g.Scale = PLogPOverD2(g.PC, key.d)
 			// p log p is increasing for p >= 1, so the interval maps through.
-			g.ScaleCI = Interval{PLogPOverD2(g.PCCI.Lo, key.d), PLogPOverD2(g.PCCI.Hi, key.d)}
+			g.ScaleCI = stats.Interval{Lo: PLogPOverD2(g.PCCI.Lo, key.d), Hi: PLogPOverD2(g.PCCI.Hi, key.d)}
 			g.Curve = StorableCurve(pi)
 		}
 		out = append(out, g)

@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # science-sweep.sh: extends the records behind docs/validation.md (coupled vs
-# decoupled, the approach to 1/2) by solving. Resumable: interrupt it at any time
-# and run it again; finished instances are kept. Each part is its own sweep
+# decoupled, the approach to 1/2) by solving, then regenerates the report from
+# every record directory that exists. Resumable: interrupt it at any time and
+# run it again; finished instances are kept. Each part is its own sweep
 # directory under docs/data/science, because the seed counts differ with d.
 #   d = 8..24: 200 seeds; d = 32: 100; d = 40, 48: 40; d = 64: seeds 1..10, then
 #   11..20 in a directory of their own (a sweep directory's seed range is fixed);
-#   then the two models' optimal memories at d = 32, 48 (compare-models, 24 seeds).
-# Run it under nohup for the long parts:  nohup scripts/science-sweep.sh >sweep.log 2>&1 &
+#   d = 96: 40 pairs (seeds 1..40, docs/data/science/d96); d = 128: 25 pairs
+#   (seeds 1..25, docs/data/science/d128): the pair counts the report's power
+#   statement asks for to tell a vanishing gap from a nonzero limit;
+#   then the two models' optimal memories: d = 32, 48 at equal p
+#   (compare/compare.json) and d = 12..24 at equal p and equal relative load
+#   (compare-load/dD/compare.json, one directory per d).
+# PARTS selects parts (default: all), e.g. PARTS="d96 d128 report". Run it
+# under nohup for the long parts:
+#   nohup scripts/science-sweep.sh >sweep.log 2>&1 &
+# More pairs later: raise the seed range in a new directory (d96b, ...), as
+# d64b does, and add it here; the report reads every directory listed below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${LAMCAP:-bin/lamcap}
 out=${OUT:-docs/data/science}
 workers=${WORKERS:-2}
+parts=${PARTS:-"small d32 d40-48 d64 d64b d96 d128 compare compare-load report"}
+want() { [[ " $parts " == *" $1 "* ]]; }
 run() { # dir d-list seeds
+  want "$1" || return 0
   echo "== $(date -u +%FT%TZ) d=$2 seeds=$3 -> $out/$1"
   "$bin" sweep --d "$2" --seeds "$3" --model coupled,decoupled --workers "$workers" --quiet --out "$out/$1"
 }
@@ -21,8 +34,33 @@ run d32 32 100
 run d40-48 40,48 40
 run d64 64 10
 run d64b 64 11:20
-# The mechanism at scale (not resumable: one run, skipped once compare.json exists).
-if [ ! -s "$out/compare/compare.json" ]; then
+run d96 96 40
+run d128 128 25
+# The mechanism at scale (each compare.json is one run, skipped once it exists).
+if want compare && [ ! -s "$out/compare/compare.json" ]; then
   echo "== $(date -u +%FT%TZ) compare-models d=32,48 seeds=1:24 -> $out/compare"
   "$bin" compare-models --d 32,48 --seeds 1:24 --out "$out/compare"
+fi
+if want compare-load; then
+  for d in 12 16 20 24; do
+    [ -s "$out/compare-load/d$d/compare.json" ] && continue
+    echo "== $(date -u +%FT%TZ) compare-models d=$d seeds=1:24, equal p and equal relative load -> $out/compare-load/d$d"
+    "$bin" compare-models --d "$d" --seeds 1:24 --records "$out/small" --out "$out/compare-load/d$d"
+  done
+fi
+# The report, from every record directory and compare.json that exists.
+if want report; then
+  recs=() cmps=()
+  for dir in small d32 d40-48 d64 d64b d96 d128; do
+    [ -s "$out/$dir/records.jsonl" ] && recs+=("$out/$dir")
+  done
+  [ -s "$out/compare/compare.json" ] && cmps+=("$out/compare/compare.json")
+  for f in "$out"/compare-load/d*/compare.json; do
+    [ -s "$f" ] && cmps+=("$f")
+  done
+  args=(validate --records "$(IFS=,; echo "${recs[*]}")" --report docs/validation.md)
+  [ ${#cmps[@]} -gt 0 ] && args+=(--compare "$(IFS=,; echo "${cmps[*]}")")
+  echo "== $(date -u +%FT%TZ) lamcap ${args[*]}"
+  "$bin" "${args[@]}"
+  echo "Copy the claims section of docs/validation.md into README.md (between the markers; a test compares them) and the validate command above into README.md."
 fi

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat"
@@ -95,4 +96,73 @@ func projectSorted(h float64, g []float64) (float64, int) {
 		d2 += (g[i] - t) * (g[i] - t)
 	}
 	return d2, k
+}
+
+// ClippedResult is the surrogate's picture of the max-margin memory: for a
+// block projected onto C_kappa, the competitors above the level t* are clipped
+// to it (|S| of them, an atom at t*), the others keep their Gaussian scores,
+// and the correct score sits at t* + kappa.
+type ClippedResult struct {
+	// Level is E[t* | |S| > 0], Correct the mean correct score after
+	// projection (t* + kappa, or g_0 when nothing is clipped), Active E|S|.
+	Level, Correct, Active Estimate
+	// Counts[k] is the number of blocks with |S| = k.
+	Counts []int
+	// Competitor is the histogram of all projected competitor scores, in bins
+	// of BinWidth from BinMin (values outside go to the end bins).
+	Competitor []int
+	BinMin     float64
+	BinWidth   float64
+}
+
+// ClippedScores samples blocks of p Gaussian scores at margin kappa (all p - 1
+// competitors, so that the whole competitor law is seen), projects each onto
+// C_kappa (projectSorted, after the shift h = g_0 - kappa), and gathers the
+// projected scores. bins bins of width binWidth from binMin hold the competitors.
+func ClippedScores(p int, kappa float64, samples int, seed uint64, binMin, binWidth float64, bins int) (ClippedResult, error) {
+	res := ClippedResult{BinMin: binMin, BinWidth: binWidth, Competitor: make([]int, bins)}
+	if p < 2 || samples < 2 || bins < 1 || !(binWidth > 0) {
+		return res, fmt.Errorf("clipped scores: need p >= 2, samples >= 2 and bins")
+	}
+	r := rand.New(rand.NewPCG(seed, 0x636c6970)) // "clip"
+	g := make([]float64, p-1)
+	var levels, corrects, actives []float64
+	for s := 0; s < samples; s++ {
+		for i := range g {
+			g[i] = r.NormFloat64()
+		}
+		sort.Sort(sort.Reverse(sort.Float64Slice(g)))
+		g0 := r.NormFloat64()
+		_, k := projectSorted(g0-kappa, g)
+		for len(res.Counts) <= k {
+			res.Counts = append(res.Counts, 0)
+		}
+		res.Counts[k]++
+		actives = append(actives, float64(k))
+		correct := g0
+		t := math.Inf(1)
+		if k > 0 {
+			sum := g0 - kappa
+			for _, v := range g[:k] {
+				sum += v
+			}
+			t = sum / float64(k+1)
+			levels = append(levels, t)
+			correct = t + kappa
+		}
+		corrects = append(corrects, correct)
+		for _, v := range g {
+			b := int(math.Floor((math.Min(v, t) - binMin) / binWidth))
+			res.Competitor[min(max(b, 0), bins-1)]++
+		}
+	}
+	est := func(x []float64) Estimate {
+		m, sd := stat.MeanStdDev(x, nil)
+		return Estimate{m, sd / math.Sqrt(float64(len(x))), len(x)}
+	}
+	res.Correct, res.Active = est(corrects), est(actives)
+	if len(levels) > 1 {
+		res.Level = est(levels)
+	}
+	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/stats"
 	"github.com/lamcap/lamcap/theory"
 )
 
@@ -36,26 +37,36 @@ type Group struct {
 	N         int    `json:"instances"`
 	Undecided int    `json:"undecided"`
 	// Median p* with its 95% order-statistic interval.
-	Median   float64  `json:"median"`
-	MedianCI Interval `json:"median_ci95"`
+	Median   float64        `json:"median"`
+	MedianCI stats.Interval `json:"median_ci95"`
 	// Mean p* with its standard error.
 	Mean   float64 `json:"mean"`
 	MeanSE float64 `json:"mean_se"`
 	// Probit is the P(storable | p) = 1/2 crossing with its 95% interval, and the
 	// width of the transition.
-	Crossing   float64  `json:"crossing"`
-	CrossingCI Interval `json:"crossing_ci95"`
-	Width      float64  `json:"width"`
+	Crossing   float64        `json:"crossing"`
+	CrossingCI stats.Interval `json:"crossing_ci95"`
+	Width      float64        `json:"width"`
 	// Scale is p_c log p_c / d^2 at the mean, with its 95% interval.
-	Scale   float64  `json:"pc_log_pc_over_d2"`
-	ScaleCI Interval `json:"pc_log_pc_over_d2_ci95"`
+	Scale   float64        `json:"pc_log_pc_over_d2"`
+	ScaleCI stats.Interval `json:"pc_log_pc_over_d2_ci95"`
+	// Threshold is Mean + HalfAssociation: the mean of the real-valued
+	// threshold whose integer part p* is (see HalfAssociation), the number
+	// compared with theory.
+	Threshold float64 `json:"mean_plus_half"`
+	// SD is the standard deviation of p* over instances.
+	SD float64 `json:"sd"`
 	// Theory is the finite-size prediction p_c(d) (theory.CriticalP); Deviation
-	// is (Mean - Theory) / Theory with its 95% interval.
-	Theory      float64  `json:"theory"`
-	Deviation   float64  `json:"deviation"`
-	DeviationCI Interval `json:"deviation_ci95"`
-	pstars      []int
-	bySeed      map[int64]int
+	// is (Threshold - Theory) / Theory with its 95% interval.
+	Theory      float64        `json:"theory"`
+	Deviation   float64        `json:"deviation"`
+	DeviationCI stats.Interval `json:"deviation_ci95"`
+	// Seconds and Solves are the mean CPU seconds and verdicts per certified
+	// p* (0 when the records predate them).
+	Seconds float64 `json:"mean_seconds"`
+	Solves  float64 `json:"mean_verdicts"`
+	pstars  []int
+	bySeed  map[int64]int
 }
 
 // Pair compares the two models at one d over the seeds both have certified: for
@@ -66,14 +77,20 @@ type Pair struct {
 	N int `json:"pairs"`
 	// Diff is the mean of p*_coupled - p*_decoupled, with its standard error and
 	// a bootstrap 95% interval over seeds.
-	Diff   float64  `json:"mean_diff"`
-	DiffSE float64  `json:"mean_diff_se"`
-	DiffCI Interval `json:"mean_diff_ci95"`
+	Diff   float64        `json:"mean_diff"`
+	DiffSE float64        `json:"mean_diff_se"`
+	DiffCI stats.Interval `json:"mean_diff_ci95"`
 	// Gap is Diff over the mean decoupled p* (the relative gap), with the
 	// bootstrap standard error and 95% interval of that ratio.
-	Gap   float64  `json:"relative_gap"`
-	GapSE float64  `json:"relative_gap_se"`
-	GapCI Interval `json:"relative_gap_ci95"`
+	Gap   float64 `json:"relative_gap"`
+	GapSE float64 `json:"relative_gap_se"`
+	// DiffSD is the standard deviation of the per-seed difference, and GapSD
+	// DiffSD over the mean decoupled p*: the spread of one pair's relative gap.
+	DiffSD float64 `json:"diff_sd"`
+	GapSD  float64 `json:"relative_gap_sd_per_pair"`
+	// DecMean is the mean decoupled p* over the pairs.
+	DecMean float64        `json:"decoupled_mean"`
+	GapCI   stats.Interval `json:"relative_gap_ci95"`
 }
 
 // Report is the analysis of a set of sweep records.
@@ -81,13 +98,27 @@ type Report struct {
 	Groups []Group `json:"groups"`
 	Pairs  []Pair  `json:"pairs"`
 	// GapFits are the fits of the relative gap against d (see FitGap).
-	GapFits []Fit `json:"gap_fits"`
+	GapFits []stats.Fit `json:"gap_fits"`
+	// Agreement holds, per model, the chi-square of the thresholds against
+	// theory over every d.
+	Agreement []Agreement `json:"theory_agreement"`
+	// GapTests compare nested gap forms by likelihood ratio.
+	GapTests []GapTest `json:"gap_tests"`
+	// Power says how many pairs would separate the acceptable gap forms.
+	Power []PowerRow `json:"power"`
+	// Design compares, per d, a full p* per instance with one verdict near
+	// the threshold per instance (the probit design), per CPU second.
+	Design []DesignRow `json:"design"`
 	// Asymptote says where the finite-size prediction comes within 5% of 1/2.
 	Asymptote Asymptote `json:"asymptote"`
-	// Mechanism, when set by the caller, is a comparison of the two models'
+	// Mechanism, when set by the caller (SetMechanism), is a comparison of the two models'
 	// optimal memories (experiment.CompareModels, as lamcap compare-models
 	// writes it to compare.json); Markdown then reports it.
 	Mechanism []experiment.CompareRow `json:"mechanism,omitempty"`
+	// KappaPairs, Tests and Tight are derived from Mechanism by SetMechanism.
+	KappaPairs []KappaPair     `json:"kappa_pairs,omitempty"`
+	Tests      []MechanismTest `json:"mechanism_tests,omitempty"`
+	Tight      []TightRow      `json:"tightness,omitempty"`
 }
 
 // Analyze computes the report of records (any mix of d and models; undecided
@@ -112,6 +143,8 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 			continue
 		}
 		g.pstars = append(g.pstars, r.PStar)
+		g.Seconds += r.Seconds
+		g.Solves += float64(r.Solves)
 		g.bySeed[r.Seed] = r.PStar
 	}
 	var keys []key
@@ -142,6 +175,10 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 		}
 	}
 	rep.GapFits = FitGap(rep.Pairs)
+	rep.Agreement = agreement(rep.Groups)
+	rep.GapTests = gapTests(rep.GapFits)
+	rep.Power = power(rep.Pairs, rep.GapFits, PowerDims)
+	rep.Design = design(rep.Groups, rep.Pairs, set)
 	a, err := FindAsymptote()
 	if err != nil {
 		return rep, err
@@ -150,32 +187,45 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 	return rep, nil
 }
 
+// HalfAssociation is what the mean p* is shifted by before it is compared with
+// theory. p* is an integer, the largest storable prefix, while theory's p_c is
+// the real root of p D_0(p) = d^2: an instance is storable at p exactly when
+// p <= X for a real threshold X, and p* = floor(X), whose mean is E X - 1/2
+// when X is spread over several integers. The probit crossing estimates E X
+// directly (Probit); the report shows both and compares mean p* + 1/2, which
+// needs no assumption on the shape of the law of X.
+const HalfAssociation = 0.5
+
 // estimate fills the estimators of a group from its certified p*.
 func (g *Group) estimate() error {
 	if len(g.pstars) == 0 {
 		return nil
 	}
+	g.Seconds /= float64(len(g.pstars))
+	g.Solves /= float64(len(g.pstars))
 	x := make([]float64, len(g.pstars))
 	for i, k := range g.pstars {
 		x[i] = float64(k)
 	}
-	g.Median = experiment.Median(x)
-	ci := experiment.MedianCI(x, 0.95)
-	g.MedianCI = Interval{ci.Lo, ci.Hi}
-	g.Mean, g.MeanSE = MeanSE(x)
-	if pr, err := FitProbit(g.pstars); err == nil {
+	g.Median = stats.Median(x)
+	ci := stats.MedianCI(x, 0.95)
+	g.MedianCI = ci
+	g.Mean, g.MeanSE = stats.MeanSE(x)
+	g.Threshold = g.Mean + HalfAssociation
+	g.SD = g.MeanSE * math.Sqrt(float64(len(x)))
+	if pr, err := stats.FitProbit(g.pstars); err == nil {
 		g.Crossing, g.CrossingCI, g.Width = pr.Mu, pr.MuCI, pr.Sigma
 	}
 	g.Scale = experiment.PLogPOverD2(g.Mean, g.D)
-	lo, hi := g.Mean-z95*g.MeanSE, g.Mean+z95*g.MeanSE
-	g.ScaleCI = Interval{experiment.PLogPOverD2(lo, g.D), experiment.PLogPOverD2(hi, g.D)}
+	lo, hi := g.Mean-stats.Z95*g.MeanSE, g.Mean+stats.Z95*g.MeanSE
+	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo, g.D), Hi: experiment.PLogPOverD2(hi, g.D)}
 	pc, err := theory.CriticalP(float64(g.D*g.D), 0)
 	if err != nil {
 		return err
 	}
 	g.Theory = pc
-	g.Deviation = (g.Mean - pc) / pc
-	g.DeviationCI = Interval{(lo - pc) / pc, (hi - pc) / pc}
+	g.Deviation = (g.Threshold - pc) / pc
+	g.DeviationCI = stats.Interval{Lo: (lo + HalfAssociation - pc) / pc, Hi: (hi + HalfAssociation - pc) / pc}
 	return nil
 }
 
@@ -198,7 +248,8 @@ func pair(c, d Group, set Settings) (Pair, bool) {
 		dec[i] = float64(d.bySeed[s])
 	}
 	p := Pair{D: c.D, N: n}
-	p.Diff, p.DiffSE = MeanSE(diff)
+	p.Diff, p.DiffSE = stats.MeanSE(diff)
+	p.DiffSD = p.DiffSE * math.Sqrt(float64(n))
 	seed := set.Seed + uint64(c.D)
 	mean := func(v []float64, idx []int) float64 {
 		var s float64
@@ -207,64 +258,51 @@ func pair(c, d Group, set Settings) (Pair, bool) {
 		}
 		return s / float64(len(idx))
 	}
-	p.DiffCI = Bootstrap(n, set.Bootstrap, seed, 0.95, func(idx []int) float64 { return mean(diff, idx) })
+	p.DiffCI = stats.Bootstrap(n, set.Bootstrap, seed, 0.95, func(idx []int) float64 { return mean(diff, idx) })
 	all := make([]int, n)
 	for i := range all {
 		all[i] = i
 	}
 	gap := func(idx []int) float64 { return mean(diff, idx) / mean(dec, idx) }
 	p.Gap = gap(all)
-	p.GapCI = Bootstrap(n, set.Bootstrap, seed, 0.95, gap)
+	p.DecMean = mean(dec, all)
+	p.GapSD = p.DiffSD / p.DecMean
+	p.GapCI = stats.Bootstrap(n, set.Bootstrap, seed, 0.95, gap)
 	// The bootstrap standard error of the ratio, from its 68% interval.
-	se := Bootstrap(n, set.Bootstrap, seed, 0.6827, gap)
+	se := stats.Bootstrap(n, set.Bootstrap, seed, 0.6827, gap)
 	p.GapSE = (se.Hi - se.Lo) / 2
 	return p, true
 }
 
-// FitGap fits the relative gap g(d) (weights 1/SE^2) with three forms: a
-// constant (the gap saturates), c / log d (it vanishes logarithmically), and a
-// power c d^-b (b by profile likelihood over a grid, its SE from chi2 + 1).
-func FitGap(pairs []Pair) []Fit {
+// The forms of the relative gap g(d) that FitGap fits.
+const (
+	FormConstant = "constant c"
+	FormLog      = "c / log d"
+	FormPower    = "c d^-b"
+	FormLimit    = "a + b / d"
+)
+
+// FitGap fits the relative gap g(d) (weights 1/SE^2) with four forms, each with
+// the full covariance of its parameters: a constant (the gap saturates at once),
+// c / log d and c d^-b (it vanishes, logarithmically or as a power), and
+// a + b / d (it tends to a nonzero limit a).
+func FitGap(pairs []Pair) []stats.Fit {
 	var d, y, se []float64
 	for _, p := range pairs {
 		if p.GapSE > 0 {
 			d, y, se = append(d, float64(p.D)), append(y, p.Gap), append(se, p.GapSE)
 		}
 	}
-	var fits []Fit
-	if f, err := FitLinear("constant c", d, y, se, func(float64) float64 { return 1 }); err == nil {
-		fits = append(fits, f)
-	}
-	if f, err := FitLinear("c / log d", d, y, se, func(x float64) float64 { return 1 / math.Log(x) }); err == nil {
-		fits = append(fits, f)
-	}
-	// Power law: profile chi2 over the exponent.
-	best := Fit{Chi2: math.Inf(1)}
-	var prof []struct{ b, chi2 float64 }
-	for b := 0.0; b <= 3.0001; b += 0.01 {
-		bb := b
-		f, err := FitLinear("c d^-b", d, y, se, func(x float64) float64 { return math.Pow(x, -bb) })
-		if err != nil {
-			continue
-		}
-		prof = append(prof, struct{ b, chi2 float64 }{b, f.Chi2})
-		if f.Chi2 < best.Chi2 {
-			best = f
-			best.Params = append(best.Params, b)
+	one := func(float64) float64 { return 1 }
+	var fits []stats.Fit
+	add := func(f stats.Fit, err error) {
+		if err == nil {
+			fits = append(fits, f)
 		}
 	}
-	if !math.IsInf(best.Chi2, 1) && len(d) > 2 {
-		b := best.Params[1]
-		lo, hi := b, b
-		for _, pt := range prof {
-			if pt.chi2 <= best.Chi2+1 {
-				lo, hi = math.Min(lo, pt.b), math.Max(hi, pt.b)
-			}
-		}
-		best.SE = append(best.SE, (hi-lo)/2)
-		best.DoF = len(d) - 2
-		best.PValue = 1 - chiCDF(best.Chi2, best.DoF)
-		fits = append(fits, best)
-	}
+	add(stats.FitLinear(FormConstant, []string{"c"}, d, y, se, one))
+	add(stats.FitLinear(FormLog, []string{"c"}, d, y, se, func(x float64) float64 { return 1 / math.Log(x) }))
+	add(stats.FitPower(FormPower, d, y, se))
+	add(stats.FitLinear(FormLimit, []string{"a", "b"}, d, y, se, one, func(x float64) float64 { return 1 / x }))
 	return fits
 }

@@ -1,22 +1,33 @@
 // Package validation holds the exact numbers against the paper's two claims: that
 // the decoupled model is equivalent to the coupled one, and that it stores
 // p_c log p_c / d^2 -> 1/2. It reads sweep records (experiment.Record, one per
-// certified instance family), and nothing else: every number of the report is a
-// function of the records, so the report regenerates byte for byte from them.
+// certified instance family) and compare-models rows, and nothing else: every
+// number of the report is a function of them, so the report regenerates byte
+// for byte. The statistics themselves live in package stats.
 //
 // Contract:
 //   - Analyze groups records by (d, model) and gives three estimators of p_c side
 //     by side: the median p* with its order-statistic interval, the mean p* with
 //     its standard error, and the P(storable | p) = 1/2 crossing of a probit fit
-//     to the per-instance verdicts with its interval; the finite-size theory and
-//     the deviation from it.
+//     to the per-instance verdicts with its interval. Theory is compared with
+//     mean p* + HalfAssociation (p* is the integer part of a real threshold),
+//     with a chi-square over every d (Agreement).
 //   - For each d it pairs the models seed by seed (the same seed shares X and Y;
 //     only the decoupled competitors are fresh): the mean difference of p* with
-//     its standard error and a bootstrap interval, and the relative gap.
-//   - FitGap fits the relative gap against d with three stated forms and their
-//     chi-square; Asymptote says where the finite-size prediction would come
-//     within 5% of 1/2.
+//     its standard error and a bootstrap interval, the spread of one pair, and
+//     the relative gap.
+//   - FitGap fits the relative gap against d with four stated forms (constant,
+//     c / log d, c d^-b, a + b / d), each with the full covariance of its
+//     parameters; GapTests compare nested forms by likelihood ratio, AIC ranks
+//     them, Power says how many pairs at PowerDims separate the forms not yet
+//     excluded, and Design measures whether one verdict per instance informs
+//     more per CPU second than a full p*.
+//   - SetMechanism adds compare-models rows: kappa* paired seed by seed, Holm's
+//     correction over every test of the section, and the tightness of the
+//     max-margin memories beside the surrogate's prediction.
+//   - Claims is the summary the README quotes verbatim, between markers.
 //   - Undecided records are counted and shown, never imputed.
-//   - Bootstraps use a fixed seed, so the report is the same on every machine.
+//   - Bootstraps and permutations use fixed seeds, so the report is the same on
+//     every machine.
 //   - Markdown and WriteFigures render the report; both are deterministic.
 package validation

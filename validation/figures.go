@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/atomicfile"
 )
@@ -42,9 +43,13 @@ func (r Report) Write(path string, sources []string, command string) error {
 // WriteFigures writes validation-scale, validation-gap and validation-collapse
 // (PNG and SVG) into dir. They depend on the report only.
 func (r Report) WriteFigures(dir string) error {
-	for name, p := range map[string]*plot.Plot{
+	plots := map[string]*plot.Plot{
 		"validation-scale": r.scalePlot(), "validation-gap": r.gapPlot(), "validation-collapse": r.collapsePlot(),
-	} {
+	}
+	if len(r.Tight) > 0 {
+		plots["validation-tight"], plots["validation-scores"] = r.tightPlot(), r.scoresPlot()
+	}
+	for name, p := range plots {
 		for _, ext := range []string{"png", "svg"} {
 			wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext)
 			if err != nil {
@@ -132,7 +137,7 @@ func (r Report) scalePlot() *plot.Plot {
 }
 
 func (r Report) gapPlot() *plot.Plot {
-	p := newPlot("Relative gap, coupled - decoupled, paired by seed (95% bars)", "d", "(p*_coupled - p*_decoupled) / p*_decoupled")
+	p := newPlot("Relative gap, coupled - decoupled, paired by seed (95% bars); fits with 1-SE bands", "d", "(p*_coupled - p*_decoupled) / p*_decoupled")
 	var pts plotter.XYs
 	var bars plotter.YErrors
 	var maxD, top float64
@@ -141,24 +146,123 @@ func (r Report) gapPlot() *plot.Plot {
 		bars = append(bars, struct{ Low, High float64 }{q.Gap - q.GapCI.Lo, q.GapCI.Hi - q.Gap})
 		maxD, top = math.Max(maxD, float64(q.D)), math.Max(top, q.GapCI.Hi)
 	}
+	for _, d := range PowerDims {
+		maxD = math.Max(maxD, float64(d))
+	}
+	for i, f := range r.GapFits {
+		var xy, band plotter.XYs
+		var lower plotter.XYs
+		for d := 6.0; d <= maxD+4; d += 1 {
+			v, se := f.At(d), f.SEAt(d)
+			xy = append(xy, plotter.XY{X: d, Y: v})
+			band = append(band, plotter.XY{X: d, Y: v + se})
+			lower = append(lower, plotter.XY{X: d, Y: v - se})
+		}
+		for k := len(lower) - 1; k >= 0; k-- {
+			band = append(band, lower[k])
+		}
+		c := palette(i + 1)
+		if poly, err := plotter.NewPolygon(band); err == nil {
+			rr, gg, bb, _ := c.RGBA()
+			poly.Color = color.NRGBA{R: uint8(rr >> 8), G: uint8(gg >> 8), B: uint8(bb >> 8), A: 40}
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
+		l, _ := plotter.NewLine(xy)
+		l.Color = c
+		l.Width = vg.Points(1.2)
+		l.Dashes = [][]vg.Length{nil, {vg.Points(4), vg.Points(3)}, {vg.Points(1), vg.Points(2)}, {vg.Points(6), vg.Points(2), vg.Points(1), vg.Points(2)}}[i%4]
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("%s (p = %.2g)", f.Form, f.PValue), l)
+	}
 	if len(pts) > 0 {
 		withBars(p, 0, pts, bars, "measured")
 	}
-	for i, f := range r.GapFits {
-		var xy plotter.XYs
-		for d := 4.0; d <= maxD+4; d += 0.5 {
-			xy = append(xy, plotter.XY{X: d, Y: f.At(d)})
-		}
-		l, _ := plotter.NewLine(xy)
-		l.Color = palette(i + 1)
-		l.Dashes = [][]vg.Length{nil, {vg.Points(4), vg.Points(3)}, {vg.Points(1), vg.Points(2)}}[i%3]
-		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("fit %s (p = %.2g)", f.Form, f.PValue), l)
-	}
 	hline(p, 0, maxD+4, color.Gray{Y: 150}, "")
 	p.X.Min, p.X.Max = 0, maxD+4
-	p.Y.Min, p.Y.Max = math.Min(-0.01, -top/2), 2.2*top // room above for the legend
+	p.Y.Min, p.Y.Max = math.Min(-0.005, -top/4), 1.8*top // room above for the legend
 	dTicks(p)
+	return p
+}
+
+// tightPlot: per d and model, the measured fraction of associations with k
+// tight competitors (points) beside P(|S| = k | kappa*) (lines).
+func (r Report) tightPlot() *plot.Plot {
+	p := newPlot("Tight competitors per association at W*: measured (points), P(|S| = k | kappa*) (lines)", "k", "fraction of associations")
+	colour := map[int]int{}
+	glyph := map[string]draw.GlyphDrawer{"coupled": draw.CircleGlyph{}, "decoupled": draw.RingGlyph{}}
+	var maxK float64
+	for _, t := range r.Tight {
+		if t.Load == experiment.LoadEqualRelative {
+			continue
+		}
+		if _, ok := colour[t.D]; !ok {
+			colour[t.D] = len(colour)
+		}
+		var m, q plotter.XYs
+		for k, v := range t.Measured {
+			m = append(m, plotter.XY{X: float64(k), Y: v})
+		}
+		for k, v := range t.Predicted {
+			if k <= len(t.Measured)+4 {
+				q = append(q, plotter.XY{X: float64(k), Y: v})
+			}
+		}
+		maxK = math.Max(maxK, float64(len(t.Measured)))
+		sc, _ := plotter.NewScatter(m)
+		sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = palette(colour[t.D]), glyph[t.Model], vg.Points(2.5)
+		l, _ := plotter.NewLine(q)
+		l.Color = palette(colour[t.D])
+		p.Add(l, sc)
+		if t.Model == "coupled" {
+			p.Legend.Add(fmt.Sprintf("d = %d (%s)", t.D, t.Load), l)
+		}
+	}
+	for _, m := range []string{"coupled", "decoupled"} {
+		key, _ := plotter.NewScatter(plotter.XYs{{}})
+		key.GlyphStyle.Shape, key.GlyphStyle.Radius = glyph[m], vg.Points(3)
+		p.Legend.Add(m, key)
+	}
+	p.X.Min, p.X.Max = 0, maxK+8 // the legend sits right of the data
+	p.Y.Min = 0
+	return p
+}
+
+// scoresPlot: the upper part of the competitor-score law at W*, measured
+// (points) and the clipped Gaussian of the surrogate (lines), decoupled model.
+func (r Report) scoresPlot() *plot.Plot {
+	p := newPlot("Competitor scores at W* (decoupled): measured (points), clipped Gaussian (lines)", "score s(mu, v), |W|_F = d", "density")
+	colour := map[int]int{}
+	for _, t := range r.Tight {
+		if t.Model != "decoupled" || t.Load == experiment.LoadEqualRelative {
+			continue
+		}
+		if _, ok := colour[t.D]; !ok {
+			colour[t.D] = len(colour)
+		}
+		density := func(counts []int) plotter.XYs {
+			var n float64
+			for _, c := range counts {
+				n += float64(c)
+			}
+			var xy plotter.XYs
+			for k, c := range counts {
+				x := t.Competitor.Min + (float64(k)+0.5)*t.Competitor.Width
+				if x >= -3.5 && x <= 3.5 {
+					xy = append(xy, plotter.XY{X: x, Y: float64(c) / n / t.Competitor.Width})
+				}
+			}
+			return xy
+		}
+		sc, _ := plotter.NewScatter(density(t.Competitor.Counts))
+		sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = palette(colour[t.D]), draw.CircleGlyph{}, vg.Points(1.8)
+		l, _ := plotter.NewLine(density(t.CompetitorPred))
+		l.Color = palette(colour[t.D])
+		p.Add(l, sc)
+		p.Legend.Add(fmt.Sprintf("d = %d, p = %d", t.D, t.P), l)
+	}
+	p.X.Min, p.X.Max = -3.5, 5 // the legend sits right of the data
+	p.Y.Min = 0
 	return p
 }
 
@@ -225,11 +329,15 @@ func (r Report) collapsePlot() *plot.Plot {
 	return p
 }
 
-// dTicks labels the d axis with whole numbers every 8.
+// dTicks labels the d axis with whole numbers every 8 (every 16 past d = 72).
 func dTicks(p *plot.Plot) {
 	p.X.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
 		var ts []plot.Tick
-		for v := math.Ceil(lo/8) * 8; v <= hi; v += 8 {
+		step := 8.0
+		if hi > 72 {
+			step = 16
+		}
+		for v := math.Ceil(lo/step) * step; v <= hi; v += step {
 			ts = append(ts, plot.Tick{Value: v, Label: fmt.Sprintf("%.0f", v)})
 		}
 		return ts

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/stats"
 )
 
 // synthetic makes records for two models at a few d: p* normal around a centre,
@@ -74,7 +75,7 @@ func TestPairedStatistics(t *testing.T) {
 		if p.N != len(diffs) || math.Abs(p.Diff-m) > 1e-12 || math.Abs(p.DiffSE-se) > 1e-12 {
 			t.Errorf("d=%d: pairs %d mean %g se %g, direct %d %g %g", p.D, p.N, p.Diff, p.DiffSE, len(diffs), m, se)
 		}
-		if w, want := p.DiffCI.Hi-p.DiffCI.Lo, 2*z95*se; math.Abs(w-want) > 0.15*want {
+		if w, want := p.DiffCI.Hi-p.DiffCI.Lo, 2*stats.Z95*se; math.Abs(w-want) > 0.15*want {
 			t.Errorf("d=%d: bootstrap interval width %g, normal %g", p.D, w, want)
 		}
 		if g := m / (sumDec / float64(len(diffs))); math.Abs(p.Gap-g) > 1e-12 {
@@ -92,26 +93,6 @@ func TestPairedStatistics(t *testing.T) {
 		if f.Form == "constant c" && (f.PValue < 0.01 || math.Abs(f.Params[0]-0.03) > 4*f.SE[0]) {
 			t.Errorf("constant fit %+v does not recover the 3%% gap", f)
 		}
-	}
-}
-
-// The probit crossing of p* drawn from a normal law N(mu, sigma) (rounded down)
-// is mu + 1/2 with sigma recovered, inside the stated interval.
-func TestProbitRecoversNormal(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 3))
-	const mu, sigma = 100.3, 3.0
-	ps := make([]int, 2000)
-	for i := range ps {
-		ps[i] = int(math.Floor(mu + sigma*r.NormFloat64()))
-	}
-	pr, err := FitProbit(ps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// P(storable at p) = P(p* >= p) = P(mu + sigma Z >= p) = Phi((mu - p)/sigma):
-	// the crossing is mu itself.
-	if math.Abs(pr.Mu-mu) > 3*pr.MuSE || math.Abs(pr.Sigma-sigma) > 3*pr.SigmaSE || !(pr.MuCI.Lo < mu && mu < pr.MuCI.Hi+2*pr.MuSE) {
-		t.Errorf("fit %+v, want mu %g sigma %g", pr, mu, sigma)
 	}
 }
 
@@ -145,20 +126,40 @@ func TestRegenerationIsExact(t *testing.T) {
 	}
 }
 
-// The mechanism section reports each compare-models row with its numbers, and
-// is left out when there are none.
+// The mechanism section reports each compare-models row with its load, pairs
+// kappa* seed by seed, corrects every test by Holm, and is left out when there
+// are no rows.
 func TestMechanismSection(t *testing.T) {
 	var r Report
 	if strings.Contains(r.Markdown(nil, "cmd"), "Mechanism at scale") {
 		t.Fatal("a report without a comparison has a mechanism section")
 	}
-	r.Mechanism = []experiment.CompareRow{
-		{D: 32, P: 145, Model: "coupled", Kappa: 0.41234, KappaCI: experiment.Interval{Lo: 0.4, Hi: 0.42}, Correct: 1.5, MaxComp: 1.1, TopSV: 3.25, KS: 0.0412, KSp: 0.31, KSPerm: 0.52, Used: 24},
-		{D: 32, P: 145, Model: "decoupled", Kappa: 0.40111, KappaCI: experiment.Interval{Lo: 0.39, Hi: 0.41}, Correct: 1.4, MaxComp: 1.05, KS: 0.0412, KSp: 0.31, KSPerm: 0.52, Used: 23},
+	seeds := []int64{1, 2, 3, 4, 5, 6}
+	rows := []experiment.CompareRow{
+		{D: 32, P: 145, Model: "coupled", Kappa: 0.41234, KappaCI: stats.Interval{Lo: 0.4, Hi: 0.42}, Correct: 1.5, MaxComp: 1.1, TopSV: 3.25, KS: 0.0412, KSp: 0.31, KSPerm: 0.001, Used: 6,
+			Seeds: seeds, KappaStars: []float64{0.41, 0.42, 0.40, 0.43, 0.41, 0.42}},
+		{D: 32, P: 145, Model: "decoupled", Kappa: 0.40111, KappaCI: stats.Interval{Lo: 0.39, Hi: 0.41}, Correct: 1.4, MaxComp: 1.05, KS: 0.0412, KSp: 0.31, KSPerm: 0.001, Used: 6,
+			Seeds: seeds, KappaStars: []float64{0.40, 0.41, 0.40, 0.42, 0.40, 0.41}},
+	}
+	if err := r.SetMechanism(rows, Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	// Paired differences 0.01, 0.01, 0, 0.01, 0.01, 0.01: mean 0.05/6.
+	if len(r.KappaPairs) != 1 || r.KappaPairs[0].N != 6 || math.Abs(r.KappaPairs[0].Diff-0.05/6) > 1e-12 {
+		t.Fatalf("kappa pairs %+v", r.KappaPairs)
+	}
+	// Two tests: Holm multiplies the smaller p-value by 2.
+	if len(r.Tests) != 2 {
+		t.Fatalf("tests %+v", r.Tests)
+	}
+	for _, x := range r.Tests {
+		if x.Name == "spectra (paired KS permutation)" && math.Abs(x.Holm-0.002) > 1e-12 && x.Holm < x.PValue {
+			t.Errorf("Holm-adjusted %g from %g", x.Holm, x.PValue)
+		}
 	}
 	md := r.Markdown(nil, "cmd")
-	for _, want := range []string{"## Mechanism at scale", "| 32 | 145 | coupled | 24 | 0.4123 [0.4000, 0.4200] | 1.500 | 1.100 | 3.250 | 0.041 | 0.52 | 0.31 |", "| 32 | 145 | decoupled | 23 | 0.4011",
-		"at d = 32 the spectra are not told apart (KS 0.041, permutation p = 0.52) and the kappa* intervals overlap (coupled 0.4123, decoupled 0.4011); the correct score exceeds the top competitor by 0.400 (coupled) and 0.350 (decoupled)"} {
+	for _, want := range []string{"## Mechanism at scale", "| 32 | equal-p | 145 | coupled | 6 | 0.4123 [0.4000, 0.4200] | 1.500 | 1.100 | 3.250 | 0.041 | 0.001 | 0.31 |",
+		"| 32 | equal-p | 6 | +0.0083 +- ", "| 32 | equal-p | spectra (paired KS permutation) | 0.001 |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("mechanism section lacks %q", want)
 		}

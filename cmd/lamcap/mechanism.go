@@ -88,8 +88,14 @@ const compareSynopsis = `The paper's equivalence claim, tested: for each d, coup
 side by side at p = 80% of the finite-size p_c: kappa* (median with 95% interval),
 correct and largest-competitor scores of the optimal memory, its top singular value,
 and the KS distance between the two models' spectra. One table on stdout, the
-figure kappa.png/svg (kappa* against d) and compare.json in --out. For capacities
-of both models use 'lamcap capacity' or 'lamcap sweep'.`
+figure kappa.png/svg (kappa* against d, equal p) and compare.json in --out.
+
+With --records DIR,... (sweep directories holding both models at these d) each d
+is compared a second time at equal relative load: each model at 80% of its own
+measured p_c (mean p* + 1/2 of its certified records), since at equal p the
+coupled model, whose p_c is higher, is further from its threshold. compare.json
+then holds both (field "load"). For capacities of both models use 'lamcap
+capacity' or 'lamcap sweep'.`
 
 func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare-models --d 6,8,10 --seeds A:B [--out DIR]", compareSynopsis)
@@ -112,7 +118,15 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	rows, err := experiment.CompareModels(ctx, dims, experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, o.solver.method)
+	var load experiment.CompareLoad
+	if len(o.records) > 0 {
+		recs, err := experiment.ReadRecordDirs(o.records)
+		if err != nil {
+			return usagef("--records: %v", err)
+		}
+		load.Measured = experiment.MeasuredPC(recs)
+	}
+	rows, err := experiment.CompareModels(ctx, dims, experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, o.solver.method, load)
 	if err != nil {
 		return err
 	}
@@ -122,9 +136,9 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 	if o.asJSON {
 		return json.NewEncoder(stdout).Encode(rows)
 	}
-	fmt.Fprintf(stdout, "%4s  %4s  %-9s  %-28s  %8s  %9s  %7s  %-26s\n", "d", "p", "model", "kappa* median [95% CI]", "correct", "max comp", "top sv", "spectra KS (p perm, approx)")
+	fmt.Fprintf(stdout, "%4s  %-19s  %4s  %-9s  %-28s  %8s  %9s  %7s  %-26s\n", "d", "load", "p", "model", "kappa* median [95% CI]", "correct", "max comp", "top sv", "spectra KS (p perm, approx)")
 	for _, r := range rows {
-		fmt.Fprintf(stdout, "%4d  %4d  %-9s  %-28s  %8.3f  %9.3f  %7.3f  %.3f (%.2g, %.2g)\n", r.D, r.P, r.Model,
+		fmt.Fprintf(stdout, "%4d  %-19s  %4d  %-9s  %-28s  %8.3f  %9.3f  %7.3f  %.3f (%.2g, %.2g)\n", r.D, r.Load, r.P, r.Model,
 			fmt.Sprintf("%.4f [%.4f, %.4f]", r.Kappa, r.KappaCI.Lo, r.KappaCI.Hi), r.Correct, r.MaxComp, r.TopSV, r.KS, r.KSPerm, r.KSp)
 	}
 	fmt.Fprintf(stdout, "written to %s: compare.json, kappa.png/svg\n", o.out)
@@ -212,6 +226,7 @@ func (o *mechanismArgs) register(fs *flagSet) {
 // compareArgs are the flags of lamcap compare-models.
 type compareArgs struct {
 	ds, seeds, out string
+	records        []string
 	solver         methodFlag
 	asJSON         bool
 }
@@ -220,6 +235,7 @@ func (o *compareArgs) register(fs *flagSet) {
 	fs.StringVar(&o.ds, "d", "6,8,10,12", "dimensions")
 	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
 	fs.StringVar(&o.out, "out", "lamcap-out/compare", "output directory")
+	fs.StringSliceVar(&o.records, "records", nil, "sweep directories whose measured p_c add an equal-relative-load comparison, comma separated")
 	o.solver.register(fs)
 	fs.BoolVar(&o.asJSON, "json", false, "print the table as one JSON array (the files are written too)")
 }
@@ -229,5 +245,11 @@ func writeCompare(out string, rows []experiment.CompareRow) error {
 	if err := experiment.WriteCompare(out, rows); err != nil {
 		return err
 	}
-	return figures.CompareKappa(out, rows)
+	var equalP []experiment.CompareRow
+	for _, r := range rows {
+		if r.Load == experiment.LoadEqualP {
+			equalP = append(equalP, r)
+		}
+	}
+	return figures.CompareKappa(out, equalP)
 }

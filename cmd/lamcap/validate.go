@@ -46,9 +46,17 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if o.compare != "" {
-		if rep.Mechanism, err = experiment.ReadCompare(ctx, o.compare); err != nil {
+	var rows []experiment.CompareRow
+	for _, path := range o.compare {
+		r, err := experiment.ReadCompare(ctx, path)
+		if err != nil {
 			return usagef("--compare: %v", err)
+		}
+		rows = append(rows, r...)
+	}
+	if len(rows) > 0 {
+		if err := rep.SetMechanism(rows, validation.Settings{}); err != nil {
+			return err
 		}
 	}
 	if err := rep.Write(o.report, o.records, o.command()); err != nil {
@@ -76,8 +84,8 @@ func (o *validateArgs) recordsFor(ctx context.Context, stderr io.Writer) ([]expe
 // command is the command line that regenerates the report, as the report names it.
 func (o *validateArgs) command() string {
 	c := "lamcap validate --records " + strings.Join(o.records, ",")
-	if o.compare != "" {
-		c += " --compare " + o.compare
+	if len(o.compare) > 0 {
+		c += " --compare " + strings.Join(o.compare, ",")
 	}
 	return c + " --report " + o.report
 }
@@ -87,12 +95,12 @@ type validateArgs struct {
 	f       sweepFlags
 	report  string
 	records []string
-	compare string
+	compare []string
 }
 
 func (o *validateArgs) register(fs *flagSet) {
 	o.f.register(fs, "6:20:2", "40", "lamcap-out/validate")
 	fs.StringSliceVar(&o.records, "records", nil, "sweep directories to report on, comma separated (no solving)")
 	fs.StringVar(&o.report, "report", "docs/validation.md", "report path (figures are written beside it)")
-	fs.StringVar(&o.compare, "compare", "", "compare.json of 'lamcap compare-models' to report the mechanism section from")
+	fs.StringSliceVar(&o.compare, "compare", nil, "compare.json files of 'lamcap compare-models' to report the mechanism section from, comma separated (later rows replace earlier ones of the same d, load and model)")
 }

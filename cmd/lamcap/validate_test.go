@@ -40,7 +40,7 @@ func TestValidationReportRegenerates(t *testing.T) {
 	if !bytes.Equal(got, doc) {
 		t.Errorf("docs/validation.md is not what 'lamcap validate %s' writes: regenerate it", m[1])
 	}
-	for _, name := range []string{"validation-scale", "validation-gap", "validation-collapse"} {
+	for _, name := range []string{"validation-scale", "validation-gap", "validation-collapse", "validation-tight", "validation-scores"} {
 		for _, ext := range []string{".png", ".svg"} {
 			a, _ := os.ReadFile(filepath.Join("docs", name+ext))
 			b, _ := os.ReadFile(filepath.Join(out, name+ext))

@@ -1,20 +1,25 @@
-package experiment
+package stats
 
 import (
 	"math"
+	"math/rand/v2"
 	"sort"
 
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// Interval is a two-sided confidence interval.
+// Interval is a two-sided interval.
 type Interval struct {
 	Lo float64 `json:"lo"`
 	Hi float64 `json:"hi"`
 }
 
+// Z95 is the standard normal quantile of a two-sided 95% interval.
+var Z95 = distuv.UnitNormal.Quantile(0.975)
+
 // Wilson is the Wilson score interval for k successes in n trials at the normal
-// quantile z (1.96 for 95%).
+// quantile z (Z95 for 95%).
 func Wilson(k, n int, z float64) Interval {
 	if n == 0 {
 		return Interval{0, 1}
@@ -66,38 +71,39 @@ func MedianCI(x []float64, level float64) Interval {
 	return Interval{s[l-1], s[n-l]}
 }
 
-// MeasuredPoint is P(storable | p) estimated from critical sizes.
-type MeasuredPoint struct {
-	P        int      `json:"p"`
-	Storable int      `json:"storable"`
-	N        int      `json:"n"`
-	Fraction float64  `json:"fraction"`
-	CI       Interval `json:"ci95"`
+// MeanSE returns the mean of x and its standard error (sample standard deviation
+// over sqrt(n); NaN for n < 2).
+func MeanSE(x []float64) (mean, se float64) {
+	mean, sd := stat.MeanStdDev(x, nil)
+	if len(x) < 2 {
+		return mean, math.NaN()
+	}
+	return mean, sd / math.Sqrt(float64(len(x)))
 }
 
-// StorableCurve estimates P(storable | p) = P(p* >= p) for p from the smallest
-// p* to the largest p* + 1, with Wilson 95% intervals.
-func StorableCurve(pstars []int) []MeasuredPoint {
-	if len(pstars) == 0 {
-		return nil
-	}
-	lo, hi := pstars[0], pstars[0]
-	for _, v := range pstars {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	var out []MeasuredPoint
-	for p := lo; p <= hi+1; p++ {
-		k := 0
-		for _, v := range pstars {
-			if v >= p {
-				k++
-			}
+// Bootstrap resamples the indices 0..n-1 with replacement b times, with a
+// generator seeded by seed (so the interval is the same on every machine), and
+// returns the percentile interval at level of f computed on each resample.
+func Bootstrap(n, b int, seed uint64, level float64, f func(idx []int) float64) Interval {
+	r := rand.New(rand.NewPCG(seed, 0x6c616d636170)) // "lamcap"
+	vals := make([]float64, b)
+	idx := make([]int, n)
+	for i := range vals {
+		for j := range idx {
+			idx[j] = r.IntN(n)
 		}
-		out = append(out, MeasuredPoint{P: p, Storable: k, N: len(pstars),
-			Fraction: float64(k) / float64(len(pstars)), CI: Wilson(k, len(pstars), 1.959963984540054)})
+		vals[i] = f(idx)
 	}
-	return out
+	sort.Float64s(vals)
+	a := (1 - level) / 2
+	return Interval{stat.Quantile(a, stat.Empirical, vals, nil), stat.Quantile(1-a, stat.Empirical, vals, nil)}
 }
 
-// PLogPOverD2 is p log p / d^2, the paper's capacity scale (1/2 asymptotically).
-func PLogPOverD2(p float64, d int) float64 { return p * math.Log(p) / float64(d*d) }
+// ChiSquareSF is the upper tail P(X >= x) of a chi-square law with k degrees of
+// freedom (NaN for k <= 0).
+func ChiSquareSF(x float64, k int) float64 {
+	if k <= 0 {
+		return math.NaN()
+	}
+	return distuv.ChiSquared{K: float64(k)}.Survival(x)
+}
