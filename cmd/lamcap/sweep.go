@@ -163,7 +163,7 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	}
 	defer st.Close()
 	pr := progress.New(stderr, label, f.quiet)
-	sw.Progress = pr.Update
+	sw.Progress = sweepProgress(pr, stderr, label, f.quiet)
 	// Each worker's BLAS gets its share of the cores: no oversubscription with
 	// several workers, every core for a single instance.
 	units, _ := sw.Units()
