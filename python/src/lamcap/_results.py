@@ -36,7 +36,7 @@ def _short(v) -> str:
 
 def _repr(obj, names, arrays=()) -> str:
     parts = [f"{n}={_short(getattr(obj, n))}" for n in names if getattr(obj, n) not in (None, "")]
-    parts += [f"{n}=<{_shape(getattr(obj, n))}>" for n in arrays if getattr(obj, n) not in (None, "")]
+    parts += [f"{n}=<{_shape(getattr(obj, n))}>" for n in arrays if getattr(obj, n) is not None]
     return f"{type(obj).__name__}({', '.join(parts)})"
 
 
