@@ -77,7 +77,10 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		printVerdict(stdout, o.inst, o.p, in, o.formulation, o.sf, v, rec)
 	}
-	return saveCertificate(stdout, o.certPath, o.inst, in, o.sf.eps, v, o.asJSON)
+	if err := saveCertificate(stdout, o.certPath, o.inst, in, o.sf.eps, v, o.asJSON); err != nil {
+		return err
+	}
+	return saveArrays(o.arrays, o.inst, in, o.sf.eps, v)
 }
 
 func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec experiment.VerdictRecord) {
@@ -186,11 +189,13 @@ type solveArgs struct {
 	formulation string
 	asJSON      bool
 	certPath    string
+	arrays      string
 }
 
 func (o *solveArgs) register(fs *flagSet) {
 	o.inst.registerOne(fs, &o.p)
 	fs.StringVar(&o.certPath, "certificate", "", "save the verdict with its W or lambda to this JSON file ('lamcap verify' re-checks it); - prints it on stdout instead of the verdict")
+	fs.StringVar(&o.arrays, "arrays", "", arraysUsage)
 	fs.StringVar(&o.formulation, "formulation", "margin", "margin (bounded-margin LP, solved as --rows says) or feasibility (plain full LP on HiGHS)")
 	o.sf.register(fs)
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object instead of text")

@@ -183,8 +183,9 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	}
 	defer st.Close()
 	pr := progress.New(stderr, label, f.quiet)
+	update := sweepProgress(pr, stderr, label, f.quiet)
 	sw.Progress = func(done, total int, work float64) {
-		pr.Update(done, total, work)
+		update(done, total, work)
 		if unitHook != nil {
 			unitHook(done)
 		}
