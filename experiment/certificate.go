@@ -118,7 +118,8 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 	if ci.D < 2 || ci.P < 2 || ci.D > maxCertDim || ci.P > maxCertDim {
 		return nil, fmt.Errorf("instance d=%d p=%d: want 2 <= d, p <= %d", ci.D, ci.P, maxCertDim)
 	}
-	if _, err := model.ParseModel(ci.Model); err != nil {
+	cm, err := model.ParseModel(ci.Model)
+	if err != nil {
 		return nil, err
 	}
 	if ci.Embedding == model.User.String() {
@@ -160,7 +161,9 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 			return nil, errors.New("a not-storable certificate holds a nonempty lambda only")
 		}
 		for _, l := range c.Lambda {
-			if l.Mu < 0 || l.Mu >= ci.P || l.V < 0 || l.V >= ci.P || l.Mu == l.V {
+			// A vocabulary model's slots are its V words; which one is the own
+			// answer is checked against the instance (lp.CheckNotStorable).
+			if l.Mu < 0 || l.Mu >= ci.P || l.V < 0 || (!cm.IsVocabulary() && (l.V >= ci.P || l.Mu == l.V)) || (cm.IsVocabulary() && l.V >= cm.Vocab()) {
 				return nil, fmt.Errorf("lambda row (%d,%d) is not a margin row of a p=%d instance", l.Mu, l.V, ci.P)
 			}
 			if !(l.Weight >= 0) {

@@ -38,7 +38,7 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 	for mu := 0; mu < in.P; mu++ {
 		mr, br := m.RawRowView(mu), b.RawRowView(mu)
 		for v := range mr {
-			if v == mu {
+			if v == in.Own(mu) {
 				continue
 			}
 			if mr[v] < out.MinMargin {
@@ -88,8 +88,8 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 	maxPer := 0
 	count := make([]int, p)
 	for _, l := range lambda {
-		if l.Mu < 0 || l.Mu >= p || l.V < 0 || l.V >= p || l.Mu == l.V {
-			out.Reason = fmt.Sprintf("row (%d,%d) is not a margin row of a p=%d instance", l.Mu, l.V, p)
+		if l.Mu < 0 || l.Mu >= p || l.V < 0 || l.V >= in.Slots() || l.V == in.Own(l.Mu) {
+			out.Reason = fmt.Sprintf("row (%d,%d) is not a margin row of a p=%d instance with %d slots", l.Mu, l.V, p, in.Slots())
 			return out
 		}
 		if !(l.Weight >= 0) || math.IsInf(l.Weight, 0) {
