@@ -28,7 +28,7 @@ type instanceFlags struct {
 	model model.Model
 	embed model.Embedding
 	user  model.Source // set when --inputs and --targets are given
-	fs    *flagSet        // to tell flags given from defaults
+	fs    *flagSet     // to tell flags given from defaults
 }
 
 func (f *instanceFlags) register(fs *flagSet) {
