@@ -45,6 +45,9 @@ type CertInstance struct {
 	Inputs  string `json:"inputs,omitempty"`
 	Targets string `json:"targets,omitempty"`
 	Layout  string `json:"layout,omitempty"`
+	// Answers (an absolute path) holds the answers of user vocabulary data;
+	// Targets then holds the words.
+	Answers string `json:"answers,omitempty"`
 	SHA256  string `json:"sha256"`
 }
 
@@ -126,8 +129,8 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 		if ci.Inputs == "" || ci.Targets == "" || (ci.Layout != "rows" && ci.Layout != "columns") || ci.Seed != nil {
 			return nil, errors.New("user embeddings need inputs, targets and a layout (rows or columns), and no seed")
 		}
-		if ci.Model != model.Coupled.String() {
-			return nil, errors.New("user embeddings define the coupled model only")
+		if ci.Model != model.Coupled.String() && !(cm.IsVocabulary() && ci.Answers != "") {
+			return nil, errors.New("user embeddings define the coupled model, or the vocabulary model with an answers file")
 		}
 	} else {
 		if _, err := model.ParseEmbedding(ci.Embedding); err != nil {
@@ -210,6 +213,13 @@ func (ci CertInstance) Source(ctx context.Context, inputs, targets string) (mode
 		y, err := model.ReadNPYContext(ctx, targets, ci.Layout == "columns")
 		if err != nil {
 			return nil, err
+		}
+		if ci.Answers != "" {
+			a, err := model.ReadNPYInts(ci.Answers)
+			if err != nil {
+				return nil, err
+			}
+			return model.NewVocabMatrices(x, y, a)
 		}
 		return model.NewMatrices(x, y)
 	}

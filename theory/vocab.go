@@ -44,19 +44,23 @@ func VocabCriticalP(d, v int) (pc, statDim float64, err error) {
 	return float64(VocabUnknowns(d, v)) / dv, dv, nil
 }
 
-// PredictVocab computes the prediction for dimension d >= 2 and V >= 2 words,
-// with the paper's p_c beside it.
-func PredictVocab(d, v int) (VocabPrediction, error) {
-	pc, dv, err := VocabCriticalP(d, v)
-	if err != nil {
-		return VocabPrediction{}, err
-	}
+// PredictVocab computes the prediction for dimension d >= 2 and each of the
+// vocabulary sizes vs (every V >= 2), with the paper's p_c at d beside them.
+func PredictVocab(d int, vs ...int) ([]VocabPrediction, error) {
 	paper, err := CriticalP(float64(d*d), 0)
 	if err != nil {
-		return VocabPrediction{}, err
+		return nil, err
 	}
-	return VocabPrediction{D: d, V: v, N: VocabUnknowns(d, v), StatDim: dv, PC: pc,
-		BitsPerParameter: pc * math.Log2(float64(v)) / float64(d*d), PaperPC: paper}, nil
+	out := make([]VocabPrediction, 0, len(vs))
+	for _, v := range vs {
+		pc, dv, err := VocabCriticalP(d, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, VocabPrediction{D: d, V: v, N: VocabUnknowns(d, v), StatDim: dv, PC: pc,
+			BitsPerParameter: pc * math.Log2(float64(v)) / float64(d*d), PaperPC: paper})
+	}
+	return out, nil
 }
 
 // VocabStorableProbability is the surrogate's P(storable | p) for the

@@ -44,10 +44,11 @@ func TestVocabCoverIdentity(t *testing.T) {
 // until V - 1 = d and bits per parameter stay below the paper's at V = p_c.
 func TestPredictVocab(t *testing.T) {
 	for _, d := range []int{4, 8} {
-		pr, err := PredictVocab(d, 2)
+		prs, err := PredictVocab(d, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
+		pr := prs[0]
 		if math.Abs(pr.StatDim-0.5) > 1e-9 || math.Abs(pr.PC-float64(2*d)) > 1e-7 {
 			t.Errorf("d=%d V=2: D_0 = %v, p_c = %v, want 1/2 and %d", d, pr.StatDim, pr.PC, 2*d)
 		}

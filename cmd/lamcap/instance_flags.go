@@ -173,6 +173,9 @@ func (f *instanceFlags) certInstance() experiment.CertInstance {
 		return s
 	}
 	ci.Inputs, ci.Targets, ci.Layout = abs(f.inputs), abs(f.targets), f.layout
+	if f.vocabUser() {
+		ci.Answers = abs(f.answers)
+	}
 	return ci
 }
 
