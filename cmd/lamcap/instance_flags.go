@@ -105,7 +105,7 @@ func (f *instanceFlags) validateContext(ctx context.Context) error {
 		return usagef("--layout: want rows or columns, got %q", f.layout)
 	}
 	if f.model != model.Coupled && !f.vocabUser() {
-		return usagef("user embeddings define the coupled and vocabulary models only (decoupled competitors need a target distribution)")
+		return usagef("user embeddings define the coupled model only (decoupled competitors need a target distribution), or --model vocabulary with --answers A.npy")
 	}
 	if f.given("embedding") {
 		return usagef("--embedding does not apply to --inputs/--targets: the files are the embedding")
