@@ -74,3 +74,21 @@ func TestPredictVocab(t *testing.T) {
 		}
 	}
 }
+
+// log2 V / D_0(V), the bits per parameter at V - 1 <= d scaled by d / (V - 1),
+// falls from 2 at V = 2 (docs/theory.md, section 8), so no vocabulary beats
+// Cover's 2 bits per weight in the surrogate.
+func TestVocabBitsFall(t *testing.T) {
+	prev := math.Inf(1)
+	for v := 2; v <= 16; v++ {
+		dv, err := StatDim(float64(v), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := math.Log2(float64(v)) / dv
+		if v == 2 && math.Abs(b-2) > 1e-9 || b >= prev {
+			t.Errorf("V=%d: log2 V / D_0(V) = %v after %v", v, b, prev)
+		}
+		prev = b
+	}
+}
