@@ -52,6 +52,9 @@ type CertInstance struct {
 	Inputs  string `json:"inputs,omitempty"`
 	Targets string `json:"targets,omitempty"`
 	Layout  string `json:"layout,omitempty"`
+	// Answers (an absolute path) holds the answers of user vocabulary data;
+	// Targets then holds the words.
+	Answers string `json:"answers,omitempty"`
 	SHA256  string `json:"sha256"`
 }
 
@@ -131,15 +134,16 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 	if ci.D < 2 || ci.P < 2 || ci.D > maxCertDim || ci.P > maxCertDim {
 		return nil, fmt.Errorf("instance d=%d p=%d: want 2 <= d, p <= %d", ci.D, ci.P, maxCertDim)
 	}
-	if _, err := model.ParseModel(ci.Model); err != nil {
+	cm, err := model.ParseModel(ci.Model)
+	if err != nil {
 		return nil, err
 	}
 	if ci.Embedding == model.User.String() {
 		if ci.Inputs == "" || ci.Targets == "" || (ci.Layout != "rows" && ci.Layout != "columns") || ci.Seed != nil {
 			return nil, errors.New("user embeddings need inputs, targets and a layout (rows or columns), and no seed")
 		}
-		if ci.Model != model.Coupled.String() {
-			return nil, errors.New("user embeddings define the coupled model only")
+		if ci.Model != model.Coupled.String() && !(cm.IsVocabulary() && ci.Answers != "") {
+			return nil, errors.New("user embeddings define the coupled model, or the vocabulary model with an answers file")
 		}
 	} else {
 		if _, err := model.ParseEmbedding(ci.Embedding); err != nil {
@@ -176,7 +180,9 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 			return nil, errors.New("a not-storable certificate holds a nonempty lambda only")
 		}
 		for _, l := range c.Lambda {
-			if l.Mu < 0 || l.Mu >= ci.P || l.V < 0 || l.V >= ci.P || l.Mu == l.V {
+			// A vocabulary model's slots are its V words; which one is the own
+			// answer is checked against the instance (lp.CheckNotStorable).
+			if l.Mu < 0 || l.Mu >= ci.P || l.V < 0 || (!cm.IsVocabulary() && (l.V >= ci.P || l.Mu == l.V)) || (cm.IsVocabulary() && l.V >= cm.Vocab()) {
 				return nil, fmt.Errorf("lambda row (%d,%d) is not a margin row of a p=%d instance", l.Mu, l.V, ci.P)
 			}
 			if !(l.Weight >= 0) {
@@ -223,6 +229,13 @@ func (ci CertInstance) Source(ctx context.Context, inputs, targets string) (mode
 		y, err := model.ReadNPYContext(ctx, targets, ci.Layout == "columns")
 		if err != nil {
 			return nil, err
+		}
+		if ci.Answers != "" {
+			a, err := model.ReadNPYInts(ci.Answers)
+			if err != nil {
+				return nil, err
+			}
+			return model.NewVocabMatrices(x, y, a)
 		}
 		return model.NewMatrices(x, y)
 	}

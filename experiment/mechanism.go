@@ -67,19 +67,20 @@ func (s *ScoreSample) AddScores(in *model.Instance, w mat.Matrix) {
 	for mu := 0; mu < in.P; mu++ {
 		row := sc.RawRowView(mu)
 		best := math.Inf(-1)
+		own := in.Own(mu)
 		for v, x := range row {
-			if v == mu {
+			if v == own {
 				continue
 			}
 			best = math.Max(best, x)
 			s.Pairs++
-			if row[mu] > x {
+			if row[own] > x {
 				s.PairsOrdered++
 			}
 		}
-		s.Correct = append(s.Correct, row[mu])
+		s.Correct = append(s.Correct, row[own])
 		s.MaxCompetitor = append(s.MaxCompetitor, best)
-		s.Margin = append(s.Margin, row[mu]-best)
+		s.Margin = append(s.Margin, row[own]-best)
 	}
 }
 

@@ -92,8 +92,8 @@ func (s Sweep) withDefaults() (Sweep, error) {
 		}
 	}
 	for _, m := range s.Models {
-		if m != model.Coupled && m != model.Decoupled {
-			return s, fmt.Errorf("sweep: unknown model %d", m)
+		if m != model.Coupled && m != model.Decoupled && !(m.IsVocabulary() && m.Answers().Kind != model.UserAnswers) {
+			return s, fmt.Errorf("sweep: model %v cannot be drawn from a seed", m)
 		}
 	}
 	switch {

@@ -60,8 +60,9 @@ func TestSettingsReachUnits(t *testing.T) {
 
 // Bad settings are errors, not panics.
 func TestBadSweep(t *testing.T) {
+	userVocab, _ := model.Vocabulary(4, model.Answers{Kind: model.UserAnswers}) // no seed draws user answers
 	for _, s := range []Sweep{{Ds: []int{1}}, {Seeds: -1}, {Embedding: model.User}, {Kappa: -1}, {Eps: 2},
-		{Shard: 3, Shards: 2}, {Models: []model.Model{7}}, {LP: lp.Options{Method: "nope"}}} {
+		{Shard: 3, Shards: 2}, {Models: []model.Model{userVocab}}, {LP: lp.Options{Method: "nope"}}} {
 		if _, err := Run(context.Background(), s); err == nil {
 			t.Errorf("%+v: no error", s)
 		}

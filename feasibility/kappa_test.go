@@ -12,7 +12,7 @@ import (
 // prefix solved), and never exceeds p* at kappa = 0.
 func TestKappaThresholdMatchesEveryPrefix(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
-		src := model.Random{D: 5, Seed: seed, Kind: model.Model(seed % 2)}
+		src := model.Random{D: 5, Seed: seed, Kind: []model.Model{model.Coupled, model.Decoupled}[seed%2]}
 		const kappa = 0.4
 		th, err := FindKappaThreshold(context.Background(), src, kappa, 6, lp.Options{})
 		if err != nil || !th.Certified {

@@ -254,7 +254,7 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 	for mu := 0; mu < in.P; mu++ {
 		mr, br := m.RawRowView(mu), b.RawRowView(mu)
 		for v := range mr {
-			if v == mu {
+			if v == in.Own(mu) {
 				continue
 			}
 			out.MinMargin = math.Min(out.MinMargin, mr[v])
@@ -442,8 +442,8 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 	out := NotStorableCheck{Eps: eps, Residual: math.Inf(1), KappaBound: math.Inf(1)}
 	d, p := in.D, in.P
 	for _, l := range lambda {
-		if l.Mu < 0 || l.Mu >= p || l.V < 0 || l.V >= p || l.Mu == l.V {
-			out.Reason = fmt.Sprintf("row (%d,%d) is not a margin row of a p=%d instance", l.Mu, l.V, p)
+		if l.Mu < 0 || l.Mu >= p || l.V < 0 || l.V >= in.Slots() || l.V == in.Own(l.Mu) {
+			out.Reason = fmt.Sprintf("row (%d,%d) is not a margin row of a p=%d instance with %d slots", l.Mu, l.V, p, in.Slots())
 			return out
 		}
 	}

@@ -25,10 +25,10 @@ func (s *Simplex) startDual() {
 		}
 	}
 	m := in.Margins(w0)
-	best, bestM := Row{0, 1}, math.Inf(1)
+	best, bestM := Row{0, 1 - in.Own(0)}, math.Inf(1)
 	for mu := 0; mu < in.P; mu++ {
 		for v, val := range m.RawRowView(mu) {
-			if v != mu && val < bestM {
+			if v != in.Own(mu) && val < bestM {
 				best, bestM = Row{mu, v}, val
 			}
 		}
@@ -63,16 +63,19 @@ func (s *Simplex) startDual() {
 	s.since = 0
 }
 
-// growUpper extends the at-upper-bound flags of the lambda columns to the
-// instance's p (new columns start at their lower bound).
+// growUpper extends the at-upper-bound flags of the lambda columns (p x Slots(),
+// row-major) to the instance's p (new columns start at their lower bound).
 func (s *Simplex) growUpper() {
-	p := s.in.P
-	if s.upperP == p {
+	p, q := s.in.P, s.in.Slots()
+	if s.upperP == p && len(s.upper) == p*q {
 		return
 	}
-	nu := make([]bool, p*p)
-	for mu := 0; mu < s.upperP; mu++ {
-		copy(nu[mu*p:mu*p+s.upperP], s.upper[mu*s.upperP:(mu+1)*s.upperP])
+	nu := make([]bool, p*q)
+	if s.upperP > 0 {
+		oq := len(s.upper) / s.upperP
+		for mu := 0; mu < s.upperP; mu++ {
+			copy(nu[mu*q:mu*q+oq], s.upper[mu*oq:(mu+1)*oq])
+		}
 	}
 	s.upper, s.upperP = nu, p
 }
@@ -82,10 +85,10 @@ func (s *Simplex) recomputeX() {
 	rhs := make([]float64, s.m)
 	rhs[s.n] = 1
 	col := make([]float64, s.m)
-	p := s.upperP
+	q := s.in.Slots()
 	for k, up := range s.upper {
 		if up {
-			s.column(dualVar{kind: varLambda, row: Row{k / p, k % p}}, col)
+			s.column(dualVar{kind: varLambda, row: Row{k / q, k % q}}, col)
 			for i, c := range col {
 				rhs[i] -= c
 			}
@@ -112,7 +115,7 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 		s.startDual()
 	}
 	s.growUpper()
-	p, d, n, m := in.P, in.D, s.n, s.m
+	p, q, d, n, m := in.P, in.Slots(), in.D, s.n, s.m
 	marks := s.basisFlags()
 	basic, plus, minus := marks.lambda, marks.plus, marks.minus
 	ws := s.newWorkspace()
@@ -126,8 +129,8 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 		for mu := 0; mu < p; mu++ {
 			rd := red.RawRowView(mu)
 			for v, dj := range rd {
-				k := mu*p + v
-				if v == mu || basic[k] {
+				k := mu*q + v
+				if v == in.Own(mu) || basic[k] {
 					continue
 				}
 				if dj < -simplexDualTol && !s.upper[k] {
@@ -197,8 +200,8 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 			prow := pivRow.RawRowView(mu)
 			rd := red.RawRowView(mu)
 			for v, a := range prow {
-				k := mu*p + v
-				if v == mu || basic[k] {
+				k := mu*q + v
+				if v == in.Own(mu) || basic[k] {
 					continue
 				}
 				a += rowR[n]
@@ -253,9 +256,9 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 		leave := s.head[r]
 		delta := (s.x[r] - bound) / ar
 		enterVal := delta
-		if enter.v.kind == varLambda && s.upper[enter.v.row.Mu*p+enter.v.row.V] {
+		if enter.v.kind == varLambda && s.upper[enter.v.row.Mu*q+enter.v.row.V] {
 			enterVal += 1
-			s.upper[enter.v.row.Mu*p+enter.v.row.V] = false
+			s.upper[enter.v.row.Mu*q+enter.v.row.V] = false
 		}
 		for k, a := range alpha {
 			s.x[k] -= delta * a
@@ -267,7 +270,7 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 			prow := pivRow.RawRowView(mu)
 			rd := red.RawRowView(mu)
 			for v := range rd {
-				if v != mu && !basic[mu*p+v] {
+				if v != in.Own(mu) && !basic[mu*q+v] {
 					rd[v] -= theta * prow[v]
 				}
 			}
@@ -276,7 +279,7 @@ func (s *Simplex) solveDual(ctx context.Context) (*Solution, error) {
 		s.pivotInverse(r, alpha, rowR, true)
 		// The leaving variable becomes nonbasic at its bound.
 		if leave.kind == varLambda {
-			s.upper[leave.row.Mu*p+leave.row.V] = sigma < 0
+			s.upper[leave.row.Mu*q+leave.row.V] = sigma < 0
 			red.RawRowView(leave.row.Mu)[leave.row.V] = sigma * step
 		}
 		if enter.v.kind == varLambda {

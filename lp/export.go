@@ -50,7 +50,7 @@ func ColumnName(i, j int) string { return "w_" + strconv.Itoa(i) + "_" + strconv
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
-// Export writes every one of the p(p-1) rows of the instance in the given
+// Export writes every one of the p(Slots()-1) rows of the instance in the given
 // formulation and format to path, atomically (a failed export leaves no file). A
 // path ending in .gz is gzip-compressed. Coefficients are generated while
 // writing, column by column for MPS and row by row for LP, so memory stays at the
@@ -89,12 +89,12 @@ func coefficient(in *model.Instance, mu, v, i, j int) float64 {
 }
 
 func writeMPS(w *bufio.Writer, in *model.Instance, f Formulation) error {
-	d, p := in.D, in.P
+	d, p, q := in.D, in.P, in.Slots()
 	fmt.Fprintf(w, "NAME lamcap_d%d_p%d_%s\n", d, p, f)
 	w.WriteString("ROWS\n N obj\n")
 	for mu := 0; mu < p; mu++ {
-		for v := 0; v < p; v++ {
-			if v != mu {
+		for v := 0; v < q; v++ {
+			if v != in.Own(mu) {
 				w.WriteString(" G " + RowName(mu, v) + "\n")
 			}
 		}
@@ -105,8 +105,8 @@ func writeMPS(w *bufio.Writer, in *model.Instance, f Formulation) error {
 			col := ColumnName(i, j)
 			any := false
 			for mu := 0; mu < p; mu++ {
-				for v := 0; v < p; v++ {
-					if v == mu {
+				for v := 0; v < q; v++ {
+					if v == in.Own(mu) {
 						continue
 					}
 					if c := coefficient(in, mu, v, i, j); c != 0 {
@@ -123,8 +123,8 @@ func writeMPS(w *bufio.Writer, in *model.Instance, f Formulation) error {
 	if f == MarginForm {
 		w.WriteString(" t obj -1\n")
 		for mu := 0; mu < p; mu++ {
-			for v := 0; v < p; v++ {
-				if v != mu {
+			for v := 0; v < q; v++ {
+				if v != in.Own(mu) {
 					w.WriteString(" t " + RowName(mu, v) + " -1\n")
 				}
 			}
@@ -134,8 +134,8 @@ func writeMPS(w *bufio.Writer, in *model.Instance, f Formulation) error {
 	w.WriteString("RHS\n")
 	if f != MarginForm {
 		for mu := 0; mu < p; mu++ {
-			for v := 0; v < p; v++ {
-				if v != mu {
+			for v := 0; v < q; v++ {
+				if v != in.Own(mu) {
 					w.WriteString(" rhs " + RowName(mu, v) + " 1\n")
 				}
 			}
@@ -170,7 +170,7 @@ func writeMPS(w *bufio.Writer, in *model.Instance, f Formulation) error {
 }
 
 func writeLP(w *bufio.Writer, in *model.Instance, f Formulation) error {
-	d, p := in.D, in.P
+	d, p, q := in.D, in.P, in.Slots()
 	fmt.Fprintf(w, "\\ lamcap instance d=%d p=%d formulation=%s\n", d, p, f)
 	w.WriteString("Minimize\n obj:")
 	switch f {
@@ -192,8 +192,8 @@ func writeLP(w *bufio.Writer, in *model.Instance, f Formulation) error {
 	}
 	w.WriteString("Subject To\n")
 	for mu := 0; mu < p; mu++ {
-		for v := 0; v < p; v++ {
-			if v == mu {
+		for v := 0; v < q; v++ {
+			if v == in.Own(mu) {
 				continue
 			}
 			w.WriteString(" " + RowName(mu, v) + ":")

@@ -61,8 +61,8 @@ func SolveFeasibility(ctx context.Context, in *model.Instance, set Settings) (*F
 	index := make([]int, 0, rows*d2)
 	value := make([]float64, 0, rows*d2)
 	for mu := 0; mu < in.P; mu++ {
-		for v := 0; v < in.P; v++ {
-			if v == mu {
+		for v := 0; v < in.Slots(); v++ {
+			if v == in.Own(mu) {
 				continue
 			}
 			start = append(start, len(index))

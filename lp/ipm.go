@@ -292,6 +292,9 @@ func (s *IPM) begin() (func(context.Context) error, error) {
 	if s.in.P < 2 {
 		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
 	}
+	if err := ipmSupports(s.in); err != nil {
+		return nil, err
+	}
 	s.p = s.in.P
 	if 8*(s.n+1)*(s.n+1) >= ipmCollectFrom {
 		// The previous solve's normal matrix is garbage by now, but Go's

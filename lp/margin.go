@@ -308,19 +308,20 @@ func (s *MarginSolver) addMarginRows(rows []Row) error {
 // lowestRows returns, per association, up to k rows (mu, v) not skipped whose
 // margins m[mu][v] fall below limit, lowest first (ties by v), in (mu, v) order.
 // It is how both the LP and the min-norm solver choose rows to add.
-func lowestRows(m *mat.Dense, limit float64, k int, skip func(Row) bool) []Row {
+// own(mu) is the slot of mu that is not a row (model.Instance.Own).
+func lowestRows(m *mat.Dense, own func(int) int, limit float64, k int, skip func(Row) bool) []Row {
 	var out []Row
 	type cand struct {
 		v int
 		m float64
 	}
 	var cs []cand
-	p, _ := m.Dims()
+	p, q := m.Dims()
 	for mu := 0; mu < p; mu++ {
 		row := m.RawRowView(mu)
 		cs = cs[:0]
-		for v := 0; v < p; v++ {
-			if v == mu || row[v] >= limit || skip(Row{mu, v}) {
+		for v := 0; v < q; v++ {
+			if v == own(mu) || row[v] >= limit || skip(Row{mu, v}) {
 				continue
 			}
 			cs = append(cs, cand{v, row[v]})
@@ -342,7 +343,7 @@ func lowestRows(m *mat.Dense, limit float64, k int, skip func(Row) bool) []Row {
 // pickRows returns, per association, up to k rows not in the model whose margins
 // under the current W fall below limit, most violated first.
 func (s *MarginSolver) pickRows(m *mat.Dense, limit float64, k int) []Row {
-	return lowestRows(m, limit, k, func(r Row) bool { return s.have[r] })
+	return lowestRows(m, s.in.Own, limit, k, func(r Row) bool { return s.have[r] })
 }
 
 // violationTolerance is how far below t a margin may sit and still count as
@@ -397,11 +398,11 @@ func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*Solution, 
 	// Seed rows: everything for the full LP; otherwise the rows the current W (or
 	// the Hebbian W before the first solve) violates most.
 	k := s.opts.InitialPerMu
-	if k < 0 || k >= in.P-1 {
+	if k < 0 || k >= in.Slots()-1 {
 		var all []Row
 		for mu := 0; mu < in.P; mu++ {
-			for v := 0; v < in.P; v++ {
-				if v != mu {
+			for v := 0; v < in.Slots(); v++ {
+				if v != in.Own(mu) {
 					all = append(all, Row{mu, v})
 				}
 			}
@@ -422,7 +423,7 @@ func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*Solution, 
 		for mu := range fresh {
 			fresh[mu] = !s.hasAny(mu)
 		}
-		seed := lowestRows(m, math.Inf(1), k, func(r Row) bool { return !fresh[r.Mu] })
+		seed := lowestRows(m, in.Own, math.Inf(1), k, func(r Row) bool { return !fresh[r.Mu] })
 		seed = append(seed, s.pickRows(m, limit, s.opts.AddPerMu)...)
 		if err := s.addMarginRows(seed); err != nil {
 			return nil, err
@@ -464,8 +465,8 @@ func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*Solution, 
 }
 
 func (s *MarginSolver) hasAny(mu int) bool {
-	for v := 0; v < s.in.P; v++ {
-		if v != mu && s.have[Row{mu, v}] {
+	for v := 0; v < s.in.Slots(); v++ {
+		if v != s.in.Own(mu) && s.have[Row{mu, v}] {
 			return true
 		}
 	}

@@ -90,8 +90,14 @@ const SizedGap = 1e-3
 const DefaultEps = 1e-6
 
 // NewSolver returns the solver opts.Method names (resolved by For for in.D).
+// Auto does not pick the interior-point method for instances it does not support
+// (ipmSupports): the simplex takes them.
 func NewSolver(in *model.Instance, opts Options) Solver {
-	switch opts.Method.For(in.D, opts.Rows) {
+	m := opts.Method.For(in.D, opts.Rows)
+	if m == MethodIPM && opts.Method != MethodIPM && ipmSupports(in) != nil {
+		m = MethodSimplex
+	}
+	switch m {
 	case MethodIPM:
 		return NewIPM(in, opts)
 	case MethodHiGHS:

@@ -52,7 +52,7 @@ type Simplex struct {
 	pi    []float64 // simplex multipliers c_B^T B^-1
 	since int       // basis updates since the last refactorisation
 
-	// Devex reference weights of the lambda columns (index mu*devexP+v) and of
+	// Devex reference weights of the lambda columns (index mu*Slots()+v) and of
 	// the slacks.
 	devex                 []float64
 	devexP                int
@@ -60,7 +60,7 @@ type Simplex struct {
 	fall                  *MarginSolver // HiGHS fallback for retries
 
 	// Dual simplex state: steepest-edge weights |e_i^T B^-1|^2 and which nonbasic
-	// lambda columns sit at their upper bound 1 (index mu*upperP+v).
+	// lambda columns sit at their upper bound 1 (index mu*Slots()+v).
 	beta   []float64
 	upper  []bool
 	upperP int
@@ -227,7 +227,7 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 		return nil, fmt.Errorf("%w: the primal simplex needs a primal-feasible basis", ErrSimplexNumerics)
 	}
 	s.growWeights()
-	p, d, n, m := in.P, in.D, s.n, s.m
+	p, q, d, n, m := in.P, in.Slots(), in.D, s.n, s.m
 	marks := s.basisFlags()
 	out := &Solution{Solver: MethodSimplex}
 	ws := s.newWorkspace()
@@ -307,9 +307,9 @@ func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 		for mu := 0; mu < p; mu++ {
 			row := pivRow.RawRowView(mu)
 			rd := red.RawRowView(mu)
-			wt := s.devex[mu*p : (mu+1)*p]
+			wt := s.devex[mu*q : (mu+1)*q]
 			for v, a := range row {
-				if v == mu {
+				if v == in.Own(mu) {
 					continue
 				}
 				a += rowR[n]
@@ -353,13 +353,14 @@ func (s *Simplex) reducedCosts(red, work, w *mat.Dense, t float64) {
 // nonbasic columns with d_j < -simplexDualTol, its score and d_j; score 0 means
 // none. w holds W = -pi, so the slacks' reduced costs are 1 -+ W_i.
 func (s *Simplex) price(red *mat.Dense, w []float64, b basisMarks) (dualVar, float64, float64) {
-	p := s.in.P
+	p, q := s.in.P, s.in.Slots()
 	enter, best, dq := dualVar{}, 0.0, 0.0
 	for mu := 0; mu < p; mu++ {
 		row := red.RawRowView(mu)
-		wt := s.devex[mu*p : (mu+1)*p]
+		wt := s.devex[mu*q : (mu+1)*q]
+		own := s.in.Own(mu)
 		for v, dj := range row {
-			if v == mu || dj >= -simplexDualTol || b.lambda[mu*p+v] {
+			if v == own || dj >= -simplexDualTol || b.lambda[mu*q+v] {
 				continue
 			}
 			if sc := dj * dj / wt[v]; sc > best || best == 0 {
@@ -384,7 +385,7 @@ func (s *Simplex) price(red *mat.Dense, w []float64, b basisMarks) (dualVar, flo
 
 // workspace holds the buffers of one solve: columns of length m (col, alpha =
 // B^-1 col, rowR = a row of B^-1), W = -pi (w over wData), the reduced costs and
-// the pivot row of the lambda columns (red, pivRow: p x p) and MarginsTo's p x d
+// the pivot row of the lambda columns (red, pivRow: p x Slots()) and MarginsTo's p x d
 // scratch space.
 type workspace struct {
 	col, alpha, rowR, wData []float64
@@ -392,19 +393,19 @@ type workspace struct {
 }
 
 func (s *Simplex) newWorkspace() workspace {
-	p, d, m := s.in.P, s.in.D, s.m
+	p, q, d, m := s.in.P, s.in.Slots(), s.in.D, s.m
 	ws := workspace{col: make([]float64, m), alpha: make([]float64, m), rowR: make([]float64, m), wData: make([]float64, s.n)}
 	ws.w = mat.NewDense(d, d, ws.wData)
-	ws.red = mat.NewDense(p, p, nil)
-	ws.pivRow = mat.NewDense(p, p, nil)
+	ws.red = mat.NewDense(p, q, nil)
+	ws.pivRow = mat.NewDense(p, q, nil)
 	ws.work = mat.NewDense(p, d, nil)
 	return ws
 }
 
-// basisMarks says which columns are basic: lambda_(mu,v) at index mu*p+v, s+_i
-// and s-_i.
+// basisMarks says which columns are basic: lambda_(mu,v) at index mu*q+v (q =
+// Slots()), s+_i and s-_i.
 type basisMarks struct {
-	p                   int
+	q                   int
 	lambda, plus, minus []bool
 }
 
@@ -415,14 +416,14 @@ func (b basisMarks) set(v dualVar, on bool) {
 	case varMinus:
 		b.minus[v.i] = on
 	default:
-		b.lambda[v.row.Mu*b.p+v.row.V] = on
+		b.lambda[v.row.Mu*b.q+v.row.V] = on
 	}
 }
 
 // basisFlags marks the columns of the current basis.
 func (s *Simplex) basisFlags() basisMarks {
-	p := s.in.P
-	b := basisMarks{p: p, lambda: make([]bool, p*p), plus: make([]bool, s.n), minus: make([]bool, s.n)}
+	p, q := s.in.P, s.in.Slots()
+	b := basisMarks{q: q, lambda: make([]bool, p*q), plus: make([]bool, s.n), minus: make([]bool, s.n)}
 	for _, v := range s.head {
 		b.set(v, true)
 	}
@@ -488,20 +489,23 @@ func (s *Simplex) checkTime(ctx context.Context) error {
 	return nil
 }
 
-// growWeights extends the Devex weights to the instance's p: new columns start in
-// the reference framework with weight 1.
+// growWeights extends the Devex weights (p x Slots(), row-major) to the
+// instance's p: new columns start in the reference framework with weight 1.
 func (s *Simplex) growWeights() {
-	p := s.in.P
+	p, q := s.in.P, s.in.Slots()
 	if s.devexPlus == nil {
 		s.devexPlus = ones(s.n)
 		s.devexMinus = ones(s.n)
 	}
-	if s.devexP == p {
+	if s.devexP == p && len(s.devex) == p*q {
 		return
 	}
-	nw := ones(p * p)
-	for mu := 0; mu < s.devexP; mu++ {
-		copy(nw[mu*p:mu*p+s.devexP], s.devex[mu*s.devexP:(mu+1)*s.devexP])
+	nw := ones(p * q)
+	if s.devexP > 0 {
+		oq := len(s.devex) / s.devexP
+		for mu := 0; mu < s.devexP; mu++ {
+			copy(nw[mu*q:mu*q+oq], s.devex[mu*oq:(mu+1)*oq])
+		}
 	}
 	s.devex, s.devexP = nw, p
 }
@@ -535,7 +539,7 @@ func (s *Simplex) weightOf(v dualVar) *float64 {
 	case varMinus:
 		return &s.devexMinus[v.i]
 	}
-	return &s.devex[v.row.Mu*s.devexP+v.row.V]
+	return &s.devex[v.row.Mu*s.in.Slots()+v.row.V]
 }
 
 // residual is max |B x - e_n|, the drift of the basic values since the last

@@ -10,33 +10,62 @@ import (
 	"github.com/lamcap/lamcap/internal/memlimit"
 )
 
-// Model says who the competitors of an association are.
-type Model int
+// Model says who the competitors of an association are. The zero Model is the
+// coupled model. Models are comparable values; a vocabulary model carries its
+// vocabulary size and answer distribution (Vocabulary), and its String form,
+// which ParseModel and UnmarshalText read back, names them too.
+type Model struct {
+	kind    int
+	vocab   int
+	answers Answers
+}
 
-const (
+var (
 	// Coupled is the original model: the competitors of mu are the other targets.
-	Coupled Model = iota
+	Coupled = Model{kind: 0}
 	// Decoupled gives every association its own fresh competitors.
-	Decoupled
+	Decoupled = Model{kind: 1}
 )
+
+const kindVocabulary = 2
 
 var modelNames = []string{"coupled", "decoupled"}
 
 func (m Model) String() string {
-	if m < 0 || int(m) >= len(modelNames) {
-		return fmt.Sprintf("Model(%d)", int(m))
+	if m.kind == kindVocabulary {
+		return vocabularyName(m)
 	}
-	return modelNames[m]
+	if m.kind < 0 || m.kind >= len(modelNames) {
+		return fmt.Sprintf("Model(%d)", m.kind)
+	}
+	return modelNames[m.kind]
 }
 
-// ParseModel reads "coupled" or "decoupled".
+// ParseModel reads "coupled", "decoupled" or a vocabulary model's String form
+// ("vocabulary-16-uniform", "vocabulary-8-zipf1.1", ...).
 func ParseModel(s string) (Model, error) {
 	for i, n := range modelNames {
 		if s == n {
-			return Model(i), nil
+			return Model{kind: i}, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown model %q (want %s)", s, strings.Join(modelNames, " or "))
+	if strings.HasPrefix(s, "vocabulary-") {
+		return parseVocabularyName(s)
+	}
+	return Model{}, fmt.Errorf("unknown model %q (want %s or vocabulary-V-ANSWERS)", s, strings.Join(modelNames, ", "))
+}
+
+// MarshalText writes the model's String form.
+func (m Model) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (m *Model) UnmarshalText(b []byte) error {
+	v, err := ParseModel(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
 }
 
 // Embedding is the distribution of inputs, targets and competitors.
@@ -123,9 +152,19 @@ func (r Random) fill(kind, a, b int, dst []float64) {
 	}
 }
 
-func (r Random) Input(mu int, dst []float64)  { r.fill(kindInput, mu, 0, dst[:r.D]) }
-func (r Random) Target(mu int, dst []float64) { r.fill(kindTarget, mu, 0, dst[:r.D]) }
+func (r Random) Input(mu int, dst []float64) { r.fill(kindInput, mu, 0, dst[:r.D]) }
+func (r Random) Target(mu int, dst []float64) {
+	if r.Kind.IsVocabulary() {
+		r.Word(r.Answer(mu), dst)
+		return
+	}
+	r.fill(kindTarget, mu, 0, dst[:r.D])
+}
 func (r Random) Competitor(mu, v int, dst []float64) {
+	if r.Kind.IsVocabulary() {
+		r.Word(v, dst)
+		return
+	}
 	if r.Kind == Coupled {
 		r.Target(v, dst)
 		return
@@ -138,6 +177,11 @@ func (r Random) Competitor(mu, v int, dst []float64) {
 // model, the competitors of each association are kept as a p x d block per mu
 // (row v is c_(mu,v); row mu repeats y_mu and is never a constraint).
 // Growing an instance appends to its storage and keeps every vector it had.
+//
+// For the vocabulary model Y still holds the p targets (row mu is the word of
+// answer a(mu)); the competitor slots are the V words, slot a(mu) is the
+// association's own answer and never a constraint, and the vocabulary is kept once
+// (Words, Answers).
 type Instance struct {
 	Src  Source
 	D, P int
@@ -145,11 +189,19 @@ type Instance struct {
 	xs   []float64
 	ys   []float64
 	comp [][]float64
+	voc  *vocabData // nil unless the source has a finite vocabulary
 }
 
 // NewInstance materialises the first p associations of src.
 func NewInstance(src Source, p int) (*Instance, error) {
 	in := &Instance{Src: src, D: src.Dim()}
+	if src.Model().IsVocabulary() {
+		voc, err := newVocabData(src)
+		if err != nil {
+			return nil, err
+		}
+		in.voc = voc
+	}
 	if err := in.Grow(p); err != nil {
 		return nil, err
 	}
@@ -174,6 +226,9 @@ func (in *Instance) Grow(p int) error {
 		in.xs = append(in.xs, buf...)
 		in.Src.Target(mu, buf)
 		in.ys = append(in.ys, buf...)
+		if in.voc != nil {
+			in.voc.answers = append(in.voc.answers, in.voc.src.Answer(mu))
+		}
 	}
 	if in.Src.Model() == Decoupled {
 		for mu := 0; mu < p; mu++ {
@@ -198,15 +253,22 @@ func (in *Instance) Grow(p int) error {
 
 // Competitor returns c_(mu,v) (a view; do not modify): y_v for the coupled model.
 func (in *Instance) Competitor(mu, v int) []float64 {
+	if in.voc != nil {
+		return in.voc.words[v*in.D : (v+1)*in.D]
+	}
 	if in.comp == nil {
 		return in.ys[v*in.D : (v+1)*in.D]
 	}
 	return in.comp[mu][v*in.D : (v+1)*in.D]
 }
 
-// Competitors returns the p x d matrix whose row v is the competitor of mu in slot v
-// (row mu is y_mu). For the coupled model it is Y for every mu.
+// Competitors returns the Slots() x d matrix whose row v is the competitor of mu in
+// slot v (row Own(mu) is y_mu). For the coupled model it is Y for every mu, for
+// the vocabulary model the words.
 func (in *Instance) Competitors(mu int) *mat.Dense {
+	if in.voc != nil {
+		return in.voc.wordsM
+	}
 	if in.comp == nil {
 		return in.Y
 	}
@@ -214,14 +276,36 @@ func (in *Instance) Competitors(mu int) *mat.Dense {
 	return mat.NewDense(in.P, in.D, in.comp[mu][:n:n])
 }
 
-// Rows is the number of margin constraints, p(p-1).
-func (in *Instance) Rows() int { return in.P * (in.P - 1) }
+// Rows is the number of margin constraints, p(Slots()-1): p(p-1), or p(V-1) for
+// the vocabulary model.
+func (in *Instance) Rows() int { return in.P * (in.Slots() - 1) }
+
+// Slots is the number of competitor slots of every association, the columns of
+// Scores and Margins: p, or V for the vocabulary model.
+func (in *Instance) Slots() int {
+	if in.voc != nil {
+		return len(in.voc.words) / in.D
+	}
+	return in.P
+}
+
+// Own is the slot of association mu that holds its own target and is not a
+// constraint: mu, or its answer a(mu) for the vocabulary model.
+func (in *Instance) Own(mu int) int {
+	if in.voc != nil {
+		return in.voc.answers[mu]
+	}
+	return mu
+}
 
 // MemoryBytes estimates the memory an instance of size p needs, without building
 // it: X and Y, and for the decoupled model p x p competitors. The count saturates
 // at memlimit.Inf instead of overflowing.
 func MemoryBytes(d, p int, m Model) int64 {
 	b := memlimit.Mul(2, int64(p), int64(d), 8)
+	if m.IsVocabulary() {
+		b = memlimit.Add(b, memlimit.Add(memlimit.Mul(int64(m.Vocab()), int64(d), 8), memlimit.Mul(int64(p), 8)))
+	}
 	if m == Decoupled {
 		b = memlimit.Add(b, memlimit.Mul(int64(p), int64(p), int64(d), 8))
 	}

@@ -10,12 +10,12 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Scores returns the p x p matrix S with S[mu][v] = c_(mu,v)^T W x_mu, the score of
-// the competitor in slot v for input mu; the diagonal S[mu][mu] = y_mu^T W x_mu is
-// the correct score. W is d x d. One matrix product for the coupled model, one
-// matrix-vector product per association for the decoupled one.
+// Scores returns the p x Slots() matrix S with S[mu][v] = c_(mu,v)^T W x_mu, the
+// score of the competitor in slot v for input mu; S[mu][Own(mu)] = y_mu^T W x_mu
+// is the correct score (the diagonal, except for the vocabulary model). W is d x d.
+// Two matrix-vector products per association.
 func (in *Instance) Scores(w mat.Matrix) *mat.Dense {
-	s := mat.NewDense(in.P, in.P, nil)
+	s := mat.NewDense(in.P, in.Slots(), nil)
 	in.scoresTo(s, mat.NewDense(in.P, in.D, nil), w)
 	return s
 }
@@ -32,33 +32,34 @@ func (in *Instance) scoresTo(s, u *mat.Dense, w mat.Matrix) {
 	vec := func(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Data: x} }
 	for mu := 0; mu < in.P; mu++ {
 		blas64.Gemv(blas.NoTrans, 1, wd.RawMatrix(), vec(in.X.RawRowView(mu)), 0, vec(u.RawRowView(mu)[:d]))
-		blas64.Gemv(blas.NoTrans, 1, in.Competitors(mu).RawMatrix(), vec(u.RawRowView(mu)[:d]), 0, vec(s.RawRowView(mu)[:in.P]))
+		blas64.Gemv(blas.NoTrans, 1, in.Competitors(mu).RawMatrix(), vec(u.RawRowView(mu)[:d]), 0, vec(s.RawRowView(mu)[:in.Slots()]))
 	}
 }
 
-// Margins returns the p x p matrix M with M[mu][v] = S[mu][mu] - S[mu][v] for
-// v != mu, the margin of association mu over its competitor v; the diagonal is 0.
+// Margins returns the p x Slots() matrix M with M[mu][v] = S[mu][Own(mu)] -
+// S[mu][v] for v != Own(mu), the margin of association mu over its competitor v;
+// M[mu][Own(mu)] is 0.
 func (in *Instance) Margins(w mat.Matrix) *mat.Dense {
-	m := mat.NewDense(in.P, in.P, nil)
+	m := mat.NewDense(in.P, in.Slots(), nil)
 	in.MarginsTo(m, mat.NewDense(in.P, in.D, nil), w)
 	return m
 }
 
-// MarginsTo writes Margins(w) into dst (p x p), using work (p x d) as scratch
+// MarginsTo writes Margins(w) into dst (p x Slots()), using work (p x d) as scratch
 // space: for inner loops that must not allocate.
 func (in *Instance) MarginsTo(dst, work *mat.Dense, w mat.Matrix) {
 	s := dst
 	in.scoresTo(s, work, w)
 	for mu := 0; mu < in.P; mu++ {
 		row := s.RawRowView(mu)
-		own := row[mu]
+		own := row[in.Own(mu)]
 		for v := range row {
 			row[v] = own - row[v]
 		}
 	}
 }
 
-// MarginErrorBounds returns the p x p matrix B such that the margin M[mu][v]
+// MarginErrorBounds returns the p x Slots() matrix B such that the margin M[mu][v]
 // computed in float64 by Margins differs from the exact margin of the same float64
 // data by at most B[mu][v], whatever the summation order of the BLAS.
 //
@@ -77,22 +78,23 @@ func (in *Instance) MarginErrorBounds(w mat.Matrix, m *mat.Dense) *mat.Dense {
 	const u = 0x1p-53
 	n := float64(2*d + 3) // one spare dot-product length for computing the bound itself
 	gamma := n * u / (1 - n*u)
-	b := mat.NewDense(in.P, in.P, nil)
-	cz := make([]float64, in.P)
+	q := in.Slots()
+	b := mat.NewDense(in.P, q, nil)
+	cz := make([]float64, q)
 	var absC mat.Dense
 	for mu := 0; mu < in.P; mu++ {
 		row := b.RawRowView(mu)
 		zmu := z.RawRowView(mu)
 		own := floats.Dot(absY.RawRowView(mu), zmu)
 		comp := &absY
-		if in.comp != nil {
+		if in.comp != nil || in.voc != nil {
 			absC.Reset()
 			absC.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, in.Competitors(mu))
 			comp = &absC
 		}
-		mat.NewVecDense(in.P, cz).MulVec(comp, mat.NewVecDense(d, zmu))
+		mat.NewVecDense(q, cz).MulVec(comp, mat.NewVecDense(d, zmu))
 		for v := range row {
-			if v == mu {
+			if v == in.Own(mu) {
 				continue
 			}
 			row[v] = 2 * (gamma*(own+cz[v]) + u*math.Abs(m.At(mu, v)))
@@ -128,24 +130,26 @@ func (in *Instance) PseudoInverse() (*mat.Dense, error) {
 }
 
 // RowCombination writes A^T lam into dst (d x d): the sum over margin rows
-// r = (mu, v), v != mu, of lam[mu][v] a_r with a_r = (y_mu - c_(mu,v)) x_mu^T, so
-// that <dst, W> = sum_r lam_r (a_r . W). lam is p x p; its diagonal is ignored.
+// r = (mu, v), v != Own(mu), of lam[mu][v] a_r with a_r = (y_mu - c_(mu,v)) x_mu^T,
+// so that <dst, W> = sum_r lam_r (a_r . W). lam is p x Slots(); its entries
+// lam[mu][Own(mu)] are ignored.
 // work (p x d) is scratch space. It is the transpose of MarginsTo, and costs
 // O(p^2 d + p d^2).
 func (in *Instance) RowCombination(dst, work, lam *mat.Dense) {
-	p, d := in.P, in.D
+	p, d, q := in.P, in.D, in.Slots()
 	g := work // row mu: g_mu = sum_v lam_(mu,v) (y_mu - c_(mu,v))
 	vec := func(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Data: x} }
 	for mu := 0; mu < p; mu++ {
 		lr := lam.RawRowView(mu)
-		own := lr[mu]
-		lr[mu] = 0
+		o := in.Own(mu)
+		own := lr[o]
+		lr[o] = 0
 		sum := floats.Sum(lr)
 		gr := g.RawRowView(mu)[:d]
 		// g_mu = sum(lam_mu) y_mu - C_mu^T lam_mu
-		blas64.Gemv(blas.Trans, -1, in.Competitors(mu).RawMatrix(), vec(lr[:p]), 0, vec(gr))
+		blas64.Gemv(blas.Trans, -1, in.Competitors(mu).RawMatrix(), vec(lr[:q]), 0, vec(gr))
 		floats.AddScaled(gr, sum, in.Y.RawRowView(mu))
-		lr[mu] = own
+		lr[o] = own
 	}
 	dst.Mul(g.T(), in.X)
 }

@@ -23,18 +23,21 @@ type instanceFlags struct {
 	inputs    string
 	targets   string
 	layout    string
+	vocab     int    // --vocab (vocab_flags.go)
+	answers   string // --answers (vocab_flags.go)
 
 	model model.Model
 	embed model.Embedding
-	user  *model.Matrices // set when --inputs and --targets are given
-	fs    *flagSet        // to tell flags given from defaults
+	user  model.Source // set when --inputs and --targets are given
+	fs    *flagSet     // to tell flags given from defaults
 }
 
 func (f *instanceFlags) register(fs *flagSet) {
 	f.fs = fs
 	fs.IntVarP(&f.d, "d", "d", 8, "embedding dimension d (W is d x d)")
-	fs.StringVar(&f.modelName, "model", "coupled", "competitors: coupled (the other targets) or decoupled (fresh draws per input)")
+	fs.StringVar(&f.modelName, "model", "coupled", "competitors: coupled (the other targets), decoupled (fresh draws per input) or vocabulary (the other V-1 of --vocab V shared answers)")
 	fs.StringVar(&f.embedName, "embedding", "gaussian", "embedding distribution: gaussian (i.i.d. N(0,1/d)) or sphere (uniform on the unit sphere)")
+	f.registerVocab(fs)
 }
 
 // registerFiles adds --inputs/--targets for user embeddings.
@@ -87,8 +90,8 @@ func (f *instanceFlags) validateContext(ctx context.Context) error {
 		return usagef("--seed must be >= 0, got %d", f.seed)
 	}
 	var err error
-	if f.model, err = model.ParseModel(f.modelName); err != nil {
-		return usagef("--model: %v", err)
+	if f.model, err = f.parseModel(); err != nil {
+		return err
 	}
 	if f.embed, err = model.ParseEmbedding(f.embedName); err != nil {
 		return usagef("--embedding: %v", err)
@@ -102,14 +105,17 @@ func (f *instanceFlags) validateContext(ctx context.Context) error {
 	if f.layout != "rows" && f.layout != "columns" {
 		return usagef("--layout: want rows or columns, got %q", f.layout)
 	}
-	if f.model != model.Coupled {
-		return usagef("user embeddings define the coupled model only (decoupled competitors need a target distribution)")
+	if f.model != model.Coupled && !f.vocabUser() {
+		return usagef("user embeddings define the coupled model only (decoupled competitors need a target distribution), or --model vocabulary with --answers A.npy")
 	}
 	if f.given("embedding") {
 		return usagef("--embedding does not apply to --inputs/--targets: the files are the embedding")
 	}
 	if f.given("seed") {
 		return usagef("--seed does not apply to --inputs/--targets: the files are the instance")
+	}
+	if f.vocabUser() {
+		return f.readUserVocab(ctx)
 	}
 	return f.readUser(ctx)
 }
@@ -125,9 +131,16 @@ func (f *instanceFlags) readUser(ctx context.Context) error {
 	if err != nil {
 		return fileError("--targets", err)
 	}
-	if f.user, err = model.NewMatrices(x, y); err != nil {
+	um, err := model.NewMatrices(x, y)
+	if err != nil {
 		return usagef("%s and %s: %v (layout %s)", f.inputs, f.targets, err, f.layout)
 	}
+	f.user = um
+	return f.adoptUser()
+}
+
+// adoptUser takes d and p from the user's files.
+func (f *instanceFlags) adoptUser() error {
 	if d := f.user.Dim(); f.given("d") && f.d != d {
 		return usagef("--d %d disagrees with d=%d of %s (layout %s); leave --d out with --inputs", f.d, d, f.inputs, f.layout)
 	}
@@ -161,6 +174,9 @@ func (f *instanceFlags) certInstance() experiment.CertInstance {
 		return s
 	}
 	ci.Inputs, ci.Targets, ci.Layout = abs(f.inputs), abs(f.targets), f.layout
+	if f.vocabUser() {
+		ci.Answers = abs(f.answers)
+	}
 	return ci
 }
 

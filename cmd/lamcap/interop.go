@@ -122,7 +122,7 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if err := outdir.WriteDir(o.out, files, []string{"competitors.npy"}); err != nil {
+	if err := outdir.WriteDir(o.out, files, []string{"competitors.npy", "answers.npy"}); err != nil {
 		if errors.As(err, new(*outdir.RefusedError)) {
 			return usagef("%v", err)
 		}
@@ -259,6 +259,9 @@ func instanceFiles(in *model.Instance, inst instanceFlags) (files []outdir.File,
 		{Name: "X.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.X) }},
 		{Name: "Y.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.Y) }},
 	}
+	if in.Words() != nil {
+		files = vocabInstanceFiles(in)
+	}
 	if inst.model == model.Decoupled {
 		blocks := make([]*mat.Dense, in.P)
 		for mu := range blocks {
@@ -273,6 +276,9 @@ func instanceFiles(in *model.Instance, inst instanceFlags) (files []outdir.File,
 		"generator": "lamcap SplitMix64 streams + Marsaglia polar normals (see model package documentation)",
 		"d":         inst.d, "p": in.P, "model": inst.model.String(), "embedding": inst.embed.String(),
 		"sha256": in.Hash(), "files": names, "layout": "X[mu] = x_mu, Y[mu] = y_mu, competitors[mu, v] = c_(mu,v)",
+	}
+	if in.Words() != nil {
+		meta["layout"], meta["vocab"] = "X[mu] = x_mu, Y[v] = word v, answers[mu] = a(mu): y_mu = Y[a(mu)], competitors Y[v], v != a(mu)", in.Slots()
 	}
 	if inst.user == nil {
 		meta["seed"] = inst.seed

@@ -47,6 +47,9 @@ func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if slices.Max(dims) > 1<<15 {
 		return usagef("--d: %d is beyond the supported range (d <= 32768)", slices.Max(dims))
 	}
+	if o.vocab != "" {
+		return runVocabTheory(ctx, stdout, dims, o.vocab, o.asJSON)
+	}
 	if !o.asJSON {
 		fmt.Fprintf(stdout, "%6s  %6s  %12s  %14s  %10s  %20s  %12s\n", "d", "kappa", "p_c_finite", "p_c_asymptotic", "alpha_c", "p_c log p_c / N", "p_c_hebbian")
 	}
@@ -120,6 +123,7 @@ type theoryArgs struct {
 	hidden          int
 	asJSON          bool
 	saddle, samples int
+	vocab           string // --vocab (vocab_theory.go)
 }
 
 func (o *theoryArgs) register(fs *flagSet) {
@@ -129,6 +133,7 @@ func (o *theoryArgs) register(fs *flagSet) {
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON line per d")
 	fs.IntVar(&o.saddle, "saddle", 0, "instead: the replica-symmetric saddle point for block size p = SADDLE, alpha(q) for q -> 1 against alpha_c")
 	fs.IntVar(&o.samples, "samples", 4000, "Monte Carlo draws of xi for --saddle")
+	fs.StringVar(&o.vocab, "vocab", "", "instead: the finite-vocabulary model for these V (comma list or A:B:STEP): p_c = d min(V-1, d) / D_0(V), bits per parameter p_c log2 V / d^2, beside the paper's p_c")
 }
 
 // printPrediction prints the theory at one d as a table row or a JSON line.

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/model"
+)
+
+func init() {
+	register(command{"vocab-study", "the finite-vocabulary study: p_c(d, V), bits per parameter, report", runVocabStudy})
+}
+
+const vocabStudySynopsis = `Finds the certified p* of every seed of the vocabulary model (--model vocabulary)
+for every d, every V of the grid 2, 3, 4, 6, 8, 12, ..., d+1, ... up to the paper's
+p_c at d, and every answer distribution, appending each to DIR/records.jsonl as it
+finishes (a killed run resumes where it stopped). Then writes the summary
+(DIR/summary.json), the figures (DIR/*.png, *.svg) and the report (--report),
+so that one command regenerates docs/vocabulary.md from the committed records.`
+
+type vocabStudyArgs struct {
+	ds, answers, out, report string
+	seeds, maxV              int
+	quiet                    bool
+	solver                   methodFlag
+}
+
+func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("vocab-study --d 8,12,16 --seeds N --out DIR [--report FILE]", vocabStudySynopsis)
+	var o vocabStudyArgs
+	fs.StringVar(&o.ds, "d", "8,12,16,24", "dimensions")
+	fs.IntVar(&o.seeds, "seeds", 10, "seeds 1..N per (d, V, answers)")
+	fs.StringVar(&o.answers, "answers", "uniform,zipf:1", "answer distributions, comma separated")
+	fs.IntVar(&o.maxV, "max-v", 0, "largest V of the grid (0: the paper's p_c at each d)")
+	fs.StringVar(&o.out, "out", "docs/data/vocab", "records directory (created; reused to resume)")
+	fs.StringVar(&o.report, "report", "", "write the report (markdown) here, e.g. docs/vocabulary.md")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
+	o.solver.register(fs)
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	st, err := o.study()
+	if err != nil {
+		return err
+	}
+	progress := stderr
+	if o.quiet {
+		progress = nil
+	}
+	if err := experiment.RunVocabStudy(ctx, st, o.out, progress); err != nil {
+		return err
+	}
+	return writeVocabReport(stdout, o.out, o.report)
+}
+
+// study translates the flags.
+func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
+	var st experiment.VocabStudy
+	if err := o.solver.validate(); err != nil {
+		return st, err
+	}
+	ds, err := parseDims(o.ds)
+	if err != nil {
+		return st, err
+	}
+	if o.seeds < 1 || o.maxV < 0 {
+		return st, usagef("--seeds must be >= 1 and --max-v >= 0")
+	}
+	for _, d := range ds {
+		if d < 2 {
+			return st, usagef("--d: every d must be at least 2, got %d", d)
+		}
+	}
+	st = experiment.VocabStudy{Ds: ds, Seeds: o.seeds, MaxV: o.maxV}
+	st.LP.Method = o.solver.method
+	for _, a := range strings.Split(o.answers, ",") {
+		ans, err := model.ParseAnswers(strings.TrimSpace(a))
+		if err != nil {
+			return st, usagef("--answers: %v", err)
+		}
+		st.Answers = append(st.Answers, ans)
+	}
+	return st, nil
+}
+
+// writeVocabReport summarises the records of dir and, with a path, writes the
+// report there.
+func writeVocabReport(stdout io.Writer, dir, report string) error {
+	recs, err := experiment.ReadVocabRecords(dir)
+	if err != nil {
+		return err
+	}
+	groups, err := experiment.SummariseVocab(recs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%4s  %5s  %-9s  %4s  %9s  %9s  %10s\n", "d", "V", "answers", "n", "p_c", "theory", "bits/param")
+	for _, g := range groups {
+		fmt.Fprintf(stdout, "%4d  %5d  %-9s  %4d  %9.1f  %9.2f  %10.3f\n", g.D, g.V, g.Answers, g.N, g.PC, g.Theory, g.Bits)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lamcap/lamcap/model"
+)
+
+// A vocabulary instance written by 'lamcap instance' (X.npy, the words in Y.npy,
+// answers.npy) and read back with --inputs/--targets/--answers is the same
+// instance: the same SHA-256 in the certificate, the same verdict and margin,
+// and the certificate of the files verifies.
+func TestVocabularyFilesReproduceTheInstance(t *testing.T) {
+	dir := t.TempDir()
+	inst := filepath.Join(dir, "inst")
+	gen := []string{"--d", "5", "--p", "11", "--seed", "3", "--model", "vocabulary", "--vocab", "4", "--answers", "zipf:1.5"}
+	if code, _, errs := runCLI(append([]string{"instance", "-o", inst}, gen...)...); code != 0 {
+		t.Fatalf("instance: %s", errs)
+	}
+	a, err := model.ReadNPYInts(filepath.Join(inst, "answers.npy"))
+	if err != nil || len(a) != 11 {
+		t.Fatalf("answers.npy: %v %v", a, err)
+	}
+	y, err := model.ReadNPY(filepath.Join(inst, "Y.npy"), false)
+	if r, c := y.Dims(); err != nil || r != 4 || c != 5 {
+		t.Fatalf("Y.npy: %v, want the 4 x 5 words", err)
+	}
+	certA, certU := filepath.Join(dir, "a.json"), filepath.Join(dir, "u.json")
+	codeA, outA, errA := runCLI(append([]string{"solve", "--json", "--certificate", certA}, gen...)...)
+	codeU, outU, errU := runCLI("solve", "--json", "--certificate", certU, "--model", "vocabulary", "--inputs", filepath.Join(inst, "X.npy"),
+		"--targets", filepath.Join(inst, "Y.npy"), "--answers", filepath.Join(inst, "answers.npy"))
+	if codeA != 0 || codeU != 0 {
+		t.Fatalf("solve: %s / %s", errA, errU)
+	}
+	var ra, ru map[string]any
+	json.Unmarshal([]byte(outA), &ra)
+	json.Unmarshal([]byte(outU), &ru)
+	if ra["verdict"] != ru["verdict"] || ra["margin"] != ru["margin"] {
+		t.Errorf("seeded %v/%v, from files %v/%v", ra["verdict"], ra["margin"], ru["verdict"], ru["margin"])
+	}
+	hash := func(path string) string {
+		var c struct {
+			Instance struct {
+				SHA256 string `json:"sha256"`
+			} `json:"instance"`
+		}
+		b, _ := os.ReadFile(path)
+		json.Unmarshal(b, &c)
+		return c.Instance.SHA256
+	}
+	if ha, hu := hash(certA), hash(certU); ha == "" || ha != hu {
+		t.Errorf("hashes %q and %q differ", ha, hu)
+	}
+	for _, c := range []string{certA, certU} {
+		if code, out, errs := runCLI("verify", c); code != 0 || !strings.Contains(out, "certificate holds") {
+			t.Errorf("verify %s: exit %d: %s %s", c, code, out, errs)
+		}
+	}
+}
+
+// Bad vocabulary flags are usage errors (exit 2) with one line.
+func TestVocabularyBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	inst := filepath.Join(dir, "inst")
+	if code, _, errs := runCLI("instance", "-o", inst, "--d", "3", "--p", "4", "--model", "vocabulary", "--vocab", "3"); code != 0 {
+		t.Fatal(errs)
+	}
+	bad := filepath.Join(dir, "bad.npy")
+	f, _ := os.Create(bad)
+	model.EncodeNPYInts(f, []int{0, 1, 3, 0})
+	f.Close()
+	files := []string{"--model", "vocabulary", "--inputs", filepath.Join(inst, "X.npy"), "--targets", filepath.Join(inst, "Y.npy")}
+	for _, args := range [][]string{
+		{"solve", "--model", "vocabulary", "--vocab", "1"},
+		{"solve", "--model", "vocabulary"},
+		{"solve", "--vocab", "4"},
+		{"solve", "--answers", "zipf:2"},
+		{"solve", "--model", "vocabulary", "--vocab", "4", "--answers", "zipf:0"},
+		{"solve", "--model", "vocabulary", "--vocab", "4", "--answers", "a.npy"},
+		{"solve", "--model", "vocabulary-4-nope"},
+		append([]string{"solve", "--answers", bad}, files...),
+		append([]string{"solve", "--answers", filepath.Join(inst, "answers.npy"), "--vocab", "3"}, files...),
+		append([]string{"solve"}, files...),
+		{"theory", "--d", "8", "--vocab", "1"},
+	} {
+		code, out, errs := runCLI(args...)
+		if code != 2 || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+}
+
+// lamcap theory --vocab prints the prediction: p_c = 2d exactly for V = 2.
+func TestVocabularyTheory(t *testing.T) {
+	code, out, errs := runCLI("theory", "--d", "6", "--vocab", "2", "--json")
+	var pr struct {
+		PC float64 `json:"p_c"`
+		N  int     `json:"n"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &pr) != nil || pr.N != 6 || pr.PC < 12-1e-6 || pr.PC > 12+1e-6 {
+		t.Errorf("exit %d: %s %s", code, out, errs)
+	}
+}

@@ -1,0 +1,261 @@
+package experiment
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
+)
+
+// VocabStudy is the study of the finite vocabulary (docs/vocabulary.md): the
+// certified p* of Seeds seeds for every d of Ds, every V of VocabGrid(d) and
+// every answer distribution of Answers.
+type VocabStudy struct {
+	Ds      []int
+	Answers []model.Answers
+	Seeds   int
+	// MaxV caps the grid of V (0: up to the paper's p_c at each d).
+	MaxV int
+	LP   lp.Options
+}
+
+// VocabGrid is the grid of vocabulary sizes at d: 2, 3, 4, 6, 8, 12, 16, ...
+// (powers of 2 and 1.5 times them), d + 1 (where the surrogate's N stops
+// growing), up to the paper's p_c at d rounded (the paper's model is V = p), or
+// maxV if smaller and positive.
+func VocabGrid(d, maxV int) ([]int, error) {
+	top := maxV
+	if top <= 0 {
+		pc, err := theory.CriticalP(float64(d*d), 0)
+		if err != nil {
+			return nil, err
+		}
+		top = int(math.Round(pc))
+	}
+	set := map[int]bool{}
+	for v := 2; v <= top; v *= 2 {
+		set[v] = true
+		if w := v * 3 / 2; w <= top && w > v {
+			set[w] = true
+		}
+	}
+	if d+1 <= top {
+		set[d+1] = true
+	}
+	set[top] = true
+	var out []int
+	for v := range set {
+		out = append(out, v)
+	}
+	sort.Ints(out)
+	return out, nil
+}
+
+// vocabUnit is one threshold of the study.
+type vocabUnit struct {
+	d    int
+	m    model.Model
+	seed int64
+}
+
+func (u vocabUnit) key() string { return fmt.Sprintf("%d/%s/%d", u.d, u.m, u.seed) }
+
+// units lists the study's thresholds in the order they run: small d first, and
+// at each d seed by seed over the whole grid, so that a run stopped part way
+// through a d has every V with fewer seeds rather than some V with none.
+func (s VocabStudy) units() ([]vocabUnit, error) {
+	var out []vocabUnit
+	for _, d := range s.Ds {
+		vs, err := VocabGrid(d, s.MaxV)
+		if err != nil {
+			return nil, err
+		}
+		for seed := int64(1); seed <= int64(s.Seeds); seed++ {
+			for _, a := range s.Answers {
+				for _, v := range vs {
+					m, err := model.Vocabulary(v, a)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, vocabUnit{d, m, seed})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// VocabRecordsFile is the study's record file in its directory: one
+// VocabThreshold per line, appended and synced as each finishes.
+const VocabRecordsFile = "records.jsonl"
+
+// ReadVocabRecords reads a study's records; a missing file is no records, and a
+// line that is not a whole record (one cut short by a kill) is skipped.
+func ReadVocabRecords(dir string) ([]VocabThreshold, error) {
+	f, err := os.Open(filepath.Join(dir, VocabRecordsFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []VocabThreshold
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r VocabThreshold
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.D > 0 {
+			out = append(out, r)
+		}
+	}
+	return out, sc.Err()
+}
+
+// RunVocabStudy runs the thresholds of the study that dir's records do not hold
+// yet, appending each to dir/records.jsonl as it finishes, so a killed run
+// resumes where it stopped. progress (may be nil) gets one line per threshold.
+func RunVocabStudy(ctx context.Context, s VocabStudy, dir string, progress io.Writer) error {
+	units, err := s.units()
+	if err != nil {
+		return err
+	}
+	have, err := ReadVocabRecords(dir)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, r := range have {
+		done[fmt.Sprintf("%d/%s/%d", r.D, r.Model, r.Seed)] = true
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, VocabRecordsFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for _, u := range units {
+		if done[u.key()] {
+			continue
+		}
+		th, err := FindVocabThreshold(ctx, VocabFamily{D: u.d, Model: u.m}, u.seed, s.LP)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(th)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(append(b, '\n')); err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "d=%d %s seed %d: p*=%d (%.1f s)\n", u.d, u.m, u.seed, th.PStar, th.Seconds)
+		}
+	}
+	return nil
+}
+
+// VocabGroup summarises the thresholds of one (d, V, answers).
+type VocabGroup struct {
+	D         int      `json:"d"`
+	V         int      `json:"v"`
+	Answers   string   `json:"answers"`
+	N         int      `json:"instances"`
+	Undecided int      `json:"undecided"`
+	PC        float64  `json:"p_c"` // median p*
+	PCCI      Interval `json:"p_c_ci95"`
+	Theory    float64  `json:"p_c_theory"`
+	// Bits is PC log2 V / d^2, bits per parameter; Entropy uses the entropy of
+	// the answer distribution instead of log2 V (equal for uniform answers).
+	Bits    float64 `json:"bits_per_parameter"`
+	Entropy float64 `json:"entropy_bits_per_parameter"`
+}
+
+// SummariseVocab groups records by (d, V, answers), in that order.
+func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
+	type key struct {
+		d, v int
+		a    string
+	}
+	groups := map[key][]VocabThreshold{}
+	for _, r := range recs {
+		k := key{r.D, r.V, r.Answers}
+		groups[k] = append(groups[k], r)
+	}
+	var keys []key
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.a != b.a {
+			return a.a < b.a // uniform before zipf
+		}
+		if a.d != b.d {
+			return a.d < b.d
+		}
+		return a.v < b.v
+	})
+	var out []VocabGroup
+	for _, k := range keys {
+		g := VocabGroup{D: k.d, V: k.v, Answers: k.a}
+		var ps []float64
+		for _, r := range groups[k] {
+			g.N++
+			if !r.Certified {
+				g.Undecided++
+				continue
+			}
+			ps = append(ps, float64(r.PStar))
+		}
+		pc, _, err := theory.VocabCriticalP(k.d, k.v)
+		if err != nil {
+			return nil, err
+		}
+		ans, err := model.ParseAnswers(k.a)
+		if err != nil {
+			return nil, err
+		}
+		g.Theory = pc
+		g.PC, g.PCCI = Median(ps), MedianCI(ps, 0.95)
+		d2 := float64(k.d * k.d)
+		g.Bits = g.PC * math.Log2(float64(k.v)) / d2
+		g.Entropy = g.PC * answerEntropy(ans, k.v) / d2
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// answerEntropy is the entropy in bits of one answer: log2 V for uniform and
+// balanced answers, -sum p_v log2 p_v for Zipf.
+func answerEntropy(a model.Answers, v int) float64 {
+	if a.Kind != model.Zipf {
+		return math.Log2(float64(v))
+	}
+	z := 0.0
+	for k := 1; k <= v; k++ {
+		z += math.Pow(float64(k), -a.S)
+	}
+	h := 0.0
+	for k := 1; k <= v; k++ {
+		p := math.Pow(float64(k), -a.S) / z
+		h -= p * math.Log2(p)
+	}
+	return h
+}
