@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"fmt"
+	"github.com/lamcap/lamcap/stats"
 	"math"
 
 	"github.com/lamcap/lamcap/feasibility"
@@ -87,7 +88,7 @@ type VocabCurve struct {
 type VocabCurvePoint struct {
 	P         int
 	Storable  int
-	CI        Interval
+	CI        stats.Interval
 	Predicted float64 // theory.VocabStorableProbability (Cover's count for V = 2)
 }
 
@@ -123,7 +124,7 @@ func MeasureVocabCurve(ctx context.Context, f VocabFamily, first int64, n int, z
 		if err != nil {
 			return out, err
 		}
-		out.Points = append(out.Points, VocabCurvePoint{P: p, Storable: k, CI: Wilson(k, len(pstars), z), Predicted: pred.Exact})
+		out.Points = append(out.Points, VocabCurvePoint{P: p, Storable: k, CI: stats.Wilson(k, len(pstars), z), Predicted: pred.Exact})
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lamcap/lamcap/stats"
 	"io"
 	"math"
 	"os"
@@ -173,14 +174,14 @@ func RunVocabStudy(ctx context.Context, s VocabStudy, dir string, progress io.Wr
 
 // VocabGroup summarises the thresholds of one (d, V, answers).
 type VocabGroup struct {
-	D         int      `json:"d"`
-	V         int      `json:"v"`
-	Answers   string   `json:"answers"`
-	N         int      `json:"instances"`
-	Undecided int      `json:"undecided"`
-	PC        float64  `json:"p_c"` // median p*
-	PCCI      Interval `json:"p_c_ci95"`
-	Theory    float64  `json:"p_c_theory"`
+	D         int            `json:"d"`
+	V         int            `json:"v"`
+	Answers   string         `json:"answers"`
+	N         int            `json:"instances"`
+	Undecided int            `json:"undecided"`
+	PC        float64        `json:"p_c"` // median p*
+	PCCI      stats.Interval `json:"p_c_ci95"`
+	Theory    float64        `json:"p_c_theory"`
 	// Bits is PC log2 V / d^2, bits per parameter; Entropy uses the entropy of
 	// the answer distribution instead of log2 V (equal for uniform answers).
 	Bits    float64 `json:"bits_per_parameter"`
@@ -233,7 +234,7 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 			return nil, err
 		}
 		g.Theory = pc
-		g.PC, g.PCCI = Median(ps), MedianCI(ps, 0.95)
+		g.PC, g.PCCI = stats.Median(ps), stats.MedianCI(ps, 0.95)
 		d2 := float64(k.d * k.d)
 		g.Bits = g.PC * math.Log2(float64(k.v)) / d2
 		g.Entropy = g.PC * answerEntropy(ans, k.v) / d2
