@@ -363,7 +363,7 @@ func strictValue(dec *json.Decoder, t reflect.Type, path string) error {
 							return fmt.Errorf("key %q: keys are case-sensitive, want %q", name, path+want)
 						}
 					}
-					return fmt.Errorf("unknown key %q", name)
+					return fmt.Errorf("unknown field %q", name)
 				}
 			}
 			if err := strictValue(dec, ft, name+"."); err != nil {

@@ -26,6 +26,9 @@ type VerdictRecord struct {
 	Solver      string         `json:"solver"`
 	Seconds     float64        `json:"seconds"`
 	Note        string         `json:"note,omitempty"`
+	// Disagreement names solvers that certified different answers (the
+	// storable one is kept: feasibility.Decide).
+	Disagreement string `json:"disagreement,omitempty"`
 }
 
 // NewVerdictRecord is the record of verdict v on the instance (d, p, seed,
@@ -34,7 +37,8 @@ func NewVerdictRecord(d, p int, seed int64, model, embedding, formulation string
 	return VerdictRecord{D: d, P: p, Seed: seed, Model: model, Embedding: embedding,
 		Formulation: formulation, Verdict: string(v.Status), Margin: v.Margin, Certified: v.Certified,
 		Certificate: certificateSummary(v), Rows: v.Rows, Rounds: v.Rounds, Iterations: v.Iterations,
-		Attempts: v.Attempts, Solver: string(v.Solver), Seconds: round(v.Seconds, 4), Note: v.Note}
+		Attempts: v.Attempts, Solver: string(v.Solver), Seconds: round(v.Seconds, 4), Note: v.Note,
+		Disagreement: v.Disagreement}
 }
 
 // MarginRecord is the JSON form of a max-margin answer on one instance

@@ -3,6 +3,7 @@ package feasibility
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -84,4 +85,99 @@ func TestDegenerateEmbeddingsThreshold(t *testing.T) {
 		}
 		t.Logf("d=%d: p* = %d (%d verdicts, solvers %s)", d, th.PStar, th.Solves, th.Solvers())
 	}
+}
+
+// userData is a degenerate user embedding at dimension d with p associations:
+// float32 numbers, inputs of rank 3, every fifth target a near-duplicate of
+// the one before, all multiplied by scale (X and Y alike: margins scale by
+// scale^2).
+func userData(t *testing.T, d, p int, scale, dup float64) model.Source {
+	t.Helper()
+	base, _ := model.NewInstance(model.Random{D: d, Seed: 9}, p)
+	x := mat.DenseCopyOf(base.X)
+	y := mat.DenseCopyOf(base.Y)
+	for mu := 0; mu < p; mu++ {
+		for i := 3; i < d; i++ {
+			x.Set(mu, i, x.At(mu, i%3)*float64(i))
+		}
+		if mu%5 == 1 {
+			for i := 0; i < d; i++ {
+				y.Set(mu, i, y.At(mu-1, i)+dup*float64(i))
+			}
+		}
+	}
+	f32 := func(_, _ int, v float64) float64 { return float64(float32(v)) * scale }
+	x.Apply(f32, x)
+	y.Apply(f32, y)
+	src, err := model.NewMatrices(x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// Scaled copies of degenerate user data (x 1e-150 .. x 1e150) give the same p*
+// with every solver, or undecided with a reason: never two different certified
+// answers. eps is relative to the data's scale (lp.Scale), so a scale that
+// shrinks every margin no longer makes instances "not storable".
+func TestVerdictsIndependentOfScaleAndSolver(t *testing.T) {
+	if testing.Short() {
+		t.Skip("15 threshold searches")
+	}
+	for _, c := range []struct {
+		d   int
+		dup float64
+	}{{6, 1e-6}, {8, 1e-9}} {
+		p := 3 * c.d
+		pstar := map[int][]string{}
+		for _, scale := range []float64{1e-150, 1e-3, 1, 1e150} {
+			for _, m := range []lp.Method{lp.MethodSimplex, lp.MethodIPM, lp.MethodHiGHS} {
+				th, err := FindThreshold(context.Background(), userData(t, c.d, p, scale, c.dup), ThresholdOptions{LP: lp.Options{Method: m}})
+				if err != nil {
+					t.Fatalf("x %g, %s: %v", scale, m, err)
+				}
+				what := fmt.Sprintf("d=%d dup %g x %g with %s", c.d, c.dup, scale, m)
+				if !th.Certified {
+					if th.Note == "" {
+						t.Errorf("%s: undecided without a reason", what)
+					}
+					t.Logf("%s: undecided (%s)", what, th.Note)
+					continue
+				}
+				pstar[th.PStar] = append(pstar[th.PStar], what)
+			}
+		}
+		if len(pstar) != 1 {
+			t.Errorf("different certified p*: %v", pstar)
+		}
+		t.Logf("p*: %v", pstar)
+	}
+}
+
+// Near-duplicate targets give a t* of a few 1e-9 of the data's scale at p = 3:
+// the interior-point method's early stop certifies "not storable" (t* <= its
+// residual <= eps * scale) while the simplex finds a W with every exact margin
+// positive. Decide asks the next solver of the chain because the residual is
+// above ConfirmEps, keeps the storable certificate, and says so.
+func TestStorableCertificateWins(t *testing.T) {
+	in, _ := model.NewInstance(userData(t, 8, 24, 1, 1e-9), 3)
+	early := lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict, Eps: DefaultEps})
+	sol, err := early.Solve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := Certify(sol, early, DefaultEps); c.Status != NotStorable || confirmed(c) {
+		t.Fatalf("the interior-point stop no longer gives an unconfirmed not-storable certificate here: %s (%s)", c.Status, c.Note)
+	}
+	v, err := Decide(context.Background(), lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict, Eps: DefaultEps}), DefaultEps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != Storable || v.Disagreement == "" || v.Attempts != 2 {
+		t.Fatalf("want the simplex's storable certificate kept with the disagreement noted, have %s after %d attempts (%q)", v.Status, v.Attempts, v.Disagreement)
+	}
+	if c := lp.CheckStorable(in, v.W); !c.OK {
+		t.Fatalf("the W kept does not verify: %s", c.Reason)
+	}
+	t.Log(v.Disagreement)
 }

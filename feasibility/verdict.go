@@ -44,6 +44,9 @@ type Verdict struct {
 	Solver      lp.Method // the solver whose answer was certified (or tried last)
 	Seconds     float64
 	Note        string // why a verdict is undecided
+	// Disagreement records solvers of the chain that certified different
+	// answers (Decide, ConfirmEps): the storable one is kept.
+	Disagreement string
 }
 
 // Certify turns a solution into a verdict by checking its certificates: W first
@@ -82,12 +85,27 @@ func normalisedW(w *mat.Dense) *mat.Dense {
 	return lp.NormaliseW(w)
 }
 
+// ConfirmEps is the relative residual below which a not-storable certificate
+// is final. A certificate with a residual r between it and eps proves only
+// that t* <= r, and degenerate data can have a positive t* that small
+// (near-duplicate targets: t* of a few 1e-9 of the scale), which a solver that
+// stops early (the interior-point method's not-storable stop) would call not
+// storable where an optimal one finds a W with every exact margin positive.
+// Decide then asks the next solver of the chain as well, and a storable
+// certificate wins. Simplex and HiGHS certificates have residuals near 1e-13
+// of the scale, so they never pay for this.
+const ConfirmEps = 1e-10
+
 // Decide solves the instance the solver holds and certifies the answer. When the
 // answer cannot be certified, or the solver fails in any way, it goes to the next
 // solver of the chain (solver.RetrySettings: the interior-point method falls to
-// the simplex, the simplex to HiGHS, HiGHS to other HiGHS settings). Only context
-// cancellation returns an error; a chain that cannot be made to answer gives an
-// undecided verdict whose Note holds the last reason, never a guess.
+// the simplex, the simplex to HiGHS, HiGHS to other HiGHS settings). A
+// not-storable answer whose residual exceeds ConfirmEps of the data's scale is
+// checked by the next solver of the chain too: where a storable certificate
+// exists, no verdict says not storable; the storable one is kept and the
+// disagreement noted (Verdict.Disagreement). Only context cancellation returns
+// an error; a chain that cannot be made to answer gives an undecided verdict
+// whose Note holds the last reason, never a guess.
 func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error) {
 	t0 := time.Now()
 	var total Verdict
@@ -104,12 +122,22 @@ func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error)
 		total.Iterations += v.Iterations
 		return v, v.Certified, nil
 	}
+	sets := solver.RetrySettings()
 	v, done, err := attempt(solver.Solve(ctx))
-	for _, set := range solver.RetrySettings() {
-		if done || err != nil {
-			break
+	next := 0
+	for ; next < len(sets) && !done && err == nil; next++ {
+		v, done, err = attempt(solver.Retry(ctx, sets[next]))
+	}
+	if err == nil && v.Status == NotStorable && next < len(sets) && !confirmed(v) {
+		w, _, werr := attempt(solver.Retry(ctx, sets[next]))
+		if werr != nil {
+			return Verdict{}, werr
 		}
-		v, done, err = attempt(solver.Retry(ctx, set))
+		if w.Status == Storable {
+			w.Disagreement = fmt.Sprintf("%s certified not storable with a residual of %.3g of the data's scale (above ConfirmEps %g); %s found a W with every margin positive, kept",
+				v.Solver, v.LambdaCheck.Residual/v.LambdaCheck.Scale, ConfirmEps, w.Solver)
+			v = w
+		}
 	}
 	if err != nil {
 		return Verdict{}, err
@@ -117,6 +145,13 @@ func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error)
 	v.Rounds, v.Iterations, v.Attempts = total.Rounds, total.Iterations, total.Attempts
 	v.Seconds = time.Since(t0).Seconds()
 	return v, nil
+}
+
+// confirmed says whether a not-storable verdict's residual is below
+// ConfirmEps of the data's scale.
+func confirmed(v Verdict) bool {
+	c := v.LambdaCheck
+	return c != nil && c.Residual <= ConfirmEps*c.Scale
 }
 
 // DecideFull answers with the plain feasibility LP (every row, a_r.W >= 1, W free).

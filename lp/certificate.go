@@ -520,7 +520,7 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 	}
 	out.OK = out.Residual <= out.Tolerance
 	if !out.OK {
-		out.Reason = fmt.Sprintf("|A^T lambda|_1 / sum(lambda) = %.3g exceeds eps * scale = %.3g * %.3g", out.Residual, eps, out.Scale)
+		out.Reason = fmt.Sprintf("|A^T lambda|_1 / sum(lambda) = %.3g, %.3g of the data's scale %.3g, exceeds eps = %.3g", out.Residual, out.Residual/out.Scale, out.Scale, eps)
 	}
 	return out
 }

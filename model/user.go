@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -14,8 +15,66 @@ type Matrices struct {
 }
 
 // NewMatrices checks that X and Y have the same shape p x d with p >= 2, d >= 2 and
-// finite entries.
+// finite entries. X and Y are then each multiplied by a power of two
+// (PowerOfTwoScale), exactly, so that their largest entries lie in
+// [1/16, 16) (data already there, as lamcap's own embeddings are, is left as it is):
+// every margin is the given data's times one positive power of two, so
+// verdicts and certificates are those of the user's numbers, while the
+// solvers, whose tolerances are absolute, see data of unit scale whatever the
+// units of the user's. The instance's numbers (and its hash) are the scaled
+// ones. The matrices given are not changed.
 func NewMatrices(x, y *mat.Dense) (*Matrices, error) {
+	m, err := newMatrices(x, y)
+	if err != nil {
+		return nil, err
+	}
+	return &Matrices{X: PowerOfTwoScale(m.X), Y: PowerOfTwoScale(m.Y)}, nil
+}
+
+// PowerOfTwoScale returns a itself if its largest |a_ij| lies in [1/16, 16),
+// and otherwise a * 2^k with the largest |a_ij| in [1/2, 1), or the closest
+// power of two to that which scales every entry exactly (a scale that would
+// round a subnormal result is not used); a zero matrix is returned as it is.
+func PowerOfTwoScale(a *mat.Dense) *mat.Dense {
+	var big float64
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			big = math.Max(big, math.Abs(a.At(i, j)))
+		}
+	}
+	if big == 0 || math.IsInf(big, 0) || math.IsNaN(big) {
+		return a
+	}
+	_, e := math.Frexp(big) // big in [2^(e-1), 2^e)
+	if e >= -3 && e <= 4 {
+		return a
+	}
+	exact := func(k int) bool {
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				v := a.At(i, j)
+				if math.Ldexp(math.Ldexp(v, k), -k) != v {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	k := -e
+	for k < 0 && !exact(k) {
+		k /= 2 // scaling down rounds subnormal results: scale down less
+	}
+	out := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			out.Set(i, j, math.Ldexp(a.At(i, j), k))
+		}
+	}
+	return out
+}
+
+func newMatrices(x, y *mat.Dense) (*Matrices, error) {
 	px, dx := x.Dims()
 	py, dy := y.Dims()
 	if dx != dy || px != py {
