@@ -9,7 +9,7 @@ import (
 // TestLongCommandsStopOnSignal: commands whose library calls take no context
 // (the rules study within a seed, theory's saddle-point Monte Carlo) stop on
 // SIGTERM and SIGINT with exit status 130. Before, they ignored both and ran
-// on for hours. Each child is signalled once its handling is in place; the
+// on for hours. Each child is signalled once its long call has started; the
 // deadline only catches a child that never stops.
 func TestLongCommandsStopOnSignal(t *testing.T) {
 	if testing.Short() {
@@ -22,7 +22,15 @@ func TestLongCommandsStopOnSignal(t *testing.T) {
 		{syscall.SIGTERM, []string{"rules", "--d", "8", "--pmax", "3000", "--seeds", "1:1"}},
 		{syscall.SIGINT, []string{"theory", "--saddle", "30", "--samples", "1000000"}},
 	} {
-		cmd, _ := startChild(t, nil, c.args...)
+		cmd, lines := startChild(t, nil, c.args...)
+		select {
+		case l := <-lines:
+			if l != "computing" {
+				t.Fatalf("%v: %q, want computing", c.args, l)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("%v: did not start its long call within a minute", c.args)
+		}
 		if err := cmd.Process.Signal(c.sig); err != nil {
 			t.Fatal(err)
 		}
