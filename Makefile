@@ -77,3 +77,15 @@ env: highs openblas
 
 clean:
 	rm -rf bin $(FOUND) $(OPENBLAS)
+
+# A bundle for clusters (scripts/cluster/dist.sh): dist/lamcap with bin/lamcap and
+# the shared libraries glibc does not provide (OpenBLAS, gfortran, quadmath) found
+# through an rpath of $ORIGIN/../lib, and dist/lamcap-linux-ARCH.tar.gz. It needs
+# only glibc (the version in dist/lamcap/GLIBC). test-dist runs it in a minimal
+# Debian chroot (root; debootstrap, once).
+.PHONY: dist test-dist
+dist: highs openblas
+	scripts/cluster/dist.sh
+
+test-dist: dist
+	scripts/cluster/test-dist.sh

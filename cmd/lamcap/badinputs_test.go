@@ -207,7 +207,50 @@ func badInputFixtures(t *testing.T) string {
 	save("lambda-row.json", c)
 	os.Mkdir(filepath.Join(dir, "foreign"), 0o755)
 	os.WriteFile(filepath.Join(dir, "foreign", "notes.txt"), []byte("mine\n"), 0o644)
+	if err := os.Symlink(good, filepath.Join(dir, "link.json")); err != nil {
+		t.Fatal(err)
+	}
+	sweepFixtures(t, dir)
 	return dir
+}
+
+// sweepFixtures adds sweep directories to $FIX: sweep (d = 6, seeds 1:2,
+// coupled), shifted (the same with its first record's p*, lower and upper
+// moved up by 3, consistently), bare (its first record without certificates)
+// and usergrid (a folder holding a user's own grid.json, with no version).
+func sweepFixtures(t *testing.T, dir string) {
+	sw := filepath.Join(dir, "sweep")
+	if code, _, errs := runCLI("sweep", "--d", "6", "--seeds", "1:2", "--model", "coupled", "--quiet", "--out", sw); code != 0 {
+		t.Fatalf("sweep: %s", errs)
+	}
+	recs, err := os.ReadFile(filepath.Join(sw, "records.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, rest, _ := strings.Cut(string(recs), "\n")
+	variant := func(name string, change func(r map[string]any)) {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(first), &r); err != nil {
+			t.Fatal(err)
+		}
+		change(r)
+		b, _ := json.Marshal(r)
+		d := filepath.Join(dir, name)
+		os.Mkdir(d, 0o755)
+		for _, f := range []string{"grid.json", "certificates.jsonl"} {
+			c, _ := os.ReadFile(filepath.Join(sw, f))
+			os.WriteFile(filepath.Join(d, f), c, 0o644)
+		}
+		os.WriteFile(filepath.Join(d, "records.jsonl"), append(append(b, '\n'), rest...), 0o644)
+	}
+	variant("shifted", func(r map[string]any) {
+		for _, k := range []string{"p_star", "lower", "upper"} {
+			r[k] = r[k].(float64) + 3
+		}
+	})
+	variant("bare", func(r map[string]any) { delete(r, "certificates") })
+	os.Mkdir(filepath.Join(dir, "usergrid"), 0o755)
+	os.WriteFile(filepath.Join(dir, "usergrid", "grid.json"), []byte(`{"d":[6],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`+"\n"), 0o644)
 }
 
 var envWord = regexp.MustCompile(`^[A-Z_]+=`)
@@ -247,12 +290,15 @@ func TestBadInputsTable(t *testing.T) {
 					continue
 				}
 				w = repl.Replace(w)
+				if w == "''" { // the empty argument
+					w = ""
+				}
 				if strings.Contains(w, "$") {
 					t.Fatalf("unknown placeholder in %q", w)
 				}
 				args = append(args, w)
 			}
-			before := snapshot(t, tmp)
+			before, fixBefore := snapshot(t, tmp), snapshot(t, fix)
 			type result struct {
 				code     int
 				out, err string
@@ -283,6 +329,10 @@ func TestBadInputsTable(t *testing.T) {
 			}
 			if after := snapshot(t, tmp); strings.Join(after, "\n") != strings.Join(before, "\n") {
 				t.Errorf("%s (%s): left files behind: %v (before: %v)", r.command, r.what, after, before)
+			}
+			// Nor in the fixtures, the user's folders (a sweep.lock, say).
+			if after := snapshot(t, fix); strings.Join(after, "\n") != strings.Join(fixBefore, "\n") {
+				t.Errorf("%s (%s): changed $FIX: %v (before: %v)", r.command, r.what, after, fixBefore)
 			}
 		})
 	}

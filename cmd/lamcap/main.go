@@ -131,6 +131,9 @@ func interruptible(ctx context.Context, f func() error) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- f() }()
+	if computeHook != nil {
+		computeHook()
+	}
 	select {
 	case err := <-done:
 		return err
@@ -138,6 +141,10 @@ func interruptible(ctx context.Context, f func() error) error {
 		return ctx.Err()
 	}
 }
+
+// computeHook, when set, is called once an interruptible call has started:
+// tests signal a child process at that point.
+var computeHook func()
 
 // checkOutput refuses, before anything is computed, an output path that
 // holds something other than a regular file: a directory, a symbolic link, a

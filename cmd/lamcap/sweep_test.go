@@ -19,7 +19,8 @@ import (
 // main's handling of SIGINT and SIGTERM. With LAMCAP_FSIZE=N it can write no
 // file beyond N bytes, as on a full disk. With LAMCAP_READY_FD=3 it writes one
 // line to that descriptor once its signal handling is in place ("ready"), and
-// with LAMCAP_PAUSE_AFTER=K also "paused" once a sweep has finished K units,
+// "computing" when an interruptible call has started, and
+// with LAMCAP_PAUSE_AFTER=K "paused" once a sweep has finished K units,
 // then waits there until it is killed: the parent acts at known points, never
 // after a sleep.
 func TestMain(m *testing.M) {
@@ -34,6 +35,7 @@ func TestMain(m *testing.M) {
 		if os.Getenv("LAMCAP_READY_FD") == "3" {
 			ready := os.NewFile(3, "ready")
 			ready.WriteString("ready\n")
+			computeHook = func() { ready.WriteString("computing\n") }
 			if k, err := strconv.Atoi(os.Getenv("LAMCAP_PAUSE_AFTER")); err == nil {
 				unitHook = func(done int) {
 					if done >= k {

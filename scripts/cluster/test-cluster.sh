@@ -159,7 +159,8 @@ has_records() { [ "$(records "$1")" -ge "$2" ]; }
 cancelled() { [ "$(field "$1" JobState)" = CANCELLED ] && job_gone "$1"; }
 
 # submit OUT SHARDS D SEEDS MODELS SBATCH_ARGS...: sbatch the README's script as is,
-# with the grid in the environment it exports; prints the job id.
+# with the grid in the environment it exports; prints the job id. SHARDS "" leaves
+# SWEEP_SHARDS unset: the script derives the shard count from the array.
 submit() {
   local out=$1 shards=$2 d=$3 seeds=$4 models=$5
   shift 5
@@ -222,8 +223,8 @@ step_readme() {
 
 step_array() {
   local out=$DATA/array ref job k
-  job=$(submit "$out" 4 6:12:2 20 coupled,decoupled --array=1-4 --output="$out/task-%a.log")
-  say "submitted job array $job: 4 tasks, d = 6, 8, 10, 12, 20 seeds, coupled and decoupled"
+  job=$(submit "$out" "" 6:12:2 20 coupled,decoupled --array=1-4 --output="$out/task-%a.log")
+  say "submitted job array $job: 4 tasks (the shard count taken from the array), d = 6, 8, 10, 12, 20 seeds, coupled and decoupled"
   until_true 400 "job $job to end" job_gone "$job" || {
     squeue >&2
     return 1
@@ -238,11 +239,21 @@ step_array() {
   done
   "$LAMCAP" merge --out "$DATA/array-merged" "$out"/shard-{1,2,3,4} >"$DATA/array-merge.log"
   "$WORK/sweepcheck" same "$ref" "$DATA/array-merged"
+  # An array that is not 1-N, without SWEEP_SHARDS, is refused (it used to run 2
+  # of 20 shards silently).
+  out=$DATA/not-1-n
+  job=$(submit "$out" "" 6 2 coupled --array=2-3 --output="$out/task-%a.log")
+  until_true 120 "job $job to end" job_gone "$job"
+  tasks_ended "$job" 2 FAILED 2:0 || {
+    show_logs "$out"/task-*.log
+    return 1
+  }
+  grep -q 'is not 1-N: set SWEEP_SHARDS' "$out/task-2.log" || fail "an array 2-3 did not say why it was refused"
 }
 
 step_requeue() {
   local out=$DATA/requeue ref job n log
-  job=$(submit "$out" 2 20 8 coupled --array=1-2 --output="$out/task-%a.log")
+  job=$(submit "$out" "" 20 8 coupled --array=1-2 --output="$out/task-%a.log")
   log=$out/task-1.log
   say "submitted job array $job: 2 tasks, d = 20, 8 seeds, coupled (4 units of a few seconds per task)"
   until_true 300 "task ${job}_1 to finish its first unit" has_records "$out/shard-1" 1
