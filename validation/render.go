@@ -446,12 +446,12 @@ func (r Report) sdByModel() string {
 	if math.IsInf(lo["coupled"], 1) || math.IsInf(lo["decoupled"], 1) {
 		return ""
 	}
-	rel := "overlap"
+	rel := "the ranges overlap"
 	if hi["coupled"] < lo["decoupled"] {
-		rel = "lie below the decoupled ones in every row"
+		rel = "the coupled SDs lie below the decoupled ones in every row"
 	} else if hi["decoupled"] < lo["coupled"] {
-		rel = "lie above the decoupled ones in every row"
+		rel = "the coupled SDs lie above the decoupled ones in every row"
 	}
-	return fmt.Sprintf(" That spread differs between the models: coupled %.3f to %.3f, decoupled %.3f to %.3f (the coupled SDs %s); the coupled model's competitors are the other associations' targets, which its memory has been fitted to.",
+	return fmt.Sprintf(" The spread by model: coupled %.3f to %.3f, decoupled %.3f to %.3f (%s).",
 		lo["coupled"], hi["coupled"], lo["decoupled"], hi["decoupled"], rel)
 }
