@@ -189,7 +189,7 @@ func (r Report) tightStatement() string {
 		tlo, thi = math.Min(tlo, t.MeanTight-t.MeanActive), math.Max(thi, t.MeanTight-t.MeanActive)
 	}
 	return fmt.Sprintf("The number of tight competitors follows P(|S| = k | kappa*): the measured mean minus E|S| is %+.2f to %+.2f over every row. The level is not the surrogate's: at d = %s the predicted level is %+.0f%% to %+.0f%% above the measured one, and the competitor scores at W* are narrower than the surrogate's unit Gaussian (SD %.3f to %.3f; see the figure); the clipped Gaussian rescaled by the measured SD predicts the level within %+.1f%% to %+.1f%%. The surrogate gets the structure (how many competitors are clipped) right and the scale of the scores wrong by the SD of the competitor scores, which it does not predict.",
-		tlo, thi, strings.Join(ds, ", "), 100*lo, 100*hi, sdlo, sdhi, 100*slo, 100*shi)
+		tlo, thi, strings.Join(ds, ", "), 100*lo, 100*hi, sdlo, sdhi, 100*slo, 100*shi) + r.sdByModel()
 }
 
 // pValue prints a p-value to three decimals, or as "< 0.001" below that.
@@ -434,4 +434,24 @@ func (r Report) asymptoteStatement() string {
 		a.A, a.B, a.FitSpan[0], a.FitSpan[1], 100*AsymptoteTolerance, a.PLog10, a.DLog10)
 	s.WriteString("The approach to 1/2 is a statement about astronomically large memories; at every d that can be computed, the finite-size prediction, not the asymptote, is the yardstick.")
 	return s.String()
+}
+
+// sdByModel compares the competitor scores' spread of the two models.
+func (r Report) sdByModel() string {
+	lo := map[string]float64{"coupled": math.Inf(1), "decoupled": math.Inf(1)}
+	hi := map[string]float64{"coupled": math.Inf(-1), "decoupled": math.Inf(-1)}
+	for _, t := range r.Tight {
+		lo[t.Model], hi[t.Model] = math.Min(lo[t.Model], t.CompSD), math.Max(hi[t.Model], t.CompSD)
+	}
+	if math.IsInf(lo["coupled"], 1) || math.IsInf(lo["decoupled"], 1) {
+		return ""
+	}
+	rel := "the ranges overlap"
+	if hi["coupled"] < lo["decoupled"] {
+		rel = "the coupled SDs lie below the decoupled ones in every row"
+	} else if hi["decoupled"] < lo["coupled"] {
+		rel = "the coupled SDs lie above the decoupled ones in every row"
+	}
+	return fmt.Sprintf(" The spread by model: coupled %.3f to %.3f, decoupled %.3f to %.3f (%s).",
+		lo["coupled"], hi["coupled"], lo["decoupled"], hi["decoupled"], rel)
 }
