@@ -29,7 +29,9 @@ def test_wheel_installs_offline_in_a_fresh_venv(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(REPO / "python", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "bin", "tests",
                                                                         "__pycache__", ".pytest_cache"))
-    env = dict(os.environ, LAMCAP_BIN=os.environ["LAMCAP_BIN"], PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    # Without PYTHONPATH: pip would take the source tree's lamcap for an installed one.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     subprocess.run([py, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index", "-q",
                     "-w", str(tmp_path / "dist"), str(src)], check=True, env=env, cwd=tmp_path)
     (whl,) = (tmp_path / "dist").glob("lamcap-*.whl")
@@ -37,6 +39,6 @@ def test_wheel_installs_offline_in_a_fresh_venv(tmp_path):
     subprocess.run([py, "-m", "venv", "--system-site-packages", str(tmp_path / "venv")], check=True)
     vpy = str(tmp_path / "venv" / "bin" / "python")
     subprocess.run([vpy, "-m", "pip", "install", "--no-index", "-q", str(whl)], check=True, env=env)
-    env = {k: v for k, v in env.items() if k not in ("LAMCAP_BIN", "PYTHONPATH")}
+    env.pop("LAMCAP_BIN")
     out = subprocess.run([vpy, "-c", CHECK], check=True, env=env, cwd=tmp_path, capture_output=True, text=True)
     assert out.stdout.splitlines() == ["[33, 30, 35, 30]", "storable storable True"]
