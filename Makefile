@@ -42,11 +42,33 @@ vet: highs openblas
 	$(GO) vet -tags noopenblas ./internal/linalg ./lp
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt would change the files above"; exit 1; }
 
-test: highs openblas tools vet build
+test: highs openblas tools python vet build
 	$(GO) test -count=1 -timeout 20m ./...
 	# The pure-Go BLAS fallback, built without OpenBLAS.
 	$(GO) test -count=1 -tags noopenblas -run 'TestCholesky|TestIPM(Matches|Backends|Limits)' -short ./internal/linalg ./lp
 	$(MAKE) fuzz-run
+	$(MAKE) test-python
+
+# The Python package (python/): Debian's Python packages, installed when missing
+# (scripts/install-python.sh; used through Debian's $(PYTHON), not a python3 that
+# PATH may put first); the wheel with bin/lamcap inside, built offline into dist/;
+# the package's tests and the example notebook, executed, against bin/lamcap.
+.PHONY: python wheel test-python
+PYTHON := /usr/bin/python3
+PYENV := LAMCAP_BIN=$(CURDIR)/bin/lamcap PYTHONPATH=$(CURDIR)/python/src
+python:
+	@scripts/install-python.sh
+
+wheel: python build
+	rm -rf python/build dist/lamcap-*.whl
+	LAMCAP_BIN=$(CURDIR)/bin/lamcap $(PYTHON) -m pip wheel --no-build-isolation --no-deps --no-index -q -w dist ./python
+	@ls dist/lamcap-*.whl
+
+test-python: python build
+	cd python && $(PYENV) $(PYTHON) -m pytest -q -p no:cacheprovider tests
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	  $(PYENV) PYDEVD_DISABLE_FILE_VALIDATION=1 jupyter-nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+	    --output-dir "$$out" docs/notebooks/quickstart.ipynb
 
 # Go's native fuzzing, one target per run: `make test` runs each for FUZZTIME
 # (3 s), `make fuzz` for a minute (FUZZTIME=10m make fuzz for longer).
