@@ -24,7 +24,10 @@
 //   - Studies: the optimal, LP-vertex, Hebbian and pseudo-inverse memories of an
 //     instance (Memories) with their scores, spectra and KS comparisons
 //     (StudyMechanism, CompareModels), the learning rules against p
-//     (StudyRules), two-layer networks (StudyTwoLayer).
+//     (StudyRules), two-layer networks (StudyTwoLayer), and the finite
+//     vocabulary (FindVocabThreshold, MeasureVocabCurve, RunVocabStudy: a
+//     resumable records.jsonl of certified thresholds over a V grid;
+//     SummariseVocab and WriteVocabReport, which writes docs/vocabulary.md).
 //   - Certificate files: Certificate names its instance by seed or files and
 //     SHA-256; ParseCertificate reads one, Certificate.Verify re-checks it
 //     without a solver. Merge combines the shard directories of one sweep.
