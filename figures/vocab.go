@@ -13,10 +13,10 @@ import (
 )
 
 // Vocab draws the finite-vocabulary study into dir: capacity (p_c / d^2
-// against V, measured with 95% bars and the surrogate's prediction as a dashed
-// line, per d, uniform answers; Zipf answers as hollow-free extra series) and
-// bits (p_c log2 V / d^2 against V, with Allen-Zhu and Li's 2 bits per
-// parameter and the asymptote 1 / (2 ln 2)), each as PNG and SVG.
+// against V, measured with 95% bars per d and answer distribution, and the
+// surrogate's prediction as a dashed line in the colour of its d) and bits
+// (p_c log2 V / d^2 against V, the same way, with Allen-Zhu and Li's 2 bits
+// per parameter and the asymptote 1 / (2 ln 2)), each as PNG and SVG.
 func Vocab(dir string, groups []experiment.VocabGroup) error {
 	type key struct {
 		d int
@@ -38,10 +38,12 @@ func Vocab(dir string, groups []experiment.VocabGroup) error {
 		return keys[i].d < keys[j].d
 	})
 	capacity, bits := plot.New(), plot.New()
-	capacity.Title.Text = "Finite vocabulary: p_c / d^2 against V (exact LP, 95% bars; dashed: theory)"
+	capacity.Title.Text = "p_c / d^2 against V (exact LP, 95% bars; dashed: theory)"
 	capacity.Y.Label.Text = "p_c / d^2"
-	bits.Title.Text = "Bits per parameter p_c log2 V / d^2 against V"
+	bits.Title.Text = "p_c log2 V / d^2 against V (dashed: theory)"
 	bits.Y.Label.Text = "bits per parameter"
+	bits.Y.Min, bits.Y.Max = 0, 2.2
+	capacity.Y.Min = 0
 	for _, p := range []*plot.Plot{capacity, bits} {
 		p.X.Label.Text = "V (log scale)"
 		p.X.Scale = plot.LogScale{}
@@ -79,12 +81,21 @@ func Vocab(dir string, groups []experiment.VocabGroup) error {
 			return err
 		}
 		if k.a == "uniform" {
-			l, err := plotter.NewLine(theory)
-			if err != nil {
-				return err
+			tb := make(plotter.XYs, len(theory))
+			for i, xy := range theory {
+				tb[i] = plotter.XY{X: xy.X, Y: xy.Y * math.Log2(xy.X)}
 			}
-			l.Color, l.Dashes = colour(c), []vg.Length{vg.Points(4), vg.Points(3)}
-			capacity.Add(l)
+			for _, pl := range []struct {
+				p   *plot.Plot
+				xys plotter.XYs
+			}{{capacity, theory}, {bits, tb}} {
+				l, err := plotter.NewLine(pl.xys)
+				if err != nil {
+					return err
+				}
+				l.Color, l.Dashes = colour(c), []vg.Length{vg.Points(4), vg.Points(3)}
+				pl.p.Add(l)
+			}
 		}
 	}
 	for _, ref := range []struct {
