@@ -27,7 +27,10 @@
 //     (StudyMechanism; CompareModels at equal p and, given measured p_c
 //     (MeasuredPC), at equal relative load, with kappa* per seed and the
 //     tight competitors of the max-margin memory), the learning rules against p
-//     (StudyRules), two-layer networks (StudyTwoLayer).
+//     (StudyRules), two-layer networks (StudyTwoLayer), and the finite
+//     vocabulary (FindVocabThreshold, MeasureVocabCurve, RunVocabStudy: a
+//     resumable records.jsonl of certified thresholds over a V grid;
+//     SummariseVocab and WriteVocabReport, which writes docs/vocabulary.md).
 //   - Certificate files: Certificate names its instance by seed or files and
 //     SHA-256; ParseCertificate reads one, Certificate.Verify re-checks it
 //     without a solver. Merge combines the shard directories of one sweep.

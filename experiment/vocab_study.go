@@ -19,12 +19,13 @@ import (
 )
 
 // VocabStudy is the study of the finite vocabulary (docs/vocabulary.md): the
-// certified p* of Seeds seeds for every d of Ds, every V of VocabGrid(d) and
-// every answer distribution of Answers.
+// certified p* of seeds 1..Seeds[i] for every d = Ds[i], every V of
+// VocabGrid(d) and every answer distribution of Answers (one Seeds value means
+// the same number at every d).
 type VocabStudy struct {
 	Ds      []int
 	Answers []model.Answers
-	Seeds   int
+	Seeds   []int
 	// MaxV caps the grid of V (0: up to the paper's p_c at each d).
 	MaxV int
 	LP   lp.Options
@@ -75,13 +76,20 @@ func (u vocabUnit) key() string { return fmt.Sprintf("%d/%s/%d", u.d, u.m, u.see
 // at each d seed by seed over the whole grid, so that a run stopped part way
 // through a d has every V with fewer seeds rather than some V with none.
 func (s VocabStudy) units() ([]vocabUnit, error) {
+	if len(s.Seeds) != 1 && len(s.Seeds) != len(s.Ds) {
+		return nil, fmt.Errorf("vocabulary study: %d seed counts for %d dimensions", len(s.Seeds), len(s.Ds))
+	}
 	var out []vocabUnit
-	for _, d := range s.Ds {
+	for i, d := range s.Ds {
 		vs, err := VocabGrid(d, s.MaxV)
 		if err != nil {
 			return nil, err
 		}
-		for seed := int64(1); seed <= int64(s.Seeds); seed++ {
+		n := s.Seeds[0]
+		if len(s.Seeds) > 1 {
+			n = s.Seeds[i]
+		}
+		for seed := int64(1); seed <= int64(n); seed++ {
 			for _, a := range s.Answers {
 				for _, v := range vs {
 					m, err := model.Vocabulary(v, a)

@@ -15,10 +15,22 @@
 // decoupled model competitor slot v of association mu holds its own fresh vector
 // c_(mu,v), drawn from the target distribution on demand.
 //
+// The vocabulary model (Vocabulary: V words and an answer a(mu) per input,
+// uniform, balanced or Zipf) has targets y_mu = word a(mu) and the V - 1 other
+// words as competitors: its margins are p x V (Instance.Slots), slot
+// Instance.Own(mu) = a(mu) being the association's own. Instance.Words and
+// Instance.Answers hold the vocabulary; VocabMatrices is the user-data source.
+// A Model is a comparable value whose String form (ParseModel, MarshalText)
+// names the vocabulary too: "vocabulary-16-zipf1".
+//
 // # The generator
 //
 // Every vector has its own random stream, keyed by (seed, kind, mu, v) through the
-// SplitMix64 finaliser (kind: 1 input, 2 target, 3 competitor). A stream is a
+// SplitMix64 finaliser (kind: 1 input, 2 target, 3 competitor, 4 fixed layer,
+// 5 word, 6 answer). Uniform answers take the high half of a 64-bit word times
+// V; balanced ones permute the V words afresh in every block of V inputs
+// (Fisher-Yates); Zipf ones invert cumulative weights computed with portable
+// exp and log, so answers are the same on every machine too. A stream is a
 // SplitMix64 sequence (state += 0x9e3779b97f4a7c15, output = finaliser(state));
 // a uniform on [-1, 1) takes the top 53 bits; standard normals come in pairs from
 // Marsaglia's polar method with a logarithm (portableLog) that uses only exactly

@@ -17,5 +17,8 @@
 //     CriticalPInputNorms (input norms averaged by quadrature over their
 //     chi-square law), CriticalPRowNormsMC (row norms as per-row margins) and
 //     CriticalPBlockMC (each association as its polyhedron in R^d, which keeps
-//     every norm), with the simulations NormMonteCarlo and BlockMonteCarlo.
+//     every norm), with the simulations NormMonteCarlo and BlockMonteCarlo;
+//   - a finite answer vocabulary (docs/theory.md, section 8): VocabCriticalP
+//     (p_c = d min(V-1, d) / D_0(V)), VocabStorableProbability, PredictVocab,
+//     and CoverProbability, which is exact for V = 2.
 package theory

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/figures"
+	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -23,7 +26,8 @@ so that one command regenerates docs/vocabulary.md from the committed records.`
 
 type vocabStudyArgs struct {
 	ds, answers, out, report string
-	seeds, maxV              int
+	seeds                    string
+	maxV                     int
 	quiet                    bool
 	solver                   methodFlag
 }
@@ -32,7 +36,7 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlags("vocab-study --d 8,12,16 --seeds N --out DIR [--report FILE]", vocabStudySynopsis)
 	var o vocabStudyArgs
 	fs.StringVar(&o.ds, "d", "8,12,16,24", "dimensions")
-	fs.IntVar(&o.seeds, "seeds", 10, "seeds 1..N per (d, V, answers)")
+	fs.StringVar(&o.seeds, "seeds", "10", "seeds 1..N per (d, V, answers): one N, or one per --d (comma separated)")
 	fs.StringVar(&o.answers, "answers", "uniform,zipf:1", "answer distributions, comma separated")
 	fs.IntVar(&o.maxV, "max-v", 0, "largest V of the grid (0: the paper's p_c at each d)")
 	fs.StringVar(&o.out, "out", "docs/data/vocab", "records directory (created; reused to resume)")
@@ -66,15 +70,23 @@ func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
 	if err != nil {
 		return st, err
 	}
-	if o.seeds < 1 || o.maxV < 0 {
-		return st, usagef("--seeds must be >= 1 and --max-v >= 0")
+	var seeds []int
+	for _, f := range strings.Split(o.seeds, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return st, usagef("--seeds: %q is not a count >= 1", f)
+		}
+		seeds = append(seeds, n)
+	}
+	if (len(seeds) != 1 && len(seeds) != len(ds)) || o.maxV < 0 {
+		return st, usagef("--seeds: want one count >= 1 or one per --d, and --max-v >= 0")
 	}
 	for _, d := range ds {
 		if d < 2 {
 			return st, usagef("--d: every d must be at least 2, got %d", d)
 		}
 	}
-	st = experiment.VocabStudy{Ds: ds, Seeds: o.seeds, MaxV: o.maxV}
+	st = experiment.VocabStudy{Ds: ds, Seeds: seeds, MaxV: o.maxV}
 	st.LP.Method = o.solver.method
 	for _, a := range strings.Split(o.answers, ",") {
 		ans, err := model.ParseAnswers(strings.TrimSpace(a))
@@ -101,5 +113,18 @@ func writeVocabReport(stdout io.Writer, dir, report string) error {
 	for _, g := range groups {
 		fmt.Fprintf(stdout, "%4d  %5d  %-9s  %4d  %9.1f  %9.2f  %10.3f\n", g.D, g.V, g.Answers, g.N, g.PC, g.Theory, g.Bits)
 	}
-	return nil
+	if err := experiment.WriteVocabSummary(dir, groups); err != nil {
+		return err
+	}
+	if err := figures.Vocab(dir, groups); err != nil {
+		return err
+	}
+	if report == "" {
+		return nil
+	}
+	paper, err := experiment.PaperPC(groups)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteWith(report, func(w io.Writer) error { return experiment.WriteVocabReport(w, groups, paper) })
 }

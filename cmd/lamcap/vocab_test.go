@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -103,5 +105,46 @@ func TestVocabularyTheory(t *testing.T) {
 	}
 	if code != 0 || json.Unmarshal([]byte(out), &pr) != nil || pr.N != 6 || pr.PC < 12-1e-6 || pr.PC > 12+1e-6 {
 		t.Errorf("exit %d: %s %s", code, out, errs)
+	}
+}
+
+// docs/vocabulary.md and docs/data/vocab/summary.json are what the committed
+// records give: every number in the report comes from them.
+func TestVocabularyReportRegenerates(t *testing.T) {
+	root := "../.."
+	dir := filepath.Join(root, "docs/data/vocab")
+	recs, err := experiment.ReadVocabRecords(dir)
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("records: %v (%d)", err, len(recs))
+	}
+	groups, err := experiment.SummariseVocab(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paper, err := experiment.PaperPC(groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := experiment.WriteVocabReport(&got, groups, paper); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := os.ReadFile(filepath.Join(root, "docs/vocabulary.md"))
+	if !bytes.Equal(got.Bytes(), doc) {
+		t.Errorf("docs/vocabulary.md is not what the records give: run %s", experiment.VocabCommand)
+	}
+	tmp := t.TempDir()
+	if err := experiment.WriteVocabSummary(tmp, groups); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	b, _ := os.ReadFile(filepath.Join(tmp, "summary.json"))
+	if !bytes.Equal(a, b) {
+		t.Error("docs/data/vocab/summary.json differs from its regeneration")
+	}
+	for _, r := range recs {
+		if !r.Certified {
+			t.Errorf("d=%d %s seed %d: undecided (%s)", r.D, r.Model, r.Seed, r.Note)
+		}
 	}
 }
