@@ -182,7 +182,7 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     if inputs is not None:
         runs = runs[:1]
     total = 1 if inputs is not None else sum(b - a + 1 for a, b in runs)
-    bar = _cli.Progress(progress, f"lamcap threshold d={d}", total)
+    bar = _cli.Progress(progress, "lamcap threshold " + ("(your arrays)" if inputs is not None else f"d={d}"), total)
     results: list[Threshold] = []
     try:
         with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
