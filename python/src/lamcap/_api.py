@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import warnings
 from numbers import Integral
@@ -45,18 +46,15 @@ def _user_files(tmp: str, inputs, targets, layout) -> list[str]:
         return []
     if inputs is None or targets is None:
         raise ValueError("inputs and targets go together")
-    x, y = os.path.join(tmp, "inputs.npy"), os.path.join(tmp, "targets.npy")
-    np.save(x, np.asanyarray(inputs), allow_pickle=False) if _plain(inputs) else _refuse("inputs", inputs)
-    np.save(y, np.asanyarray(targets), allow_pickle=False) if _plain(targets) else _refuse("targets", targets)
-    return ["--inputs", x, "--targets", y] + _flags(layout=layout)
-
-
-def _plain(a) -> bool:
-    return np.asanyarray(a).dtype != object
-
-
-def _refuse(name, a):
-    raise ValueError(f"{name}: an array of numbers is needed (float32 or float64), got dtype object")
+    files = []
+    for name, a in (("inputs", inputs), ("targets", targets)):
+        a = np.asanyarray(a)
+        if a.dtype == object:
+            raise ValueError(f"{name}: an array of numbers is needed (float32 or float64), got dtype object")
+        path = os.path.join(tmp, name + ".npy")
+        np.save(path, a, allow_pickle=False)
+        files += ["--" + name, path]
+    return files + _flags(layout=layout)
 
 
 def _seed_runs(seeds) -> list[tuple[int, int]]:
@@ -182,7 +180,7 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     if inputs is not None:
         runs = runs[:1]
     total = 1 if inputs is not None else sum(b - a + 1 for a, b in runs)
-    bar = _cli.Progress(progress, f"lamcap threshold d={d}", total)
+    bar = _cli.Progress(progress, "lamcap threshold " + ("(your arrays)" if inputs is not None else f"d={d}"), total)
     results: list[Threshold] = []
     try:
         with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
@@ -445,7 +443,7 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
 
 
 def _eps_of(msg: str) -> Optional[float]:
-    import re
+    """The eps lamcap verify says it used."""
     m = re.search(r"eps ([0-9.eE+-]+)", msg)
     return float(m.group(1)) if m else None
 
