@@ -95,7 +95,7 @@ func norm2(x []float64) float64 {
 // magnitude) set to zero: the form in which a solver's W is checked and saved.
 // It returns nil if W has no nonzero entry or a non-finite one.
 func NormaliseW(w *mat.Dense) *mat.Dense {
-	n, reason := normaliseW(w)
+	n, _, reason := normaliseW(w)
 	if reason != "" {
 		return nil
 	}
@@ -111,22 +111,22 @@ func NormaliseW(w *mat.Dense) *mat.Dense {
 	return n
 }
 
-// normaliseW divides W by its largest magnitude; the reason is empty unless W
-// is zero or holds a non-finite entry.
-func normaliseW(w *mat.Dense) (*mat.Dense, string) {
+// normaliseW divides W by its largest magnitude m; the reason is empty unless
+// W is zero or holds a non-finite entry.
+func normaliseW(w *mat.Dense) (*mat.Dense, float64, string) {
 	var m float64
 	r, c := w.Dims()
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
 			x := w.At(i, j)
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Sprintf("W(%d,%d) = %v is not finite", i, j, x)
+				return nil, 0, fmt.Sprintf("W(%d,%d) = %v is not finite", i, j, x)
 			}
 			m = math.Max(m, math.Abs(x))
 		}
 	}
 	if m == 0 {
-		return nil, "W is zero"
+		return nil, 0, "W is zero"
 	}
 	n := mat.NewDense(r, c, nil)
 	for i := 0; i < r; i++ {
@@ -139,7 +139,7 @@ func normaliseW(w *mat.Dense) (*mat.Dense, string) {
 			}
 		}
 	}
-	return n, ""
+	return n, m, ""
 }
 
 // NormaliseLambda returns the weights divided by their sum, with rows whose
@@ -193,13 +193,15 @@ func normaliseLambda(l []Weighted) ([]Weighted, string) {
 type StorableCheck struct {
 	OK bool
 	// W is the memory checked: the certificate's W divided by its largest
-	// magnitude (max |W_ij| = 1). The margins below are W's.
-	W *mat.Dense
-	// MinMargin is the smallest computed margin.
+	// magnitude Norm (max |W_ij| = 1).
+	W    *mat.Dense
+	Norm float64
+	// MinMargin is the smallest computed margin of the W given (the
+	// normalised W's times Norm), for people.
 	MinMargin float64
-	// MinSlack is a proven lower bound on the smallest exact margin: the
-	// computed margin minus its rounding bound, or the exact margin (rounded
-	// down) where the bound could not decide; OK iff > 0.
+	// MinSlack is a proven lower bound on the smallest exact margin of the
+	// normalised W: the computed margin minus its rounding bound, or the exact
+	// margin (rounded down) where the bound could not decide; OK iff > 0.
 	MinSlack float64
 	// Worst is the row attaining MinSlack.
 	Worst Row
@@ -228,11 +230,12 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 		out.Reason = fmt.Sprintf("W is %dx%d, want %dx%d", r, c, in.D, in.D)
 		return out
 	}
-	wn, reason := normaliseW(w)
+	wn, norm, reason := normaliseW(w)
 	if reason != "" {
 		out.Reason = reason
 		return out
 	}
+	out.Norm = norm
 	d := in.D
 	for i := 0; i < d; i++ {
 		for j, x := range wn.RawRowView(i) {
@@ -251,6 +254,7 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 		m, b float64
 	}
 	var undecided []open
+	negative := false
 	for mu := 0; mu < in.P; mu++ {
 		mr, br := m.RawRowView(mu), b.RawRowView(mu)
 		for v := range mr {
@@ -269,13 +273,20 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 				}
 			case mr[v]+br[v] < 0:
 				// Certainly negative: no exact arithmetic needed.
-				out.MinSlack, out.Worst = slack, Row{mu, v}
-				out.Reason = fmt.Sprintf("margin of row (%d,%d) is negative (%.3g, rounding bound %.3g)", mu, v, mr[v], br[v])
-				return out
+				if slack < out.MinSlack {
+					out.MinSlack, out.Worst = slack, Row{mu, v}
+				}
+				negative = true
 			default:
 				undecided = append(undecided, open{Row{mu, v}, mr[v], br[v]})
 			}
 		}
+	}
+	if negative {
+		r := out.Worst
+		out.MinMargin *= out.Norm
+		out.Reason = fmt.Sprintf("margin of row (%d,%d) is negative (%.3g, rounding bound %.3g)", r.Mu, r.V, m.At(r.Mu, r.V), b.At(r.Mu, r.V))
+		return out
 	}
 	// The margins the bound cannot decide, smallest first: the first whose
 	// exact value is not positive ends the check.
@@ -285,6 +296,7 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 		if (out.Exact+1)*per > exactTermBudget {
 			out.MinSlack, out.Worst = u.m-u.b, u.r
 			out.Reason = fmt.Sprintf("%d margins are within their rounding bounds, more than exact arithmetic may check (%d)", len(undecided), exactTermBudget/per)
+			out.MinMargin *= out.Norm
 			return out
 		}
 		out.Exact++
@@ -294,6 +306,7 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 		}
 		if !(lo > 0) {
 			out.Reason = fmt.Sprintf("the exact margin of row (%d,%d) is not positive (computed %.3g, exactly %.3g)", u.r.Mu, u.r.V, u.m, lo)
+			out.MinMargin *= out.Norm
 			return out
 		}
 	}
@@ -306,6 +319,7 @@ func CheckStorable(in *model.Instance, w *mat.Dense) StorableCheck {
 	out.KappaLower = out.MinSlack * float64(d) / fUp * (1 - 4*unitRoundoff)
 	// The computed smallest margin may sit below an exactly computed one.
 	out.Kappa = math.Max(out.Kappa, out.KappaLower)
+	out.MinMargin *= out.Norm
 	return out
 }
 

@@ -175,14 +175,15 @@ func TestCheckStorableIsExact(t *testing.T) {
 }
 
 // Scale is proportional to the data's scale, so a certificate found at one
-// scale holds at every other with the same relative eps.
+// scale holds at every other with the same relative eps; user data far from
+// unit scale are brought to it by a power of two (model.NewMatrices), exactly.
 func TestScaleFollowsTheData(t *testing.T) {
 	in, _ := model.NewInstance(model.Random{D: 4, Seed: 5}, 30)
 	base := lp.Scale(in)
 	if !(base > 1 && base < 8) {
 		t.Fatalf("a Gaussian instance has scale %g, want a few units", base)
 	}
-	for _, s := range []float64{0x1p-300, 0x1p300} {
+	for _, s := range []float64{0.25, 4, 0x1p-300, 0x1p300} {
 		var x, y mat.Dense
 		x.Scale(s, in.X)
 		y.Scale(s, in.Y)
@@ -191,8 +192,15 @@ func TestScaleFollowsTheData(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc, _ := model.NewInstance(src, in.P)
-		if got := lp.Scale(sc); math.Abs(got/(base*s*s)-1) > 1e-14 {
-			t.Errorf("scale x %g: %g, want %g", s*s, got, base*s*s)
+		got := lp.Scale(sc)
+		if s == 0.25 || s == 4 {
+			if math.Abs(got/(base*s*s)-1) > 1e-14 {
+				t.Errorf("scale x %g: %g, want %g", s*s, got, base*s*s)
+			}
+			continue
+		}
+		if f, _ := math.Frexp(got / base); f != 0.5 || !(got > 1e-3 && got < 1e3) {
+			t.Errorf("data x %g: scale %g is not a power of two times %g near unit scale", s, got, base)
 		}
 	}
 }
