@@ -26,6 +26,7 @@ type cliReference struct {
 	dir     string
 	grid    []byte
 	records []byte
+	certs   []byte // certificates.jsonl
 }
 
 func (r *cliReference) cleanup() {
@@ -48,6 +49,7 @@ func smallRef(t *testing.T) (grid, records []byte) {
 		}
 		cliRef.grid, _ = os.ReadFile(filepath.Join(out, experiment.GridFile))
 		cliRef.records, _ = os.ReadFile(filepath.Join(out, experiment.RecordsFile))
+		cliRef.certs, _ = os.ReadFile(filepath.Join(out, experiment.CertificatesFile))
 	})
 	if len(cliRef.records) == 0 {
 		t.Fatal("no reference sweep")
@@ -80,8 +82,8 @@ func strictOutcomes(t *testing.T, dir string) map[experiment.Unit]key {
 	return out
 }
 
-// sweepDir makes a sweep directory from the reference's grid and the given
-// records file content.
+// sweepDir makes a sweep directory from the reference's grid and
+// certificates and the given records file content.
 func sweepDir(t *testing.T, records []byte) string {
 	t.Helper()
 	grid, _ := smallRef(t)
@@ -89,6 +91,7 @@ func sweepDir(t *testing.T, records []byte) string {
 	os.Mkdir(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, experiment.GridFile), grid, 0o644)
 	os.WriteFile(filepath.Join(dir, experiment.RecordsFile), records, 0o644)
+	os.WriteFile(filepath.Join(dir, experiment.CertificatesFile), cliRef.certs, 0o644)
 	return dir
 }
 
@@ -148,16 +151,49 @@ func TestMergeBadLineKeepsRecords(t *testing.T) {
 }
 
 // merge refuses conflicting records of one unit before writing anything.
+// Records with certificates cannot conflict (one shifted to another p* is
+// skipped for its certificates, and the true one merged); records of an older
+// lamcap, without certificates, can.
 func TestMergeRefusesConflicts(t *testing.T) {
 	_, ref := smallRef(t)
 	first, _, _ := bytes.Cut(ref, []byte("\n"))
-	var r experiment.Record
+	var r map[string]any
 	json.Unmarshal(first, &r)
-	r.PStar, r.Lower, r.Upper = r.PStar+1, r.Lower+1, r.Upper+1
+	for _, k := range []string{"p_star", "lower", "upper"} {
+		r[k] = r[k].(float64) + 1
+	}
 	forged, _ := json.Marshal(r)
 	a, b := sweepDir(t, ref), sweepDir(t, append(forged, '\n'))
 	out := filepath.Join(t.TempDir(), "merged")
 	code, _, errs := runCLI("merge", "--out", out, a, b)
+	if code != 0 || !strings.Contains(errs, "records.jsonl line 1: its storable certificate at p = ") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("merge beside a shifted record: exit %d, %q", code, errs)
+	}
+	sameRecords(t, strictOutcomes(t, out), strictOutcomes(t, a), "merged beside a shifted record")
+
+	// Version 1 directories: no certificates to tell the two apart.
+	bare := func(records []byte) []byte {
+		var outb []byte
+		for _, l := range bytes.SplitAfter(records, []byte("\n")) {
+			var m map[string]any
+			if json.Unmarshal(l, &m) != nil {
+				continue
+			}
+			delete(m, "certificates")
+			b, _ := json.Marshal(m)
+			outb = append(append(outb, b...), '\n')
+		}
+		return outb
+	}
+	delete(r, "certificates")
+	forged, _ = json.Marshal(r)
+	a, b = sweepDir(t, bare(ref)), sweepDir(t, append(forged, '\n'))
+	for _, d := range []string{a, b} {
+		g, _ := os.ReadFile(filepath.Join(d, experiment.GridFile))
+		os.WriteFile(filepath.Join(d, experiment.GridFile), bytes.Replace(g, []byte(`"version": 2`), []byte(`"version": 1`), 1), 0o644)
+	}
+	out = filepath.Join(t.TempDir(), "merged")
+	code, _, errs = runCLI("merge", "--out", out, a, b)
 	if code != 1 || !strings.Contains(errs, "conflicting records") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("merge of conflicting records: exit %d, %q", code, errs)
 	}
@@ -262,7 +298,7 @@ func TestSweepOutputTraps(t *testing.T) {
 				t.Errorf("temporary file %s left behind", e.Name())
 			}
 			fi, _ := e.Info()
-			if n := e.Name(); n != experiment.GridFile && n != experiment.RecordsFile && fi.Mode().Perm() != 0o640 {
+			if n := e.Name(); n != experiment.GridFile && n != experiment.RecordsFile && n != experiment.CertificatesFile && fi.Mode().Perm() != 0o640 {
 				t.Errorf("%s has mode %v, want 0640 (0666 less the umask 027)", n, fi.Mode().Perm())
 			}
 		}
@@ -274,15 +310,16 @@ func TestSweepOutputTraps(t *testing.T) {
 	})
 }
 
-// A sweep that runs into a full disk stops at the first failed record write and
-// reports it (not a later summary or plot error); resumed, it ends with exactly
-// the records of an undisturbed run.
+// A sweep that runs into a full disk stops at the first failed write of a
+// record or its certificates and reports it (not a later summary or plot
+// error); resumed, it ends with exactly the records of an undisturbed run.
 func TestSweepFullDisk(t *testing.T) {
 	_, ref := smallRef(t)
 	dir := filepath.Join(t.TempDir(), "full")
 	cmd := exec.Command(os.Args[0], append([]string{"sweep", "--out", dir}, smallArgs...)...)
-	// Room for grid.json, the lock and about four records.
-	cmd.Env = append(os.Environ(), "LAMCAP_AS_MAIN=1", "LAMCAP_FSIZE=1200")
+	// Room in certificates.jsonl (the larger file, about 1.4 kB a unit) for
+	// about four units.
+	cmd.Env = append(os.Environ(), "LAMCAP_AS_MAIN=1", "LAMCAP_FSIZE=6000")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -290,7 +327,8 @@ func TestSweepFullDisk(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("sweep into a full disk: %v, %q; want exit status 1", err, errs)
 	}
-	if !strings.HasPrefix(errs, "lamcap sweep: error: writing record to "+filepath.Join(dir, experiment.RecordsFile)) ||
+	if !strings.HasPrefix(errs, "lamcap sweep: error: writing record to "+filepath.Join(dir, experiment.RecordsFile)) &&
+		!strings.HasPrefix(errs, "lamcap sweep: error: writing certificates to "+filepath.Join(dir, experiment.CertificatesFile)) ||
 		!strings.Contains(errs, "file too large") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("sweep into a full disk reports %q, want the failed record write", errs)
 	}
