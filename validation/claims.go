@@ -65,7 +65,22 @@ func (r Report) Claims() string {
 		for _, p := range r.Power {
 			for i, f := range p.Forms {
 				if (f[0] == FormPower && f[1] == FormLimit) || (f[0] == FormLimit && f[1] == FormPower) {
-					w(" At d = %d the power law predicts %.2f%% and the limit form %.2f%%: about %d pairs there separate them at %d sigma.", p.D, 100*p.Predicted[indexOf(p.Predicted, FormPower)].Value, 100*p.Predicted[indexOf(p.Predicted, FormLimit)].Value, p.Pairs[i], PowerSigma)
+					pwTrue, limTrue := p.Refit[i], p.RefitBack[i]
+					if f[0] == FormLimit {
+						pwTrue, limTrue = limTrue, pwTrue
+					}
+					w(" At d = %d the power law predicts %.2f%% and the limit form %.2f%%.", p.D, 100*p.Predicted[indexOf(p.Predicted, FormPower)].Value, 100*p.Predicted[indexOf(p.Predicted, FormLimit)].Value)
+					switch {
+					case pwTrue < MaxPairs:
+						w(" Were the power law true, %d pairs there would exclude the limit form at %d sigma, the fits refitted (%d from the measurement's error alone).", pwTrue, PowerSigma, p.Pairs[i])
+					default:
+						w(" Were the power law true, no number of pairs at d = %d alone would exclude the limit form at %d sigma, the fits refitted (%d from the measurement's error alone).", p.D, PowerSigma, p.Pairs[i])
+					}
+					if limTrue >= MaxPairs {
+						w(" Were the limit form true, no number of pairs at d = %d alone would exclude the power law, which bends to meet one more point.", p.D)
+					} else {
+						w(" Were the limit form true, %d pairs there would exclude the power law.", limTrue)
+					}
 				}
 			}
 		}

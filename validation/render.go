@@ -314,17 +314,18 @@ func (r Report) powerStatement() string {
 		return ""
 	}
 	var s strings.Builder
-	fmt.Fprintf(&s, "**What would decide it.** The standard deviation of one pair's relative gap falls with d (the table's SD of one pair over the mean decoupled p*); a line in (log d, log SD) through the measured d extrapolates it. With it, the number of pairs whose mean gap separates two forms not yet excluded by %d standard errors of the measurement (the fits' own bands, shown in the figure, come on top, and shrink as the new points enter the fits):", PowerSigma)
+	fmt.Fprintf(&s, "**What would decide it.** The standard deviation of one pair's relative gap falls with d (the table's SD of one pair over the mean decoupled p*); a line in (log d, log SD) through the measured d extrapolates it. Two pair counts for each two forms not yet excluded: *naive*, the pairs whose mean gap differs from both predictions by %.0f standard errors of the measurement alone; *refit*, which also pays for the fits' own uncertainty: the pairs after which, were the gap at that d what one form predicts, refitting both forms to every d leaves the other worse by chi2 >= %.0f (%.0f sigma), in each direction (first form true, then second).", float64(PowerSigma), float64(PowerSigma*PowerSigma), float64(PowerSigma))
 	for _, p := range r.Power {
 		var preds, needs []string
 		for _, f := range p.Predicted {
 			preds = append(preds, fmt.Sprintf("%s %.2f%% +- %.2f%%", f.Form, 100*f.Value, 100*f.SE))
 		}
 		for i, f := range p.Forms {
-			needs = append(needs, fmt.Sprintf("%d pairs for %s vs %s", p.Pairs[i], f[0], f[1]))
+			needs = append(needs, fmt.Sprintf("%s vs %s: naive %s, refit %s / %s", f[0], f[1], pairCount(p.Pairs[i]), pairCount(p.Refit[i]), pairCount(p.RefitBack[i])))
 		}
-		fmt.Fprintf(&s, " at d = %d (one pair's SD %.2f%%) the forms predict %s; %s.", p.D, 100*p.PairSD, strings.Join(preds, ", "), strings.Join(needs, ", "))
+		fmt.Fprintf(&s, " At d = %d (one pair's SD %.2f%%) the forms predict %s. Pairs needed: %s.", p.D, 100*p.PairSD, strings.Join(preds, ", "), strings.Join(needs, "; "))
 	}
+	fmt.Fprintf(&s, " A count above %d means that one more d cannot do it: a form with a free exponent or limit bends to meet one more point, however precise, and only points at several larger d would exclude it.", MaxPairs)
 	have := map[int]int{}
 	for _, p := range r.Pairs {
 		have[p.D] = p.N
@@ -454,4 +455,12 @@ func (r Report) sdByModel() string {
 	}
 	return fmt.Sprintf(" The spread by model: coupled %.3f to %.3f, decoupled %.3f to %.3f (%s).",
 		lo["coupled"], hi["coupled"], lo["decoupled"], hi["decoupled"], rel)
+}
+
+// pairCount prints a pair count, or "more than MaxPairs".
+func pairCount(n int) string {
+	if n >= MaxPairs {
+		return fmt.Sprintf("> %d", MaxPairs)
+	}
+	return fmt.Sprint(n)
 }
