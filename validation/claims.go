@@ -14,8 +14,9 @@ const (
 )
 
 // Claims is the summary of the report that the README quotes, markers
-// included: every number in it comes from the report.
-func (r Report) Claims() string {
+// included: every number in it comes from the report; command is the command
+// that regenerates the report (and, with --readme, the README's copy).
+func (r Report) Claims(command string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("%s\n", ClaimsBegin)
@@ -134,8 +135,20 @@ func (r Report) Claims() string {
 		}
 		w("\n")
 	}
+	w("\n`%s --readme README.md` regenerates the report, its figures and this section byte for byte from the committed records (tests check both); `scripts/science-sweep.sh` extends the records by solving (resumable) and reruns it. Every number here is regenerated, never typed in.\n", command)
 	w("%s\n", ClaimsEnd)
 	return b.String()
+}
+
+// SpliceClaims returns doc with the text between its claims markers (markers
+// included) replaced by claims; it is an error when doc has no such section.
+func SpliceClaims(doc []byte, claims string) ([]byte, error) {
+	s := string(doc)
+	i, j := strings.Index(s, ClaimsBegin), strings.Index(s, ClaimsEnd)
+	if i < 0 || j < i {
+		return nil, fmt.Errorf("no claims section (%q ... %q)", ClaimsBegin, ClaimsEnd)
+	}
+	return []byte(s[:i] + strings.TrimSuffix(claims, "\n") + s[j+len(ClaimsEnd):]), nil
 }
 
 func indexOf(f []FormAt, form string) int {
