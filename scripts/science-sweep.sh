@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # science-sweep.sh: extends the records behind docs/validation.md (coupled vs
 # decoupled, the approach to 1/2) by solving, then regenerates the report from
-# every record directory that exists. Resumable: interrupt it at any time and
+# every record directory that exists (and the README's claims section with it). Resumable: interrupt it at any time and
 # run it again; finished instances are kept. Each part is its own sweep
 # directory under docs/data/science, because the seed counts differ with d.
 #   d = 8..24: 200 seeds; d = 32: 100; d = 40, 48: 40; d = 64: seeds 1..10, then
@@ -58,9 +58,8 @@ if want report; then
   for f in "$out"/compare-load/d*/compare.json; do
     [ -s "$f" ] && cmps+=("$f")
   done
-  args=(validate --records "$(IFS=,; echo "${recs[*]}")" --report docs/validation.md)
+  args=(validate --records "$(IFS=,; echo "${recs[*]}")" --report docs/validation.md --readme README.md)
   [ ${#cmps[@]} -gt 0 ] && args+=(--compare "$(IFS=,; echo "${cmps[*]}")")
   echo "== $(date -u +%FT%TZ) lamcap ${args[*]}"
   "$bin" "${args[@]}"
-  echo "Copy the claims section of docs/validation.md into README.md (between the markers; a test compares them) and the validate command above into README.md."
 fi

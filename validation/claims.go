@@ -14,8 +14,9 @@ const (
 )
 
 // Claims is the summary of the report that the README quotes, markers
-// included: every number in it comes from the report.
-func (r Report) Claims() string {
+// included: every number in it comes from the report; command is the command
+// that regenerates the report (and, with --readme, the README's copy).
+func (r Report) Claims(command string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("%s\n", ClaimsBegin)
@@ -65,7 +66,22 @@ func (r Report) Claims() string {
 		for _, p := range r.Power {
 			for i, f := range p.Forms {
 				if (f[0] == FormPower && f[1] == FormLimit) || (f[0] == FormLimit && f[1] == FormPower) {
-					w(" At d = %d the power law predicts %.2f%% and the limit form %.2f%%: about %d pairs there separate them at %d sigma.", p.D, 100*p.Predicted[indexOf(p.Predicted, FormPower)].Value, 100*p.Predicted[indexOf(p.Predicted, FormLimit)].Value, p.Pairs[i], PowerSigma)
+					pwTrue, limTrue := p.Refit[i], p.RefitBack[i]
+					if f[0] == FormLimit {
+						pwTrue, limTrue = limTrue, pwTrue
+					}
+					w(" At d = %d the power law predicts %.2f%% and the limit form %.2f%%.", p.D, 100*p.Predicted[indexOf(p.Predicted, FormPower)].Value, 100*p.Predicted[indexOf(p.Predicted, FormLimit)].Value)
+					switch {
+					case pwTrue < MaxPairs:
+						w(" Were the power law true, %d pairs there would exclude the limit form at %d sigma, the fits refitted (%d from the measurement's error alone).", pwTrue, PowerSigma, p.Pairs[i])
+					default:
+						w(" Were the power law true, no number of pairs at d = %d alone would exclude the limit form at %d sigma, the fits refitted (%d from the measurement's error alone).", p.D, PowerSigma, p.Pairs[i])
+					}
+					if limTrue >= MaxPairs {
+						w(" Were the limit form true, no number of pairs at d = %d alone would exclude the power law, which bends to meet one more point.", p.D)
+					} else {
+						w(" Were the limit form true, %d pairs there would exclude the power law.", limTrue)
+					}
 				}
 			}
 		}
@@ -119,8 +135,20 @@ func (r Report) Claims() string {
 		}
 		w("\n")
 	}
+	w("\n`%s --readme README.md` regenerates the report, its figures and this section byte for byte from the committed records (tests check both); `scripts/science-sweep.sh` extends the records by solving (resumable) and reruns it. Every number here is regenerated, never typed in.\n", command)
 	w("%s\n", ClaimsEnd)
 	return b.String()
+}
+
+// SpliceClaims returns doc with the text between its claims markers (markers
+// included) replaced by claims; it is an error when doc has no such section.
+func SpliceClaims(doc []byte, claims string) ([]byte, error) {
+	s := string(doc)
+	i, j := strings.Index(s, ClaimsBegin), strings.Index(s, ClaimsEnd)
+	if i < 0 || j < i {
+		return nil, fmt.Errorf("no claims section (%q ... %q)", ClaimsBegin, ClaimsEnd)
+	}
+	return []byte(s[:i] + strings.TrimSuffix(claims, "\n") + s[j+len(ClaimsEnd):]), nil
 }
 
 func indexOf(f []FormAt, form string) int {

@@ -93,7 +93,17 @@ type PowerRow struct {
 	// Forms[i][1] at PowerSigma standard errors of the measurement alone.
 	Forms [][2]string `json:"forms"`
 	Pairs []int       `json:"pairs_needed"`
+	// Refit[i] accounts for the fits' own uncertainty: the number of pairs
+	// at D after which, were the gap there what Forms[i][0] predicts (the
+	// point's SE PairSD/sqrt(n)), refitting both forms to every d leaves
+	// Forms[i][1] worse by chi2 >= PowerSigma^2; RefitBack the same with the
+	// roles swapped. MaxPairs means not within MaxPairs.
+	Refit     []int `json:"pairs_needed_refit"`
+	RefitBack []int `json:"pairs_needed_refit_reverse"`
 }
+
+// MaxPairs bounds the pair counts Power searches.
+const MaxPairs = 100000
 
 // FormAt is one form's prediction at one d.
 type FormAt struct {
@@ -134,12 +144,52 @@ func power(pairs []Pair, fits []stats.Fit, dims []int) []PowerRow {
 				delta := math.Abs(ok[i].At(float64(d)) - ok[j].At(float64(d)))
 				n := math.Ceil(math.Pow(PowerSigma*row.PairSD/delta, 2))
 				row.Forms = append(row.Forms, [2]string{ok[i].Form, ok[j].Form})
-				row.Pairs = append(row.Pairs, int(math.Min(n, 1e9)))
+				row.Pairs = append(row.Pairs, int(math.Min(n, MaxPairs)))
+				row.Refit = append(row.Refit, refitPairs(pairs, d, row.PairSD, ok[i], ok[j].Form))
+				row.RefitBack = append(row.RefitBack, refitPairs(pairs, d, row.PairSD, ok[j], ok[i].Form))
 			}
 		}
 		out = append(out, row)
 	}
 	return out
+}
+
+// refitPairs is the smallest number of pairs n at d for which a measured gap
+// equal to truth's prediction, with standard error sd/sqrt(n), added to pairs
+// makes the refitted form other worse than the refitted truth by chi2 >=
+// PowerSigma^2 (MaxPairs if none up to it).
+func refitPairs(pairs []Pair, d int, sd float64, truth stats.Fit, other string) int {
+	y := truth.At(float64(d))
+	sep := func(n int) bool {
+		aug := append(append([]Pair(nil), pairs...), Pair{D: d, Gap: y, GapSE: sd / math.Sqrt(float64(n))})
+		var ct, co float64 = math.NaN(), math.NaN()
+		for _, f := range FitGap(aug) {
+			switch f.Form {
+			case truth.Form:
+				ct = f.Chi2
+			case other:
+				co = f.Chi2
+			}
+		}
+		return co-ct >= PowerSigma*PowerSigma
+	}
+	hi := 1
+	for !sep(hi) {
+		if hi >= MaxPairs {
+			return MaxPairs
+		}
+		hi = min(2*hi, MaxPairs)
+	}
+	lo := hi / 2 // sep(lo) is false, or lo = 0
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if sep(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // line is the least-squares line y = a + b x.

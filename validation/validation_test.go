@@ -165,3 +165,16 @@ func TestMechanismSection(t *testing.T) {
 		}
 	}
 }
+
+// SpliceClaims replaces exactly the text between the markers, and refuses a
+// document without them.
+func TestSpliceClaims(t *testing.T) {
+	doc := []byte("intro\n" + ClaimsBegin + "\nold\n" + ClaimsEnd + "\noutro\n")
+	out, err := SpliceClaims(doc, ClaimsBegin+"\nnew\n"+ClaimsEnd+"\n")
+	if err != nil || string(out) != "intro\n"+ClaimsBegin+"\nnew\n"+ClaimsEnd+"\noutro\n" {
+		t.Errorf("spliced %q, %v", out, err)
+	}
+	if _, err := SpliceClaims([]byte("no markers"), "x"); err == nil {
+		t.Error("a document without markers was spliced")
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/validation"
 )
 
@@ -59,12 +61,40 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
+	// The README is checked before anything is written: no partial output.
+	var readme []byte
+	if o.readme != "" {
+		if readme, err = spliceReadme(ctx, o.readme, rep.Claims(o.command())); err != nil {
+			return err
+		}
+	}
 	if err := rep.Write(o.report, o.records, o.command()); err != nil {
 		return err
+	}
+	if readme != nil {
+		if err := atomicfile.Write(o.readme, readme); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "%d records from %d directories; report written to %s (figures beside it)\n", len(recs), len(o.records), o.report)
 	return nil
 }
+
+// spliceReadme returns the file at path with its claims section replaced.
+func spliceReadme(ctx context.Context, path, claims string) ([]byte, error) {
+	doc, err := inputfile.ReadAll(ctx, path, maxReadmeBytes)
+	if err != nil {
+		return nil, usagef("--readme: %v", err)
+	}
+	out, err := validation.SpliceClaims(doc, claims)
+	if err != nil {
+		return nil, usagef("--readme %s: %v", path, err)
+	}
+	return out, nil
+}
+
+// maxReadmeBytes bounds the README read by --readme.
+const maxReadmeBytes = 4 << 20
 
 // recordsFor reads the records of --records, or without it runs (or resumes) the
 // command's own sweep and reports on its directory.
@@ -96,11 +126,13 @@ type validateArgs struct {
 	report  string
 	records []string
 	compare []string
+	readme  string
 }
 
 func (o *validateArgs) register(fs *flagSet) {
 	o.f.register(fs, "6:20:2", "40", "lamcap-out/validate")
 	fs.StringSliceVar(&o.records, "records", nil, "sweep directories to report on, comma separated (no solving)")
 	fs.StringVar(&o.report, "report", "docs/validation.md", "report path (figures are written beside it)")
+	fs.StringVar(&o.readme, "readme", "", "also replace the claims section of this file (README.md) with the report's")
 	fs.StringSliceVar(&o.compare, "compare", nil, "compare.json files of 'lamcap compare-models' to report the mechanism section from, comma separated (later rows replace earlier ones of the same d, load and model)")
 }
