@@ -50,7 +50,7 @@ var bitsAsymptote = 1 / (2 * math.Ln2)
 // WriteVocabReport writes docs/vocabulary.md from the study's groups. Every
 // number in it comes from the groups; paperPC maps d to the paper's finite-size
 // p_c (theory.CriticalP at d^2).
-func WriteVocabReport(w io.Writer, groups []VocabGroup, paperPC map[int]float64) error {
+func WriteVocabReport(w io.Writer, groups []VocabGroup, paperPC map[int]float64, curves []VocabCurveSummary) error {
 	var b strings.Builder
 	b.WriteString(`# Factual recall with a finite answer vocabulary
 
@@ -88,6 +88,7 @@ interior-point method does not take vocabulary instances yet).
 	}
 	b.WriteString("![p_c / d^2 against V](data/vocab/capacity.png)\n\n![bits per parameter against V](data/vocab/bits.png)\n\n")
 	writeVocabAnswers(&b, byAns, paperPC)
+	writeVocabCurves(&b, curves)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -207,5 +208,33 @@ surrogate treats the blocks as independent and their scores as Gaussian in all
 V directions (docs/theory.md, section 8, approximations 1-3), and it ignores the
 answer distribution (approximation 4): the Zipf rows measure how far that
 carries.
+`)
+}
+
+// writeVocabCurves writes the comparison of whole curves at one small d.
+func writeVocabCurves(b *strings.Builder, curves []VocabCurveSummary) {
+	if len(curves) == 0 {
+		return
+	}
+	b.WriteString(`
+## The whole curve: the kinematic formula against exact P(storable | p)
+
+Many seeds at one small d (docs/data/vocab/curves): the measured P(storable | p)
+with Wilson 95% intervals against theory.VocabStorableProbability (p blocks of
+V - 1 competitors, N = d min(V - 1, d)). "width" counts the p from the first
+with P <= 0.9 to the first with P <= 0.1.
+
+| d | V | answers | seeds | median p* | theory: P = 1/2 at p | p outside 95% | max abs dev | width measured | width theory |
+|---|---|---|---|---|---|---|---|---|---|
+`)
+	for _, c := range curves {
+		fmt.Fprintf(b, "| %d | %d | %s | %d | %.1f | %.2f | %d of %d | %.3f | %d | %d |\n",
+			c.D, c.V, c.Answers, c.Seeds, c.Median, c.Half, c.Outside, len(c.Points), c.MaxDev, c.Width, c.PredictedWidth)
+	}
+	b.WriteString(`
+At V = 2 the formula is Cover's count, exact for any answers. For V >= 3
+compare the widths and the medians: the surrogate's blocks are independent,
+while here all inputs with the same answer share their competitors and the
+number of inputs per answer fluctuates (uniform answers) or not (balanced).
 `)
 }
