@@ -86,10 +86,10 @@ type VocabCurve struct {
 
 // VocabCurvePoint is one p of a VocabCurve.
 type VocabCurvePoint struct {
-	P         int
-	Storable  int
-	CI        stats.Interval
-	Predicted float64 // theory.VocabStorableProbability (Cover's count for V = 2)
+	P         int            `json:"p"`
+	Storable  int            `json:"storable"`
+	CI        stats.Interval `json:"ci"`
+	Predicted float64        `json:"predicted"` // theory.VocabStorableProbability (Cover's count for V = 2)
 }
 
 // MeasureVocabCurve finds the thresholds of seeds first..first+n-1 and returns

@@ -28,7 +28,9 @@ type VocabStudy struct {
 	Seeds   []int
 	// MaxV caps the grid of V (0: up to the paper's p_c at each d).
 	MaxV int
-	LP   lp.Options
+	// Vs, if not empty, replaces the grid at every d.
+	Vs []int
+	LP lp.Options
 }
 
 // VocabGrid is the grid of vocabulary sizes at d: 2, 3, 4, 6, 8, 12, 16, ...
@@ -84,6 +86,9 @@ func (s VocabStudy) units() ([]vocabUnit, error) {
 		vs, err := VocabGrid(d, s.MaxV)
 		if err != nil {
 			return nil, err
+		}
+		if len(s.Vs) > 0 {
+			vs = s.Vs
 		}
 		n := s.Seeds[0]
 		if len(s.Seeds) > 1 {
@@ -267,4 +272,91 @@ func answerEntropy(a model.Answers, v int) float64 {
 		h -= p * math.Log2(p)
 	}
 	return h
+}
+
+// VocabCurveSummary is P(storable | p) of one (d, V, answers) measured from
+// its thresholds, beside the surrogate's kinematic curve.
+type VocabCurveSummary struct {
+	D       int               `json:"d"`
+	V       int               `json:"v"`
+	Answers string            `json:"answers"`
+	Seeds   int               `json:"seeds"`
+	Points  []VocabCurvePoint `json:"points"`
+	// Outside counts the p whose prediction lies outside the Wilson 95%
+	// interval; MaxDev is the largest |measured - predicted| over p.
+	Outside int     `json:"outside_95"`
+	MaxDev  float64 `json:"max_abs_dev"`
+	// Median is the median p*; Half is the p at which the prediction crosses
+	// 1/2 (linear interpolation between integers).
+	Median float64 `json:"median_p_star"`
+	Half   float64 `json:"predicted_half"`
+	// Width and PredictedWidth are the number of p from the first with P <= 0.9
+	// to the first with P <= 0.1, measured and predicted.
+	Width          int `json:"width"`
+	PredictedWidth int `json:"predicted_width"`
+}
+
+// crossing is the first p of pts at which f(pt) <= level (0 if none).
+func crossing(pts []VocabCurvePoint, level float64, f func(VocabCurvePoint) float64) int {
+	for _, pt := range pts {
+		if f(pt) <= level {
+			return pt.P
+		}
+	}
+	return 0
+}
+
+// SummariseVocabCurves builds the curve of every (d, V, answers) of the
+// records, in the order of SummariseVocab. Undecided records are left out (and
+// counted by SummariseVocab).
+func SummariseVocabCurves(recs []VocabThreshold) ([]VocabCurveSummary, error) {
+	groups, err := SummariseVocab(recs)
+	if err != nil {
+		return nil, err
+	}
+	var out []VocabCurveSummary
+	for _, g := range groups {
+		var ps []int
+		var pf []float64
+		for _, r := range recs {
+			if r.D == g.D && r.V == g.V && r.Answers == g.Answers && r.Certified {
+				ps = append(ps, r.PStar)
+				pf = append(pf, float64(r.PStar))
+			}
+		}
+		c := VocabCurveSummary{D: g.D, V: g.V, Answers: g.Answers, Seeds: len(ps), Median: stats.Median(pf)}
+		top := 0
+		for _, p := range ps {
+			top = max(top, p)
+		}
+		prev := 1.0
+		for p := 1; p <= top+1; p++ {
+			k := 0
+			for _, ps := range ps {
+				if ps >= p {
+					k++
+				}
+			}
+			pred, err := theory.VocabStorableProbability(p, g.D, g.V)
+			if err != nil {
+				return nil, err
+			}
+			pt := VocabCurvePoint{P: p, Storable: k, CI: stats.Wilson(k, len(ps), 1.959963984540054), Predicted: pred.Exact}
+			if pt.Predicted < pt.CI.Lo || pt.Predicted > pt.CI.Hi {
+				c.Outside++
+			}
+			c.MaxDev = math.Max(c.MaxDev, math.Abs(float64(k)/float64(len(ps))-pt.Predicted))
+			if c.Half == 0 && pt.Predicted <= 0.5 && p > 1 {
+				c.Half = float64(p-1) + (prev-0.5)/(prev-pt.Predicted)
+			}
+			prev = pt.Predicted
+			c.Points = append(c.Points, pt)
+		}
+		meas := func(pt VocabCurvePoint) float64 { return float64(pt.Storable) / float64(len(ps)) }
+		pred := func(pt VocabCurvePoint) float64 { return pt.Predicted }
+		c.Width = crossing(c.Points, 0.1, meas) - crossing(c.Points, 0.9, meas)
+		c.PredictedWidth = crossing(c.Points, 0.1, pred) - crossing(c.Points, 0.9, pred)
+		out = append(out, c)
+	}
+	return out, nil
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -26,6 +28,8 @@ so that one command regenerates docs/vocabulary.md from the committed records.`
 
 type vocabStudyArgs struct {
 	ds, answers, out, report string
+	curveVs, curveAnswers    string
+	curveD, curveSeeds       int
 	seeds                    string
 	maxV                     int
 	quiet                    bool
@@ -42,6 +46,10 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&o.out, "out", "docs/data/vocab", "records directory (created; reused to resume)")
 	fs.StringVar(&o.report, "report", "", "write the report (markdown) here, e.g. docs/vocabulary.md")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
+	fs.IntVar(&o.curveD, "curve-d", 6, "whole curves: the dimension (records in DIR/curves; 0: none)")
+	fs.StringVar(&o.curveVs, "curve-v", "2,4,7,16", "whole curves: vocabulary sizes")
+	fs.IntVar(&o.curveSeeds, "curve-seeds", 200, "whole curves: seeds 1..N")
+	fs.StringVar(&o.curveAnswers, "curve-answers", "uniform,balanced", "whole curves: answer distributions")
 	o.solver.register(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
@@ -57,7 +65,37 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := experiment.RunVocabStudy(ctx, st, o.out, progress); err != nil {
 		return err
 	}
+	if o.curveD > 0 {
+		cs, err := o.curveStudy(st)
+		if err != nil {
+			return err
+		}
+		if err := experiment.RunVocabStudy(ctx, cs, filepath.Join(o.out, "curves"), progress); err != nil {
+			return err
+		}
+	}
 	return writeVocabReport(stdout, o.out, o.report)
+}
+
+// curveStudy is the study of whole curves at one small d.
+func (o *vocabStudyArgs) curveStudy(st experiment.VocabStudy) (experiment.VocabStudy, error) {
+	cs := experiment.VocabStudy{Ds: []int{o.curveD}, Seeds: []int{o.curveSeeds}, LP: st.LP}
+	if o.curveD < 2 || o.curveSeeds < 1 {
+		return cs, usagef("--curve-d must be 0 or >= 2 and --curve-seeds >= 1")
+	}
+	vs, err := ranges.Dims(o.curveVs)
+	if err != nil {
+		return cs, usagef("--curve-v: %v", err)
+	}
+	cs.Vs = vs
+	for _, a := range strings.Split(o.curveAnswers, ",") {
+		ans, err := model.ParseAnswers(strings.TrimSpace(a))
+		if err != nil {
+			return cs, usagef("--curve-answers: %v", err)
+		}
+		cs.Answers = append(cs.Answers, ans)
+	}
+	return cs, nil
 }
 
 // study translates the flags.
@@ -126,5 +164,13 @@ func writeVocabReport(stdout io.Writer, dir, report string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteWith(report, func(w io.Writer) error { return experiment.WriteVocabReport(w, groups, paper) })
+	curveRecs, err := experiment.ReadVocabRecords(filepath.Join(dir, "curves"))
+	if err != nil {
+		return err
+	}
+	curves, err := experiment.SummariseVocabCurves(curveRecs)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteWith(report, func(w io.Writer) error { return experiment.WriteVocabReport(w, groups, paper, curves) })
 }

@@ -125,8 +125,16 @@ func TestVocabularyReportRegenerates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	curveRecs, err := experiment.ReadVocabRecords(filepath.Join(dir, "curves"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	curves, err := experiment.SummariseVocabCurves(curveRecs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got bytes.Buffer
-	if err := experiment.WriteVocabReport(&got, groups, paper); err != nil {
+	if err := experiment.WriteVocabReport(&got, groups, paper, curves); err != nil {
 		t.Fatal(err)
 	}
 	doc, _ := os.ReadFile(filepath.Join(root, "docs/vocabulary.md"))
@@ -142,7 +150,7 @@ func TestVocabularyReportRegenerates(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Error("docs/data/vocab/summary.json differs from its regeneration")
 	}
-	for _, r := range recs {
+	for _, r := range append(recs, curveRecs...) {
 		if !r.Certified {
 			t.Errorf("d=%d %s seed %d: undecided (%s)", r.D, r.Model, r.Seed, r.Note)
 		}
