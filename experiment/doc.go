@@ -32,7 +32,8 @@
 //     resumable records.jsonl of certified thresholds over a V grid;
 //     SummariseVocab and WriteVocabReport, which writes docs/vocabulary.md).
 //   - Certificate files: Certificate names its instance by seed or files and
-//     SHA-256; ParseCertificate reads one, Certificate.Verify re-checks it
+//     SHA-256; ParseCertificate reads one strictly (no duplicate, case-folded
+//     or unknown keys, no trailing text), Certificate.Verify re-checks it
 //     without a solver. Merge combines the shard directories of one sweep.
 //   - Errors are values with context; a cancelled context stops a sweep at
 //     once, keeping every unit finished before.

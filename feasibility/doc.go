@@ -6,7 +6,11 @@
 //     hold or the solver fails in any way, goes down the solver's fallback chain
 //     (interior point, then simplex, then HiGHS with several settings) before
 //     admitting an Undecided answer with its reason. Each verdict names the
-//     solver whose answer was certified. DecideFull uses the plain feasibility LP.
+//     solver whose answer was certified. The not-storable tolerance eps is
+//     relative to the data's scale (lp.Scale); a not-storable certificate
+//     whose residual exceeds ConfirmEps of the scale is checked by the next
+//     solver of the chain, and a storable certificate wins (Disagreement).
+//     DecideFull uses the plain feasibility LP.
 //   - Critical sizes: FindThreshold finds p*, the largest storable prefix of a
 //     nested instance family, certified by a storable verdict at p* and a
 //     not-storable one at p*+1. With the simplex (and HiGHS) it grows one warm
@@ -18,7 +22,9 @@
 //     certified max-margin values.
 //   - Max-margin memories: SolveMaxMargin gives kappa* = d / |W*|_F with a
 //     certified interval (the interior-point method from lp.IPMFromD on, the
-//     active-set lp.SolveMinNorm below, for the min-norm problem).
+//     active-set lp.SolveMinNorm below, for the min-norm problem; the other
+//     method when the first leaves the interval wider than MaxMarginTolerance).
+//     A point value and W are given only when certified.
 //   - Two-layer networks: Alternate and AlternatingLowerBound train both factors
 //     of W = A B by alternating LPs (certified successes, lower bounds only).
 //

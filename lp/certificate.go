@@ -347,18 +347,24 @@ func storableBounds(in *model.Instance, w *mat.Dense, m *mat.Dense) *mat.Dense {
 	cz := make([]float64, in.P)
 	c1 := make([]float64, in.P)
 	var absC mat.Dense
+	var shared *mat.Dense // the coupled model's competitors: Y for every mu
 	for mu := 0; mu < in.P; mu++ {
 		row := b.RawRowView(mu)
 		zmu := z.RawRowView(mu)
-		absC.Reset()
-		absC.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, in.Competitors(mu))
-		mat.NewVecDense(in.P, cz).MulVec(&absC, mat.NewVecDense(d, zmu))
-		for v := range c1 {
-			c1[v] = 0
-			for _, x := range absC.RawRowView(v) {
-				c1[v] += x
+		if comp := in.Competitors(mu); comp != shared {
+			absC.Reset()
+			absC.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, comp)
+			for v := range c1 {
+				c1[v] = 0
+				for _, x := range absC.RawRowView(v) {
+					c1[v] += x
+				}
+			}
+			if comp == in.Y {
+				shared = comp
 			}
 		}
+		mat.NewVecDense(in.P, cz).MulVec(&absC, mat.NewVecDense(d, zmu))
 		own, own1 := cz[mu], c1[mu] // row mu of the competitors is y_mu
 		for v := range row {
 			if v == mu {

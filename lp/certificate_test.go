@@ -123,7 +123,13 @@ func exactAllPositive(in *model.Instance, w *mat.Dense) bool {
 // either side) is certified exactly when every exact margin is positive, as
 // an independent rational computation says. Both answers must occur.
 func TestCheckStorableIsExact(t *testing.T) {
-	in, _ := model.NewInstance(model.Random{D: 5, Seed: 11}, 4)
+	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+		checkStorableIsExact(t, kind)
+	}
+}
+
+func checkStorableIsExact(t *testing.T, kind model.Model) {
+	in, _ := model.NewInstance(model.Random{D: 5, Seed: 11, Kind: kind}, 4)
 	sol, err := lp.NewSimplex(in, lp.Options{}).Solve(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +166,7 @@ func TestCheckStorableIsExact(t *testing.T) {
 		got := lp.CheckStorable(in, w)
 		want := exactAllPositive(in, got.W)
 		if got.OK != want {
-			t.Fatalf("trial %d (delta %g): CheckStorable says %v, exact arithmetic %v (%s)", trial, delta, got.OK, want, got.Reason)
+			t.Fatalf("%v trial %d (delta %g): CheckStorable says %v, exact arithmetic %v (%s)", kind, trial, delta, got.OK, want, got.Reason)
 		}
 		if got.OK && !(got.MinSlack > 0 && got.KappaLower > 0 && got.KappaLower <= got.Kappa) {
 			t.Fatalf("certified W with slack %g, kappa %g >= lower %g", got.MinSlack, got.Kappa, got.KappaLower)
@@ -170,7 +176,7 @@ func TestCheckStorableIsExact(t *testing.T) {
 		}
 	}
 	if seen[true] == 0 || seen[false] == 0 {
-		t.Fatalf("exact arithmetic did not decide both ways: %v", seen)
+		t.Fatalf("%v: exact arithmetic did not decide both ways: %v", kind, seen)
 	}
 }
 

@@ -46,7 +46,9 @@
 //     (Auto by default: by size) and Options.Rows (dense or lifted rows mean HiGHS).
 //   - SolveFeasibility: the plain feasibility LP a_r.W >= 1 with every row.
 //   - CheckStorable and CheckNotStorable: certificates checked from the instance
-//     data alone, with rounding errors bounded.
+//     data alone, normalised (max |W_ij| = 1, sum(lambda) = 1), with rounding and
+//     underflow errors bounded, and W's margins that the bound cannot decide
+//     recomputed exactly; the not-storable tolerance is relative to Scale.
 //
 // HiGHS is reached through github.com/lanl/highs. Its warnings, which lose the
 // solution in that binding, become ErrSolverWarning and a retry; nothing in this
