@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
+
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/stats"
 )
@@ -176,5 +178,26 @@ func TestSpliceClaims(t *testing.T) {
 	}
 	if _, err := SpliceClaims([]byte("no markers"), "x"); err == nil {
 		t.Error("a document without markers was spliced")
+	}
+}
+
+// Records at d = 96 and 128, when present, enter every table, the power
+// statement ("measured so far") and the figures' d axis.
+func TestLargeDimensionsReported(t *testing.T) {
+	recs := synthetic([]int{8, 16, 32, 96, 128}, 12, 0.02)
+	rep, err := Analyze(recs, Settings{Bootstrap: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := rep.Markdown([]string{"x"}, "cmd")
+	for _, want := range []string{"| 96 | coupled | 12 |", "| 128 | decoupled | 12 |", "| 128 | 12 |", "d = 96 has 12, d = 128 has 12"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, p := range []*plot.Plot{rep.scalePlot(), rep.gapPlot()} {
+		if p.X.Max < 128 {
+			t.Errorf("%q: d axis ends at %g", p.Title.Text, p.X.Max)
+		}
 	}
 }
