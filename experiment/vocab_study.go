@@ -227,6 +227,8 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 		return a.v < b.v
 	})
 	var out []VocabGroup
+	statDim := map[int]float64{} // D_0(V), computed once per V
+	var err error
 	for _, k := range keys {
 		g := VocabGroup{D: k.d, V: k.v, Answers: k.a}
 		var ps []float64
@@ -238,10 +240,13 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 			}
 			ps = append(ps, float64(r.PStar))
 		}
-		pc, _, err := theory.VocabCriticalP(k.d, k.v)
-		if err != nil {
-			return nil, err
+		if _, ok := statDim[k.v]; !ok {
+			if statDim[k.v], err = theory.StatDim(float64(k.v), 0); err != nil {
+				return nil, err
+			}
 		}
+		pc := float64(theory.VocabUnknowns(k.d, k.v)) / statDim[k.v] // theory.VocabCriticalP
+
 		ans, err := model.ParseAnswers(k.a)
 		if err != nil {
 			return nil, err
@@ -329,6 +334,10 @@ func SummariseVocabCurves(recs []VocabThreshold) ([]VocabCurveSummary, error) {
 		for _, p := range ps {
 			top = max(top, p)
 		}
+		preds, err := theory.VocabStorableCurve(g.D, g.V, top+1)
+		if err != nil {
+			return nil, err
+		}
 		prev := 1.0
 		for p := 1; p <= top+1; p++ {
 			k := 0
@@ -337,11 +346,7 @@ func SummariseVocabCurves(recs []VocabThreshold) ([]VocabCurveSummary, error) {
 					k++
 				}
 			}
-			pred, err := theory.VocabStorableProbability(p, g.D, g.V)
-			if err != nil {
-				return nil, err
-			}
-			pt := VocabCurvePoint{P: p, Storable: k, CI: stats.Wilson(k, len(ps), 1.959963984540054), Predicted: pred.Exact}
+			pt := VocabCurvePoint{P: p, Storable: k, CI: stats.Wilson(k, len(ps), 1.959963984540054), Predicted: preds[p-1].Exact}
 			if pt.Predicted < pt.CI.Lo || pt.Predicted > pt.CI.Hi {
 				c.Outside++
 			}

@@ -63,6 +63,38 @@ func PredictVocab(d int, vs ...int) ([]VocabPrediction, error) {
 	return out, nil
 }
 
+// VocabStorableCurve is VocabStorableProbability for p = 1..pmax, computing
+// the law of |S| once.
+func VocabStorableCurve(d, v, pmax int) ([]CurvePoint, error) {
+	if pmax < 1 || d < 2 || v < 2 {
+		return nil, fmt.Errorf("vocabulary curve: need pmax >= 1, d >= 2, V >= 2, got pmax=%d d=%d V=%d", pmax, d, v)
+	}
+	f, err := ComputeFaces(float64(v), 0)
+	if err != nil {
+		return nil, err
+	}
+	law := f.Exactly()
+	out := make([]CurvePoint, pmax)
+	for p := 1; p <= pmax; p++ {
+		out[p-1] = kinematic(law, p, VocabUnknowns(d, v))
+	}
+	return out, nil
+}
+
+// kinematic is the conic kinematic formula for p blocks with the law of |S|
+// and n unknowns (section 2).
+func kinematic(law []float64, p, n int) CurvePoint {
+	sum := convolvePower(law, p)
+	var odd, above float64
+	for j := n + 1; j < len(sum); j++ {
+		above += sum[j]
+		if (j-n)%2 == 1 {
+			odd += sum[j]
+		}
+	}
+	return CurvePoint{P: p, Exact: clamp01(1 - 2*odd), Smooth: clamp01(1 - above)}
+}
+
 // VocabStorableProbability is the surrogate's P(storable | p) for the
 // vocabulary model: StorableProbability's conic kinematic formula with p blocks
 // of V scores (the law of |S| for V - 1 competitors) and N = d min(V - 1, d).
@@ -75,16 +107,7 @@ func VocabStorableProbability(p, d, v int) (CurvePoint, error) {
 	if err != nil {
 		return CurvePoint{}, err
 	}
-	n := VocabUnknowns(d, v)
-	law := convolvePower(f.Exactly(), p)
-	var odd, above float64
-	for j := n + 1; j < len(law); j++ {
-		above += law[j]
-		if (j-n)%2 == 1 {
-			odd += law[j]
-		}
-	}
-	return CurvePoint{P: p, Exact: clamp01(1 - 2*odd), Smooth: clamp01(1 - above)}, nil
+	return kinematic(f.Exactly(), p, VocabUnknowns(d, v)), nil
 }
 
 // CoverProbability is Cover's function-counting theorem (1965): p points in

@@ -18,12 +18,28 @@ func coverExact(p, d int) float64 {
 	return f
 }
 
+func mustPoint(t *testing.T, p, d, v int) CurvePoint {
+	t.Helper()
+	c, err := VocabStorableProbability(p, d, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Cover's formula in log space equals the exact rational count, and for V = 2 the
 // surrogate's kinematic curve is Cover's count (one competitor: |S| is
 // Bernoulli(1/2), and the parity sum telescopes to the binomial tail).
 func TestVocabCoverIdentity(t *testing.T) {
 	for _, d := range []int{2, 3, 5, 8} {
+		curve, err := VocabStorableCurve(d, 2, 5*d)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for p := 1; p <= 5*d; p++ {
+			if curve[p-1] != mustPoint(t, p, d, 2) {
+				t.Errorf("VocabStorableCurve p=%d d=%d differs from VocabStorableProbability", p, d)
+			}
 			want := coverExact(p, d)
 			if got := CoverProbability(p, d); math.Abs(got-want) > 1e-12 {
 				t.Fatalf("Cover p=%d d=%d: %v, exact %v", p, d, got, want)

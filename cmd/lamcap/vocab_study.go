@@ -30,6 +30,7 @@ type vocabStudyArgs struct {
 	ds, answers, out, report string
 	curveVs, curveAnswers    string
 	curveD, curveSeeds       int
+	timeLimit                float64
 	seeds                    string
 	maxV                     int
 	quiet                    bool
@@ -46,6 +47,7 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&o.out, "out", "docs/data/vocab", "records directory (created; reused to resume)")
 	fs.StringVar(&o.report, "report", "", "write the report (markdown) here, e.g. docs/vocabulary.md")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
+	fs.Float64Var(&o.timeLimit, "time-limit", 120, "time limit per solve in seconds (0: none); a solve that hits it goes to the next solver (HiGHS), so verdicts stay certified")
 	fs.IntVar(&o.curveD, "curve-d", 6, "whole curves: the dimension (records in DIR/curves; 0: none)")
 	fs.StringVar(&o.curveVs, "curve-v", "2,4,7,16", "whole curves: vocabulary sizes")
 	fs.IntVar(&o.curveSeeds, "curve-seeds", 200, "whole curves: seeds 1..N")
@@ -126,6 +128,10 @@ func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
 	}
 	st = experiment.VocabStudy{Ds: ds, Seeds: seeds, MaxV: o.maxV}
 	st.LP.Method = o.solver.method
+	if !(o.timeLimit >= 0) {
+		return st, usagef("--time-limit must be >= 0")
+	}
+	st.LP.Settings.TimeLimit = o.timeLimit
 	for _, a := range strings.Split(o.answers, ",") {
 		ans, err := model.ParseAnswers(strings.TrimSpace(a))
 		if err != nil {
