@@ -10,37 +10,33 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
-// bracketReach bounds how far one step of searchBracket may jump past the
-// largest storable p, in prior widths.
-const bracketReach = 4
+// bracketFloor is the weight of the uniform part of the search's belief
+// about p* (see nextInBracket), relative to the prior's: it keeps the search a
+// bisection where the prior is wrong (another embedding, user data) instead of
+// creeping into the prior's tail.
+const bracketFloor = 0.02
 
-// bracketBisect is the bracket width (upper minus lower) at and below which the
-// search bisects: with at most three candidates left, two sign-only verdicts
-// settle p*, and extrapolating kappa* (d = 128, seed 1: 1855 -> 1858 -> 1857 ->
-// 1856) can take three.
-const bracketBisect = 4
-
-// searchBracket finds p* with cold verdicts only, for solvers that cannot warm
-// start. It keeps the bracket lo < p* + 1 <= hi (lo certified storable, hi
-// certified not storable) and picks each next p from the size of t*:
+// searchBracket finds p* with cold sign-only verdicts, for solvers that cannot
+// warm start. Every verdict stops at the first certified iterate
+// (lp.StopVerdict): the search needs the sign of t*, never its size, and near
+// the threshold a size costs the interior-point method two to three times the
+// iterations of a sign. It keeps the bracket lo < p* + 1 <= hi (lo certified
+// storable, hi certified not storable) and puts each next p where it splits
+// its belief about p* in half:
 //
-//   - it starts at the finite-size prediction (Prior.PC), or opt.Start;
-//   - a storable verdict carries kappa*, the optimal margin in unit-variance
-//     normalisation, which falls to zero at p*; the next p is where kappa*
-//     extrapolates to zero: along the secant of the last two storable points,
-//     or, with one, along theory's slope dp_c/dkappa (Prior.Slope);
-//   - a not-storable verdict carries no size (t* = 0). Right after one, the
-//     secant is not trusted (kappa* falls faster near p* than further below,
-//     so a secant through distant points overshoots) and theory's slope is
-//     used; after two in a row the search bisects the bracket, and before any
-//     storable verdict it steps down by doubling multiples of the prior width.
+//   - the belief is the model's prior (PriorOf: theory's prediction shifted by
+//     the model's measured excess, spread by theory's width of p*), so the
+//     first verdict lands at the expected p*, opt.Start if given;
+//   - while one side of the bracket is missing, it steps away from the side it
+//     has by at least one prior width, doubling with every verdict on the same
+//     side, so that a wrong prior costs a few verdicts, not many;
+//   - with both sides known, it queries the median of the belief restricted
+//     to the bracket, mixed with a uniform weight (bracketFloor) so that the
+//     search stays at least a slow bisection.
 //
-// Not-storable verdicts stop at the first certified iterate, storable ones once
-// t* is known to lp.SizedGap (lp.StopSized), enough for kappa*; once the bracket
-// is at most bracketBisect wide the search bisects it, and storable verdicts too
-// stop at the first certified iterate (lp.StopVerdict). Each verdict shrinks the bracket,
-// so the search ends; a typical p* takes three to five verdicts. An undecided
-// verdict stops the search and is reported, never guessed past.
+// A typical p* takes log2 of the prior's width plus two verdicts (five to six
+// at d = 64..128). Each verdict shrinks the bracket, so the search ends. An
+// undecided verdict stops the search and is reported, never guessed past.
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	if opt.Eps == 0 {
@@ -48,10 +44,9 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	}
 	opt.LP.Eps = opt.Eps
 	if opt.LP.Stop == lp.StopOptimal {
-		opt.LP.Stop = lp.StopSized
+		opt.LP.Stop = lp.StopVerdict
 	}
-	sized := opt.LP.Stop
-	pr := PriorFor(unknowns(src))
+	pr := PriorOf(src)
 	maxP := src.MaxP()
 	th := Threshold{PStar: -1}
 	done := func(note string) (Threshold, error) {
@@ -61,15 +56,10 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	}
 	next := opt.Start
 	if next < 2 {
-		next = int(math.Round(pr.PC))
+		next = int(math.Round(pr.Center))
 	}
-	type point struct {
-		p     int
-		kappa float64
-	}
-	var storable []point // in the order found
-	step := int(math.Ceil(pr.Width))
-	lastSide, sameSide := Undecided, 0
+	step := math.Ceil(pr.Width)
+	lastSide := Undecided
 	for {
 		next = max(next, 2)
 		if maxP > 0 {
@@ -79,13 +69,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		if err != nil {
 			return th, err
 		}
-		lpo := opt.LP
-		if bisecting(th) {
-			lpo.Stop = lp.StopVerdict // the bisection needs the sign of t*, not its size
-		} else {
-			lpo.Stop = sized
-		}
-		v, err := Decide(ctx, lp.NewSolver(in, lpo), opt.Eps)
+		v, err := Decide(ctx, lp.NewSolver(in, opt.LP), opt.Eps)
 		th.Solves++
 		th.Iterations += v.Iterations
 		if err != nil {
@@ -100,14 +84,13 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 			return done(fmt.Sprintf("undecided at p=%d: %s", next, v.Note))
 		case Storable:
 			th.Lower, th.AtLower = next, ptr(v)
-			storable = append(storable, point{next, v.WCheck.Kappa})
 		case NotStorable:
 			th.Upper, th.AtUpper = next, ptr(v)
 		}
 		if v.Status == lastSide {
-			sameSide++
+			step *= 2
 		} else {
-			lastSide, sameSide = v.Status, 1
+			lastSide, step = v.Status, math.Ceil(pr.Width)
 		}
 		if th.Upper == 2 && v.Status == NotStorable { // p = 1 has no constraints: always storable
 			th.PStar, th.Lower, th.Certified = 1, 1, true
@@ -119,38 +102,56 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		if maxP > 0 && th.Lower == maxP {
 			return done(fmt.Sprintf("every prefix up to the %d associations the source holds is storable", maxP))
 		}
-		switch {
-		case th.Lower == 0: // no storable prefix yet: step down, doubling
-			next = th.Upper - step
-			step *= 2
-		case bisecting(th) || th.Upper > 0 && lastSide == NotStorable && sameSide >= 2:
-			next = (th.Lower + th.Upper) / 2
-		default:
-			slope := pr.Slope
-			if k := len(storable); k >= 2 && lastSide == Storable {
-				a, b := storable[k-2], storable[k-1]
-				if a.p != b.p && a.kappa != b.kappa {
-					if s := float64(b.p-a.p) / (a.kappa - b.kappa); s > slope/4 && s < slope*4 {
-						slope = s
-					}
-				}
-			}
-			lo := storable[len(storable)-1]
-			z := float64(lo.p) + slope*lo.kappa // where kappa* extrapolates to zero
-			next = int(math.Floor(z))
-			next = min(next, th.Lower+int(math.Ceil(bracketReach*pr.Width)))
-		}
-		next = max(next, th.Lower+1)
-		if th.Upper > 0 {
-			next = min(next, th.Upper-1)
-		}
+		next = nextInBracket(pr, th.Lower, th.Upper, int(step))
 	}
 	th.PStar, th.Certified = th.Lower, true
 	return done("")
 }
 
-// bisecting reports whether the bracket of th is narrow enough (bracketBisect)
-// for searchBracket to bisect it whatever the verdicts say.
-func bisecting(th Threshold) bool {
-	return th.Lower > 0 && th.Upper > 0 && th.Upper-th.Lower <= bracketBisect
+// nextInBracket is the next p searchBracket tries, given the largest storable
+// p so far lo (0: none) and the smallest not-storable one hi (0: none). With
+// one side missing it goes beyond the other by at least step; with both, it
+// returns the p in (lo, hi) that best halves the belief about p*: the prior's
+// mass on each candidate p* in [lo, hi-1] plus bracketFloor of the mean.
+func nextInBracket(pr Prior, lo, hi, step int) int {
+	median := int(math.Round(pr.Center))
+	switch {
+	case hi == 0:
+		return max(lo+step, median)
+	case lo == 0:
+		return max(2, min(hi-step, median))
+	}
+	// Candidates for p* are q = lo..hi-1; a verdict at p splits them into
+	// q < p and q >= p.
+	k := hi - lo
+	mass := make([]float64, k)
+	var total float64
+	for i := range mass {
+		q := float64(lo + i)
+		mass[i] = phiCDF((q+0.5-pr.Center)/pr.Width) - phiCDF((q-0.5-pr.Center)/pr.Width)
+		total += mass[i]
+	}
+	floor := bracketFloor * math.Max(total, 1e-300) / float64(k)
+	if total < 1e-12 { // the prior says nothing here: bisect
+		floor = 1
+	}
+	for i := range mass {
+		mass[i] += floor
+	}
+	var all float64
+	for _, m := range mass {
+		all += m
+	}
+	best, bestDiff := lo+1, math.Inf(1)
+	var below float64 // mass of q < p
+	for p := lo + 1; p < hi; p++ {
+		below += mass[p-1-lo]
+		if diff := math.Abs(below/all - 0.5); diff < bestDiff {
+			best, bestDiff = p, diff
+		}
+	}
+	return best
 }
+
+// phiCDF is the standard normal distribution function.
+func phiCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }

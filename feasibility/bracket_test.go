@@ -22,7 +22,7 @@ func TestBracketMatchesGrowth(t *testing.T) {
 	if os.Getenv("LAMCAP_CHECK_LARGE") != "" { // 21 min on 2 cores: the range up to d = 32
 		cases = append(cases, cfg{16, 8}, cfg{20, 5}, cfg{24, 3}, cfg{32, 1})
 	}
-	var solves, n int
+	var solves, iters, n int
 	for _, c := range cases {
 		for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
 			for seed := 1; seed <= c.seeds; seed++ {
@@ -42,9 +42,10 @@ func TestBracketMatchesGrowth(t *testing.T) {
 					t.Errorf("d=%d seed %d: no verdict came from the interior-point method", c.d, seed)
 				}
 				solves += th.Solves
+				iters += th.Iterations
 				n++
 			}
 		}
 	}
-	t.Logf("%d instances, %.2f verdicts per p* on average", n, float64(solves)/float64(n))
+	t.Logf("%d instances, %.2f verdicts and %.1f interior-point iterations per p* on average", n, float64(solves)/float64(n), float64(iters)/float64(n))
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
 )
 
@@ -27,6 +28,54 @@ func TestPriorFallbackPinned(t *testing.T) {
 	for n, w := range want {
 		if got := math.Max(2, theory.AsymptoticP(2*float64(n))); math.Abs(got-w) > 1e-9*w {
 			t.Errorf("root of p log p = %d: %.12g, was %.12g", n, got, w)
+		}
+	}
+}
+
+// Theory's width of p* matches the measured spread: the probit widths of
+// docs/validation.md (d = 16: 2.77 coupled, 2.79 decoupled; d = 32: 4.83 and
+// 4.71) lie within 15% of it. The coupled prior is centred on the measured
+// mean (63.41 at d = 16, 186.78 at d = 32) within a third of a width, the
+// decoupled one on theory.
+func TestPriorWidthAndCentre(t *testing.T) {
+	cases := []struct {
+		d                 int
+		widths            [2]float64
+		coupledMean, pcTh float64
+	}{{16, [2]float64{2.77, 2.79}, 63.41, 61.65}, {32, [2]float64{4.83, 4.71}, 186.78, 182.21}}
+	for _, c := range cases {
+		pr := PriorFor(c.d * c.d)
+		for _, w := range c.widths {
+			if math.Abs(pr.Width-w) > 0.15*w {
+				t.Errorf("d=%d: theory width %.3g, measured %.3g", c.d, pr.Width, w)
+			}
+		}
+		if math.Abs(pr.PC-c.pcTh) > 0.01 {
+			t.Errorf("d=%d: p_c %.4g, validation report %.4g", c.d, pr.PC, c.pcTh)
+		}
+		co := PriorOf(model.Random{D: c.d})
+		de := PriorOf(model.Random{D: c.d, Kind: model.Decoupled})
+		if math.Abs(co.Center-c.coupledMean) > pr.Width/3 {
+			t.Errorf("d=%d: coupled centre %.4g, measured mean %.4g", c.d, co.Center, c.coupledMean)
+		}
+		if de.Center != pr.PC {
+			t.Errorf("d=%d: decoupled centre %g, want theory's %g", c.d, de.Center, pr.PC)
+		}
+	}
+}
+
+// nextInBracket starts at the prior's centre, gallops away from a one-sided
+// bracket by at least its step, and halves the belief inside a bracket: at
+// the centre when the bracket is symmetric about it, a plain bisection far
+// from the prior.
+func TestNextInBracket(t *testing.T) {
+	pr := Prior{PC: 100, Center: 100, Width: 5}
+	for _, c := range []struct{ lo, hi, step, want int }{
+		{100, 0, 5, 105}, {0, 100, 5, 95}, {0, 120, 5, 100}, {80, 0, 5, 100}, {120, 0, 10, 130},
+		{90, 110, 5, 100}, {90, 111, 5, 100}, {300, 340, 5, 320}, {2, 12, 5, 7},
+	} {
+		if got := nextInBracket(pr, c.lo, c.hi, c.step); got != c.want {
+			t.Errorf("bracket (%d, %d) step %d: next %d, want %d", c.lo, c.hi, c.step, got, c.want)
 		}
 	}
 }

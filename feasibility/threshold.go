@@ -59,7 +59,11 @@ func StartGuess(d int) int {
 type Prior struct {
 	// PC is the finite-size prediction p_c (theory.CriticalP at kappa = 0).
 	PC float64
-	// Width is the assumed spread of p* around PC: priorWidth of PC, at least 1.
+	// Center is where the median p* is expected: PC shifted by the measured
+	// excess of the model (PriorOf; PriorFor leaves it at PC).
+	Center float64
+	// Width is the spread of p* around Center that theory predicts
+	// (theoryWidth), at least 1; priorWidth of PC where theory cannot say.
 	Width float64
 	// Slope is dp_c/dkappa at kappa = 0 (negative of it, in associations per unit
 	// kappa): how far above p an instance with margin kappa* at p is expected
@@ -67,17 +71,27 @@ type Prior struct {
 	Slope float64
 }
 
-// priorWidth is the relative spread of per-instance p* assumed by the search (the
-// measured interquartile spread is 2-4% at d = 8..32).
+// priorWidth is the relative spread of per-instance p* assumed where theory's
+// width cannot be computed (the measured interquartile spread is 2-4% at
+// d = 8..32).
 const priorWidth = 0.03
 
 // priorKappa is the kappa step of the finite difference giving Prior.Slope.
 const priorKappa = 0.05
 
+// coupledExcess is the measured excess of the coupled model's mean p* over
+// the finite-size prediction, as c / ln d: docs/validation.md gives +2.84,
+// +2.48, +2.66, +2.51, +2.18, +1.75, +1.80% at d = 16, 20, 24, 32, 40, 48, 64,
+// so c = deviation * ln d = 7.9, 7.4, 8.5, 8.7, 8.0, 6.8, 7.5% (mean 7.8%).
+// The decoupled model's deviation is within 0.4% of zero at d >= 16, and it
+// has no shift.
+const coupledExcess = 0.078
+
 var priors sync.Map // n -> Prior
 
-// PriorFor returns the prior for n unknowns, computed once per n. If the theory
-// cannot be evaluated it falls back to the root of p log p = n.
+// PriorFor returns the prior for n unknowns, computed once per n, centred on
+// theory's prediction. If the theory cannot be evaluated it falls back to the
+// root of p log p = n.
 func PriorFor(n int) Prior {
 	if v, ok := priors.Load(n); ok {
 		return v.(Prior)
@@ -87,14 +101,63 @@ func PriorFor(n int) Prior {
 	if err != nil || !(pc >= 2) {
 		pc = math.Max(2, theory.AsymptoticP(2*float64(n))) // the root of p log p = n
 	}
-	pr.PC = pc
+	pr.PC, pr.Center = pc, pc
 	pr.Width = math.Max(1, priorWidth*pc)
+	if w, err := theoryWidth(pc); err == nil && w > 0 {
+		pr.Width = math.Max(1, w)
+	}
 	pr.Slope = pc / 2 // a rough fallback: kappa = 1 halves the capacity
 	if pk, err := theory.CriticalP(float64(n), priorKappa); err == nil && pk < pc {
 		pr.Slope = (pc - pk) / priorKappa
 	}
 	priors.Store(n, pr)
 	return pr
+}
+
+// PriorOf returns the prior for the instances of src: PriorFor its unknowns,
+// centred where the model's p* is measured to sit (coupledExcess for the
+// coupled one-layer model).
+func PriorOf(src model.Source) Prior {
+	n := unknowns(src)
+	pr := PriorFor(n)
+	if src.Model() == model.Coupled && n == src.Dim()*src.Dim() && src.Dim() > 1 {
+		pr.Center = pr.PC * (1 + coupledExcess/math.Log(float64(src.Dim())))
+	}
+	return pr
+}
+
+// widthStep is the relative step of the finite difference of p D(p) in
+// theoryWidth.
+const widthStep = 0.01
+
+// theoryWidth is the standard deviation of p* that the Gaussian surrogate
+// predicts at its critical size pc (docs/theory.md, the whole feasibility
+// curve): an instance of p associations is storable about when
+// V = |S_1| + ... + |S_p| <= n, V has mean p D(p) and variance p Var|S|, so
+// p* spreads by sqrt(p Var|S|) / (d/dp p D(p)).
+func theoryWidth(pc float64) (float64, error) {
+	f, err := theory.ComputeFaces(pc, 0)
+	if err != nil {
+		return 0, err
+	}
+	var m1, m2 float64
+	for k, q := range f.Exactly() {
+		m1 += float64(k) * q
+		m2 += float64(k*k) * q
+	}
+	lo, err := theory.StatDim(pc*(1-widthStep), 0)
+	if err != nil {
+		return 0, err
+	}
+	hi, err := theory.StatDim(pc*(1+widthStep), 0)
+	if err != nil {
+		return 0, err
+	}
+	slope := (pc*(1+widthStep)*hi - pc*(1-widthStep)*lo) / (2 * widthStep * pc)
+	if !(slope > 0) || !(m2 > m1*m1) {
+		return 0, fmt.Errorf("theory width: no spread at p = %g", pc)
+	}
+	return math.Sqrt(pc*(m2-m1*m1)) / slope, nil
 }
 
 // unknowns is the number of trainable weights of a source's memory: d^2, or
@@ -244,6 +307,18 @@ func stepSearch(src model.Source, start int, th *Threshold, test func(p int, up 
 }
 
 func ptr(v Verdict) *Verdict { return &v }
+
+// MarginBound is what the threshold knows of the optimal margin t* at Lower
+// (box normalisation): the smallest recomputed margin of the storable
+// certificate W there, a certified lower bound on t*. It is t* itself only
+// when that verdict solved to optimality, which the interior-point search's
+// sign-only verdicts do not; 0 without a storable verdict.
+func (th Threshold) MarginBound() float64 {
+	if th.AtLower == nil || th.AtLower.WCheck == nil {
+		return 0
+	}
+	return math.Max(0, th.AtLower.WCheck.MinMargin)
+}
 
 // Solvers names the solvers whose certificates pin the threshold: the one of
 // the storable verdict at Lower and the one of the not-storable verdict at

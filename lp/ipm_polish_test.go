@@ -1,0 +1,85 @@
+package lp_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// polishResidual is what a polished not-storable certificate of the
+// interior-point method must reach on Gaussian instances: |A^T lambda|_1 /
+// sum(lambda) at most this (the simplex's are about 1e-13).
+const polishResidual = 1e-10
+
+// The interior-point method's not-storable certificates, as the threshold
+// search asks for them (lp.StopVerdict), are polished to a residual of at most
+// 1e-10, and the simplex certifies the same verdict at the same p: instances
+// just above the threshold (3-10% above theory's p_c, where most are not
+// storable), d = 8..16 and both models (with LAMCAP_CHECK_LARGE=1 also
+// d = 20, 24, 32: over 100 not-storable verdicts in all).
+func TestIPMPolishedCertificates(t *testing.T) {
+	ctx := context.Background()
+	pcs := map[int]float64{8: 22.19, 10: 30.3, 12: 40.0, 16: 61.65, 20: 86.87, 24: 115.47, 32: 182.21}
+	ds, seeds := []int{8, 10, 12, 16}, 4
+	if testing.Short() {
+		ds, seeds = []int{8, 12}, 2
+	}
+	if os.Getenv("LAMCAP_CHECK_LARGE") != "" {
+		ds, seeds = append(ds, 20, 24, 32), 5
+	}
+	var not, storable, iters int
+	seen := map[[4]int]bool{}
+	worst := 0.0
+	for _, d := range ds {
+		for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+			for seed := uint64(1); seed <= uint64(seeds); seed++ {
+				for _, f := range []float64{1.03, 1.06, 1.1} {
+					p := int(math.Round(f * pcs[d]))
+					if key := [4]int{d, int(kind), int(seed), p}; seen[key] {
+						continue
+					} else {
+						seen[key] = true
+					}
+					in, err := model.NewInstance(model.Random{D: d, Seed: 500 + seed, Kind: kind}, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sol, err := lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict}).Solve(ctx)
+					if err != nil {
+						t.Fatalf("d=%d %v seed %d p=%d: %v", d, kind, seed, p, err)
+					}
+					iters += sol.Iterations
+					ref, err := lp.NewSimplex(in, lp.Options{Settings: lp.Settings{TimeLimit: 60}}).Solve(ctx)
+					if err != nil {
+						t.Fatalf("d=%d %v seed %d p=%d: simplex: %v", d, kind, seed, p, err)
+					}
+					ipmNot := lp.CheckNotStorable(in, sol.Lambda, lp.DefaultEps)
+					refNot := lp.CheckNotStorable(in, ref.Lambda, lp.DefaultEps)
+					ipmSt, refSt := lp.CheckStorable(in, sol.W).OK, lp.CheckStorable(in, ref.W).OK
+					switch {
+					case ipmSt != refSt || ipmNot.OK != refNot.OK:
+						t.Errorf("d=%d %v seed %d p=%d: ipm storable %v / not %v, simplex %v / %v",
+							d, kind, seed, p, ipmSt, ipmNot.OK, refSt, refNot.OK)
+					case ipmSt:
+						storable++
+					default:
+						not++
+						worst = math.Max(worst, ipmNot.Residual)
+						if ipmNot.Residual > polishResidual {
+							t.Errorf("d=%d %v seed %d p=%d: residual %.3g > %g", d, kind, seed, p, ipmNot.Residual, polishResidual)
+						}
+					}
+				}
+			}
+		}
+	}
+	if not < 20 {
+		t.Fatalf("only %d not-storable verdicts", not)
+	}
+	t.Logf("%d not-storable verdicts (worst residual %.2g) and %d storable agree with the simplex; %.1f interior-point iterations per verdict",
+		not, worst, storable, float64(iters)/float64(not+storable))
+}

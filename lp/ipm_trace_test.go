@@ -1,0 +1,67 @@
+package lp
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lamcap/lamcap/model"
+)
+
+// TestIPMTrace prints the iterations of one interior-point solve, for
+// diagnostics: LAMCAP_IPM_TRACE="d:seed:p[:stop[:model[:precision]]]" with stop
+// one of optimal, sized, verdict (default verdict), model coupled or decoupled,
+// precision auto, double or mixed. Skipped without the variable.
+func TestIPMTrace(t *testing.T) {
+	spec := os.Getenv("LAMCAP_IPM_TRACE")
+	if spec == "" {
+		t.Skip("set LAMCAP_IPM_TRACE=d:seed:p[:stop[:model[:precision]]]")
+	}
+	f := strings.Split(spec, ":")
+	for len(f) < 6 {
+		f = append(f, "")
+	}
+	d, _ := strconv.Atoi(f[0])
+	seed, _ := strconv.ParseUint(f[1], 10, 64)
+	p, _ := strconv.Atoi(f[2])
+	opts := Options{Stop: StopVerdict, Eps: DefaultEps}
+	switch f[3] {
+	case "optimal":
+		opts.Stop = StopOptimal
+	case "sized":
+		opts.Stop = StopSized
+	}
+	kind := model.Coupled
+	if f[4] == "decoupled" {
+		kind = model.Decoupled
+	}
+	switch f[5] {
+	case "double":
+		opts.Precision = PrecisionDouble
+	case "mixed":
+		opts.Precision = PrecisionMixed
+	}
+	in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: kind}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewIPM(in, opts)
+	s.trace = func(r ipmTrace) {
+		fmt.Printf("%3d t=%+.3e gap=%.2e pinf=%.1e dinf=%.1e cert=%.1e pol=%.1e sig=%.1e ap=%.3f ad=%.3f single=%v pcg=%d box=%.2e %s\n",
+			r.it, r.t, r.gap, r.pinf, r.dinf, r.certRes, r.polish, r.sigma, r.ap, r.ad, r.single, r.pcg, r.boxDual, r.block)
+	}
+	sol, err := s.Solve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := math.NaN()
+	if c := CheckNotStorable(in, sol.Lambda, DefaultEps); c.OK {
+		res = c.Residual
+	}
+	fmt.Printf("d=%d seed=%d p=%d: %s, t=%.6e, residual %.2g, %d iterations (single %d, double %d, pcg %d)\n",
+		d, seed, p, sol.Status, sol.T, res, sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps)
+}
