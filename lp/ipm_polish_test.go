@@ -32,17 +32,22 @@ func TestIPMPolishedCertificates(t *testing.T) {
 		ds, seeds = append(ds, 20, 24, 32), 5
 	}
 	var not, storable, iters int
-	seen := map[[4]int]bool{}
+	type key struct {
+		d, p int
+		kind model.Model
+		seed uint64
+	}
+	seen := map[key]bool{}
 	worst := 0.0
 	for _, d := range ds {
 		for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
 				for _, f := range []float64{1.03, 1.06, 1.1} {
 					p := int(math.Round(f * pcs[d]))
-					if key := [4]int{d, int(kind), int(seed), p}; seen[key] {
+					if k := (key{d: d, p: p, kind: kind, seed: seed}); seen[k] {
 						continue
 					} else {
-						seen[key] = true
+						seen[k] = true
 					}
 					in, err := model.NewInstance(model.Random{D: d, Seed: 500 + seed, Kind: kind}, p)
 					if err != nil {
