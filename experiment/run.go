@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -249,6 +250,12 @@ func runUnits(ctx context.Context, sink sink, units []Unit, cfg runConfig, worke
 			todo = append(todo, u)
 		}
 	}
+	// Seed-major order: the models of one (d, seed) run next to each other, so
+	// that a sweep stopped part way holds whole pairs (the paired statistics
+	// need both models of a seed). Units and shards keep the grid's order.
+	slices.SortStableFunc(todo, func(a, b Unit) int {
+		return cmp.Or(cmp.Compare(a.D, b.D), cmp.Compare(a.Seed, b.Seed))
+	})
 	total, done := len(units), len(units)-len(todo)
 	var allWork, doneWork float64
 	for _, u := range units {

@@ -668,3 +668,37 @@ func runOnStore(ctx context.Context, st *Store, units []Unit, o runOptions) erro
 	}
 	return runUnits(ctx, st, units, s.config(), o.Workers, o.Progress)
 }
+
+// TestPartialSweepHoldsWholePairs stops a one-worker sweep after four units:
+// its first four are both models of the first two seeds of the first d, not four seeds
+// of one model, so a partial sweep already gives paired differences.
+func TestPartialSweepHoldsWholePairs(t *testing.T) {
+	dir := t.TempDir()
+	st, err := OpenStore(dir, storeGrid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err = runOnStore(ctx, st, storeGrid.Units(), runOptions{Workers: 1, Progress: func(done, total int, _ float64) {
+		if done >= 4 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v", err)
+	}
+	got := fileOutcomes(t, dir)
+	d := storeGrid.Ds[0]
+	for seed := storeGrid.SeedFirst; seed < storeGrid.SeedFirst+2; seed++ {
+		for _, m := range storeGrid.Models {
+			if _, ok := got[Unit{D: d, Model: m, Seed: seed}]; !ok {
+				t.Errorf("d=%d %s seed %d missing from the first four units (have %v)", d, m, seed, got)
+			}
+		}
+	}
+	if len(got) == len(storeGrid.Units()) {
+		t.Errorf("all %d units saved; the test wants a partial run", len(got))
+	}
+}
