@@ -55,3 +55,23 @@ func ExampleCertificate_Verify() {
 	// Output:
 	// not-storable certificate for d=10 p=32 seed=2 model=coupled embedding=gaussian: holds true, residual below 1e-9: true
 }
+
+// The reader is strict where encoding/json is lenient: a key given twice (the
+// last would win), a key in another case, an unknown key or text after the
+// object is refused, and the message names it.
+func ExampleParseCertificate() {
+	for _, s := range []string{
+		`{"format":"lamcap-certificate/2","verdict":"storable","verdict":"not-storable"}`,
+		`{"format":"lamcap-certificate/2","VERDICT":"storable"}`,
+		`{"format":"lamcap-certificate/2","eps":1}`,
+		`{"format":"lamcap-certificate/2"} {}`,
+	} {
+		_, err := experiment.ParseCertificate([]byte(s))
+		fmt.Println(err)
+	}
+	// Output:
+	// not a lamcap certificate (key "verdict" occurs twice)
+	// not a lamcap certificate (key "VERDICT": keys are case-sensitive, want "verdict")
+	// not a lamcap certificate (unknown field "eps")
+	// not a lamcap certificate (text after the JSON object)
+}

@@ -224,7 +224,7 @@ func report(stdout io.Writer, c *experiment.Certificate, in *model.Instance, eps
 	case err != nil:
 		return err
 	case chk.Storable:
-		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W are positive (smallest %.6g at max |W_ij| = 1; %d decided in exact arithmetic); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
+		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W are positive (smallest %.6g; %d decided in exact arithmetic); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
 			chk.Rows, chk.MinMargin, chk.Exact, ci.Describe(), ci.SHA256, eps, epsFrom)
 	default:
 		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s) x scale %.3g; instance %s, sha256 %.12s...\n",
