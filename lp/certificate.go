@@ -51,9 +51,10 @@ func Scale(in *model.Instance) float64 {
 	diff := make([]float64, in.D)
 	for mu := 0; mu < in.P; mu++ {
 		nx := norm2(in.X.RawRowView(mu))
-		y := in.Y.RawRowView(mu)
-		for v := 0; v < in.P; v++ {
-			if v == mu {
+		own := in.Own(mu)
+		y := in.Competitor(mu, own) // the own slot holds y_mu
+		for v := 0; v < in.Slots(); v++ {
+			if v == own {
 				continue
 			}
 			c := in.Competitor(mu, v)
@@ -343,11 +344,12 @@ func storableBounds(in *model.Instance, w *mat.Dense, m *mat.Dense) *mat.Dense {
 	n := float64(2*d + 3)
 	gamma := n * unitRoundoff / (1 - n*unitRoundoff)
 	under := float64(8*d+16) * underflowUnit
-	b := mat.NewDense(in.P, in.P, nil)
-	cz := make([]float64, in.P)
-	c1 := make([]float64, in.P)
+	slots := in.Slots()
+	b := mat.NewDense(in.P, slots, nil)
+	cz := make([]float64, slots)
+	c1 := make([]float64, slots)
 	var absC mat.Dense
-	var shared *mat.Dense // the coupled model's competitors: Y for every mu
+	var shared *mat.Dense // competitors shared by consecutive mu (coupled: Y; vocabulary: the words)
 	for mu := 0; mu < in.P; mu++ {
 		row := b.RawRowView(mu)
 		zmu := z.RawRowView(mu)
@@ -360,14 +362,13 @@ func storableBounds(in *model.Instance, w *mat.Dense, m *mat.Dense) *mat.Dense {
 					c1[v] += x
 				}
 			}
-			if comp == in.Y {
-				shared = comp
-			}
+			shared = comp
 		}
-		mat.NewVecDense(in.P, cz).MulVec(&absC, mat.NewVecDense(d, zmu))
-		own, own1 := cz[mu], c1[mu] // row mu of the competitors is y_mu
+		mat.NewVecDense(slots, cz).MulVec(&absC, mat.NewVecDense(d, zmu))
+		o := in.Own(mu)
+		own, own1 := cz[o], c1[o] // the own slot of the competitors is y_mu
 		for v := range row {
-			if v == mu {
+			if v == o {
 				continue
 			}
 			row[v] = 2*(gamma*(own+cz[v])+unitRoundoff*math.Abs(m.At(mu, v))) + under*(1+own1+c1[v])*2
@@ -492,7 +493,7 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 	count := make([]int, p)
 	for _, l := range norm {
 		sum += l.Weight
-		y := in.Y.RawRowView(l.Mu)
+		y := in.Competitor(l.Mu, in.Own(l.Mu)) // y_mu
 		c := in.Competitor(l.Mu, l.V)
 		gr, gar := g.RawRowView(l.Mu), ga.RawRowView(l.Mu)
 		for i := range gr {
