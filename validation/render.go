@@ -95,7 +95,11 @@ func (r Report) mechanismSection() string {
 			if t.Holm <= 0.05 {
 				v = "models differ"
 			}
-			w("| %d | %s | %s | %s | %s | %s |\n", t.D, t.Load, t.Name, pValue(t.PValue), pValue(t.Holm), v)
+			d := "all"
+			if t.D > 0 {
+				d = fmt.Sprint(t.D)
+			}
+			w("| %s | %s | %s | %s | %s | %s |\n", d, t.Load, t.Name, pValue(t.PValue), pValue(t.Holm), v)
 		}
 	}
 	w("\n%s\n", r.mechanismStatement())
@@ -110,6 +114,9 @@ func (r Report) mechanismStatement() string {
 	var kept, dropped []string
 	for _, t := range r.Tests {
 		name := fmt.Sprintf("%s at d = %d, %s", t.Name, t.D, t.Load)
+		if t.D == 0 {
+			name = fmt.Sprintf("%s, %s", t.Name, t.Load)
+		}
 		switch {
 		case t.Holm <= 0.05:
 			kept = append(kept, name)
@@ -129,7 +136,21 @@ func (r Report) mechanismStatement() string {
 	if len(dropped) > 0 {
 		fmt.Fprintf(&s, " Significant at 5%% alone but not after the correction: %s.", strings.Join(dropped, "; "))
 	}
-	s.WriteString(" A difference at equal p that disappears at equal relative load is a difference of load, not of mechanism.")
+	for _, load := range []string{experiment.LoadEqualP, experiment.LoadEqualRelative} {
+		lo, hi, below, n := math.Inf(1), math.Inf(-1), 0, 0
+		for _, k := range r.KappaPairs {
+			if k.Load == load {
+				lo, hi, n = math.Min(lo, k.Diff), math.Max(hi, k.Diff), n+1
+				if k.Diff < 0 {
+					below++
+				}
+			}
+		}
+		if n > 0 {
+			fmt.Fprintf(&s, " kappa*_coupled - kappa*_decoupled at %s: %+.4f to %+.4f (negative at %d of %d d).", load, lo, hi, below, n)
+		}
+	}
+	s.WriteString(" A difference at equal p that disappears at equal relative load is a difference of load, not of mechanism; one that appears only at equal relative load is hidden by load at equal p.")
 	return s.String()
 }
 
