@@ -417,6 +417,9 @@ func (r Report) crossingShift() string {
 	if math.IsInf(lo, 1) {
 		return "about 1/2"
 	}
+	if a, b := fmt.Sprintf("%.3f", lo), fmt.Sprintf("%.3f", hi); a == b {
+		return a + " in every row, to three decimals,"
+	}
 	return fmt.Sprintf("by %.3f to %.3f", lo, hi)
 }
 
