@@ -397,7 +397,7 @@ func (r Report) designStatement() string {
 	if len(large) > 0 {
 		fmt.Fprintf(&s, "At d >= 40, with p0 guessed, it is %.2f to %.2f. ", lo, hi)
 	}
-	s.WriteString("One binary verdict loses most of what the pairing gives a full p* (the shared spread of a seed's two instances cancels in p*_coupled - p*_decoupled, not in two verdicts), and wins back only the factor of verdicts per p*. The charge per verdict is the search's average; a verdict at the threshold, where the LP is hardest, costs more than that average, which moves the ratio down. ")
+	s.WriteString("One binary verdict loses most of what the pairing gives a full p* (the shared spread of a seed's two instances cancels in p*_coupled - p*_decoupled, not in two verdicts), and wins back only the factor of verdicts per p*. The charge per verdict is the search's average; a verdict at the threshold, where the LP is hardest, may cost more than that average (the records do not time single verdicts), which would move the ratio down. ")
 	if len(large) > 0 && hi < DecisiveRatio {
 		fmt.Fprintf(&s, "**Plan:** the gain, at most a factor %.2f in the verdict design's favour, is below %.0f, the factor by which the charge per verdict may be off (the records time whole searches, not single verdicts), while a full p* also gives the spread, the medians and the collapse of every d. So the d = 96 and d = 128 runs compute full paired p* (scripts/science-sweep.sh) to the pair counts above; timing single threshold verdicts at d = 96 would settle the charge.", hi, DecisiveRatio)
 	} else {
