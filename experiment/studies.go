@@ -130,7 +130,7 @@ func StudyModel(ctx context.Context, f Family, p int, method lp.Method) (*ModelS
 type KS struct {
 	Distance float64 `json:"ks_distance"`
 	PValue   float64 `json:"p_value_approx"`
-	// Permutation is the paired permutation p-value (SpectraPermutation).
+	// Permutation is the paired permutation p-value (stats.PairedKSPermutation).
 	Permutation float64 `json:"p_value_permutation"`
 }
 

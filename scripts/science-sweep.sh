@@ -11,7 +11,8 @@
 #   statement asks for to tell a vanishing gap from a nonzero limit;
 #   then the two models' optimal memories: d = 32, 48 at equal p
 #   (compare/compare.json) and d = 12..24 at equal p and equal relative load
-#   (compare-load/dD/compare.json, one directory per d).
+#   (compare-load/dD/compare.json, one directory per d; add 32 to the list
+#   when CPU allows: its max-margin QPs cost several times those of d = 24).
 # PARTS selects parts (default: all), e.g. PARTS="d96 d128 report". Run it
 # under nohup for the long parts:
 #   nohup scripts/science-sweep.sh >sweep.log 2>&1 &

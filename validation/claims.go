@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/lamcap/lamcap/experiment"
 )
 
 // Claims markers: the README's claims section is the text between them, and
@@ -118,6 +120,23 @@ func (r Report) Claims(command string) string {
 			}
 		}
 		w("- The optimal memories: of %d paired tests (spectra and kappa*, at equal p and at equal relative load), %d %s the models apart after Holm's correction.", len(r.Tests), kept, verb(kept))
+		for _, t := range r.Tests {
+			if t.D == 0 && t.Load == experiment.LoadEqualRelative {
+				lo, hi, below, n := math.Inf(1), math.Inf(-1), 0, 0
+				for _, k := range r.KappaPairs {
+					if k.Load == t.Load {
+						lo, hi, n = math.Min(lo, k.Diff), math.Max(hi, k.Diff), n+1
+						if k.Diff < 0 {
+							below++
+						}
+					}
+				}
+				w(" At equal relative load kappa*_coupled - kappa*_decoupled is %+.3f to %+.3f, negative at %d of %d d (all d pooled: p %s, %s after Holm).", lo, hi, below, n, pEquals(t.PValue), pValue(t.Holm))
+			}
+			if t.D == 0 && t.Load == experiment.LoadEqualP {
+				w(" At equal p, all d pooled, kappa* gives p %s (%s after Holm).", pEquals(t.PValue), pValue(t.Holm))
+			}
+		}
 		if len(r.Tight) > 0 {
 			lo, hi, slo, shi, tlo, thi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 			var ds []string

@@ -108,6 +108,33 @@ func (r *Report) SetMechanism(rows []experiment.CompareRow, set Settings) error 
 			r.Tests = append(r.Tests, MechanismTest{D: a.D, Load: a.Load, Name: "kappa* (paired sign flip)", PValue: kp.PValue})
 		}
 	}
+	// One more test per load: kappa* over every d at once, each d's
+	// differences scaled by that d's standard deviation of kappa* (so that no
+	// d dominates), signs flipped pair by pair.
+	for _, load := range []string{experiment.LoadEqualP, experiment.LoadEqualRelative} {
+		var pooled []float64
+		nd := 0
+		for i := 0; i+1 < len(r.Mechanism); i++ {
+			a, b := r.Mechanism[i], r.Mechanism[i+1]
+			if a.Load != load || b.Load != load || a.D != b.D || a.Model != "coupled" || b.Model != "decoupled" {
+				continue
+			}
+			diff := pairedKappas(a, b)
+			if len(diff) < 3 {
+				continue
+			}
+			_, se := stats.MeanSE(diff)
+			sd := se * math.Sqrt(float64(len(diff)))
+			for _, x := range diff {
+				pooled = append(pooled, x/sd)
+			}
+			nd++
+		}
+		if nd >= 2 {
+			r.Tests = append(r.Tests, MechanismTest{Load: load, Name: fmt.Sprintf("kappa* (paired sign flip, %d d pooled)", nd),
+				PValue: stats.SignFlip(pooled, stats.PermutationRounds, set.Seed)})
+		}
+	}
 	ps := make([]float64, len(r.Tests))
 	for i, t := range r.Tests {
 		ps[i] = t.PValue
@@ -128,8 +155,9 @@ func (r *Report) SetMechanism(rows []experiment.CompareRow, set Settings) error 
 	return nil
 }
 
-// kappaPair compares kappa* seed by seed.
-func kappaPair(c, d experiment.CompareRow, set Settings) (KappaPair, bool) {
+// pairedKappas are kappa*_coupled - kappa*_decoupled over the seeds both
+// certified, in the coupled row's seed order.
+func pairedKappas(c, d experiment.CompareRow) []float64 {
 	at := map[int64]float64{}
 	for i, s := range d.Seeds {
 		if i < len(d.KappaStars) {
@@ -142,6 +170,12 @@ func kappaPair(c, d experiment.CompareRow, set Settings) (KappaPair, bool) {
 			diff = append(diff, c.KappaStars[i]-v)
 		}
 	}
+	return diff
+}
+
+// kappaPair compares kappa* seed by seed.
+func kappaPair(c, d experiment.CompareRow, set Settings) (KappaPair, bool) {
+	diff := pairedKappas(c, d)
 	if len(diff) < 3 {
 		return KappaPair{}, false
 	}
