@@ -12,7 +12,10 @@
 //     fixes the grid and whose records.jsonl keeps every finished unit as one
 //     fsynced JSON line, so a sweep resumes after any crash. Lines that are not
 //     records of the grid are moved to records.rejected.jsonl, never dropped
-//     unseen; one process at a time holds a directory (sweep.lock).
+//     unseen; one process at a time holds a directory (sweep.lock). Each record
+//     names by SHA-256 the certificates of its verdicts at p* and p*+1, kept in
+//     certificates.jsonl; reading a directory (OpenStore, ReadRecords, Merge)
+//     re-checks them on the rebuilt instances, so a record proves its p*.
 //   - Grid is the on-disk form of a Sweep (Sweep.Grid, Grid.Sweep). Grid.Same is
 //     the one equality of grids, used by resuming and merging alike: the order
 //     of the d and model lists and the solver's choices do not matter to it.
