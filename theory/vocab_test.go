@@ -59,6 +59,9 @@ func TestVocabCoverIdentity(t *testing.T) {
 // paper's model the prediction is the paper's (p D_0(p) = d^2); p_c grows with V
 // until V - 1 = d and bits per parameter stay below the paper's at V = p_c.
 func TestPredictVocab(t *testing.T) {
+	if d3, err := StatDim(3, 0); err != nil || math.Abs(d3-5.0/6) > 1e-9 {
+		t.Errorf("D_0(3) = %v, want 5/6 (%v)", d3, err)
+	}
 	for _, d := range []int{4, 8} {
 		prs, err := PredictVocab(d, 2)
 		if err != nil {
