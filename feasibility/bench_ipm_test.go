@@ -15,8 +15,10 @@ import (
 
 // The large-d benchmarks (issue targets, Gaussian coupled, 2 cores):
 //
-//	exact p*  d = 32 <= 5 s, d = 48 <= 60 s, d = 64 <= 3 min and 2 GiB,
-//	          d = 96 <= 20 min, d = 128 (one instance) <= 90 min and 6 GiB;
+//	exact p*  d = 32 <= 5 s, d = 48 <= 60 s, d = 64 <= 30 s and 2 GiB,
+//	          d = 96 <= 4 min, d = 128 <= 20 min and 6 GiB (seeds 1-3; issue 18);
+//	iterations per near-threshold verdict at d = 128 <= 35; not-storable
+//	residual <= 1e-10; decoupled over coupled time at d = 64 <= 1.1;
 //	cold solve at d = 24, p = 120..124, seeds 1..10: worst/median <= 3, worst <= 5 s;
 //	one verdict at d = 20, p = 85 against the full LP on other solvers.
 //
@@ -25,29 +27,40 @@ import (
 // the process's peak resident set.
 
 // BenchmarkExactThreshold times the exact p* for each method that reaches the
-// size.
+// size, and reports what issue 18 tracks: verdicts and interior-point
+// iterations per p*, iterations per verdict, the worst not-storable residual
+// |A^T lambda|_1 / sum(lambda), and for the decoupled model its time over the
+// coupled one's at the same d.
 func BenchmarkExactThreshold(b *testing.B) {
 	type benchCase struct {
 		d, seeds int
 		method   lp.Method
+		kind     model.Model
 	}
-	cases := []benchCase{{32, 3, lp.MethodIPM}}
+	cases := []benchCase{{32, 3, lp.MethodIPM, model.Coupled}}
 	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
-		cases = append(cases, benchCase{32, 3, lp.MethodSimplex}, benchCase{48, 3, lp.MethodIPM}, benchCase{64, 3, lp.MethodIPM})
+		cases = append(cases, benchCase{32, 3, lp.MethodSimplex, model.Coupled}, benchCase{48, 3, lp.MethodIPM, model.Coupled},
+			benchCase{64, 3, lp.MethodIPM, model.Coupled}, benchCase{64, 3, lp.MethodIPM, model.Decoupled})
 	}
 	if os.Getenv("LAMCAP_BENCH_HUGE") != "" {
-		cases = append(cases, benchCase{96, 1, lp.MethodIPM}, benchCase{128, 1, lp.MethodIPM})
+		cases = append(cases, benchCase{96, 3, lp.MethodIPM, model.Coupled}, benchCase{128, 3, lp.MethodIPM, model.Coupled})
 	}
+	coupled := map[int]float64{} // d -> median seconds of the coupled model
 	for _, c := range cases {
-		b.Run(fmt.Sprintf("d=%d/%s", c.d, c.method), func(b *testing.B) {
-			var ts, solves []float64
+		b.Run(fmt.Sprintf("d=%d/%s/%v", c.d, c.method, c.kind), func(b *testing.B) {
+			var ts, solves, iters, perVerdict []float64
+			worst := 0.0
 			for i := 0; i < b.N; i++ {
-				ts, solves = ts[:0], solves[:0]
+				ts, solves, iters, perVerdict = ts[:0], solves[:0], iters[:0], perVerdict[:0]
 				for seed := 1; seed <= c.seeds; seed++ {
 					t0 := time.Now()
 					tv := time.Now()
-					th, err := FindThreshold(context.Background(), model.Random{D: c.d, Seed: uint64(seed)},
+					th, err := FindThreshold(context.Background(), model.Random{D: c.d, Seed: uint64(seed), Kind: c.kind},
 						ThresholdOptions{LP: lp.Options{Method: c.method}, OnVerdict: func(p int, v Verdict) {
+							perVerdict = append(perVerdict, float64(v.Iterations))
+							if v.LambdaCheck != nil && v.Status == NotStorable {
+								worst = max(worst, v.LambdaCheck.Residual)
+							}
 							if c.d >= 96 { // hours: show each verdict as it comes
 								fmt.Fprintf(os.Stderr, "d=%d seed %d: p=%d %v, %d iterations, %.0f s\n", c.d, seed, p, v.Status, v.Iterations, time.Since(tv).Seconds())
 								tv = time.Now()
@@ -58,12 +71,23 @@ func BenchmarkExactThreshold(b *testing.B) {
 					}
 					ts = append(ts, time.Since(t0).Seconds())
 					solves = append(solves, float64(th.Solves))
-					b.Logf("d=%d seed %d %s: p*=%d in %.1f s, %d verdicts, %d iterations", c.d, seed, c.method, th.PStar, ts[len(ts)-1], th.Solves, th.Iterations)
+					iters = append(iters, float64(th.Iterations))
+					b.Logf("d=%d seed %d %s %v: p*=%d in %.1f s, %d verdicts, %d iterations", c.d, seed, c.method, c.kind, th.PStar, ts[len(ts)-1], th.Solves, th.Iterations)
 				}
 			}
 			b.ReportMetric(median(ts), "median-s")
 			b.ReportMetric(median(solves), "median-verdicts")
+			b.ReportMetric(median(iters), "median-iterations")
+			b.ReportMetric(median(perVerdict), "iterations/verdict")
+			sort.Float64s(perVerdict)
+			b.ReportMetric(perVerdict[len(perVerdict)-1], "max-iterations/verdict")
+			b.ReportMetric(worst, "worst-residual")
 			b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
+			if c.kind == model.Coupled && c.method == lp.MethodIPM {
+				coupled[c.d] = median(ts)
+			} else if t, ok := coupled[c.d]; ok && c.method == lp.MethodIPM {
+				b.ReportMetric(median(ts)/t, "decoupled/coupled")
+			}
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/internal/ranges"
+	"github.com/lamcap/lamcap/lp"
 )
 
 func init() {
@@ -56,7 +57,14 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.start < 0 {
 		return usagef("--start must be >= 0")
 	}
-	guess := 3 * max(o.start, feasibility.StartGuess(o.inst.d)) // --start 100000 skipped the check
+	guess := 3 * feasibility.StartGuess(o.inst.d)
+	if o.sf.opts.Method.For(o.inst.d, o.sf.opts.Rows) == lp.MethodIPM {
+		// The interior-point search stays within a few widths of the prior
+		// (about 1% of p at d = 128); half again the start leaves room for
+		// a wrong prior and lets d = 160 (about 10.5 GiB) be checked at all.
+		guess = 3 * feasibility.StartGuess(o.inst.d) / 2
+	}
+	guess = max(guess, o.start) // --start 100000 once skipped the check
 	if err := checkMemory(fmt.Sprintf("d=%d", o.inst.d), lpMemory(o.inst, guess, o.sf)); err != nil {
 		return err
 	}
