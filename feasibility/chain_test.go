@@ -154,27 +154,44 @@ func TestVerdictsIndependentOfScaleAndSolver(t *testing.T) {
 	}
 }
 
+// looseNotStorable is a test double of a solver that stops early with a loose
+// not-storable certificate: it solves with the simplex to the optimum and
+// hands back only the optimal margin duals, whose residual |A^T lambda|_1 is
+// t* itself (LP duality for the box |W_ij| <= 1). On a storable instance with
+// a tiny t* that certificate holds (t* <= eps * scale) but is not confirmed
+// (t* > ConfirmEps * scale). Retry is the simplex's own chain.
+type looseNotStorable struct{ lp.Solver }
+
+func (s looseNotStorable) Solve(ctx context.Context) (*lp.Solution, error) {
+	sol, err := s.Solver.Solve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sol.W = nil
+	return sol, nil
+}
+
 // Near-duplicate targets give a t* of a few 1e-9 of the data's scale at p = 3:
-// the interior-point method's early stop certifies "not storable" (t* <= its
-// residual <= eps * scale) while the simplex finds a W with every exact margin
+// a solver that stops early certifies "not storable" (t* <= its residual <=
+// eps * scale) while an optimal one finds a W with every exact margin
 // positive. Decide asks the next solver of the chain because the residual is
 // above ConfirmEps, keeps the storable certificate, and says so.
 func TestStorableCertificateWins(t *testing.T) {
 	in, _ := model.NewInstance(userData(t, 8, 24, 1, 1e-9), 3)
-	early := lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict, Eps: DefaultEps})
+	early := looseNotStorable{lp.NewSimplex(in, lp.Options{Eps: DefaultEps})}
 	sol, err := early.Solve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := Certify(sol, early, DefaultEps); c.Status != NotStorable || confirmed(c) {
-		t.Fatalf("the interior-point stop no longer gives an unconfirmed not-storable certificate here: %s (%s)", c.Status, c.Note)
+		t.Fatalf("the double does not give an unconfirmed not-storable certificate here: %s (%s)", c.Status, c.Note)
 	}
-	v, err := Decide(context.Background(), lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict, Eps: DefaultEps}), DefaultEps)
+	v, err := Decide(context.Background(), looseNotStorable{lp.NewSimplex(in, lp.Options{Eps: DefaultEps})}, DefaultEps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Status != Storable || v.Disagreement == "" || v.Attempts != 2 {
-		t.Fatalf("want the simplex's storable certificate kept with the disagreement noted, have %s after %d attempts (%q)", v.Status, v.Attempts, v.Disagreement)
+		t.Fatalf("want the next solver's storable certificate kept with the disagreement noted, have %s after %d attempts (%q)", v.Status, v.Attempts, v.Disagreement)
 	}
 	if c := lp.CheckStorable(in, v.W); !c.OK {
 		t.Fatalf("the W kept does not verify: %s", c.Reason)
