@@ -36,22 +36,27 @@ func saveArrays(dir string, inst instanceFlags, in *model.Instance, eps float64,
 	if dir == "" {
 		return nil
 	}
+	// The arrays are the certificate's own W and lambda (normalised: max
+	// |W_ij| = 1, weights summing to 1), so that they agree with it exactly.
 	var files []outdir.File
-	switch v.Status {
-	case feasibility.Storable:
-		files = append(files, outdir.File{Name: "W.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, v.W) }})
-	case feasibility.NotStorable:
-		// A certified lambda has at least one row (its weights sum to more than 0).
-		lam := mat.NewDense(len(v.Lambda), 3, nil)
-		for k, l := range v.Lambda {
-			lam.SetRow(k, []float64{float64(l.Mu), float64(l.V), l.Weight})
-		}
-		files = append(files, outdir.File{Name: "lambda.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, lam) }})
-	}
 	if v.Status != feasibility.Undecided {
 		c, err := experiment.NewCertificate(inst.certInstance(), in, eps, v)
 		if err != nil {
 			return err
+		}
+		switch {
+		case len(c.W) > 0:
+			w := mat.NewDense(len(c.W), len(c.W[0]), nil)
+			for i, row := range c.W {
+				w.SetRow(i, row)
+			}
+			files = append(files, outdir.File{Name: "W.npy", Fill: func(f io.Writer) error { return model.EncodeNPY(f, w) }})
+		case len(c.Lambda) > 0:
+			lam := mat.NewDense(len(c.Lambda), 3, nil)
+			for k, l := range c.Lambda {
+				lam.SetRow(k, []float64{float64(l.Mu), float64(l.V), l.Weight})
+			}
+			files = append(files, outdir.File{Name: "lambda.npy", Fill: func(f io.Writer) error { return model.EncodeNPY(f, lam) }})
 		}
 		files = append(files, outdir.File{Name: "certificate.json", Fill: c.Encode})
 	}
