@@ -41,7 +41,7 @@ func PaperPC(groups []VocabGroup) (map[int]float64, error) {
 
 // VocabCommand is the command that regenerates docs/vocabulary.md from the
 // committed records (and runs whatever records are missing).
-const VocabCommand = "lamcap vocab-study --d 8,12,16,24 --seeds 10 --answers uniform,zipf:1 --out docs/data/vocab --report docs/vocabulary.md"
+const VocabCommand = "lamcap vocab-study --d 8,12,16,24 --seeds 10,10,10,3 --answers uniform,zipf:1 --out docs/data/vocab --report docs/vocabulary.md"
 
 // bitsAsymptote is 1 / (2 ln 2), the bits per parameter of the paper's
 // asymptote p log p / d^2 -> 1/2 and the surrogate's limit for V -> infinity.
@@ -86,7 +86,7 @@ interior-point method does not take vocabulary instances yet).
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("![p_c / d^2 against V](data/vocab/capacity.png)\n\n![bits per parameter against V](data/vocab/bits.png)\n\n")
+	b.WriteString("![p_c / d^2 against V](vocabulary-capacity.png)\n\n![bits per parameter against V](vocabulary-bits.png)\n\n")
 	writeVocabAnswers(&b, byAns, paperPC)
 	writeVocabCurves(&b, curves)
 	_, err := io.WriteString(w, b.String())

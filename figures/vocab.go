@@ -17,7 +17,8 @@ import (
 // surrogate's prediction as a dashed line in the colour of its d) and bits
 // (p_c log2 V / d^2 against V, the same way, with Allen-Zhu and Li's 2 bits
 // per parameter and the asymptote 1 / (2 ln 2)), each as PNG and SVG.
-func Vocab(dir string, groups []experiment.VocabGroup) error {
+// The files are dir/PREFIXcapacity.* and dir/PREFIXbits.*.
+func Vocab(dir, prefix string, groups []experiment.VocabGroup) error {
 	type key struct {
 		d int
 		a string
@@ -108,8 +109,8 @@ func Vocab(dir string, groups []experiment.VocabGroup) error {
 		bits.Add(f)
 		bits.Legend.Add(ref.label, f)
 	}
-	if err := save(capacity, dir, "capacity"); err != nil {
+	if err := save(capacity, dir, prefix+"capacity"); err != nil {
 		return err
 	}
-	return save(bits, dir, "bits")
+	return save(bits, dir, prefix+"bits")
 }

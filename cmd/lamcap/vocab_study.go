@@ -160,11 +160,12 @@ func writeVocabReport(stdout io.Writer, dir, report string) error {
 	if err := experiment.WriteVocabSummary(dir, groups); err != nil {
 		return err
 	}
-	if err := figures.Vocab(dir, groups); err != nil {
-		return err
-	}
 	if report == "" {
-		return nil
+		return figures.Vocab(dir, "", groups)
+	}
+	// The report's figures go beside it (docs/data keeps no images).
+	if err := figures.Vocab(filepath.Dir(report), "vocabulary-", groups); err != nil {
+		return err
 	}
 	paper, err := experiment.PaperPC(groups)
 	if err != nil {
