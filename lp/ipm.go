@@ -248,6 +248,7 @@ type ipmWork struct {
 	rhs       []float64   // n + 1
 	marg      *mat.Dense
 	pd        *mat.Dense // p x d scratch
+	pg        []float64  // p x d scratch (marginsThenTranspose)
 	wd        *mat.Dense // d x d scratch
 	lamD      *mat.Dense
 	border    []float64 // -A^T D 1, the t border of the normal matrix
@@ -261,6 +262,7 @@ type ipmWork struct {
 	polish                                   []float64 // polishDual's next weights
 	polishRes                                float64   // the residual polishDual reached this iteration
 	polishSteps                              int       // polishDual's projections, for the benchmarks
+	polishZ                                  []float64 // polishDual's solve (n), decoupled model
 }
 
 // Solve runs the interior-point method on the instance as it is now, from
@@ -426,7 +428,7 @@ func (s *IPM) newWork() *ipmWork {
 		qM: f(p * p), qU: f(n), qL: f(n), dzW: f(n),
 		dsM: f(p * p), dyM: f(p * p), dsU: f(n), dyU: f(n), dsL: f(n), dyL: f(n),
 		rcM: f(p * p), rcU: f(n), rcL: f(n), rhs: f(n + 1),
-		marg: mat.NewDense(p, p, nil), pd: mat.NewDense(p, s.d, nil), wd: mat.NewDense(s.d, s.d, nil),
+		marg: mat.NewDense(p, p, nil), pd: mat.NewDense(p, s.d, nil), pg: f(p * s.d), wd: mat.NewDense(s.d, s.d, nil),
 		lamD: mat.NewDense(p, p, nil),
 	}
 }
@@ -723,6 +725,25 @@ func (s *IPM) precondition(wk *ipmWork, dst, v []float64) {
 func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 	n, p := s.n, s.p
 	q := wk.pcgM
+	if !s.coupled {
+		zt := z[n]
+		sum := s.marginsThenTranspose(dst[:n], z[:n], q, func(mu int, row []float64) float64 {
+			var sum float64
+			dm := wk.dm[mu*p : (mu+1)*p]
+			for v := range row {
+				if v != mu {
+					row[v] = dm[v] * (row[v] - zt)
+					sum += row[v]
+				}
+			}
+			return sum
+		}, wk)
+		for k := 0; k < n; k++ {
+			dst[k] += (wk.du[k] + wk.dl[k]) * z[k]
+		}
+		dst[n] = -sum
+		return
+	}
 	s.margins(q, z[:n], wk)
 	var sum float64
 	for i := range q {
@@ -1069,15 +1090,30 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 		}
 		wk.rhs[n] = 0
 		s.roughSolve(wk, wk.rhs)
-		s.margins(wk.dsM, wk.rhs[:n], wk)
 		next := wk.polish
-		for i := range next {
-			next[i] = 0
-			if i/p != i%p {
-				next[i] = math.Max(0, lam[i]+wk.dm[i]*(wk.dsM[i]-wk.rhs[n]))
+		if zeta := wk.rhs[n]; s.coupled {
+			s.margins(wk.dsM, wk.rhs[:n], wk)
+			for i := range next {
+				next[i] = 0
+				if i/p != i%p {
+					next[i] = math.Max(0, lam[i]+wk.dm[i]*(wk.dsM[i]-zeta))
+				}
 			}
+			s.transpose(wk.rhs[:n], next, wk)
+		} else {
+			if wk.polishZ == nil {
+				wk.polishZ = make([]float64, n)
+			}
+			copy(wk.polishZ, wk.rhs[:n]) // z, while rhs receives A^T lambda'
+			s.marginsThenTranspose(wk.rhs[:n], wk.polishZ, next, func(mu int, row []float64) float64 {
+				for v := range row {
+					if i := mu*p + v; v != mu {
+						row[v] = math.Max(0, lam[i]+wk.dm[i]*(row[v]-zeta))
+					}
+				}
+				return 0
+			}, wk)
 		}
-		s.transpose(wk.rhs[:n], next, wk)
 		wk.polishSteps++
 		res := floats.Norm(wk.rhs[:n], 1) / floats.Sum(next)
 		if !(res < wk.polishRes*ipmPolishGain) {
