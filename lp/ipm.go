@@ -246,16 +246,13 @@ type ipmWork struct {
 	rcU, rcL  []float64
 	saved     [][]float64 // a direction and its r_cent kept while a corrector is tried
 	rhs       []float64   // n + 1
-	marg      *mat.Dense
-	pd        *mat.Dense // p x d scratch
-	pg        []float64  // p x d scratch (marginsThenTranspose)
-	wd        *mat.Dense // d x d scratch
-	lamD      *mat.Dense
-	border    []float64 // -A^T D 1, the t border of the normal matrix
-	sumD      float64   // 1^T D 1, its corner
-	single    bool      // this iteration's factor is single precision (in h32)
-	noSingle  bool      // single precision failed once: the rest of the solve is double
-	pcgSteps  int       // conjugate-gradient steps taken, for the benchmarks
+	pd        *mat.Dense  // p x d scratch
+	pg        []float64   // p x d scratch (marginsThenTranspose)
+	border    []float64   // -A^T D 1, the t border of the normal matrix
+	sumD      float64     // 1^T D 1, its corner
+	single    bool        // this iteration's factor is single precision (in h32)
+	noSingle  bool        // single precision failed once: the rest of the solve is double
+	pcgSteps  int         // conjugate-gradient steps taken, for the benchmarks
 	// Conjugate-gradient scratch (pcg), allocated on first use.
 	pcgB, pcgX, pcgR, pcgZ, pcgP, pcgQ, pcgM []float64
 	b32                                      []float32
@@ -428,8 +425,7 @@ func (s *IPM) newWork() *ipmWork {
 		qM: f(p * p), qU: f(n), qL: f(n), dzW: f(n),
 		dsM: f(p * p), dyM: f(p * p), dsU: f(n), dyU: f(n), dsL: f(n), dyL: f(n),
 		rcM: f(p * p), rcU: f(n), rcL: f(n), rhs: f(n + 1),
-		marg: mat.NewDense(p, p, nil), pd: mat.NewDense(p, s.d, nil), pg: f(p * s.d), wd: mat.NewDense(s.d, s.d, nil),
-		lamD: mat.NewDense(p, p, nil),
+		pd: mat.NewDense(p, s.d, nil), pg: f(p * s.d),
 	}
 }
 
@@ -486,12 +482,12 @@ func (s *IPM) buildP2() {
 }
 
 // margins writes A w into dst (p x p, diagonal zero). For the coupled model the
-// scores are the two level-3 products (X W^T) Y^T; otherwise the instance's
-// row-by-row margins.
+// scores are the two level-3 products (X W^T) Y^T; for the decoupled model one
+// matrix-vector product per association, spread over the cores
+// (decoupledMargins).
 func (s *IPM) margins(dst []float64, w []float64, wk *ipmWork) {
 	if !s.coupled {
-		s.in.MarginsTo(wk.marg, wk.pd, mat.NewDense(s.d, s.d, w))
-		copy(dst, wk.marg.RawMatrix().Data)
+		s.decoupledMargins(dst, w, wk)
 		return
 	}
 	p, d := s.p, s.d
@@ -513,9 +509,7 @@ func (s *IPM) margins(dst []float64, w []float64, wk *ipmWork) {
 // model G = diag(row sums of v) Y - v Y is one level-3 product.
 func (s *IPM) transpose(dst []float64, v []float64, wk *ipmWork) {
 	if !s.coupled {
-		copy(wk.lamD.RawMatrix().Data, v)
-		s.in.RowCombination(wk.wd, wk.pd, wk.lamD)
-		copy(dst, wk.wd.RawMatrix().Data)
+		s.decoupledTranspose(dst, v, wk)
 		return
 	}
 	p, d := s.p, s.d

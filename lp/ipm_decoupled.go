@@ -58,3 +58,60 @@ func (s *IPM) marginsThenTranspose(dst, w, q []float64, f func(mu int, row []flo
 		blas64.General{Rows: d, Cols: d, Stride: d, Data: dst})
 	return floats.Sum(sums)
 }
+
+// eachAssociation runs f over the associations 0..p-1, split into contiguous
+// ranges, one per core.
+func (s *IPM) eachAssociation(f func(lo, hi int)) {
+	p := s.p
+	workers := min(linalg.Threads(), p)
+	per := (p + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < p; lo += per {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			f(lo, hi)
+		}(lo, min(lo+per, p))
+	}
+	wg.Wait()
+}
+
+// decoupledMargins writes A w (p x p, diagonal 0) for the decoupled model,
+// the associations spread over the cores.
+func (s *IPM) decoupledMargins(dst, w []float64, wk *ipmWork) {
+	in, p, d := s.in, s.p, s.d
+	u := wk.pd.RawMatrix()
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, in.X.RawMatrix(), blas64.General{Rows: d, Cols: d, Stride: d, Data: w}, 0, u)
+	s.eachAssociation(func(lo, hi int) {
+		for mu := lo; mu < hi; mu++ {
+			c := in.Competitors(mu).RawMatrix()
+			row := dst[mu*p : (mu+1)*p]
+			pureGo.Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
+			own := row[mu]
+			for v := range row {
+				row[v] = own - row[v]
+			}
+		}
+	})
+}
+
+// decoupledTranspose writes A^T v (n) for the decoupled model, v p x p (its
+// diagonal ignored), the associations spread over the cores.
+func (s *IPM) decoupledTranspose(dst, v []float64, wk *ipmWork) {
+	in, p, d := s.in, s.p, s.d
+	g := wk.pg
+	s.eachAssociation(func(lo, hi int) {
+		for mu := lo; mu < hi; mu++ {
+			c := in.Competitors(mu).RawMatrix()
+			row := v[mu*p : (mu+1)*p]
+			own := row[mu]
+			row[mu] = 0
+			gr := g[mu*d : (mu+1)*d]
+			pureGo.Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
+			floats.AddScaled(gr, floats.Sum(row), in.Y.RawRowView(mu))
+			row[mu] = own
+		}
+	})
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: p, Cols: d, Stride: d, Data: g}, in.X.RawMatrix(), 0,
+		blas64.General{Rows: d, Cols: d, Stride: d, Data: dst})
+}
