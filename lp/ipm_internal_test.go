@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/model"
 )
@@ -126,6 +128,82 @@ func TestIPMMixedPrecision(t *testing.T) {
 			if math.Abs(sgl.T-dbl.T) > 1e-8 || (sgl.T > 0) != (dbl.T > 0) {
 				t.Errorf("%v d=%d p=%d: t* %.12g mixed, %.12g double", kind, c.d, c.p, sgl.T, dbl.T)
 			}
+		}
+	}
+}
+
+// For the decoupled model the solver's normal operator H z (one pass over the
+// competitors, marginsThenTranspose) equals the one built from the model's
+// own margins and row combinations; so do its margins and transpose.
+func TestDecoupledOnePassMatchesTwoPass(t *testing.T) {
+	const d, p = 6, 11
+	in, err := model.NewInstance(model.Random{D: d, Seed: 4, Kind: model.Decoupled}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewIPM(in, Options{})
+	s.p = p
+	s.buildP2()
+	wk := s.newWork()
+	r := rand.New(rand.NewPCG(3, 4))
+	n := d * d
+	for i := range wk.dm {
+		if i/p != i%p {
+			wk.dm[i] = r.ExpFloat64()
+		}
+	}
+	for k := 0; k < n; k++ {
+		wk.du[k], wk.dl[k] = r.ExpFloat64(), r.ExpFloat64()
+	}
+	z := make([]float64, n+1)
+	for i := range z {
+		z[i] = r.NormFloat64()
+	}
+	wk.pcgM = make([]float64, p*p)
+	got := make([]float64, n+1)
+	s.applyNormal(got, z, wk)
+	// Two passes: q = D (A z - z_t), H z = (A^T q + (Du + Dl) z, -sum q).
+	// The reference is the model's own products (Instance.MarginsTo,
+	// RowCombination), not the solver's.
+	marg := mat.NewDense(p, p, nil)
+	in.MarginsTo(marg, mat.NewDense(p, d, nil), mat.NewDense(d, d, append([]float64(nil), z[:n]...)))
+	q := marg.RawMatrix().Data
+	var sum float64
+	for i := range q {
+		if i/p == i%p {
+			q[i] = 0
+			continue
+		}
+		q[i] = wk.dm[i] * (q[i] - z[n])
+		sum += q[i]
+	}
+	want := make([]float64, n+1)
+	comb := mat.NewDense(d, d, nil)
+	in.RowCombination(comb, mat.NewDense(p, d, nil), mat.NewDense(p, p, q))
+	copy(want, comb.RawMatrix().Data)
+	for k := 0; k < n; k++ {
+		want[k] += (wk.du[k] + wk.dl[k]) * z[k]
+	}
+	want[n] = -sum
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+			t.Fatalf("entry %d: one pass %.15g, two passes %.15g", i, got[i], want[i])
+		}
+	}
+	m := make([]float64, p*p)
+	s.margins(m, z[:n], wk)
+	in.MarginsTo(marg, mat.NewDense(p, d, nil), mat.NewDense(d, d, append([]float64(nil), z[:n]...)))
+	tr := make([]float64, n)
+	s.transpose(tr, m, wk)
+	in.RowCombination(comb, mat.NewDense(p, d, nil), mat.NewDense(p, p, append([]float64(nil), marg.RawMatrix().Data...)))
+	for i, x := range marg.RawMatrix().Data {
+		if math.Abs(m[i]-x) > 1e-12*(1+math.Abs(x)) {
+			t.Fatalf("margin %d: solver %.15g, model %.15g", i, m[i], x)
+		}
+	}
+	for i, x := range comb.RawMatrix().Data {
+		if math.Abs(tr[i]-x) > 1e-12*(1+math.Abs(x)) {
+			t.Fatalf("transpose %d: solver %.15g, model %.15g", i, tr[i], x)
 		}
 	}
 }

@@ -51,8 +51,8 @@ func TestIPMTrace(t *testing.T) {
 	}
 	s := NewIPM(in, opts)
 	s.trace = func(r ipmTrace) {
-		fmt.Printf("%3d t=%+.3e gap=%.2e pinf=%.1e dinf=%.1e cert=%.1e pol=%.1e sig=%.1e ap=%.3f ad=%.3f single=%v pcg=%d box=%.2e %s\n",
-			r.it, r.t, r.gap, r.pinf, r.dinf, r.certRes, r.polish, r.sigma, r.ap, r.ad, r.single, r.pcg, r.boxDual, r.block)
+		fmt.Printf("%3d t=%+.3e gap=%.2e pinf=%.1e dinf=%.1e cert=%.1e pol=%.1e sig=%.1e ap=%.3f ad=%.3f single=%v pcg=%d proj=%d box=%.2e %s\n",
+			r.it, r.t, r.gap, r.pinf, r.dinf, r.certRes, r.polish, r.sigma, r.ap, r.ad, r.single, r.pcg, r.proj, r.boxDual, r.block)
 	}
 	sol, err := s.Solve(context.Background())
 	if err != nil {
@@ -62,6 +62,6 @@ func TestIPMTrace(t *testing.T) {
 	if c := CheckNotStorable(in, sol.Lambda, DefaultEps); c.OK {
 		res = c.Residual
 	}
-	fmt.Printf("d=%d seed=%d p=%d: %s, t=%.6e, residual %.2g, %d iterations (single %d, double %d, pcg %d)\n",
-		d, seed, p, sol.Status, sol.T, res, sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps)
+	fmt.Printf("d=%d seed=%d p=%d: %s, t=%.6e, residual %.2g, %d iterations (single %d, double %d, pcg %d, projections %d)\n",
+		d, seed, p, sol.Status, sol.T, res, sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps, s.last.polishSteps)
 }

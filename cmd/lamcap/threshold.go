@@ -24,9 +24,9 @@ certified storable verdict at p* and a certified not-storable verdict at p*+1
 finite-size prediction (lamcap theory). With the simplex (--solver simplex, the
 default below d = 20) the search starts a little below it, steps down with fresh
 solvers if needed, then grows one warm solver upwards. The interior-point method
-(the default from d = 20) brackets p* with cold verdicts, steered by each storable
-verdict's margin, and bisects what is left. An undecided verdict on the way is
-reported as such. The column "t* >= (p*)" is a certified lower bound on the
+(the default from d = 20) brackets p* with cold sign-only verdicts, starting where
+the model's p* is expected and halving what the prior and the bracket leave.
+An undecided verdict on the way is reported as such. The column "t* >= (p*)" is a certified lower bound on the
 optimal margin t* at p* (box normalisation): the smallest recomputed margin of
 the storable certificate W found there. The search needs only the sign of t*,
 so it is t* itself only when that verdict ran to the optimum (the simplex's do).`
