@@ -101,6 +101,11 @@ type Record struct {
 	Certified  bool    `json:"certified"`
 	Lower      int     `json:"lower"`
 	Upper      int     `json:"upper"`
+	// MarginAtP is the solver's t at p*: the optimal margin t* for the
+	// simplex and HiGHS, but for the interior-point method's sign-only
+	// verdicts the t of the first certified iterate, only a lower bound on t*
+	// (the name is kept for older records). The certified smallest margin of
+	// the W is MinMargin.
 	MarginAtP  float64 `json:"margin_at_p_star"`
 	Residual   float64 `json:"residual_at_p_star_plus_1"`
 	Solves     int     `json:"solves"`
