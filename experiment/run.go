@@ -96,11 +96,11 @@ func Shard(units []Unit, k, n int) []Unit {
 // Record is the durable result of one unit.
 type Record struct {
 	Unit
-	Embedding  string  `json:"embedding"`
-	PStar      int     `json:"p_star"`
-	Certified  bool    `json:"certified"`
-	Lower      int     `json:"lower"`
-	Upper      int     `json:"upper"`
+	Embedding string `json:"embedding"`
+	PStar     int    `json:"p_star"`
+	Certified bool   `json:"certified"`
+	Lower     int    `json:"lower"`
+	Upper     int    `json:"upper"`
 	// MarginAtP is the solver's t at p*: the optimal margin t* for the
 	// simplex and HiGHS, but for the interior-point method's sign-only
 	// verdicts the t of the first certified iterate, only a lower bound on t*
