@@ -183,6 +183,9 @@ func checkCertificates(r *Record, certs certIndex, g Grid) error {
 			continue
 		}
 		text, ok := certs[c.sum]
+		if !ok && g.DigestsOnly {
+			continue // the directory keeps digests only: read as written
+		}
 		if !ok {
 			return fmt.Errorf("its %s certificate (sha256 %.12s...) is not in %s", c.verdict, c.sum, CertificatesFile)
 		}

@@ -39,6 +39,12 @@ type Grid struct {
 	// Kappa > 0 asks for the largest p storable with margin kappa (unit-variance
 	// normalisation), from certified max-margin values, instead of kappa = 0.
 	Kappa float64 `json:"kappa,omitempty"`
+	// DigestsOnly keeps only the SHA-256 digests of the certificates in the
+	// records, not the certificates in certificates.jsonl: at large d an
+	// interior-point not-storable certificate weights every one of the
+	// p(p-1) rows (65 MB at d = 96), too much to keep for a sweep. Records of
+	// such a directory are read as written: nothing checks them but a re-run.
+	DigestsOnly bool `json:"digests_only,omitempty"`
 }
 
 // GridVersion is the version of grid.json this lamcap writes. Version 2

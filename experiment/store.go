@@ -426,7 +426,7 @@ func (s *Store) Append(r Record) error {
 		return fmt.Errorf("%s has conflicting records: %s and %s", r.Unit.Name(), resultString(old), resultString(r))
 	}
 	var cb []byte
-	if c := r.Certificates; c != nil {
+	if c := r.Certificates; c != nil && !s.Grid.DigestsOnly {
 		have := map[string][]byte{}
 		for _, l := range r.certs {
 			have[l.sum] = l.text

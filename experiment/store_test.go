@@ -702,3 +702,41 @@ func TestPartialSweepHoldsWholePairs(t *testing.T) {
 		t.Errorf("all %d units saved; the test wants a partial run", len(got))
 	}
 }
+
+// TestDigestsOnlyStore: a digests-only sweep keeps the digests in its records
+// and no certificate in certificates.jsonl, reads its records back as written,
+// and a normal sweep of the same records refuses them (their certificates are
+// not there).
+func TestDigestsOnlyStore(t *testing.T) {
+	g := storeGrid
+	g.Ds, g.SeedLast, g.DigestsOnly = []int{4}, 2, true
+	dir := t.TempDir()
+	st, err := OpenStore(dir, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runOnStore(context.Background(), st, g.Units(), runOptions{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if b, _ := os.ReadFile(filepath.Join(dir, CertificatesFile)); len(b) != 0 {
+		t.Errorf("certificates.jsonl holds %d bytes in a digests-only directory", len(b))
+	}
+	recs, _, bad, err := ReadRecords(dir)
+	if err != nil || len(bad) != 0 || len(recs) != len(g.Units()) {
+		t.Fatalf("read back %d records, %d bad (%v), want %d", len(recs), len(bad), err, len(g.Units()))
+	}
+	for _, r := range recs {
+		if !r.HasCertificates() {
+			t.Errorf("%s carries no digests", r.Unit.Name())
+		}
+	}
+	// The same lines in a directory that keeps certificates are refused.
+	g.DigestsOnly = false
+	var certs certIndex = map[string][]byte{}
+	for _, r := range recs {
+		if err := checkCertificates(&r, certs, g); err == nil {
+			t.Errorf("%s accepted without its certificates", r.Unit.Name())
+		}
+	}
+}

@@ -34,6 +34,8 @@ type Sweep struct {
 	// Kappa > 0 asks for the largest p storable with margin kappa
 	// (unit-variance normalisation, certified max-margin values), not kappa = 0.
 	Kappa float64
+	// DigestsOnly keeps only the certificates' digests (Grid.DigestsOnly).
+	DigestsOnly bool
 	// Eps is the not-storable tolerance (default feasibility.DefaultEps).
 	Eps float64
 	// LP are the solver's choices (zero value: lp's defaults, Auto solver). They
@@ -157,7 +159,7 @@ func (s Sweep) Grid() (Grid, error) {
 	}
 	g := Grid{Version: GridVersion, Ds: slices.Clone(s.Ds), SeedFirst: s.FirstSeed, SeedLast: s.FirstSeed + int64(s.Seeds) - 1,
 		Embedding: s.Embedding.String(), Rows: s.LP.Rows.String(), Solver: string(s.LP.Method), Eps: s.Eps,
-		InitialPer: s.LP.InitialPerMu, AddPer: s.LP.AddPerMu, Kappa: s.Kappa}
+		InitialPer: s.LP.InitialPerMu, AddPer: s.LP.AddPerMu, Kappa: s.Kappa, DigestsOnly: s.DigestsOnly}
 	for _, m := range s.Models {
 		g.Models = append(g.Models, m.String())
 	}
@@ -251,7 +253,7 @@ func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
 // the grid's; Workers, Shard and Progress are left zero.
 func (g Grid) Sweep() (Sweep, error) {
 	s := Sweep{Ds: slices.Clone(g.Ds), FirstSeed: g.SeedFirst, Seeds: int(g.SeedLast - g.SeedFirst + 1),
-		Kappa: g.Kappa, Eps: g.Eps}
+		Kappa: g.Kappa, Eps: g.Eps, DigestsOnly: g.DigestsOnly}
 	var err error
 	for _, m := range g.Models {
 		mm, err := model.ParseModel(m)

@@ -51,17 +51,18 @@ Outputs: summary.csv, summary.json, records.jsonl, certificates.jsonl, storable.
 each into its own directory; 'lamcap merge' combines them.`
 
 type sweepFlags struct {
-	ds      string
-	seeds   string
-	models  string
-	embed   string
-	out     string
-	workers int
-	shard   string
-	quiet   bool
-	asJSON  bool
-	kappa   float64
-	sf      solverFlags
+	ds          string
+	seeds       string
+	models      string
+	embed       string
+	out         string
+	workers     int
+	shard       string
+	quiet       bool
+	asJSON      bool
+	kappa       float64
+	digestsOnly bool
+	sf          solverFlags
 }
 
 func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
@@ -74,6 +75,7 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.StringVar(&f.shard, "shard", "", "K/N: run only the K-th of N slices of the grid")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.Float64Var(&f.kappa, "kappa", 0, "margin kappa >= 0: with kappa > 0, p* is the largest p with certified max margin kappa* >= kappa")
+	fs.BoolVar(&f.digestsOnly, "digests-only", false, "keep only the SHA-256 digests of the certificates in the records, not the certificates (at large d an interior-point not-storable certificate is tens of MB); such records are read as written")
 	f.sf.register(fs)
 }
 
@@ -121,7 +123,7 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 		return sw, usagef("--kappa must be in [0, 20], got %v", f.kappa)
 	}
 	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
-		Kappa: f.kappa, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
+		Kappa: f.kappa, DigestsOnly: f.digestsOnly, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
 	if f.shard != "" {
 		if sw.Shard, sw.Shards, err = parseShard(f.shard); err != nil {
 			return sw, err
