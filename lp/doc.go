@@ -36,9 +36,9 @@
 //     a double-precision fallback. A test double (explicit A^T D A, gonum's
 //     Cholesky) runs the same loop and agrees with it. Another backend, for
 //     example cuSOLVER on a GPU or ScaLAPACK across nodes, is one more
-//     normalSystem in its own file behind a build tag, returned by
-//     IPM.newNormal; the loop, the problems and the certificates stay as they
-//     are. None is written: none could run on the machines lamcap is tested on.
+//     normalSystem in its own file behind a build tag, with its own
+//     backendNormal (normal_backend.go, which that tag then excludes); the
+//     loop, the problems and the certificates stay as they are. None is written: none could run on the machines lamcap is tested on.
 //   - Simplex (Method = MethodSimplex; what Auto picks below IPMFromD): the bounded-margin LP, maximise t
 //     subject to a_r.W >= t and -1 <= W_ij <= 1, solved through its dual
 //     min |A^T lambda|_1 over the simplex of lambda by a revised simplex written

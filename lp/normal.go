@@ -15,7 +15,8 @@ package lp
 // cpuNormal is the implementation lamcap runs (OpenBLAS or gonum, the
 // Kronecker-structured GEMM and a mixed-precision dense Cholesky). Another
 // backend (a GPU's cuSOLVER, ScaLAPACK across nodes) is one more
-// implementation, selected in newNormal behind a build tag.
+// implementation in its own file behind a build tag, with its own
+// backendNormal (normal_backend.go's build constraint then excludes that tag).
 type normalSystem interface {
 	// factor forms and factors the normal matrix for sc. It fails (with
 	// ErrIPMNumerics) when the matrix cannot be factored even after its shifts.
@@ -38,10 +39,11 @@ type normalScaling struct {
 }
 
 // newNormal returns the normal system a solve of s uses: s.normal if a test set
-// one, otherwise the CPU implementation. wk is the solve's work space.
+// one, otherwise the build's backend (backendNormal). wk is the solve's work
+// space.
 func (s *IPM) newNormal(wk *ipmWork) normalSystem {
 	if s.normal != nil {
 		return s.normal(s, wk)
 	}
-	return &cpuNormal{s: s, wk: wk}
+	return backendNormal(s, wk)
 }
