@@ -25,6 +25,20 @@
 //     start and its lambda converges to the dual certificate; Stop lets a
 //     verdict end at the first certified iterate. SolveMaxMargin runs the same
 //     engine on the min-norm QP. Retry falls to the simplex, then HiGHS.
+//     The code is split at the normal system. One Mehrotra loop (mehrotra.go)
+//     runs both problems, the LP (lpProblem) and the QP (qpProblem, whose
+//     normal matrix is the LP's without the t border and with the identity for
+//     the box terms); it asks its normal system (normalSystem, normal.go) only
+//     to form the matrix for given diagonal scalings, factor it (choosing its
+//     precision and shift), solve with it and apply it. cpuNormal
+//     (normal_cpu.go) is the implementation lamcap runs: the structured GEMM
+//     and the single-precision Cholesky with conjugate-gradient refinement and
+//     a double-precision fallback. A test double (explicit A^T D A, gonum's
+//     Cholesky) runs the same loop and agrees with it. Another backend, for
+//     example cuSOLVER on a GPU or ScaLAPACK across nodes, is one more
+//     normalSystem in its own file behind a build tag, with its own
+//     backendNormal (normal_backend.go, which that tag then excludes); the
+//     loop, the problems and the certificates stay as they are. None is written: none could run on the machines lamcap is tested on.
 //   - Simplex (Method = MethodSimplex; what Auto picks below IPMFromD): the bounded-margin LP, maximise t
 //     subject to a_r.W >= t and -1 <= W_ij <= 1, solved through its dual
 //     min |A^T lambda|_1 over the simplex of lambda by a revised simplex written

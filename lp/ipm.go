@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 	"time"
-	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
@@ -61,6 +58,9 @@ type IPM struct {
 	single      bool           // this solve may factor in single precision (see factor)
 	last        ipmStats       // of the last Solve, for tests and benchmarks
 	trace       func(ipmTrace) // if set, called once per iteration (diagnostics)
+	// normal, if set, makes the normal system of a solve instead of the CPU
+	// one (newNormal; tests run the iteration on a plain second implementation).
+	normal func(*IPM, *ipmWork) normalSystem
 }
 
 // ipmTrace is one iteration of a solve as the diagnostics see it.
@@ -256,98 +256,26 @@ type ipmWork struct {
 	// Conjugate-gradient scratch (pcg), allocated on first use.
 	pcgB, pcgX, pcgR, pcgZ, pcgP, pcgQ, pcgM []float64
 	b32                                      []float32
-	polish                                   []float64 // polishDual's next weights
-	polishRes                                float64   // the residual polishDual reached this iteration
-	polishSteps                              int       // polishDual's projections, for the benchmarks
-	polishZ                                  []float64 // polishDual's solve (n), decoupled model
+	polish                                   []float64    // polishDual's next weights
+	polishRes                                float64      // the residual polishDual reached this iteration
+	polishSteps                              int          // polishDual's projections, for the benchmarks
+	polishZ                                  []float64    // polishDual's solve (n), decoupled model
+	ns                                       normalSystem // the normal system this solve factors and solves with
 }
 
 // Solve runs the interior-point method on the instance as it is now, from
 // scratch.
 func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
-	in := s.in
 	stop, err := s.begin()
 	if err != nil {
 		return nil, err
 	}
-	p, n := s.p, s.n
 	st, wk := s.newState(), s.newWork()
+	wk.ns = s.newNormal(wk)
 	s.last = ipmStats{}
 	defer func() { s.last.pcgSteps, s.last.polishSteps = wk.pcgSteps, wk.polishSteps }()
-	nCons := float64(p*(p-1) + 2*n)
-	out := &Solution{Rows: in.Rows(), Rounds: 1, Solver: MethodIPM}
-	for it := 0; it < ipmMaxIter; it++ {
-		if err := stop(ctx); err != nil {
-			return nil, err
-		}
-		pinf, dinf, mu := s.residuals(st, wk)
-		gap := mu * nCons
-		if s.opts.Progress != nil {
-			s.opts.Progress(it, st.t, gap)
-		}
-		if pinf <= ipmFeasTol && dinf <= ipmFeasTol && gap <= ipmGapTol*(1+math.Abs(st.t)) {
-			return s.finish(out, st, "optimal"), nil
-		}
-		if eps := s.opts.Eps; s.opts.Stop != StopOptimal {
-			early := s.opts.Stop == StopVerdict || s.opts.Stop == StopSized && gap <= SizedGap*st.t && pinf <= ipmFeasTol && dinf <= ipmFeasTol
-			if early && st.t > 0 && CheckStorable(in, mat.NewDense(s.d, s.d, st.w)).OK {
-				return s.finish(out, st, "storable certified"), nil
-			}
-			if st.t <= 0 && wk.certRes <= certTarget(eps) {
-				if sol := s.finish(out, st, "not-storable certified"); CheckNotStorable(in, sol.Lambda, eps).OK {
-					return sol, nil
-				}
-			}
-		}
-		out.Iterations++
-		for i := range wk.dm {
-			wk.dm[i] = st.lam[i] / st.s[i]
-		}
-		for i := range wk.du {
-			wk.du[i] = st.al[i] / st.u[i]
-			wk.dl[i] = st.b[i] / st.l[i]
-		}
-		if err := s.factor(wk); err != nil {
-			return nil, err
-		}
-		if eps := s.opts.Eps; s.opts.Stop != StopOptimal && st.t <= 0 {
-			sol, err := s.polishDual(st, wk, out, eps)
-			if err != nil {
-				return nil, err
-			}
-			if sol != nil {
-				return sol, nil
-			}
-		}
-		// Predictor (affine scaling): r_cent = s.y.
-		s.centring(st, wk, 0, false)
-		if err := s.direction(st, wk); err != nil {
-			return nil, err
-		}
-		ap, ad := s.stepLengths(st, wk, 1)
-		muAff := s.complementarity(st, wk, ap, ad) / nCons
-		sigma := math.Min(1, math.Pow(muAff/mu, 3))
-		// Corrector: r_cent = s.y + ds_aff.dy_aff - sigma mu, then Gondzio's.
-		s.centring(st, wk, sigma*mu, true)
-		if err := s.direction(st, wk); err != nil {
-			return nil, err
-		}
-		ap, ad = s.stepLengths(st, wk, 1)
-		if ap, ad, err = s.gondzio(st, wk, sigma*mu, ap, ad); err != nil {
-			return nil, err
-		}
-		ap, ad = math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad)
-		if s.trace != nil {
-			s.trace(ipmTrace{it: it, t: st.t, gap: gap, pinf: pinf, dinf: dinf, certRes: wk.certRes, polish: wk.polishRes, sigma: sigma, ap: ap, ad: ad,
-				single: wk.single, pcg: wk.pcgSteps, proj: wk.polishSteps, boxDual: floats.Sum(st.al) + floats.Sum(st.b), marginDual: floats.Sum(st.lam),
-				block: s.blocking(st, wk)})
-		}
-		if ap < 1e-12 && ad < 1e-12 {
-			return nil, fmt.Errorf("%w: step length %.2g at iteration %d", ErrIPMNumerics, math.Max(ap, ad), it)
-		}
-		s.update(st, wk, ap, ad)
-	}
-	return nil, fmt.Errorf("%w: no convergence in %d iterations", ErrIPMNumerics, ipmMaxIter)
+	pr := &lpProblem{s: s, st: st, wk: wk, nCons: float64(s.p*(s.p-1) + 2*s.n)}
+	return mehrotra(ctx, stop, pr, wk.ns, &Solution{Rows: s.in.Rows(), Rounds: 1, Solver: MethodIPM})
 }
 
 // begin prepares a solve of the instance as it is now and returns the check
@@ -559,327 +487,6 @@ func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 	return pinf, dinf, comp / float64(p*(p-1)+2*s.n)
 }
 
-// factor forms the normal matrix [A^T D A + Du + Dl, -A^T D 1; ., sum D] and
-// factors it: in single precision when the solve may (IPM.single; solveNormal
-// then refines every solution to double accuracy), otherwise, or when single
-// precision fails, in double precision, shifting the diagonal when Cholesky
-// fails.
-func (s *IPM) factor(wk *ipmWork) error {
-	s.formGram(wk)
-	n := s.n
-	s.transpose(wk.border, wk.dm, wk)
-	for i := range wk.border {
-		wk.border[i] = -wk.border[i]
-	}
-	wk.sumD = 0
-	for mu := 0; mu < s.p; mu++ {
-		for v := 0; v < s.p; v++ {
-			if v != mu {
-				wk.sumD += wk.dm[mu*s.p+v]
-			}
-		}
-	}
-	wk.single = false
-	if s.single && !wk.noSingle {
-		h := wk.h32()
-		fillNormal(s, wk, h, 0)
-		for k, b := range wk.border {
-			h[n*(n+1)+k] = float32(b)
-		}
-		h[n*(n+1)+n] = float32(wk.sumD)
-		if linalg.Cholesky32(n+1, h, n+1) {
-			wk.single = true
-			s.last.single++
-			return nil
-		}
-		wk.noSingle = true
-	}
-	return s.factorDouble(wk)
-}
-
-// factorDouble fills and factors the normal matrix in double precision from the
-// Gram matrix and border of this iteration, shifting the diagonal when Cholesky
-// fails.
-func (s *IPM) factorDouble(wk *ipmWork) error {
-	n := s.n
-	wk.single = false
-	s.last.double++
-	shift := 0.0
-	for try := 0; try < ipmRegTries; try++ {
-		maxDiag := s.fillNormal(wk, shift)
-		copy(wk.h[n*(n+1):], wk.border)
-		wk.h[n*(n+1)+n] = wk.sumD + shift
-		if linalg.Cholesky(n+1, wk.h, n+1) {
-			return nil
-		}
-		if shift == 0 {
-			shift = ipmRegStart * math.Max(maxDiag, wk.sumD)
-		} else {
-			shift *= ipmRegGrowth
-		}
-	}
-	return fmt.Errorf("%w: normal matrix not positive definite after regularisation", ErrIPMNumerics)
-}
-
-// h32 is the normal matrix's buffer seen as single precision: the single-
-// precision factor lives in the first half of the double-precision buffer, so
-// that the mixed-precision path needs no more memory than the double one.
-func (wk *ipmWork) h32() []float32 {
-	return unsafe.Slice((*float32)(unsafe.Pointer(&wk.h[0])), len(wk.h))
-}
-
-// solveNormal overwrites b (length n+1) with the solution of the normal
-// equations of this iteration. With a single-precision factor it runs
-// preconditioned conjugate gradients on the exact (matrix-free, double
-// precision) normal operator, preconditioned by that factor; when they do not
-// reach ipmPCGTol in ipmPCGMax steps, the iteration is refactored in double
-// precision and so is the rest of the solve.
-func (s *IPM) solveNormal(wk *ipmWork, b []float64) error {
-	n := s.n
-	if wk.single {
-		if s.pcg(wk, b) {
-			return nil
-		}
-		wk.noSingle = true
-		copy(b, wk.pcgB)
-		if err := s.factorDouble(wk); err != nil {
-			return err
-		}
-	}
-	linalg.CholeskySolve(n+1, 1, wk.h, n+1, b, 1)
-	return nil
-}
-
-// pcg solves H x = b by conjugate gradients preconditioned with the single-
-// precision Cholesky factor of H, H applied matrix-free in double precision
-// (applyNormal). It overwrites b with x and reports whether the residual fell
-// below ipmPCGTol |b|; b's original is kept in wk.pcgB.
-func (s *IPM) pcg(wk *ipmWork, b []float64) bool {
-	if wk.pcgB == nil {
-		f := func() []float64 { return make([]float64, s.n+1) }
-		wk.pcgB, wk.pcgX, wk.pcgR, wk.pcgZ, wk.pcgP, wk.pcgQ = f(), f(), f(), f(), f(), f()
-		wk.pcgM, wk.b32 = make([]float64, s.p*s.p), make([]float32, s.n+1)
-	}
-	bb, x, r, z, pv, q := wk.pcgB, wk.pcgX, wk.pcgR, wk.pcgZ, wk.pcgP, wk.pcgQ
-	copy(bb, b)
-	bnorm := floats.Norm(bb, 2)
-	if bnorm == 0 {
-		return true
-	}
-	s.precondition(wk, x, bb)
-	s.applyNormal(q, x, wk)
-	floats.SubTo(r, bb, q)
-	s.precondition(wk, z, r)
-	copy(pv, z)
-	rz := floats.Dot(r, z)
-	for k := 0; ; k++ {
-		if floats.Norm(r, 2) <= ipmPCGTol*bnorm {
-			copy(b, x)
-			wk.pcgSteps += k
-			return true
-		}
-		if k == ipmPCGMax {
-			return false
-		}
-		s.applyNormal(q, pv, wk)
-		pq := floats.Dot(pv, q)
-		if !(pq > 0) {
-			return false
-		}
-		alpha := rz / pq
-		floats.AddScaled(x, alpha, pv)
-		floats.AddScaled(r, -alpha, q)
-		s.precondition(wk, z, r)
-		rzNew := floats.Dot(r, z)
-		beta := rzNew / rz
-		rz = rzNew
-		for i := range pv {
-			pv[i] = z[i] + beta*pv[i]
-		}
-	}
-}
-
-// precondition writes (L L^T)^-1 v into dst with the single-precision factor L,
-// v scaled to unit max norm on the way so that single precision's range is
-// never the limit.
-func (s *IPM) precondition(wk *ipmWork, dst, v []float64) {
-	scale := floats.Norm(v, math.Inf(1))
-	if scale == 0 {
-		clear(dst)
-		return
-	}
-	for i, x := range v {
-		wk.b32[i] = float32(x / scale)
-	}
-	linalg.CholeskySolve32(s.n+1, wk.h32(), s.n+1, wk.b32)
-	for i, x := range wk.b32 {
-		dst[i] = float64(x) * scale
-	}
-}
-
-// applyNormal writes H z into dst without forming H: with q = D (A z_W - z_t 1),
-// H z = (A^T q + (Du + Dl) z_W, -sum q).
-func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
-	n, p := s.n, s.p
-	q := wk.pcgM
-	if !s.coupled {
-		zt := z[n]
-		sum := s.marginsThenTranspose(dst[:n], z[:n], q, func(mu int, row []float64) float64 {
-			var sum float64
-			dm := wk.dm[mu*p : (mu+1)*p]
-			for v := range row {
-				if v != mu {
-					row[v] = dm[v] * (row[v] - zt)
-					sum += row[v]
-				}
-			}
-			return sum
-		}, wk)
-		for k := 0; k < n; k++ {
-			dst[k] += (wk.du[k] + wk.dl[k]) * z[k]
-		}
-		dst[n] = -sum
-		return
-	}
-	s.margins(q, z[:n], wk)
-	var sum float64
-	for i := range q {
-		if i/p == i%p {
-			q[i] = 0
-			continue
-		}
-		q[i] = wk.dm[i] * (q[i] - z[n])
-		sum += q[i]
-	}
-	s.transpose(dst[:n], q, wk)
-	for k := 0; k < n; k++ {
-		dst[k] += (wk.du[k] + wk.dl[k]) * z[k]
-	}
-	dst[n] = -sum
-}
-
-// formGram computes Gs = P1^T P2 with P1's row mu the packed
-// M_mu = sum_v D_(mu,v) (y_mu - c_v)(y_mu - c_v)^T
-//
-//	= sum(D_mu) y_mu y_mu^T - y_mu g_mu^T - g_mu y_mu^T + sum_v D_(mu,v) c_v c_v^T,
-//
-// g_mu = sum_v D_(mu,v) c_v. For the coupled model the last term of every mu is
-// one product D Q (Q's row v the packed y_v y_v^T); for the decoupled model it is
-// a small symmetric product per association, spread over the cores with the
-// pure-Go BLAS (a cgo call per association would cost more than it computes).
-func (s *IPM) formGram(wk *ipmWork) {
-	p, d, n2 := s.p, s.d, s.n2
-	in := s.in
-	dmat := blas64.General{Rows: p, Cols: p, Stride: p, Data: wk.dm}
-	g := wk.pd.RawMatrix() // row mu: g_mu
-	if s.coupled {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, blas64.General{Rows: p, Cols: n2, Stride: n2, Data: s.q}, 0,
-			blas64.General{Rows: p, Cols: n2, Stride: n2, Data: wk.p1})
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, in.Y.RawMatrix(), 0, g)
-	}
-	var wg sync.WaitGroup
-	workers := min(linalg.Threads(), p)
-	per := (p + workers - 1) / workers
-	for w0 := 0; w0 < p; w0 += per {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			var z, m []float64
-			if !s.coupled {
-				z, m = make([]float64, p*d), make([]float64, d*d)
-			}
-			for mu := lo; mu < hi; mu++ {
-				dmu := wk.dm[mu*p : (mu+1)*p]
-				sum := floats.Sum(dmu)
-				gr := g.Data[mu*g.Stride : mu*g.Stride+d]
-				row := wk.p1[mu*n2 : (mu+1)*n2]
-				if !s.coupled {
-					c := in.Competitors(mu).RawMatrix()
-					for i := range gr {
-						gr[i] = 0
-					}
-					for v := 0; v < p; v++ {
-						sq := math.Sqrt(dmu[v])
-						zr, cr := z[v*d:(v+1)*d], c.Data[v*c.Stride:v*c.Stride+d]
-						for i := range zr {
-							zr[i] = sq * cr[i]
-						}
-						if dmu[v] != 0 {
-							floats.AddScaled(gr, dmu[v], cr)
-						}
-					}
-					pureGo.Dsyrk(blas.Upper, blas.Trans, d, p, 1, z, d, 0, m, d)
-					for i := 0; i < d; i++ {
-						for j := i; j < d; j++ {
-							row[s.pk[i*d+j]] = m[i*d+j]
-						}
-					}
-				}
-				y := in.Y.RawRowView(mu)
-				for i := 0; i < d; i++ {
-					for j := i; j < d; j++ {
-						row[s.pk[i*d+j]] += sum*y[i]*y[j] - y[i]*gr[j] - gr[i]*y[j]
-					}
-				}
-			}
-		}(w0, min(w0+per, p))
-	}
-	wg.Wait()
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
-		blas64.General{Rows: p, Cols: n2, Stride: n2, Data: wk.p1},
-		blas64.General{Rows: p, Cols: n2, Stride: n2, Data: s.p2}, 0,
-		blas64.General{Rows: n2, Cols: n2, Stride: n2, Data: wk.gs})
-}
-
-// pureGo is gonum's own BLAS, for the small per-association products.
-var pureGo gonum.Implementation
-
-// fillNormal writes the lower triangle of the w block of the normal matrix into
-// wk.h from Gs: H[(i,j),(i',j')] = Gs[{i,i'}, {j,j'}] plus the box terms and
-// shift on the diagonal. It returns the largest diagonal entry.
-func (s *IPM) fillNormal(wk *ipmWork, shift float64) float64 {
-	return fillNormal(s, wk, wk.h, shift)
-}
-
-// fillNormal is IPM.fillNormal into h, double or single precision (the
-// diagonal is summed in double precision before it is rounded).
-func fillNormal[T float32 | float64](s *IPM, wk *ipmWork, h []T, shift float64) float64 {
-	d, n, n2 := s.d, s.n, s.n2
-	ld := n + 1
-	var wg sync.WaitGroup
-	workers := linalg.Threads()
-	maxes := make([]float64, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < d; i += workers {
-				for j := 0; j < d; j++ {
-					r := i*d + j
-					hr := h[r*ld : r*ld+r+1]
-					for i2 := 0; i2 <= i; i2++ {
-						grow := wk.gs[s.pk[i*d+i2]*n2:]
-						pkj := s.pk[j*d : j*d+d]
-						last := d
-						if i2 == i {
-							last = j + 1
-						}
-						dst := hr[i2*d : i2*d+last]
-						for j2 := range dst {
-							dst[j2] = T(grow[pkj[j2]])
-						}
-					}
-					diag := wk.gs[s.pk[i*d+i]*n2+s.pk[j*d+j]] + wk.du[r] + wk.dl[r] + shift
-					hr[r] = T(diag)
-					maxes[w] = math.Max(maxes[w], diag)
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	return floats.Max(maxes)
-}
-
 // direction solves the Newton system
 //
 //	G^T dy = -r_dual,  G dz - ds = -r_prim,  S dy + Y ds = -r_cent
@@ -905,7 +512,7 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 		wk.rhs[k] = wk.rdW[k] - (wk.rhs[k] - wk.qU[k] + wk.qL[k])
 	}
 	wk.rhs[n] = wk.rdT + floats.Sum(wk.qM)
-	if err := s.solveNormal(wk, wk.rhs); err != nil {
+	if err := wk.ns.solve(wk.rhs); err != nil {
 		return err
 	}
 	copy(wk.dzW, wk.rhs[:n])
@@ -1086,7 +693,7 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 			wk.rhs[i] = -wk.rhs[i]
 		}
 		wk.rhs[n] = 0
-		s.roughSolve(wk, wk.rhs)
+		wk.ns.roughSolve(wk.rhs)
 		next := wk.polish
 		if zeta := wk.rhs[n]; s.coupled {
 			s.margins(wk.dsM, wk.rhs[:n], wk)
@@ -1133,23 +740,6 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 		return nil, nil
 	}
 	return sol, nil
-}
-
-// roughSolve overwrites b with an approximate solution of the normal equations
-// of this iteration: with the factor alone, without conjugate-gradient
-// refinement. polishDual's projections are a fixed-point iteration that
-// tolerates the error (each new weight vector is checked by its own residual,
-// and the certificate outside the solver), and they would otherwise spend most
-// of their time refining.
-func (s *IPM) roughSolve(wk *ipmWork, b []float64) {
-	if wk.single {
-		if wk.b32 == nil {
-			wk.b32 = make([]float32, s.n+1)
-		}
-		s.precondition(wk, b, b)
-		return
-	}
-	linalg.CholeskySolve(s.n+1, 1, wk.h, s.n+1, b, 1)
 }
 
 // certTarget is the residual |A^T lambda|_1 / sum(lambda) at which an early
