@@ -17,7 +17,8 @@ import (
 
 // Sweep is a sweep's settings: what it computes (the critical size p* of every
 // (d, model, seed)) and how. The zero value of every field means its default;
-// the zero Sweep is the main job of lamcap (`lamcap capacity` with seeds 0..39).
+// the zero Sweep is the main job's grid from seed 0. MainJob is the main job
+// itself (`lamcap capacity`, `make run`): the same grid from seed 1.
 type Sweep struct {
 	// Ds are the dimensions (default 8, 12, ..., 28). Each must be >= 2.
 	Ds []int
@@ -56,6 +57,15 @@ const (
 	DefaultSeeds = 40
 	maxKappa     = 20
 )
+
+// MainJobFirstSeed is the first seed of the main job: `lamcap capacity` and
+// every --seeds N flag (meaning 1..N) count seeds from 1.
+const MainJobFirstSeed = 1
+
+// MainJob returns the main job of lamcap, what `lamcap capacity` (and
+// `make run`) runs: the zero Sweep's defaults (DefaultDs, coupled and
+// decoupled, DefaultSeeds seeds) from seed MainJobFirstSeed, so seeds 1..40.
+func MainJob() Sweep { return Sweep{FirstSeed: MainJobFirstSeed} }
 
 // DefaultDs are the dimensions of the zero Sweep.
 var DefaultDs = []int{8, 12, 16, 20, 24, 28}
