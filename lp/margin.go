@@ -86,7 +86,8 @@ type Options struct {
 	AddPerMu int
 	// Settings are the HiGHS options of the first attempt.
 	Settings Settings
-	// MaxRounds bounds the generation rounds of one Solve (default 10000).
+	// MaxRounds bounds the generation rounds of one Solve (default 10000), and
+	// the simplex's iterations: MaxRounds * SimplexIterationsPerRound.
 	MaxRounds int
 	// Method picks the solver (default Auto: chosen by size, see Method.For).
 	Method Method
