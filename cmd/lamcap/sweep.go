@@ -15,6 +15,7 @@ import (
 	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
@@ -117,8 +118,8 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	if f.workers < 1 {
 		return sw, usagef("--workers must be >= 1")
 	}
-	if !(f.kappa >= 0) || f.kappa > 20 {
-		return sw, usagef("--kappa must be in [0, 20], got %v", f.kappa)
+	if !(f.kappa >= 0) || f.kappa > theory.MaxKappa {
+		return sw, usagef("--kappa must be in [0, %g], got %v", theory.MaxKappa, f.kappa)
 	}
 	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
 		Kappa: f.kappa, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
