@@ -85,7 +85,7 @@ fuzz:
 test-short: highs openblas
 	$(GO) test -short ./...
 
-# The README's sbatch array on a single-node Slurm cluster brought up on this machine
+# docs/clusters.md's sbatch array on a single-node Slurm cluster brought up on this machine
 # (root: installs slurm-wlm and munge when missing); about 3 minutes.
 test-cluster: build
 	scripts/cluster/test-cluster.sh

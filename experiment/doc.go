@@ -4,8 +4,9 @@
 //
 // Contract:
 //   - Settings in, results out. A Sweep is typed settings whose zero value
-//     means the defaults (the zero Sweep is the main job: d = 8, 12, ..., 28,
-//     coupled and decoupled, 40 seeds); Run computes it in memory and returns a
+//     means the defaults (the zero Sweep is the main job's grid: d = 8, 12,
+//     ..., 28, coupled and decoupled, 40 seeds, from seed 0; MainJob, what
+//     `lamcap capacity` runs, is the same from seed 1); Run computes it in memory and returns a
 //     Result: a Record per (d, model, seed) and, per (d, model), a GroupSummary
 //     with the finite-size theory (SummariseWithTheory).
 //   - RunStore computes the same on a Store: a sweep directory whose grid.json

@@ -87,5 +87,6 @@ func Merge(out string, dirs []string, warn Warn) (Result, error) {
 		}
 	}
 	recs := st.Records()
-	return Result{Grid: st.Grid, Records: recs, Groups: SummariseWithTheory(recs, st.Grid.Kappa)}, nil
+	groups, err := SummariseWithTheory(recs, st.Grid.Kappa)
+	return Result{Grid: st.Grid, Records: recs, Groups: groups}, err
 }

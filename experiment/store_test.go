@@ -666,7 +666,11 @@ func runOnStore(ctx context.Context, st *Store, units []Unit, o runOptions) erro
 	if s, err = s.withDefaults(); err != nil {
 		return err
 	}
-	return runUnits(ctx, st, units, s.config(), o.Workers, o.Progress)
+	cfg, err := s.config()
+	if err != nil {
+		return err
+	}
+	return runUnits(ctx, st, units, cfg, o.Workers, o.Progress)
 }
 
 // TestPartialSweepHoldsWholePairs stops a one-worker sweep after four units:

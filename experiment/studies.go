@@ -146,14 +146,17 @@ type Mechanism struct {
 	Spectra   map[Rule]KS   `json:"spectra_coupled_vs_decoupled,omitempty"`
 }
 
-// StudyMechanism runs StudyModel for each model at p (0: 80% of the
-// finite-size p_c, so most instances are storable). f.Model is ignored.
+// StudyMechanism runs StudyModel for each model at p (0: DefaultStudyP, 80% of
+// the finite-size p_c, so most instances are storable). f.Model is ignored.
 func StudyMechanism(ctx context.Context, f Family, models []model.Model, p int, method lp.Method) (*Mechanism, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
 	if p == 0 {
-		p = max(2, int(0.8*TheoryPC(f.D, 0)))
+		var err error
+		if p, err = DefaultStudyP(f.D); err != nil {
+			return nil, fmt.Errorf("mechanism: %w", err)
+		}
 	}
 	if len(models) == 0 {
 		return nil, errors.New("mechanism: no model")
@@ -244,9 +247,9 @@ func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method, lo
 		if err := f.check(); err != nil {
 			return nil, err
 		}
-		pc, err := theory.CriticalP(float64(d*d), 0)
+		pc, err := TheoryPC(d, 0)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("compare-models: %w", err)
 		}
 		p := max(2, int(load.Fraction*pc))
 		r, err := compareAt(ctx, f, method, [2]int{p, p}, [2]float64{pc, pc}, LoadEqualP)
@@ -333,7 +336,10 @@ func StudyRules(ctx context.Context, f Family, pmax int) (*RulesStudy, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	pc := TheoryPC(f.D, 0)
+	pc, err := TheoryPC(f.D, 0)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
 	if pmax == 0 {
 		pmax = int(1.2 * pc)
 	}
@@ -428,17 +434,18 @@ type TwoLayerRow struct {
 	TheoryEff  float64        `json:"p_c_theory_n_h_2d_minus_h"`
 }
 
-// theoryPCN is the finite-size p_c for n unknowns (2 for n <= 2, 0 if it
-// cannot be computed).
-func theoryPCN(n float64) float64 {
+// theoryPCN is the finite-size p_c for n unknowns. Below n = 3, where
+// theory.CriticalP is not defined, it is 2, the smallest instance lamcap
+// builds; otherwise an error is returned, wrapped, as TheoryPC does.
+func theoryPCN(n float64) (float64, error) {
 	if n <= 2 {
-		return 2
+		return 2, nil
 	}
 	pc, err := theory.CriticalP(n, 0)
 	if err != nil {
-		return 0
+		return 0, fmt.Errorf("finite-size p_c for %g unknowns: %w", n, err)
 	}
-	return pc
+	return pc, nil
 }
 
 // StudyTwoLayer finds, per hidden width, the critical sizes of W = A B with a
@@ -470,7 +477,14 @@ func StudyTwoLayer(ctx context.Context, s TwoLayer) ([]TwoLayerRow, error) {
 			return nil, fmt.Errorf("two-layer: hidden width %d", h)
 		}
 		var ps []float64
-		row := TwoLayerRow{H: h, LowerBound: s.Both, TheoryMin: theoryPCN(float64(d * min(h, d))), TheoryEff: theoryPCN(float64(h * (2*d - h)))}
+		row := TwoLayerRow{H: h, LowerBound: s.Both}
+		var err error
+		if row.TheoryMin, err = theoryPCN(float64(d * min(h, d))); err != nil {
+			return nil, fmt.Errorf("two-layer: %w", err)
+		}
+		if row.TheoryEff, err = theoryPCN(float64(h * (2*d - h))); err != nil {
+			return nil, fmt.Errorf("two-layer: %w", err)
+		}
 		for seed := s.FirstSeed; seed < s.FirstSeed+int64(s.Seeds); seed++ {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -490,7 +504,11 @@ func StudyTwoLayer(ctx context.Context, s TwoLayer) ([]TwoLayerRow, error) {
 			if err != nil {
 				return nil, err
 			}
-			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lp.Options{Method: s.Method}, Start: max(2, int(0.95*theoryPCN(float64(src.Unknowns()))))})
+			pcN, err := theoryPCN(float64(src.Unknowns()))
+			if err != nil {
+				return nil, fmt.Errorf("two-layer: %w", err)
+			}
+			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lp.Options{Method: s.Method}, Start: max(2, int(0.95*pcN))})
 			if err != nil {
 				return nil, err
 			}

@@ -17,7 +17,8 @@ import (
 
 // Sweep is a sweep's settings: what it computes (the critical size p* of every
 // (d, model, seed)) and how. The zero value of every field means its default;
-// the zero Sweep is the main job of lamcap (`lamcap capacity` with seeds 0..39).
+// the zero Sweep is the main job's grid from seed 0. MainJob is the main job
+// itself (`lamcap capacity`, `make run`): the same grid from seed 1.
 type Sweep struct {
 	// Ds are the dimensions (default 8, 12, ..., 28). Each must be >= 2.
 	Ds []int
@@ -56,8 +57,16 @@ type Sweep struct {
 // Default settings of a Sweep.
 const (
 	DefaultSeeds = 40
-	maxKappa     = 20
 )
+
+// MainJobFirstSeed is the first seed of the main job: `lamcap capacity` and
+// every --seeds N flag (meaning 1..N) count seeds from 1.
+const MainJobFirstSeed = 1
+
+// MainJob returns the main job of lamcap, what `lamcap capacity` (and
+// `make run`) runs: the zero Sweep's defaults (DefaultDs, coupled and
+// decoupled, DefaultSeeds seeds) from seed MainJobFirstSeed, so seeds 1..40.
+func MainJob() Sweep { return Sweep{FirstSeed: MainJobFirstSeed} }
 
 // DefaultDs are the dimensions of the zero Sweep.
 var DefaultDs = []int{8, 12, 16, 20, 24, 28}
@@ -83,10 +92,10 @@ func (s Sweep) withDefaults() (Sweep, error) {
 		s.LP.Method = lp.Auto
 	}
 	if s.LP.InitialPerMu == 0 {
-		s.LP.InitialPerMu = 2
+		s.LP.InitialPerMu = lp.DefaultInitialPerMu
 	}
 	if s.LP.AddPerMu == 0 {
-		s.LP.AddPerMu = 4
+		s.LP.AddPerMu = lp.DefaultAddPerMu
 	}
 	for _, d := range s.Ds {
 		if d < 2 {
@@ -105,8 +114,8 @@ func (s Sweep) withDefaults() (Sweep, error) {
 		return s, fmt.Errorf("sweep: %d seeds from %d go beyond the largest seed, %d", s.Seeds, s.FirstSeed, int64(ranges.MaxSeed))
 	case s.Embedding != model.Gaussian && s.Embedding != model.Sphere:
 		return s, fmt.Errorf("sweep: embedding %v cannot be swept (gaussian or sphere)", s.Embedding)
-	case !(s.Kappa >= 0) || s.Kappa > maxKappa:
-		return s, fmt.Errorf("sweep: kappa must be in [0, %d], got %v", maxKappa, s.Kappa)
+	case !(s.Kappa >= 0) || s.Kappa > theory.MaxKappa:
+		return s, fmt.Errorf("sweep: kappa must be in [0, %g], got %v", theory.MaxKappa, s.Kappa)
 	case !(s.Eps > 0) || s.Eps >= 1:
 		return s, fmt.Errorf("sweep: eps must be in (0, 1), got %v", s.Eps)
 	case s.Workers < 0:
@@ -182,18 +191,20 @@ func (s Sweep) Units() ([]Unit, error) {
 // config is how each unit is computed, with the search's start: at kappa = 0
 // each search starts from its own theory prior; at kappa > 0 just below the
 // finite-size p_c(d, kappa), computed once per d.
-func (s Sweep) config() runConfig {
+func (s Sweep) config() (runConfig, error) {
 	cfg := runConfig{embed: s.Embedding, kappa: s.Kappa, eps: s.Eps, lp: s.LP}
 	if s.Kappa > 0 {
 		startAt := map[int]int{}
 		for _, d := range s.Ds {
-			if pc, err := theory.CriticalP(float64(d*d), s.Kappa); err == nil {
-				startAt[d] = int(0.9 * pc)
+			pc, err := TheoryPC(d, s.Kappa)
+			if err != nil {
+				return cfg, fmt.Errorf("sweep: the search's start: %w", err)
 			}
+			startAt[d] = int(0.9 * pc)
 		}
 		cfg.start = func(u Unit) int { return startAt[u.D] }
 	}
-	return cfg
+	return cfg, nil
 }
 
 // Result is what a sweep found: its grid, a record per finished unit, and per
@@ -217,10 +228,18 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 	}
 	g, _ := s.Grid()
 	units, _ := s.Units()
+	cfg, err := s.config()
+	if err != nil {
+		return Result{}, err
+	}
 	mem := &memory{recordSet{records: map[Unit]Record{}}}
-	err = runUnits(ctx, mem, units, s.config(), s.Workers, s.Progress)
+	err = runUnits(ctx, mem, units, cfg, s.Workers, s.Progress)
 	recs := mem.Records()
-	return Result{Grid: g, Records: recs, Groups: SummariseWithTheory(recs, s.Kappa)}, err
+	groups, terr := SummariseWithTheory(recs, s.Kappa)
+	if err == nil {
+		err = terr // the run's own error comes first
+	}
+	return Result{Grid: g, Records: recs, Groups: groups}, err
 }
 
 // RunStore computes the units of the sweep that the store does not have yet,
@@ -230,7 +249,11 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 func RunStore(ctx context.Context, st *Store, s Sweep) (Result, error) {
 	err := runOnStoreSettings(ctx, st, s)
 	recs := st.Records()
-	return Result{Grid: st.Grid, Records: recs, Groups: SummariseWithTheory(recs, st.Grid.Kappa)}, err
+	groups, terr := SummariseWithTheory(recs, st.Grid.Kappa)
+	if err == nil {
+		err = terr // the run's own error comes first
+	}
+	return Result{Grid: st.Grid, Records: recs, Groups: groups}, err
 }
 
 func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
@@ -246,7 +269,11 @@ func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
 		return errors.New("sweep: the store holds another grid")
 	}
 	units, _ := s.Units()
-	return runUnits(ctx, st, units, s.config(), s.Workers, s.Progress)
+	cfg, err := s.config()
+	if err != nil {
+		return err
+	}
+	return runUnits(ctx, st, units, cfg, s.Workers, s.Progress)
 }
 
 // Sweep returns the settings a grid was written from. Their solver choices are
@@ -280,20 +307,24 @@ func (g Grid) Sweep() (Sweep, error) {
 
 // SummariseWithTheory summarises records by (d, model) (Summarise) and adds,
 // per d, the finite-size p_c at kappa and, at kappa = 0, the predicted
-// P(storable | p) over the measured range.
-func SummariseWithTheory(recs []Record, kappa float64) []GroupSummary {
+// P(storable | p) over the measured range. A prediction that cannot be
+// computed is an error (the summaries are returned without it).
+func SummariseWithTheory(recs []Record, kappa float64) ([]GroupSummary, error) {
 	sum := Summarise(recs)
 	cache := map[int]theoryAtD{}
 	for i := range sum {
 		g := &sum[i]
 		t, ok := cache[g.D]
 		if !ok {
-			t = predictAtD(g.D, g.Curve, kappa)
+			var err error
+			if t, err = predictAtD(g.D, g.Curve, kappa); err != nil {
+				return sum, err
+			}
 			cache[g.D] = t
 		}
 		g.TheoryPC, g.TheoryCurve = t.pc, t.curve
 	}
-	return sum
+	return sum, nil
 }
 
 type theoryAtD struct {
@@ -301,15 +332,15 @@ type theoryAtD struct {
 	curve []TheoryPoint
 }
 
-func predictAtD(d int, measured []MeasuredPoint, kappa float64) theoryAtD {
+func predictAtD(d int, measured []MeasuredPoint, kappa float64) (theoryAtD, error) {
 	var t theoryAtD
-	pc, err := theory.CriticalP(float64(d*d), kappa)
+	pc, err := TheoryPC(d, kappa)
 	if err != nil {
-		return t
+		return t, err
 	}
 	t.pc = pc
 	if kappa > 0 { // the whole-curve prediction is for kappa = 0 only
-		return t
+		return t, nil
 	}
 	lo, hi := int(0.8*pc), int(1.2*pc)+1
 	if len(measured) > 0 {
@@ -318,19 +349,31 @@ func predictAtD(d int, measured []MeasuredPoint, kappa float64) theoryAtD {
 	for p := max(lo, 2); p <= hi; p++ {
 		c, err := theory.StorableProbability(p, d*d)
 		if err != nil {
-			return t
+			return t, fmt.Errorf("P(storable | p=%d) at d=%d: %w", p, d, err)
 		}
 		t.curve = append(t.curve, TheoryPoint{P: p, Storable: c.Exact})
 	}
-	return t
+	return t, nil
 }
 
 // TheoryPC is the finite-size prediction p_c(d, kappa) of theory.CriticalP for
-// a d x d memory, or 0 if it cannot be computed.
-func TheoryPC(d int, kappa float64) float64 {
+// a d x d memory. It is the one way experiment and cmd ask for a prediction,
+// and its error policy is theirs: an error is returned, wrapped with d and
+// kappa, never replaced by a stand-in value.
+func TheoryPC(d int, kappa float64) (float64, error) {
 	pc, err := theory.CriticalP(float64(d*d), kappa)
 	if err != nil {
-		return 0
+		return 0, fmt.Errorf("finite-size p_c at d=%d, kappa=%g: %w", d, kappa, err)
 	}
-	return pc
+	return pc, nil
+}
+
+// DefaultStudyP is the size at which the mechanism studies look at the
+// memories when none is given: DefaultLoad times the finite-size p_c, at least 2.
+func DefaultStudyP(d int) (int, error) {
+	pc, err := TheoryPC(d, 0)
+	if err != nil {
+		return 0, err
+	}
+	return max(2, int(DefaultLoad*pc)), nil
 }

@@ -12,10 +12,13 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
-// The zero Sweep is the main job, and its grid is what lamcap capacity
+// MainJob is the zero Sweep from seed 1, and its grid is what lamcap capacity
 // wrote before settings were typed (grid.json stays the same).
 func TestZeroSweepGrid(t *testing.T) {
-	g, err := Sweep{FirstSeed: 1}.Grid()
+	if z, m := (Sweep{FirstSeed: MainJobFirstSeed}), MainJob(); !reflect.DeepEqual(z, m) {
+		t.Errorf("MainJob() = %+v, want the zero Sweep from seed %d", m, MainJobFirstSeed)
+	}
+	g, err := MainJob().Grid()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
-	"github.com/lamcap/lamcap/theory"
 )
 
 // WriteVocabSummary writes the groups to dir/summary.json, atomically.
@@ -30,7 +29,7 @@ func PaperPC(groups []VocabGroup) (map[int]float64, error) {
 		if _, ok := out[g.D]; ok {
 			continue
 		}
-		pc, err := theory.CriticalP(float64(g.D*g.D), 0)
+		pc, err := TheoryPC(g.D, 0)
 		if err != nil {
 			return nil, err
 		}

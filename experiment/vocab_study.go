@@ -40,9 +40,9 @@ type VocabStudy struct {
 func VocabGrid(d, maxV int) ([]int, error) {
 	top := maxV
 	if top <= 0 {
-		pc, err := theory.CriticalP(float64(d*d), 0)
+		pc, err := TheoryPC(d, 0)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("vocabulary grid: %w", err)
 		}
 		top = int(math.Round(pc))
 	}

@@ -16,10 +16,10 @@
 //     not-storable one at p*+1. With the simplex (and HiGHS) it grows one warm
 //     solver upwards from just below the finite-size prediction (Prior); with the
 //     interior-point method, which cannot warm start, it brackets p* with cold
-//     sign-only verdicts, starting where the model's p* is expected (PriorOf:
-//     the prediction, shifted by the model's measured excess, spread by
-//     theory's width of p*) and halving what the prior and the bracket leave
-//     (a typical p* takes 4-6 verdicts). FindKappaThreshold does the same for a margin kappa > 0 from
+//     sign-only verdicts, starting at the model's expected p* (PriorOf),
+//     stepping away by the prior's width (doubling) until it has both sides,
+//     then splitting what the prior leaves in the bracket in half
+//     (Threshold.Solves counts the verdicts). FindKappaThreshold does the same for a margin kappa > 0 from
 //     certified max-margin values.
 //   - Max-margin memories: SolveMaxMargin gives kappa* = d / |W*|_F with a
 //     certified interval (the interior-point method from lp.IPMFromD on, the

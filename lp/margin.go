@@ -72,6 +72,13 @@ type Weighted struct {
 	Weight float64
 }
 
+// Defaults of Options (the zero values mean them).
+const (
+	DefaultInitialPerMu = 2     // HiGHS constraint generation: rows per association in the first round
+	DefaultAddPerMu     = 4     // HiGHS constraint generation: most violated rows added per association per round
+	DefaultMaxRounds    = 10000 // generation rounds of one Solve (and the simplex's cap, SimplexIterationsPerRound)
+)
+
 // Options tune the constraint-generation solver. Zero values take defaults.
 type Options struct {
 	// Rows picks the solver and, for HiGHS, the row form (default Implicit).
@@ -79,14 +86,15 @@ type Options struct {
 	// InitialPerMu and AddPerMu tune HiGHS constraint generation (Dense and
 	// Lifted rows); Simplex prices every row and ignores them.
 	// InitialPerMu is how many rows each association starts with: the competitors
-	// with the smallest Hebbian margins (default 2). A negative value, or one >= p-1,
+	// with the smallest Hebbian margins (default DefaultInitialPerMu). A negative value, or one >= p-1,
 	// puts every row in from the start (the full LP).
 	InitialPerMu int
-	// AddPerMu is the most violated rows added per association per round (default 4).
+	// AddPerMu is the most violated rows added per association per round (default DefaultAddPerMu).
 	AddPerMu int
 	// Settings are the HiGHS options of the first attempt.
 	Settings Settings
-	// MaxRounds bounds the generation rounds of one Solve (default 10000).
+	// MaxRounds bounds the generation rounds of one Solve (default DefaultMaxRounds), and
+	// the simplex's iterations: MaxRounds * SimplexIterationsPerRound.
 	MaxRounds int
 	// Method picks the solver (default Auto: chosen by size, see Method.For).
 	Method Method
@@ -107,13 +115,13 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.InitialPerMu == 0 {
-		o.InitialPerMu = 2
+		o.InitialPerMu = DefaultInitialPerMu
 	}
 	if o.AddPerMu == 0 {
-		o.AddPerMu = 4
+		o.AddPerMu = DefaultAddPerMu
 	}
 	if o.MaxRounds == 0 {
-		o.MaxRounds = 10000
+		o.MaxRounds = DefaultMaxRounds
 	}
 	if o.Eps == 0 {
 		o.Eps = DefaultEps

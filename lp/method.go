@@ -24,7 +24,7 @@ const (
 )
 
 // IPMFromD is the smallest d at which Auto picks the interior-point method.
-// Measured on 2 cores (BenchmarkMethods, README): at d = 16 a cold verdict near
+// Measured on 2 cores (BenchmarkMethods, docs/benchmarks.md): at d = 16 a cold verdict near
 // the threshold takes the simplex 0.20 s and the IPM about the same; from d = 20
 // on the IPM is faster cold, and at d = 24 the simplex's cold verdicts stall on
 // some instances (> 120 s) where the IPM takes under a second. Threshold

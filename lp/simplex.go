@@ -100,6 +100,19 @@ const (
 // caller falls back to HiGHS.
 var ErrSimplexNumerics = errors.New("simplex lost numerical accuracy")
 
+// SimplexIterationsPerRound sets the simplex's iteration cap: the simplex has
+// no generation rounds, so one Solve (or one growth step) stops after
+// Options.MaxRounds * SimplexIterationsPerRound iterations, 10^6 by default,
+// with an error wrapping ErrSimplexIterationCap (and ErrSimplexNumerics, so the
+// chain falls to HiGHS as for a lost basis). The cap is far above what lamcap's
+// instances take (5-8 d^2 iterations for a cold solve near the threshold:
+// 8230 at d = 32, docs/benchmarks.md); it stops a cycling simplex.
+const SimplexIterationsPerRound = 100
+
+// ErrSimplexIterationCap reports a simplex that reached its iteration cap
+// (SimplexIterationsPerRound); it wraps ErrSimplexNumerics.
+var ErrSimplexIterationCap = fmt.Errorf("%w: iteration cap reached", ErrSimplexNumerics)
+
 // NewSimplex prepares the implicit-pricing simplex for in.
 func NewSimplex(in *model.Instance, opts Options) *Simplex {
 	opts = opts.withDefaults()
@@ -456,7 +469,7 @@ func (s *Simplex) ftran(v dualVar, col, alpha []float64) {
 }
 
 // startIteration checks the context and the time limit every 32 iterations and
-// the iteration cap, and says whether the basis inverse is due for
+// the iteration cap (SimplexIterationsPerRound) every iteration, and says whether the basis inverse is due for
 // refactorisation (by count, or by the drift of the basic values).
 func (s *Simplex) startIteration(ctx context.Context, it int) (refactor bool, err error) {
 	if it%32 == 0 {
@@ -464,8 +477,9 @@ func (s *Simplex) startIteration(ctx context.Context, it int) (refactor bool, er
 			return false, err
 		}
 	}
-	if max := s.opts.MaxRounds * 100; it >= max {
-		return false, fmt.Errorf("%w: no optimum after %d iterations", ErrSimplexNumerics, it)
+	if max := s.opts.MaxRounds * SimplexIterationsPerRound; it >= max {
+		return false, fmt.Errorf("%w: no optimum after %d iterations (lp.Options.MaxRounds %d x SimplexIterationsPerRound %d)",
+			ErrSimplexIterationCap, it, s.opts.MaxRounds, SimplexIterationsPerRound)
 	}
 	return s.since >= simplexRefactor || (s.since > 0 && s.since%simplexCheckEvery == 0 && s.residual() > simplexResidualTol), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/lamcap/lamcap/lp"
@@ -60,5 +61,30 @@ func TestSimplexTimeLimit(t *testing.T) {
 	cancel()
 	if _, err := lp.NewSimplex(in, lp.Options{}).Solve(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
+	}
+}
+
+// The simplex's iteration cap is MaxRounds * SimplexIterationsPerRound, and
+// reaching it is reported as such (wrapping ErrSimplexNumerics, so the chain
+// falls to HiGHS), never a silent stop. d = 10, p = 32, seed 1 takes 310
+// iterations; a cap of 100 stops it, the default cap does not.
+func TestSimplexIterationCap(t *testing.T) {
+	in, err := model.NewInstance(model.Random{D: 10, Seed: 1}, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = lp.NewSimplex(in, lp.Options{MaxRounds: 1}).Solve(context.Background())
+	if !errors.Is(err, lp.ErrSimplexIterationCap) || !errors.Is(err, lp.ErrSimplexNumerics) {
+		t.Fatalf("MaxRounds 1: want an error wrapping ErrSimplexIterationCap and ErrSimplexNumerics, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "after 100 iterations") {
+		t.Errorf("error %q does not say where it stopped (100 iterations)", err)
+	}
+	sol, err := lp.NewSimplex(in, lp.Options{}).Solve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Iterations <= lp.SimplexIterationsPerRound {
+		t.Errorf("the instance took %d iterations, not more than the cap of 100 the test relies on", sol.Iterations)
 	}
 }

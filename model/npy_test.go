@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,5 +228,31 @@ func TestWriteNPY(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// NewMatrices refuses NaN and infinite entries in either matrix, naming the
+// matrix and the entry (user data must be finite: a margin with NaN compares
+// false both ways, and an infinite one has no rounding bound).
+func TestNewMatricesRefusesNonFinite(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for _, which := range []string{"inputs", "targets"} {
+			x := mat.NewDense(3, 2, []float64{1, 0, 0, 1, 1, 1})
+			y := mat.NewDense(3, 2, []float64{0, 1, 1, 0, 1, -1})
+			m := x
+			if which == "targets" {
+				m = y
+			}
+			m.Set(2, 1, bad)
+			_, err := NewMatrices(x, y)
+			if err == nil || !strings.Contains(err.Error(), which) || !strings.Contains(err.Error(), "(2, 1)") {
+				t.Errorf("%s with %v at (2, 1): error %v, want one naming %s and the entry", which, bad, err, which)
+			}
+		}
+	}
+	x := mat.NewDense(3, 2, []float64{1, 0, 0, 1, 1, 1})
+	y := mat.NewDense(3, 2, []float64{0, 1, 1, 0, 1, -1})
+	if _, err := NewMatrices(x, y); err != nil {
+		t.Errorf("finite data refused: %v", err)
 	}
 }

@@ -83,6 +83,18 @@ func newMatrices(x, y *mat.Dense) (*Matrices, error) {
 	if px < 2 || dx < 2 {
 		return nil, fmt.Errorf("need at least 2 associations in dimension at least 2, got p=%d d=%d", px, dx)
 	}
+	for _, a := range []struct {
+		name string
+		m    *mat.Dense
+	}{{"inputs", x}, {"targets", y}} {
+		for i := 0; i < px; i++ {
+			for j := 0; j < dx; j++ {
+				if v := a.m.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("%s: entry (%d, %d) is %v: every entry must be finite", a.name, i, j, v)
+				}
+			}
+		}
+	}
 	return &Matrices{X: x, Y: y}, nil
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """bench-scipy.py: one verdict on the full LP with SciPy's linprog (HiGHS), for the
-README's comparison with lamcap (issue: one verdict at d = 20, p = 85).
+docs/benchmarks.md's comparison with lamcap (issue: one verdict at d = 20, p = 85).
 
     lamcap instance --d 20 --p 85 --seed 1 -o inst/
     python3 scripts/bench-scipy.py inst/

@@ -23,6 +23,13 @@ func StatDim(p, kappa float64) (float64, error) {
 // in the order-statistic densities (see ComputeFaces). The root is found by
 // regula falsi (Illinois variant) on log(p D(p)) - log n against log p, which is
 // nearly linear; gonum has no scalar root finder, so it is written here.
+// MaxKappa is the largest margin kappa lamcap's commands and sweeps accept
+// (unit-variance normalisation). It is a guard on input, not a limit of the
+// theory: at kappa = 20 the finite-size p_c is already 2.00 at d = 8 and 39.2
+// at d = 128 (`lamcap theory --kappa 20 --d 8,128`), so larger margins store
+// almost nothing at the sizes lamcap solves.
+const MaxKappa = 20.0
+
 func CriticalP(n, kappa float64) (float64, error) {
 	return solveCapacity(n, func(p float64) (float64, error) { return StatDim(p, kappa) })
 }

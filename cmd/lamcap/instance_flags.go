@@ -244,9 +244,9 @@ type solverFlags struct {
 func (f *solverFlags) register(fs *flagSet) {
 	fs.StringVar(&f.solver, "solver", "auto", fmt.Sprintf("LP solver: auto (simplex below d=%d, interior point from there), simplex (lamcap's implicit-pricing simplex), ipm (lamcap's structured interior-point method on OpenBLAS) or highs (HiGHS constraint generation); an answer that does not certify falls to the next solver", lp.IPMFromD))
 	fs.StringVar(&f.rows, "rows", "implicit", "row form: implicit (lamcap's own solvers price every row implicitly), dense (HiGHS, d^2 nonzeros per row) or lifted (HiGHS, u = W x variables, d nonzeros per row); dense or lifted with --solver auto means HiGHS")
-	fs.IntVar(&f.initial, "initial-rows", 2, "rows per association in the first round (worst Hebbian competitors)")
-	fs.IntVar(&f.add, "add-rows", 4, "most violated rows added per association per round")
-	fs.Float64Var(&f.eps, "eps", 1e-6, "not-storable tolerance: certified when no W with |W_ij| <= 1 has all margins above eps")
+	fs.IntVar(&f.initial, "initial-rows", lp.DefaultInitialPerMu, "rows per association in the first round (worst Hebbian competitors)")
+	fs.IntVar(&f.add, "add-rows", lp.DefaultAddPerMu, "most violated rows added per association per round")
+	fs.Float64Var(&f.eps, "eps", lp.DefaultEps, "not-storable tolerance: certified when no W with |W_ij| <= 1 has all margins above eps")
 	fs.Float64Var(&f.timeLimit, "time-limit", 0, "time limit per solve in seconds, for every solver (0: none); a solve that hits it goes to the next solver, and in the end is undecided")
 }
 

@@ -132,16 +132,16 @@ func runInstance(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-const verifySynopsis = `Re-checks a certificate saved by 'lamcap solve --certificate FILE', without a
+var verifySynopsis = fmt.Sprintf(`Re-checks a certificate saved by 'lamcap solve --certificate FILE', without a
 solver: rebuilds the instance from its seed (or reloads the user's .npy files),
 compares its SHA-256 with the one the certificate names, and recomputes every
 margin of W (max |W_ij| = 1; exactly where rounding bounds cannot decide), or
 |A^T lambda|_1 / sum(lambda) (sum(lambda) = 1), with rounding and underflow bounds.
 
 A not-storable certificate is held to verify's own eps times the data's scale
-(the largest |y_mu - c||x_mu| over the margin rows): eps is the default (1e-6)
+(the largest |y_mu - c||x_mu| over the margin rows): eps is the default (%g)
 or --eps, never a value from the file. Exit status 0 when the certificate holds, 1
-when it does not, 2 when the file is not a certificate.`
+when it does not, 2 when the file is not a certificate.`, feasibility.DefaultEps)
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("verify [--eps E] FILE.json", verifySynopsis)

@@ -17,15 +17,15 @@ func init() {
 	register(command{"margin", "the max-margin (min-norm) memory: kappa* per instance, certified", runMargin})
 }
 
-const marginSynopsis = `Solves the min-norm QP (minimise |W|_F^2 with all margins >= 1), on the interior-
+var marginSynopsis = fmt.Sprintf(`Solves the min-norm QP (minimise |W|_F^2 with all margins >= 1), on the interior-
 point method where the LP runs on it, else by dual coordinate ascent inside
 constraint generation, and prints kappa* = d / |W*|_F, the largest margin
 any memory achieves in unit-variance normalisation, with its certified interval:
 the lower end from W's recomputed margins, the upper end from the QP's duals by weak
-duality (certified when the interval is narrower than 1e-6 relative). When the
+duality (certified when the interval is narrower than %g relative). When the
 first QP method leaves a wider interval the other one is tried; if it is still
 wider, kappa* is printed as "-" (null in --json) and only the interval is given.
-Not-storable instances have kappa* = 0, certified by the LP's lambda.`
+Not-storable instances have kappa* = 0, certified by the LP's lambda.`, feasibility.MaxMarginTolerance)
 
 func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("margin --d D --p P --seeds A:B [flags]", marginSynopsis)

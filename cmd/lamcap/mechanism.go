@@ -55,7 +55,9 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if o.p == 0 {
-		o.p = max(2, int(0.8*experiment.TheoryPC(o.inst.d, 0)))
+		if o.p, err = experiment.DefaultStudyP(o.inst.d); err != nil {
+			return err
+		}
 	}
 	if err := o.inst.checkP(o.p); err != nil {
 		return err
@@ -70,8 +72,12 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	for _, m := range doc.Models {
 		if m.Used == 0 { // every statistic would be NaN: nothing to show
+			pc, err := experiment.TheoryPC(doc.D, 0)
+			if err != nil {
+				return err
+			}
 			return fmt.Errorf("no instance of the %s model is storable at d=%d p=%d (%d tried); lower --p (the finite-size p_c is %.1f)",
-				m.Model, doc.D, doc.P, m.Skipped, experiment.TheoryPC(doc.D, 0))
+				m.Model, doc.D, doc.P, m.Skipped, pc)
 		}
 	}
 	if err := writeMechanism(o.out, doc); err != nil {

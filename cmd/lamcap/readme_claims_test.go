@@ -56,3 +56,96 @@ func TestREADMETheoryTable(t *testing.T) {
 		t.Errorf("README.md's theory table is stale; 'lamcap theory' prints:\n%s", stdout.String())
 	}
 }
+
+// readmeBlock returns the output the README shows after "$ lamcap ARGS\n", up
+// to the next line starting with "$ " or the end of the code block.
+func readmeBlock(t *testing.T, args string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := "$ lamcap " + args + "\n"
+	i := bytes.Index(b, []byte(cmd))
+	if i < 0 {
+		t.Fatalf("README.md shows no 'lamcap %s' output", args)
+	}
+	rest := string(b[i+len(cmd):])
+	rest = rest[:strings.Index(rest, "```")]
+	if j := strings.Index(rest, "\n$ "); j >= 0 {
+		rest = rest[:j+1]
+	}
+	return rest
+}
+
+// runOutput runs lamcap with args and returns its stdout.
+func runOutput(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("lamcap %s: exit %d: %s", strings.Join(args, " "), code, stderr.String())
+	}
+	return stdout.String()
+}
+
+// withoutTimes drops what depends on the machine's speed: a trailing
+// ", 0.014 s" on a line, or the last column (seconds) of a table.
+func withoutTimes(s string, lastColumn bool) string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if lastColumn {
+			if f := strings.Fields(line); len(f) > 1 {
+				line = strings.Join(f[:len(f)-1], " ")
+			}
+		} else if i := strings.LastIndex(line, ", "); i >= 0 && strings.HasSuffix(line, " s") {
+			line = line[:i]
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// The README's solve and threshold examples are what the commands print, but
+// for the times.
+func TestREADMEExamples(t *testing.T) {
+	for _, c := range []struct {
+		args       string
+		lastColumn bool
+	}{
+		{"solve --d 10 --p 32 --seed 1", false},
+		{"threshold --d 10 --seeds 1:4", true},
+	} {
+		want := withoutTimes(readmeBlock(t, c.args), c.lastColumn)
+		got := withoutTimes(runOutput(t, strings.Fields(c.args)...), c.lastColumn)
+		if got != want {
+			t.Errorf("README.md's 'lamcap %s' is stale; the command prints (times aside):\n%s\nREADME:\n%s", c.args, got, want)
+		}
+	}
+}
+
+// The README's main-job table is what 'lamcap capacity' prints, but for the
+// s/inst column. It runs the main job (2-3 minutes on 2 cores), so only with
+// LAMCAP_CHECK_README_CAPACITY=1.
+func TestREADMECapacityTable(t *testing.T) {
+	if os.Getenv("LAMCAP_CHECK_README_CAPACITY") == "" {
+		t.Skip("set LAMCAP_CHECK_README_CAPACITY=1 to run the main job and compare its table with the README's")
+	}
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "\n   d  model")
+	if i < 0 {
+		t.Fatal("README.md shows no capacity table")
+	}
+	want := s[i+1:]
+	want = want[:strings.Index(want, "```")]
+	got := runOutput(t, "capacity", "--quiet", "--out", t.TempDir())
+	if i := strings.Index(got, "\ntheory:"); i >= 0 { // the notes under the table
+		got = got[:i+1]
+	}
+	if withoutTimes(got, true) != withoutTimes(want, true) {
+		t.Errorf("README.md's capacity table is stale; 'lamcap capacity' prints:\n%s", got)
+	}
+}

@@ -43,7 +43,11 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// its p x p scores: refused before allocation when it cannot fit.
 	pmax := o.pmax
 	if pmax == 0 {
-		pmax = int(1.2 * experiment.TheoryPC(o.inst.d, 0))
+		pc, err := experiment.TheoryPC(o.inst.d, 0)
+		if err != nil {
+			return err
+		}
+		pmax = int(1.2 * pc)
 	}
 	need := memlimit.Add(model.MemoryBytes(o.inst.d, pmax, o.inst.model), memlimit.Mul(3*8, int64(pmax), int64(pmax)), memlimit.Mul(rulesBytesPerP, int64(pmax)))
 	if err := checkMemory(fmt.Sprintf("d=%d pmax=%d", o.inst.d, pmax), need); err != nil {

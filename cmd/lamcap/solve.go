@@ -27,8 +27,9 @@ and prints the verdict with its certificate, checked outside the solver:
                 <= eps, so no W with |W_ij| <= 1 has all margins above eps;
   undecided     neither could be certified (counted and shown, never guessed).
 
-Formulations: margin (default) maximises t subject to a_r.W >= t, |W_ij| <= 1 by
-constraint generation with warm re-solves; feasibility solves the plain LP
+Formulations: margin (default) maximises t subject to a_r.W >= t, |W_ij| <= 1 with
+the solver --solver picks (none stores the p(p-1) rows; see docs/solvers.md);
+feasibility solves the plain LP
 a_r.W >= 1 with every row (reference; an infeasible answer is certified through the
 margin LP's duals).`
 

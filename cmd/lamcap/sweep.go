@@ -15,11 +15,12 @@ import (
 	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
 )
 
 func init() {
 	register(command{"sweep", "critical sizes over a grid of d, with capacities, curves and plots", runSweep})
-	register(command{"capacity", "the main job: capacities for d = 8, 12, ..., 28, coupled and decoupled", runCapacity})
+	register(command{"capacity", "the main job: capacities for d = " + mainJobDims + ", coupled and decoupled", runCapacity})
 	register(command{"merge", "combine the shard directories of one sweep into one summary", runMerge})
 }
 
@@ -119,8 +120,8 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	if f.workers < 1 {
 		return sw, usagef("--workers must be >= 1")
 	}
-	if !(f.kappa >= 0) || f.kappa > 20 {
-		return sw, usagef("--kappa must be in [0, 20], got %v", f.kappa)
+	if !(f.kappa >= 0) || f.kappa > theory.MaxKappa {
+		return sw, usagef("--kappa must be in [0, %g], got %v", theory.MaxKappa, f.kappa)
 	}
 	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
 		Kappa: f.kappa, DigestsOnly: f.digestsOnly, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
@@ -154,10 +155,24 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return sweep(ctx, f, stdout, stderr)
 }
 
+// The main job's grid as flags: experiment.MainJob's dimensions and seeds,
+// written once there.
+var (
+	mainJobDims  = ranges.FormatDims(experiment.DefaultDs)
+	mainJobSeeds = fmt.Sprintf("%d:%d", experiment.MainJobFirstSeed, experiment.MainJobFirstSeed+experiment.DefaultSeeds-1)
+)
+
+// capacityFlags registers the capacity command's flags: sweep's, with the
+// main job (experiment.MainJob) as their defaults.
+func capacityFlags(f *sweepFlags) *flagSet {
+	fs := newFlags("capacity [flags]", fmt.Sprintf("The main job (what 'make run' runs, experiment.MainJob): exact capacities for d = %s\nwith seeds %s, coupled and decoupled, summarised in a table with plots. Same flags as sweep.", mainJobDims, mainJobSeeds))
+	f.register(fs, mainJobDims, mainJobSeeds, "lamcap-out/capacity")
+	return fs
+}
+
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("capacity [flags]", "The main job (what 'make run' runs): exact capacities for d = 8, 12, ..., 28 with 40\nseeds, coupled and decoupled, summarised in a table with plots. Same flags as sweep.")
 	var f sweepFlags
-	f.register(fs, "8:28:4", "40", "lamcap-out/capacity")
+	fs := capacityFlags(&f)
 	fs.BoolVar(&f.asJSON, "json", false, "print summary.json on stdout instead of the table")
 	if err := fs.parse(args, stdout); err != nil {
 		return err

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -247,4 +249,31 @@ func stripTiming(csv string) string {
 		b.WriteString(line + "\n")
 	}
 	return b.String()
+}
+
+// lamcap capacity's defaults are experiment.MainJob: the same grid, seeds 1..40.
+func TestCapacityRunsTheMainJob(t *testing.T) {
+	var f sweepFlags
+	fs := capacityFlags(&f)
+	if err := fs.parse(nil, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := f.settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := sw.Grid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := experiment.MainJob().Grid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("capacity's default grid %+v, want experiment.MainJob's %+v", got, want)
+	}
+	if got.SeedFirst != 1 || got.SeedLast != 40 {
+		t.Errorf("capacity runs seeds %d..%d, want 1..40", got.SeedFirst, got.SeedLast)
+	}
 }

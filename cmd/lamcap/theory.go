@@ -38,8 +38,8 @@ func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if !(o.kappa >= 0) || o.kappa > 20 {
-		return usagef("--kappa must be in [0, 20], got %v", o.kappa)
+	if !(o.kappa >= 0) || o.kappa > theory.MaxKappa {
+		return usagef("--kappa must be in [0, %g], got %v", theory.MaxKappa, o.kappa)
 	}
 	if o.hidden < 0 {
 		return usagef("--hidden must be >= 0")
@@ -86,8 +86,8 @@ func runSaddle(ctx context.Context, stdout io.Writer, p int, kappa float64, samp
 	if samples < 10 || samples > maxSaddleSamples {
 		return usagef("--samples: want 10 to %d draws, got %d", maxSaddleSamples, samples)
 	}
-	if !(kappa >= 0) || kappa > 20 {
-		return usagef("--kappa must be in [0, 20], got %v", kappa)
+	if !(kappa >= 0) || kappa > theory.MaxKappa {
+		return usagef("--kappa must be in [0, %g], got %v", theory.MaxKappa, kappa)
 	}
 	d, err := theory.StatDim(float64(p), kappa)
 	if err != nil {

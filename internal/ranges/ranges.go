@@ -18,6 +18,26 @@ const MaxSeed = math.MaxInt64 - 1
 // MaxDims bounds the d list of one sweep.
 const MaxDims = 1000
 
+// FormatDims writes ds in the form Dims reads: "A:B:STEP" when they are evenly
+// spaced upwards (at least three of them), else a comma list. Dims(FormatDims(ds))
+// gives ds back.
+func FormatDims(ds []int) string {
+	if n := len(ds); n >= 3 && ds[1] > ds[0] {
+		step, even := ds[1]-ds[0], true
+		for i := 2; i < n && even; i++ {
+			even = ds[i]-ds[i-1] == step
+		}
+		if even {
+			return fmt.Sprintf("%d:%d:%d", ds[0], ds[n-1], step)
+		}
+	}
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = strconv.Itoa(d)
+	}
+	return strings.Join(parts, ",")
+}
+
 // Dims reads "6:24:2", "6:10" or "6,8,12".
 func Dims(s string) ([]int, error) {
 	var out []int

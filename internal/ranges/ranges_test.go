@@ -2,6 +2,7 @@ package ranges
 
 import (
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,5 +30,28 @@ func TestSeedsEndBelowInt64Max(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("loop over %d:%d ran %d times", a, b, n)
+	}
+}
+
+// FormatDims writes what Dims reads back, in the short form when it can.
+func TestFormatDimsRoundTrip(t *testing.T) {
+	for _, c := range []struct {
+		ds   []int
+		want string
+	}{
+		{[]int{8, 12, 16, 20, 24, 28}, "8:28:4"},
+		{[]int{6, 8}, "6,8"},
+		{[]int{6, 8, 12}, "6,8,12"},
+		{[]int{12, 8, 4}, "12,8,4"},
+		{[]int{5}, "5"},
+	} {
+		s := FormatDims(c.ds)
+		if s != c.want {
+			t.Errorf("FormatDims(%v) = %q, want %q", c.ds, s, c.want)
+		}
+		back, err := Dims(s)
+		if err != nil || !reflect.DeepEqual(back, c.ds) {
+			t.Errorf("Dims(%q) = %v, %v; want %v", s, back, err, c.ds)
+		}
 	}
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# test-cluster.sh (make test-cluster): the README's Slurm job array on a real Slurm.
+# test-cluster.sh (make test-cluster): the Slurm job array of docs/clusters.md on a real Slurm.
 #
 # Brings up a single-node cluster on this machine (local-slurm.sh), then:
-#   readme   the README shows scripts/slurm/sweep-array.sbatch verbatim
+#   readme   docs/clusters.md shows scripts/slurm/sweep-array.sbatch verbatim
 #   array    submits that file as a 4-task array (d = 6:12:2, 20 seeds, both models),
 #            waits, merges, and compares with a single-machine run of the same grid:
 #            every shard holds exactly its slice, the merge every unit once with the
@@ -158,7 +158,7 @@ records() { "$WORK/sweepcheck" count "$1"; }
 has_records() { [ "$(records "$1")" -ge "$2" ]; }
 cancelled() { [ "$(field "$1" JobState)" = CANCELLED ] && job_gone "$1"; }
 
-# submit OUT SHARDS D SEEDS MODELS SBATCH_ARGS...: sbatch the README's script as is,
+# submit OUT SHARDS D SEEDS MODELS SBATCH_ARGS...: sbatch docs/clusters.md's script as is,
 # with the grid in the environment it exports; prints the job id. SHARDS "" leaves
 # SWEEP_SHARDS unset: the script derives the shard count from the array.
 submit() {
@@ -218,7 +218,7 @@ run_step() {
 # --- the steps -----------------------------------------------------------------
 
 step_readme() {
-  "$WORK/sweepcheck" readme README.md "$SCRIPT"
+  "$WORK/sweepcheck" readme docs/clusters.md "$SCRIPT"
 }
 
 step_array() {

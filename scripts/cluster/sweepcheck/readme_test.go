@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-// TestReadmeShowsTheTestedScript: the README's Slurm example is the sbatch script
+// TestReadmeShowsTheTestedScript: docs/clusters.md's Slurm example is the sbatch script
 // the cluster test submits (make test-cluster), byte for byte.
 func TestReadmeShowsTheTestedScript(t *testing.T) {
-	readme, err := os.ReadFile("../../../README.md")
+	readme, err := os.ReadFile("../../../docs/clusters.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,7 +17,7 @@ func TestReadmeShowsTheTestedScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := ReadmeHas(readme, script); err != nil {
-		t.Fatalf("README.md and scripts/slurm/sweep-array.sbatch: %v; copy the file into the README's Slurm section", err)
+		t.Fatalf("docs/clusters.md and scripts/slurm/sweep-array.sbatch: %v; copy the file into its Slurm section", err)
 	}
 }
 
