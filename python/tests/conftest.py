@@ -3,6 +3,7 @@ LAMCAP_BIN if set, else the repository's bin/lamcap (make build)."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,14 @@ def no_pandas(monkeypatch):
 @pytest.fixture
 def no_tqdm(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)
+
+
+@pytest.fixture(autouse=True)
+def sigint_raises_keyboard_interrupt():
+    """Python raises KeyboardInterrupt on SIGINT only if SIGINT was not ignored
+    when it started; a runner started in the background (nohup, `cmd &` in a
+    script, some CI services) ignores it. The Ctrl-C tests need the terminal's
+    behaviour, so each test runs with Python's default handler."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
