@@ -170,15 +170,23 @@ func unknowns(src model.Source) int {
 }
 
 // FindThreshold finds p* for the instances of src, by the search that suits the
-// solver opt.LP.Method resolves to: a warm search that grows one instance (the
-// simplex and HiGHS re-solve from the previous basis), or, for the
-// interior-point method, which cannot warm start, a bracketing search that
-// needs few verdicts (searchBracket).
+// solver opt.LP.Method resolves to: a warm search that grows one instance for
+// a solver that re-solves from the previous basis (lp.Capabilities.WarmGrowth:
+// the simplex and HiGHS), or, for one that solves cold (the interior-point
+// method), a bracketing search that needs few verdicts (searchBracket).
 func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
-	if opt.LP.Method.For(src.Dim(), opt.LP.Rows) == lp.MethodIPM {
+	if !growsWarm(opt.LP.Method.For(src.Dim(), opt.LP.Rows)) {
 		return searchBracket(ctx, src, opt)
 	}
 	return searchGrowing(ctx, src, opt)
+}
+
+// growsWarm says whether threshold searches with m grow one instance warm
+// (lp.Capabilities.WarmGrowth); a method no solver is registered under is
+// the simplex to lp.NewSolver, which does.
+func growsWarm(m lp.Method) bool {
+	c, ok := m.Capabilities()
+	return !ok || c.WarmGrowth
 }
 
 // searchGrowing finds p* for the instances of src. From Start it steps down, with
