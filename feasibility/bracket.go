@@ -40,6 +40,9 @@ const bracketFloor = 0.02
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	if opt.Eps == 0 {
+		opt.Eps = opt.LP.Eps
+	}
+	if opt.Eps == 0 {
 		opt.Eps = DefaultEps
 	}
 	opt.LP.Eps = opt.Eps

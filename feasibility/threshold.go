@@ -33,7 +33,10 @@ type Threshold struct {
 
 // ThresholdOptions tune FindThreshold.
 type ThresholdOptions struct {
-	LP  lp.Options
+	// LP picks the solver and carries its options, the time limit among them.
+	LP lp.Options
+	// Eps is the relative tolerance of not-storable certificates (zero: LP.Eps,
+	// and DefaultEps if that is zero too).
 	Eps float64
 	// Start is the first p tried. Zero means a start from theory: StartGuess(d)
 	// for warm searches (a little below the capacity, so that the search mostly
@@ -198,6 +201,9 @@ func growsWarm(m lp.Method) bool {
 // search and is reported, never guessed past.
 func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
+	if opt.Eps == 0 {
+		opt.Eps = opt.LP.Eps
+	}
 	if opt.Eps == 0 {
 		opt.Eps = DefaultEps
 	}
