@@ -46,7 +46,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		opt.Eps = DefaultEps
 	}
 	opt.LP.Eps = opt.Eps
-	if c, ok := opt.LP.Method.For(src.Dim(), opt.LP.Rows).Capabilities(); ok && c.SignOnly && opt.LP.Stop == lp.StopOptimal {
+	if c, ok := searchMethod(src, opt.LP).Capabilities(); ok && c.SignOnly && opt.LP.Stop == lp.StopOptimal {
 		opt.LP.Stop = lp.StopVerdict
 	}
 	pr := PriorOf(src)

@@ -178,10 +178,21 @@ func unknowns(src model.Source) int {
 // the simplex and HiGHS), or, for one that solves cold (the interior-point
 // method), a bracketing search that needs few verdicts (searchBracket).
 func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
-	if !growsWarm(opt.LP.Method.For(src.Dim(), opt.LP.Rows)) {
+	if !growsWarm(searchMethod(src, opt.LP)) {
 		return searchBracket(ctx, src, opt)
 	}
 	return searchGrowing(ctx, src, opt)
+}
+
+// searchMethod is the solver the search's verdicts use (lp.Resolve on the
+// smallest instance of src, which tells Auto whether the solver it prefers
+// supports the model), or, if src has no such instance, the one Auto prefers
+// by size.
+func searchMethod(src model.Source, opts lp.Options) lp.Method {
+	if in, err := model.NewInstance(src, 2); err == nil {
+		return lp.Resolve(in, opts)
+	}
+	return opts.Method.For(src.Dim(), opts.Rows)
 }
 
 // growsWarm says whether threshold searches with m grow one instance warm

@@ -65,3 +65,31 @@ func TestAutoChainByCapabilities(t *testing.T) {
 		t.Error("Auto has capabilities: it is not a solver")
 	}
 }
+
+// Resolve gives Auto's first choice unless it does not support the instance:
+// the vocabulary model goes to the simplex at every size.
+func TestResolveBySupport(t *testing.T) {
+	voc, err := model.Vocabulary(8, model.Answers{Kind: model.Uniform})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := lp.IPMFromD
+	for _, c := range []struct {
+		src  model.Source
+		want lp.Method
+	}{
+		{model.Random{D: d, Seed: 1}, lp.MethodIPM},
+		{model.Random{D: d, Seed: 1, Kind: voc}, lp.MethodSimplex},
+	} {
+		in, err := model.NewInstance(c.src, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lp.Resolve(in, lp.Options{}); got != c.want {
+			t.Errorf("%v: Auto resolves to %s, want %s", c.src.Model(), got, c.want)
+		}
+		if got := lp.Resolve(in, lp.Options{Method: lp.MethodHiGHS}); got != lp.MethodHiGHS {
+			t.Errorf("%v: an explicit method resolves to %s", c.src.Model(), got)
+		}
+	}
+}

@@ -92,22 +92,27 @@ const DefaultEps = 1e-6
 // interior-point method does not take the vocabulary model, the simplex does.
 // A name no solver is registered under gets the simplex.
 func NewSolver(in *model.Instance, opts Options) Solver {
-	m := opts.Method
-	if m == Auto || m == "" {
-		chain := autoChain(in.D, opts.Rows)
-		m = chain[len(chain)-1]
-		for _, c := range chain {
-			if caps, ok := c.Capabilities(); ok && (caps.Supports == nil || caps.Supports(in) == nil) {
-				m = c
-				break
-			}
-		}
-	}
-	caps, ok := m.Capabilities()
+	caps, ok := Resolve(in, opts).Capabilities()
 	if !ok {
 		caps, _ = MethodSimplex.Capabilities()
 	}
 	return caps.New(in, opts)
+}
+
+// Resolve is the solver NewSolver uses for in: opts.Method, or for Auto the
+// first solver of Auto's chain that supports in.
+func Resolve(in *model.Instance, opts Options) Method {
+	m := opts.Method
+	if m != Auto && m != "" {
+		return m
+	}
+	chain := autoChain(in.D, opts.Rows)
+	for _, c := range chain {
+		if caps, ok := c.Capabilities(); ok && (caps.Supports == nil || caps.Supports(in) == nil) {
+			return c
+		}
+	}
+	return chain[len(chain)-1]
 }
 
 // Precision chooses the arithmetic of the interior-point normal equations. The
