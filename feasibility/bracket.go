@@ -16,9 +16,9 @@ import (
 // creeping into the prior's tail.
 const bracketFloor = 0.02
 
-// searchBracket finds p* with cold sign-only verdicts, for solvers that cannot
-// warm start. Every verdict stops at the first certified iterate
-// (lp.StopVerdict): the search needs the sign of t*, never its size, and near
+// searchBracket finds p* with cold verdicts, for solvers that cannot grow an
+// instance warm. With a solver that can stop at the sign (lp.Capabilities.SignOnly)
+// every verdict stops at the first certified iterate (lp.StopVerdict): the search needs the sign of t*, never its size, and near
 // the threshold a size costs the interior-point method two to three times the
 // iterations of a sign. It keeps the bracket lo < p* + 1 <= hi (lo certified
 // storable, hi certified not storable) and puts each next p where it splits
@@ -40,10 +40,13 @@ const bracketFloor = 0.02
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	if opt.Eps == 0 {
+		opt.Eps = opt.LP.Eps
+	}
+	if opt.Eps == 0 {
 		opt.Eps = DefaultEps
 	}
 	opt.LP.Eps = opt.Eps
-	if opt.LP.Stop == lp.StopOptimal {
+	if c, ok := searchMethod(src, opt.LP).Capabilities(); ok && c.SignOnly && opt.LP.Stop == lp.StopOptimal {
 		opt.LP.Stop = lp.StopVerdict
 	}
 	pr := PriorOf(src)

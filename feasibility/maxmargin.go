@@ -87,7 +87,7 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, opts lp.Options) (M
 	best := *v.WCheck
 	out.Lower, out.Upper = lowerKappa(best), math.Inf(1)
 	var notes []string
-	for _, m := range qpMethods(in.D, opts) {
+	for _, m := range lp.QPChain(in.D, opts) {
 		out.Methods = append(out.Methods, m)
 		sol, err := solveMinNorm(ctx, in, v.W, opts, m)
 		if err != nil {
@@ -121,30 +121,21 @@ func SolveMaxMargin(ctx context.Context, in *model.Instance, opts lp.Options) (M
 	return out, nil
 }
 
-// qpMethods are the QP methods SolveMaxMargin tries, in order: the
-// interior-point QP first where the LP would run on the interior-point method,
-// the active-set solver (named MethodSimplex) first otherwise.
-func qpMethods(d int, opts lp.Options) []lp.Method {
-	if opts.Method.For(d, opts.Rows) == lp.MethodIPM {
-		return []lp.Method{lp.MethodIPM, lp.MethodSimplex}
-	}
-	return []lp.Method{lp.MethodSimplex, lp.MethodIPM}
-}
-
 func qpName(m lp.Method) string {
-	if m == lp.MethodIPM {
-		return "interior-point"
+	if c, ok := m.Capabilities(); ok && c.QPName != "" {
+		return c.QPName
 	}
-	return "active-set"
+	return string(m)
 }
 
-// solveMinNorm solves the min-norm QP with the interior-point method (m =
-// MethodIPM) or the active-set solver started from the LP's W.
+// solveMinNorm solves the min-norm QP with m's max-margin solver
+// (lp.Capabilities.MaxMargin), started from the LP's W where it can use it.
 func solveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opts lp.Options, m lp.Method) (*lp.Solution, error) {
-	if m == lp.MethodIPM {
-		return lp.NewIPM(in, opts).SolveMaxMargin(ctx)
+	c, ok := m.Capabilities()
+	if !ok || c.MaxMargin == nil {
+		return nil, fmt.Errorf("solver %q has no max-margin QP", m)
 	}
-	return lp.SolveMinNorm(ctx, in, start, lp.Options{})
+	return c.MaxMargin(ctx, in, start, opts)
 }
 
 // lowerKappa is d times the smallest certified margin over |W|_F, rounded

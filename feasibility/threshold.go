@@ -33,7 +33,10 @@ type Threshold struct {
 
 // ThresholdOptions tune FindThreshold.
 type ThresholdOptions struct {
-	LP  lp.Options
+	// LP picks the solver and carries its options, the time limit among them.
+	LP lp.Options
+	// Eps is the relative tolerance of not-storable certificates (zero: LP.Eps,
+	// and DefaultEps if that is zero too).
 	Eps float64
 	// Start is the first p tried. Zero means a start from theory: StartGuess(d)
 	// for warm searches (a little below the capacity, so that the search mostly
@@ -170,15 +173,34 @@ func unknowns(src model.Source) int {
 }
 
 // FindThreshold finds p* for the instances of src, by the search that suits the
-// solver opt.LP.Method resolves to: a warm search that grows one instance (the
-// simplex and HiGHS re-solve from the previous basis), or, for the
-// interior-point method, which cannot warm start, a bracketing search that
-// needs few verdicts (searchBracket).
+// solver opt.LP.Method resolves to: a warm search that grows one instance for
+// a solver that re-solves from the previous basis (lp.Capabilities.WarmGrowth:
+// the simplex and HiGHS), or, for one that solves cold (the interior-point
+// method), a bracketing search that needs few verdicts (searchBracket).
 func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
-	if opt.LP.Method.For(src.Dim(), opt.LP.Rows) == lp.MethodIPM {
+	if !growsWarm(searchMethod(src, opt.LP)) {
 		return searchBracket(ctx, src, opt)
 	}
 	return searchGrowing(ctx, src, opt)
+}
+
+// searchMethod is the solver the search's verdicts use (lp.Resolve on the
+// smallest instance of src, which tells Auto whether the solver it prefers
+// supports the model), or, if src has no such instance, the one Auto prefers
+// by size.
+func searchMethod(src model.Source, opts lp.Options) lp.Method {
+	if in, err := model.NewInstance(src, 2); err == nil {
+		return lp.Resolve(in, opts)
+	}
+	return opts.Method.For(src.Dim(), opts.Rows)
+}
+
+// growsWarm says whether threshold searches with m grow one instance warm
+// (lp.Capabilities.WarmGrowth); a method no solver is registered under is
+// the simplex to lp.NewSolver, which does.
+func growsWarm(m lp.Method) bool {
+	c, ok := m.Capabilities()
+	return !ok || c.WarmGrowth
 }
 
 // searchGrowing finds p* for the instances of src. From Start it steps down, with
@@ -190,6 +212,9 @@ func FindThreshold(ctx context.Context, src model.Source, opt ThresholdOptions) 
 // search and is reported, never guessed past.
 func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
+	if opt.Eps == 0 {
+		opt.Eps = opt.LP.Eps
+	}
 	if opt.Eps == 0 {
 		opt.Eps = DefaultEps
 	}

@@ -160,7 +160,7 @@ func confirmed(v Verdict) bool {
 // other status is undecided.
 func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps float64) (Verdict, error) {
 	t0 := time.Now()
-	res, err := lp.SolveFeasibility(ctx, in, opts.Settings)
+	res, err := lp.SolveFeasibility(ctx, in, opts.HiGHSSettings())
 	if err != nil {
 		return Verdict{}, err
 	}

@@ -58,6 +58,16 @@
 //     Rows can be dense (d^2 nonzeros) or lifted (u_mu = W x_mu as extra variables).
 //   - Solver is what all three offer; NewSolver picks one from Options.Method
 //     (Auto by default: by size) and Options.Rows (dense or lifted rows mean HiGHS).
+//     Each Method states its Capabilities (warm growth, sign-only stop, the
+//     instances it supports, its memory estimate, its max-margin QP, its work
+//     report); callers ask those, never the name, and Auto's preference order
+//     lives in one place (autoChain). A new solver implements Solver and calls
+//     Register with its Capabilities: ParseMethod, NewSolver, the threshold
+//     searches, SolveMaxMargin's QP order (QPChain), MemoryEstimate and the
+//     CLI's report then use it with no other change.
+//   - Options carries what every solver shares: Eps (the not-storable
+//     tolerance) and TimeLimit (seconds per solve, for every solver and its
+//     fallbacks).
 //   - SolveFeasibility: the plain feasibility LP a_r.W >= 1 with every row.
 //   - CheckStorable and CheckNotStorable: certificates checked from the instance
 //     data alone, normalised (max |W_ij| = 1, sum(lambda) = 1), with rounding and

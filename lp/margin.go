@@ -91,6 +91,11 @@ type Options struct {
 	InitialPerMu int
 	// AddPerMu is the most violated rows added per association per round (default DefaultAddPerMu).
 	AddPerMu int
+	// TimeLimit is the time limit, in seconds, of each Solve or Retry call of
+	// any solver (0: none); a solve that reaches it fails, and the chain goes
+	// on. It is the one home of the limit: Settings.TimeLimit is what it is
+	// passed to HiGHS as, and is read only when TimeLimit is zero.
+	TimeLimit float64
 	// Settings are the HiGHS options of the first attempt.
 	Settings Settings
 	// MaxRounds bounds the generation rounds of one Solve (default DefaultMaxRounds), and
@@ -126,7 +131,19 @@ func (o Options) withDefaults() Options {
 	if o.Eps == 0 {
 		o.Eps = DefaultEps
 	}
+	o.Settings = o.HiGHSSettings()
+	o.TimeLimit = o.Settings.TimeLimit
 	return o
+}
+
+// HiGHSSettings are o.Settings with o.TimeLimit, if set, as their time limit:
+// what HiGHS is first called with.
+func (o Options) HiGHSSettings() Settings {
+	s := o.Settings
+	if o.TimeLimit > 0 {
+		s.TimeLimit = o.TimeLimit
+	}
+	return s
 }
 
 // Solution is the outcome of the bounded-margin LP

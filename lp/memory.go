@@ -16,23 +16,18 @@ const bytesPerNonzero = 64
 // for the machine compares as too large; check it with memlimit.Check before
 // allocating anything.
 //
-// Each solver kind has its own function below; a new solver adds one function
-// and one case here.
+// Each solver states its own estimate (Capabilities.Memory); a method no solver
+// is registered under is estimated as HiGHS with dense rows.
 func MemoryEstimate(d, p int, m model.Model, full bool, opts Options) int64 {
 	rows := opts.Rows
 	d64, p64 := int64(d), int64(p)
 	base := memlimit.Add(model.MemoryBytes(d, p, m), memlimit.Mul(3*8, p64, p64))
 	var solver int64
-	switch {
-	case full:
+	if full {
 		solver = fullLPMemory(d64, p64)
-	case opts.Method.For(d, rows) == MethodIPM:
-		solver = ipmMemory(d64, p64)
-	case opts.Method.For(d, rows) == MethodSimplex:
-		solver = simplexMemory(d64, p64)
-	case rows == Lifted:
-		solver = liftedMemory(d64, p64)
-	default:
+	} else if c, ok := opts.Method.For(d, rows).Capabilities(); ok {
+		solver = c.Memory(d64, p64, rows)
+	} else {
 		solver = denseMemory(d64, p64)
 	}
 	return memlimit.Add(base, solver)

@@ -1,8 +1,6 @@
 package lp
 
 import (
-	"fmt"
-
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -31,30 +29,30 @@ const (
 // searches keep the simplex's warm growth below this d.
 const IPMFromD = 20
 
-// ParseMethod reads auto, simplex, ipm or highs.
+// ParseMethod reads auto or the name of a registered solver (simplex, ipm,
+// highs, and any added by Register).
 func ParseMethod(s string) (Method, error) {
-	switch m := Method(s); m {
-	case Auto, MethodSimplex, MethodIPM, MethodHiGHS:
+	m := Method(s)
+	switch m {
+	case Auto:
 		return m, nil
 	case "":
 		return Auto, nil
 	}
-	return "", fmt.Errorf("unknown solver %q (want auto, simplex, ipm or highs)", s)
+	if _, ok := m.Capabilities(); ok {
+		return m, nil
+	}
+	return "", unknownMethod(s)
 }
 
 // For resolves Auto (and the empty Method) for instances of dimension d under
-// row form rows: Dense or Lifted rows mean HiGHS, as they always have.
+// row form rows to the solver Auto prefers (autoChain): Dense or Lifted rows
+// mean HiGHS, as they always have.
 func (m Method) For(d int, rows Rows) Method {
 	if m != Auto && m != "" {
 		return m
 	}
-	if rows != Implicit {
-		return MethodHiGHS
-	}
-	if d >= IPMFromD {
-		return MethodIPM
-	}
-	return MethodSimplex
+	return autoChain(d, rows)[0]
 }
 
 // Stop says when an interior-point solve may end before the optimum.
@@ -89,21 +87,32 @@ const SizedGap = 1e-3
 // residual themselves compare it with NotStorableTolerance(in, eps).
 const DefaultEps = 1e-6
 
-// NewSolver returns the solver opts.Method names (resolved by For for in.D).
-// Auto does not pick the interior-point method for instances it does not support
-// (ipmSupports): the simplex takes them.
+// NewSolver returns the solver opts.Method names. Auto takes the first solver
+// of its chain (autoChain) that supports in (Capabilities.Supports): the
+// interior-point method does not take the vocabulary model, the simplex does.
+// A name no solver is registered under gets the simplex.
 func NewSolver(in *model.Instance, opts Options) Solver {
-	m := opts.Method.For(in.D, opts.Rows)
-	if m == MethodIPM && opts.Method != MethodIPM && ipmSupports(in) != nil {
-		m = MethodSimplex
+	caps, ok := Resolve(in, opts).Capabilities()
+	if !ok {
+		caps, _ = MethodSimplex.Capabilities()
 	}
-	switch m {
-	case MethodIPM:
-		return NewIPM(in, opts)
-	case MethodHiGHS:
-		return NewMarginSolver(in, opts)
+	return caps.New(in, opts)
+}
+
+// Resolve is the solver NewSolver uses for in: opts.Method, or for Auto the
+// first solver of Auto's chain that supports in.
+func Resolve(in *model.Instance, opts Options) Method {
+	m := opts.Method
+	if m != Auto && m != "" {
+		return m
 	}
-	return NewSimplex(in, opts)
+	chain := autoChain(in.D, opts.Rows)
+	for _, c := range chain {
+		if caps, ok := c.Capabilities(); ok && (caps.Supports == nil || caps.Supports(in) == nil) {
+			return c
+		}
+	}
+	return chain[len(chain)-1]
 }
 
 // Precision chooses the arithmetic of the interior-point normal equations. The

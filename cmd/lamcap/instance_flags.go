@@ -269,7 +269,7 @@ func (f *solverFlags) validate() error {
 		return usagef("--initial-rows and --add-rows must be >= 1")
 	}
 	f.opts = lp.Options{Rows: r, Method: method, InitialPerMu: f.initial, AddPerMu: f.add,
-		Settings: lp.Settings{TimeLimit: f.timeLimit}}
+		TimeLimit: f.timeLimit, Eps: f.eps}
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
-	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/internal/outdir"
 	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/lp"
@@ -97,15 +96,9 @@ func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instanc
 	case formulation == "feasibility":
 		fmt.Fprintf(stdout, "  work         HiGHS, all %d rows, %d iterations, %d attempt(s), %.3f s\n",
 			v.Rows, v.Iterations, v.Attempts, v.Seconds)
-	case v.Solver == lp.MethodIPM:
-		fmt.Fprintf(stdout, "  work         lamcap interior point (%s), all %d rows through the structured normal matrix, %d iterations, %d attempt(s), %.3f s\n",
-			linalg.Version(), v.Rows, v.Iterations, v.Attempts, v.Seconds)
-	case v.Solver == lp.MethodSimplex:
-		fmt.Fprintf(stdout, "  work         lamcap simplex, all %d rows priced implicitly, %d iterations, %d attempt(s), %.3f s\n",
-			v.Rows, v.Iterations, v.Attempts, v.Seconds)
 	default:
-		fmt.Fprintf(stdout, "  work         %d rows, %d rounds, %d iterations, %d attempt(s), %.3f s\n",
-			v.Rows, v.Rounds, v.Iterations, v.Attempts, v.Seconds)
+		fmt.Fprintf(stdout, "  work         %s, %d iterations, %d attempt(s), %.3f s\n",
+			v.Solver.Work(v.Rows, v.Rounds), v.Iterations, v.Attempts, v.Seconds)
 	}
 	if v.Note != "" {
 		fmt.Fprintf(stdout, "  note         %s\n", v.Note)

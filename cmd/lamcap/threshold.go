@@ -11,7 +11,6 @@ import (
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/progress"
 	"github.com/lamcap/lamcap/internal/ranges"
-	"github.com/lamcap/lamcap/lp"
 )
 
 func init() {
@@ -58,8 +57,8 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return usagef("--start must be >= 0")
 	}
 	guess := 3 * feasibility.StartGuess(o.inst.d)
-	if o.sf.opts.Method.For(o.inst.d, o.sf.opts.Rows) == lp.MethodIPM {
-		// The interior-point search stays within a few widths of the prior
+	if c, ok := o.sf.opts.Method.For(o.inst.d, o.sf.opts.Rows).Capabilities(); ok && !c.WarmGrowth {
+		// The bracketing search of a cold solver (the interior-point method) stays within a few widths of the prior
 		// (about 1% of p at d = 128); half again the start leaves room for
 		// a wrong prior and lets d = 160 (about 10.5 GiB) be checked at all.
 		guess = 3 * feasibility.StartGuess(o.inst.d) / 2

@@ -131,7 +131,7 @@ func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
 	if !(o.timeLimit >= 0) {
 		return st, usagef("--time-limit must be >= 0")
 	}
-	st.LP.Settings.TimeLimit = o.timeLimit
+	st.LP.TimeLimit = o.timeLimit
 	for _, a := range strings.Split(o.answers, ",") {
 		ans, err := model.ParseAnswers(strings.TrimSpace(a))
 		if err != nil {
