@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lamcap/lamcap/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
@@ -39,21 +40,8 @@ func Open(path string) (*os.File, int64, error) {
 	return f, st.Size(), nil
 }
 
-func kind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "a special file (" + m.Type().String() + ")"
-}
+// kind names a file type in the words atomicfile uses for outputs.
+func kind(m fs.FileMode) string { return atomicfile.Kind(m) }
 
 // ErrTooLarge is wrapped by ReadAll's error for a file larger than its limit.
 var ErrTooLarge = errors.New("file too large")
