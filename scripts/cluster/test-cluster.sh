@@ -7,7 +7,7 @@
 #            waits, merges, and compares with a single-machine run of the same grid:
 #            every shard holds exactly its slice, the merge every unit once with the
 #            same p*, and the same summary
-#   requeue  a 2-task array at d = 20 (units of a few seconds): cancels task 1 once it
+#   requeue  a 2-task array at d = 32 (units of a few seconds): cancels task 1 once it
 #            has finished some units and not all (scancel), requeues it (scontrol
 #            requeue) and checks that it resumed its own shard: the records finished
 #            before the cancel are kept byte for byte, nothing is missing or doubled,
@@ -32,6 +32,11 @@ CLUSTER=$ROOT/scripts/cluster/local-slurm.sh
 CLUSTER_STEPS=${CLUSTER_STEPS:-readme array requeue lock}
 T0=$SECONDS
 DEADLINE=$((SECONDS + ${CLUSTER_TEST_TIMEOUT:-900}))
+# The size of the requeue and lock steps' units. Those steps act while a task is between
+# units, so a unit must take seconds, not the 0.2 s poll: at d = 20 a unit took 0.7 s
+# once the interior-point method got faster, and a task could finish its whole shard
+# before the cancel reached it. At d = 32 a unit takes 3-6 s on 2 idle cores.
+UNIT_D=32
 
 say() { echo "test-cluster: $*" >&2; }
 loud() {
@@ -253,9 +258,9 @@ step_array() {
 
 step_requeue() {
   local out=$DATA/requeue ref job n log
-  job=$(submit "$out" "" 20 8 coupled --array=1-2 --output="$out/task-%a.log")
+  job=$(submit "$out" "" "$UNIT_D" 8 coupled --array=1-2 --output="$out/task-%a.log")
   log=$out/task-1.log
-  say "submitted job array $job: 2 tasks, d = 20, 8 seeds, coupled (4 units of a few seconds per task)"
+  say "submitted job array $job: 2 tasks, d = $UNIT_D, 8 seeds, coupled (4 units of a few seconds per task)"
   until_true 300 "task ${job}_1 to finish its first unit" has_records "$out/shard-1" 1
   n=$(records "$out/shard-1")
   [ "$n" -lt 4 ] || fail "task ${job}_1 finished its whole shard before it could be cancelled"
@@ -278,7 +283,7 @@ step_requeue() {
     return 1
   }
   [ "$(field "${job}_1" Restarts)" = 1 ] || fail "task ${job}_1 ran $(field "${job}_1" Restarts) times again, want 1 requeue"
-  ref=$(ref d20)
+  ref=$(ref slow)
   "$WORK/sweepcheck" kept "$DATA/requeue-snapshot.jsonl" "$out/shard-1"
   "$WORK/sweepcheck" shard "$out/shard-1" 1/2 "$ref"
   "$WORK/sweepcheck" shard "$out/shard-2" 2/2 "$ref"
@@ -288,9 +293,9 @@ step_requeue() {
 
 step_lock() {
   local out=$DATA/lock ref first second st ec
-  first=$(submit "$out" 1 20 4 coupled --array=1 --output="$out/first.log")
+  first=$(submit "$out" 1 "$UNIT_D" 4 coupled --array=1 --output="$out/first.log")
   until_true 300 "the first task (job $first) to finish a unit" has_records "$out/shard-1" 1
-  second=$(submit "$out" 1 20 4 coupled --array=1 --output="$out/second.log")
+  second=$(submit "$out" 1 "$UNIT_D" 4 coupled --array=1 --output="$out/second.log")
   say "job $first holds $out/shard-1; submitted job $second, task 1 of the same shard"
   until_true 300 "job $second to end" job_gone "$second"
   local holder=running
@@ -317,7 +322,7 @@ step_lock() {
     show_logs "$out/first.log"
     ok=0
   }
-  ref=$(ref d20)
+  ref=$(ref slow)
   "$WORK/sweepcheck" shard "$out/shard-1" 1/1 "$ref" || ok=0
   [ "$ok" = 1 ]
 }
@@ -336,7 +341,7 @@ reference() { # reference NAME D SEEDS MODELS
 }
 (
   reference main 6:12:2 20 coupled,decoupled
-  reference d20 20 8 coupled
+  reference slow "$UNIT_D" 8 coupled
 ) &
 REFPID=$!
 
