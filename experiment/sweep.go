@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/memlimit"
@@ -342,18 +343,63 @@ func predictAtD(d int, measured []MeasuredPoint, kappa float64) (theoryAtD, erro
 	if kappa > 0 { // the whole-curve prediction is for kappa = 0 only
 		return t, nil
 	}
-	lo, hi := int(0.8*pc), int(1.2*pc)+1
+	lo, hi := curveRange(pc)
 	if len(measured) > 0 {
 		lo, hi = min(lo, measured[0].P), max(hi, measured[len(measured)-1].P)
 	}
-	for p := max(lo, 2); p <= hi; p++ {
-		c, err := theory.StorableProbability(p, d*d)
-		if err != nil {
-			return t, fmt.Errorf("P(storable | p=%d) at d=%d: %w", p, d, err)
-		}
-		t.curve = append(t.curve, TheoryPoint{P: p, Storable: c.Exact})
+	lo = max(lo, 2)
+	if hi < lo {
+		return t, nil
 	}
+	curve := make([]TheoryPoint, hi-lo+1)
+	errs := make([]error, len(curve))
+	// Each point is an FFT of the p-fold convolution (0.2 s at d = 96), and the
+	// points are independent: they are spread over the cores.
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := lo + i
+				c, err := theory.StorableProbability(p, d*d)
+				if err != nil {
+					errs[i] = fmt.Errorf("P(storable | p=%d) at d=%d: %w", p, d, err)
+					continue
+				}
+				curve[i] = TheoryPoint{P: p, Storable: c.Exact}
+			}
+		}()
+	}
+	for i := range curve {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return t, err
+	}
+	t.curve = curve
 	return t, nil
+}
+
+// curveTails is how many predicted widths of p* (theory.Width) the theory curve
+// reaches on each side of p_c: beyond it P(storable | p) is 0 or 1 to 1e-15.
+const curveTails = 8
+
+// curveSpan is the widest the theory curve reaches on each side of p_c, as a
+// fraction of p_c (the whole curve at small d, where 8 widths exceed it).
+const curveSpan = 0.2
+
+// curveRange is the range of p where the theory curve is drawn: p_c plus or minus
+// curveTails widths, at most curveSpan p_c. At d = 96 that is about a sixth of the
+// points of +-0.2 p_c, which cost minutes.
+func curveRange(pc float64) (lo, hi int) {
+	if w, err := theory.Width(pc); err == nil && w > 0 && curveTails*w < curveSpan*pc {
+		return int(pc - curveTails*w), int(pc+curveTails*w) + 1
+	}
+	return int((1 - curveSpan) * pc), int((1+curveSpan)*pc) + 1
 }
 
 // TheoryPC is the finite-size prediction p_c(d, kappa) of theory.CriticalP for

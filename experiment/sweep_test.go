@@ -10,6 +10,7 @@ import (
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
 )
 
 // MainJob is the zero Sweep from seed 1, and its grid is what lamcap capacity
@@ -95,5 +96,53 @@ func TestSweepCheckMemory(t *testing.T) {
 	}
 	if err := (Sweep{Ds: []int{8}, Seeds: 3, Workers: 1}).CheckMemory(); err != nil {
 		t.Errorf("a small sweep is refused: %v", err)
+	}
+}
+
+// The theory curve is cut at curveTails predicted widths of p* from p_c at large
+// d (the whole +-0.2 p_c below): what is cut must be 0 or 1 to 1e-9. And the
+// curve, computed in parallel, must equal StorableProbability point by point.
+func TestTheoryCurveTails(t *testing.T) {
+	const d = 48
+	pc, err := TheoryPC(d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := curveRange(pc)
+	if lo <= int(0.8*pc) || hi >= int(1.2*pc)+1 {
+		t.Fatalf("d = %d: curve range [%d, %d] is not cut inside +-0.2 p_c = %.1f", d, lo, hi, pc)
+	}
+	first, err := theory.StorableProbability(lo, d*d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := theory.StorableProbability(hi, d*d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Exact < 1-1e-9 || last.Exact > 1e-9 {
+		t.Errorf("tails: P(storable | %d) = %g, P(storable | %d) = %g; want 1 and 0 to 1e-9", lo, first.Exact, hi, last.Exact)
+	}
+
+	const small = 12
+	at, err := predictAtD(small, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, _ = TheoryPC(small, 0)
+	if lo, hi = curveRange(pc); lo != int(0.8*pc) || hi != int(1.2*pc)+1 {
+		t.Errorf("d = %d: curve range [%d, %d], want the whole +-0.2 p_c", small, lo, hi)
+	}
+	if len(at.curve) != hi-lo+1 {
+		t.Fatalf("d = %d: %d curve points, want %d", small, len(at.curve), hi-lo+1)
+	}
+	for i, c := range at.curve {
+		want, err := theory.StorableProbability(lo+i, small*small)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.P != lo+i || c.Storable != want.Exact {
+			t.Errorf("point %d: p = %d, %g; want p = %d, %g", i, c.P, c.Storable, lo+i, want.Exact)
+		}
 	}
 }

@@ -66,7 +66,7 @@ type Prior struct {
 	// excess of the model (PriorOf; PriorFor leaves it at PC).
 	Center float64
 	// Width is the spread of p* around Center that theory predicts
-	// (theoryWidth), at least 1; priorWidth of PC where theory cannot say.
+	// (theory.Width), at least 1; priorWidth of PC where theory cannot say.
 	Width float64
 	// Slope is dp_c/dkappa at kappa = 0 (negative of it, in associations per unit
 	// kappa): how far above p an instance with margin kappa* at p is expected
@@ -106,7 +106,7 @@ func PriorFor(n int) Prior {
 	}
 	pr.PC, pr.Center = pc, pc
 	pr.Width = math.Max(1, priorWidth*pc)
-	if w, err := theoryWidth(pc); err == nil && w > 0 {
+	if w, err := theory.Width(pc); err == nil && w > 0 {
 		pr.Width = math.Max(1, w)
 	}
 	pr.Slope = pc / 2 // a rough fallback: kappa = 1 halves the capacity
@@ -127,40 +127,6 @@ func PriorOf(src model.Source) Prior {
 		pr.Center = pr.PC * (1 + coupledExcess/math.Log(float64(src.Dim())))
 	}
 	return pr
-}
-
-// widthStep is the relative step of the finite difference of p D(p) in
-// theoryWidth.
-const widthStep = 0.01
-
-// theoryWidth is the standard deviation of p* that the Gaussian surrogate
-// predicts at its critical size pc (docs/theory.md, the whole feasibility
-// curve): an instance of p associations is storable about when
-// V = |S_1| + ... + |S_p| <= n, V has mean p D(p) and variance p Var|S|, so
-// p* spreads by sqrt(p Var|S|) / (d/dp p D(p)).
-func theoryWidth(pc float64) (float64, error) {
-	f, err := theory.ComputeFaces(pc, 0)
-	if err != nil {
-		return 0, err
-	}
-	var m1, m2 float64
-	for k, q := range f.Exactly() {
-		m1 += float64(k) * q
-		m2 += float64(k*k) * q
-	}
-	lo, err := theory.StatDim(pc*(1-widthStep), 0)
-	if err != nil {
-		return 0, err
-	}
-	hi, err := theory.StatDim(pc*(1+widthStep), 0)
-	if err != nil {
-		return 0, err
-	}
-	slope := (pc*(1+widthStep)*hi - pc*(1-widthStep)*lo) / (2 * widthStep * pc)
-	if !(slope > 0) || !(m2 > m1*m1) {
-		return 0, fmt.Errorf("theory width: no spread at p = %g", pc)
-	}
-	return math.Sqrt(pc*(m2-m1*m1)) / slope, nil
 }
 
 // unknowns is the number of trainable weights of a source's memory: d^2, or

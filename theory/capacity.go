@@ -264,3 +264,36 @@ func Predict(d, h int, kappa float64) (Prediction, error) {
 	}
 	return out, nil
 }
+
+// widthStep is the relative step of the finite difference of p D(p) in Width.
+const widthStep = 0.01
+
+// Width is the standard deviation of p* that the Gaussian surrogate predicts at
+// its critical size pc (docs/theory.md, "2. The whole feasibility curve"): an
+// instance of p associations is storable about when V = |S_1| + ... + |S_p| <= n,
+// V has mean p D(p) and variance p Var|S|, so p* spreads by
+// sqrt(p Var|S|) / (d/dp p D(p)).
+func Width(pc float64) (float64, error) {
+	f, err := ComputeFaces(pc, 0)
+	if err != nil {
+		return 0, err
+	}
+	var m1, m2 float64
+	for k, q := range f.Exactly() {
+		m1 += float64(k) * q
+		m2 += float64(k*k) * q
+	}
+	lo, err := StatDim(pc*(1-widthStep), 0)
+	if err != nil {
+		return 0, err
+	}
+	hi, err := StatDim(pc*(1+widthStep), 0)
+	if err != nil {
+		return 0, err
+	}
+	slope := (pc*(1+widthStep)*hi - pc*(1-widthStep)*lo) / (2 * widthStep * pc)
+	if !(slope > 0) || !(m2 > m1*m1) {
+		return 0, fmt.Errorf("theory width: no spread at p = %g", pc)
+	}
+	return math.Sqrt(pc*(m2-m1*m1)) / slope, nil
+}
