@@ -218,7 +218,7 @@ type Result struct {
 
 // Run computes the sweep in memory and returns its result. On an error or a
 // cancellation it returns the result of the units finished so far with the
-// error.
+// error; after a cancellation the summaries have no theory columns (summarise).
 func Run(ctx context.Context, s Sweep) (Result, error) {
 	s, err := s.withDefaults()
 	if err != nil {
@@ -236,21 +236,33 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 	mem := &memory{recordSet{records: map[Unit]Record{}}}
 	err = runUnits(ctx, mem, units, cfg, s.Workers, s.Progress)
 	recs := mem.Records()
-	groups, terr := SummariseWithTheory(recs, s.Kappa)
+	groups, terr := summarise(ctx, recs, s.Kappa)
 	if err == nil {
 		err = terr // the run's own error comes first
 	}
 	return Result{Grid: g, Records: recs, Groups: groups}, err
 }
 
+// summarise is SummariseWithTheory, or Summarise alone once ctx is done: the
+// theory curve costs seconds to minutes at large d, and an interrupted run must
+// stop at once (Slurm kills a cancelled task 30 s after its SIGTERM by default),
+// so an interrupted run's summary has no theory columns until the run resumes.
+func summarise(ctx context.Context, recs []Record, kappa float64) ([]GroupSummary, error) {
+	if ctx.Err() != nil {
+		return Summarise(recs), nil
+	}
+	return SummariseWithTheory(recs, kappa)
+}
+
 // RunStore computes the units of the sweep that the store does not have yet,
 // appending each durably as it finishes (see Store), and returns the result of
 // every record the store holds. The store must hold the sweep's grid
-// (Grid.Same); its solver choices may differ from the sweep's.
+// (Grid.Same); its solver choices may differ from the sweep's. After a
+// cancellation the summaries have no theory columns (summarise).
 func RunStore(ctx context.Context, st *Store, s Sweep) (Result, error) {
 	err := runOnStoreSettings(ctx, st, s)
 	recs := st.Records()
-	groups, terr := SummariseWithTheory(recs, st.Grid.Kappa)
+	groups, terr := summarise(ctx, recs, st.Grid.Kappa)
 	if err == nil {
 		err = terr // the run's own error comes first
 	}

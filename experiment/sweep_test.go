@@ -146,3 +146,37 @@ func TestTheoryCurveTails(t *testing.T) {
 		}
 	}
 }
+
+// An interrupted run summarises its finished units without the theory columns,
+// which cost seconds to minutes at large d (Slurm kills a cancelled task 30 s
+// after SIGTERM); a run that completes has them.
+func TestInterruptedRunSkipsTheory(t *testing.T) {
+	s := Sweep{Ds: []int{6}, Models: []model.Model{model.Coupled}, Seeds: 2, Workers: 1}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	orig := computeUnit
+	computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (Record, error) {
+		r, err := orig(ctx, cfg, u, start)
+		cancel() // after the first unit: the second is never finished
+		return r, err
+	}
+	defer func() { computeUnit = orig }()
+	res, err := Run(ctx, s)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if len(res.Records) != 1 || len(res.Groups) != 1 {
+		t.Fatalf("%d records, %d groups; want 1 and 1", len(res.Records), len(res.Groups))
+	}
+	if g := res.Groups[0]; g.TheoryPC != 0 || len(g.TheoryCurve) != 0 {
+		t.Errorf("interrupted run's summary has theory p_c %g and %d curve points; want none", g.TheoryPC, len(g.TheoryCurve))
+	}
+	computeUnit = orig
+	full, err := Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := full.Groups[0]; g.TheoryPC <= 0 || len(g.TheoryCurve) == 0 {
+		t.Errorf("completed run's summary has theory p_c %g and %d curve points; want both", g.TheoryPC, len(g.TheoryCurve))
+	}
+}
