@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -133,14 +134,38 @@ func (s Sweep) withDefaults() (Sweep, error) {
 // unitBytes is what each unit of a grid costs while the grid is listed.
 const unitBytes = 64
 
-// searchSpan is how far above its start a threshold search is sized for: a
-// search rarely visits p beyond twice its start, so three times leaves room.
+// searchSpan is how far above its start a warm threshold search (one that grows
+// an instance: the simplex, HiGHS) is sized for: it rarely visits p beyond twice
+// its start, so three times leaves room.
 const searchSpan = 3
+
+// bracketSpan is how many predicted widths of p* above the prior's p_c (raised
+// by bracketExcess, the most a model's measured p* sits above it) a bracketing
+// search (the interior-point method's) is sized for. Its first verdict lands at
+// the prior's centre and its steps grow from one width; a search that goes
+// further is refused by the solver's own check before it allocates (lp), with
+// the finished units saved. Sized at three times the start, d = 128 asked for
+// 36 GiB, where a search needs about 9.
+const bracketSpan = 8
+
+// bracketExcess is the largest relative excess of a model's p* over the
+// finite-size p_c: the coupled model's p_c (1 + 0.078/ln d) at d = 8.
+const bracketExcess = 0.05
+
+// searchP is the largest p a threshold search at d is sized for (CheckMemory).
+func (s Sweep) searchP(d int) int {
+	if c, ok := s.LP.Method.For(d, s.LP.Rows).Capabilities(); ok && !c.WarmGrowth {
+		pr := feasibility.PriorFor(d * d)
+		return int(math.Ceil((1+bracketExcess)*pr.PC + bracketSpan*pr.Width))
+	}
+	return searchSpan * feasibility.StartGuess(d)
+}
 
 // CheckMemory refuses, before anything is allocated, a sweep that cannot fit
 // the memory budget (package memlimit): a grid whose list of units alone is too
 // large, or a d at which Workers searches at once need more than the budget
-// (each sized by lp.MemoryEstimate at searchSpan times its start). The error
+// (each sized by lp.MemoryEstimate at the largest p its search is expected to
+// visit, searchP). The error
 // is a *memlimit.TooLarge naming what does not fit. Run and RunStore call it.
 func (s Sweep) CheckMemory() error {
 	s, err := s.withDefaults()
@@ -152,7 +177,7 @@ func (s Sweep) CheckMemory() error {
 		return err
 	}
 	for _, d := range s.Ds {
-		one := lp.MemoryEstimate(d, searchSpan*feasibility.StartGuess(d), model.Decoupled, false, s.LP)
+		one := lp.MemoryEstimate(d, s.searchP(d), model.Decoupled, false, s.LP)
 		if err := memlimit.Check(fmt.Sprintf("d=%d with %d workers", d, s.Workers), memlimit.Mul(int64(s.Workers), one)); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -178,5 +179,35 @@ func TestInterruptedRunSkipsTheory(t *testing.T) {
 	}
 	if g := full.Groups[0]; g.TheoryPC <= 0 || len(g.TheoryCurve) == 0 {
 		t.Errorf("completed run's summary has theory p_c %g and %d curve points; want both", g.TheoryPC, len(g.TheoryCurve))
+	}
+}
+
+// A bracketing search is sized for p_c plus bracketSpan widths, not three times
+// its start: every exact p* committed at d >= 32 (and the p* + 1 its search had to
+// decide) fits inside that size, and the size stays below 1.4 times the start.
+func TestSearchPCoversMeasuredThresholds(t *testing.T) {
+	recs, err := ReadRecordDirs([]string{"../docs/data/science/d32", "../docs/data/science/d40-48",
+		"../docs/data/science/d64", "../docs/data/science/d64b", "../docs/data/science/d96"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Sweep{}.withDefaults()
+	most := map[int]int{}
+	for _, r := range recs {
+		if r.Certified {
+			most[r.D] = max(most[r.D], r.PStar+1)
+		}
+	}
+	if len(most) < 5 {
+		t.Fatalf("records at %d values of d, want 5 (32, 40, 48, 64, 96)", len(most))
+	}
+	for d, p := range most {
+		got := s.searchP(d)
+		if got < p {
+			t.Errorf("d = %d: a search is sized for p = %d, but p* + 1 = %d was measured", d, got, p)
+		}
+		if start := feasibility.StartGuess(d); float64(got) > 1.4*float64(start) {
+			t.Errorf("d = %d: a search is sized for p = %d, more than 1.4 times its start %d", d, got, start)
+		}
 	}
 }
