@@ -8,6 +8,7 @@ import (
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/stats"
 	"github.com/lamcap/lamcap/theory"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Settings tune the analysis; the zero value means defaults.
@@ -91,6 +92,25 @@ type Pair struct {
 	// DecMean is the mean decoupled p* over the pairs.
 	DecMean float64        `json:"decoupled_mean"`
 	GapCI   stats.Interval `json:"relative_gap_ci95"`
+}
+
+// MinPairs is the fewest pairs at a d for its gap to enter the fits, the power
+// extrapolation and the design comparison (Pair.Fitted). With fewer, the
+// standard error of the gap is itself too uncertain for a chi-square that takes
+// it as known (from 3 pairs the SD is off by more than a factor 2 one time in
+// five), and a bootstrap over so few seeds under-covers: such a d is shown, with
+// Student t intervals (n - 1 degrees of freedom), but fitted only once it has
+// MinPairs pairs.
+const MinPairs = 10
+
+// Fitted says whether the pairs at this d are enough to enter the fits
+// (MinPairs).
+func (p Pair) Fitted() bool { return p.N >= MinPairs }
+
+// tQuantile95 is the two-sided 95% quantile of Student's t with n - 1 degrees
+// of freedom, for the mean of n values.
+func tQuantile95(n int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
 }
 
 // Report is the analysis of a set of sweep records.
@@ -217,7 +237,11 @@ func (g *Group) estimate() error {
 		g.Crossing, g.CrossingCI, g.Width = pr.Mu, pr.MuCI, pr.Sigma
 	}
 	g.Scale = experiment.PLogPOverD2(g.Mean, g.D)
-	lo, hi := g.Mean-stats.Z95*g.MeanSE, g.Mean+stats.Z95*g.MeanSE
+	q := stats.Z95
+	if len(x) < MinPairs {
+		q = tQuantile95(len(x)) // too few instances for the normal quantile
+	}
+	lo, hi := g.Mean-q*g.MeanSE, g.Mean+q*g.MeanSE
 	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo, g.D), Hi: experiment.PLogPOverD2(hi, g.D)}
 	pc, err := theory.CriticalP(float64(g.D*g.D), 0)
 	if err != nil {
@@ -258,7 +282,6 @@ func pair(c, d Group, set Settings) (Pair, bool) {
 		}
 		return s / float64(len(idx))
 	}
-	p.DiffCI = stats.Bootstrap(n, set.Bootstrap, seed, 0.95, func(idx []int) float64 { return mean(diff, idx) })
 	all := make([]int, n)
 	for i := range all {
 		all[i] = i
@@ -267,6 +290,16 @@ func pair(c, d Group, set Settings) (Pair, bool) {
 	p.Gap = gap(all)
 	p.DecMean = mean(dec, all)
 	p.GapSD = p.DiffSD / p.DecMean
+	if !p.Fitted() {
+		// Too few seeds to resample: Student t intervals, the decoupled mean
+		// taken as known in the ratio (its error is 1/100 of the gap's).
+		t := tQuantile95(n)
+		p.DiffCI = stats.Interval{Lo: p.Diff - t*p.DiffSE, Hi: p.Diff + t*p.DiffSE}
+		p.GapSE = p.DiffSE / p.DecMean
+		p.GapCI = stats.Interval{Lo: p.Gap - t*p.GapSE, Hi: p.Gap + t*p.GapSE}
+		return p, true
+	}
+	p.DiffCI = stats.Bootstrap(n, set.Bootstrap, seed, 0.95, func(idx []int) float64 { return mean(diff, idx) })
 	p.GapCI = stats.Bootstrap(n, set.Bootstrap, seed, 0.95, gap)
 	// The bootstrap standard error of the ratio, from its 68% interval.
 	se := stats.Bootstrap(n, set.Bootstrap, seed, 0.6827, gap)
@@ -282,14 +315,15 @@ const (
 	FormLimit    = "a + b / d"
 )
 
-// FitGap fits the relative gap g(d) (weights 1/SE^2) with four forms, each with
+// FitGap fits the relative gap g(d) (weights 1/SE^2) at the d with MinPairs
+// pairs or more (Pair.Fitted) with four forms, each with
 // the full covariance of its parameters: a constant (the gap saturates at once),
 // c / log d and c d^-b (it vanishes, logarithmically or as a power), and
 // a + b / d (it tends to a nonzero limit a).
 func FitGap(pairs []Pair) []stats.Fit {
 	var d, y, se []float64
 	for _, p := range pairs {
-		if p.GapSE > 0 {
+		if p.GapSE > 0 && p.Fitted() {
 			d, y, se = append(d, float64(p.D)), append(y, p.Gap), append(se, p.GapSE)
 		}
 	}

@@ -47,20 +47,32 @@ func (r Report) Claims(command string) string {
 		i = j + 1
 	}
 	w("**The paper's two claims against exact numbers** (docs/validation.md, from %d certified instances: %s; %d undecided). Coupled and decoupled instances with the same seed share X and Y, so the models are compared seed by seed.\n\n", n, strings.Join(parts, ", "), und)
-	if len(r.Pairs) > 0 {
-		first, last := r.Pairs[0], r.Pairs[len(r.Pairs)-1]
+	var fitted, few []Pair
+	for _, p := range r.Pairs {
+		if p.Fitted() {
+			fitted = append(fitted, p)
+		} else {
+			few = append(few, p)
+		}
+	}
+	if len(fitted) > 0 {
+		first, last := fitted[0], fitted[len(fitted)-1]
 		above := 0
-		for _, p := range r.Pairs {
+		for _, p := range fitted {
 			if p.DiffCI.Lo > 0 {
 				above++
 			}
 		}
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, p := range r.Pairs {
+		for _, p := range fitted {
 			lo, hi = math.Min(lo, p.Gap), math.Max(hi, p.Gap)
 		}
-		w("- The coupled model stores more than the decoupled one: by %+.2f +- %.2f associations at d = %d up to %+.2f +- %.2f at d = %d (bootstrap intervals exclude zero at %d of %d d). The relative gap is %.2f%% to %.2f%%; %.2f%% at d = %d.\n",
-			first.Diff, first.DiffSE, first.D, last.Diff, last.DiffSE, last.D, above, len(r.Pairs), 100*lo, 100*hi, 100*last.Gap, last.D)
+		w("- The coupled model stores more than the decoupled one: by %+.2f +- %.2f associations at d = %d up to %+.2f +- %.2f at d = %d (bootstrap intervals exclude zero at %d of %d d). The relative gap is %.2f%% to %.2f%%; %.2f%% at d = %d.",
+			first.Diff, first.DiffSE, first.D, last.Diff, last.DiffSE, last.D, above, len(fitted), 100*lo, 100*hi, 100*last.Gap, last.D)
+		for _, p := range few {
+			w(" At d = %d, %s so far: %+.2f%% (Student t 95%% interval %+.2f%% to %+.2f%%), too few to enter the fits (%d needed).", p.D, pairsSoFar(p.N), 100*p.Gap, 100*p.GapCI.Lo, 100*p.GapCI.Hi, MinPairs)
+		}
+		w("\n")
 	}
 	if c, l, pw, lim := r.fit(FormConstant), r.fit(FormLog), r.fit(FormPower), r.fit(FormLimit); c != nil && l != nil && pw != nil && lim != nil {
 		w("- Does the gap vanish? Open. A constant gap is rejected (p %s). A vanishing gap fits: c / log d (p = %.2f) and c d^-b with b = %.2f +- %.2f (p = %.2f; marginal error, c and b correlated at %.2f). So does a nonzero limit: a + b / d with a = %.2f%% +- %.2f%% (p = %.2f).",
@@ -91,7 +103,7 @@ func (r Report) Claims(command string) string {
 	}
 	for _, a := range r.Agreement {
 		if a.Model == "decoupled" {
-			w("- The decoupled model sits on the finite-size Gardner prediction: mean p* + 1/2 (p* is an integer; the half association is explained in the report) is %+.2f%% to %+.2f%% from it at every d (chi2 = %.1f on %d, p = %.2f).", 100*a.MinDev, 100*a.MaxDev, a.Chi2, a.DoF, a.PValue)
+			w("- The decoupled model sits on the finite-size Gardner prediction: mean p* + 1/2 (p* is an integer; the half association is explained in the report) is %+.2f%% to %+.2f%% from it at every d with enough instances (chi2 = %.1f on %d, p = %.2f).", 100*a.MinDev, 100*a.MaxDev, a.Chi2, a.DoF, a.PValue)
 		}
 	}
 	for _, a := range r.Agreement {
@@ -185,4 +197,12 @@ func verb(n int) string {
 		return "tells"
 	}
 	return "tell"
+}
+
+// pairsSoFar is "1 pair" or "n pairs".
+func pairsSoFar(n int) string {
+	if n == 1 {
+		return "1 pair"
+	}
+	return fmt.Sprintf("%d pairs", n)
 }

@@ -138,12 +138,16 @@ func (r Report) scalePlot() *plot.Plot {
 
 func (r Report) gapPlot() *plot.Plot {
 	p := newPlot("Relative gap, coupled - decoupled, paired by seed (95% bars); fits with 1-SE bands", "d", "(p*_coupled - p*_decoupled) / p*_decoupled")
-	var pts plotter.XYs
-	var bars plotter.YErrors
+	var pts, fewPts plotter.XYs
+	var bars, fewBars plotter.YErrors
 	var maxD, top float64
 	for _, q := range r.Pairs {
-		pts = append(pts, plotter.XY{X: float64(q.D), Y: q.Gap})
-		bars = append(bars, struct{ Low, High float64 }{q.Gap - q.GapCI.Lo, q.GapCI.Hi - q.Gap})
+		pt, bar := plotter.XY{X: float64(q.D), Y: q.Gap}, struct{ Low, High float64 }{q.Gap - q.GapCI.Lo, q.GapCI.Hi - q.Gap}
+		if q.Fitted() {
+			pts, bars = append(pts, pt), append(bars, bar)
+		} else {
+			fewPts, fewBars = append(fewPts, pt), append(fewBars, bar)
+		}
 		maxD, top = math.Max(maxD, float64(q.D)), math.Max(top, q.GapCI.Hi)
 	}
 	for _, d := range PowerDims {
@@ -177,6 +181,14 @@ func (r Report) gapPlot() *plot.Plot {
 	}
 	if len(pts) > 0 {
 		withBars(p, 0, pts, bars, "measured")
+	}
+	if len(fewPts) > 0 {
+		// Open markers: shown, not fitted (fewer than MinPairs pairs; t intervals).
+		s, _ := plotter.NewScatter(fewPts)
+		styled(0, s)
+		s.GlyphStyle.Shape = draw.RingGlyph{}
+		p.Add(s, &plotter.YErrorBars{XYs: fewPts, YErrors: fewBars, LineStyle: draw.LineStyle{Color: s.GlyphStyle.Color, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}})
+		p.Legend.Add(fmt.Sprintf("fewer than %d pairs (t bars, not fitted)", MinPairs), s)
 	}
 	hline(p, 0, maxD+4, color.Gray{Y: 150}, "")
 	p.X.Min, p.X.Max = 0, maxD+4

@@ -10,7 +10,9 @@ import (
 )
 
 // Agreement is the chi-square of one model's thresholds (mean p* + 1/2)
-// against the finite-size theory, over every d: sum of ((T - theory) / SE)^2.
+// against the finite-size theory, over every d with at least MinPairs
+// instances (with fewer, the SE the chi-square takes as known is too
+// uncertain): sum of ((T - theory) / SE)^2.
 type Agreement struct {
 	Model  string  `json:"model"`
 	Chi2   float64 `json:"chi2"`
@@ -26,7 +28,7 @@ func agreement(groups []Group) []Agreement {
 	for _, m := range []string{"coupled", "decoupled"} {
 		a := Agreement{Model: m, MinDev: math.Inf(1), MaxDev: math.Inf(-1)}
 		for _, g := range groups {
-			if g.Model != m || !(g.MeanSE > 0) {
+			if g.Model != m || !(g.MeanSE > 0) || len(g.pstars) < MinPairs {
 				continue
 			}
 			r := (g.Threshold - g.Theory) / g.MeanSE
@@ -119,7 +121,7 @@ const Acceptable = 0.05
 func power(pairs []Pair, fits []stats.Fit, dims []int) []PowerRow {
 	var lx, ly []float64
 	for _, p := range pairs {
-		if p.GapSD > 0 && p.N >= 10 {
+		if p.GapSD > 0 && p.Fitted() {
 			lx, ly = append(lx, math.Log(float64(p.D))), append(ly, math.Log(p.GapSD))
 		}
 	}
@@ -161,7 +163,7 @@ func power(pairs []Pair, fits []stats.Fit, dims []int) []PowerRow {
 func refitPairs(pairs []Pair, d int, sd float64, truth stats.Fit, other string) int {
 	y := truth.At(float64(d))
 	sep := func(n int) bool {
-		aug := append(append([]Pair(nil), pairs...), Pair{D: d, Gap: y, GapSE: sd / math.Sqrt(float64(n))})
+		aug := append(append([]Pair(nil), pairs...), Pair{D: d, N: max(n, MinPairs), Gap: y, GapSE: sd / math.Sqrt(float64(n))})
 		var ct, co float64 = math.NaN(), math.NaN()
 		for _, f := range FitGap(aug) {
 			switch f.Form {
@@ -253,7 +255,7 @@ func design(groups []Group, pairs []Pair, set Settings) []DesignRow {
 	var out []DesignRow
 	for _, p := range pairs {
 		c, d := by[p.D]["coupled"], by[p.D]["decoupled"]
-		if c.Solves == 0 || d.Solves == 0 || c.Width <= 0 || d.Width <= 0 {
+		if !p.Fitted() || c.Solves == 0 || d.Solves == 0 || c.Width <= 0 || d.Width <= 0 {
 			continue
 		}
 		var seeds []int64

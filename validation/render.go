@@ -37,9 +37,17 @@ func (r Report) Markdown(sources []string, command string) string {
 	w("## Claim 1: is the decoupled model equivalent to the coupled one?\n\n")
 	w("For each seed the two models share the inputs and targets; the decoupled model's competitors are fresh. The per-seed difference p*_coupled - p*_decoupled therefore removes most of the instance-to-instance spread. Mean difference with its standard error and a bootstrap 95%% interval (seeds resampled, %s); relative gap = mean difference / mean decoupled p*, with its bootstrap standard error and interval.\n\n", "fixed generator seed")
 	w("| d | pairs | mean diff +- SE | bootstrap 95%% CI | SD of one pair | relative gap | gap 95%% CI |\n|---|---|---|---|---|---|---|\n")
+	few := 0
 	for _, p := range r.Pairs {
-		w("| %d | %d | %+.2f +- %.2f | [%+.2f, %+.2f] | %.2f | %+.2f%% | [%+.2f%%, %+.2f%%] |\n",
-			p.D, p.N, p.Diff, p.DiffSE, p.DiffCI.Lo, p.DiffCI.Hi, p.DiffSD, 100*p.Gap, 100*p.GapCI.Lo, 100*p.GapCI.Hi)
+		mark := ""
+		if !p.Fitted() {
+			mark, few = " (t)", few+1
+		}
+		w("| %d | %d | %+.2f +- %.2f | [%+.2f, %+.2f]%s | %.2f | %+.2f%% | [%+.2f%%, %+.2f%%]%s |\n",
+			p.D, p.N, p.Diff, p.DiffSE, p.DiffCI.Lo, p.DiffCI.Hi, mark, p.DiffSD, 100*p.Gap, 100*p.GapCI.Lo, 100*p.GapCI.Hi, mark)
+	}
+	if few > 0 {
+		w("\n(t): fewer than %d pairs so far. A bootstrap over so few seeds under-covers, so these intervals are Student t with n - 1 degrees of freedom; and the SD of so few pairs is too uncertain for the fits below, which take each d's standard error as known, so these d are shown but not fitted.\n", MinPairs)
 	}
 	w("\n%s\n\n", r.gapStatement())
 	w("Fits of the relative gap g(d) against d, weighted by 1/SE^2 (the bootstrap standard errors). Each parameter is given with its *marginal* standard error, from the full covariance of the fit (the other parameters free, not held fixed); corr is the correlation of the two parameters. The criterion is the chi-square's p-value (a form is excluded at level alpha when p < alpha) and, between forms, Akaike's AIC = chi2 + 2 k (k parameters; lower is better, a difference below 2 does not discriminate).\n\n")
@@ -258,7 +266,7 @@ func (r Report) gapStatement() string {
 			resolved++
 		}
 	}
-	return fmt.Sprintf("The coupled model stores more than the decoupled one, with a bootstrap interval that excludes zero, at %d of %d dimensions (%d of %d differ from zero either way).",
+	return fmt.Sprintf("The coupled model stores more than the decoupled one, with a 95%% interval that excludes zero, at %d of %d dimensions (%d of %d differ from zero either way).",
 		above, len(r.Pairs), resolved, len(r.Pairs))
 }
 
@@ -358,7 +366,7 @@ func (r Report) powerStatement() string {
 		}
 	}
 	if len(got) > 0 {
-		fmt.Fprintf(&s, " Measured so far: %s.", strings.Join(got, ", "))
+		fmt.Fprintf(&s, " Measured so far: %s (a d enters the fits with %d).", strings.Join(got, ", "), MinPairs)
 	} else {
 		s.WriteString(" No pair has been measured there yet.")
 	}
@@ -433,7 +441,7 @@ func (r Report) agreementStatement() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "Over every d, " + strings.Join(parts, "; ") + "."
+	return fmt.Sprintf("Over every d with at least %d instances, ", MinPairs) + strings.Join(parts, "; ") + "."
 }
 
 func (r Report) asymptoteStatement() string {

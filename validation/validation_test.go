@@ -201,3 +201,43 @@ func TestLargeDimensionsReported(t *testing.T) {
 		}
 	}
 }
+
+// A d with fewer than MinPairs pairs is shown with Student t intervals and left
+// out of the fits: adding 4 pairs at d = 20 whose gap is far from the others
+// leaves every fit as it was, and the interval is mean +- t(3) SE, not the
+// bootstrap's (which over 4 seeds is about the range of the data).
+func TestFewPairsShownNotFitted(t *testing.T) {
+	base := synthetic([]int{8, 12, 16}, 150, 0.03)
+	rep0, err := Analyze(base, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	few := synthetic([]int{20}, 4, 0.10)
+	rep, err := Analyze(append(base, few...), Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Pairs) != 4 {
+		t.Fatalf("%d pairs, want 4", len(rep.Pairs))
+	}
+	p := rep.Pairs[3]
+	if p.D != 20 || p.N != 4 || p.Fitted() {
+		t.Fatalf("d = 20: %+v, want 4 pairs not fitted", p)
+	}
+	t3 := 3.182446305284263 // Student t, 3 d.o.f., 0.975 quantile (tables)
+	if math.Abs(p.DiffCI.Hi-p.Diff-t3*p.DiffSE) > 1e-9 || math.Abs(p.Diff-p.DiffCI.Lo-t3*p.DiffSE) > 1e-9 {
+		t.Errorf("d = 20: interval %v around %g, want +- %g x SE %g", p.DiffCI, p.Diff, t3, p.DiffSE)
+	}
+	if len(rep.GapFits) != len(rep0.GapFits) {
+		t.Fatalf("%d fits, want %d", len(rep.GapFits), len(rep0.GapFits))
+	}
+	for i, f := range rep.GapFits {
+		if f.Chi2 != rep0.GapFits[i].Chi2 || f.DoF != rep0.GapFits[i].DoF {
+			t.Errorf("%s: chi2 %g on %d with the few pairs, %g on %d without", f.Form, f.Chi2, f.DoF, rep0.GapFits[i].Chi2, rep0.GapFits[i].DoF)
+		}
+	}
+	md := rep.Markdown(nil, "lamcap validate")
+	if !strings.Contains(md, "| 20 | 4 |") || !strings.Contains(md, "(t): fewer than 10 pairs") {
+		t.Errorf("the report does not show d = 20's 4 pairs marked (t)")
+	}
+}
