@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/lp"
-	_ "github.com/lamcap/lamcap/lp/highs" // registers HiGHS
 	"github.com/lamcap/lamcap/model"
 )
 
