@@ -7,7 +7,7 @@ export PKG_CONFIG_PATH := $(HIGHS_PREFIX)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:
 FOUND := internal/highscheck/found.h
 BENCHTIME ?= 1x
 
-.PHONY: all highs openblas tools build run test test-short test-cluster bench vet env clean fuzz fuzz-run
+.PHONY: all highs openblas tools build run test test-short test-cluster bench vet env clean fuzz fuzz-run check-plain-build
 
 all: build
 
@@ -42,7 +42,7 @@ vet: highs openblas
 	$(GO) vet -tags noopenblas ./internal/linalg ./lp
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt would change the files above"; exit 1; }
 
-test: highs openblas tools python vet build
+test: highs openblas tools python vet build check-plain-build
 	$(GO) test -count=1 -timeout 20m ./...
 	# The pure-Go BLAS fallback, built without OpenBLAS.
 	$(GO) test -count=1 -tags noopenblas -run 'TestCholesky|TestIPM(Matches|Backends|Limits)' -short ./internal/linalg ./lp
@@ -81,6 +81,16 @@ fuzz-run: highs openblas
 	done
 fuzz:
 	$(MAKE) fuzz-run FUZZTIME=60s
+
+# The library's core (lp, model, theory) builds in a fresh clone of the
+# committed tree with plain `go build`: no `make highs`, no generated found.h,
+# no pkg-config path for HiGHS (package lp/highs holds HiGHS). A few seconds.
+check-plain-build:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  git clone -q . "$$tmp/lamcap" && cd "$$tmp/lamcap" && \
+	  test ! -e $(FOUND) && \
+	  env -u PKG_CONFIG_PATH -u LAMCAP_HIGHS_PREFIX $(GO) build ./lp ./model ./theory && \
+	  echo "lp, model and theory build in a fresh clone without make"
 
 test-short: highs openblas
 	$(GO) test -short ./...

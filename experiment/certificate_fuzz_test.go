@@ -171,7 +171,7 @@ func verifyTruth(tb testing.TB) map[string]bool {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		v, err := feasibility.Decide(context.Background(), lp.NewSimplex(in, lp.Options{}), feasibility.DefaultEps)
+		v, err := feasibility.Decide(context.Background(), lp.NewSolver(in, lp.Options{Method: lp.MethodSimplex}), feasibility.DefaultEps)
 		if err != nil || !v.Certified || (v.Status == feasibility.Storable) != vi.storable {
 			tb.Fatalf("instance %+v: verdict %s (%v)", vi, v.Status, err)
 		}
@@ -232,7 +232,7 @@ func verifySeeds(t *testing.T) map[string][]byte {
 	for _, vi := range verifyInstances {
 		seed := vi.seed
 		in, _ := model.NewInstance(model.Random{D: vi.d, Seed: uint64(seed)}, vi.p)
-		v, err := feasibility.Decide(context.Background(), lp.NewSimplex(in, lp.Options{}), feasibility.DefaultEps)
+		v, err := feasibility.Decide(context.Background(), lp.NewSolver(in, lp.Options{Method: lp.MethodSimplex}), feasibility.DefaultEps)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -42,7 +42,7 @@ func TestZeroSweepGrid(t *testing.T) {
 // sweep's eps and solver choices (both were lost when settings were strings).
 func TestSettingsReachUnits(t *testing.T) {
 	s := Sweep{Ds: []int{5}, Models: []model.Model{model.Coupled}, Seeds: 1, Kappa: 0.5, Eps: 1e-7,
-		LP: lp.Options{Method: lp.MethodSimplex, Settings: lp.Settings{TimeLimit: 7}}, Workers: 1}
+		LP: lp.Options{Method: lp.MethodSimplex, TimeLimit: 7}, Workers: 1}
 	var seen []runConfig
 	orig := computeUnit
 	computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (Record, error) {
@@ -58,7 +58,7 @@ func TestSettingsReachUnits(t *testing.T) {
 		t.Fatalf("%d units computed, records %+v", len(seen), res.Records)
 	}
 	c := seen[0]
-	if c.lp.Settings.TimeLimit != 7 || c.lp.Method != lp.MethodSimplex || c.eps != 1e-7 || c.kappa != 0.5 {
+	if c.lp.TimeLimit != 7 || c.lp.Method != lp.MethodSimplex || c.eps != 1e-7 || c.kappa != 0.5 {
 		t.Errorf("unit computed with %+v", c)
 	}
 }

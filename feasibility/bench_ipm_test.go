@@ -10,6 +10,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/lp/highs"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -111,7 +112,7 @@ func BenchmarkColdSolve24(b *testing.B) {
 					for p := 120; p <= 124; p++ {
 						in, _ := model.NewInstance(model.Random{D: 24, Seed: seed}, p)
 						t0 := time.Now()
-						v, err := Decide(context.Background(), lp.NewSolver(in, lp.Options{Method: m, Settings: lp.Settings{TimeLimit: 120}}), DefaultEps)
+						v, err := Decide(context.Background(), lp.NewSolver(in, lp.Options{Method: m, TimeLimit: 120}), DefaultEps)
 						if err != nil {
 							b.Fatal(err)
 						}
@@ -138,19 +139,24 @@ func BenchmarkColdSolve24(b *testing.B) {
 func BenchmarkVerdictD20(b *testing.B) {
 	type solverCase struct {
 		name string
-		make func(in *model.Instance) lp.Solver
+		make func(in *model.Instance) *lp.Chain
 	}
-	full := func(s lp.Settings) func(in *model.Instance) lp.Solver {
-		return func(in *model.Instance) lp.Solver {
-			return lp.NewMarginSolver(in, lp.Options{Rows: lp.Dense, InitialPerMu: -1, Settings: s})
+	solver := func(m lp.Method, opts lp.Options) func(in *model.Instance) *lp.Chain {
+		opts.Method = m
+		return func(in *model.Instance) *lp.Chain { return lp.NewSolver(in, opts) }
+	}
+	full := func(s highs.Settings) func(in *model.Instance) *lp.Chain {
+		return func(in *model.Instance) *lp.Chain {
+			opts := lp.Options{Rows: lp.Dense, InitialPerMu: -1}
+			return lp.NewChain(highs.NewMarginSolver(in, opts, s), lp.MethodHiGHS, opts)
 		}
 	}
 	for _, c := range []solverCase{
-		{"ipm", func(in *model.Instance) lp.Solver { return lp.NewIPM(in, lp.Options{}) }},
-		{"simplex", func(in *model.Instance) lp.Solver { return lp.NewSimplex(in, lp.Options{}) }},
-		{"highs-generation", func(in *model.Instance) lp.Solver { return lp.NewMarginSolver(in, lp.Options{Rows: lp.Dense}) }},
-		{"highs-ipx-full", full(lp.Settings{Solver: "ipm", Presolve: "on"})},
-		{"highs-simplex-full", full(lp.Settings{Solver: "simplex", Presolve: "on"})},
+		{"ipm", solver(lp.MethodIPM, lp.Options{})},
+		{"simplex", solver(lp.MethodSimplex, lp.Options{})},
+		{"highs-generation", solver(lp.MethodHiGHS, lp.Options{Rows: lp.Dense})},
+		{"highs-ipx-full", full(highs.Settings{Solver: "ipm", Presolve: "on"})},
+		{"highs-simplex-full", full(highs.Settings{Solver: "simplex", Presolve: "on"})},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var med float64

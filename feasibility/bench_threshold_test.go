@@ -118,7 +118,7 @@ func BenchmarkRowStrategies(b *testing.B) {
 			its = its[:0]
 			med = medianSeconds(b, func(seed uint64) {
 				in, _ := model.NewInstance(model.Random{D: 16, Seed: seed}, 60)
-				v, err := Decide(context.Background(), lp.NewSimplex(in, lp.Options{}), DefaultEps)
+				v, err := Decide(context.Background(), lp.NewSolver(in, lp.Options{Method: lp.MethodSimplex}), DefaultEps)
 				if err != nil || !v.Certified {
 					b.Fatalf("%v %s", err, v.Note)
 				}
@@ -139,7 +139,7 @@ func BenchmarkRowStrategies(b *testing.B) {
 						its = its[:0]
 						med = medianSeconds(b, func(seed uint64) {
 							in, _ := model.NewInstance(model.Random{D: 16, Seed: seed}, 60)
-							v, err := Decide(context.Background(), lp.NewMarginSolver(in, lp.Options{Rows: rows, InitialPerMu: init, AddPerMu: add}), DefaultEps)
+							v, err := Decide(context.Background(), highsChain(in, lp.Options{Rows: rows, InitialPerMu: init, AddPerMu: add}), DefaultEps)
 							if err != nil || !v.Certified {
 								b.Fatalf("%v %s", err, v.Note)
 							}

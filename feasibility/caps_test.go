@@ -2,6 +2,8 @@ package feasibility
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -121,5 +123,131 @@ func TestColdDoubleThroughTheChain(t *testing.T) {
 	// Two QPs, each certified to MaxMarginTolerance relative.
 	if d := mm.Kappa - ref.Kappa; d > 2*MaxMarginTolerance*ref.Kappa || -d > 2*MaxMarginTolerance*ref.Kappa {
 		t.Fatalf("kappa* %g through the double, %g through the interior-point QP", mm.Kappa, ref.Kappa)
+	}
+}
+
+// betweenDouble is a fallback added only through lp.Register, with a place
+// in the chains between the simplex and HiGHS (Fallback) and one retry of
+// its own (Retries). It supports only instances of a marked source, so it
+// joins no other test's chain, and it ignores the time limit (a fresh
+// simplex without one). Its first fails attempts fail.
+type betweenDouble struct {
+	in            *model.Instance
+	solves, tries *int
+	fails         int
+}
+
+const methodBetween lp.Method = "test-between"
+
+// marked is a random source the between double supports; fails is how many
+// of the double's attempts fail.
+type marked struct {
+	model.Random
+	fails int
+}
+
+var (
+	betweenSolves, betweenTries int
+	registerBetween             sync.Once
+)
+
+func (b betweenDouble) Instance() *model.Instance { return b.in }
+
+func (b betweenDouble) Solve(ctx context.Context) (*lp.Solution, error) {
+	*b.solves++
+	return b.attempt(ctx, *b.solves)
+}
+
+func (b betweenDouble) Retry(ctx context.Context, k int) (*lp.Solution, error) {
+	if k == 0 {
+		return b.Solve(ctx)
+	}
+	*b.tries++
+	return b.attempt(ctx, *b.solves+*b.tries)
+}
+
+func (b betweenDouble) attempt(ctx context.Context, n int) (*lp.Solution, error) {
+	if n <= b.fails {
+		return nil, fmt.Errorf("test double: attempt %d fails", n)
+	}
+	sol, err := lp.NewSimplex(b.in, lp.Options{}).Solve(ctx)
+	if sol != nil {
+		sol.Solver = methodBetween
+	}
+	return sol, err
+}
+
+func registerBetweenDouble(t *testing.T) {
+	t.Helper()
+	registerBetween.Do(func() {
+		err := lp.Register(methodBetween, lp.Capabilities{
+			New: func(in *model.Instance, _ lp.Options) lp.Solver {
+				return betweenDouble{in: in, solves: &betweenSolves, tries: &betweenTries, fails: in.Src.(marked).fails}
+			},
+			Supports: func(in *model.Instance) error {
+				if _, ok := in.Src.(marked); !ok {
+					return errors.New("test double: unmarked instance")
+				}
+				return nil
+			},
+			Memory:   func(d, p int64, _ lp.Rows) int64 { return d * d * p },
+			Retries:  1,
+			Fallback: lp.FallbackSimplex + 1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// The fallback chain is built from the capabilities: a solver registered
+// between the simplex and HiGHS is tried between them, its retry right
+// after its own solve, and each failure falls to the next step. The simplex
+// fails here by its time limit, which HiGHS honours too.
+func TestChainOrderWithDouble(t *testing.T) {
+	registerBetweenDouble(t)
+	ctx := context.Background()
+	opts := lp.Options{Method: lp.MethodSimplex, TimeLimit: 1e-9}
+	for _, c := range []struct {
+		fails, attempts int
+		status          Status
+		solver          lp.Method
+	}{
+		{0, 2, Storable, methodBetween},   // simplex fails; the double's solve certifies
+		{1, 3, Storable, methodBetween},   // its solve fails too; its retry certifies
+		{2, 6, Undecided, lp.MethodHiGHS}, // both fail; so do HiGHS's three steps
+	} {
+		betweenSolves, betweenTries = 0, 0
+		in, err := model.NewInstance(marked{model.Random{D: 6, Seed: 1}, c.fails}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain := lp.NewSolver(in, opts)
+		var got []string
+		for _, st := range chain.Steps() {
+			got = append(got, st.String())
+		}
+		want := "simplex, test-between, test-between (retry 1), highs, highs (retry 1), highs (retry 2)"
+		if g := strings.Join(got, ", "); g != want {
+			t.Fatalf("chain %s, want %s", g, want)
+		}
+		v, err := Decide(ctx, chain, DefaultEps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status != c.status || v.Attempts != c.attempts || betweenSolves != 1 || betweenTries != min(c.fails, 1) {
+			t.Errorf("%d failures: %s after %d attempts (double: %d solves, %d retries), want %s after %d (%s)",
+				c.fails, v.Status, v.Attempts, betweenSolves, betweenTries, c.status, c.attempts, v.Note)
+		}
+		if v.Certified && v.Solver != c.solver {
+			t.Errorf("%d failures: certified by %s, want %s", c.fails, v.Solver, c.solver)
+		}
+	}
+	// Unmarked instances do not have the double in their chain.
+	in, _ := model.NewInstance(model.Random{D: 6, Seed: 1}, 10)
+	for _, st := range lp.NewSolver(in, opts).Steps() {
+		if st.Method == methodBetween {
+			t.Fatal("the double joined the chain of an instance it does not support")
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -12,44 +13,30 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
-// failing is a solver whose first Solve fails with an arbitrary error (as a
-// HiGHS "Solve failed with an error" did on degenerate data) and whose retries
-// go to lamcap's simplex.
-type failing struct {
-	in    *model.Instance
-	tries int
-}
+// failing is a solver whose Solve fails with an arbitrary error (as a HiGHS
+// "Solve failed with an error" did on degenerate data). It is registered
+// nowhere: its chain is every fallback.
+type failing struct{ in *model.Instance }
 
-func (f *failing) Instance() *model.Instance { return f.in }
-func (f *failing) Solve(context.Context) (*lp.Solution, error) {
+func (f failing) Instance() *model.Instance { return f.in }
+func (f failing) Solve(context.Context) (*lp.Solution, error) {
 	return nil, errors.New("HiGHS solve: Solve failed with an error")
 }
-func (f *failing) Retry(ctx context.Context, _ lp.Settings) (*lp.Solution, error) {
-	f.tries++
-	return lp.NewSimplex(f.in, lp.Options{}).Solve(ctx)
-}
-func (f *failing) RetrySettings() []lp.Settings { return []lp.Settings{{}, {}} }
 
-// Any solver failure goes to the next solver of the chain; only when every one
+// Any solver failure goes to the next step of the chain; only when every one
 // fails is the verdict undecided, with the reason, and never an error.
 func TestDecideFallsThroughFailures(t *testing.T) {
 	in, _ := model.NewInstance(model.Random{D: 6, Seed: 1}, 14)
-	f := &failing{in: in}
-	v, err := Decide(context.Background(), f, DefaultEps)
-	if err != nil || !v.Certified || f.tries != 1 || v.Attempts != 2 || v.Solver != lp.MethodSimplex {
-		t.Fatalf("want a certified verdict from the first retry, got %+v (err %v, retries %d)", v, err, f.tries)
+	v, err := Decide(context.Background(), lp.NewChain(failing{in}, "test-failing", lp.Options{}), DefaultEps)
+	if err != nil || !v.Certified || v.Attempts != 2 || v.Solver != lp.MethodSimplex {
+		t.Fatalf("want a certified verdict from the first fallback, the simplex, got %+v (err %v)", v, err)
 	}
-	allFail := &failingAll{failing{in: in}}
-	v, err = Decide(context.Background(), allFail, DefaultEps)
-	if err != nil || v.Status != Undecided || v.Note == "" || v.Attempts != 3 {
-		t.Fatalf("want undecided with a reason after 3 attempts, got %+v (err %v)", v, err)
+	// Under a 1 KiB budget every fallback is refused: five failed steps.
+	t.Setenv("LAMCAP_MEMORY_LIMIT", "1024")
+	v, err = Decide(context.Background(), lp.NewChain(failing{in}, "test-failing", lp.Options{}), DefaultEps)
+	if err != nil || v.Status != Undecided || !strings.Contains(v.Note, "highs fallback") || v.Attempts != 5 {
+		t.Fatalf("want undecided with a reason after 5 attempts, got %+v (err %v)", v, err)
 	}
-}
-
-type failingAll struct{ failing }
-
-func (f *failingAll) Retry(context.Context, lp.Settings) (*lp.Solution, error) {
-	return nil, errors.New("still failing")
 }
 
 // Degenerate user embeddings (inputs of rank 3, nearly duplicated targets) get
@@ -159,7 +146,7 @@ func TestVerdictsIndependentOfScaleAndSolver(t *testing.T) {
 // hands back only the optimal margin duals, whose residual |A^T lambda|_1 is
 // t* itself (LP duality for the box |W_ij| <= 1). On a storable instance with
 // a tiny t* that certificate holds (t* <= eps * scale) but is not confirmed
-// (t* > ConfirmEps * scale). Retry is the simplex's own chain.
+// (t* > ConfirmEps * scale). Its chain is the simplex's.
 type looseNotStorable struct{ lp.Solver }
 
 func (s looseNotStorable) Solve(ctx context.Context) (*lp.Solution, error) {
@@ -186,7 +173,8 @@ func TestStorableCertificateWins(t *testing.T) {
 	if c := Certify(sol, early, DefaultEps); c.Status != NotStorable || confirmed(c) {
 		t.Fatalf("the double does not give an unconfirmed not-storable certificate here: %s (%s)", c.Status, c.Note)
 	}
-	v, err := Decide(context.Background(), looseNotStorable{lp.NewSimplex(in, lp.Options{Eps: DefaultEps})}, DefaultEps)
+	opts := lp.Options{Eps: DefaultEps}
+	v, err := Decide(context.Background(), lp.NewChain(looseNotStorable{lp.NewSimplex(in, opts)}, lp.MethodSimplex, opts), DefaultEps)
 	if err != nil {
 		t.Fatal(err)
 	}

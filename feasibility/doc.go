@@ -3,9 +3,11 @@
 //
 //   - Verdicts: Decide solves the bounded-margin LP of an instance, checks the
 //     solution's certificate outside the solver (Certify) and, when it does not
-//     hold or the solver fails in any way, goes down the solver's fallback chain
-//     (interior point, then simplex, then HiGHS with several settings) before
-//     admitting an Undecided answer with its reason. Each verdict names the
+//     hold or the solver fails in any way, runs the next step of the solver's
+//     fallback chain (lp.Chain, built from the solvers' capabilities: interior
+//     point, then simplex, then HiGHS with its retries) before admitting an
+//     Undecided answer with its reason. This package imports lp/highs, which
+//     registers HiGHS: every program that makes verdicts has it in its chains. Each verdict names the
 //     solver whose answer was certified. The not-storable tolerance eps is
 //     relative to the data's scale (lp.Scale); a not-storable certificate
 //     whose residual exceeds ConfirmEps of the scale is checked by the next

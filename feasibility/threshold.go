@@ -200,7 +200,7 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		th.Seconds = time.Since(t0).Seconds()
 		return th, nil
 	}
-	decideAt := func(s lp.Solver) (Verdict, error) {
+	decideAt := func(s *lp.Chain) (Verdict, error) {
 		v, err := Decide(ctx, s, opt.Eps)
 		if err == nil && opt.OnVerdict != nil {
 			opt.OnVerdict(s.Instance().P, v)
@@ -213,7 +213,7 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		return v, err
 	}
 	var in *model.Instance
-	var solver lp.Solver
+	var solver *lp.Chain
 	// test decides the prefix of p associations: cold (a fresh instance and
 	// solver) on the way down, warm (the instance grown by one) on the way up.
 	test := func(p int, up bool) (Status, string, error) {

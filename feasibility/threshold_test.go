@@ -29,7 +29,7 @@ func TestThresholdMatchesEveryPrefix(t *testing.T) {
 				largest := 1
 				for p := 2; p <= th.PStar+3; p++ {
 					in, _ := model.NewInstance(src, p)
-					v, err := Decide(context.Background(), lp.NewMarginSolver(in, lp.Options{InitialPerMu: -1}), DefaultEps)
+					v, err := Decide(context.Background(), highsChain(in, lp.Options{InitialPerMu: -1}), DefaultEps)
 					if err != nil {
 						t.Fatal(err)
 					}

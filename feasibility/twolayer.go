@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/lp/highs"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -40,7 +41,7 @@ func Alternate(ctx context.Context, base model.Source, p, hidden, starts, rounds
 			if err != nil {
 				return out, err
 			}
-			sol, err := lp.NewMarginSolver(ti, lp.Options{}).Solve(ctx)
+			sol, err := highs.NewMarginSolver(ti, lp.Options{}, highs.Settings{}).Solve(ctx)
 			out.Solves++
 			if err != nil {
 				if ctx.Err() != nil {

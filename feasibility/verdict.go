@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/lp/highs"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -96,17 +97,17 @@ func normalisedW(w *mat.Dense) *mat.Dense {
 // of the scale, so they never pay for this.
 const ConfirmEps = 1e-10
 
-// Decide solves the instance the solver holds and certifies the answer. When the
-// answer cannot be certified, or the solver fails in any way, it goes to the next
-// solver of the chain (solver.RetrySettings: the interior-point method falls to
-// the simplex, the simplex to HiGHS, HiGHS to other HiGHS settings). A
-// not-storable answer whose residual exceeds ConfirmEps of the data's scale is
-// checked by the next solver of the chain too: where a storable certificate
-// exists, no verdict says not storable; the storable one is kept and the
-// disagreement noted (Verdict.Disagreement). Only context cancellation returns
-// an error; a chain that cannot be made to answer gives an undecided verdict
-// whose Note holds the last reason, never a guess.
-func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error) {
+// Decide solves the instance the chain holds and certifies the answer. When the
+// answer cannot be certified, or the step fails in any way, it runs the next
+// step of the chain (lp.Chain.Steps: the interior-point method falls to the
+// simplex, the simplex to HiGHS, HiGHS to its retries). A not-storable answer
+// whose residual exceeds ConfirmEps of the data's scale is checked by the
+// next step too: where a storable certificate exists, no verdict says not
+// storable; the storable one is kept and the disagreement noted
+// (Verdict.Disagreement). Only context cancellation returns an error; a chain
+// that cannot be made to answer gives an undecided verdict whose Note holds
+// the last reason, never a guess.
+func Decide(ctx context.Context, chain *lp.Chain, eps float64) (Verdict, error) {
 	t0 := time.Now()
 	var total Verdict
 	attempt := func(sol *lp.Solution, err error) (Verdict, bool, error) {
@@ -117,19 +118,19 @@ func Decide(ctx context.Context, solver lp.Solver, eps float64) (Verdict, error)
 			}
 			return Verdict{Status: Undecided, Note: err.Error()}, false, nil
 		}
-		v := Certify(sol, solver, eps)
+		v := Certify(sol, chain, eps)
 		total.Rounds += v.Rounds
 		total.Iterations += v.Iterations
 		return v, v.Certified, nil
 	}
-	sets := solver.RetrySettings()
-	v, done, err := attempt(solver.Solve(ctx))
-	next := 0
-	for ; next < len(sets) && !done && err == nil; next++ {
-		v, done, err = attempt(solver.Retry(ctx, sets[next]))
+	steps := chain.Steps()
+	v, done, err := attempt(chain.Run(ctx, steps[0]))
+	next := 1
+	for ; next < len(steps) && !done && err == nil; next++ {
+		v, done, err = attempt(chain.Run(ctx, steps[next]))
 	}
-	if err == nil && v.Status == NotStorable && next < len(sets) && !confirmed(v) {
-		w, _, werr := attempt(solver.Retry(ctx, sets[next]))
+	if err == nil && v.Status == NotStorable && next < len(steps) && !confirmed(v) {
+		w, _, werr := attempt(chain.Run(ctx, steps[next]))
 		if werr != nil {
 			return Verdict{}, werr
 		}
@@ -160,7 +161,7 @@ func confirmed(v Verdict) bool {
 // other status is undecided.
 func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps float64) (Verdict, error) {
 	t0 := time.Now()
-	res, err := lp.SolveFeasibility(ctx, in, opts.HiGHSSettings())
+	res, err := highs.SolveFeasibility(ctx, in, opts, highs.Settings{})
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -175,8 +176,8 @@ func DecideFull(ctx context.Context, in *model.Instance, opts lp.Options, eps fl
 			v.Note = "feasibility LP returned a W whose margins are not all certified positive"
 		}
 	case res.Infeasible:
-		opts.InitialPerMu = -1
-		mv, err := Decide(ctx, lp.NewMarginSolver(in, opts), eps)
+		opts.InitialPerMu, opts.Method = -1, lp.MethodHiGHS
+		mv, err := Decide(ctx, lp.NewSolver(in, opts), eps)
 		if err != nil {
 			return Verdict{}, err
 		}

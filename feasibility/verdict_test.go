@@ -9,9 +9,15 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
+// highsChain is HiGHS constraint generation under opts, in its chain.
+func highsChain(in *model.Instance, opts lp.Options) *lp.Chain {
+	opts.Method = lp.MethodHiGHS
+	return lp.NewSolver(in, opts)
+}
+
 func decide(t *testing.T, in *model.Instance, opts lp.Options) Verdict {
 	t.Helper()
-	v, err := Decide(context.Background(), lp.NewMarginSolver(in, opts), DefaultEps)
+	v, err := Decide(context.Background(), highsChain(in, opts), DefaultEps)
 	if err != nil {
 		t.Fatal(err)
 	}

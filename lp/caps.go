@@ -15,9 +15,9 @@ import (
 
 // Capabilities are what a solver of the bounded-margin LP can do. Callers ask
 // a Method for them (Method.Capabilities) instead of comparing its name: the
-// threshold search, the max-margin QP, the memory check and the CLI's report
-// all read these fields. A new solver is one Register call with a filled
-// Capabilities; nothing else in lamcap names it.
+// fallback chain (Chain), the threshold search, the max-margin QP, the memory
+// check and the CLI's report all read these fields. A new solver is one
+// Register call with a filled Capabilities; nothing else in lamcap names it.
 type Capabilities struct {
 	// New returns the solver for in. Required.
 	New func(in *model.Instance, opts Options) Solver
@@ -44,12 +44,29 @@ type Capabilities struct {
 	// in rounds LP solves (e.g. "lamcap simplex, all 380 rows priced
 	// implicitly").
 	Work func(rows, rounds int) string
+	// Retries is how many other ways the solver has to solve an instance
+	// cold (HiGHS: other settings); its solvers then implement Retrier, and
+	// a chain tries them, in order, right after the solver's own solve.
+	Retries int
+	// Fallback places the solver in the fallback chains (Chain): when an
+	// answer cannot be certified, a chain goes on to every registered solver
+	// whose Fallback is above that of the solver it started with, lowest
+	// first (ties by name). 0: never a fallback. lamcap's: the simplex
+	// FallbackSimplex, HiGHS twice that (the last resort); the
+	// interior-point method is never one.
+	Fallback int
 }
+
+// FallbackSimplex is the simplex's place in the fallback chains
+// (Capabilities.Fallback). A solver registered with a Fallback between it and
+// HiGHS's (2 FallbackSimplex) is tried between them.
+const FallbackSimplex = 10
 
 var (
 	registryMu sync.RWMutex
-	// registry holds the solvers by Method. qpOrder is the order in which
-	// max-margin QPs are tried after the LP solver's own.
+	// registry holds the solvers by Method (HiGHS registers itself from
+	// package lp/highs). qpOrder is the order in which max-margin QPs are
+	// tried after the LP solver's own.
 	registry = map[Method]Capabilities{
 		MethodSimplex: {
 			New:        func(in *model.Instance, opts Options) Solver { return NewSimplex(in, opts) },
@@ -62,6 +79,7 @@ var (
 			Work: func(rows, _ int) string {
 				return fmt.Sprintf("lamcap simplex, all %d rows priced implicitly", rows)
 			},
+			Fallback: FallbackSimplex,
 		},
 		MethodIPM: {
 			New:      func(in *model.Instance, opts Options) Solver { return NewIPM(in, opts) },
@@ -75,17 +93,6 @@ var (
 			Work: func(rows, _ int) string {
 				return fmt.Sprintf("lamcap interior point (%s), all %d rows through the structured normal matrix", linalg.Version(), rows)
 			},
-		},
-		MethodHiGHS: {
-			New:        func(in *model.Instance, opts Options) Solver { return NewMarginSolver(in, opts) },
-			WarmGrowth: true,
-			Memory: func(d, p int64, rows Rows) int64 {
-				if rows == Lifted {
-					return liftedMemory(d, p)
-				}
-				return denseMemory(d, p)
-			},
-			Work: workGenerated,
 		},
 	}
 	qpOrder = []Method{MethodSimplex, MethodIPM}
@@ -150,9 +157,12 @@ func methodNames() []string {
 }
 
 // autoChain is the one place Auto chooses: the solvers it prefers for
-// dimension d and row form rows, best first. Dense or Lifted rows mean HiGHS;
+// dimension d and row form rows, best first. Dense or Lifted rows mean HiGHS
+// (registered by package lp/highs; without it NewSolver gives the simplex);
 // from IPMFromD on the interior-point method, then the simplex for instances
-// it does not support; below IPMFromD the simplex.
+// it does not support; below IPMFromD the simplex. The fallbacks after the
+// solver chosen are not its business: they follow from Capabilities.Fallback
+// (Chain.Steps).
 func autoChain(d int, rows Rows) []Method {
 	switch {
 	case rows != Implicit:

@@ -3,15 +3,15 @@ package lp_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
-// Options.TimeLimit bounds every solver, each first attempt and its fallbacks,
-// as Settings.TimeLimit did: each solve ends with an error wrapping
-// ErrSolverWarning.
+// Options.TimeLimit bounds every solver and every step of its chain: each
+// ends with an error wrapping ErrSolverWarning.
 func TestOptionsTimeLimit(t *testing.T) {
 	in, err := model.NewInstance(model.Random{D: 16, Seed: 1}, 60)
 	if err != nil {
@@ -21,20 +21,64 @@ func TestOptionsTimeLimit(t *testing.T) {
 	opts := lp.Options{TimeLimit: 1e-9}
 	for _, m := range []lp.Method{lp.MethodSimplex, lp.MethodIPM, lp.MethodHiGHS} {
 		opts.Method = m
-		s := lp.NewSolver(in, opts)
-		if _, err := s.Solve(ctx); !errors.Is(err, lp.ErrSolverWarning) {
-			t.Errorf("%s: want a time-limit error wrapping ErrSolverWarning, got %v", m, err)
-		}
-		// The first fallback of each chain is bounded too.
-		if _, err := s.Retry(ctx, s.RetrySettings()[0]); !errors.Is(err, lp.ErrSolverWarning) {
-			t.Errorf("%s: fallback: want a time-limit error wrapping ErrSolverWarning, got %v", m, err)
+		c := lp.NewSolver(in, opts)
+		for _, st := range c.Steps() {
+			if _, err := c.Run(ctx, st); !errors.Is(err, lp.ErrSolverWarning) {
+				t.Errorf("%s chain, step %s: want a time-limit error wrapping ErrSolverWarning, got %v", m, st, err)
+			}
 		}
 	}
-	if got := (lp.Options{TimeLimit: 3, Settings: lp.Settings{TimeLimit: 5}}).HiGHSSettings().TimeLimit; got != 3 {
-		t.Errorf("HiGHS gets time limit %g, want Options.TimeLimit 3", got)
+}
+
+// The fallback chains follow from the capabilities alone: the first
+// solver's own solve and retries, then the registered solvers with a higher
+// Fallback (the simplex, then HiGHS with its two retries), those that do not
+// support the instance left out.
+func TestChainSteps(t *testing.T) {
+	in, err := model.NewInstance(model.Random{D: 8, Seed: 1}, 20)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := (lp.Options{Settings: lp.Settings{TimeLimit: 5}}).HiGHSSettings().TimeLimit; got != 5 {
-		t.Errorf("HiGHS gets time limit %g, want Settings.TimeLimit 5 when Options.TimeLimit is 0", got)
+	voc, err := model.Vocabulary(8, model.Answers{Kind: model.Uniform})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vin, err := model.NewInstance(model.Random{D: 8, Seed: 1, Kind: voc}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hi := "highs, highs (retry 1), highs (retry 2)"
+	for _, c := range []struct {
+		in   *model.Instance
+		m    lp.Method
+		want string
+	}{
+		{in, lp.MethodIPM, "ipm, simplex, " + hi},
+		{in, lp.MethodSimplex, "simplex, " + hi},
+		{in, lp.MethodHiGHS, hi},
+		{vin, lp.MethodSimplex, "simplex, " + hi},
+	} {
+		var got []string
+		for _, st := range lp.NewSolver(c.in, lp.Options{Method: c.m}).Steps() {
+			got = append(got, st.String())
+		}
+		if g := strings.Join(got, ", "); g != c.want {
+			t.Errorf("%s chain: %s, want %s", c.m, g, c.want)
+		}
+	}
+}
+
+// A fallback that cannot fit in memory is refused before it allocates; the
+// first solver, which its caller checked, is not.
+func TestChainRefusesWhatCannotFit(t *testing.T) {
+	t.Setenv("LAMCAP_MEMORY_LIMIT", "64KiB")
+	in, _ := model.NewInstance(model.Random{D: 12, Seed: 1}, 40)
+	c := lp.NewSolver(in, lp.Options{Method: lp.MethodIPM})
+	steps := c.Steps()
+	for _, st := range steps[1:] {
+		if _, err := c.Run(context.Background(), st); err == nil || !strings.Contains(err.Error(), "fallback") {
+			t.Errorf("step %s under a 64 KiB limit: %v", st, err)
+		}
 	}
 }
 

@@ -1,12 +1,15 @@
-// Package lp holds lamcap's linear programs for the storage problem, their
-// solvers (lamcap's structured interior-point method, its implicit-pricing
-// simplex, and HiGHS) and their certificates.
+// Package lp holds lamcap's linear programs for the storage problem, its own
+// solvers (the structured interior-point method and the implicit-pricing
+// simplex), the registry and fallback chain every solver plugs into, and the
+// certificates. HiGHS is a solver in its own package, lp/highs, which
+// registers itself here when imported; lp itself builds with plain `go build`
+// (no HiGHS, no generated file).
 //
 // For association mu and competitor c, row r = (mu, v) of the constraint matrix A is
 // a_r = (y_mu - c) (x) x_mu, so a_r . W = y_mu^T W x_mu - c^T W x_mu is the margin.
 // v runs over the instance's competitor slots (model.Instance.Slots) except
 // Own(mu): p(p-1) rows for the coupled and decoupled models, p(V-1) for the
-// vocabulary model. The simplex, HiGHS, the feasibility LP, Export and the
+// vocabulary model. The simplex, HiGHS (and its feasibility LP), Export and the
 // certificates take every model; the interior-point method does not take the
 // vocabulary model yet (NewSolver's Auto gives it the simplex).
 //
@@ -24,7 +27,7 @@
 //     d^6/3) per iteration, 20-45 iterations. Its W is primal feasible from the
 //     start and its lambda converges to the dual certificate; Stop lets a
 //     verdict end at the first certified iterate. SolveMaxMargin runs the same
-//     engine on the min-norm QP. Retry falls to the simplex, then HiGHS.
+//     engine on the min-norm QP. Its chain falls to the simplex, then HiGHS.
 //     The code is split at the normal system. One Mehrotra loop (mehrotra.go)
 //     runs both problems, the LP (lpProblem) and the QP (qpProblem, whose
 //     normal matrix is the LP's without the t border and with the identity for
@@ -49,34 +52,34 @@
 //     vertex of the box (W = sign of the Hebbian matrix); after the instance
 //     grows, the primal simplex with Devex pricing continues from the previous
 //     optimum, which stays primal feasible because growth only adds columns.
-//     HiGHS, which has no hook for implicit pricing, is its fallback (Retry).
-//   - MarginSolver: the same LP on HiGHS, maximise t subject to a_r.W >= t and
-//     -1 <= W_ij <= 1, by constraint generation: start from a few rows per
-//     association, solve, compute all p(p-1) margins of the current W at once, add
-//     the most violated rows per association, re-solve from the previous basis;
-//     stop when no row is violated, which makes the answer exact for the full LP.
-//     Rows can be dense (d^2 nonzeros) or lifted (u_mu = W x_mu as extra variables).
-//   - Solver is what all three offer; NewSolver picks one from Options.Method
-//     (Auto by default: by size) and Options.Rows (dense or lifted rows mean HiGHS).
-//     Each Method states its Capabilities (warm growth, sign-only stop, the
-//     instances it supports, its memory estimate, its max-margin QP, its work
-//     report); callers ask those, never the name, and Auto's preference order
-//     lives in one place (autoChain). A new solver implements Solver and calls
-//     Register with its Capabilities: ParseMethod, NewSolver, the threshold
-//     searches, SolveMaxMargin's QP order (QPChain), MemoryEstimate and the
-//     CLI's report then use it with no other change.
+//     HiGHS, which has no hook for implicit pricing, is its chain's fallback.
+//   - HiGHS constraint generation (Method = MethodHiGHS, package lp/highs):
+//     what Auto picks for dense or lifted rows, and every chain's last resort.
+//   - Solver is what every solver offers: Instance and Solve, no more (with
+//     Retrier if it has other ways to solve cold). Each Method states its
+//     Capabilities (warm growth, sign-only stop, the instances it supports,
+//     its memory estimate, its max-margin QP, its work report, its retries
+//     and its place among the fallbacks); callers ask those, never the name.
+//     Auto's preference order lives in one place (autoChain), the fallbacks in
+//     another (Chain.Steps, from Capabilities.Fallback), as gonum's optimize
+//     asks a method what it needs and picks the default in Minimize alone.
+//   - Chain: NewSolver returns the solver opts.Method picks (Auto by default:
+//     by size) in its fallback chain, typed steps (Step: a method and which
+//     of its ways) that feasibility.Decide runs one by one until a
+//     certificate holds. A fallback that cannot fit in memory is refused.
+//   - A new solver implements Solver and calls Register with its
+//     Capabilities, from its package's init: ParseMethod, NewSolver, the
+//     chains, the threshold searches, SolveMaxMargin's QP order (QPChain),
+//     MemoryEstimate and the CLI's report then use it with no other change
+//     (docs/architecture.md, "How to add a solver").
 //   - Options carries what every solver shares: Eps (the not-storable
-//     tolerance) and TimeLimit (seconds per solve, for every solver and its
-//     fallbacks).
-//   - SolveFeasibility: the plain feasibility LP a_r.W >= 1 with every row.
+//     tolerance) and TimeLimit (seconds per step of a chain, for every
+//     solver).
 //   - CheckStorable and CheckNotStorable: certificates checked from the instance
 //     data alone, normalised (max |W_ij| = 1, sum(lambda) = 1), with rounding and
 //     underflow errors bounded, and W's margins that the bound cannot decide
 //     recomputed exactly; the not-storable tolerance is relative to Scale.
 //
-// HiGHS is reached through github.com/lanl/highs. Its warnings, which lose the
-// solution in that binding, become ErrSolverWarning and a retry; nothing in this
-// package lets the binding crash the process.
+// A solve that stops without a solution (a HiGHS warning, any solver's time
+// limit) fails with an error wrapping ErrSolverWarning; the chain goes on.
 package lp
-
-import _ "github.com/lamcap/lamcap/internal/highscheck"

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/lp"
+	_ "github.com/lamcap/lamcap/lp/highs" // registers HiGHS, the last fallback
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -150,4 +151,35 @@ func ExampleSolveMinNorm() {
 	// Output:
 	// certified: true, smallest margin 1.0000, kappa* = 0.3432
 	// LP vertex kappa = 0.2960
+}
+
+// NewSolver gives the solver Auto picks (the interior-point method from
+// d = IPMFromD on) in its fallback chain. The steps follow from the
+// registered solvers' capabilities: the simplex, then HiGHS (registered by
+// importing lp/highs) with its two retries. Running a step solves; an answer
+// is certified outside the solver (feasibility.Decide walks the steps until
+// a certificate holds).
+func ExampleNewSolver() {
+	in, err := model.NewInstance(model.Random{D: 20, Seed: 1}, 80)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	chain := lp.NewSolver(in, lp.Options{})
+	for _, st := range chain.Steps() {
+		fmt.Println(st)
+	}
+	sol, err := chain.Run(context.Background(), chain.Steps()[0])
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: storable %v\n", sol.Solver, lp.CheckStorable(in, sol.W).OK)
+	// Output:
+	// ipm
+	// simplex
+	// highs
+	// highs (retry 1)
+	// highs (retry 2)
+	// ipm: storable true
 }

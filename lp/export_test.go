@@ -12,10 +12,11 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/lanl/highs"
+	binding "github.com/lanl/highs"
 
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/lp/highs"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -46,7 +47,7 @@ func reference(t *testing.T, c exportCase) (*model.Instance, feasibility.Verdict
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := feasibility.Decide(context.Background(), lp.NewMarginSolver(in, lp.Options{}), feasibility.DefaultEps)
+	v, err := feasibility.Decide(context.Background(), lp.NewSolver(in, lp.Options{Method: lp.MethodHiGHS}), feasibility.DefaultEps)
 	if err != nil || !v.Certified {
 		t.Fatalf("%+v: %v %s", c, err, v.Note)
 	}
@@ -64,19 +65,19 @@ func TestExportRoundTrip(t *testing.T) {
 				if err := lp.Export(path, in, f, format); err != nil {
 					t.Fatal(err)
 				}
-				r, err := lp.SolveFile(path)
+				r, err := highs.SolveFile(path)
 				if err != nil {
 					t.Fatalf("%s: %v", path, err)
 				}
 				switch f {
 				case lp.MarginForm:
-					if r.Status != highs.Optimal || math.Abs(-r.Objective-v.Margin) > 1e-7 {
+					if r.Status != binding.Optimal || math.Abs(-r.Objective-v.Margin) > 1e-7 {
 						t.Errorf("%s: status %v, -objective %v, lamcap t* %v", path, r.Status, -r.Objective, v.Margin)
 					}
 				case lp.FeasibilityForm:
-					want := highs.Infeasible
+					want := binding.Infeasible
 					if v.Status == feasibility.Storable {
-						want = highs.Optimal
+						want = binding.Optimal
 					}
 					if r.Status != want {
 						t.Errorf("%s: HiGHS says %v, lamcap %s", path, r.Status, v.Status)

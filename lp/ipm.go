@@ -14,7 +14,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lamcap/lamcap/internal/linalg"
-	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -40,14 +39,13 @@ import (
 // constraints keep it so: every iterate's W has all margins above its t. Its
 // row duals converge to the dual certificate (lambda >= 0, sum 1, A^T lambda
 // near 0 when t* = 0). Certificates are checked outside the solver as for every
-// other solver; Retry hands the instance to the simplex, then to HiGHS.
+// other solver; its fallbacks (the simplex, then HiGHS) are the chain's (Chain).
 //
 // An interior-point method cannot warm start: after the instance grows, Solve
 // starts again from scratch. IPM implements Solver. Not safe for concurrent use.
 type IPM struct {
 	in   *model.Instance
 	opts Options
-	fall *Simplex // Retry's first fallback; it keeps its own HiGHS fallback
 
 	d, n, n2, p int
 	pk          []int          // pk[i*d+j]: index of the pair {i, j} in a packed upper triangle
@@ -183,37 +181,6 @@ func NewIPM(in *model.Instance, opts Options) *IPM {
 // Instance returns the instance the solver works on.
 func (s *IPM) Instance() *model.Instance { return s.in }
 
-// RetrySettings lists the fallbacks Retry goes through: lamcap's simplex (the
-// first entry, solved cold), then HiGHS with its retry settings.
-func (s *IPM) RetrySettings() []Settings {
-	return append([]Settings{{Solver: SolverSimplex}}, retrySettings...)
-}
-
-// Retry solves the instance with the simplex (set.Solver == SolverSimplex) or
-// with HiGHS constraint generation under set. A fallback that cannot fit in
-// memory (the simplex's dense basis inverse is 6.4 GB at d = 128) is refused
-// with an error before anything is allocated, so the chain ends undecided
-// instead of exhausting the machine.
-func (s *IPM) Retry(ctx context.Context, set Settings) (*Solution, error) {
-	d, p := int64(s.in.D), int64(s.in.P)
-	need, what := simplexMemory(d, p), "the simplex fallback"
-	if set.Solver != SolverSimplex {
-		need, what = denseMemory(d, p), "the HiGHS fallback"
-	}
-	if err := memlimit.Check(fmt.Sprintf("%s at d=%d p=%d", what, d, p), need); err != nil {
-		return nil, err
-	}
-	if s.fall == nil {
-		o := s.opts
-		o.Rows = Implicit
-		s.fall = NewSimplex(s.in, o)
-	}
-	if set.Solver == SolverSimplex {
-		return s.fall.Solve(ctx)
-	}
-	return s.fall.Retry(ctx, set)
-}
-
 // ipmState is one primal-dual point. Margin-row quantities are p x p with the
 // diagonal unused (kept inert: slack 1, dual 0).
 type ipmState struct {
@@ -279,7 +246,7 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 }
 
 // begin prepares a solve of the instance as it is now and returns the check
-// each iteration makes first: context cancellation and Settings.TimeLimit.
+// each iteration makes first: context cancellation and Options.TimeLimit.
 func (s *IPM) begin() (func(context.Context) error, error) {
 	if s.in.P < 2 {
 		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
@@ -304,7 +271,7 @@ func (s *IPM) begin() (func(context.Context) error, error) {
 	default:
 		s.single = false
 	}
-	start, lim := time.Now(), s.opts.Settings.TimeLimit
+	start, lim := time.Now(), s.opts.TimeLimit
 	return func(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -58,7 +58,7 @@ func TestIPMPolishedCertificates(t *testing.T) {
 						t.Fatalf("d=%d %v seed %d p=%d: %v", d, kind, seed, p, err)
 					}
 					iters += sol.Iterations
-					ref, err := lp.NewSimplex(in, lp.Options{Settings: lp.Settings{TimeLimit: 60}}).Solve(ctx)
+					ref, err := lp.NewSimplex(in, lp.Options{TimeLimit: 60}).Solve(ctx)
 					if err != nil {
 						t.Fatalf("d=%d %v seed %d p=%d: simplex: %v", d, kind, seed, p, err)
 					}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/linalg"
 	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/lp/highs"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
 )
@@ -74,12 +75,12 @@ func TestIPMMatchesSimplexAndHiGHS(t *testing.T) {
 		// HiGHS is the reference where it does.
 		refOpts := lp.Options{}
 		if c.d > 14 {
-			refOpts.Settings.TimeLimit = 60
+			refOpts.TimeLimit = 60
 		}
 		ref, err := lp.NewSimplex(in, refOpts).Solve(ctx)
 		if err != nil && c.d > 14 {
 			t.Logf("%+v: simplex: %v; HiGHS is the reference", c, err)
-			ref, err = lp.NewMarginSolver(in, lp.Options{}).Solve(ctx)
+			ref, err = highs.NewMarginSolver(in, lp.Options{}, highs.Settings{}).Solve(ctx)
 		}
 		if err != nil {
 			t.Fatalf("%+v: reference: %v", c, err)
@@ -88,7 +89,7 @@ func TestIPMMatchesSimplexAndHiGHS(t *testing.T) {
 			t.Errorf("%+v: ipm t*=%.12g reference (%s) t*=%.12g", c, sol.T, ref.Solver, ref.T)
 		}
 		if c.d <= 8 {
-			hi, err := lp.NewMarginSolver(in, lp.Options{}).Solve(ctx)
+			hi, err := highs.NewMarginSolver(in, lp.Options{}, highs.Settings{}).Solve(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +188,7 @@ func TestIPMLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = lp.NewIPM(in, lp.Options{Settings: lp.Settings{TimeLimit: 1e-9}}).Solve(context.Background())
+	_, err = lp.NewIPM(in, lp.Options{TimeLimit: 1e-9}).Solve(context.Background())
 	if !errors.Is(err, lp.ErrSolverWarning) {
 		t.Fatalf("want a time-limit error wrapping ErrSolverWarning, got %v", err)
 	}
@@ -249,15 +250,3 @@ func TestIPMDegenerateEmbeddings(t *testing.T) {
 }
 
 func matrix(r, c int, data []float64) *mat.Dense { return mat.NewDense(r, c, data) }
-
-// A fallback that cannot fit in memory is refused before it allocates.
-func TestIPMRetryRefusesWhatCannotFit(t *testing.T) {
-	t.Setenv("LAMCAP_MEMORY_LIMIT", "64KiB")
-	in, _ := model.NewInstance(model.Random{D: 12, Seed: 1}, 40)
-	s := lp.NewIPM(in, lp.Options{})
-	for _, set := range s.RetrySettings() {
-		if _, err := s.Retry(context.Background(), set); err == nil {
-			t.Errorf("retry %+v under a 64 KiB limit: no error", set)
-		}
-	}
-}

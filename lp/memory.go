@@ -5,9 +5,10 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
-// bytesPerNonzero covers lamcap's row buffers and HiGHS's copies of the matrix
-// (column-wise and row-wise, with indices), measured loosely on dense rows.
-const bytesPerNonzero = 64
+// BytesPerNonzero covers lamcap's row buffers and HiGHS's copies of the
+// matrix (column-wise and row-wise, with indices), measured loosely on dense
+// rows: the cost of one nonzero of an explicit row (RowsMemory).
+const BytesPerNonzero = 64
 
 // MemoryEstimate is the memory, in bytes, needed to decide an instance with p
 // associations in dimension d: the instance, three p x p score matrices, and what
@@ -17,7 +18,8 @@ const bytesPerNonzero = 64
 // allocating anything.
 //
 // Each solver states its own estimate (Capabilities.Memory); a method no solver
-// is registered under is estimated as HiGHS with dense rows.
+// is registered under (HiGHS, when package lp/highs is not imported) is
+// estimated as the simplex, which NewSolver then gives.
 func MemoryEstimate(d, p int, m model.Model, full bool, opts Options) int64 {
 	rows := opts.Rows
 	d64, p64 := int64(d), int64(p)
@@ -28,7 +30,7 @@ func MemoryEstimate(d, p int, m model.Model, full bool, opts Options) int64 {
 	} else if c, ok := opts.Method.For(d, rows).Capabilities(); ok {
 		solver = c.Memory(d64, p64, rows)
 	} else {
-		solver = denseMemory(d64, p64)
+		solver = simplexMemory(d64, p64)
 	}
 	return memlimit.Add(base, solver)
 }
@@ -43,32 +45,13 @@ func simplexMemory(d, p int64) int64 {
 
 // fullLPMemory: HiGHS holds all p(p-1) rows with d^2 + 1 nonzeros each.
 func fullLPMemory(d, p int64) int64 {
-	return highsRowsMemory(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(d, d), 1))
+	return RowsMemory(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(d, d), 1))
 }
 
-// denseMemory: HiGHS constraint generation keeps at most a few times d^2 + 1 rows
-// with d^2 + 1 nonzeros each.
-func denseMemory(d, p int64) int64 {
-	per := memlimit.Add(memlimit.Mul(d, d), 1)
-	return highsRowsMemory(generatedRows(p, per), per)
-}
-
-// liftedMemory: as dense, with rows of d + 1 nonzeros and the d equality rows
-// u_mu = W x_mu per association (d + 1 nonzeros each).
-func liftedMemory(d, p int64) int64 {
-	rows := generatedRows(p, memlimit.Add(memlimit.Mul(d, d), 1))
-	return memlimit.Add(memlimit.Mul(p, d, d+1, bytesPerNonzero), highsRowsMemory(rows, d+1))
-}
-
-// generatedRows is the most rows constraint generation is assumed to hold:
-// p(p-1), capped at 6 (d^2+1) + 4p.
-func generatedRows(p, cols int64) int64 {
-	return min(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(6, cols), memlimit.Mul(4, p)))
-}
-
-// highsRowsMemory is rows rows of per nonzeros in HiGHS, with a fixed cost per row.
-func highsRowsMemory(rows, per int64) int64 {
-	return memlimit.Add(memlimit.Mul(rows, per, bytesPerNonzero), memlimit.Mul(rows, 64))
+// RowsMemory is the memory of rows explicit margin rows of per nonzeros each
+// in a solver that stores them (HiGHS), with a fixed cost per row.
+func RowsMemory(rows, per int64) int64 {
+	return memlimit.Add(memlimit.Mul(rows, per, BytesPerNonzero), memlimit.Mul(rows, 64))
 }
 
 // ipmMemory: the interior-point method holds the normal matrix ((d^2+1)^2), the

@@ -17,7 +17,8 @@ const (
 	// MethodIPM is the structured interior-point method (IPM): level-3 BLAS,
 	// the only one that reaches d = 48..128.
 	MethodIPM Method = "ipm"
-	// MethodHiGHS is HiGHS constraint generation (MarginSolver).
+	// MethodHiGHS is HiGHS constraint generation (highs.MarginSolver), which
+	// package lp/highs registers when imported (feasibility imports it).
 	MethodHiGHS Method = "highs"
 )
 
@@ -87,16 +88,19 @@ const SizedGap = 1e-3
 // residual themselves compare it with NotStorableTolerance(in, eps).
 const DefaultEps = 1e-6
 
-// NewSolver returns the solver opts.Method names. Auto takes the first solver
-// of its chain (autoChain) that supports in (Capabilities.Supports): the
-// interior-point method does not take the vocabulary model, the simplex does.
-// A name no solver is registered under gets the simplex.
-func NewSolver(in *model.Instance, opts Options) Solver {
-	caps, ok := Resolve(in, opts).Capabilities()
+// NewSolver returns the solver opts.Method names, in its fallback chain
+// (Chain). Auto takes the first solver of its preferences (autoChain) that
+// supports in (Capabilities.Supports): the interior-point method does not
+// take the vocabulary model, the simplex does. A name no solver is registered
+// under (HiGHS without package lp/highs) gets the simplex.
+func NewSolver(in *model.Instance, opts Options) *Chain {
+	m := Resolve(in, opts)
+	caps, ok := m.Capabilities()
 	if !ok {
-		caps, _ = MethodSimplex.Capabilities()
+		m = MethodSimplex
+		caps, _ = m.Capabilities()
 	}
-	return caps.New(in, opts)
+	return NewChain(caps.New(in, opts), m, opts)
 }
 
 // Resolve is the solver NewSolver uses for in: opts.Method, or for Auto the

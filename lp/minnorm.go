@@ -75,7 +75,7 @@ func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opt
 	known := func(r Row) bool { _, ok := have[r]; return ok }
 	// The rows with the smallest margins under the start are the likely active set.
 	ms := in.Margins(start)
-	add(lowestRows(ms, in.Own, math.Inf(1), max(opts.InitialPerMu, 4), known))
+	add(LowestRows(ms, in.Own, math.Inf(1), max(opts.InitialPerMu, 4), known))
 
 	out := &Solution{}
 	for round := 0; round < opts.MaxRounds; round++ {
@@ -118,7 +118,7 @@ func SolveMinNorm(ctx context.Context, in *model.Instance, start *mat.Dense, opt
 		polish(func(i int) ([]float64, []float64) { return rows[i].dy, rows[i].x }, lam, w, d)
 		// Generation: rows of the whole instance below margin 1.
 		m := in.Margins(w)
-		more := lowestRows(m, in.Own, 1-1e-11, opts.AddPerMu, known)
+		more := LowestRows(m, in.Own, 1-1e-11, opts.AddPerMu, known)
 		if len(more) == 0 {
 			out.W = mat.DenseCopyOf(w)
 			out.T = 1

@@ -32,7 +32,7 @@ import (
 // O(p^2 d^2) a general LP code spends on the p(p-1) dense rows. HiGHS has no hook
 // for implicit pricing, so this solver is written by hand; certificates are
 // checked outside it (CheckStorable, CheckNotStorable) exactly as for HiGHS, and
-// Retry hands the instance to HiGHS.
+// its fallback (HiGHS) is the chain's (Chain).
 //
 // A cold solve is a dual simplex with dual steepest-edge pricing (solveDual) from
 // a dual-feasible vertex; after the instance grows, which only adds columns, the
@@ -57,7 +57,6 @@ type Simplex struct {
 	devex                 []float64
 	devexP                int
 	devexPlus, devexMinus []float64
-	fall                  *MarginSolver // HiGHS fallback for retries
 
 	// Dual simplex state: steepest-edge weights |e_i^T B^-1|^2 and which nonbasic
 	// lambda columns sit at their upper bound 1 (index mu*Slots()+v).
@@ -67,7 +66,7 @@ type Simplex struct {
 	// primalFeasible says the basis ended the last solve primal feasible (at an
 	// optimum), so that after growth the primal simplex can continue from it.
 	primalFeasible bool
-	started        time.Time // start of the current Solve, for Settings.TimeLimit
+	started        time.Time // start of the current Solve, for Options.TimeLimit
 }
 
 // dualVar is a column of the dual LP: lambda_row (kind varLambda), s+_i or s-_i.
@@ -122,22 +121,6 @@ func NewSimplex(in *model.Instance, opts Options) *Simplex {
 
 // Instance returns the instance the solver works on.
 func (s *Simplex) Instance() *model.Instance { return s.in }
-
-// RetrySettings lists the HiGHS settings Retry is meant to be called with: a
-// retry leaves the simplex for HiGHS constraint generation (dense rows).
-func (s *Simplex) RetrySettings() []Settings {
-	return append([]Settings{s.opts.Settings}, retrySettings...)
-}
-
-// Retry solves the instance with HiGHS constraint generation and the given settings.
-func (s *Simplex) Retry(ctx context.Context, set Settings) (*Solution, error) {
-	if s.fall == nil {
-		o := s.opts
-		o.Rows = Dense
-		s.fall = NewMarginSolver(s.in, o)
-	}
-	return s.fall.Retry(ctx, set)
-}
 
 // column writes the dual-LP column of v into dst (length m).
 func (s *Simplex) column(v dualVar, dst []float64) {
@@ -492,12 +475,12 @@ func (s *Simplex) setW(w []float64) {
 }
 
 // checkTime returns the context's error, or an error wrapping ErrSolverWarning
-// (as HiGHS's time limit does) once Settings.TimeLimit seconds have passed.
+// (as HiGHS's time limit does) once Options.TimeLimit seconds have passed.
 func (s *Simplex) checkTime(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if lim := s.opts.Settings.TimeLimit; lim > 0 && time.Since(s.started).Seconds() > lim {
+	if lim := s.opts.TimeLimit; lim > 0 && time.Since(s.started).Seconds() > lim {
 		return fmt.Errorf("%w (simplex time limit of %g s reached)", ErrSolverWarning, lim)
 	}
 	return nil

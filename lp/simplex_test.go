@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/lp/highs"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -22,7 +23,7 @@ func TestSimplexMatchesHiGHS(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ref, err := lp.NewMarginSolver(in, lp.Options{}).Solve(ctx)
+				ref, err := highs.NewMarginSolver(in, lp.Options{}, highs.Settings{}).Solve(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -46,14 +47,14 @@ func TestSimplexMatchesHiGHS(t *testing.T) {
 	}
 }
 
-// Settings.TimeLimit bounds the simplex as it bounds HiGHS: the solve ends with an
+// Options.TimeLimit bounds the simplex as it bounds HiGHS: the solve ends with an
 // error wrapping ErrSolverWarning, which Decide turns into a retry or undecided.
 func TestSimplexTimeLimit(t *testing.T) {
 	in, err := model.NewInstance(model.Random{D: 16, Seed: 1}, 60)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = lp.NewSimplex(in, lp.Options{Settings: lp.Settings{TimeLimit: 1e-9}}).Solve(context.Background())
+	_, err = lp.NewSimplex(in, lp.Options{TimeLimit: 1e-9}).Solve(context.Background())
 	if !errors.Is(err, lp.ErrSolverWarning) {
 		t.Fatalf("want a time-limit error wrapping ErrSolverWarning, got %v", err)
 	}

@@ -66,11 +66,11 @@ func TestVocabularyCrossSolvers(t *testing.T) {
 				if in.Rows() != in.P*(v-1) {
 					t.Fatalf("%s: %d rows, want p(V-1) = %d", name, in.Rows(), in.P*(v-1))
 				}
-				ref, err := feasibility.Decide(ctx, lp.NewMarginSolver(in, lp.Options{}), feasibility.DefaultEps)
+				ref, err := feasibility.Decide(ctx, lp.NewSolver(in, lp.Options{Method: lp.MethodHiGHS}), feasibility.DefaultEps)
 				if err != nil || !ref.Certified {
 					t.Fatalf("%s: HiGHS: %v %s", name, err, ref.Note)
 				}
-				sx, err := feasibility.Decide(ctx, lp.NewSimplex(in, lp.Options{}), feasibility.DefaultEps)
+				sx, err := feasibility.Decide(ctx, lp.NewSolver(in, lp.Options{Method: lp.MethodSimplex}), feasibility.DefaultEps)
 				if err != nil || sx.Status != ref.Status {
 					t.Fatalf("%s: simplex %s, HiGHS %s (%v)", name, sx.Status, ref.Status, err)
 				}

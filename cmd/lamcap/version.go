@@ -7,7 +7,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/buildinfo"
 	"github.com/lamcap/lamcap/internal/linalg"
-	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/lp/highs"
 )
 
 func init() {
@@ -23,6 +23,6 @@ func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	v, r := buildinfo.Version()
-	fmt.Fprintf(stdout, "lamcap %s\nrevision %s\nHiGHS %s\nBLAS %s\n", v, r, lp.HiGHSVersion(), linalg.Version())
+	fmt.Fprintf(stdout, "lamcap %s\nrevision %s\nHiGHS %s\nBLAS %s\n", v, r, highs.Version(), linalg.Version())
 	return nil
 }

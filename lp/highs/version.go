@@ -1,10 +1,10 @@
-package lp
+package highs
 
 // #cgo pkg-config: highs
 // const char* Highs_version(void);
 import "C"
 
-// HiGHSVersion is the version of the HiGHS library lamcap is linked with, as
+// Version is the version of the HiGHS library lamcap is linked with, as
 // HiGHS reports it (e.g. "1.10.0"). (The prototype is declared here: the C
 // API header defines constants, which may not be linked twice.)
-func HiGHSVersion() string { return C.GoString(C.Highs_version()) }
+func Version() string { return C.GoString(C.Highs_version()) }

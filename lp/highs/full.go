@@ -1,4 +1,4 @@
-package lp
+package highs
 
 import (
 	"context"
@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/lanl/highs"
+	binding "github.com/lanl/highs"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -29,15 +30,16 @@ type FeasibilityResult struct {
 
 // SolveFeasibility builds every row of the instance and solves the feasibility
 // form once. Near the threshold HiGHS often ends it with an unknown status; that
-// is reported, not guessed (Feasible and Infeasible both false).
-func SolveFeasibility(ctx context.Context, in *model.Instance, set Settings) (*FeasibilityResult, error) {
+// is reported, not guessed (Feasible and Infeasible both false). opts gives
+// the time limit (TimeLimit); set the HiGHS options (zero value: defaults).
+func SolveFeasibility(ctx context.Context, in *model.Instance, opts lp.Options, set Settings) (*FeasibilityResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if in.P < 2 {
 		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
 	}
-	raw, err := newRaw(set)
+	raw, err := newRaw(set, opts.TimeLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +68,7 @@ func SolveFeasibility(ctx context.Context, in *model.Instance, set Settings) (*F
 				continue
 			}
 			start = append(start, len(index))
-			index, value = appendDenseRow(in, Row{mu, v}, 0, index, value)
+			index, value = appendDenseRow(in, lp.Row{Mu: mu, V: v}, 0, index, value)
 			rlb = append(rlb, 1)
 			rub = append(rub, math.Inf(1))
 		}
@@ -77,17 +79,17 @@ func SolveFeasibility(ctx context.Context, in *model.Instance, set Settings) (*F
 	res, err := runSolve(raw)
 	out := &FeasibilityResult{Status: "warning"}
 	if err != nil {
-		if errors.Is(err, ErrSolverWarning) {
+		if errors.Is(err, lp.ErrSolverWarning) {
 			return out, nil
 		}
 		return nil, err
 	}
 	out.Status, out.Iterations = res.status.String(), res.iterations
 	switch res.status {
-	case highs.Optimal:
+	case binding.Optimal:
 		out.Feasible = true
 		out.W = mat.NewDense(d, d, append([]float64(nil), res.sol.ColumnPrimal[:d2]...))
-	case highs.Infeasible:
+	case binding.Infeasible:
 		out.Infeasible = true
 	}
 	return out, nil
@@ -95,7 +97,7 @@ func SolveFeasibility(ctx context.Context, in *model.Instance, set Settings) (*F
 
 // appendDenseRow appends the d^2 coefficients of a_r = (y_mu - c) (x) x_mu, with
 // column index offset + i*d + j for W_ij.
-func appendDenseRow(in *model.Instance, r Row, offset int, index []int, value []float64) ([]int, []float64) {
+func appendDenseRow(in *model.Instance, r lp.Row, offset int, index []int, value []float64) ([]int, []float64) {
 	d := in.D
 	y := in.Y.RawRowView(r.Mu)
 	c := in.Competitor(r.Mu, r.V)

@@ -1,19 +1,22 @@
-package lp
+package highs
 
 import (
 	"errors"
 	"fmt"
 	"os"
 
-	"github.com/lanl/highs"
+	binding "github.com/lanl/highs"
+
+	"github.com/lamcap/lamcap/lp"
 )
 
-// Settings are the HiGHS options lamcap varies between attempts.
+// Settings are the HiGHS options lamcap varies between attempts; the zero
+// value means the defaults. The time limit is lp.Options.TimeLimit, the one
+// home of every solver's limit.
 type Settings struct {
 	Solver    string  // "simplex" (default), "ipm" or "pdlp"
 	Presolve  string  // "off" (default for warm re-solves), "on" or "choose"
 	Tolerance float64 // primal and dual feasibility tolerance (default 1e-9)
-	TimeLimit float64 // seconds per Solve call (0: none)
 	Threads   int     // HiGHS threads (default 1: lamcap parallelises over instances)
 }
 
@@ -33,22 +36,20 @@ func (s Settings) withDefaults() Settings {
 	return s
 }
 
-// SolverSimplex in Settings.Solver names lamcap's own simplex, the interior-point
-// solver's first fallback, rather than a HiGHS setting.
-const SolverSimplex = "lamcap-simplex"
-
-// retrySettings are tried in order when a solve ends with a warning or its answer
-// cannot be certified: a cold dual simplex with default tolerances, then an
-// interior-point solve with crossover and presolve.
+// retrySettings are HiGHS's retries (MarginSolver.Retry 1 and 2, the steps
+// of lp.Chain after its own solve), tried in order when a solve ends with a
+// warning or its answer cannot be certified: a cold dual simplex with default
+// tolerances, then an interior-point solve with crossover and presolve.
 var retrySettings = []Settings{
 	{Solver: "simplex", Presolve: "on", Tolerance: 1e-7},
 	{Solver: "ipm", Presolve: "on", Tolerance: 1e-8},
 }
 
-// newRaw returns a HiGHS model with lamcap's options set.
-func newRaw(s Settings) (*highs.RawModel, error) {
+// newRaw returns a HiGHS model with lamcap's options set and timeLimit
+// seconds per Solve call (0: none).
+func newRaw(s Settings, timeLimit float64) (*binding.RawModel, error) {
 	s = s.withDefaults()
-	m := highs.NewRawModel()
+	m := binding.NewRawModel()
 	set := []struct {
 		name string
 		fn   func() error
@@ -66,11 +67,11 @@ func newRaw(s Settings) (*highs.RawModel, error) {
 			return m.SetFloat64Option("dual_feasibility_tolerance", s.Tolerance)
 		}},
 	}
-	if s.TimeLimit > 0 {
+	if timeLimit > 0 {
 		set = append(set, struct {
 			name string
 			fn   func() error
-		}{"time_limit", func() error { return m.SetFloat64Option("time_limit", s.TimeLimit) }})
+		}{"time_limit", func() error { return m.SetFloat64Option("time_limit", timeLimit) }})
 	}
 	for _, o := range set {
 		if err := o.fn(); err != nil {
@@ -80,27 +81,22 @@ func newRaw(s Settings) (*highs.RawModel, error) {
 	return m, nil
 }
 
-// ErrSolverWarning reports a solve that stopped without a usable solution: a
-// HiGHS run that ended with a warning status (for example model status Unknown
-// near a storage threshold; the binding then returns no solution), or any
-// solver's time limit. The wrapping error says which; the caller must retry
-// or report undecided.
-var ErrSolverWarning = errors.New("the solver stopped without a solution")
-
-// errHiGHSWarning is ErrSolverWarning from a HiGHS warning status.
-var errHiGHSWarning = fmt.Errorf("%w (HiGHS ended with a warning status)", ErrSolverWarning)
+// errHiGHSWarning is lp.ErrSolverWarning from a HiGHS warning status (for
+// example model status Unknown near a storage threshold; the binding then
+// returns no solution).
+var errHiGHSWarning = fmt.Errorf("%w (HiGHS ended with a warning status)", lp.ErrSolverWarning)
 
 // solveOutcome is what one HiGHS run gave.
 type solveOutcome struct {
-	sol        *highs.RawSolution
-	status     highs.ModelStatus
+	sol        *binding.RawSolution
+	status     binding.ModelStatus
 	iterations int
 }
 
 // runSolve calls Solve without ever letting the binding crash the process: a
-// warning becomes ErrSolverWarning, a panic inside the binding an error, and the
+// warning becomes lp.ErrSolverWarning, a panic inside the binding an error, and the
 // iteration count is read only from a solution that holds a HiGHS object.
-func runSolve(m *highs.RawModel) (out solveOutcome, err error) {
+func runSolve(m *binding.RawModel) (out solveOutcome, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("HiGHS binding panicked: %v", r)
@@ -108,7 +104,7 @@ func runSolve(m *highs.RawModel) (out solveOutcome, err error) {
 	}()
 	sol, err := m.Solve()
 	if err != nil {
-		var cs highs.CallStatus
+		var cs binding.CallStatus
 		if errors.As(err, &cs) && cs.IsWarning() {
 			return out, errHiGHSWarning
 		}
@@ -130,7 +126,7 @@ func runSolve(m *highs.RawModel) (out solveOutcome, err error) {
 
 // addRows appends rows in compressed sparse form; a batch of zero rows is a no-op
 // (the binding panics on it).
-func addRows(m *highs.RawModel, lb, ub []float64, start, index []int, value []float64) error {
+func addRows(m *binding.RawModel, lb, ub []float64, start, index []int, value []float64) error {
 	if len(lb) == 0 {
 		return nil
 	}
@@ -138,7 +134,7 @@ func addRows(m *highs.RawModel, lb, ub []float64, start, index []int, value []fl
 	// (set to its minimum, 1e-12): the rows are in, and every certificate is
 	// checked against the exact instance data, so it is not an error.
 	err := m.AddCompSparseRows(lb, start, index, value, ub)
-	var cs highs.CallStatus
+	var cs binding.CallStatus
 	if err != nil && !(errors.As(err, &cs) && cs.IsWarning()) {
 		return fmt.Errorf("adding %d rows: %w", len(lb), err)
 	}
@@ -147,7 +143,7 @@ func addRows(m *highs.RawModel, lb, ub []float64, start, index []int, value []fl
 
 // FileResult is HiGHS's answer for a model read from a file.
 type FileResult struct {
-	Status    highs.ModelStatus
+	Status    binding.ModelStatus
 	Objective float64
 	Columns   []float64
 }
@@ -158,12 +154,12 @@ type FileResult struct {
 func SolveFile(path string) (FileResult, error) {
 	var last error
 	for _, set := range append([]Settings{{Presolve: "on"}}, retrySettings...) {
-		m, err := newRaw(set)
+		m, err := newRaw(set, 0)
 		if err != nil {
 			return FileResult{}, err
 		}
 		if err := m.ReadModelFromFile(path); err != nil {
-			var cs highs.CallStatus
+			var cs binding.CallStatus
 			if !(errors.As(err, &cs) && cs.IsWarning()) {
 				return FileResult{}, fmt.Errorf("HiGHS reading %s: %w", path, err)
 			}
@@ -172,7 +168,7 @@ func SolveFile(path string) (FileResult, error) {
 		if err == nil {
 			return FileResult{Status: res.status, Objective: res.sol.Objective, Columns: res.sol.ColumnPrimal}, nil
 		}
-		if !errors.Is(err, ErrSolverWarning) {
+		if !errors.Is(err, lp.ErrSolverWarning) {
 			return FileResult{}, err
 		}
 		last = err

@@ -1,0 +1,58 @@
+package highs
+
+import (
+	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// Fallback is HiGHS's place in lp's fallback chains
+// (lp.Capabilities.Fallback): after the simplex (lp.FallbackSimplex), the last
+// resort of every chain.
+const Fallback = 2 * lp.FallbackSimplex
+
+// init registers HiGHS constraint generation under lp.MethodHiGHS: importing
+// this package (as feasibility does) puts it in lp's registry, in Auto's
+// choice for dense and lifted rows, and at the end of every fallback chain.
+func init() {
+	err := lp.Register(lp.MethodHiGHS, lp.Capabilities{
+		New: func(in *model.Instance, opts lp.Options) lp.Solver {
+			return NewMarginSolver(in, opts, Settings{})
+		},
+		WarmGrowth: true,
+		Memory: func(d, p int64, rows lp.Rows) int64 {
+			if rows == lp.Lifted {
+				return liftedMemory(d, p)
+			}
+			return denseMemory(d, p)
+		},
+		Retries:  len(retrySettings),
+		Fallback: Fallback,
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// denseMemory: HiGHS constraint generation keeps at most a few times d^2 + 1 rows
+// with d^2 + 1 nonzeros each.
+func denseMemory(d, p int64) int64 {
+	per := memlimit.Add(memlimit.Mul(d, d), 1)
+	return lp.RowsMemory(generatedRows(p, per), per)
+}
+
+// liftedMemory: as dense, with rows of d + 1 nonzeros and the d equality rows
+// u_mu = W x_mu per association (d + 1 nonzeros each).
+func liftedMemory(d, p int64) int64 {
+	rows := generatedRows(p, memlimit.Add(memlimit.Mul(d, d), 1))
+	return memlimit.Add(memlimit.Mul(p, d, d+1, lp.BytesPerNonzero), lp.RowsMemory(rows, d+1))
+}
+
+// generatedRows is the most rows constraint generation is assumed to hold:
+// p(p-1), capped at 6 (d^2+1) + 4p.
+func generatedRows(p, cols int64) int64 {
+	return min(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(6, cols), memlimit.Mul(4, p)))
+}
+
+// MarginSolver has other ways to solve cold (Retry), which the chain tries.
+var _ lp.Retrier = (*MarginSolver)(nil)
