@@ -108,7 +108,7 @@ env: highs openblas
 	@echo "export PKG_CONFIG_PATH=$(PKG_CONFIG_PATH)"
 
 clean:
-	rm -rf bin $(FOUND) $(OPENBLAS)
+	rm -rf bin dist python/build $(FOUND) $(OPENBLAS)
 
 # A bundle for clusters (scripts/cluster/dist.sh): dist/lamcap with bin/lamcap and
 # the shared libraries glibc does not provide (OpenBLAS, gfortran, quadmath) found
