@@ -38,13 +38,13 @@
 //     vocabulary (FindVocabThreshold, MeasureVocabCurve, StudyVocab: a
 //     resumable records.jsonl of certified thresholds over a V grid;
 //     SummariseVocab and WriteVocabReport, which writes docs/vocabulary.md).
-//   - Certificate files: Certificate names its instance by seed or files and
-//     SHA-256; ParseCertificate reads one strictly (no duplicate, case-folded
-//     or unknown keys, no trailing text), Certificate.Verify re-checks it
-//     without a solver. Merge combines the shard directories of one sweep.
+//   - Certificates: a sweep directory keeps the certificate files (package
+//     certificate) of its records' bounds, one per line, each checked with
+//     certificate.Parse and Certificate.Verify when read. Merge combines the
+//     shard directories of one sweep.
 //   - Errors are values with context; a cancelled context stops a sweep at
 //     once, keeping every unit finished before.
 //
-// Data flows one way: model -> lp -> feasibility -> experiment -> cmd/lamcap,
-// with theory beside.
+// Data flows one way: model -> lp -> feasibility -> certificate -> experiment
+// -> cmd/lamcap, with theory beside.
 package experiment
