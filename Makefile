@@ -74,7 +74,7 @@ test-python: python build
 # (3 s), `make fuzz` for a minute (FUZZTIME=10m make fuzz for longer).
 FUZZTIME ?= 3s
 FUZZ_TARGETS := ./experiment:FuzzParseRecords ./cmd/lamcap:FuzzParseDims ./cmd/lamcap:FuzzParseSeeds \
-	./cmd/lamcap:FuzzParseShard ./model:FuzzDecodeNPY ./experiment:FuzzParseCertificate ./experiment:FuzzVerifyCertificate
+	./cmd/lamcap:FuzzParseShard ./model:FuzzDecodeNPY ./certificate:FuzzParseCertificate ./certificate:FuzzVerifyCertificate
 fuzz-run: highs openblas
 	@for t in $(FUZZ_TARGETS); do \
 	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \

@@ -26,22 +26,25 @@
 //     intervals (StorableCurve) and per-(d, model) summaries with
 //     order-statistic intervals of the median (Summarise). Undecided instances
 //     are counted, never imputed.
-//   - Studies: the optimal, LP-vertex, Hebbian and pseudo-inverse memories of an
+//   - Studies, each StudyX(ctx, settings) (result, error) with settings whose
+//     zero fields mean the defaults and, for those that solve LPs, an
+//     lp.Options (method, eps, time limit): the optimal, LP-vertex, Hebbian and
+//     pseudo-inverse memories of an
 //     instance (Memories) with their scores, spectra and KS comparisons
-//     (StudyMechanism; CompareModels at equal p and, given measured p_c
+//     (StudyModel, StudyMechanism; CompareModels at equal p and, given measured p_c
 //     (MeasuredPC), at equal relative load, with kappa* per seed and the
 //     tight competitors of the max-margin memory), the learning rules against p
 //     (StudyRules), two-layer networks (StudyTwoLayer), and the finite
-//     vocabulary (FindVocabThreshold, MeasureVocabCurve, RunVocabStudy: a
+//     vocabulary (FindVocabThreshold, MeasureVocabCurve, StudyVocab: a
 //     resumable records.jsonl of certified thresholds over a V grid;
 //     SummariseVocab and WriteVocabReport, which writes docs/vocabulary.md).
-//   - Certificate files: Certificate names its instance by seed or files and
-//     SHA-256; ParseCertificate reads one strictly (no duplicate, case-folded
-//     or unknown keys, no trailing text), Certificate.Verify re-checks it
-//     without a solver. Merge combines the shard directories of one sweep.
+//   - Certificates: a sweep directory keeps the certificate files (package
+//     certificate) of its records' bounds, one per line, each checked with
+//     certificate.Parse and Certificate.Verify when read. Merge combines the
+//     shard directories of one sweep.
 //   - Errors are values with context; a cancelled context stops a sweep at
 //     once, keeping every unit finished before.
 //
-// Data flows one way: model -> lp -> feasibility -> experiment -> cmd/lamcap,
-// with theory beside.
+// Data flows one way: model -> lp -> feasibility -> certificate -> experiment
+// -> cmd/lamcap, with theory beside.
 package experiment

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/model"
 )
@@ -106,7 +107,7 @@ func checkRecord(r Record, g Grid) error {
 }
 
 // isDigest reports whether s is "" or 64 lowercase hex digits.
-func isDigest(s string) bool { return s == "" || len(s) == 64 && isLowerHex(s) }
+func isDigest(s string) bool { return s == "" || certificate.IsDigest(s) }
 
 // needsCertificates reports whether the records of g must carry certificates:
 // those of version 2 grids at kappa = 0 (at kappa > 0 the verdicts are about
@@ -200,7 +201,7 @@ func checkCertificates(r *Record, certs certIndex, g Grid) error {
 // checkCertificate checks one certificate line: that it is the certificate of
 // verdict at p on unit u of g, and holds on the rebuilt instance.
 func checkCertificate(text []byte, u Unit, verdict feasibility.Status, p int, g Grid) error {
-	c, err := ParseCertificate(text)
+	c, err := certificate.Parse(text)
 	if err != nil {
 		return err
 	}

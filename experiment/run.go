@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/ranges"
@@ -184,7 +185,7 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 // Upper on src (random instances of seed u.Seed) and names them in r.
 func (r *Record) attachCertificates(src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
 	seed := r.Seed
-	ci := CertInstance{Model: r.Model, Embedding: embed.String(), Seed: &seed}
+	ci := certificate.Instance{Model: r.Model, Embedding: embed.String(), Seed: &seed}
 	add := func(p int, v *feasibility.Verdict) (string, error) {
 		if p <= 0 || v == nil {
 			return "", nil
@@ -193,7 +194,7 @@ func (r *Record) attachCertificates(src model.Source, embed model.Embedding, eps
 		if err != nil {
 			return "", err
 		}
-		c, err := NewCertificate(ci, in, eps, *v)
+		c, err := certificate.New(ci, in, eps, *v)
 		if err != nil {
 			return "", fmt.Errorf("certificate at p=%d: %w", p, err)
 		}

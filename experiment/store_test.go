@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"os"
 	"path/filepath"
@@ -278,7 +279,7 @@ func TestRecordsProveTheirPStar(t *testing.T) {
 	// A forger who also rewrites the digest: W set to zero no longer
 	// certifies, whatever the record says.
 	idx, _ := parseCertLines(reference.certs)
-	var c Certificate
+	var c certificate.Certificate
 	json.Unmarshal(idx[r0.Certificates.Storable], &c)
 	for _, row := range c.W {
 		clear(row)

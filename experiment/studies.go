@@ -71,35 +71,52 @@ type ModelStudy struct {
 	seeds []int64
 }
 
-// StudyModel builds the memories of the prefix of p associations of every
+// ModelSettings are the settings of StudyModel: the family, the size P (0:
+// DefaultStudyP) and the options of the max-margin solves (the zero
+// lp.Options: the solver by size, lp.DefaultEps, no time limit).
+type ModelSettings struct {
+	Family
+	P  int
+	LP lp.Options
+}
+
+// StudyModel builds the memories of the prefix of s.P associations of every
 // instance of the family (Memories) and gathers their statistics.
-func StudyModel(ctx context.Context, f Family, p int, method lp.Method) (*ModelStudy, error) {
+func StudyModel(ctx context.Context, s ModelSettings) (*ModelStudy, error) {
+	f := s.Family
 	if err := f.check(); err != nil {
 		return nil, err
+	}
+	p := s.P
+	if p == 0 {
+		var err error
+		if p, err = DefaultStudyP(f.D); err != nil {
+			return nil, fmt.Errorf("model study: %w", err)
+		}
 	}
 	res := &ModelStudy{Model: f.Model.String(), EVLevel: math.Sqrt(2 * math.Log(float64(p))), Rules: map[Rule]*RuleStudy{}}
 	for _, r := range Rules {
 		res.Rules[r] = &RuleStudy{}
 	}
-	for s := f.FirstSeed; s < f.FirstSeed+int64(f.Seeds); s++ {
-		in, err := model.NewInstance(f.source(s), p)
+	for seed := f.FirstSeed; seed < f.FirstSeed+int64(f.Seeds); seed++ {
+		in, err := model.NewInstance(f.source(seed), p)
 		if err != nil {
 			return nil, err
 		}
-		ws, mm, ok, err := Memories(ctx, in, lp.Options{Method: method})
+		ws, mm, ok, err := Memories(ctx, in, s.LP)
 		if err != nil {
-			return nil, fmt.Errorf("seed %d: %w", s, err)
+			return nil, fmt.Errorf("seed %d: %w", seed, err)
 		}
 		if mm.Certified {
 			res.Kappas = append(res.Kappas, mm.Kappa)
-			res.KappaSeeds = append(res.KappaSeeds, s)
+			res.KappaSeeds = append(res.KappaSeeds, seed)
 		}
 		if !ok {
 			res.Skipped++
 			continue
 		}
 		res.Used++
-		res.seeds = append(res.seeds, s)
+		res.seeds = append(res.seeds, seed)
 		res.Tight.Add(in, ws[Optimal], mm.Kappa)
 		for r, w := range ws {
 			rr := res.Rules[r]
@@ -146,25 +163,42 @@ type Mechanism struct {
 	Spectra   map[Rule]KS   `json:"spectra_coupled_vs_decoupled,omitempty"`
 }
 
-// StudyMechanism runs StudyModel for each model at p (0: DefaultStudyP, 80% of
-// the finite-size p_c, so most instances are storable). f.Model is ignored.
-func StudyMechanism(ctx context.Context, f Family, models []model.Model, p int, method lp.Method) (*Mechanism, error) {
+// MechanismSettings are the settings of StudyMechanism: the family (its Model
+// is ignored), the models (none: DefaultMechanismModels), the size P (0:
+// DefaultStudyP, 80% of the finite-size p_c, so most instances are storable)
+// and the options of the max-margin solves.
+type MechanismSettings struct {
+	Family
+	Models []model.Model
+	P      int
+	LP     lp.Options
+}
+
+// DefaultMechanismModels are the models of the mechanism study when none are
+// given: coupled and decoupled, whose spectra it compares.
+var DefaultMechanismModels = []model.Model{model.Coupled, model.Decoupled}
+
+// StudyMechanism runs StudyModel for each model at s.P.
+func StudyMechanism(ctx context.Context, s MechanismSettings) (*Mechanism, error) {
+	f := s.Family
 	if err := f.check(); err != nil {
 		return nil, err
 	}
+	p := s.P
 	if p == 0 {
 		var err error
 		if p, err = DefaultStudyP(f.D); err != nil {
 			return nil, fmt.Errorf("mechanism: %w", err)
 		}
 	}
+	models := s.Models
 	if len(models) == 0 {
-		return nil, errors.New("mechanism: no model")
+		models = DefaultMechanismModels
 	}
 	out := &Mechanism{D: f.D, P: p, Seeds: []int64{f.FirstSeed, f.FirstSeed + int64(f.Seeds) - 1}, Embedding: f.Embedding.String()}
 	for _, m := range models {
 		f.Model = m
-		r, err := StudyModel(ctx, f, p, method)
+		r, err := StudyModel(ctx, ModelSettings{Family: f, P: p, LP: s.LP})
 		if err != nil {
 			return nil, err
 		}
@@ -234,15 +268,29 @@ type CompareLoad struct {
 	Measured func(d int, m model.Model) (float64, bool)
 }
 
-// CompareModels tests the equivalence claim: for each d, coupled and decoupled
-// families side by side (f.D and f.Model are ignored), at equal p (Fraction of
-// the finite-size p_c) and, with load.Measured, at equal relative load.
-func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method, load CompareLoad) ([]CompareRow, error) {
+// CompareSettings are the settings of CompareModels: the dimensions Ds, the
+// family at each of them (its D and Model are ignored), where the models are
+// compared (Load) and the options of the max-margin solves.
+type CompareSettings struct {
+	Ds []int
+	Family
+	Load CompareLoad
+	LP   lp.Options
+}
+
+// CompareModels tests the equivalence claim: for each d of s.Ds, coupled and
+// decoupled families side by side, at equal p (s.Load.Fraction of the
+// finite-size p_c) and, with s.Load.Measured, at equal relative load.
+func CompareModels(ctx context.Context, s CompareSettings) ([]CompareRow, error) {
+	f, load := s.Family, s.Load
 	if load.Fraction == 0 {
 		load.Fraction = DefaultLoad
 	}
+	if len(s.Ds) == 0 {
+		return nil, errors.New("compare-models: no d")
+	}
 	var rows []CompareRow
-	for _, d := range ds {
+	for _, d := range s.Ds {
 		f.D = d
 		if err := f.check(); err != nil {
 			return nil, err
@@ -251,8 +299,8 @@ func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method, lo
 		if err != nil {
 			return nil, fmt.Errorf("compare-models: %w", err)
 		}
-		p := max(2, int(load.Fraction*pc))
-		r, err := compareAt(ctx, f, method, [2]int{p, p}, [2]float64{pc, pc}, LoadEqualP)
+		p := studyP(load.Fraction, pc)
+		r, err := compareAt(ctx, f, s.LP, [2]int{p, p}, [2]float64{pc, pc}, LoadEqualP)
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +314,7 @@ func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method, lo
 			continue
 		}
 		ps := [2]int{max(2, int(math.Round(load.Fraction*pcC))), max(2, int(math.Round(load.Fraction*pcD)))}
-		if r, err = compareAt(ctx, f, method, ps, [2]float64{pcC, pcD}, LoadEqualRelative); err != nil {
+		if r, err = compareAt(ctx, f, s.LP, ps, [2]float64{pcC, pcD}, LoadEqualRelative); err != nil {
 			return nil, err
 		}
 		rows = append(rows, r...)
@@ -275,12 +323,12 @@ func CompareModels(ctx context.Context, ds []int, f Family, method lp.Method, lo
 }
 
 // compareAt studies the coupled family at ps[0] and the decoupled one at ps[1].
-func compareAt(ctx context.Context, f Family, method lp.Method, ps [2]int, pcs [2]float64, load string) ([]CompareRow, error) {
+func compareAt(ctx context.Context, f Family, opts lp.Options, ps [2]int, pcs [2]float64, load string) ([]CompareRow, error) {
 	var res [2]*ModelStudy
 	for k, m := range []model.Model{model.Coupled, model.Decoupled} {
 		f.Model = m
 		var err error
-		if res[k], err = StudyModel(ctx, f, ps[k], method); err != nil {
+		if res[k], err = StudyModel(ctx, ModelSettings{Family: f, P: ps[k], LP: opts}); err != nil {
 			return nil, err
 		}
 	}
@@ -330,9 +378,28 @@ type RulesStudy struct {
 	OptimalTheoryPC  float64 `json:"optimal_p_c_theory"`
 }
 
+// RulesSettings are the settings of StudyRules: the family and the largest p,
+// PMax (0: DefaultRulesPMax). The rules solve no LP, so there are no
+// lp.Options.
+type RulesSettings struct {
+	Family
+	PMax int
+}
+
+// DefaultRulesPMax is the largest p of the rules study when none is given:
+// 1.2 times the finite-size p_c at d, past the optimal memory's capacity.
+func DefaultRulesPMax(d int) (int, error) {
+	pc, err := TheoryPC(d, 0)
+	if err != nil {
+		return 0, err
+	}
+	return int(1.2 * pc), nil
+}
+
 // StudyRules measures the Hebbian and pseudo-inverse rules on the nested
-// instances of the family for p = 2..pmax (0: 1.2 times the finite-size p_c).
-func StudyRules(ctx context.Context, f Family, pmax int) (*RulesStudy, error) {
+// instances of the family for p = 2..s.PMax.
+func StudyRules(ctx context.Context, s RulesSettings) (*RulesStudy, error) {
+	f, pmax := s.Family, s.PMax
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -341,7 +408,9 @@ func StudyRules(ctx context.Context, f Family, pmax int) (*RulesStudy, error) {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	if pmax == 0 {
-		pmax = int(1.2 * pc)
+		if pmax, err = DefaultRulesPMax(f.D); err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
 	}
 	if pmax < 2 {
 		return nil, fmt.Errorf("rules: pmax must be at least 2, got %d", pmax)
@@ -409,7 +478,8 @@ func StudyRules(ctx context.Context, f Family, pmax int) (*RulesStudy, error) {
 // give the random fixed layers too), the hidden widths (default d/4, d/2,
 // 3d/4, d), and which layer is trained: Layer, or both when Both is set (by
 // alternating LPs from Starts random starts of Rounds half-steps each,
-// defaults 3 and 6), with the LP solver Method.
+// defaults 3 and 6), with the options LP of the threshold searches (one
+// layer trained).
 type TwoLayer struct {
 	Family
 	Hidden []int
@@ -417,7 +487,7 @@ type TwoLayer struct {
 	Both   bool
 	Starts int
 	Rounds int
-	Method lp.Method
+	LP     lp.Options
 }
 
 // TwoLayerRow is p* (exact with one layer trained, a lower bound with both) at
@@ -508,7 +578,7 @@ func StudyTwoLayer(ctx context.Context, s TwoLayer) ([]TwoLayerRow, error) {
 			if err != nil {
 				return nil, fmt.Errorf("two-layer: %w", err)
 			}
-			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lp.Options{Method: s.Method}, Start: max(2, int(0.95*pcN))})
+			th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: s.LP, Start: max(2, int(0.95*pcN))})
 			if err != nil {
 				return nil, err
 			}

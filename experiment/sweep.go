@@ -458,5 +458,8 @@ func DefaultStudyP(d int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return max(2, int(DefaultLoad*pc)), nil
+	return studyP(DefaultLoad, pc), nil
 }
+
+// studyP is the size of a study at fraction of p_c pc: at least 2.
+func studyP(fraction, pc float64) int { return max(2, int(fraction*pc)) }

@@ -21,7 +21,8 @@ import (
 // VocabStudy is the study of the finite vocabulary (docs/vocabulary.md): the
 // certified p* of seeds 1..Seeds[i] for every d = Ds[i], every V of
 // VocabGrid(d) and every answer distribution of Answers (one Seeds value means
-// the same number at every d).
+// the same number at every d). Its records go to Dir, and Progress (may be
+// nil) gets one line per threshold.
 type VocabStudy struct {
 	Ds      []int
 	Answers []model.Answers
@@ -31,6 +32,10 @@ type VocabStudy struct {
 	// Vs, if not empty, replaces the grid at every d.
 	Vs []int
 	LP lp.Options
+	// Dir holds the study's records (VocabRecordsFile); it is created, and
+	// reused to resume.
+	Dir      string
+	Progress io.Writer
 }
 
 // VocabGrid is the grid of vocabulary sizes at d: 2, 3, 4, 6, 8, 12, 16, ...
@@ -136,53 +141,66 @@ func ReadVocabRecords(dir string) ([]VocabThreshold, error) {
 	return out, sc.Err()
 }
 
-// RunVocabStudy runs the thresholds of the study that dir's records do not hold
-// yet, appending each to dir/records.jsonl as it finishes, so a killed run
-// resumes where it stopped. progress (may be nil) gets one line per threshold.
-func RunVocabStudy(ctx context.Context, s VocabStudy, dir string, progress io.Writer) error {
+// VocabRun is what StudyVocab did: the thresholds it found (Ran) and those
+// s.Dir's records already held (Kept).
+type VocabRun struct {
+	Ran, Kept int
+}
+
+// StudyVocab runs the thresholds of the study that s.Dir's records do not hold
+// yet, appending each to Dir/records.jsonl as it finishes, so a killed run
+// resumes where it stopped.
+func StudyVocab(ctx context.Context, s VocabStudy) (VocabRun, error) {
+	var run VocabRun
+	dir, progress := s.Dir, s.Progress
+	if dir == "" {
+		return run, errors.New("vocabulary study: no directory")
+	}
 	units, err := s.units()
 	if err != nil {
-		return err
+		return run, err
 	}
 	have, err := ReadVocabRecords(dir)
 	if err != nil {
-		return err
+		return run, err
 	}
 	done := map[string]bool{}
 	for _, r := range have {
 		done[fmt.Sprintf("%d/%s/%d", r.D, r.Model, r.Seed)] = true
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return run, err
 	}
 	f, err := os.OpenFile(filepath.Join(dir, VocabRecordsFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return err
+		return run, err
 	}
 	defer f.Close()
 	for _, u := range units {
 		if done[u.key()] {
+			run.Kept++
 			continue
 		}
 		th, err := FindVocabThreshold(ctx, VocabFamily{D: u.d, Model: u.m}, u.seed, s.LP)
 		if err != nil {
-			return err
+			return run, err
 		}
 		b, err := json.Marshal(th)
 		if err != nil {
-			return err
+			return run, err
 		}
 		if _, err := f.Write(append(b, '\n')); err != nil {
-			return err
+			return run, err
 		}
 		if err := f.Sync(); err != nil {
-			return err
+			return run, err
 		}
+		run.Ran++
 		if progress != nil {
 			fmt.Fprintf(progress, "d=%d %s seed %d: p*=%d (%.1f s)\n", u.d, u.m, u.seed, th.PStar, th.Seconds)
 		}
 	}
-	return nil
+	return run, nil
 }
 
 // VocabGroup summarises the thresholds of one (d, V, answers).

@@ -10,7 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/outdir"
 	"github.com/lamcap/lamcap/internal/progress"
@@ -40,7 +40,7 @@ func saveArrays(dir string, inst instanceFlags, in *model.Instance, eps float64,
 	// |W_ij| = 1, weights summing to 1), so that they agree with it exactly.
 	var files []outdir.File
 	if v.Status != feasibility.Undecided {
-		c, err := experiment.NewCertificate(inst.certInstance(), in, eps, v)
+		c, err := certificate.New(inst.certInstance(), in, eps, v)
 		if err != nil {
 			return err
 		}

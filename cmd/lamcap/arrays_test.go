@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
@@ -35,7 +36,7 @@ func TestSolveArrays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cert, err := experiment.ParseCertificate(b)
+		cert, err := certificate.Parse(b)
 		if err != nil || cert.Verdict != string(c.verdict) {
 			t.Fatalf("seed %s: certificate %v %v, want %s", c.seed, cert, err, c.verdict)
 		}

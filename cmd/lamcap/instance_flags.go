@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -160,8 +160,8 @@ func (f *instanceFlags) adoptUser() error {
 
 // certInstance names the instance for a certificate: its model and
 // embedding, and its seed or the user's files (as absolute paths).
-func (f *instanceFlags) certInstance() experiment.CertInstance {
-	ci := experiment.CertInstance{Model: f.model.String(), Embedding: f.embed.String()}
+func (f *instanceFlags) certInstance() certificate.Instance {
+	ci := certificate.Instance{Model: f.model.String(), Embedding: f.embed.String()}
 	if f.user == nil {
 		seed := f.seed
 		ci.Seed = &seed

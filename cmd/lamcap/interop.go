@@ -11,7 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/internal/memlimit"
@@ -173,7 +173,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // loadCertificate reads the certificate at path and rebuilds its instance
 // (from inputs and targets, if the user's files moved).
-func loadCertificate(ctx context.Context, path, inputs, targets string) (*experiment.Certificate, *model.Instance, error) {
+func loadCertificate(ctx context.Context, path, inputs, targets string) (*certificate.Certificate, *model.Instance, error) {
 	budget, err := memlimit.Current()
 	if err != nil {
 		return nil, nil, usagef("%v", err)
@@ -185,7 +185,7 @@ func loadCertificate(ctx context.Context, path, inputs, targets string) (*experi
 		}
 		return nil, nil, usagef("%v", err)
 	}
-	c, err := experiment.ParseCertificate(b)
+	c, err := certificate.Parse(b)
 	if err != nil {
 		return nil, nil, usagef("%s: %v", path, err)
 	}
@@ -210,10 +210,10 @@ func loadCertificate(ctx context.Context, path, inputs, targets string) (*experi
 }
 
 // report verifies the certificate on its instance and says whether it holds.
-func report(stdout io.Writer, c *experiment.Certificate, in *model.Instance, eps float64, epsFrom string) error {
+func report(stdout io.Writer, c *certificate.Certificate, in *model.Instance, eps float64, epsFrom string) error {
 	ci := c.Instance
 	chk, err := c.Verify(in, eps)
-	var rej *experiment.RejectedError
+	var rej *certificate.RejectedError
 	switch {
 	case errors.As(err, &rej) && c.Verdict == string(feasibility.NotStorable):
 		msg := fmt.Sprintf("%v (%s; verify never takes eps from the file)", err, epsFrom)

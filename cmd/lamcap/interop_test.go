@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/internal/outdir"
 )
 
@@ -149,13 +149,13 @@ func TestVerifyOwnsItsTolerance(t *testing.T) {
 	}
 	b, _ := os.ReadFile(good)
 	for _, eps := range []float64{0.1, 10, 1e6} {
-		for _, format := range []string{"lamcap-certificate/1", experiment.CertificateFormat} {
+		for _, format := range []string{"lamcap-certificate/1", certificate.Format} {
 			var c map[string]any
 			json.Unmarshal(b, &c)
 			delete(c, "w")
 			c["format"], c["verdict"] = format, "not-storable"
 			c["lambda"] = []map[string]any{{"mu": 0, "v": 1, "weight": 1}, {"mu": 3, "v": 2, "weight": 2}}
-			if format == experiment.CertificateFormat {
+			if format == certificate.Format {
 				c["solve_eps"] = eps
 			} else {
 				c["eps"] = eps
@@ -165,7 +165,7 @@ func TestVerifyOwnsItsTolerance(t *testing.T) {
 			os.WriteFile(forged, fb, 0o644)
 			for _, args := range [][]string{{"verify", forged}, {"verify", "--eps", "0.04", forged}} {
 				code, out, errs := runCLI(args...)
-				if code == 0 || out != "" || (format == experiment.CertificateFormat && !strings.Contains(errs, "certificate rejected")) {
+				if code == 0 || out != "" || (format == certificate.Format && !strings.Contains(errs, "certificate rejected")) {
 					t.Errorf("%s with eps %g in the file, %v: exit %d, %q %q", format, eps, args, code, out, errs)
 				}
 			}

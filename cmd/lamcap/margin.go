@@ -7,7 +7,7 @@ import (
 	"io"
 	"math"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -59,7 +59,7 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		if err := printMargin(stdout, experiment.NewMarginRecord(o.inst.d, o.p, s, o.inst.model.String(), o.inst.embed.String(), mm), mm, o.asJSON); err != nil {
+		if err := printMargin(stdout, certificate.NewMarginRecord(o.inst.d, o.p, s, o.inst.model.String(), o.inst.embed.String(), mm), mm, o.asJSON); err != nil {
 			return err
 		}
 	}
@@ -67,7 +67,7 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // printMargin prints one max-margin answer as a table row or a JSON line.
-func printMargin(stdout io.Writer, rec experiment.MarginRecord, mm feasibility.MaxMargin, asJSON bool) error {
+func printMargin(stdout io.Writer, rec certificate.MarginRecord, mm feasibility.MaxMargin, asJSON bool) error {
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(rec)
 	}

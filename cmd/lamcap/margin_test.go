@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 )
 
@@ -14,7 +14,7 @@ import (
 // value, in the table and in --json.
 func TestMarginPrintsNoUncertifiedPoint(t *testing.T) {
 	mm := feasibility.MaxMargin{Storable: true, Lower: 0.0071, Upper: 0.0095, Note: "uncertified"}
-	rec := experiment.NewMarginRecord(6, 13, 3901, "coupled", "gaussian", mm)
+	rec := certificate.NewMarginRecord(6, 13, 3901, "coupled", "gaussian", mm)
 	var table, js bytes.Buffer
 	if err := printMargin(&table, rec, mm, false); err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestMarginPrintsNoUncertifiedPoint(t *testing.T) {
 		t.Errorf("--json %s: want kappa null beside the interval", js.String())
 	}
 	mm.Certified, mm.Kappa = true, 0.008
-	rec = experiment.NewMarginRecord(6, 13, 3901, "coupled", "gaussian", mm)
+	rec = certificate.NewMarginRecord(6, 13, 3901, "coupled", "gaussian", mm)
 	js.Reset()
 	_ = printMargin(&js, rec, mm, true)
 	if !strings.Contains(js.String(), `"kappa":0.008`) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/figures"
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -66,7 +67,9 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	doc, err := experiment.StudyMechanism(ctx, experiment.Family{D: o.inst.d, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)}, ms, o.p, o.solver.method)
+	doc, err := experiment.StudyMechanism(ctx, experiment.MechanismSettings{
+		Family: experiment.Family{D: o.inst.d, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)},
+		Models: ms, P: o.p, LP: lp.Options{Method: o.solver.method}})
 	if err != nil {
 		return err
 	}
@@ -132,7 +135,8 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		load.Measured = experiment.MeasuredPC(recs)
 	}
-	rows, err := experiment.CompareModels(ctx, dims, experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, o.solver.method, load)
+	rows, err := experiment.CompareModels(ctx, experiment.CompareSettings{Ds: dims,
+		Family: experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, Load: load, LP: lp.Options{Method: o.solver.method}})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 )
 
 // TestCertificateToStdout: --certificate - prints the certificate, alone, on
@@ -20,7 +20,7 @@ func TestCertificateToStdout(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	c, err := experiment.ParseCertificate([]byte(out))
+	c, err := certificate.Parse([]byte(out))
 	if err != nil || c.Verdict != "storable" {
 		t.Fatalf("stdout is not a storable certificate: %v\n%s", err, out)
 	}

@@ -43,11 +43,9 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// its p x p scores: refused before allocation when it cannot fit.
 	pmax := o.pmax
 	if pmax == 0 {
-		pc, err := experiment.TheoryPC(o.inst.d, 0)
-		if err != nil {
+		if pmax, err = experiment.DefaultRulesPMax(o.inst.d); err != nil {
 			return err
 		}
-		pmax = int(1.2 * pc)
 	}
 	need := memlimit.Add(model.MemoryBytes(o.inst.d, pmax, o.inst.model), memlimit.Mul(3*8, int64(pmax), int64(pmax)), memlimit.Mul(rulesBytesPerP, int64(pmax)))
 	if err := checkMemory(fmt.Sprintf("d=%d pmax=%d", o.inst.d, pmax), need); err != nil {
@@ -59,7 +57,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// SIGTERM stop the command at once.
 	err = interruptible(ctx, func() error {
 		var err error
-		st, err = experiment.StudyRules(ctx, fam, o.pmax)
+		st, err = experiment.StudyRules(ctx, experiment.RulesSettings{Family: fam, PMax: o.pmax})
 		return err
 	})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/outdir"
 	"github.com/lamcap/lamcap/internal/progress"
@@ -66,7 +66,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	rec := experiment.NewVerdictRecord(o.inst.d, o.p, o.inst.seed, o.inst.model.String(), o.inst.embed.String(), o.formulation, v)
+	rec := certificate.NewVerdictRecord(o.inst.d, o.p, o.inst.seed, o.inst.model.String(), o.inst.embed.String(), o.formulation, v)
 	if o.certPath == "-" {
 		return printCertificate(stdout, o.inst, in, o.sf.eps, v)
 	}
@@ -83,7 +83,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return saveArrays(o.arrays, o.inst, in, o.sf.eps, v)
 }
 
-func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec experiment.VerdictRecord) {
+func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instance, formulation string, sf solverFlags, v feasibility.Verdict, rec certificate.VerdictRecord) {
 	fmt.Fprintf(stdout, "%s  %s\n", v.Status, certificateLine(v))
 	seed := fmt.Sprintf("seed=%d ", inst.seed)
 	if inst.user != nil {
@@ -153,7 +153,7 @@ func saveCertificate(stdout io.Writer, path string, inst instanceFlags, in *mode
 	if path == "" {
 		return nil
 	}
-	c, err := experiment.NewCertificate(inst.certInstance(), in, eps, v)
+	c, err := certificate.New(inst.certInstance(), in, eps, v)
 	if err != nil {
 		return fmt.Errorf("no certificate saved to %s: %w", path, err)
 	}
@@ -168,7 +168,7 @@ func saveCertificate(stdout io.Writer, path string, inst instanceFlags, in *mode
 
 // printCertificate prints the verdict's certificate on stdout (--certificate -).
 func printCertificate(stdout io.Writer, inst instanceFlags, in *model.Instance, eps float64, v feasibility.Verdict) error {
-	c, err := experiment.NewCertificate(inst.certInstance(), in, eps, v)
+	c, err := certificate.New(inst.certInstance(), in, eps, v)
 	if err != nil {
 		return fmt.Errorf("no certificate to print: %w", err)
 	}

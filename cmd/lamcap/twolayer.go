@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -55,7 +56,7 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usagef("--starts and --rounds must be >= 1")
 	}
 	st := experiment.TwoLayer{Family: experiment.Family{D: o.inst.d, Model: o.inst.model, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)},
-		Hidden: hs, Layer: layer, Both: both, Starts: o.starts, Rounds: o.rounds, Method: o.solver.method}
+		Hidden: hs, Layer: layer, Both: both, Starts: o.starts, Rounds: o.rounds, LP: lp.Options{Method: o.solver.method}}
 	rows, err := experiment.StudyTwoLayer(ctx, st)
 	if err != nil {
 		return err

@@ -60,11 +60,11 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	progress := stderr
+	st.Dir, st.Progress = o.out, stderr
 	if o.quiet {
-		progress = nil
+		st.Progress = nil
 	}
-	if err := experiment.RunVocabStudy(ctx, st, o.out, progress); err != nil {
+	if _, err := experiment.StudyVocab(ctx, st); err != nil {
 		return err
 	}
 	if o.curveD > 0 {
@@ -72,7 +72,7 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		if err := experiment.RunVocabStudy(ctx, cs, filepath.Join(o.out, "curves"), progress); err != nil {
+		if _, err := experiment.StudyVocab(ctx, cs); err != nil {
 			return err
 		}
 	}
@@ -81,7 +81,8 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // curveStudy is the study of whole curves at one small d.
 func (o *vocabStudyArgs) curveStudy(st experiment.VocabStudy) (experiment.VocabStudy, error) {
-	cs := experiment.VocabStudy{Ds: []int{o.curveD}, Seeds: []int{o.curveSeeds}, LP: st.LP}
+	cs := experiment.VocabStudy{Ds: []int{o.curveD}, Seeds: []int{o.curveSeeds}, LP: st.LP,
+		Dir: filepath.Join(st.Dir, "curves"), Progress: st.Progress}
 	if o.curveD < 2 || o.curveSeeds < 1 {
 		return cs, usagef("--curve-d must be 0 or >= 2 and --curve-seeds >= 1")
 	}

@@ -1,4 +1,4 @@
-package experiment
+package certificate
 
 import (
 	"bytes"
@@ -26,23 +26,23 @@ import (
 // not-storable means |A^T lambda|_1 / sum(lambda) <= eps * scale. Both are
 // notes for people: verify recomputes the scale from the data and holds a
 // not-storable certificate to its own eps (the default, or its --eps).
-const CertificateFormat = "lamcap-certificate/2"
+const Format = "lamcap-certificate/2"
 
 // Certificate is the JSON form of a saved verdict.
 type Certificate struct {
-	Format   string       `json:"format"`
-	Instance CertInstance `json:"instance"`
-	Verdict  string       `json:"verdict"`
+	Format   string   `json:"format"`
+	Instance Instance `json:"instance"`
+	Verdict  string   `json:"verdict"`
 	// SolveEps is the relative eps solve used, and Scale the data's scale
 	// (lp.Scale) it is relative to: notes for people; verify never uses them.
-	SolveEps float64      `json:"solve_eps,omitempty"`
-	Scale    float64      `json:"scale,omitempty"`
-	W        [][]float64  `json:"w,omitempty"`
-	Lambda   []CertLambda `json:"lambda,omitempty"`
+	SolveEps float64     `json:"solve_eps,omitempty"`
+	Scale    float64     `json:"scale,omitempty"`
+	W        [][]float64 `json:"w,omitempty"`
+	Lambda   []Lambda    `json:"lambda,omitempty"`
 }
 
-// CertInstance names the instance of a certificate exactly.
-type CertInstance struct {
+// Instance names the instance of a certificate exactly.
+type Instance struct {
 	D         int    `json:"d"`
 	P         int    `json:"p"`
 	Model     string `json:"model"`
@@ -58,8 +58,8 @@ type CertInstance struct {
 	SHA256  string `json:"sha256"`
 }
 
-// CertLambda is one weighted margin row of a not-storable certificate.
-type CertLambda struct {
+// Lambda is one weighted margin row of a not-storable certificate.
+type Lambda struct {
 	Mu     int     `json:"mu"`
 	V      int     `json:"v"`
 	Weight float64 `json:"weight"`
@@ -69,13 +69,13 @@ type CertLambda struct {
 // overflow; the memory budget is checked separately before anything is built.
 const maxCertDim = 1 << 30
 
-// NewCertificate is the certificate of verdict v on instance in, which ci
+// New is the certificate of verdict v on instance in, which ci
 // names (its model and embedding, and its seed or the user's files; the
 // dimensions and the hash are filled in here). eps is the tolerance the
 // verdict was decided with, a note for people only.
-func NewCertificate(ci CertInstance, in *model.Instance, eps float64, v feasibility.Verdict) (*Certificate, error) {
+func New(ci Instance, in *model.Instance, eps float64, v feasibility.Verdict) (*Certificate, error) {
 	ci.D, ci.P, ci.SHA256 = in.D, in.P, in.Hash()
-	c := &Certificate{Format: CertificateFormat, Verdict: string(v.Status), Instance: ci, SolveEps: eps, Scale: lp.Scale(in)}
+	c := &Certificate{Format: Format, Verdict: string(v.Status), Instance: ci, SolveEps: eps, Scale: lp.Scale(in)}
 	switch v.Status {
 	case feasibility.Storable:
 		w := lp.NormaliseW(v.W)
@@ -88,7 +88,7 @@ func NewCertificate(ci CertInstance, in *model.Instance, eps float64, v feasibil
 		}
 	case feasibility.NotStorable:
 		for _, l := range lp.NormaliseLambda(v.Lambda) {
-			c.Lambda = append(c.Lambda, CertLambda{l.Mu, l.V, l.Weight})
+			c.Lambda = append(c.Lambda, Lambda{l.Mu, l.V, l.Weight})
 		}
 	default:
 		return nil, fmt.Errorf("the verdict is undecided: there is no certificate to save")
@@ -106,14 +106,14 @@ func (c *Certificate) Encode(w io.Writer) error {
 	return err
 }
 
-// ParseCertificate reads and validates a certificate: the format, the instance
+// Parse reads and validates a certificate: the format, the instance
 // it names and the shape of its evidence. Whether the evidence holds is for
 // verify to check on the instance. The reader is strict (strictJSON): a key
 // given twice, a key in another case than the format's, an unknown key or text
 // after the object is refused with a message naming it, so a file cannot name
 // one thing to a person and another to lamcap, nor carry a setting (an "eps",
 // say) that looks as if it mattered.
-func ParseCertificate(b []byte) (*Certificate, error) {
+func Parse(b []byte) (*Certificate, error) {
 	var c Certificate
 	if err := strictJSON(b, reflect.TypeOf(c)); err != nil {
 		var probe struct{ Format string }
@@ -127,8 +127,8 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("not a lamcap certificate (%v)", err)
 	}
-	if c.Format != CertificateFormat {
-		return nil, fmt.Errorf("format %q, want %q", c.Format, CertificateFormat)
+	if c.Format != Format {
+		return nil, fmt.Errorf("format %q, want %q", c.Format, Format)
 	}
 	ci := c.Instance
 	if ci.D < 2 || ci.P < 2 || ci.D > maxCertDim || ci.P > maxCertDim {
@@ -153,7 +153,7 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 			return nil, errors.New("random embeddings need a seed >= 0 and no files")
 		}
 	}
-	if len(ci.SHA256) != 64 || !isLowerHex(ci.SHA256) {
+	if !IsDigest(ci.SHA256) {
 		return nil, errors.New("instance sha256: want 64 lowercase hex digits")
 	}
 	if !(c.SolveEps >= 0) || math.IsInf(c.SolveEps, 0) {
@@ -195,7 +195,13 @@ func ParseCertificate(b []byte) (*Certificate, error) {
 	return &c, nil
 }
 
-func isLowerHex(s string) bool {
+// IsDigest reports whether s is a SHA-256 digest as lamcap writes one: 64
+// lowercase hex digits (an instance's hash, a certificate line's name in a
+// sweep's records).
+func IsDigest(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
 	for _, r := range s {
 		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
 			return false
@@ -205,7 +211,7 @@ func isLowerHex(s string) bool {
 }
 
 // Describe names the instance for messages.
-func (ci CertInstance) Describe() string {
+func (ci Instance) Describe() string {
 	if ci.Seed != nil {
 		return fmt.Sprintf("d=%d p=%d seed=%d model=%s embedding=%s", ci.D, ci.P, *ci.Seed, ci.Model, ci.Embedding)
 	}
@@ -214,7 +220,7 @@ func (ci CertInstance) Describe() string {
 
 // Source rebuilds the source a certificate names: the seeded generator, or the
 // user's files (at inputs and targets if given, else at the paths it names).
-func (ci CertInstance) Source(ctx context.Context, inputs, targets string) (model.Source, error) {
+func (ci Instance) Source(ctx context.Context, inputs, targets string) (model.Source, error) {
 	if ci.Seed == nil {
 		if inputs == "" {
 			inputs = ci.Inputs

@@ -1,4 +1,4 @@
-package experiment_test
+package certificate_test
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -26,8 +26,8 @@ func ExampleCertificate_Verify() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ci := experiment.CertInstance{Model: "coupled", Embedding: "gaussian", Seed: &seed}
-	c, err := experiment.NewCertificate(ci, in, feasibility.DefaultEps, v)
+	ci := certificate.Instance{Model: "coupled", Embedding: "gaussian", Seed: &seed}
+	c, err := certificate.New(ci, in, feasibility.DefaultEps, v)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func ExampleCertificate_Verify() {
 	}
 
 	// Later, from the file alone:
-	back, err := experiment.ParseCertificate(file.Bytes())
+	back, err := certificate.Parse(file.Bytes())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -59,14 +59,14 @@ func ExampleCertificate_Verify() {
 // The reader is strict where encoding/json is lenient: a key given twice (the
 // last would win), a key in another case, an unknown key or text after the
 // object is refused, and the message names it.
-func ExampleParseCertificate() {
+func ExampleParse() {
 	for _, s := range []string{
 		`{"format":"lamcap-certificate/2","verdict":"storable","verdict":"not-storable"}`,
 		`{"format":"lamcap-certificate/2","VERDICT":"storable"}`,
 		`{"format":"lamcap-certificate/2","eps":1}`,
 		`{"format":"lamcap-certificate/2"} {}`,
 	} {
-		_, err := experiment.ParseCertificate([]byte(s))
+		_, err := certificate.Parse([]byte(s))
 		fmt.Println(err)
 	}
 	// Output:

@@ -1,4 +1,4 @@
-package experiment
+package certificate
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 func FuzzParseCertificate(f *testing.F) {
 	f.Add([]byte(`{"format":"lamcap-certificate/2"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := ParseCertificate(b)
+		c, err := Parse(b)
 		if err != nil {
 			if c != nil {
 				t.Fatal("certificate returned with an error")
@@ -54,7 +54,7 @@ func FuzzParseCertificate(f *testing.F) {
 		if err := c.Encode(&buf); err != nil {
 			t.Fatal(err)
 		}
-		back, err := ParseCertificate(buf.Bytes())
+		back, err := Parse(buf.Bytes())
 		if err != nil || !reflect.DeepEqual(back, c) {
 			t.Fatalf("round trip: %v\n%s", err, buf.Bytes())
 		}
@@ -81,7 +81,7 @@ func TestCertificateCorpusPresent(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		_, err = ParseCertificate([]byte(s))
+		_, err = Parse([]byte(s))
 		if name := filepath.Base(f); (err == nil) != accepted[name] {
 			t.Errorf("seed %s: parse error %v", name, err)
 		}
@@ -91,7 +91,7 @@ func TestCertificateCorpusPresent(t *testing.T) {
 // The strict reader names what it refuses.
 func TestStrictCertificateReader(t *testing.T) {
 	const good = `{"format":"lamcap-certificate/2","instance":{"d":2,"p":2,"model":"coupled","embedding":"gaussian","seed":1,"sha256":"eb4575964a800123456789abcdef0123456789abcdef0123456789abcdef0123"},"verdict":"not-storable","lambda":[{"mu":0,"v":1,"weight":1}]}`
-	if _, err := ParseCertificate([]byte(good)); err != nil {
+	if _, err := Parse([]byte(good)); err != nil {
 		t.Fatalf("the well-formed certificate is refused: %v", err)
 	}
 	for _, c := range []struct{ name, in, want string }{
@@ -106,13 +106,13 @@ func TestStrictCertificateReader(t *testing.T) {
 		{"trailing junk", good + " x", "text after the JSON object"},
 		{"truncated", good[:len(good)-1], "unexpected end"},
 	} {
-		_, err := ParseCertificate([]byte(c.in))
+		_, err := Parse([]byte(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error naming %s", c.name, err, c.want)
 		}
 	}
 	// Whitespace after the object is not data.
-	if _, err := ParseCertificate([]byte(good + "\n\t ")); err != nil {
+	if _, err := Parse([]byte(good + "\n\t ")); err != nil {
 		t.Errorf("trailing whitespace refused: %v", err)
 	}
 }
@@ -135,7 +135,7 @@ var verifyInstances = []struct {
 func FuzzVerifyCertificate(f *testing.F) {
 	truth := verifyTruth(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := ParseCertificate(b)
+		c, err := Parse(b)
 		if err != nil || c.Instance.Seed == nil || c.Instance.D > 8 || c.Instance.P > 16 {
 			return
 		}
@@ -204,9 +204,9 @@ func TestWriteVerifySeeds(t *testing.T) {
 		}
 		got, err := os.ReadFile(path)
 		if err != nil || string(got) != file {
-			t.Errorf("seed %s is missing or stale (LAMCAP_WRITE_SEEDS=1 go test -run TestWriteVerifySeeds ./experiment): %v", path, err)
+			t.Errorf("seed %s is missing or stale (LAMCAP_WRITE_SEEDS=1 go test -run TestWriteVerifySeeds ./certificate): %v", path, err)
 		}
-		c, err := ParseCertificate(b)
+		c, err := Parse(b)
 		if err != nil {
 			t.Fatalf("seed %s: %v", name, err)
 		}
@@ -236,8 +236,8 @@ func verifySeeds(t *testing.T) map[string][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ci := CertInstance{Model: "coupled", Embedding: "gaussian", Seed: &seed}
-		c, err := NewCertificate(ci, in, feasibility.DefaultEps, v)
+		ci := Instance{Model: "coupled", Embedding: "gaussian", Seed: &seed}
+		c, err := New(ci, in, feasibility.DefaultEps, v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,9 +247,9 @@ func verifySeeds(t *testing.T) map[string][]byte {
 		if vi.storable {
 			// One subnormal weight on one row.
 			forged.W, forged.Verdict = nil, "not-storable"
-			forged.Lambda = []CertLambda{{Mu: 1, V: 3, Weight: 5e-324}}
+			forged.Lambda = []Lambda{{Mu: 1, V: 3, Weight: 5e-324}}
 			out["forged_subnormal_lambda"] = enc(&forged)
-			forged.Lambda = []CertLambda{{Mu: 1, V: 3, Weight: 1}, {Mu: 3, V: 1, Weight: 1}, {Mu: 0, V: 2, Weight: 4e-320}}
+			forged.Lambda = []Lambda{{Mu: 1, V: 3, Weight: 1}, {Mu: 3, V: 1, Weight: 1}, {Mu: 0, V: 2, Weight: 4e-320}}
 			out["forged_pair_lambda"] = enc(&forged)
 		} else {
 			forged.Lambda, forged.Verdict = nil, "storable"

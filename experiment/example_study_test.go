@@ -1,0 +1,51 @@
+package experiment_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// Every study takes a context and its settings, whose zero fields mean the
+// defaults, and returns its result: here the mechanism study at its default
+// size, 80% of the finite-size p_c (experiment.DefaultStudyP), on both models
+// (experiment.DefaultMechanismModels), with the LP options of its max-margin
+// solves (the zero lp.Options: the solver by size, lp.DefaultEps).
+func ExampleStudyMechanism() {
+	fam := experiment.Family{D: 6, Embedding: model.Gaussian, FirstSeed: 1, Seeds: 3}
+	doc, err := experiment.StudyMechanism(context.Background(), experiment.MechanismSettings{Family: fam, LP: lp.Options{}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("d=%d p=%d\n", doc.D, doc.P)
+	for _, m := range doc.Models {
+		opt, heb := m.Rules[experiment.Optimal], m.Rules[experiment.Hebbian]
+		fmt.Printf("%-9s %d storable: margin optimal %.3f, Hebbian %.3f\n", m.Model, m.Used, opt.Recall.Margin.Mean, heb.Recall.Margin.Mean)
+	}
+	// Output:
+	// d=6 p=11
+	// coupled   3 storable: margin optimal 0.203, Hebbian -0.261
+	// decoupled 3 storable: margin optimal 0.182, Hebbian -0.135
+}
+
+// The learning-rules study solves no LP: its settings are the family and the
+// largest p (0: experiment.DefaultRulesPMax, 1.2 times the finite-size p_c).
+func ExampleStudyRules() {
+	fam := experiment.Family{D: 8, Model: model.Coupled, Embedding: model.Gaussian, FirstSeed: 1, Seeds: 4}
+	st, err := experiment.StudyRules(context.Background(), experiment.RulesSettings{Family: fam})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("d=%d, p = 2..%d\n", st.D, st.Curve[len(st.Curve)-1].P)
+	for _, c := range st.Capacity {
+		fmt.Printf("%-14s all pairs recalled up to p = %.1f [%g, %g]\n", c.Rule, c.Median, c.CI.Lo, c.CI.Hi)
+	}
+	// Output:
+	// d=8, p = 2..26
+	// hebbian        all pairs recalled up to p = 4.0 [2, 5]
+	// pseudo-inverse all pairs recalled up to p = 7.5 [3, 9]
+}
