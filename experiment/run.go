@@ -197,15 +197,16 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 }
 
 // attachCertificates makes the certificates of th's verdicts at Lower and
-// Upper on src (random instances of seed u.Seed) and names them in r.
-func (r *Record) attachCertificates(src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
+// Upper on src (random instances of seed u.Seed) and names them in r. It stops
+// with ctx's error when ctx is done (the instances take seconds at d = 96).
+func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
 	seed := r.Seed
 	ci := CertInstance{Model: r.Model, Embedding: embed.String(), Seed: &seed}
 	add := func(p int, v *feasibility.Verdict) (string, error) {
 		if p <= 0 || v == nil {
 			return "", nil
 		}
-		in, err := model.NewInstance(src, p)
+		in, err := model.NewInstanceContext(ctx, src, p)
 		if err != nil {
 			return "", err
 		}
@@ -444,7 +445,7 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	rec = NewRecord(u, cfg.embed.String(), th)
 	rec.ForKappa, rec.Eps, rec.Disagreements = cfg.kappa, cfg.eps, disagreements
 	if cfg.kappa == 0 { // at kappa > 0 the verdicts are about kappa*, not storability
-		if err := rec.attachCertificates(src, cfg.embed, cfg.eps, th); err != nil {
+		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.eps, th); err != nil {
 			return rec, err
 		}
 	}

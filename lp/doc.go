@@ -68,6 +68,11 @@
 //   - Options carries what every solver shares: Eps (the not-storable
 //     tolerance) and TimeLimit (seconds per solve, for every solver and its
 //     fallbacks).
+//   - Cancellation: a solve returns its context's error once the context is
+//     done. The interior-point method checks it in every iteration and within
+//     one (per association while forming the normal matrix, per row block
+//     while filling it, before each Cholesky, per conjugate-gradient step and
+//     dual projection); only a Cholesky once started runs to its end.
 //   - SolveFeasibility: the plain feasibility LP a_r.W >= 1 with every row.
 //   - CheckStorable and CheckNotStorable: certificates checked from the instance
 //     data alone, normalised (max |W_ij| = 1, sum(lambda) = 1), with rounding and
