@@ -17,6 +17,11 @@
 //     names by SHA-256 the certificates of its verdicts at p* and p*+1, kept in
 //     certificates.jsonl; reading a directory (OpenStore, ReadRecords, Merge)
 //     re-checks them on the rebuilt instances, so a record proves its p*.
+//     Each record names its kappa and its eps (relative to the data's scale,
+//     which it states at p*+1), so that a line read out of its directory says
+//     what it is; records of an older lamcap get their grid.json's when read.
+//     It lists the verdicts where a solver's not-storable certificate was
+//     overruled by another's storable one, and summaries count them.
 //   - Grid is the on-disk form of a Sweep (Sweep.Grid, Grid.Sweep). Grid.Same is
 //     the one equality of grids, used by resuming and merging alike: the order
 //     of the d and model lists and the solver's choices do not matter to it.

@@ -37,7 +37,8 @@ var recordFields = func() map[string]bool {
 	fields := map[string]bool{"note": false, "solver": false, "certificates": false,
 		"storable_min_margin": false, "storable_min_slack": false, "storable_kappa": false,
 		"not_storable_kappa_bound": false, "not_storable_rows": false,
-		"iterations_at_lower": false, "iterations_at_upper": false}
+		"iterations_at_lower": false, "iterations_at_upper": false,
+		"kappa": false, "eps": false, "eps_scale": false, "disagreements": false}
 	var m map[string]json.RawMessage
 	b, _ := json.Marshal(Record{})
 	json.Unmarshal(b, &m)
@@ -52,7 +53,9 @@ var recordFields = func() map[string]bool {
 // ParseRecord reads one line of a records file of grid g: a JSON object with
 // exactly the fields of a Record (those of an older lamcap required, the rest
 // optional, names exact) for a unit of g, whose values are consistent with how
-// FindThreshold fills them. Its certificates are checked by ParseRecords.
+// FindThreshold fills them. A record of an older lamcap, without kappa or eps,
+// gets g's: the line is read as the grid it was written into says, and never
+// rewritten. Its certificates are checked by ParseRecords.
 func ParseRecord(line []byte, g Grid) (Record, error) {
 	var r Record
 	var m map[string]json.RawMessage
@@ -79,6 +82,12 @@ func ParseRecord(line []byte, g Grid) (Record, error) {
 	if err := dec.Decode(&r); err != nil {
 		return r, fmt.Errorf("not a record: %v", err)
 	}
+	if _, ok := m["kappa"]; !ok {
+		r.ForKappa = g.Kappa
+	}
+	if _, ok := m["eps"]; !ok {
+		r.Eps = g.Eps
+	}
 	return r, checkRecord(r, g)
 }
 
@@ -90,6 +99,10 @@ func checkRecord(r Record, g Grid) error {
 		return fmt.Errorf("%s is not in this sweep's grid", r.Unit.Name())
 	case r.Embedding != g.Embedding:
 		return fmt.Errorf("embedding %q, the sweep's is %q", r.Embedding, g.Embedding)
+	case r.ForKappa != g.Kappa:
+		return fmt.Errorf("%s is for kappa = %g, the sweep's is %g", r.Unit.Name(), r.ForKappa, g.Kappa)
+	case r.Eps != g.Eps:
+		return fmt.Errorf("%s was decided with eps = %g, the sweep's is %g", r.Unit.Name(), r.Eps, g.Eps)
 	case r.Lower < 0 || r.Upper < 0 || r.Solves < 0 || r.Undecided < 0 || r.Iterations < 0 || r.Seconds < 0:
 		return fmt.Errorf("negative count in %s", r.Unit.Name())
 	case r.Certified && !(r.PStar >= 1 && r.Lower == r.PStar && r.Upper == r.PStar+1):
@@ -98,7 +111,7 @@ func checkRecord(r Record, g Grid) error {
 		return fmt.Errorf("uncertified record with p* = %d, not -1", r.PStar)
 	case r.Upper > 0 && r.Lower >= r.Upper:
 		return fmt.Errorf("storable at lower = %d but not at upper = %d", r.Lower, r.Upper)
-	case r.LambdaRows < 0 || r.IterationsAtLower < 0 || r.IterationsAtUpper < 0:
+	case r.LambdaRows < 0 || r.IterationsAtLower < 0 || r.IterationsAtUpper < 0 || r.EpsScale < 0:
 		return fmt.Errorf("negative count in %s", r.Unit.Name())
 	case r.Certificates != nil && (!isDigest(r.Certificates.Storable) || !isDigest(r.Certificates.NotStorable)):
 		return fmt.Errorf("certificates: want SHA-256 digests as 64 lowercase hex digits")

@@ -104,10 +104,19 @@ func Shard(units []Unit, k, n int) []Unit {
 type Record struct {
 	Unit
 	Embedding string `json:"embedding"`
-	PStar     int    `json:"p_star"`
-	Certified bool   `json:"certified"`
-	Lower     int    `json:"lower"`
-	Upper     int    `json:"upper"`
+	// ForKappa and Eps are the settings the record was computed with, so that
+	// a line read out of its directory says what it is: the margin kappa its
+	// p* is for (0: plain storability), and the relative eps of its
+	// not-storable verdicts (a residual at most Eps times the data's scale,
+	// lp.Scale; EpsScale is that scale at Upper). Records of an older lamcap
+	// lack them; reading fills kappa and eps from the directory's grid.json
+	// (ParseRecord), and a record whose own differ from the grid's is refused.
+	ForKappa  float64 `json:"kappa"`
+	Eps       float64 `json:"eps"`
+	PStar     int     `json:"p_star"`
+	Certified bool    `json:"certified"`
+	Lower     int     `json:"lower"`
+	Upper     int     `json:"upper"`
 	// MarginAtP is the solver's t at p*: the optimal margin t* for the
 	// simplex and HiGHS, but for the interior-point method's sign-only
 	// verdicts the t of the first certified iterate, only a lower bound on t*
@@ -145,6 +154,13 @@ type Record struct {
 	// two certified verdicts.
 	IterationsAtLower int `json:"iterations_at_lower,omitempty"`
 	IterationsAtUpper int `json:"iterations_at_upper,omitempty"`
+	// EpsScale is the data's scale (lp.Scale) of the instance at Upper, the
+	// unit of Eps: Residual <= Eps * EpsScale.
+	EpsScale float64 `json:"eps_scale,omitempty"`
+	// Disagreements lists the verdicts of the search at which a solver's
+	// not-storable certificate was overruled by another solver's storable one
+	// (feasibility.Verdict.Disagreement), each as "p = N: why".
+	Disagreements []string `json:"disagreements,omitempty"`
 
 	// certs are the certificate lines the digests name, when the record was
 	// computed or read with them (a store appends them beside the record).
@@ -174,7 +190,7 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 		r.IterationsAtUpper = th.AtUpper.Iterations
 		r.LambdaRows = len(th.AtUpper.Lambda)
 		if c := th.AtUpper.LambdaCheck; c != nil {
-			r.Residual, r.KappaBound = c.Residual, c.KappaBound
+			r.Residual, r.KappaBound, r.EpsScale = c.Residual, c.KappaBound, c.Scale
 		}
 	}
 	r.Solver = th.Solvers()
@@ -182,15 +198,16 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 }
 
 // attachCertificates makes the certificates of th's verdicts at Lower and
-// Upper on src (random instances of seed u.Seed) and names them in r.
-func (r *Record) attachCertificates(src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
+// Upper on src (random instances of seed u.Seed) and names them in r. It stops
+// with ctx's error when ctx is done (the instances take seconds at d = 96).
+func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
 	seed := r.Seed
 	ci := certificate.Instance{Model: r.Model, Embedding: embed.String(), Seed: &seed}
 	add := func(p int, v *feasibility.Verdict) (string, error) {
 		if p <= 0 || v == nil {
 			return "", nil
 		}
-		in, err := model.NewInstance(src, p)
+		in, err := model.NewInstanceContext(ctx, src, p)
 		if err != nil {
 			return "", err
 		}
@@ -412,17 +429,24 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	var th feasibility.Threshold
 	lpo := cfg.lp
 	lpo.Eps = cfg.eps
+	var disagreements []string
 	if cfg.kappa > 0 {
 		th, err = feasibility.FindKappaThreshold(ctx, src, cfg.kappa, max(start, 2), lpo)
 	} else {
-		th, err = feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lpo, Eps: cfg.eps, Start: start})
+		noteDisagreement := func(p int, v feasibility.Verdict) {
+			if v.Disagreement != "" {
+				disagreements = append(disagreements, fmt.Sprintf("p = %d: %s", p, v.Disagreement))
+			}
+		}
+		th, err = feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lpo, Eps: cfg.eps, Start: start, OnVerdict: noteDisagreement})
 	}
 	if err != nil {
 		return rec, err
 	}
 	rec = NewRecord(u, cfg.embed.String(), th)
+	rec.ForKappa, rec.Eps, rec.Disagreements = cfg.kappa, cfg.eps, disagreements
 	if cfg.kappa == 0 { // at kappa > 0 the verdicts are about kappa*, not storability
-		if err := rec.attachCertificates(src, cfg.embed, cfg.eps, th); err != nil {
+		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.eps, th); err != nil {
 			return rec, err
 		}
 	}

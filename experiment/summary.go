@@ -12,16 +12,19 @@ import (
 
 // GroupSummary summarises the critical sizes of one (d, model).
 type GroupSummary struct {
-	D         int             `json:"d"`
-	Model     string          `json:"model"`
-	Instances int             `json:"instances"`
-	Undecided int             `json:"undecided"`
-	PC        float64         `json:"p_c"`
-	PCCI      stats.Interval  `json:"p_c_ci95"`
-	Scale     float64         `json:"pc_log_pc_over_d2"`
-	ScaleCI   stats.Interval  `json:"pc_log_pc_over_d2_ci95"`
-	MeanSec   float64         `json:"mean_seconds"`
-	Curve     []MeasuredPoint `json:"curve"`
+	D         int            `json:"d"`
+	Model     string         `json:"model"`
+	Instances int            `json:"instances"`
+	Undecided int            `json:"undecided"`
+	PC        float64        `json:"p_c"`
+	PCCI      stats.Interval `json:"p_c_ci95"`
+	Scale     float64        `json:"pc_log_pc_over_d2"`
+	ScaleCI   stats.Interval `json:"pc_log_pc_over_d2_ci95"`
+	MeanSec   float64        `json:"mean_seconds"`
+	// Disagreements counts the instances at which solvers disagreed: a
+	// not-storable certificate overruled by a storable one (Record.Disagreements).
+	Disagreements int             `json:"disagreements"`
+	Curve         []MeasuredPoint `json:"curve"`
 	// Theory, filled in by the caller when a prediction is available: the
 	// finite-size p_c and the predicted P(storable | p) of the Gaussian surrogate.
 	TheoryPC    float64       `json:"p_c_theory,omitempty"`
@@ -68,6 +71,9 @@ func Summarise(recs []Record) []GroupSummary {
 		for _, r := range groups[key] {
 			g.Instances++
 			g.MeanSec += r.Seconds
+			if len(r.Disagreements) > 0 {
+				g.Disagreements++
+			}
 			if !r.Certified {
 				g.Undecided++
 				continue
@@ -117,10 +123,10 @@ func NewSummary(g Grid, groups []GroupSummary, version string) Summary {
 // the sweep's settings, so that each row describes itself.
 func (s Summary) CSV() string {
 	var b strings.Builder
-	b.WriteString("d,model,instances,undecided,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,p_c_theory,relative_deviation," +
+	b.WriteString("d,model,instances,undecided,disagreements,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,p_c_theory,relative_deviation," +
 		"kappa,embedding,solver,eps,seed_first,seed_last,lamcap_version,mean_seconds\n")
 	for _, g := range s.Groups {
-		fmt.Fprintf(&b, "%d,%s,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.6g,%.4f,%g,%s,%s,%g,%d,%d,%s,%.4g\n", g.D, g.Model, g.Instances, g.Undecided,
+		fmt.Fprintf(&b, "%d,%s,%d,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.6g,%.4f,%g,%s,%s,%g,%d,%d,%s,%.4g\n", g.D, g.Model, g.Instances, g.Undecided, g.Disagreements,
 			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, g.TheoryPC, g.Deviation(),
 			s.Kappa, s.Embedding, s.Solver, s.Eps, s.Grid.SeedFirst, s.Grid.SeedLast, csvField(s.LamcapVersion), g.MeanSec)
 	}

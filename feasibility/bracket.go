@@ -68,7 +68,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		if maxP > 0 {
 			next = min(next, maxP)
 		}
-		in, err := model.NewInstance(src, next)
+		in, err := model.NewInstanceContext(ctx, src, next)
 		if err != nil {
 			return th, err
 		}

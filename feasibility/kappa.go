@@ -30,7 +30,7 @@ func FindKappaThreshold(ctx context.Context, src model.Source, kappa float64, st
 	// test says whether kappa*(p) >= kappa: Storable (with margin kappa) or
 	// NotStorable, Undecided when kappa is inside kappa*(p)'s certified interval.
 	test := func(p int, _ bool) (Status, string, error) {
-		in, err := model.NewInstance(src, p)
+		in, err := model.NewInstanceContext(ctx, src, p)
 		if err != nil {
 			return Undecided, "", err
 		}

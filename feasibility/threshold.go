@@ -219,8 +219,8 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	test := func(p int, up bool) (Status, string, error) {
 		var err error
 		if up {
-			err = in.Grow(p)
-		} else if in, err = model.NewInstance(src, p); err == nil {
+			err = in.GrowContext(ctx, p)
+		} else if in, err = model.NewInstanceContext(ctx, src, p); err == nil {
 			solver = lp.NewSolver(in, opt.LP)
 		}
 		if err != nil {

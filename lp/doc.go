@@ -75,6 +75,11 @@
 //   - Options carries what every solver shares: Eps (the not-storable
 //     tolerance) and TimeLimit (seconds per step of a chain, for every
 //     solver).
+//   - Cancellation: a solve returns its context's error once the context is
+//     done. The interior-point method checks it in every iteration and within
+//     one (per association while forming the normal matrix, per row block
+//     while filling it, before each Cholesky, per conjugate-gradient step and
+//     dual projection); only a Cholesky once started runs to its end.
 //   - CheckStorable and CheckNotStorable: certificates checked from the instance
 //     data alone, normalised (max |W_ij| = 1, sum(lambda) = 1), with rounding and
 //     underflow errors bounded, and W's margins that the bound cannot decide

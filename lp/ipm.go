@@ -228,6 +228,10 @@ type ipmWork struct {
 	polishSteps                              int          // polishDual's projections, for the benchmarks
 	polishZ                                  []float64    // polishDual's solve (n), decoupled model
 	ns                                       normalSystem // the normal system this solve factors and solves with
+
+	// ctx is the solve's context, which forming the normal matrix checks
+	// (ipmWork.cancelled).
+	ctx context.Context
 }
 
 // Solve runs the interior-point method on the instance as it is now, from
@@ -239,6 +243,7 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 	}
 	st, wk := s.newState(), s.newWork()
 	wk.ns = s.newNormal(wk)
+	wk.ctx = ctx
 	s.last = ipmStats{}
 	defer func() { s.last.pcgSteps, s.last.polishSteps = wk.pcgSteps, wk.polishSteps }()
 	pr := &lpProblem{s: s, st: st, wk: wk, nCons: float64(s.p*(s.p-1) + 2*s.n)}
@@ -655,6 +660,9 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 	wk.polishRes = math.Inf(1)
 	s.transpose(wk.rhs[:n], lam, wk)
 	for k := 0; k < ipmPolishSteps; k++ {
+		if err := wk.cancelled(); err != nil {
+			return nil, err
+		}
 		// wk.rhs holds A^T lambda here.
 		for i := range wk.rhs[:n] {
 			wk.rhs[i] = -wk.rhs[i]

@@ -40,6 +40,7 @@ func (s *IPM) SolveMaxMargin(ctx context.Context) (*Solution, error) {
 	p, n := s.p, s.n
 	wk := s.newWork()
 	wk.ns = s.newNormal(wk)
+	wk.ctx = ctx
 	pr := &qpProblem{s: s, wk: wk, m: float64(p * (p - 1)), w: make([]float64, n), sl: make([]float64, p*p), lam: make([]float64, p*p)}
 	for i := range pr.sl {
 		if pr.off(i) {

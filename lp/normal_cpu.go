@@ -42,6 +42,9 @@ func (c *cpuNormal) factor(sc normalScaling) error {
 	}
 	c.s.formGram(wk)
 	if !c.s.factorQP(wk) {
+		if err := wk.cancelled(); err != nil {
+			return err
+		}
 		return fmt.Errorf("%w: max-margin normal matrix not positive definite", ErrIPMNumerics)
 	}
 	return nil
@@ -93,6 +96,9 @@ func (c *cpuNormal) apply(dst, z []float64) {
 // fails.
 func (s *IPM) factor(wk *ipmWork) error {
 	s.formGram(wk)
+	if err := wk.cancelled(); err != nil {
+		return err
+	}
 	n := s.n
 	s.transpose(wk.border, wk.dm, wk)
 	for i := range wk.border {
@@ -114,6 +120,9 @@ func (s *IPM) factor(wk *ipmWork) error {
 			h[n*(n+1)+k] = float32(b)
 		}
 		h[n*(n+1)+n] = float32(wk.sumD)
+		if err := wk.cancelled(); err != nil {
+			return err
+		}
 		if linalg.Cholesky32(n+1, h, n+1) {
 			wk.single = true
 			s.last.single++
@@ -136,6 +145,9 @@ func (s *IPM) factorDouble(wk *ipmWork) error {
 		maxDiag := s.fillNormal(wk, shift)
 		copy(wk.h[n*(n+1):], wk.border)
 		wk.h[n*(n+1)+n] = wk.sumD + shift
+		if err := wk.cancelled(); err != nil {
+			return err
+		}
 		if linalg.Cholesky(n+1, wk.h, n+1) {
 			return nil
 		}
@@ -166,6 +178,9 @@ func (s *IPM) solveNormal(wk *ipmWork, b []float64) error {
 	if wk.single {
 		if s.pcg(wk, b) {
 			return nil
+		}
+		if err := wk.cancelled(); err != nil {
+			return err
 		}
 		wk.noSingle = true
 		copy(b, wk.pcgB)
@@ -205,7 +220,7 @@ func (s *IPM) pcg(wk *ipmWork, b []float64) bool {
 			wk.pcgSteps += k
 			return true
 		}
-		if k == ipmPCGMax {
+		if k == ipmPCGMax || wk.cancelled() != nil {
 			return false
 		}
 		s.applyNormal(q, pv, wk)
@@ -316,6 +331,9 @@ func (s *IPM) formGram(wk *ipmWork) {
 				z, m = make([]float64, p*d), make([]float64, d*d)
 			}
 			for mu := lo; mu < hi; mu++ {
+				if wk.cancelled() != nil {
+					return
+				}
 				dmu := wk.dm[mu*p : (mu+1)*p]
 				sum := floats.Sum(dmu)
 				gr := g.Data[mu*g.Stride : mu*g.Stride+d]
@@ -352,10 +370,26 @@ func (s *IPM) formGram(wk *ipmWork) {
 		}(w0, min(w0+per, p))
 	}
 	wg.Wait()
+	if wk.cancelled() != nil {
+		return
+	}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
 		blas64.General{Rows: p, Cols: n2, Stride: n2, Data: wk.p1},
 		blas64.General{Rows: p, Cols: n2, Stride: n2, Data: s.p2}, 0,
 		blas64.General{Rows: n2, Cols: n2, Stride: n2, Data: wk.gs})
+}
+
+// cancelled is the error of the solve's context, which the long loops of
+// forming the normal matrix (formGram per association, fillNormal per row
+// block), the conjugate-gradient steps and factor before each Cholesky check:
+// at d = 96 an iteration is seconds, and a cancelled solve stops within one
+// such step (a Cholesky once started runs to its end). A check is a few
+// nanoseconds against microseconds of work per association.
+func (wk *ipmWork) cancelled() error {
+	if wk.ctx == nil {
+		return nil
+	}
+	return wk.ctx.Err()
 }
 
 // pureGo is gonum's own BLAS, for the small per-association products.
@@ -381,6 +415,9 @@ func fillNormal[T float32 | float64](s *IPM, wk *ipmWork, h []T, shift float64) 
 		go func(w int) {
 			defer wg.Done()
 			for i := w; i < d; i += workers {
+				if wk.cancelled() != nil {
+					return
+				}
 				for j := 0; j < d; j++ {
 					r := i*d + j
 					hr := h[r*ld : r*ld+r+1]
@@ -432,6 +469,9 @@ func (s *IPM) factorQP(wk *ipmWork) bool {
 	// fillNormal writes with leading dimension n+1; write it there, then pack
 	// the rows to leading dimension n (row r moves left by r entries).
 	s.fillNormal(wk, 0)
+	if wk.cancelled() != nil {
+		return false // factor returns the context's error
+	}
 	for r := 0; r < n; r++ {
 		copy(h[r*n:r*n+r+1], wk.h[r*(n+1):r*(n+1)+r+1])
 	}

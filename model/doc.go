@@ -13,7 +13,9 @@
 // ones it has, so the instance with p associations is the prefix of the one with
 // p+1. For the coupled model the competitors of mu are the other targets; for the
 // decoupled model competitor slot v of association mu holds its own fresh vector
-// c_(mu,v), drawn from the target distribution on demand.
+// c_(mu,v), drawn from the target distribution on demand. NewInstanceContext
+// and Instance.GrowContext stop with the context's error when it is done
+// (checked per block of associations), leaving the instance as it was.
 //
 // The vocabulary model (Vocabulary: V words and an answer a(mu) per input,
 // uniform, balanced or Zipf) has targets y_mu = word a(mu) and the V - 1 other

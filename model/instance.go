@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -194,6 +195,12 @@ type Instance struct {
 
 // NewInstance materialises the first p associations of src.
 func NewInstance(src Source, p int) (*Instance, error) {
+	return NewInstanceContext(context.Background(), src, p)
+}
+
+// NewInstanceContext is NewInstance, stopped with ctx's error when ctx is
+// done (see GrowContext).
+func NewInstanceContext(ctx context.Context, src Source, p int) (*Instance, error) {
 	in := &Instance{Src: src, D: src.Dim()}
 	if src.Model().IsVocabulary() {
 		voc, err := newVocabData(src)
@@ -202,14 +209,25 @@ func NewInstance(src Source, p int) (*Instance, error) {
 		}
 		in.voc = voc
 	}
-	if err := in.Grow(p); err != nil {
+	if err := in.GrowContext(ctx, p); err != nil {
 		return nil, err
 	}
 	return in, nil
 }
 
+// growCheckEvery is how many associations Grow draws between two checks of
+// its context: a few microseconds of work at d = 64 (the decoupled model
+// checks every association, which draws p competitors), against the
+// nanoseconds of a check.
+const growCheckEvery = 64
+
 // Grow extends the instance to p associations (p >= in.P); the first in.P are kept.
-func (in *Instance) Grow(p int) error {
+func (in *Instance) Grow(p int) error { return in.GrowContext(context.Background(), p) }
+
+// GrowContext is Grow, stopped with ctx's error when ctx is done: at d = 96
+// the decoupled model's p^2 d competitors take seconds to draw. A stopped
+// Grow leaves the instance as it was.
+func (in *Instance) GrowContext(ctx context.Context, p int) error {
 	if p < in.P {
 		return fmt.Errorf("cannot shrink an instance from p=%d to p=%d", in.P, p)
 	}
@@ -221,7 +239,25 @@ func (in *Instance) Grow(p int) error {
 	}
 	d, old := in.D, in.P
 	buf := make([]float64, d)
+	stopped := func() error {
+		err := ctx.Err()
+		if err != nil { // undo the appends: the instance stays as it was
+			in.xs, in.ys = in.xs[:old*d], in.ys[:old*d]
+			if in.voc != nil {
+				in.voc.answers = in.voc.answers[:old]
+			}
+			if in.comp != nil {
+				in.comp = in.comp[:old]
+			}
+		}
+		return err
+	}
 	for mu := old; mu < p; mu++ {
+		if (mu-old)%growCheckEvery == 0 {
+			if err := stopped(); err != nil {
+				return err
+			}
+		}
 		in.Src.Input(mu, buf)
 		in.xs = append(in.xs, buf...)
 		in.Src.Target(mu, buf)
@@ -232,6 +268,9 @@ func (in *Instance) Grow(p int) error {
 	}
 	if in.Src.Model() == Decoupled {
 		for mu := 0; mu < p; mu++ {
+			if err := stopped(); err != nil {
+				return err
+			}
 			if mu >= old {
 				in.comp = append(in.comp, make([]float64, 0, p*d))
 			}

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/big"
 	"testing"
@@ -166,4 +168,83 @@ func TestLearningRules(t *testing.T) {
 			}
 		}
 	}
+}
+
+// cancelSource draws from Random and cancels a context at its k-th vector
+// (1-based; 0: never), counting the vectors drawn after that.
+type cancelSource struct {
+	Random
+	k, drawn, after *int
+	cancel          func()
+}
+
+func (s cancelSource) draw() {
+	*s.drawn++
+	if *s.drawn == *s.k {
+		s.cancel()
+	} else if *s.k > 0 && *s.drawn > *s.k {
+		*s.after++
+	}
+}
+
+func (s cancelSource) Input(mu int, dst []float64)  { s.draw(); s.Random.Input(mu, dst) }
+func (s cancelSource) Target(mu int, dst []float64) { s.draw(); s.Random.Target(mu, dst) }
+func (s cancelSource) Competitor(mu, v int, dst []float64) {
+	s.draw()
+	s.Random.Competitor(mu, v, dst)
+}
+
+// A cancelled build returns the context's error within one block of
+// associations (growCheckEvery inputs and targets, or one association's
+// competitors; in its last block it finishes), and leaves the instance as it was: growing it again gives the
+// instance built in one go. The context is cancelled from the source itself,
+// at points spread over the build.
+func TestGrowContextCancelled(t *testing.T) {
+	const d, p0, p = 4, 70, 150
+	for _, m := range []Model{Coupled, Decoupled} {
+		want, _ := NewInstance(Random{D: d, Seed: 5, Kind: m}, p)
+		// Vectors a build from p0 to p draws, and the most a block draws.
+		total, block := 2*(p-p0), 2*growCheckEvery
+		if m == Decoupled {
+			total += p*p - p0*p0 - (p - p0)
+			block = max(block, p)
+		}
+		for k := 0; k <= total; k += 1 + total/37 {
+			var drawn, after int
+			ctx, cancel := context.WithCancel(context.Background())
+			src := cancelSource{Random{D: d, Seed: 5, Kind: m}, new(int), &drawn, &after, cancel}
+			in, err := NewInstance(src, p0) // k = 0: not cancelled yet
+			if err != nil {
+				t.Fatal(err)
+			}
+			drawn, *src.k = 0, k
+			if k == 0 {
+				cancel() // cancelled before the call
+			}
+			err = in.GrowContext(ctx, p)
+			cancel()
+			// Cancelled after the last check, the build finishes (within a block).
+			if !(errors.Is(err, context.Canceled) && in.P == p0 || err == nil && in.P == p && k > total-block) {
+				t.Fatalf("%v, cancelled at vector %d of %d: err %v, p = %d, want context.Canceled at p = %d", m, k, total, err, in.P, p0)
+			}
+			if after > block {
+				t.Errorf("%v, cancelled at vector %d: %d vectors drawn after the cancellation, want at most %d", m, k, after, block)
+			}
+			if err := in.Grow(p); err != nil {
+				t.Fatal(err)
+			}
+			if in.Hash() != want.Hash() || !mat.Equal(in.X, want.X) || !mat.Equal(in.Competitors(p-1), want.Competitors(p-1)) {
+				t.Fatalf("%v, cancelled at vector %d: the instance grown after the cancellation differs from one built in one go", m, k)
+			}
+		}
+		if _, err := NewInstanceContext(canceled(), Random{D: d, Kind: m}, p); !errors.Is(err, context.Canceled) {
+			t.Errorf("%v: NewInstanceContext with a cancelled context: %v", m, err)
+		}
+	}
+}
+
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }

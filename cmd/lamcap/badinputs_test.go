@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -205,6 +206,32 @@ func badInputFixtures(t *testing.T) string {
 	c = forge(1e-6)
 	c["lambda"] = []map[string]any{{"mu": 0, "v": 20, "weight": 1}}
 	save("lambda-row.json", c)
+	// Forgeries the strict reader refuses: a key given twice (the last would
+	// win in a lenient reader), a key in another case, text after the object.
+	raw := func(name string, text []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw("dup-verdict.json", bytes.Replace(b, []byte("{"), []byte("{\n \"verdict\": \"not-storable\","), 1))
+	raw("case-verdict.json", bytes.Replace(b, []byte(`"verdict"`), []byte(`"VERDICT"`), 1))
+	raw("trailing.json", append(bytes.Clone(bytes.TrimRight(b, "\n")), "}\n"...))
+	// Forgeries through subnormal numbers: a lambda of one weight 5e-324 (its
+	// products underflow to zero unnormalised), W scaled by 2^-1074 (a few
+	// multiples of the smallest subnormal), a W entry of 5e-324 beside 1.
+	c = forge(1e-6)
+	c["lambda"] = []map[string]any{{"mu": 0, "v": 1, "weight": 5e-324}}
+	save("tiny-lambda.json", c)
+	c = load()
+	for _, row := range c["w"].([]any) {
+		for j, x := range row.([]any) {
+			row.([]any)[j] = x.(float64) * 0x1p-1074
+		}
+	}
+	save("tiny-w.json", c)
+	c = load()
+	c["w"].([]any)[2].([]any)[3] = 5e-324
+	save("subnormal-w.json", c)
 	os.Mkdir(filepath.Join(dir, "foreign"), 0o755)
 	os.WriteFile(filepath.Join(dir, "foreign", "notes.txt"), []byte("mine\n"), 0o644)
 	if err := os.Symlink(good, filepath.Join(dir, "link.json")); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -61,6 +62,34 @@ func TestSolveJSON(t *testing.T) {
 	}
 	if rec["verdict"] != "storable" || rec["certified"] != true || rec["d"].(float64) != 6 {
 		t.Errorf("p <= d should be certified storable: %v", rec)
+	}
+}
+
+// A not-storable verdict's JSON states eps, the data's scale it is relative
+// to and the tolerance eps x scale the residual was held to, as the text does.
+func TestSolveJSONNotStorableScale(t *testing.T) {
+	args := []string{"solve", "--d", "10", "--p", "32", "--seed", "2", "--solver", "simplex"}
+	code, out, errs := runCLI(append(args, "--json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rec struct {
+		Verdict     string
+		Certificate struct {
+			Eps, Scale, Tolerance float64
+			Residual              float64 `json:"lambda_residual_l1"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatal(err)
+	}
+	c := rec.Certificate
+	if rec.Verdict != "not-storable" || c.Eps != 1e-6 || !(c.Scale > 1 && c.Scale < 10) || c.Tolerance != c.Eps*c.Scale || !(c.Residual <= c.Tolerance) {
+		t.Fatalf("%s: want a not-storable verdict with eps 1e-6, scale near 3, tolerance eps x scale above the residual", out)
+	}
+	_, text, _ := runCLI(args...)
+	if want := fmt.Sprintf("<= eps 1e-06 x scale %.3g; no W with |W_ij| <= 1 has all margins > %.3g,", c.Scale, c.Tolerance); !strings.Contains(text, want) {
+		t.Errorf("text output %q lacks %q", text, want)
 	}
 }
 

@@ -23,7 +23,9 @@ const solveSynopsis = `Decides whether one random instance of p associations in 
 and prints the verdict with its certificate, checked outside the solver:
   storable      a W whose p(p-1) recomputed margins all exceed their rounding bounds;
   not-storable  weights lambda >= 0 on the margin rows with |A^T lambda|_1 / sum(lambda)
-                <= eps, so no W with |W_ij| <= 1 has all margins above eps;
+                <= eps x scale, so no W with |W_ij| <= 1 has all margins above
+                eps x scale (eps is relative to the data's scale, its largest
+                row norm |y_mu - c| |x_mu|);
   undecided     neither could be certified (counted and shown, never guessed).
 
 Formulations: margin (default) maximises t subject to a_r.W >= t, |W_ij| <= 1 with
@@ -103,6 +105,9 @@ func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instanc
 	if v.Note != "" {
 		fmt.Fprintf(stdout, "  note         %s\n", v.Note)
 	}
+	if v.Disagreement != "" {
+		fmt.Fprintf(stdout, "  disagreement %s\n", v.Disagreement)
+	}
 }
 
 // certificateLine is the one-line summary of the evidence behind a verdict.
@@ -114,8 +119,8 @@ func certificateLine(v feasibility.Verdict) string {
 			s.MinMargin, s.Kappa)
 	case feasibility.NotStorable:
 		n := v.LambdaCheck
-		return fmt.Sprintf("(certified: lambda on %d rows, |A^T lambda|_1/sum = %.3g <= eps %.3g; no W with |W_ij| <= 1 has all margins > eps, none with |W|_F = d above %.3g)",
-			len(v.Lambda), n.Residual, n.Eps, n.KappaBound)
+		return fmt.Sprintf("(certified: lambda on %d rows, |A^T lambda|_1/sum = %.3g <= eps %.3g x scale %.3g; no W with |W_ij| <= 1 has all margins > %.3g, none with |W|_F = d above %.3g)",
+			len(v.Lambda), n.Residual, n.Eps, n.Scale, n.Tolerance, n.KappaBound)
 	}
 	return "(no certificate: " + v.Note + ")"
 }
