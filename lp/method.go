@@ -88,8 +88,7 @@ const SizedGap = 1e-3
 const DefaultEps = 1e-6
 
 // NewSolver returns the solver opts.Method names. Auto takes the first solver
-// of its chain (autoChain) that supports in (Capabilities.Supports): the
-// interior-point method does not take the vocabulary model, the simplex does.
+// of its chain (autoChain) that supports in (Capabilities.Supports).
 // A name no solver is registered under gets the simplex.
 func NewSolver(in *model.Instance, opts Options) Solver {
 	caps, ok := Resolve(in, opts).Capabilities()
