@@ -6,6 +6,8 @@ import (
 	"math"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -110,4 +112,51 @@ func TestIPMVocabularyThresholdMatchesSimplex(t *testing.T) {
 			t.Logf("%v seed %d: p* = %d; IPM %d verdicts, %d iterations; simplex %d solves", src.Kind, seed, ip.PStar, ip.Solves, ip.Iterations, sx.Solves)
 		}
 	}
+}
+
+// The interior-point max-margin QP on vocabulary instances: the same kappa* as
+// the active-set solver's, all margins >= 1 up to rounding, and its lambda's
+// weak-duality bound pins kappa* from above (V = 2, 4 with Zipf answers, 16;
+// storable instances only).
+func TestIPMVocabularyMaxMargin(t *testing.T) {
+	ctx := context.Background()
+	var runs int
+	for _, c := range []struct {
+		v int
+		a model.Answers
+	}{{2, model.Answers{Kind: model.Uniform}}, {4, model.Answers{Kind: model.Zipf, S: 1.1}}, {16, model.Answers{Kind: model.Uniform}}} {
+		for _, dp := range []struct{ d, p int }{{6, 8}, {8, 12}, {10, 20}} {
+			for seed := uint64(1); seed <= 2; seed++ {
+				in, _ := model.NewInstance(model.Random{D: dp.d, Seed: seed, Kind: vocabModel(t, c.v, c.a)}, dp.p)
+				name := fmt.Sprintf("%v d=%d p=%d seed %d", in.Src.Model(), dp.d, dp.p, seed)
+				if v, _ := lp.NewSimplex(in, lp.Options{}).Solve(ctx); v.T <= 1e-9 {
+					continue
+				}
+				ref, err := lp.SolveMinNorm(ctx, in, nil, lp.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sol, err := lp.NewIPM(in, lp.Options{}).SolveMaxMargin(ctx)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				kRef, k := float64(dp.d)/mat.Norm(ref.W, 2), float64(dp.d)/mat.Norm(sol.W, 2)
+				if math.Abs(k-kRef) > 1e-7*kRef {
+					t.Errorf("%s: ipm kappa*=%.10g, active set %.10g", name, k, kRef)
+				}
+				if ck := lp.CheckStorable(in, sol.W); ck.MinMargin < 1-1e-8 {
+					t.Errorf("%s: min margin %g < 1", name, ck.MinMargin)
+				}
+				up := lp.CheckNotStorable(in, sol.Lambda, math.Inf(1)).KappaBound
+				if up < k*(1-1e-9) || up > k*(1+1e-6) {
+					t.Errorf("%s: dual bound %.10g vs kappa* %.10g", name, up, k)
+				}
+				runs++
+			}
+		}
+	}
+	if runs < 9 {
+		t.Fatalf("only %d storable instances compared", runs)
+	}
+	t.Logf("%d storable instances compared", runs)
 }
