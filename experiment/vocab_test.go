@@ -125,3 +125,13 @@ func TestSummaryTheoryByModel(t *testing.T) {
 		}
 	}
 }
+
+// The report names, per d, the solvers that pinned the thresholds, dimensions
+// with the same solvers together.
+func TestVocabSolversLine(t *testing.T) {
+	groups := []VocabGroup{{D: 8, Solvers: "simplex"}, {D: 12, Solvers: "simplex"}, {D: 8, Solvers: "simplex"},
+		{D: 32, Solvers: "ipm"}, {D: 32, Solvers: "ipm,simplex"}, {D: 48, Solvers: ""}}
+	if got, want := vocabSolvers(groups), "d = 8, 12: simplex; d = 32: ipm, simplex; d = 48: none"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
