@@ -344,25 +344,68 @@ func (g Grid) Sweep() (Sweep, error) {
 }
 
 // SummariseWithTheory summarises records by (d, model) (Summarise) and adds,
-// per d, the finite-size p_c at kappa and, at kappa = 0, the predicted
-// P(storable | p) over the measured range. A prediction that cannot be
-// computed is an error (the summaries are returned without it).
+// per d and model, the finite-size p_c at kappa and, at kappa = 0, the
+// predicted P(storable | p) over the measured range: the paper's (TheoryPC,
+// theory.StorableProbability) for the coupled and decoupled models, the
+// vocabulary surrogate's (theory.VocabCriticalP and VocabStorableCurve, what
+// lamcap theory --vocab V prints) for a vocabulary model, which has no
+// prediction at kappa > 0 (left zero). A prediction that cannot be computed is
+// an error (the summaries are returned without it).
 func SummariseWithTheory(recs []Record, kappa float64) ([]GroupSummary, error) {
 	sum := Summarise(recs)
-	cache := map[int]theoryAtD{}
+	type key struct {
+		d int
+		m string
+	}
+	cache := map[key]theoryAtD{}
 	for i := range sum {
 		g := &sum[i]
-		t, ok := cache[g.D]
+		k := key{g.D, g.Model}
+		t, ok := cache[k]
 		if !ok {
-			var err error
-			if t, err = predictAtD(g.D, g.Curve, kappa); err != nil {
+			m, err := model.ParseModel(g.Model)
+			if err != nil {
 				return sum, err
 			}
-			cache[g.D] = t
+			if m.IsVocabulary() {
+				t, err = predictVocabAtD(g.D, m.Vocab(), g.Curve, kappa)
+			} else {
+				t, err = predictAtD(g.D, g.Curve, kappa)
+			}
+			if err != nil {
+				return sum, err
+			}
+			cache[k] = t
 		}
 		g.TheoryPC, g.TheoryCurve = t.pc, t.curve
 	}
 	return sum, nil
+}
+
+// predictVocabAtD is predictAtD for the vocabulary model with v words: its
+// surrogate's p_c(d, V) and curve, at kappa = 0 only (none at kappa > 0).
+func predictVocabAtD(d, v int, measured []MeasuredPoint, kappa float64) (theoryAtD, error) {
+	var t theoryAtD
+	if kappa > 0 {
+		return t, nil
+	}
+	pc, _, err := theory.VocabCriticalP(d, v)
+	if err != nil {
+		return t, fmt.Errorf("vocabulary p_c at d=%d, V=%d: %w", d, v, err)
+	}
+	t.pc = pc
+	lo, hi := int(0.8*pc), int(1.2*pc)+1
+	if len(measured) > 0 {
+		lo, hi = min(lo, measured[0].P), max(hi, measured[len(measured)-1].P)
+	}
+	curve, err := theory.VocabStorableCurve(d, v, hi)
+	if err != nil {
+		return t, fmt.Errorf("vocabulary P(storable | p) at d=%d, V=%d: %w", d, v, err)
+	}
+	for _, c := range curve[max(lo, 2)-1:] {
+		t.curve = append(t.curve, TheoryPoint{P: c.P, Storable: c.Exact})
+	}
+	return t, nil
 }
 
 type theoryAtD struct {

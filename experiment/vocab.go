@@ -36,16 +36,6 @@ type VocabThreshold struct {
 	Note      string  `json:"note,omitempty"`
 }
 
-// vocabLP is the solver choice for vocabulary thresholds: the interior-point
-// method does not take vocabulary instances, so Auto means the simplex, which
-// grows one instance warm.
-func vocabLP(opts lp.Options) lp.Options {
-	if opts.Method == lp.Auto || opts.Method == "" {
-		opts.Method = lp.MethodSimplex
-	}
-	return opts
-}
-
 // VocabStart is where a threshold search of the family starts: 97% of the
 // surrogate's p_c(d, V) (theory.VocabCriticalP), at least 2.
 func VocabStart(d, v int) int {
@@ -65,7 +55,7 @@ func FindVocabThreshold(ctx context.Context, f VocabFamily, seed int64, opts lp.
 		return VocabThreshold{}, fmt.Errorf("vocabulary threshold: need d >= 2 and seed >= 0, got d=%d seed=%d", f.D, seed)
 	}
 	src := model.Random{D: f.D, Seed: uint64(seed), Kind: f.Model, Embed: f.Embed}
-	th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: vocabLP(opts), Start: VocabStart(f.D, f.Model.Vocab())})
+	th, err := feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: opts, Start: VocabStart(f.D, f.Model.Vocab())})
 	if err != nil {
 		return VocabThreshold{}, fmt.Errorf("d=%d %v seed %d: %w", f.D, f.Model, seed, err)
 	}

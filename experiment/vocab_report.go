@@ -40,7 +40,53 @@ func PaperPC(groups []VocabGroup) (map[int]float64, error) {
 
 // VocabCommand is the command that regenerates docs/vocabulary.md from the
 // committed records (and runs whatever records are missing).
-const VocabCommand = "lamcap vocab-study --d 8,12,16,24 --seeds 10,10,10,3 --answers uniform,zipf:1 --out docs/data/vocab --report docs/vocabulary.md"
+const VocabCommand = "lamcap vocab-study --d 8,12,16,24,32 --seeds 10 --answers uniform,zipf:1 --out docs/data/vocab --report docs/vocabulary.md"
+
+// vocabSolvers lists, per d, the solvers of the groups' certified records
+// ("d = 8, 12: simplex; d = 32: ipm"), dimensions with the same solvers
+// together.
+func vocabSolvers(groups []VocabGroup) string {
+	byD := map[int]map[string]bool{}
+	var ds []int
+	for _, g := range groups {
+		if byD[g.D] == nil {
+			byD[g.D] = map[string]bool{}
+			ds = append(ds, g.D)
+		}
+		for _, s := range strings.Split(g.Solvers, ",") {
+			if s != "" {
+				byD[g.D][s] = true
+			}
+		}
+	}
+	sort.Ints(ds)
+	var parts []string
+	var run []string
+	last := ""
+	flush := func() {
+		if len(run) > 0 {
+			parts = append(parts, "d = "+strings.Join(run, ", ")+": "+last)
+		}
+	}
+	for _, d := range ds {
+		var ss []string
+		for s := range byD[d] {
+			ss = append(ss, s)
+		}
+		sort.Strings(ss)
+		cur := strings.Join(ss, ", ")
+		if cur == "" {
+			cur = "none"
+		}
+		if cur != last {
+			flush()
+			run, last = nil, cur
+		}
+		run = append(run, fmt.Sprint(d))
+	}
+	flush()
+	return strings.Join(parts, "; ")
+}
 
 // bitsAsymptote is 1 / (2 ln 2), the bits per parameter of the paper's
 // asymptote p log p / d^2 -> 1/2 and the surrogate's limit for V -> infinity.
@@ -61,8 +107,8 @@ p_c(d, V) = d min(V - 1, d) / D_0(V). Each threshold p* is certified (a checked 
 at p*, a checked Farkas certificate at p* + 1); p_c is the median p* over seeds
 with its 95% order-statistic interval; "theory" is the surrogate's p_c; bits per
 parameter are p_c log2 V / d^2 (with Zipf answers, "entropy bits" use the entropy
-of the answer distribution instead of log2 V). Solver: lamcap's simplex (the
-interior-point method does not take vocabulary instances yet).
+of the answer distribution instead of log2 V). Solvers whose certificates pin
+p* (from the records): ` + vocabSolvers(groups) + `.
 
 `)
 	byAns := map[string][]VocabGroup{}

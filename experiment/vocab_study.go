@@ -6,15 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/lamcap/lamcap/stats"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/stats"
 	"github.com/lamcap/lamcap/theory"
 )
 
@@ -217,6 +219,10 @@ type VocabGroup struct {
 	// the answer distribution instead of log2 V (equal for uniform answers).
 	Bits    float64 `json:"bits_per_parameter"`
 	Entropy float64 `json:"entropy_bits_per_parameter"`
+	// Solvers lists the solvers that pinned the certified thresholds, sorted,
+	// comma separated ("simplex", "ipm", "ipm,simplex"; a threshold pinned by
+	// two names them joined by "+").
+	Solvers string `json:"solvers"`
 }
 
 // SummariseVocab groups records by (d, V, answers), in that order.
@@ -250,6 +256,7 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 	for _, k := range keys {
 		g := VocabGroup{D: k.d, V: k.v, Answers: k.a}
 		var ps []float64
+		var solvers []string
 		for _, r := range groups[k] {
 			g.N++
 			if !r.Certified {
@@ -257,7 +264,12 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 				continue
 			}
 			ps = append(ps, float64(r.PStar))
+			if !slices.Contains(solvers, r.Solvers) {
+				solvers = append(solvers, r.Solvers)
+			}
 		}
+		sort.Strings(solvers)
+		g.Solvers = strings.Join(solvers, ",")
 		if _, ok := statDim[k.v]; !ok {
 			if statDim[k.v], err = theory.StatDim(float64(k.v), 0); err != nil {
 				return nil, err

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/lamcap/lamcap/lp"
@@ -47,5 +48,90 @@ func TestVocabularyCover(t *testing.T) {
 		if wrong < 5 {
 			t.Errorf("d=%d: the count for d+1 falls outside only %d intervals: the test cannot tell d from d+1", d, wrong)
 		}
+	}
+}
+
+// The sweep summary's theory column uses each model's own prediction: for a
+// vocabulary model the surrogate's p_c(d, V) (theory.VocabCriticalP, what
+// lamcap theory --vocab V prints) and its curve, computed point by point here
+// with theory.VocabStorableProbability (Cover's exact count for V = 2); for
+// the coupled model the paper's p_c at d, 22.2 at d = 8 against 2d = 16 for V = 2. A vocabulary model has no
+// prediction at kappa > 0. (The p* values are made up: only the theory
+// columns are under test.)
+func TestSummaryTheoryByModel(t *testing.T) {
+	const d = 8
+	var recs []Record
+	for _, m := range []string{"coupled", "vocabulary-2-uniform", "vocabulary-16-zipf1"} {
+		for s, ps := range []int{14, 17, 21} {
+			recs = append(recs, Record{Unit: Unit{D: d, Model: m, Seed: int64(s + 1)}, PStar: ps, Certified: true})
+		}
+	}
+	groups, err := SummariseWithTheory(recs, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paper, err := TheoryPC(d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		m, err := model.ParseModel(g.Model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := paper
+		if m.IsVocabulary() {
+			if want, _, err = theory.VocabCriticalP(d, m.Vocab()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if g.TheoryPC != want {
+			t.Errorf("%s: theory p_c %g, want %g", g.Model, g.TheoryPC, want)
+		}
+		if len(g.TheoryCurve) == 0 || g.TheoryCurve[0].P > 14 || g.TheoryCurve[len(g.TheoryCurve)-1].P < 22 {
+			t.Fatalf("%s: the theory curve %v does not cover the measured p = 14..22", g.Model, g.TheoryCurve)
+		}
+		for _, pt := range g.TheoryCurve {
+			wantP := 0.0
+			if m.IsVocabulary() {
+				c, err := theory.VocabStorableProbability(pt.P, d, m.Vocab())
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantP = c.Exact
+				if m.Vocab() == 2 && math.Abs(wantP-theory.CoverProbability(pt.P, d)) > 1e-12 {
+					t.Fatalf("V = 2, p = %d: surrogate %g, Cover %g", pt.P, wantP, theory.CoverProbability(pt.P, d))
+				}
+			} else {
+				break // the paper's curve is predictAtD's, tested with the sweeps
+			}
+			if math.Abs(pt.Storable-wantP) > 1e-12 {
+				t.Errorf("%s p=%d: theory curve %g, want %g", g.Model, pt.P, pt.Storable, wantP)
+			}
+		}
+	}
+	for _, g := range groups {
+		if g.Model == "vocabulary-2-uniform" && (math.Abs(g.TheoryPC-2*d) > 1e-9 || paper < 20) {
+			t.Fatalf("V = 2's p_c %g (Cover: 2d = 16) and the paper's %g do not differ as they should", g.TheoryPC, paper)
+		}
+	}
+	groups, err = SummariseWithTheory(recs, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		if (g.TheoryPC == 0) != (g.Model != "coupled") || len(g.TheoryCurve) != 0 {
+			t.Errorf("kappa = 0.5, %s: theory p_c %g, %d curve points", g.Model, g.TheoryPC, len(g.TheoryCurve))
+		}
+	}
+}
+
+// The report names, per d, the solvers that pinned the thresholds, dimensions
+// with the same solvers together.
+func TestVocabSolversLine(t *testing.T) {
+	groups := []VocabGroup{{D: 8, Solvers: "simplex"}, {D: 12, Solvers: "simplex"}, {D: 8, Solvers: "simplex"},
+		{D: 32, Solvers: "ipm"}, {D: 32, Solvers: "ipm,simplex"}, {D: 48, Solvers: ""}}
+	if got, want := vocabSolvers(groups), "d = 8, 12: simplex; d = 32: ipm, simplex; d = 48: none"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -84,7 +84,6 @@ var (
 		MethodIPM: {
 			New:      func(in *model.Instance, opts Options) Solver { return NewIPM(in, opts) },
 			SignOnly: true,
-			Supports: ipmSupports,
 			Memory:   func(d, p int64, _ Rows) int64 { return ipmMemory(d, p) },
 			MaxMargin: func(ctx context.Context, in *model.Instance, _ *mat.Dense, opts Options) (*Solution, error) {
 				return NewIPM(in, opts).SolveMaxMargin(ctx)

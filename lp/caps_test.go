@@ -83,9 +83,8 @@ func TestChainRefusesWhatCannotFit(t *testing.T) {
 }
 
 // Auto's chain: the interior-point method from IPMFromD on, except for
-// instances it does not support (the vocabulary model), which the simplex
-// takes; the IPM states the sign-only stop and no warm growth, the simplex
-// and HiGHS the reverse.
+// instances it does not support, which the simplex takes; the IPM states the
+// sign-only stop and no warm growth, the simplex and HiGHS the reverse.
 func TestAutoChainByCapabilities(t *testing.T) {
 	if m := lp.Auto.For(lp.IPMFromD, lp.Implicit); m != lp.MethodIPM {
 		t.Fatalf("Auto at d = %d is %s", lp.IPMFromD, m)
@@ -110,8 +109,9 @@ func TestAutoChainByCapabilities(t *testing.T) {
 	}
 }
 
-// Resolve gives Auto's first choice unless it does not support the instance:
-// the vocabulary model goes to the simplex at every size.
+// Resolve gives Auto's first choice for every model the interior-point method
+// supports, the vocabulary model among them (its duals laid out per (mu,
+// slot)): the IPM from IPMFromD on, the simplex below.
 func TestResolveBySupport(t *testing.T) {
 	voc, err := model.Vocabulary(8, model.Answers{Kind: model.Uniform})
 	if err != nil {
@@ -123,7 +123,8 @@ func TestResolveBySupport(t *testing.T) {
 		want lp.Method
 	}{
 		{model.Random{D: d, Seed: 1}, lp.MethodIPM},
-		{model.Random{D: d, Seed: 1, Kind: voc}, lp.MethodSimplex},
+		{model.Random{D: d, Seed: 1, Kind: voc}, lp.MethodIPM},
+		{model.Random{D: d - 1, Seed: 1, Kind: voc}, lp.MethodSimplex},
 	} {
 		in, err := model.NewInstance(c.src, 2)
 		if err != nil {

@@ -9,9 +9,9 @@
 // a_r = (y_mu - c) (x) x_mu, so a_r . W = y_mu^T W x_mu - c^T W x_mu is the margin.
 // v runs over the instance's competitor slots (model.Instance.Slots) except
 // Own(mu): p(p-1) rows for the coupled and decoupled models, p(V-1) for the
-// vocabulary model. The simplex, HiGHS (and its feasibility LP), Export and the
-// certificates take every model; the interior-point method does not take the
-// vocabulary model yet (NewSolver's Auto gives it the simplex).
+// vocabulary model. Every solver, the feasibility LP, Export and the
+// certificates take every model; the interior-point method lays its margin
+// duals out per (mu, slot), p x Slots() with Own(mu) inert.
 //
 // docs/theory.md derives what this package relies on: the formulations and their
 // duals ("Linear programs"), the certificates and their rounding-error bounds

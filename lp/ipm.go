@@ -27,7 +27,10 @@ import (
 //
 //	A^T D A = sum_mu M_mu (x) x_mu x_mu^T,  M_mu = sum_v D_(mu,v) (y_mu - c)(y_mu - c)^T,
 //
-// so with P1 (row mu: the upper triangle of M_mu) and P2 (row mu: the upper
+// with y_mu - c the margin row's target minus its competitor (for the
+// vocabulary model y_a(mu) - y_v over the V - 1 answers v != a(mu): the duals
+// are laid out per (mu, slot), model.Instance.Slots, the own slot
+// Instance.Own(mu) inert), so with P1 (row mu: the upper triangle of M_mu) and P2 (row mu: the upper
 // triangle of x_mu x_mu^T) the whole matrix is a rearrangement of the one
 // product P1^T P2: O(p d^4 / 2) flops in one GEMM, then a dense Cholesky of order
 // d^2 + 1, O(d^6 / 3), both level-3 BLAS (internal/linalg: OpenBLAS when the
@@ -50,9 +53,12 @@ type IPM struct {
 	d, n, n2, p int
 	pk          []int          // pk[i*d+j]: index of the pair {i, j} in a packed upper triangle
 	p2          []float64      // p x n2: row mu is the packed x_mu x_mu^T
-	q           []float64      // coupled model: p x n2, row v is the packed y_v y_v^T
+	q           []float64      // coupled path: Slots() x n2, row v is the packed c_v c_v^T
 	p2For       int            // the p that p2 (and q) were built for
-	coupled     bool           // competitors are the other targets (Instance.Competitors is Y)
+	slots       int            // competitor slots per association (Instance.Slots): margin arrays are p x slots
+	own         []int          // own[mu] = Instance.Own(mu), the slot that is no constraint
+	coupled     bool           // all associations share Instance.Competitors(0) (Y; the vocabulary's words): level-3 products
+	deficient   bool           // the rows span fewer than d^2 directions: solves are refined (refinedSolve)
 	single      bool           // this solve may factor in single precision (see factor)
 	last        ipmStats       // of the last Solve, for tests and benchmarks
 	trace       func(ipmTrace) // if set, called once per iteration (diagnostics)
@@ -78,7 +84,6 @@ type ipmTrace struct {
 // blocking names the variables that limit the primal and the dual step of the
 // direction in wk (diagnostics).
 func (s *IPM) blocking(st *ipmState, wk *ipmWork) string {
-	p := s.p
 	ratio := func(x, dx, a float64) float64 {
 		if dx < 0 && -x/dx < a {
 			return -x / dx
@@ -87,7 +92,7 @@ func (s *IPM) blocking(st *ipmState, wk *ipmWork) string {
 	}
 	apM, adM, apB, adB := 1e300, 1e300, 1e300, 1e300
 	for i := range st.s {
-		if i/p != i%p {
+		if !s.inert(i) {
 			apM = ratio(st.s[i], wk.dsM[i], apM)
 			adM = ratio(st.lam[i], wk.dyM[i], adM)
 		}
@@ -156,6 +161,18 @@ const (
 	// residual r proves only that no W in the box has all margins above r.
 	// The simplex's are about 1e-13.
 	ipmCertTarget = 1e-10
+	// refinedSolve's iterative refinement, for LPs whose rows span fewer
+	// than the d^2 unknowns (IPM.deficient: on the coupled path Slots() - 1 <
+	// d, the competitor differences spanning at most Slots() - 1 directions,
+	// as for a vocabulary of V <= d words). There the normal matrix is
+	// singular but for the box scalings, which vanish at the optimum; its
+	// condition number passes 1/eps, and the dual residual of plain solves,
+	// once near ipmFeasTol, rises again (measured, V = 2, 4 and 8 at d = 6 and
+	// 10: to 1e-9..1e-8 at iterations 8 to 12, after which the iteration
+	// wandered for all 200). With refinement the same 7 solves (V = 2..8, d = 6
+	// to 20) end optimal in 7 to 12 iterations with dual residuals below 1e-12.
+	ipmRefineMax = 4     // refinedSolve's corrections at most
+	ipmRefineTol = 1e-14 // refinedSolve's target residual, relative to the right-hand side
 )
 
 // ErrIPMNumerics reports a normal matrix that could not be factored even after
@@ -166,7 +183,7 @@ var ErrIPMNumerics = errors.New("interior-point method lost numerical accuracy")
 // NewIPM prepares the interior-point solver for in.
 func NewIPM(in *model.Instance, opts Options) *IPM {
 	d := in.D
-	s := &IPM{in: in, opts: opts.withDefaults(), d: d, n: d * d, n2: d * (d + 1) / 2, coupled: in.Src.Model() == model.Coupled}
+	s := &IPM{in: in, opts: opts.withDefaults(), d: d, n: d * d, n2: d * (d + 1) / 2, coupled: in.Src.Model() == model.Coupled || in.Src.Model().IsVocabulary()}
 	s.pk = make([]int, d*d)
 	k := 0
 	for i := 0; i < d; i++ {
@@ -181,8 +198,9 @@ func NewIPM(in *model.Instance, opts Options) *IPM {
 // Instance returns the instance the solver works on.
 func (s *IPM) Instance() *model.Instance { return s.in }
 
-// ipmState is one primal-dual point. Margin-row quantities are p x p with the
-// diagonal unused (kept inert: slack 1, dual 0).
+// ipmState is one primal-dual point. Margin-row quantities are p x Slots()
+// with the own slots (IPM.inert: the diagonal but for the vocabulary model)
+// unused, kept inert: slack 1, dual 0.
 type ipmState struct {
 	w     []float64 // d x d, row-major
 	t     float64
@@ -228,6 +246,7 @@ type ipmWork struct {
 	polishSteps                              int          // polishDual's projections, for the benchmarks
 	polishZ                                  []float64    // polishDual's solve (n), decoupled model
 	ns                                       normalSystem // the normal system this solve factors and solves with
+	refB, refR, refX                         []float64    // refinedSolve's right-hand side, residual and saved solution
 
 	// ctx is the solve's context, which forming the normal matrix checks
 	// (ipmWork.cancelled).
@@ -246,7 +265,7 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 	wk.ctx = ctx
 	s.last = ipmStats{}
 	defer func() { s.last.pcgSteps, s.last.polishSteps = wk.pcgSteps, wk.polishSteps }()
-	pr := &lpProblem{s: s, st: st, wk: wk, nCons: float64(s.p*(s.p-1) + 2*s.n)}
+	pr := &lpProblem{s: s, st: st, wk: wk, nCons: float64(s.in.Rows() + 2*s.n)}
 	return mehrotra(ctx, stop, pr, wk.ns, &Solution{Rows: s.in.Rows(), Rounds: 1, Solver: MethodIPM})
 }
 
@@ -256,10 +275,12 @@ func (s *IPM) begin() (func(context.Context) error, error) {
 	if s.in.P < 2 {
 		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
 	}
-	if err := ipmSupports(s.in); err != nil {
-		return nil, err
+	s.p, s.slots = s.in.P, s.in.Slots()
+	s.deficient = s.coupled && s.slots-1 < s.d
+	s.own = s.own[:0]
+	for mu := 0; mu < s.p; mu++ {
+		s.own = append(s.own, s.in.Own(mu))
 	}
-	s.p = s.in.P
 	if 8*(s.n+1)*(s.n+1) >= ipmCollectFrom {
 		// The previous solve's normal matrix is garbage by now, but Go's
 		// collector would let the heap grow to twice the live size before
@@ -288,26 +309,31 @@ func (s *IPM) begin() (func(context.Context) error, error) {
 	}, nil
 }
 
+// inert says whether entry i of a p x Slots() margin array is an association's
+// own slot (Instance.Own), which is no constraint: mu*slots+mu but for the
+// vocabulary model, mu*slots+a(mu).
+func (s *IPM) inert(i int) bool { return i%s.slots == s.own[i/s.slots] }
+
 func (s *IPM) newState() *ipmState {
-	p, n := s.p, s.n
-	m := float64(p * (p - 1))
+	p, n, q := s.p, s.n, s.slots
+	m := float64(s.in.Rows())
 	// W = 0, t = -tau: every margin slack is tau, the box slacks are 1, and the
 	// point is primal feasible. The margin duals are 1/m, so sum(lambda) = 1;
 	// the box duals are ipmStartBox tau / m (only A^T lambda = alpha - beta is
 	// violated). tau = ipmStartSlack / d is the scale of t* near the threshold.
 	tau := ipmStartSlack / float64(s.d)
-	st := &ipmState{w: make([]float64, n), t: -tau, s: make([]float64, p*p), u: make([]float64, n),
-		l: make([]float64, n), lam: make([]float64, p*p), al: make([]float64, n), b: make([]float64, n)}
+	st := &ipmState{w: make([]float64, n), t: -tau, s: make([]float64, p*q), u: make([]float64, n),
+		l: make([]float64, n), lam: make([]float64, p*q), al: make([]float64, n), b: make([]float64, n)}
 	for i := range st.s {
 		st.s[i] = 1
-		if i/p != i%p {
+		if !s.inert(i) {
 			st.s[i] = tau
 		}
 	}
 	for mu := 0; mu < p; mu++ {
-		for v := 0; v < p; v++ {
-			if v != mu {
-				st.lam[mu*p+v] = 1 / m
+		for v := 0; v < q; v++ {
+			if v != s.own[mu] {
+				st.lam[mu*q+v] = 1 / m
 			}
 		}
 	}
@@ -319,15 +345,15 @@ func (s *IPM) newState() *ipmState {
 }
 
 func (s *IPM) newWork() *ipmWork {
-	p, n, n2 := s.p, s.n, s.n2
+	p, n, n2, pq := s.p, s.n, s.n2, s.p*s.slots
 	f := func(k int) []float64 { return make([]float64, k) }
 	return &ipmWork{
 		p1: f(p * n2), gs: f(n2 * n2), h: f((n + 1) * (n + 1)), border: f(n),
-		dm: f(p * p), du: f(n), dl: f(n),
-		rpM: f(p * p), rpU: f(n), rpL: f(n), rdW: f(n),
-		qM: f(p * p), qU: f(n), qL: f(n), dzW: f(n),
-		dsM: f(p * p), dyM: f(p * p), dsU: f(n), dyU: f(n), dsL: f(n), dyL: f(n),
-		rcM: f(p * p), rcU: f(n), rcL: f(n), rhs: f(n + 1),
+		dm: f(pq), du: f(n), dl: f(n),
+		rpM: f(pq), rpU: f(n), rpL: f(n), rdW: f(n),
+		qM: f(pq), qU: f(n), qL: f(n), dzW: f(n),
+		dsM: f(pq), dyM: f(pq), dsU: f(n), dyU: f(n), dsL: f(n), dyL: f(n),
+		rcM: f(pq), rcU: f(n), rcL: f(n), rhs: f(n + 1),
 		pd: mat.NewDense(p, s.d, nil), pg: f(p * s.d),
 	}
 }
@@ -358,15 +384,17 @@ func (wk *ipmWork) restore() {
 	wk.dzT = wk.saved[len(v)-1][0]
 }
 
-// buildP2 fills P2 (row mu: packed x_mu x_mu^T), which depends only on the inputs.
+// buildP2 fills P2 (row mu: packed x_mu x_mu^T), which depends only on the
+// inputs, and on the coupled path Q (row v: packed c_v c_v^T).
 func (s *IPM) buildP2() {
 	if s.p2For == s.p {
 		return
 	}
 	d, n2 := s.d, s.n2
 	packed := func(a *mat.Dense) []float64 {
-		out := make([]float64, s.p*n2)
-		for mu := 0; mu < s.p; mu++ {
+		rows, _ := a.Dims()
+		out := make([]float64, rows*n2)
+		for mu := 0; mu < rows; mu++ {
 			x := a.RawRowView(mu)
 			row := out[mu*n2 : (mu+1)*n2]
 			for i := 0; i < d; i++ {
@@ -379,13 +407,14 @@ func (s *IPM) buildP2() {
 	}
 	s.p2 = packed(s.in.X)
 	if s.coupled {
-		s.q = packed(s.in.Y)
+		s.q = packed(s.in.Competitors(0))
 	}
 	s.p2For = s.p
 }
 
-// margins writes A w into dst (p x p, diagonal zero). For the coupled model the
-// scores are the two level-3 products (X W^T) Y^T; for the decoupled model one
+// margins writes A w into dst (p x Slots(), own slots zero). On the coupled
+// path the scores are the two level-3 products (X W^T) C^T, C the shared
+// competitors (Y, or the words); for the decoupled model one
 // matrix-vector product per association, spread over the cores
 // (decoupledMargins).
 func (s *IPM) margins(dst []float64, w []float64, wk *ipmWork) {
@@ -393,33 +422,33 @@ func (s *IPM) margins(dst []float64, w []float64, wk *ipmWork) {
 		s.decoupledMargins(dst, w, wk)
 		return
 	}
-	p, d := s.p, s.d
+	p, d, q := s.p, s.d, s.slots
 	u := wk.pd.RawMatrix()
 	blas64.Gemm(blas.NoTrans, blas.Trans, 1, s.in.X.RawMatrix(), blas64.General{Rows: d, Cols: d, Stride: d, Data: w}, 0, u)
-	sc := blas64.General{Rows: p, Cols: p, Stride: p, Data: dst}
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, u, s.in.Y.RawMatrix(), 0, sc)
+	sc := blas64.General{Rows: p, Cols: q, Stride: q, Data: dst}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, u, s.in.Competitors(0).RawMatrix(), 0, sc)
 	for mu := 0; mu < p; mu++ {
-		row := dst[mu*p : (mu+1)*p]
-		own := row[mu]
+		row := dst[mu*q : (mu+1)*q]
+		own := row[s.own[mu]]
 		for v := range row {
 			row[v] = own - row[v]
 		}
 	}
 }
 
-// transpose writes A^T v into dst (n), v p x p with zero diagonal:
-// sum_mu g_mu x_mu^T with g_mu = sum_v v_(mu,v) (y_mu - c_v). For the coupled
-// model G = diag(row sums of v) Y - v Y is one level-3 product.
+// transpose writes A^T v into dst (n), v p x Slots() with zero own slots:
+// sum_mu g_mu x_mu^T with g_mu = sum_v v_(mu,v) (y_mu - c_v). On the coupled
+// path G = diag(row sums of v) Y - v C is one level-3 product.
 func (s *IPM) transpose(dst []float64, v []float64, wk *ipmWork) {
 	if !s.coupled {
 		s.decoupledTranspose(dst, v, wk)
 		return
 	}
-	p, d := s.p, s.d
+	p, d, q := s.p, s.d, s.slots
 	g := wk.pd.RawMatrix()
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1, blas64.General{Rows: p, Cols: p, Stride: p, Data: v}, s.in.Y.RawMatrix(), 0, g)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1, blas64.General{Rows: p, Cols: q, Stride: q, Data: v}, s.in.Competitors(0).RawMatrix(), 0, g)
 	for mu := 0; mu < p; mu++ {
-		floats.AddScaled(g.Data[mu*g.Stride:mu*g.Stride+d], floats.Sum(v[mu*p:(mu+1)*p]), s.in.Y.RawRowView(mu))
+		floats.AddScaled(g.Data[mu*g.Stride:mu*g.Stride+d], floats.Sum(v[mu*q:(mu+1)*q]), s.in.Y.RawRowView(mu))
 	}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, g, s.in.X.RawMatrix(), 0, blas64.General{Rows: d, Cols: d, Stride: d, Data: dst})
 }
@@ -427,13 +456,13 @@ func (s *IPM) transpose(dst []float64, v []float64, wk *ipmWork) {
 // residuals computes the primal and dual residuals of st into wk and returns
 // their max norms and the mean complementarity mu.
 func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
-	p := s.p
+	p, q := s.p, s.slots
 	s.margins(wk.rpM, st.w, wk)
 	var comp float64
 	for mu := 0; mu < p; mu++ {
-		for v := 0; v < p; v++ {
-			i := mu*p + v
-			if v == mu {
+		for v := 0; v < q; v++ {
+			i := mu*q + v
+			if v == s.own[mu] {
 				wk.rpM[i] = 0
 				continue
 			}
@@ -456,7 +485,7 @@ func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 	}
 	wk.rdT = 1 - floats.Sum(st.lam)
 	dinf = math.Max(dinf, math.Abs(wk.rdT))
-	return pinf, dinf, comp / float64(p*(p-1)+2*s.n)
+	return pinf, dinf, comp / float64(s.in.Rows()+2*s.n)
 }
 
 // direction solves the Newton system
@@ -466,9 +495,9 @@ func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 // with r_cent in wk.rcM, rcU, rcL, into wk's step arrays. Eliminating ds and dy
 // leaves the normal equations (G^T D G) dz = r_dual - G^T (D r_prim + r_cent / s).
 func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
-	p, n := s.p, s.n
+	n := s.n
 	for i := range wk.qM {
-		if i/p == i%p {
+		if s.inert(i) {
 			wk.qM[i] = 0
 			continue
 		}
@@ -484,7 +513,11 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 		wk.rhs[k] = wk.rdW[k] - (wk.rhs[k] - wk.qU[k] + wk.qL[k])
 	}
 	wk.rhs[n] = wk.rdT + floats.Sum(wk.qM)
-	if err := wk.ns.solve(wk.rhs); err != nil {
+	if s.deficient {
+		if err := s.refinedSolve(wk); err != nil {
+			return err
+		}
+	} else if err := wk.ns.solve(wk.rhs); err != nil {
 		return err
 	}
 	copy(wk.dzW, wk.rhs[:n])
@@ -492,7 +525,7 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 	// ds = G dz + r_prim; dy = -(r_cent + y ds) / s.
 	s.margins(wk.dsM, wk.dzW, wk)
 	for i := range wk.dsM {
-		if i/p == i%p {
+		if s.inert(i) {
 			wk.dsM[i], wk.dyM[i] = 0, 0
 			continue
 		}
@@ -508,12 +541,47 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 	return nil
 }
 
+// refinedSolve solves the normal equations for wk.rhs with iterative
+// refinement: the residual b - H x from the exact operator (normalSystem.apply),
+// a correction solved with the factor, kept while it lowers the residual.
+func (s *IPM) refinedSolve(wk *ipmWork) error {
+	if wk.refB == nil {
+		wk.refB, wk.refR, wk.refX = make([]float64, s.n+1), make([]float64, s.n+1), make([]float64, s.n+1)
+	}
+	b, r, x := wk.refB, wk.refR, wk.rhs
+	copy(b, x)
+	if err := wk.ns.solve(x); err != nil {
+		return err
+	}
+	res := func() float64 {
+		wk.ns.apply(r, x)
+		for i := range r {
+			r[i] = b[i] - r[i]
+		}
+		return floats.Norm(r, math.Inf(1))
+	}
+	best := res()
+	for k := 0; k < ipmRefineMax && best > ipmRefineTol*floats.Norm(b, math.Inf(1)); k++ {
+		copy(wk.refX, x)
+		if err := wk.ns.solve(r); err != nil {
+			return err
+		}
+		floats.Add(x, r)
+		if next := res(); next < best {
+			best = next
+			continue
+		}
+		copy(x, wk.refX)
+		break
+	}
+	return nil
+}
+
 // centring fills r_cent = s.y + ds_aff.dy_aff - sigmaMu from the affine step
 // in wk (Mehrotra's corrector; aff false gives the predictor's s.y).
 func (s *IPM) centring(st *ipmState, wk *ipmWork, sigmaMu float64, aff bool) {
-	p := s.p
 	for i := range wk.rcM {
-		if i/p == i%p {
+		if s.inert(i) {
 			wk.rcM[i] = 0
 			continue
 		}
@@ -539,7 +607,6 @@ func (s *IPM) centring(st *ipmState, wk *ipmWork, sigmaMu float64, aff bool) {
 // direction only while it lengthens the step. Each corrector is one more solve
 // with the factor already computed, cheap next to the factorisation.
 func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float64, float64, error) {
-	p := s.p
 	target := func(v float64) float64 {
 		lo, hi := gondzioLow*sigmaMu, gondzioHigh*sigmaMu
 		switch {
@@ -554,7 +621,7 @@ func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float
 		tp, td := math.Min(1, gondzioAspire*ap+gondzioStretch), math.Min(1, gondzioAspire*ad+gondzioStretch)
 		wk.save()
 		for i := range wk.rcM {
-			if i/p != i%p {
+			if !s.inert(i) {
 				wk.rcM[i] -= target((st.s[i] + tp*wk.dsM[i]) * (st.lam[i] + td*wk.dyM[i]))
 			}
 		}
@@ -587,9 +654,8 @@ func (s *IPM) stepLengths(st *ipmState, wk *ipmWork, eta float64) (ap, ad float6
 		}
 		return a
 	}
-	p := s.p
 	for i := range st.s {
-		if i/p == i%p {
+		if s.inert(i) {
 			continue
 		}
 		ap = ratio(st.s[i], wk.dsM[i], ap)
@@ -607,9 +673,8 @@ func (s *IPM) stepLengths(st *ipmState, wk *ipmWork, eta float64) (ap, ad float6
 // complementarity is the total s.y after steps ap (primal) and ad (dual).
 func (s *IPM) complementarity(st *ipmState, wk *ipmWork, ap, ad float64) float64 {
 	var c float64
-	p := s.p
 	for i := range st.s {
-		if i/p != i%p {
+		if !s.inert(i) {
 			c += (st.s[i] + ap*wk.dsM[i]) * (st.lam[i] + ad*wk.dyM[i])
 		}
 	}
@@ -620,11 +685,10 @@ func (s *IPM) complementarity(st *ipmState, wk *ipmWork, ap, ad float64) float64
 }
 
 func (s *IPM) update(st *ipmState, wk *ipmWork, ap, ad float64) {
-	p := s.p
 	floats.AddScaled(st.w, ap, wk.dzW)
 	st.t += ap * wk.dzT
 	for i := range st.s {
-		if i/p == i%p {
+		if s.inert(i) {
 			continue
 		}
 		st.s[i] += ap * wk.dsM[i]
@@ -653,7 +717,7 @@ func (s *IPM) update(st *ipmState, wk *ipmWork, ap, ad float64) {
 func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) (*Solution, error) {
 	p, n := s.p, s.n
 	if wk.polish == nil {
-		wk.polish = make([]float64, p*p)
+		wk.polish = make([]float64, p*s.slots)
 	}
 	lam := wk.dyM // scratch until the next direction
 	copy(lam, st.lam)
@@ -674,7 +738,7 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 			s.margins(wk.dsM, wk.rhs[:n], wk)
 			for i := range next {
 				next[i] = 0
-				if i/p != i%p {
+				if !s.inert(i) {
 					next[i] = math.Max(0, lam[i]+wk.dm[i]*(wk.dsM[i]-zeta))
 				}
 			}
@@ -726,15 +790,15 @@ func certTarget(eps float64) float64 { return math.Min(eps/2, ipmCertTarget) }
 // finish turns the final point into a Solution: W and t from the primal, the
 // margin duals as lambda (rows with weight zero left out).
 func (s *IPM) finish(out *Solution, st *ipmState, status string) *Solution {
-	p := s.p
+	p, q := s.p, s.slots
 	out.W = mat.NewDense(s.d, s.d, append([]float64(nil), st.w...))
 	out.T = st.t
 	out.Status = status
 	out.Lambda = out.Lambda[:0]
 	for mu := 0; mu < p; mu++ {
-		for v := 0; v < p; v++ {
-			if v != mu && st.lam[mu*p+v] > 0 {
-				out.Lambda = append(out.Lambda, Weighted{Row{mu, v}, st.lam[mu*p+v]})
+		for v := 0; v < q; v++ {
+			if v != s.own[mu] && st.lam[mu*q+v] > 0 {
+				out.Lambda = append(out.Lambda, Weighted{Row{mu, v}, st.lam[mu*q+v]})
 			}
 		}
 	}

@@ -14,22 +14,25 @@ import (
 
 // The structured normal matrix (one GEMM of packed Kronecker factors, then a
 // rearrangement) equals G^T D G formed from the explicit rows a_r = (y_mu - c) (x) x_mu,
-// for both models and a random D.
+// for the coupled, decoupled and vocabulary models (for the last, M_mu sums
+// over the V - 1 answers v != a(mu)) and a random D.
 func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
-	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+	for _, kind := range append([]model.Model{model.Coupled, model.Decoupled}, seamVocabularies(t)...) {
 		const d, p = 5, 9
 		in, err := model.NewInstance(model.Random{D: d, Seed: 3, Kind: kind}, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s := NewIPM(in, Options{})
-		s.p = p
-		s.buildP2()
+		if _, err := s.begin(); err != nil {
+			t.Fatal(err)
+		}
+		q := in.Slots()
 		wk := s.newWork()
 		r := rand.New(rand.NewPCG(1, 2))
 		n := d * d
 		for i := range wk.dm {
-			if i/p != i%p {
+			if !s.inert(i) {
 				wk.dm[i] = r.ExpFloat64()
 			}
 		}
@@ -43,8 +46,8 @@ func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
 		row := make([]float64, n+1)
 		for mu := 0; mu < p; mu++ {
 			x, y := in.X.RawRowView(mu), in.Y.RawRowView(mu)
-			for v := 0; v < p; v++ {
-				if v == mu {
+			for v := 0; v < q; v++ {
+				if v == in.Own(mu) {
 					continue
 				}
 				c := in.Competitor(mu, v)
@@ -54,7 +57,7 @@ func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
 					}
 				}
 				row[n] = -1
-				dr := wk.dm[mu*p+v]
+				dr := wk.dm[mu*q+v]
 				for a := 0; a <= n; a++ {
 					for b := 0; b <= n; b++ {
 						want[a*(n+1)+b] += dr * row[a] * row[b]
@@ -83,7 +86,7 @@ func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
 		for i := range z {
 			z[i] = r.NormFloat64()
 		}
-		wk.pcgM = make([]float64, p*p)
+		wk.pcgM = make([]float64, p*q)
 		got := make([]float64, n+1)
 		s.applyNormal(got, z, wk)
 		for a := 0; a <= n; a++ {
@@ -142,8 +145,9 @@ func TestDecoupledOnePassMatchesTwoPass(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewIPM(in, Options{})
-	s.p = p
-	s.buildP2()
+	if _, err := s.begin(); err != nil {
+		t.Fatal(err)
+	}
 	wk := s.newWork()
 	r := rand.New(rand.NewPCG(3, 4))
 	n := d * d

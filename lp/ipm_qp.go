@@ -37,11 +37,11 @@ func (s *IPM) SolveMaxMargin(ctx context.Context) (*Solution, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, n := s.p, s.n
+	pq, n := s.p*s.slots, s.n
 	wk := s.newWork()
 	wk.ns = s.newNormal(wk)
 	wk.ctx = ctx
-	pr := &qpProblem{s: s, wk: wk, m: float64(p * (p - 1)), w: make([]float64, n), sl: make([]float64, p*p), lam: make([]float64, p*p)}
+	pr := &qpProblem{s: s, wk: wk, m: float64(s.in.Rows()), w: make([]float64, n), sl: make([]float64, pq), lam: make([]float64, pq)}
 	for i := range pr.sl {
 		if pr.off(i) {
 			pr.sl[i], pr.lam[i] = 1, 1
@@ -55,8 +55,8 @@ func (s *IPM) SolveMaxMargin(ctx context.Context) (*Solution, error) {
 }
 
 // qpProblem is the max-margin QP of SolveMaxMargin as a mehrotraProblem: w
-// (n), margin slacks sl = A w - 1 and duals lam (p x p, diagonal unused and
-// zero). Its directions live in the work space's margin and w arrays: dw in
+// (n), margin slacks sl = A w - 1 and duals lam (p x Slots(), own slots
+// unused and zero). Its directions live in the work space's margin and w arrays: dw in
 // wk.dzW, ds in wk.dsM, dlambda in wk.dyM, r_cent in wk.rcM.
 type qpProblem struct {
 	s          *IPM
@@ -65,12 +65,12 @@ type qpProblem struct {
 	w, sl, lam []float64
 }
 
-func (pr *qpProblem) off(i int) bool { return i/pr.s.p != i%pr.s.p }
+func (pr *qpProblem) off(i int) bool { return !pr.s.inert(i) }
 func (pr *qpProblem) name() string   { return "max-margin problem: " }
 
 func (pr *qpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 	s, wk, w, sl, lam := pr.s, pr.wk, pr.w, pr.sl, pr.lam
-	p := s.p
+	q := s.slots
 	rp, rd := wk.rpM, wk.rdW
 	// Residuals: r_p = A w - s - 1, r_d = w - A^T lambda.
 	s.margins(rp, w, wk)
@@ -106,7 +106,7 @@ func (pr *qpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 		out.T, out.Status = 1, "optimal"
 		for i, l := range lam {
 			if pr.off(i) && l > 0 {
-				out.Lambda = append(out.Lambda, Weighted{Row{i / p, i % p}, l})
+				out.Lambda = append(out.Lambda, Weighted{Row{i / q, i % q}, l})
 			}
 		}
 		return out, 0, nil

@@ -90,9 +90,8 @@ const DefaultEps = 1e-6
 
 // NewSolver returns the solver opts.Method names, in its fallback chain
 // (Chain). Auto takes the first solver of its preferences (autoChain) that
-// supports in (Capabilities.Supports): the interior-point method does not
-// take the vocabulary model, the simplex does. A name no solver is registered
-// under (HiGHS without package lp/highs) gets the simplex.
+// supports in (Capabilities.Supports). A name no solver is registered under
+// (HiGHS without package lp/highs) gets the simplex.
 func NewSolver(in *model.Instance, opts Options) *Chain {
 	m := Resolve(in, opts)
 	caps, ok := m.Capabilities()

@@ -6,7 +6,7 @@ package lp
 //	LP (order n+1):  [A^T D A + diag(du + dl), -A^T D 1; -1^T D A, 1^T D 1]
 //	QP (order n):     A^T D A + diag(du + dl)   (du = 1, dl = 0: I + A^T D A)
 //
-// with D = diag(dm) on the p(p-1) margin rows. An implementation forms it for
+// with D = diag(dm) on the margin rows (p(Slots() - 1) of them). An implementation forms it for
 // the scalings it is given, factors it (choosing its own precision and
 // diagonal shift), solves with the factor and applies the matrix. The
 // iteration asks nothing else of it: the products with A itself (margins,
@@ -33,7 +33,7 @@ type normalSystem interface {
 
 // normalScaling is the diagonal scaling a normal matrix is formed for.
 type normalScaling struct {
-	dm     []float64 // p x p margin scalings lambda / slack (row (mu, v) at mu*p+v; diagonal unused)
+	dm     []float64 // p x Slots() margin scalings lambda / slack (row (mu, v) at mu*Slots()+v; own slots unused)
 	du, dl []float64 // n box scalings, summed on the diagonal
 	border bool      // the LP's t row and column (order n+1); without, the QP's order n
 }

@@ -72,7 +72,7 @@ func (c *cpuNormal) roughSolve(b []float64) {
 func (c *cpuNormal) apply(dst, z []float64) {
 	s, wk := c.s, c.wk
 	if wk.pcgM == nil {
-		wk.pcgM = make([]float64, s.p*s.p)
+		wk.pcgM = make([]float64, s.p*s.slots)
 	}
 	if c.border {
 		s.applyNormal(dst, z, wk)
@@ -106,9 +106,9 @@ func (s *IPM) factor(wk *ipmWork) error {
 	}
 	wk.sumD = 0
 	for mu := 0; mu < s.p; mu++ {
-		for v := 0; v < s.p; v++ {
-			if v != mu {
-				wk.sumD += wk.dm[mu*s.p+v]
+		for v := 0; v < s.slots; v++ {
+			if v != s.own[mu] {
+				wk.sumD += wk.dm[mu*s.slots+v]
 			}
 		}
 	}
@@ -200,7 +200,7 @@ func (s *IPM) pcg(wk *ipmWork, b []float64) bool {
 	if wk.pcgB == nil {
 		f := func() []float64 { return make([]float64, s.n+1) }
 		wk.pcgB, wk.pcgX, wk.pcgR, wk.pcgZ, wk.pcgP, wk.pcgQ = f(), f(), f(), f(), f(), f()
-		wk.pcgM, wk.b32 = make([]float64, s.p*s.p), make([]float32, s.n+1)
+		wk.pcgM, wk.b32 = make([]float64, s.p*s.slots), make([]float32, s.n+1)
 	}
 	bb, x, r, z, pv, q := wk.pcgB, wk.pcgX, wk.pcgR, wk.pcgZ, wk.pcgP, wk.pcgQ
 	copy(bb, b)
@@ -286,7 +286,7 @@ func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 	s.margins(q, z[:n], wk)
 	var sum float64
 	for i := range q {
-		if i/p == i%p {
+		if s.inert(i) {
 			q[i] = 0
 			continue
 		}
@@ -305,19 +305,20 @@ func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 //
 //	= sum(D_mu) y_mu y_mu^T - y_mu g_mu^T - g_mu y_mu^T + sum_v D_(mu,v) c_v c_v^T,
 //
-// g_mu = sum_v D_(mu,v) c_v. For the coupled model the last term of every mu is
-// one product D Q (Q's row v the packed y_v y_v^T); for the decoupled model it is
+// g_mu = sum_v D_(mu,v) c_v. On the coupled path (coupled and vocabulary
+// models; D is p x Slots()) the last term of every mu is one product D Q (Q's
+// row v the packed c_v c_v^T) and G = D C; for the decoupled model it is
 // a small symmetric product per association, spread over the cores with the
 // pure-Go BLAS (a cgo call per association would cost more than it computes).
 func (s *IPM) formGram(wk *ipmWork) {
-	p, d, n2 := s.p, s.d, s.n2
+	p, d, n2, q := s.p, s.d, s.n2, s.slots
 	in := s.in
-	dmat := blas64.General{Rows: p, Cols: p, Stride: p, Data: wk.dm}
+	dmat := blas64.General{Rows: p, Cols: q, Stride: q, Data: wk.dm}
 	g := wk.pd.RawMatrix() // row mu: g_mu
 	if s.coupled {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, blas64.General{Rows: p, Cols: n2, Stride: n2, Data: s.q}, 0,
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, blas64.General{Rows: q, Cols: n2, Stride: n2, Data: s.q}, 0,
 			blas64.General{Rows: p, Cols: n2, Stride: n2, Data: wk.p1})
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, in.Y.RawMatrix(), 0, g)
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dmat, in.Competitors(0).RawMatrix(), 0, g)
 	}
 	var wg sync.WaitGroup
 	workers := min(linalg.Threads(), p)
@@ -334,7 +335,7 @@ func (s *IPM) formGram(wk *ipmWork) {
 				if wk.cancelled() != nil {
 					return
 				}
-				dmu := wk.dm[mu*p : (mu+1)*p]
+				dmu := wk.dm[mu*q : (mu+1)*q]
 				sum := floats.Sum(dmu)
 				gr := g.Data[mu*g.Stride : mu*g.Stride+d]
 				row := wk.p1[mu*n2 : (mu+1)*n2]

@@ -15,13 +15,15 @@ import (
 
 // denseNormal is the plain second normal system, a test double for the seam:
 // it forms G^T D G from the instance's explicit rows g_r = [a_r, -1] with
-// a_r = (y_mu - c_v) (x) x_mu (small d and p only: the rows are m x (n+1)),
+// a_r = (y_mu - c_v) (x) x_mu, v over the slots but Own(mu) (small d and p
+// only: the rows are m x (n+1)),
 // and factors it with gonum's mat.Cholesky in double precision, shifting the
 // diagonal as cpuNormal's double path does when Cholesky fails. It shares no
 // code with cpuNormal: no Kronecker structure, no packing, no single precision.
 type denseNormal struct {
 	p, n  int
-	rows  *mat.Dense // m x n: a_r for r = (mu, v), v != mu, in row-major (mu, v) order
+	own   []int      // own[mu]: Instance.Own(mu); the slots are len(dm) / p
+	rows  *mat.Dense // m x n: a_r for r = (mu, v), v != Own(mu), in row-major (mu, v) order
 	h     *mat.SymDense
 	chol  mat.Cholesky
 	order int
@@ -30,12 +32,14 @@ type denseNormal struct {
 func newDenseNormal(s *IPM, _ *ipmWork) normalSystem {
 	in, p, d := s.in, s.p, s.d
 	n := d * d
-	rows := mat.NewDense(p*(p-1), n, nil)
+	rows := mat.NewDense(in.Rows(), n, nil)
+	own := make([]int, p)
 	r := 0
 	for mu := 0; mu < p; mu++ {
+		own[mu] = in.Own(mu)
 		x, y := in.X.RawRowView(mu), in.Y.RawRowView(mu)
-		for v := 0; v < p; v++ {
-			if v == mu {
+		for v := 0; v < in.Slots(); v++ {
+			if v == own[mu] {
 				continue
 			}
 			c, row := in.Competitor(mu, v), rows.RawRowView(r)
@@ -47,7 +51,7 @@ func newDenseNormal(s *IPM, _ *ipmWork) normalSystem {
 			r++
 		}
 	}
-	return &denseNormal{p: p, n: n, rows: rows}
+	return &denseNormal{p: p, n: n, own: own, rows: rows}
 }
 
 func (dn *denseNormal) factor(sc normalScaling) error {
@@ -57,15 +61,16 @@ func (dn *denseNormal) factor(sc normalScaling) error {
 		dn.order = n + 1
 	}
 	// Bt (order x m): column r is sqrt(D_r) g_r; H = Bt Bt^T + box diagonal.
-	m := p * (p - 1)
+	m, _ := dn.rows.Dims()
+	q := len(sc.dm) / p
 	bt := mat.NewDense(dn.order, m, nil)
 	r := 0
 	for mu := 0; mu < p; mu++ {
-		for v := 0; v < p; v++ {
-			if v == mu {
+		for v := 0; v < q; v++ {
+			if v == dn.own[mu] {
 				continue
 			}
-			sq := math.Sqrt(sc.dm[mu*p+v])
+			sq := math.Sqrt(sc.dm[mu*q+v])
 			for k, a := range dn.rows.RawRowView(r) {
 				bt.Set(k, r, sq*a)
 			}
@@ -125,15 +130,17 @@ func (dn *denseNormal) apply(dst, z []float64) {
 // agrees with the CPU one: the same status and t* for the LP (run to the
 // optimum and stopped at the first certified verdict), the same kappa* for the
 // max-margin QP, and iteration counts within one, on storable and not-storable
-// instances of both models. And the two systems' matrices agree: H z from each
-// after the same factor.
+// instances of the coupled, decoupled and vocabulary models (V = 2, 4 with
+// Zipf answers, 16). And the two systems' matrices agree: H z from each after
+// the same factor.
 func TestIPMNormalSeamDoubleAgrees(t *testing.T) {
 	ctx := context.Background()
 	// Allowed differences between the two systems: the iterates differ by
 	// rounding only (1e-12 or so), which moves t* far less than this.
 	const tTol, kappaTol, itTol = 1e-8, 1e-8, 1
 	var lpRuns, qpRuns int
-	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+	kinds := append([]model.Model{model.Coupled, model.Decoupled}, seamVocabularies(t)...)
+	for _, kind := range kinds {
 		for _, c := range []struct{ d, p int }{{4, 4}, {4, 6}, {4, 12}, {5, 6}, {5, 10}, {5, 18}, {6, 8}, {6, 14}, {6, 22}} {
 			in, err := model.NewInstance(model.Random{D: c.d, Seed: uint64(c.p), Kind: kind}, c.p)
 			if err != nil {
@@ -176,20 +183,21 @@ func TestIPMNormalSeamDoubleAgrees(t *testing.T) {
 			qpRuns++
 		}
 	}
-	if lpRuns < 36 || qpRuns < 6 {
+	if lpRuns < 90 || qpRuns < 15 {
 		t.Fatalf("only %d LP and %d QP comparisons ran", lpRuns, qpRuns)
 	}
 	// The matrices themselves, LP and QP, for one random scaling.
-	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+	for _, kind := range kinds {
 		const d, p = 4, 9
 		in, _ := model.NewInstance(model.Random{D: d, Seed: 5, Kind: kind}, p)
 		s := NewIPM(in, Options{Precision: PrecisionDouble})
-		s.p = p
-		s.buildP2()
+		if _, err := s.begin(); err != nil {
+			t.Fatal(err)
+		}
 		wk := s.newWork()
 		r := rand.New(rand.NewPCG(3, 4))
 		for i := range wk.dm {
-			if i/p != i%p {
+			if !s.inert(i) {
 				wk.dm[i] = r.ExpFloat64()
 			}
 		}
@@ -229,6 +237,24 @@ func TestIPMNormalSeamDoubleAgrees(t *testing.T) {
 			}
 		}
 	}
+}
+
+// seamVocabularies are the vocabulary models the seam test runs: V = 2 and
+// 16 with uniform answers, V = 4 with Zipf answers (exponent 1.1).
+func seamVocabularies(t *testing.T) []model.Model {
+	t.Helper()
+	var out []model.Model
+	for _, c := range []struct {
+		v int
+		a model.Answers
+	}{{2, model.Answers{Kind: model.Uniform}}, {4, model.Answers{Kind: model.Zipf, S: 1.1}}, {16, model.Answers{Kind: model.Uniform}}} {
+		m, err := model.Vocabulary(c.v, c.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 func abs(k int) int {
