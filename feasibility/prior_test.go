@@ -79,3 +79,24 @@ func TestNextInBracket(t *testing.T) {
 		}
 	}
 }
+
+// The vocabulary model's prior is the surrogate's, not the paper's: at V = 2 the
+// model is a perceptron with d weights, and Cover's count puts p* + 1 where
+// Binomial(p - 1, 1/2) reaches d: centre 2d, spread sqrt(2d) (the binomial's
+// sqrt(p)/2 in units of its slope 1/2). Both follow from the prior's formula
+// with |S| uniform on {0, 1}.
+func TestVocabularyPriorIsCovers(t *testing.T) {
+	for _, d := range []int{8, 32} {
+		m, err := model.Vocabulary(2, model.Answers{Kind: model.Uniform})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr := PriorOf(model.Random{D: d, Seed: 1, Kind: m})
+		if want := 2 * float64(d); math.Abs(pr.Center-want) > 1e-6*want {
+			t.Errorf("d = %d, V = 2: centre %g, want Cover's 2d = %g", d, pr.Center, want)
+		}
+		if want := math.Sqrt(2 * float64(d)); math.Abs(pr.Width-want) > 1e-6*want {
+			t.Errorf("d = %d, V = 2: width %g, want sqrt(2d) = %g", d, pr.Width, want)
+		}
+	}
+}

@@ -122,11 +122,43 @@ func PriorFor(n int) Prior {
 // coupled one-layer model).
 func PriorOf(src model.Source) Prior {
 	n := unknowns(src)
+	if m := src.Model(); m.IsVocabulary() && n == src.Dim()*src.Dim() {
+		if pr, ok := vocabPrior(src.Dim(), m.Vocab()); ok {
+			return pr
+		}
+	}
 	pr := PriorFor(n)
 	if src.Model() == model.Coupled && n == src.Dim()*src.Dim() && src.Dim() > 1 {
 		pr.Center = pr.PC * (1 + coupledExcess/math.Log(float64(src.Dim())))
 	}
 	return pr
+}
+
+// vocabPrior is the prior of the vocabulary model with V words at d: centred on
+// the surrogate's p_c(d, V) = N / D_0(V) (theory.VocabCriticalP; the paper's p_c
+// is far off: 2d for V = 2, not about d^2 / log d), spread by the surrogate's
+// width: V_p = |S_1| + ... + |S_p| with the law of |S| at V words crosses N at
+// p* with standard deviation sqrt(p_c Var|S|) / D_0(V). ok is false where
+// theory cannot say (the caller falls back to the paper's prior).
+func vocabPrior(d, v int) (pr Prior, ok bool) {
+	pc, dv, err := theory.VocabCriticalP(d, v)
+	if err != nil || !(pc >= 2) {
+		return Prior{}, false
+	}
+	f, err := theory.ComputeFaces(float64(v), 0)
+	if err != nil {
+		return Prior{}, false
+	}
+	var m1, m2 float64
+	for k, q := range f.Exactly() {
+		m1 += float64(k) * q
+		m2 += float64(k*k) * q
+	}
+	pr = Prior{PC: pc, Center: pc, Width: math.Max(1, priorWidth*pc), Slope: pc / 2}
+	if m2 > m1*m1 {
+		pr.Width = math.Max(1, math.Sqrt(pc*(m2-m1*m1))/dv)
+	}
+	return pr, true
 }
 
 // unknowns is the number of trainable weights of a source's memory: d^2, or
