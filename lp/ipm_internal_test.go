@@ -65,9 +65,12 @@ func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
 		for k := 0; k < n; k++ {
 			want[k*(n+1)+k] += wk.du[k] + wk.dl[k]
 		}
-		// The border as factor() forms it.
+		// The border as factor() forms it, from formGram's g (gramBorder).
+		s.gramBorder(wk)
 		h := make([]float64, n)
-		s.transpose(h, wk.dm, wk)
+		for a := range h {
+			h[a] = -wk.border[a]
+		}
 		for a := 0; a < n; a++ {
 			for b := 0; b <= a; b++ {
 				if got := wk.h[a*(n+1)+b]; math.Abs(got-want[a*(n+1)+b]) > 1e-12*(1+math.Abs(want[a*(n+1)+b])) {

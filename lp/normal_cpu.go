@@ -94,10 +94,7 @@ func (c *cpuNormal) apply(dst, z []float64) {
 func (s *IPM) factor(wk *ipmWork) error {
 	s.formGram(wk)
 	n := s.n
-	s.transpose(wk.border, wk.dm, wk)
-	for i := range wk.border {
-		wk.border[i] = -wk.border[i]
-	}
+	s.gramBorder(wk)
 	wk.sumD = 0
 	for mu := 0; mu < s.p; mu++ {
 		for v := 0; v < s.p; v++ {
@@ -292,8 +289,8 @@ func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 //
 // g_mu = sum_v D_(mu,v) c_v. For the coupled model the last term of every mu is
 // one product D Q (Q's row v the packed y_v y_v^T); for the decoupled model it is
-// a small symmetric product per association, spread over the cores with the
-// pure-Go BLAS (a cgo call per association would cost more than it computes).
+// a small symmetric product per association (decoupledGram), spread over the
+// cores.
 func (s *IPM) formGram(wk *ipmWork) {
 	p, d, n2 := s.p, s.d, s.n2
 	in := s.in
@@ -321,26 +318,7 @@ func (s *IPM) formGram(wk *ipmWork) {
 				gr := g.Data[mu*g.Stride : mu*g.Stride+d]
 				row := wk.p1[mu*n2 : (mu+1)*n2]
 				if !s.coupled {
-					c := in.Competitors(mu).RawMatrix()
-					for i := range gr {
-						gr[i] = 0
-					}
-					for v := 0; v < p; v++ {
-						sq := math.Sqrt(dmu[v])
-						zr, cr := z[v*d:(v+1)*d], c.Data[v*c.Stride:v*c.Stride+d]
-						for i := range zr {
-							zr[i] = sq * cr[i]
-						}
-						if dmu[v] != 0 {
-							floats.AddScaled(gr, dmu[v], cr)
-						}
-					}
-					pureGo.Dsyrk(blas.Upper, blas.Trans, d, p, 1, z, d, 0, m, d)
-					for i := 0; i < d; i++ {
-						for j := i; j < d; j++ {
-							row[s.pk[i*d+j]] = m[i*d+j]
-						}
-					}
+					s.decoupledGram(mu, dmu, gr, row, z, m)
 				}
 				y := in.Y.RawRowView(mu)
 				for i := 0; i < d; i++ {
