@@ -82,6 +82,9 @@ func TestIPMPolishedCertificates(t *testing.T) {
 					default:
 						not++
 						worst = math.Max(worst, ipmNot.Residual)
+						if testing.Verbose() {
+							t.Logf("d=%d %v seed %d p=%d: not storable, residual %.2g (reference %s)", d, kind, seed, p, ipmNot.Residual, ref.Solver)
+						}
 						if ipmNot.Residual > polishResidual {
 							t.Errorf("d=%d %v seed %d p=%d: residual %.3g > %g", d, kind, seed, p, ipmNot.Residual, polishResidual)
 						}
