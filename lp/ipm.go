@@ -261,6 +261,7 @@ type ipmWork struct {
 	polishRes                                float64      // the residual polishDual reached this iteration
 	polishSteps                              int          // polishDual's projections, for the benchmarks
 	polishZ                                  []float64    // polishDual's solve (n), decoupled model
+	gramOut                                  [][]float64  // gramApply's per-core sums (n)
 	ns                                       normalSystem // the normal system this solve factors and solves with
 }
 

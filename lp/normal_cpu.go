@@ -241,28 +241,17 @@ func (s *IPM) precondition(wk *ipmWork, dst, v []float64) {
 	}
 }
 
-// applyNormal writes H z into dst without forming H: with q = D (A z_W - z_t 1),
-// H z = (A^T q + (Du + Dl) z_W, -sum q).
+// applyNormal writes H z into dst, H the normal matrix of the last factor:
+// for the coupled model without forming H, with q = D (A z_W - z_t 1),
+// H z = (A^T q + (Du + Dl) z_W, -sum q); for the decoupled model from the
+// formed Gram matrix (gramApply).
 func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 	n, p := s.n, s.p
 	q := wk.pcgM
 	if !s.coupled {
-		zt := z[n]
-		sum := s.marginsThenTranspose(dst[:n], z[:n], q, func(mu int, row []float64) float64 {
-			var sum float64
-			dm := wk.dm[mu*p : (mu+1)*p]
-			for v := range row {
-				if v != mu {
-					row[v] = dm[v] * (row[v] - zt)
-					sum += row[v]
-				}
-			}
-			return sum
-		}, wk)
-		for k := 0; k < n; k++ {
-			dst[k] += (wk.du[k] + wk.dl[k]) * z[k]
-		}
-		dst[n] = -sum
+		// From the formed Gram matrix: a pass over the decoupled
+		// competitors would stream p^2 d doubles (gramApply).
+		s.gramApply(dst, z, wk)
 		return
 	}
 	s.margins(q, z[:n], wk)
