@@ -13,8 +13,8 @@ import (
 
 // marginsThenTranspose computes, for the decoupled model, the margins of w
 // row by row, turns each row into a weight row with f, and accumulates
-// A^T of those weights into dst (n = d^2): the products of an operator
-// application or a dual projection in one pass over the competitors. Each
+// A^T of those weights into dst (n = d^2): the products of a dual projection
+// in one pass over the competitors. Each
 // association's competitors C_mu (p x d, 8 p d bytes) are read once, for both
 // of their matrix-vector products, while they are in cache: the separate
 // margins and transpose read the p^2 d competitor array (162 MB at d = 64,
