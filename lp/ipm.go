@@ -218,6 +218,7 @@ type ipmWork struct {
 	rpM       []float64 // primal residuals
 	rpU, rpL  []float64
 	rdW       []float64 // dual residuals
+	atLam     []float64 // A^T lambda of the last residuals, for polishDual
 	rdT       float64
 	certRes   float64 // |A^T lambda|_1 / sum(lambda), the not-storable residual
 	qM        []float64
@@ -245,6 +246,7 @@ type ipmWork struct {
 	polishRes                                float64      // the residual polishDual reached this iteration
 	polishSteps                              int          // polishDual's projections, for the benchmarks
 	polishZ                                  []float64    // polishDual's solve (n), decoupled model
+	gramOut                                  [][]float64  // gramApply's per-core sums (n)
 	ns                                       normalSystem // the normal system this solve factors and solves with
 	refB, refR, refX                         []float64    // refinedSolve's right-hand side, residual and saved solution
 
@@ -350,7 +352,7 @@ func (s *IPM) newWork() *ipmWork {
 	return &ipmWork{
 		p1: f(p * n2), gs: f(n2 * n2), h: f((n + 1) * (n + 1)), border: f(n),
 		dm: f(pq), du: f(n), dl: f(n),
-		rpM: f(pq), rpU: f(n), rpL: f(n), rdW: f(n),
+		rpM: f(pq), rpU: f(n), rpL: f(n), rdW: f(n), atLam: f(n),
 		qM: f(pq), qU: f(n), qL: f(n), dzW: f(n),
 		dsM: f(pq), dyM: f(pq), dsU: f(n), dyU: f(n), dsL: f(n), dyL: f(n),
 		rcM: f(pq), rcU: f(n), rcL: f(n), rhs: f(n + 1),
@@ -457,7 +459,7 @@ func (s *IPM) transpose(dst []float64, v []float64, wk *ipmWork) {
 // their max norms and the mean complementarity mu.
 func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 	p, q := s.p, s.slots
-	s.margins(wk.rpM, st.w, wk)
+	s.marginsAndTranspose(wk.rpM, st.w, wk.rdW, st.lam, wk)
 	var comp float64
 	for mu := 0; mu < p; mu++ {
 		for v := 0; v < q; v++ {
@@ -477,7 +479,7 @@ func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 		pinf = math.Max(pinf, math.Max(math.Abs(wk.rpU[k]), math.Abs(wk.rpL[k])))
 		comp += st.u[k]*st.al[k] + st.l[k]*st.b[k]
 	}
-	s.transpose(wk.rdW, st.lam, wk)
+	copy(wk.atLam, wk.rdW)
 	wk.certRes = floats.Norm(wk.rdW, 1) / floats.Sum(st.lam)
 	for k := range wk.rdW {
 		wk.rdW[k] += st.b[k] - st.al[k]
@@ -722,7 +724,7 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 	lam := wk.dyM // scratch until the next direction
 	copy(lam, st.lam)
 	wk.polishRes = math.Inf(1)
-	s.transpose(wk.rhs[:n], lam, wk)
+	copy(wk.rhs[:n], wk.atLam) // A^T lambda: the residuals of this iteration's check, lambda unchanged since
 	for k := 0; k < ipmPolishSteps; k++ {
 		if err := wk.cancelled(); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package lp
 
 import (
+	"math"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -12,8 +13,8 @@ import (
 
 // marginsThenTranspose computes, for the decoupled model, the margins of w
 // row by row, turns each row into a weight row with f, and accumulates
-// A^T of those weights into dst (n = d^2): the products of an operator
-// application or a dual projection in one pass over the competitors. Each
+// A^T of those weights into dst (n = d^2): the products of a dual projection
+// in one pass over the competitors. Each
 // association's competitors C_mu (p x d, 8 p d bytes) are read once, for both
 // of their matrix-vector products, while they are in cache: the separate
 // margins and transpose read the p^2 d competitor array (162 MB at d = 64,
@@ -114,4 +115,135 @@ func (s *IPM) decoupledTranspose(dst, v []float64, wk *ipmWork) {
 	})
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: p, Cols: d, Stride: d, Data: g}, in.X.RawMatrix(), 0,
 		blas64.General{Rows: d, Cols: d, Stride: d, Data: dst})
+}
+
+// decoupledGram computes, for association mu of the decoupled model and its
+// scalings dmu (p), g_mu = sum_v dmu_v c_v into gr (d) and the packed upper
+// triangle of sum_v dmu_v c_v c_v^T into row (n2), with z (p x d) and m
+// (d x d) as scratch. The symmetric product is the process's BLAS (OpenBLAS):
+// d^2 p flops per association, p^2 d^2 per normal matrix, which gonum's
+// pure-Go Dsyrk ran at 0.7-1.3 GFLOP/s against OpenBLAS's 18-25 (d = 48 and 64,
+// the per-association products of one normal matrix: 16 ms against 393 ms at
+// d = 48, 57 ms against 1043 ms at d = 64; measured on a loaded machine).
+func (s *IPM) decoupledGram(mu int, dmu, gr, row, z, m []float64) {
+	p, d := s.p, s.d
+	c := s.in.Competitors(mu).RawMatrix()
+	clear(gr)
+	for v := 0; v < p; v++ {
+		sq := math.Sqrt(dmu[v])
+		zr, cr := z[v*d:(v+1)*d], c.Data[v*c.Stride:v*c.Stride+d]
+		for i := range zr {
+			zr[i] = sq * cr[i]
+		}
+		if dmu[v] != 0 {
+			floats.AddScaled(gr, dmu[v], cr)
+		}
+	}
+	blas64.Implementation().Dsyrk(blas.Upper, blas.Trans, d, p, 1, z, d, 0, m, d)
+	for i := 0; i < d; i++ {
+		for j := i; j < d; j++ {
+			row[s.pk[i*d+j]] = m[i*d+j]
+		}
+	}
+}
+
+// gramBorder writes the t border of the normal matrix, -A^T D 1, into
+// wk.border from what formGram leaves in wk.pd (row mu: g_mu =
+// sum_v D_(mu,v) c_v): -A^T D 1 = sum_mu (g_mu - sum(D_mu) y_mu) x_mu^T, one
+// p x d update and one small GEMM instead of a transpose, which for the
+// decoupled model is a pass over all p^2 d competitors. The diagonal of D is
+// zero (the own slot is no constraint), and c = y_mu there anyway.
+func (s *IPM) gramBorder(wk *ipmWork) {
+	p, d, q := s.p, s.d, s.slots
+	g := wk.pd.RawMatrix()
+	for mu := 0; mu < p; mu++ {
+		floats.AddScaled(g.Data[mu*g.Stride:mu*g.Stride+d], -floats.Sum(wk.dm[mu*q:(mu+1)*q]), s.in.Y.RawRowView(mu))
+	}
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, g, s.in.X.RawMatrix(), 0, blas64.General{Rows: d, Cols: d, Stride: d, Data: wk.border})
+}
+
+// marginsAndTranspose writes A w into mdst (p x p, diagonal zero) and A^T v
+// into tdst (n), v p x p with its diagonal ignored: margins and transpose, for
+// the decoupled model in one pass over the competitors (each C_mu read once
+// for both of its matrix-vector products) instead of two.
+func (s *IPM) marginsAndTranspose(mdst, w, tdst, v []float64, wk *ipmWork) {
+	if s.coupled {
+		s.margins(mdst, w, wk)
+		s.transpose(tdst, v, wk)
+		return
+	}
+	in, p, d := s.in, s.p, s.d
+	u := wk.pd.RawMatrix()
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, in.X.RawMatrix(), blas64.General{Rows: d, Cols: d, Stride: d, Data: w}, 0, u)
+	g := wk.pg
+	s.eachAssociation(func(lo, hi int) {
+		for mu := lo; mu < hi; mu++ {
+			c := in.Competitors(mu).RawMatrix()
+			row := mdst[mu*p : (mu+1)*p]
+			pureGo.Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
+			own := row[mu]
+			for k := range row {
+				row[k] = own - row[k]
+			}
+			vr := v[mu*p : (mu+1)*p]
+			vOwn := vr[mu]
+			vr[mu] = 0
+			gr := g[mu*d : (mu+1)*d]
+			pureGo.Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, vr, 1, 0, gr, 1)
+			floats.AddScaled(gr, floats.Sum(vr), in.Y.RawRowView(mu))
+			vr[mu] = vOwn
+		}
+	})
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: p, Cols: d, Stride: d, Data: g}, in.X.RawMatrix(), 0,
+		blas64.General{Rows: d, Cols: d, Stride: d, Data: tdst})
+}
+
+// gramApply writes H z into dst (n+1) from the normal matrix of the last
+// factor as formGram and factor left it (the Gram matrix wk.gs, with
+// H[(i,j),(i',j')] = Gs[{i,i'}][{j,j'}], the box scalings, the border and
+// its corner), in double precision: the same matrix as applyNormal's
+// matrix-free product, without a pass over the competitors. For the
+// decoupled model a pass streams all p^2 d competitors (170 MB at d = 64,
+// 3.5 GB at d = 128, at about 10 GB/s on these machines), the packed Gram
+// matrix is about d^4 / 4 entries (35 MB and 545 MB). For each pair
+// {i, i'} the row of Gs is a symmetric d x d block G in packed form, and
+// (Hz)_i += G z_i', (Hz)_i' += G z_i; the pairs are spread over the cores.
+func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
+	d, n, n2 := s.d, s.n, s.n2
+	workers := min(linalg.Threads(), d)
+	if len(wk.gramOut) < workers {
+		wk.gramOut = make([][]float64, workers)
+		for w := range wk.gramOut {
+			wk.gramOut[w] = make([]float64, n)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			out := wk.gramOut[w]
+			clear(out)
+			for i := w; i < d; i += workers {
+				for i2 := i; i2 < d; i2++ {
+					// The row of Gs is G packed as its upper triangle, row by row.
+					row := wk.gs[s.pk[i*d+i2]*n2 : (s.pk[i*d+i2]+1)*n2]
+					pureGo.Dspmv(blas.Upper, d, 1, row, z[i2*d:(i2+1)*d], 1, 1, out[i*d:(i+1)*d], 1)
+					if i2 != i {
+						pureGo.Dspmv(blas.Upper, d, 1, row, z[i*d:(i+1)*d], 1, 1, out[i2*d:(i2+1)*d], 1)
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	zt := z[n]
+	for k := 0; k < n; k++ {
+		v := (wk.du[k]+wk.dl[k])*z[k] + wk.border[k]*zt
+		for w := 0; w < workers; w++ {
+			v += wk.gramOut[w][k]
+		}
+		dst[k] = v
+	}
+	dst[n] = floats.Dot(wk.border, z[:n]) + wk.sumD*zt
 }

@@ -68,9 +68,12 @@ func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
 		for k := 0; k < n; k++ {
 			want[k*(n+1)+k] += wk.du[k] + wk.dl[k]
 		}
-		// The border as factor() forms it.
+		// The border as factor() forms it, from formGram's g (gramBorder).
+		s.gramBorder(wk)
 		h := make([]float64, n)
-		s.transpose(h, wk.dm, wk)
+		for a := range h {
+			h[a] = -wk.border[a]
+		}
 		for a := 0; a < n; a++ {
 			for b := 0; b <= a; b++ {
 				if got := wk.h[a*(n+1)+b]; math.Abs(got-want[a*(n+1)+b]) > 1e-12*(1+math.Abs(want[a*(n+1)+b])) {
@@ -87,6 +90,7 @@ func TestIPMNormalMatrixMatchesExplicit(t *testing.T) {
 			z[i] = r.NormFloat64()
 		}
 		wk.pcgM = make([]float64, p*q)
+		wk.sumD = want[n*(n+1)+n]
 		got := make([]float64, n+1)
 		s.applyNormal(got, z, wk)
 		for a := 0; a <= n; a++ {
@@ -135,9 +139,9 @@ func TestIPMMixedPrecision(t *testing.T) {
 	}
 }
 
-// For the decoupled model the solver's normal operator H z (one pass over the
-// competitors, marginsThenTranspose) equals the one built from the model's
-// own margins and row combinations; so do its margins and transpose.
+// For the decoupled model the solver's normal operator H z (from the formed
+// Gram matrix, gramApply) equals the one built from the model's own margins
+// and row combinations; so do its margins and transpose.
 func TestDecoupledOnePassMatchesTwoPass(t *testing.T) {
 	const d, p = 6, 11
 	in, err := model.NewInstance(model.Random{D: d, Seed: 4, Kind: model.Decoupled}, p)
@@ -164,6 +168,15 @@ func TestDecoupledOnePassMatchesTwoPass(t *testing.T) {
 		z[i] = r.NormFloat64()
 	}
 	wk.pcgM = make([]float64, p*p)
+	// The operator is the normal matrix of the last factor: form it (Gram
+	// matrix, border, corner) as factor does.
+	s.formGram(wk)
+	s.gramBorder(wk)
+	for i, x := range wk.dm {
+		if i/p != i%p {
+			wk.sumD += x
+		}
+	}
 	got := make([]float64, n+1)
 	s.applyNormal(got, z, wk)
 	// Two passes: q = D (A z - z_t), H z = (A^T q + (Du + Dl) z, -sum q).

@@ -100,10 +100,7 @@ func (s *IPM) factor(wk *ipmWork) error {
 		return err
 	}
 	n := s.n
-	s.transpose(wk.border, wk.dm, wk)
-	for i := range wk.border {
-		wk.border[i] = -wk.border[i]
-	}
+	s.gramBorder(wk)
 	wk.sumD = 0
 	for mu := 0; mu < s.p; mu++ {
 		for v := 0; v < s.slots; v++ {
@@ -259,28 +256,17 @@ func (s *IPM) precondition(wk *ipmWork, dst, v []float64) {
 	}
 }
 
-// applyNormal writes H z into dst without forming H: with q = D (A z_W - z_t 1),
-// H z = (A^T q + (Du + Dl) z_W, -sum q).
+// applyNormal writes H z into dst, H the normal matrix of the last factor:
+// on the coupled path (coupled and vocabulary) without forming H, with q = D (A z_W - z_t 1),
+// H z = (A^T q + (Du + Dl) z_W, -sum q); for the decoupled model from the
+// formed Gram matrix (gramApply).
 func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
-	n, p := s.n, s.p
+	n := s.n
 	q := wk.pcgM
 	if !s.coupled {
-		zt := z[n]
-		sum := s.marginsThenTranspose(dst[:n], z[:n], q, func(mu int, row []float64) float64 {
-			var sum float64
-			dm := wk.dm[mu*p : (mu+1)*p]
-			for v := range row {
-				if v != mu {
-					row[v] = dm[v] * (row[v] - zt)
-					sum += row[v]
-				}
-			}
-			return sum
-		}, wk)
-		for k := 0; k < n; k++ {
-			dst[k] += (wk.du[k] + wk.dl[k]) * z[k]
-		}
-		dst[n] = -sum
+		// From the formed Gram matrix: a pass over the decoupled
+		// competitors would stream p^2 d doubles (gramApply).
+		s.gramApply(dst, z, wk)
 		return
 	}
 	s.margins(q, z[:n], wk)
@@ -307,9 +293,9 @@ func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 //
 // g_mu = sum_v D_(mu,v) c_v. On the coupled path (coupled and vocabulary
 // models; D is p x Slots()) the last term of every mu is one product D Q (Q's
-// row v the packed c_v c_v^T) and G = D C; for the decoupled model it is
-// a small symmetric product per association, spread over the cores with the
-// pure-Go BLAS (a cgo call per association would cost more than it computes).
+// row v the packed c_v c_v^T) and G = D C; for the decoupled model it is a
+// small symmetric product per association (decoupledGram), spread over the
+// cores.
 func (s *IPM) formGram(wk *ipmWork) {
 	p, d, n2, q := s.p, s.d, s.n2, s.slots
 	in := s.in
@@ -340,26 +326,7 @@ func (s *IPM) formGram(wk *ipmWork) {
 				gr := g.Data[mu*g.Stride : mu*g.Stride+d]
 				row := wk.p1[mu*n2 : (mu+1)*n2]
 				if !s.coupled {
-					c := in.Competitors(mu).RawMatrix()
-					for i := range gr {
-						gr[i] = 0
-					}
-					for v := 0; v < p; v++ {
-						sq := math.Sqrt(dmu[v])
-						zr, cr := z[v*d:(v+1)*d], c.Data[v*c.Stride:v*c.Stride+d]
-						for i := range zr {
-							zr[i] = sq * cr[i]
-						}
-						if dmu[v] != 0 {
-							floats.AddScaled(gr, dmu[v], cr)
-						}
-					}
-					pureGo.Dsyrk(blas.Upper, blas.Trans, d, p, 1, z, d, 0, m, d)
-					for i := 0; i < d; i++ {
-						for j := i; j < d; j++ {
-							row[s.pk[i*d+j]] = m[i*d+j]
-						}
-					}
+					s.decoupledGram(mu, dmu, gr, row, z, m)
 				}
 				y := in.Y.RawRowView(mu)
 				for i := 0; i < d; i++ {
