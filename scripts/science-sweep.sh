@@ -55,8 +55,10 @@ fi
 # The report, from every record directory and compare.json that exists.
 if want report; then
   recs=() cmps=()
+  # A directory enters the report once it holds 6 records (3 pairs, the fewest
+  # the report pairs; with fewer a group's interval is not defined).
   for dir in small d32 d40-48 d64 d64b d96 d128; do
-    [ -s "$out/$dir/records.jsonl" ] && recs+=("$out/$dir")
+    [ -s "$out/$dir/records.jsonl" ] && [ "$(grep -c . "$out/$dir/records.jsonl")" -ge 6 ] && recs+=("$out/$dir")
   done
   [ -s "$out/compare/compare.json" ] && cmps+=("$out/compare/compare.json")
   for f in "$out"/compare-load/d*/compare.json; do
