@@ -33,8 +33,8 @@ func (f Family) check() error {
 		return fmt.Errorf("d must be at least 2, got %d", f.D)
 	case f.Seeds < 1 || f.FirstSeed < 0:
 		return fmt.Errorf("want seeds >= 0 and a count >= 1, got %d from %d", f.Seeds, f.FirstSeed)
-	case f.Embedding != model.Gaussian && f.Embedding != model.Sphere:
-		return fmt.Errorf("embedding %v: want gaussian or sphere", f.Embedding)
+	case !f.Embedding.Seeded():
+		return fmt.Errorf("embedding %v: want gaussian, sphere or correlated:RHO", f.Embedding)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -209,5 +210,39 @@ func TestSearchPCoversMeasuredThresholds(t *testing.T) {
 		if start := feasibility.StartGuess(d); float64(got) > 1.4*float64(start) {
 			t.Errorf("d = %d: a search is sized for p = %d, more than 1.4 times its start %d", d, got, start)
 		}
+	}
+}
+
+// A parameterised embedding is named in grid.json by its parameter and reads
+// back as the same value, through JSON and through Grid.Sweep.
+func TestGridCorrelatedEmbedding(t *testing.T) {
+	e, err := model.Correlated(0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Sweep{Ds: []int{8}, Models: []model.Model{model.Coupled}, FirstSeed: 1, Seeds: 3, Embedding: e}.Grid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"embedding":"correlated:0.2"`) {
+		t.Errorf("grid.json %s does not name correlated:0.2", b)
+	}
+	var back Grid
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	s, err := back.Sweep()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Embedding != e || !back.Same(g) {
+		t.Errorf("grid.json %s read back as embedding %v", b, s.Embedding)
+	}
+	if _, err := (Sweep{Embedding: model.User}).Grid(); err == nil {
+		t.Error("a sweep of user embeddings gave a grid")
 	}
 }

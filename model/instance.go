@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -69,35 +70,95 @@ func (m *Model) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Embedding is the distribution of inputs, targets and competitors.
-type Embedding int
+// Embedding is the distribution of inputs, targets and competitors. The zero
+// Embedding is Gaussian. Embeddings are comparable values; a parameterised one
+// (Correlated) carries its parameter, and its String form, which ParseEmbedding
+// and UnmarshalText read back, names it: "correlated:0.2". The package
+// documentation states what each embedding draws.
+type Embedding struct {
+	kind int
+	rho  float64 // pairwise correlation of a correlated embedding
+}
+
+var (
+	// Gaussian draws i.i.d. N(0, 1/d) entries.
+	Gaussian = Embedding{kind: 0}
+	// Sphere draws uniformly on the unit sphere.
+	Sphere = Embedding{kind: 1}
+	// User marks embeddings supplied by the user.
+	User = Embedding{kind: 2}
+)
 
 const (
-	// Gaussian draws i.i.d. N(0, 1/d) entries.
-	Gaussian Embedding = iota
-	// Sphere draws uniformly on the unit sphere.
-	Sphere
-	// User marks embeddings supplied by the user.
-	User
+	embedCorrelated = 3
+	correlatedName  = "correlated:"
 )
 
 var embeddingNames = []string{"gaussian", "sphere", "user"}
 
-func (e Embedding) String() string {
-	if e < 0 || int(e) >= len(embeddingNames) {
-		return fmt.Sprintf("Embedding(%d)", int(e))
+// Correlated returns the Gaussian embedding whose vectors of one side (inputs;
+// targets and competitors) have pairwise correlation rho, 0 < rho < 1: each
+// vector is sqrt(1-rho) g + sqrt(rho) c with g fresh and c one common direction
+// per seed and side, both N(0, I/d). rho = 0 is Gaussian, under its own name.
+func Correlated(rho float64) (Embedding, error) {
+	if !(rho > 0 && rho < 1) {
+		return Embedding{}, fmt.Errorf("correlated embedding: want 0 < rho < 1, got %v", rho)
 	}
-	return embeddingNames[e]
+	return Embedding{kind: embedCorrelated, rho: rho}, nil
 }
 
-// ParseEmbedding reads "gaussian" or "sphere".
+// Rho is the pairwise correlation of a correlated embedding (0 for the others).
+func (e Embedding) Rho() float64 { return e.rho }
+
+// Seeded says whether Random draws the embedding from a seed (every embedding
+// but User).
+func (e Embedding) Seeded() bool {
+	return e.kind == Gaussian.kind || e.kind == Sphere.kind || e.kind == embedCorrelated
+}
+
+func (e Embedding) String() string {
+	if e.kind == embedCorrelated {
+		return correlatedName + strconv.FormatFloat(e.rho, 'g', -1, 64)
+	}
+	if e.kind < 0 || e.kind >= len(embeddingNames) {
+		return fmt.Sprintf("Embedding(%d)", e.kind)
+	}
+	return embeddingNames[e.kind]
+}
+
+// ParseEmbedding reads the String form of a seeded embedding: "gaussian",
+// "sphere" or "correlated:RHO" with 0 < RHO < 1.
 func ParseEmbedding(s string) (Embedding, error) {
 	for i, n := range embeddingNames[:2] {
 		if s == n {
-			return Embedding(i), nil
+			return Embedding{kind: i}, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown embedding %q (want gaussian or sphere)", s)
+	if v, ok := strings.CutPrefix(s, correlatedName); ok {
+		rho, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return Embedding{}, fmt.Errorf("embedding %q: %w", s, err)
+		}
+		return Correlated(rho)
+	}
+	return Embedding{}, fmt.Errorf("unknown embedding %q (want gaussian, sphere or correlated:RHO)", s)
+}
+
+// MarshalText writes the embedding's String form.
+func (e Embedding) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// UnmarshalText reads what MarshalText writes: a seeded embedding or "user".
+func (e *Embedding) UnmarshalText(b []byte) error {
+	if string(b) == User.String() {
+		*e = User
+		return nil
+	}
+	v, err := ParseEmbedding(string(b))
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
 }
 
 // Source produces the vectors of an instance family, one at a time. Vector mu of
@@ -135,8 +196,10 @@ func (r Random) fill(kind, a, b int, dst []float64) {
 	for i := range dst {
 		dst[i] = s.normal()
 	}
-	switch r.Embed {
-	case Sphere:
+	switch r.Embed.kind {
+	case embedCorrelated:
+		r.mixCommon(kind, dst)
+	case Sphere.kind:
 		var n2 float64
 		for _, v := range dst {
 			n2 += float64(v * v)
@@ -150,6 +213,24 @@ func (r Random) fill(kind, a, b int, dst []float64) {
 		for i := range dst {
 			dst[i] /= sd
 		}
+	}
+}
+
+// mixCommon turns the standard normals in dst into sqrt(1-rho) g + sqrt(rho) c,
+// divided by sqrt(d), with c the common normals of the vector's side: stream
+// (seed, kindCommon, kindInput, 0) for inputs, (seed, kindCommon, kindTarget, 0)
+// for targets, competitors and words. The products are rounded before the sum
+// (explicit float64 conversions forbid fused multiply-adds).
+func (r Random) mixCommon(kind int, dst []float64) {
+	side := kindTarget
+	if kind == kindInput {
+		side = kindInput
+	}
+	c := newStream(streamKey(r.Seed, kindCommon, side, 0))
+	a, b := math.Sqrt(1-r.Embed.rho), math.Sqrt(r.Embed.rho)
+	sd := math.Sqrt(float64(len(dst)))
+	for i := range dst {
+		dst[i] = (float64(a*dst[i]) + float64(b*c.normal())) / sd
 	}
 }
 

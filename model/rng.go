@@ -20,6 +20,7 @@ const (
 	kindTarget     = 2
 	kindCompetitor = 3
 	kindHidden     = 4
+	kindCommon     = 7 // common direction of a correlated embedding: (seed, 7, side, 0)
 )
 
 // splitmix64 is the finaliser of Steele, Lea and Flood's SplitMix64 (2014).

@@ -141,3 +141,78 @@ func TestEmbeddingScale(t *testing.T) {
 		t.Errorf("mean squared norm of Gaussian inputs %v, want 1 +- %v", mean, se)
 	}
 }
+
+func TestEmbeddingTextRoundTrip(t *testing.T) {
+	third, _ := Correlated(1.0 / 3)
+	fifth, _ := Correlated(0.2)
+	for _, e := range []Embedding{Gaussian, Sphere, User, third, fifth} {
+		b, err := e.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Embedding
+		if err := got.UnmarshalText(b); err != nil || got != e {
+			t.Errorf("%q read back as %v (%v)", b, got, err)
+		}
+	}
+	if fifth.String() != "correlated:0.2" || Gaussian.String() != "gaussian" || Sphere.String() != "sphere" {
+		t.Errorf("names %v %v %v", fifth, Gaussian, Sphere)
+	}
+	if (Embedding{}) != Gaussian {
+		t.Error("the zero Embedding is not Gaussian")
+	}
+	for _, s := range []string{"user", "correlated:0", "correlated:1", "correlated:-0.1", "correlated:NaN", "correlated:", "correlated:x", "Gaussian"} {
+		if e, err := ParseEmbedding(s); err == nil {
+			t.Errorf("ParseEmbedding(%q) = %v, want an error", s, e)
+		}
+	}
+}
+
+// TestCorrelatedStatistics checks what a correlated embedding draws, by Monte
+// Carlo over seeds (one common direction per seed and side): two inputs, and a
+// target and a decoupled competitor, have E[u . v] = rho with
+// Var = (1 + rho^2)/d; an input and a target are independent (E = 0,
+// Var = 1/d); every vector has E|x|^2 = 1.
+func TestCorrelatedStatistics(t *testing.T) {
+	const d, seeds, rho = 16, 4000, 0.3
+	e, err := Correlated(rho)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x0, x1, y0, c01 := make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)
+	var in, tc, cross, norm [2]float64 // sums and sums of squares
+	add := func(s *[2]float64, v float64) { s[0] += v; s[1] += v * v }
+	for seed := uint64(1); seed <= seeds; seed++ {
+		r := Random{D: d, Seed: seed, Kind: Decoupled, Embed: e}
+		r.Input(0, x0)
+		r.Input(1, x1)
+		r.Target(0, y0)
+		r.Competitor(0, 1, c01)
+		add(&in, floats.Dot(x0, x1))
+		add(&tc, floats.Dot(y0, c01))
+		add(&cross, floats.Dot(x0, y0))
+		add(&norm, floats.Dot(c01, c01))
+	}
+	for _, c := range []struct {
+		name     string
+		s        [2]float64
+		mean, vr float64
+	}{
+		{"input . input", in, rho, (1 + rho*rho) / d},
+		{"target . competitor", tc, rho, (1 + rho*rho) / d},
+		{"input . target", cross, 0, 1.0 / d},
+		{"|competitor|^2", norm, 1, 2.0 / d},
+	} {
+		mean := c.s[0] / seeds
+		vr := c.s[1]/seeds - mean*mean
+		// The mean within 5 standard errors; the sample variance within 15%
+		// of the exact one (its relative SE is sqrt((kurtosis-1)/seeds), about
+		// 3% for these near-Gaussian products, so 15% is 5 SE too).
+		if se := math.Sqrt(c.vr / seeds); math.Abs(mean-c.mean) > 5*se {
+			t.Errorf("%s: mean %.4f, want %.4f +- %.4f", c.name, mean, c.mean, se)
+		}
+		if math.Abs(vr/c.vr-1) > 0.15 {
+			t.Errorf("%s: variance %.4f, want %.4f", c.name, vr, c.vr)
+		}
+	}
+}

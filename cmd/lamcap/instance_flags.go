@@ -36,7 +36,7 @@ func (f *instanceFlags) register(fs *flagSet) {
 	f.fs = fs
 	fs.IntVarP(&f.d, "d", "d", 8, "embedding dimension d (W is d x d)")
 	fs.StringVar(&f.modelName, "model", "coupled", "competitors: coupled (the other targets), decoupled (fresh draws per input) or vocabulary (the other V-1 of --vocab V shared answers)")
-	fs.StringVar(&f.embedName, "embedding", "gaussian", "embedding distribution: gaussian (i.i.d. N(0,1/d)) or sphere (uniform on the unit sphere)")
+	fs.StringVar(&f.embedName, "embedding", "gaussian", "embedding distribution: gaussian (i.i.d. N(0,1/d)), sphere (uniform on the unit sphere) or correlated:RHO (N(0,1/d) entries, pairwise correlation 0 < RHO < 1 through a common direction per seed)")
 	f.registerVocab(fs)
 }
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,6 +27,8 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 		{[]string{"solve", "--seed", "-3"}, "--seed must be >= 0"},
 		{[]string{"solve", "--model", "tangled"}, "unknown model"},
 		{[]string{"solve", "--embedding", "cube"}, "unknown embedding"},
+		{[]string{"threshold", "--embedding", "correlated:1"}, "want 0 < rho < 1"},
+		{[]string{"capacity", "--embedding", "correlated:x"}, "--embedding"},
 		{[]string{"solve", "--formulation", "magic"}, "unknown formulation"},
 		{[]string{"solve", "--rows", "sparse"}, "unknown row form"},
 		{[]string{"solve", "--d", "x"}, "invalid argument"},
@@ -122,5 +126,37 @@ func TestHelpAndVersion(t *testing.T) {
 	code, out, _ = runCLI("version")
 	if code != 0 || !strings.Contains(out, "HiGHS 1.") || !strings.Contains(out, "BLAS ") || !strings.HasPrefix(out, "lamcap ") {
 		t.Errorf("version: exit %d, %q", code, out)
+	}
+}
+
+// A parameterised embedding goes through --embedding: threshold names it in
+// every record, and capacity in grid.json, which a second run resumes from.
+func TestCorrelatedEmbeddingFlag(t *testing.T) {
+	code, out, errs := runCLI("threshold", "--embedding", "correlated:0.2", "--d", "8", "--seeds", "1:3", "--json")
+	if code != 0 {
+		t.Fatalf("threshold: exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("threshold printed %d lines, want 3: %s", len(lines), out)
+	}
+	for _, l := range lines {
+		var rec struct {
+			Embedding string `json:"embedding"`
+			Certified bool   `json:"certified"`
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil || rec.Embedding != "correlated:0.2" || !rec.Certified {
+			t.Errorf("record %s: %+v (%v)", l, rec, err)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "corr")
+	for run := 0; run < 2; run++ {
+		if code, _, errs := runCLI("capacity", "--d", "8", "--seeds", "1:2", "--model", "coupled", "--embedding", "correlated:0.2", "--out", dir, "--quiet", "--workers", "1"); code != 0 {
+			t.Fatalf("capacity run %d: exit %d: %s", run, code, errs)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "grid.json"))
+	if err != nil || !strings.Contains(string(b), `"embedding": "correlated:0.2"`) {
+		t.Errorf("grid.json %s (%v) does not name correlated:0.2", b, err)
 	}
 }
