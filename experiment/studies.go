@@ -34,7 +34,7 @@ func (f Family) check() error {
 	case f.Seeds < 1 || f.FirstSeed < 0:
 		return fmt.Errorf("want seeds >= 0 and a count >= 1, got %d from %d", f.Seeds, f.FirstSeed)
 	case !f.Embedding.Seeded():
-		return fmt.Errorf("embedding %v: want gaussian, sphere or correlated:RHO", f.Embedding)
+		return fmt.Errorf("embedding %v cannot be drawn from a seed", f.Embedding)
 	}
 	return nil
 }

@@ -115,7 +115,7 @@ func (s Sweep) withDefaults() (Sweep, error) {
 	case s.FirstSeed > ranges.MaxSeed-int64(s.Seeds)+1:
 		return s, fmt.Errorf("sweep: %d seeds from %d go beyond the largest seed, %d", s.Seeds, s.FirstSeed, int64(ranges.MaxSeed))
 	case !s.Embedding.Seeded():
-		return s, fmt.Errorf("sweep: embedding %v cannot be drawn from a seed (gaussian, sphere or correlated:RHO)", s.Embedding)
+		return s, fmt.Errorf("sweep: embedding %v cannot be drawn from a seed", s.Embedding)
 	case !(s.Kappa >= 0) || s.Kappa > theory.MaxKappa:
 		return s, fmt.Errorf("sweep: kappa must be in [0, %g], got %v", theory.MaxKappa, s.Kappa)
 	case !(s.Eps > 0) || s.Eps >= 1:

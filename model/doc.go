@@ -38,8 +38,20 @@
 // Marsaglia's polar method with a logarithm (portableLog) that uses only exactly
 // rounded IEEE operations and explicit float64 conversions, which forbid fused
 // multiply-adds. Gaussian embeddings divide the normals by sqrt(d); sphere
-// embeddings divide them by their Euclidean norm. The same seed therefore gives
+// embeddings divide them by their Euclidean norm. A correlated embedding
+// (Correlated(rho), named "correlated:RHO") makes each vector
+// (sqrt(1-rho) g + sqrt(rho) c) / sqrt(d), with g the vector's own normals and c
+// the d normals of one common direction per seed and side: stream
+// (seed, 7, 1, 0) for the inputs, (seed, 7, 2, 0) for targets, competitors and
+// words (kind 7; the products are rounded before the sum). Its entries are
+// N(0, 1/d); two inputs, or two targets, or a target and a decoupled
+// competitor, have correlation rho entry by entry and E[u . v] = rho; inputs
+// and targets stay independent. The same seed therefore gives
 // bit-identical numbers on every machine and Go version; a golden test pins them.
+//
+// An Embedding is a comparable value (the zero one is Gaussian) whose String
+// form, which ParseEmbedding and UnmarshalText read back, names its parameters;
+// Embedding.Seeded says whether Random can draw it (every embedding but User).
 //
 // # Scores and margins
 //

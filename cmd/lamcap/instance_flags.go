@@ -14,6 +14,10 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
+// embeddingHelp is the help of every --embedding flag: the names
+// model.ParseEmbedding reads.
+const embeddingHelp = "embedding distribution: gaussian (i.i.d. N(0,1/d)), sphere (uniform on the unit sphere) or correlated:RHO (N(0,1/d) entries, pairwise correlation 0 < RHO < 1 through a common direction per seed and side)"
+
 // instanceFlags are the flags that name an instance family.
 type instanceFlags struct {
 	d         int
@@ -36,7 +40,7 @@ func (f *instanceFlags) register(fs *flagSet) {
 	f.fs = fs
 	fs.IntVarP(&f.d, "d", "d", 8, "embedding dimension d (W is d x d)")
 	fs.StringVar(&f.modelName, "model", "coupled", "competitors: coupled (the other targets), decoupled (fresh draws per input) or vocabulary (the other V-1 of --vocab V shared answers)")
-	fs.StringVar(&f.embedName, "embedding", "gaussian", "embedding distribution: gaussian (i.i.d. N(0,1/d)), sphere (uniform on the unit sphere) or correlated:RHO (N(0,1/d) entries, pairwise correlation 0 < RHO < 1 through a common direction per seed)")
+	fs.StringVar(&f.embedName, "embedding", "gaussian", embeddingHelp)
 	f.registerVocab(fs)
 }
 

@@ -70,7 +70,7 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.StringVar(&f.ds, "d", defDs, "dimensions: A:B:STEP, A:B or a comma list")
 	fs.StringVar(&f.seeds, "seeds", defSeeds, "seeds: N (meaning 1:N) or A:B")
 	fs.StringVar(&f.models, "model", "coupled,decoupled", "models, comma separated")
-	fs.StringVar(&f.embed, "embedding", "gaussian", "gaussian, sphere or correlated:RHO (pairwise correlation 0 < RHO < 1)")
+	fs.StringVar(&f.embed, "embedding", "gaussian", embeddingHelp)
 	fs.StringVar(&f.out, "out", defOut, "sweep directory (created; reused to resume)")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel workers, one instance each; the cores are shared out among their BLAS threads")
 	fs.StringVar(&f.shard, "shard", "", "K/N: run only the K-th of N slices of the grid")
@@ -114,8 +114,8 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 		return sw, err
 	}
 	embed, err := model.ParseEmbedding(f.embed)
-	if err != nil || !embed.Seeded() {
-		return sw, usagef("--embedding: want gaussian, sphere or correlated:RHO, got %q", f.embed)
+	if err != nil {
+		return sw, usagef("--embedding: %v", err)
 	}
 	if f.workers < 1 {
 		return sw, usagef("--workers must be >= 1")
