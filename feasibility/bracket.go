@@ -39,12 +39,7 @@ const bracketFloor = 0.02
 // undecided verdict stops the search and is reported, never guessed past.
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
-	if opt.Eps == 0 {
-		opt.Eps = opt.LP.Eps
-	}
-	if opt.Eps == 0 {
-		opt.Eps = DefaultEps
-	}
+	opt.Eps = opt.EpsOrDefault()
 	opt.LP.Eps = opt.Eps
 	if c, ok := searchMethod(src, opt.LP).Capabilities(); ok && c.SignOnly && opt.LP.Stop == lp.StopOptimal {
 		opt.LP.Stop = lp.StopVerdict

@@ -170,6 +170,18 @@ func unknowns(src model.Source) int {
 	return src.Dim() * src.Dim()
 }
 
+// EpsOrDefault is the tolerance a search with o decides with: Eps, else LP.Eps,
+// else DefaultEps.
+func (o ThresholdOptions) EpsOrDefault() float64 {
+	switch {
+	case o.Eps != 0:
+		return o.Eps
+	case o.LP.Eps != 0:
+		return o.LP.Eps
+	}
+	return DefaultEps
+}
+
 // FindThreshold finds p* for the instances of src, by the search that suits the
 // solver opt.LP.Method resolves to: a warm search that grows one instance for
 // a solver that re-solves from the previous basis (lp.Capabilities.WarmGrowth:
@@ -210,12 +222,7 @@ func growsWarm(m lp.Method) bool {
 // search and is reported, never guessed past.
 func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
-	if opt.Eps == 0 {
-		opt.Eps = opt.LP.Eps
-	}
-	if opt.Eps == 0 {
-		opt.Eps = DefaultEps
-	}
+	opt.Eps = opt.EpsOrDefault()
 	p := opt.Start
 	if p < 2 {
 		p = max(2, int(0.97*PriorFor(unknowns(src)).PC))

@@ -160,3 +160,26 @@ func TestCorrelatedEmbeddingFlag(t *testing.T) {
 		t.Errorf("grid.json %s (%v) does not name correlated:0.2", b, err)
 	}
 }
+
+// threshold --json names the eps its verdicts were decided with: the default
+// when --eps is not given (it printed 0), the flag's value otherwise.
+func TestThresholdRecordNamesEps(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want float64
+	}{
+		{nil, 1e-6},
+		{[]string{"--eps", "1e-7"}, 1e-7},
+	} {
+		code, out, errs := runCLI(append([]string{"threshold", "--d", "6", "--seeds", "1", "--json"}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errs)
+		}
+		var rec struct {
+			Eps float64 `json:"eps"`
+		}
+		if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &rec); err != nil || rec.Eps != c.want {
+			t.Errorf("%v: eps %g (%v), want %g", c.args, rec.Eps, err, c.want)
+		}
+	}
+}

@@ -77,7 +77,9 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		if err := printThreshold(stdout, experiment.NewRecord(experiment.Unit{D: o.inst.d, Model: o.inst.model.String(), Seed: s}, o.inst.embed.String(), th), th, o.asJSON); err != nil {
+		rec := experiment.NewRecord(experiment.Unit{D: o.inst.d, Model: o.inst.model.String(), Seed: s}, o.inst.embed.String(), th)
+		rec.Eps = opts.EpsOrDefault()
+		if err := printThreshold(stdout, rec, th, o.asJSON); err != nil {
 			return err
 		}
 	}
