@@ -103,18 +103,23 @@ func (s *IPM) decoupledTranspose(dst, v []float64, wk *ipmWork) {
 	g := wk.pg
 	s.eachAssociation(func(lo, hi int) {
 		for mu := lo; mu < hi; mu++ {
-			c := in.Competitors(mu).RawMatrix()
-			row := v[mu*p : (mu+1)*p]
-			own := row[mu]
-			row[mu] = 0
-			gr := g[mu*d : (mu+1)*d]
-			pureGo.Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
-			floats.AddScaled(gr, floats.Sum(row), in.Y.RawRowView(mu))
-			row[mu] = own
+			s.transposeRow(mu, in.Competitors(mu).RawMatrix(), v[mu*p:(mu+1)*p], g[mu*d:(mu+1)*d])
 		}
 	})
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: p, Cols: d, Stride: d, Data: g}, in.X.RawMatrix(), 0,
 		blas64.General{Rows: d, Cols: d, Stride: d, Data: dst})
+}
+
+// transposeRow writes association mu's part of A^T v before its x_mu^T,
+// g_mu = sum_v v_(mu,v) (y_mu - c_v), into gr (d), from its competitors c and
+// its weights row (p; the own slot ignored and left as it was).
+func (s *IPM) transposeRow(mu int, c blas64.General, row, gr []float64) {
+	p, d := s.p, s.d
+	own := row[mu]
+	row[mu] = 0
+	pureGo.Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
+	floats.AddScaled(gr, floats.Sum(row), s.in.Y.RawRowView(mu))
+	row[mu] = own
 }
 
 // decoupledGram computes, for association mu of the decoupled model and its
@@ -185,13 +190,7 @@ func (s *IPM) marginsAndTranspose(mdst, w, tdst, v []float64, wk *ipmWork) {
 			for k := range row {
 				row[k] = own - row[k]
 			}
-			vr := v[mu*p : (mu+1)*p]
-			vOwn := vr[mu]
-			vr[mu] = 0
-			gr := g[mu*d : (mu+1)*d]
-			pureGo.Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, vr, 1, 0, gr, 1)
-			floats.AddScaled(gr, floats.Sum(vr), in.Y.RawRowView(mu))
-			vr[mu] = vOwn
+			s.transposeRow(mu, c, v[mu*p:(mu+1)*p], g[mu*d:(mu+1)*d])
 		}
 	})
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: p, Cols: d, Stride: d, Data: g}, in.X.RawMatrix(), 0,
