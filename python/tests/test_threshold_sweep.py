@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,3 +122,30 @@ def test_keyboard_interrupt_stops_threshold():
 
     with pytest.raises(KeyboardInterrupt):
         lamcap.threshold(d=12, seeds=range(1, 30), progress=interrupt)
+
+
+def test_read_records_fills_kappa_and_eps_of_older_records(tmp_path):
+    """Records written before lamcap named kappa and eps in each line take their
+    directory's grid.json, as lamcap reads them: the committed kappa = 1 records
+    must not read as kappa = 0 ones once out of their folder."""
+    root = Path(__file__).resolve().parents[2] / "docs" / "data" / "kappa"
+    st = lamcap.read_records([root / "k1", root / "k0.5"])
+    if hasattr(st, "to_records"):
+        st = st.to_records(index=False)
+    want = {str(root / "k1"): 1.0, str(root / "k0.5"): 0.5}
+    assert len(st) > 0 and sorted(set(st["source"])) == sorted(want)
+    for src, kappa in want.items():
+        rows = st[st["source"] == src]
+        assert (rows["kappa"] == kappa).all() and (rows["eps"] == 1e-6).all()
+    # A record that names its own kappa keeps it; a directory without grid.json
+    # adds nothing.
+    d = tmp_path / "s"
+    d.mkdir()
+    line = json.loads((root / "k1" / "records.jsonl").read_text().splitlines()[0])
+    (d / "grid.json").write_text((root / "k1" / "grid.json").read_text())
+    (d / "records.jsonl").write_text(json.dumps(dict(line, kappa=0.25)) + "\n")
+    assert list(lamcap.read_records(d)["kappa"]) == [0.25]
+    (d / "grid.json").unlink()
+    (d / "records.jsonl").write_text(json.dumps(line) + "\n")
+    r = lamcap.read_records(d)
+    assert "kappa" not in (list(r.columns) if hasattr(r, "columns") else list(r.dtype.names))

@@ -258,6 +258,21 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
     return Sweep(out=Path(out), summary=json.loads(stdout), records=read_records(out))
 
 
+def _grid_settings(path: Path) -> dict:
+    """The settings an older record leaves to its directory's grid.json: kappa
+    (absent in a grid means 0) and eps. Empty when there is no readable grid."""
+    try:
+        g = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(g, dict):
+        return {}
+    fill = {"kappa": float(g.get("kappa", 0.0))}
+    if "eps" in g:
+        fill["eps"] = g["eps"]
+    return fill
+
+
 def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
     """The records of one or several sweep directories.
 
@@ -283,6 +298,7 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
             path = path / "records.jsonl"
         if not path.exists():
             raise ValueError(f"{path}: no such records file (is {d} a sweep directory?)")
+        fill = _grid_settings(path.parent / "grid.json")
         for n, line in enumerate(path.read_text().splitlines(), 1):
             if not line.strip():
                 continue
@@ -294,6 +310,10 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
                 # lamcap moves such lines (one torn by a kill) aside on its next run.
                 warnings.warn(f"{path} line {n}: not a whole record; skipped")
                 continue
+            # A record of an older lamcap has no kappa or eps: it was decided
+            # with its directory's grid.json settings, as lamcap itself reads it.
+            for k, v in fill.items():
+                r.setdefault(k, v)
             r["source"] = str(Path(d))
             recs.append(r)
     cols: list[str] = []
