@@ -1,8 +1,14 @@
 package feasibility
 
 import (
+	"bufio"
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
@@ -102,30 +108,63 @@ func TestVocabularyPriorIsCovers(t *testing.T) {
 }
 
 // The per-model priors at large d against the committed science records
-// (docs/data/science/d40-48 and d64 with d64b; certified p*, seeds 1-20 at
-// d = 40 and 48, 1-20 at d = 64): each centre lies within a third of a width
-// of the measured mean (the decoupled model on theory's p_c, the coupled one
-// raised by coupledExcess / ln d), and theory's width matches the measured
-// standard deviation within two standard errors of a standard deviation
-// (1/sqrt(2(n-1)) relative: 23% at n = 20, 16% at n = 40). A search that starts
-// from a worse prior needs more verdicts; the decoupled model's does not.
+// (docs/data/science/d40-48, d64 and d64b; certified p*, read from the files):
+// each centre lies within a third of a width of the measured mean (the
+// decoupled model on theory's p_c, the coupled one raised by
+// coupledExcess / ln d), and theory's width matches the measured standard
+// deviation within two standard errors of a standard deviation (1/sqrt(2(n-1))
+// relative: 23% at n = 20, 16% at n = 40). A search that starts from a worse
+// prior needs more verdicts; the decoupled model's does not.
 func TestPriorMatchesLargeDRecords(t *testing.T) {
-	cases := []struct {
-		d, n       int
-		kind       model.Model
-		mean, sdev float64
-	}{
-		{40, 40, model.Coupled, 266.7, 5.36}, {40, 40, model.Decoupled, 260.6, 6.51},
-		{48, 40, model.Coupled, 357.4, 6.22}, {48, 40, model.Decoupled, 350.52, 6.22},
-		{64, 20, model.Coupled, 574.55, 7.76}, {64, 20, model.Decoupled, 564.15, 9.06},
+	type key struct {
+		d    int
+		kind model.Model
 	}
-	for _, c := range cases {
-		pr := PriorOf(model.Random{D: c.d, Kind: c.kind})
-		if math.Abs(pr.Center-c.mean) > pr.Width/3 {
-			t.Errorf("d=%d %v: prior centre %.2f, measured mean %.2f (width %.2f)", c.d, c.kind, pr.Center, c.mean, pr.Width)
+	ps := map[key][]float64{}
+	for _, dir := range []string{"d40-48", "d64", "d64b"} {
+		f, err := os.Open(filepath.Join("..", "docs", "data", "science", dir, "records.jsonl"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		if tol := 2 / math.Sqrt(2*float64(c.n-1)); math.Abs(pr.Width-c.sdev) > tol*c.sdev {
-			t.Errorf("d=%d %v: theory width %.2f, measured sd %.2f", c.d, c.kind, pr.Width, c.sdev)
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var r struct {
+				D         int    `json:"d"`
+				Model     string `json:"model"`
+				PStar     int    `json:"p_star"`
+				Certified bool   `json:"certified"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				t.Fatalf("%s: %v", dir, err)
+			}
+			m, err := model.ParseModel(r.Model)
+			if err != nil {
+				t.Fatalf("%s: %v", dir, err)
+			}
+			if r.Certified {
+				ps[key{r.D, m}] = append(ps[key{r.D, m}], float64(r.PStar))
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []int{40, 48, 64} {
+		for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+			x := ps[key{d, kind}]
+			if len(x) < 20 {
+				t.Fatalf("d=%d %v: %d certified records, want at least 20", d, kind, len(x))
+			}
+			mean, sdev := stat.MeanStdDev(x, nil)
+			pr := PriorOf(model.Random{D: d, Kind: kind})
+			if math.Abs(pr.Center-mean) > pr.Width/3 {
+				t.Errorf("d=%d %v: prior centre %.2f, measured mean %.2f (width %.2f)", d, kind, pr.Center, mean, pr.Width)
+			}
+			if tol := 2 / math.Sqrt(2*float64(len(x)-1)); math.Abs(pr.Width-sdev) > tol*sdev {
+				t.Errorf("d=%d %v: theory width %.2f, measured sd %.2f (n = %d)", d, kind, pr.Width, sdev, len(x))
+			}
 		}
 	}
 }
