@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/lamcap/lamcap/experiment"
+)
+
+// docs/mechanism.md's "Scores and margins" table is the committed output of the
+// command above it (docs/figures/mechanism/mechanism.json), cell by cell at the
+// printed precision, with the d and p its text names. With
+// LAMCAP_CHECK_DOCS=1 the command is run again (about 2 minutes on 2 cores)
+// and must write the same mechanism.json.
+func TestMechanismDocMatchesItsCommand(t *testing.T) {
+	committed := filepath.Join("..", "..", "docs", "figures", "mechanism", "mechanism.json")
+	b, err := os.ReadFile(committed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc experiment.Mechanism
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "mechanism.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(md)
+	if want := fmt.Sprintf("At d = %d and p = %d ", doc.D, doc.P); !strings.Contains(text, want) {
+		t.Errorf("docs/mechanism.md does not say %q", want)
+	}
+	if want := fmt.Sprintf("lamcap mechanism --d %d --seeds %d:%d --out docs/figures/mechanism", doc.D, doc.Seeds[0], doc.Seeds[len(doc.Seeds)-1]); !strings.Contains(text, want) {
+		t.Errorf("docs/mechanism.md does not show the command %q", want)
+	}
+	// The table's memory names, by rule.
+	label := map[experiment.Rule]string{experiment.Optimal: "optimal", experiment.LPVertex: "LP vertex",
+		experiment.Hebbian: "Hebbian", experiment.PseudoInverse: "pseudo-inverse"}
+	var rows []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "| coupled |") || strings.HasPrefix(line, "| decoupled |") {
+			rows = append(rows, line)
+		}
+	}
+	var want []string
+	for _, m := range doc.Models {
+		for _, rule := range experiment.Rules {
+			st := m.Rules[rule].Recall
+			want = append(want, fmt.Sprintf("| %v | %s | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) | %.3f | %.4f |", m.Model, label[rule],
+				st.Correct.Mean, st.Correct.SD, st.MaxCompetitor.Mean, st.MaxCompetitor.SD, st.Margin.Mean, st.Margin.SD,
+				st.FractionRecalled, st.FractionOrdered))
+		}
+	}
+	if len(rows) < len(want) {
+		t.Fatalf("docs/mechanism.md has %d table rows, the study %d", len(rows), len(want))
+	}
+	for i, w := range want {
+		// The first optimal row says "optimal (max margin)": compare with the
+		// parenthesis taken out.
+		got := strings.Replace(rows[i], "optimal (max margin)", "optimal", 1)
+		if got != w {
+			t.Errorf("docs/mechanism.md row %d:\n got %s\nwant %s", i+1, rows[i], w)
+		}
+	}
+	if os.Getenv("LAMCAP_CHECK_DOCS") == "" {
+		return
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"mechanism", "--d", fmt.Sprint(doc.D), "--seeds", fmt.Sprintf("%d:%d", doc.Seeds[0], doc.Seeds[len(doc.Seeds)-1]), "--out", out}
+	if rc := run(context.Background(), args, &stdout, &stderr); rc != 0 {
+		t.Fatalf("lamcap %s: exit %d\n%s", strings.Join(args, " "), rc, stderr.String())
+	}
+	b2, err := os.ReadFile(filepath.Join(out, "mechanism.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x, y any
+	if err := json.Unmarshal(b, &x); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b2, &y); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range jsonDiffs("", x, y) {
+		t.Errorf("lamcap %s: mechanism.json differs from the committed one: %s", strings.Join(args, " "), d)
+	}
+}
+
+// jsonRelTol is how far two runs' numbers may differ in jsonDiffs: the
+// max-margin solves sum in an order that OpenBLAS's threads may change, which
+// moves results in their last bits (measured: relative 4e-15 at most).
+const jsonRelTol = 1e-9
+
+// jsonDiffs lists where two decoded JSON documents differ: keys on one side
+// only, lengths, and numbers further apart than jsonRelTol.
+func jsonDiffs(path string, x, y any) []string {
+	switch a := x.(type) {
+	case map[string]any:
+		b, ok := y.(map[string]any)
+		if !ok {
+			return []string{path + ": object against another type"}
+		}
+		var ds []string
+		for k, v := range a {
+			w, ok := b[k]
+			if !ok {
+				ds = append(ds, path+"/"+k+": only in the first")
+				continue
+			}
+			ds = append(ds, jsonDiffs(path+"/"+k, v, w)...)
+		}
+		for k := range b {
+			if _, ok := a[k]; !ok {
+				ds = append(ds, path+"/"+k+": only in the second")
+			}
+		}
+		return ds
+	case []any:
+		b, ok := y.([]any)
+		if !ok || len(a) != len(b) {
+			return []string{path + ": arrays of different lengths or types"}
+		}
+		var ds []string
+		for i := range a {
+			ds = append(ds, jsonDiffs(fmt.Sprintf("%s[%d]", path, i), a[i], b[i])...)
+		}
+		return ds
+	case float64:
+		b, ok := y.(float64)
+		if !ok || math.Abs(a-b) > jsonRelTol*math.Max(math.Abs(a), math.Abs(b)) {
+			return []string{fmt.Sprintf("%s: %v against %v", path, x, y)}
+		}
+		return nil
+	}
+	if !reflect.DeepEqual(x, y) {
+		return []string{fmt.Sprintf("%s: %v against %v", path, x, y)}
+	}
+	return nil
+}
