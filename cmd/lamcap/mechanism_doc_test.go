@@ -70,6 +70,18 @@ func TestMechanismDocMatchesItsCommand(t *testing.T) {
 			t.Errorf("docs/mechanism.md row %d:\n got %s\nwant %s", i+1, rows[i], w)
 		}
 	}
+	// The spectra paragraph.
+	heb := doc.Models[0].Rules[experiment.Hebbian].TopSingular.Mean
+	opt := doc.Models[0].Rules[experiment.Optimal].TopSingular.Mean
+	ks := doc.Spectra[experiment.Optimal]
+	for _, want := range []string{
+		fmt.Sprintf("(top singular value %.2f against %.2f, %v)", opt, heb, doc.Models[0].Model),
+		fmt.Sprintf("values is %.3f (paired permutation p = %.2g, asymptotic p = %.2g:", ks.Distance, ks.Permutation, ks.PValue),
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+			t.Errorf("docs/mechanism.md does not say %q", want)
+		}
+	}
 	if os.Getenv("LAMCAP_CHECK_DOCS") == "" {
 		return
 	}
