@@ -158,3 +158,54 @@ func jsonDiffs(path string, x, y any) []string {
 	}
 	return nil
 }
+
+// docs/mechanism.md's "Learning rules against p" paragraph is the output of
+// the command it shows (1.6 s of CPU: no LP is solved), number by number.
+func TestRulesDocMatchesItsCommand(t *testing.T) {
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "mechanism.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(md)), " ")
+	const cmd = "lamcap rules --d 16 --seeds 1:20"
+	if !strings.Contains(text, cmd) {
+		t.Fatalf("docs/mechanism.md no longer shows %q", cmd)
+	}
+	var stdout, stderr bytes.Buffer
+	if rc := run(context.Background(), append(strings.Fields(cmd)[1:], "--json"), &stdout, &stderr); rc != 0 {
+		t.Fatalf("%s: exit %d\n%s", cmd, rc, stderr.String())
+	}
+	var r struct {
+		Curve []struct {
+			P               int     `json:"p"`
+			HebbianRecalled float64 `json:"hebbian_recalled"`
+			HebbianOrdered  float64 `json:"hebbian_pairs_ordered"`
+		} `json:"curve"`
+		All []struct {
+			Rule   string  `json:"rule"`
+			Median float64 `json:"median"`
+			CI     struct{ Lo, Hi float64 } `json:"ci95"`
+		} `json:"all_pairs_recalled"`
+		HebbianTheory    float64 `json:"hebbian_p_c_theory"`
+		HebbianAsymptote float64 `json:"hebbian_p_c_asymptote"`
+		OptimalTheory    float64 `json:"optimal_p_c_theory"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.All) != 2 || len(r.Curve) == 0 {
+		t.Fatalf("%s: %d rules, %d curve points", cmd, len(r.All), len(r.Curve))
+	}
+	last := r.Curve[len(r.Curve)-1]
+	for _, want := range []string{
+		fmt.Sprintf("Hebbian median %.1f [%g, %g], pseudo-inverse %.1f [%g, %g]", r.All[0].Median, r.All[0].CI.Lo, r.All[0].CI.Hi, r.All[1].Median, r.All[1].CI.Lo, r.All[1].CI.Hi),
+		fmt.Sprintf("Hebbian prediction %.2f", r.HebbianTheory),
+		fmt.Sprintf("which would give %.1f at this d", r.HebbianAsymptote),
+		fmt.Sprintf("stores about %.0f (p_c)", r.OptimalTheory),
+		fmt.Sprintf("At p = %d the Hebbian rule still orders %.0f%% of the pairs but recalls only %.0f%%", last.P, 100*last.HebbianOrdered, 100*last.HebbianRecalled),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("docs/mechanism.md does not say %q", want)
+		}
+	}
+}
