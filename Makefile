@@ -7,7 +7,7 @@ export PKG_CONFIG_PATH := $(HIGHS_PREFIX)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:
 FOUND := internal/highscheck/found.h
 BENCHTIME ?= 1x
 
-.PHONY: all highs openblas tools build run test test-short test-cluster bench vet env clean fuzz fuzz-run check-plain-build
+.PHONY: all highs openblas tools build run test test-short test-cluster bench vet env clean fuzz fuzz-run check-plain-build check-docs
 
 all: build
 
@@ -99,6 +99,11 @@ test-short: highs openblas
 # (root: installs slurm-wlm and munge when missing); about 3 minutes.
 test-cluster: build
 	scripts/cluster/test-cluster.sh
+
+# The documentation checks too long for make test: docs/mechanism.md's mechanism
+# and two-layer runs and the README's main-job table, rerun and compared.
+check-docs: highs openblas
+	LAMCAP_CHECK_DOCS=1 LAMCAP_CHECK_README_CAPACITY=1 $(GO) test -count=1 -timeout 60m -run 'DocMatches|READMECapacity' ./cmd/lamcap
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 120m ./...

@@ -182,8 +182,8 @@ func TestRulesDocMatchesItsCommand(t *testing.T) {
 			HebbianOrdered  float64 `json:"hebbian_pairs_ordered"`
 		} `json:"curve"`
 		All []struct {
-			Rule   string  `json:"rule"`
-			Median float64 `json:"median"`
+			Rule   string                   `json:"rule"`
+			Median float64                  `json:"median"`
 			CI     struct{ Lo, Hi float64 } `json:"ci95"`
 		} `json:"all_pairs_recalled"`
 		HebbianTheory    float64 `json:"hebbian_p_c_theory"`
@@ -206,6 +206,100 @@ func TestRulesDocMatchesItsCommand(t *testing.T) {
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("docs/mechanism.md does not say %q", want)
+		}
+	}
+}
+
+// docs/mechanism.md's coupled-vs-decoupled table is the committed output of
+// its command (docs/figures/compare/compare.json), row by row.
+func TestCompareDocMatchesItsOutput(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "figures", "compare", "compare.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		D, P     int
+		Model    string
+		Load     string
+		Kappa    float64                  `json:"kappa_star_median"`
+		CI       struct{ Lo, Hi float64 } `json:"kappa_star_ci95"`
+		Correct  float64                  `json:"correct_score_mean"`
+		MaxComp  float64                  `json:"max_competitor_score_mean"`
+		TopSV    float64                  `json:"top_singular_value_mean"`
+		KS       float64                  `json:"spectra_ks_distance"`
+		KSApprox float64                  `json:"spectra_ks_p_value_approx"`
+		KSPerm   float64                  `json:"spectra_ks_p_value_permutation"`
+	}
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "mechanism.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(md)
+	n := 0
+	for _, r := range rows {
+		if r.Load != "equal-p" {
+			continue
+		}
+		n++
+		want := fmt.Sprintf("| %d | %d | %s | %.4f [%.4f, %.4f] | %.3f | %.3f | %.3f | %.3f (%.2g, %.2g) |",
+			r.D, r.P, r.Model, r.Kappa, r.CI.Lo, r.CI.Hi, r.Correct, r.MaxComp, r.TopSV, r.KS, r.KSPerm, r.KSApprox)
+		if !strings.Contains(text, want) {
+			t.Errorf("docs/mechanism.md has no row %s", want)
+		}
+	}
+	if n == 0 {
+		t.Fatal("compare.json holds no equal-p rows")
+	}
+}
+
+// docs/mechanism.md's two-layer table is the output of its two commands
+// (36 s of CPU, so only with LAMCAP_CHECK_DOCS=1; `make check-docs`).
+func TestTwoLayerDocMatchesItsCommands(t *testing.T) {
+	if os.Getenv("LAMCAP_CHECK_DOCS") == "" {
+		t.Skip("LAMCAP_CHECK_DOCS=1 runs the doc's two-layer commands (36 s of CPU)")
+	}
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "mechanism.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(md)
+	type row struct {
+		H      int     `json:"h"`
+		Median float64 `json:"p_star_median"`
+		CI     struct {
+			Lo, Hi float64
+		} `json:"p_star_ci95"`
+		Min float64 `json:"p_c_theory_n_d_min_h_d"`
+		Eff float64 `json:"p_c_theory_n_h_2d_minus_h"`
+	}
+	runRows := func(cmd string) []row {
+		if !strings.Contains(text, cmd) {
+			t.Fatalf("docs/mechanism.md no longer shows %q", cmd)
+		}
+		var stdout, stderr bytes.Buffer
+		if rc := run(context.Background(), append(strings.Fields(cmd)[1:], "--json"), &stdout, &stderr); rc != 0 {
+			t.Fatalf("%s: exit %d\n%s", cmd, rc, stderr.String())
+		}
+		var rs []row
+		if err := json.Unmarshal(stdout.Bytes(), &rs); err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	first := runRows("lamcap two-layer --d 8 --seeds 1:20 --train first")
+	both := runRows("lamcap two-layer --d 8 --seeds 1:10 --train both")
+	if len(first) != len(both) || len(first) == 0 {
+		t.Fatalf("%d and %d rows", len(first), len(both))
+	}
+	for i, f := range first {
+		b := both[i]
+		want := fmt.Sprintf("| %d | %.2f | %.1f [%g, %g] | %.1f [%g, %g] | %.1f | %.1f |",
+			f.H, float64(f.H)/8, f.Median, f.CI.Lo, f.CI.Hi, b.Median, b.CI.Lo, b.CI.Hi, f.Min, f.Eff)
+		if !strings.Contains(text, want) {
+			t.Errorf("docs/mechanism.md has no row %s", want)
 		}
 	}
 }
