@@ -40,7 +40,8 @@ type Store struct {
 	Uncertified int
 
 	// Warn, if set, is told about a unit's checkpoint (PartialDir) that was
-	// set aside or could not be written, in one line; nil: stderr.
+	// set aside or could not be written, in one line, from the worker that
+	// ran the unit (several may call at once); nil: stderr.
 	Warn func(msg string)
 
 	recordSet // the records, and the mutex of every write
