@@ -114,6 +114,13 @@ func (c *checkpoints) remove(u Unit) {
 	}
 }
 
+// tidy removes PartialDir if no checkpoint is left in it (when no unit runs).
+func (c *checkpoints) tidy() {
+	if c != nil {
+		os.Remove(c.dir) // fails, as it should, while it holds checkpoints
+	}
+}
+
 // prune deletes the checkpoints of units that have records (a process that
 // ended between a record and the deletion of its checkpoint leaves one).
 func (c *checkpoints) prune(units []Unit, done func(Unit) bool) {

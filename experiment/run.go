@@ -374,6 +374,7 @@ func runUnits(ctx context.Context, sink sink, units []Unit, cfg runConfig, worke
 			progress(done, total, doneWork/allWork)
 		}
 	}
+	cfg.checkpoints.tidy()
 	if firstErr != nil {
 		return firstErr
 	}
