@@ -24,8 +24,9 @@ import (
 // unit d = 128, coupled, seed 7 (CheckpointName). A checkpoint is written
 // (atomically) after each certified verdict of a unit's bracketing search and
 // holds the bracket so far: the certificates of its ends (storable: W,
-// not-storable: lambda, as certificate.New makes them; at d = 128 a lambda
-// is 30-60 MB of JSON), the counts of the work that found them, and the
+// not-storable: lambda, as certificate.New makes them; an interior-point
+// lambda weights every row, about 49 bytes of JSON each: 1.8 MB at d = 32,
+// some 170 MB at d = 128), the counts of the work that found them, and the
 // unit, grid and eps. A unit that starts again (a resumed sweep) verifies
 // both certificates on its rebuilt instances and resumes its search from
 // them (feasibility.Known); a checkpoint that cannot be read, is for another
