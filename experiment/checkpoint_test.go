@@ -183,7 +183,7 @@ func TestCheckpointResume(t *testing.T) {
 }
 
 // A checkpoint whose certificate was altered (one W entry's sign, one lambda
-// weight), or that is for another unit, is set aside with one warning and
+// weight), that is for another unit or grid, or that is cut short, is set aside with one warning and
 // never trusted: the unit is computed from scratch, correctly.
 func TestCheckpointTampered(t *testing.T) {
 	s, verdicts := checkpointSweep(t)
@@ -223,6 +223,11 @@ func TestCheckpointTampered(t *testing.T) {
 			f["unit"].(map[string]any)["seed"] = f["unit"].(map[string]any)["seed"].(float64) + 1
 			return true
 		},
+		"grid": func(f map[string]any) bool {
+			f["grid"].(map[string]any)["eps"] = 2e-6
+			return true
+		},
+		"torn": func(f map[string]any) bool { return true }, // cut in half below
 	}
 	tried := 0
 	for name, tamper := range tampers {
@@ -252,7 +257,11 @@ func TestCheckpointTampered(t *testing.T) {
 			continue
 		}
 		tried++
-		if err := os.WriteFile(cp, mustJSON(f), 0o644); err != nil {
+		out := mustJSON(f)
+		if name == "torn" {
+			out = b[:len(b)/2]
+		}
+		if err := os.WriteFile(cp, out, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		n := 0
@@ -265,6 +274,7 @@ func TestCheckpointTampered(t *testing.T) {
 			t.Errorf("%s: the unit made %d verdicts, want all %d from scratch", name, n, verdicts)
 		}
 		rejected := strings.TrimSuffix(cp, ".json") + ".rejected.json"
+		t.Logf("%s: %q", name, warnings)
 		if len(warnings) != 1 || !strings.Contains(warnings[0], "moved to") || !exists(rejected) || exists(cp) {
 			t.Errorf("%s: warnings %q, set aside: %v, checkpoint left: %v", name, warnings, exists(rejected), exists(cp))
 		}
