@@ -123,13 +123,21 @@ func (c *checkpoints) tidy() {
 }
 
 // prune deletes the checkpoints of units that have records (a process that
-// ended between a record and the deletion of its checkpoint leaves one).
+// ended between a record and the deletion of its checkpoint leaves one), and
+// the temporary files of checkpoint writes cut short by kill -9 (the sweep's
+// lock makes this process the only writer).
 func (c *checkpoints) prune(units []Unit, done func(Unit) bool) {
 	if c == nil {
 		return
 	}
-	if _, err := os.Stat(c.dir); err != nil {
+	ents, err := os.ReadDir(c.dir)
+	if err != nil {
 		return
+	}
+	for _, e := range ents {
+		if n := e.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".json.tmp") {
+			os.Remove(filepath.Join(c.dir, n))
+		}
 	}
 	for _, u := range units {
 		if done(u) {

@@ -130,6 +130,11 @@ func TestCheckpointResume(t *testing.T) {
 	if !exists(cp) {
 		t.Fatalf("no checkpoint at %s after a cancel", cp)
 	}
+	// A write cut short by kill -9 leaves a temporary file; the next run removes it.
+	tmp := filepath.Join(filepath.Dir(cp), "."+filepath.Base(cp)+".tmp12345")
+	if err := os.WriteFile(tmp, []byte(`{"format":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	second := 0
 	err, rec, warnings := runCheckpointed(t, dir, s, func(n, p int, cancel func()) { second = n })
 	if err != nil || len(warnings) > 0 {
