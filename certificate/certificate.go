@@ -282,21 +282,49 @@ func (e *RejectedError) Error() string { return "certificate rejected: " + e.Rea
 // A certificate that does not hold is a *RejectedError. eps is the verifier's,
 // never the file's.
 func (c *Certificate) Verify(in *model.Instance, eps float64) (Check, error) {
+	chk, _, err := c.check(in, eps)
+	return chk, err
+}
+
+// Checked verifies the certificate on in as Verify does and, if it holds,
+// returns it as the certified verdict it records: Status, W (normalised) and
+// WCheck, or Lambda (normalised) and LambdaCheck, and Rows. What a certificate
+// does not keep (the solver, its margin t and iterations, the time) is left
+// zero for the caller to fill. A certificate that does not hold is a
+// *RejectedError, and the verdict is not returned.
+func (c *Certificate) Checked(in *model.Instance, eps float64) (feasibility.Verdict, error) {
+	_, v, err := c.check(in, eps)
+	if err != nil {
+		return feasibility.Verdict{}, err
+	}
+	return v, nil
+}
+
+// check is Verify, with the checked evidence as a verdict.
+func (c *Certificate) check(in *model.Instance, eps float64) (Check, feasibility.Verdict, error) {
 	ci := c.Instance
+	var v feasibility.Verdict
 	if h := in.Hash(); h != ci.SHA256 {
-		return Check{}, &RejectedError{fmt.Sprintf("it names an instance with sha256 %.12s..., but %s has sha256 %.12s...", ci.SHA256, ci.Describe(), h)}
+		return Check{}, v, &RejectedError{fmt.Sprintf("it names an instance with sha256 %.12s..., but %s has sha256 %.12s...", ci.SHA256, ci.Describe(), h)}
 	}
 	switch c.Verdict {
 	case string(feasibility.Storable):
+		if len(c.W) != in.D {
+			return Check{}, v, &RejectedError{fmt.Sprintf("W has %d rows, want d=%d", len(c.W), in.D)}
+		}
 		w := mat.NewDense(in.D, in.D, nil)
 		for i, row := range c.W {
+			if len(row) != in.D {
+				return Check{}, v, &RejectedError{fmt.Sprintf("W row %d has %d entries, want d=%d", i, len(row), in.D)}
+			}
 			w.SetRow(i, row)
 		}
 		chk := lp.CheckStorable(in, w)
 		if !chk.OK {
-			return Check{}, &RejectedError{chk.Reason}
+			return Check{}, v, &RejectedError{chk.Reason}
 		}
-		return Check{Storable: true, Rows: in.Rows(), MinMargin: chk.MinMargin, Exact: chk.Exact}, nil
+		v = feasibility.Verdict{Status: feasibility.Storable, Certified: true, W: chk.W, WCheck: &chk, Rows: in.Rows()}
+		return Check{Storable: true, Rows: in.Rows(), MinMargin: chk.MinMargin, Exact: chk.Exact}, v, nil
 	case string(feasibility.NotStorable):
 		l := make([]lp.Weighted, len(c.Lambda))
 		for i, x := range c.Lambda {
@@ -305,11 +333,12 @@ func (c *Certificate) Verify(in *model.Instance, eps float64) (Check, error) {
 		chk := lp.CheckNotStorable(in, l, eps)
 		out := Check{Rows: in.Rows(), Residual: chk.Residual, Scale: chk.Scale, Tolerance: chk.Tolerance}
 		if !chk.OK {
-			return out, &RejectedError{chk.Reason}
+			return out, v, &RejectedError{chk.Reason}
 		}
-		return out, nil
+		v = feasibility.Verdict{Status: feasibility.NotStorable, Certified: true, Lambda: chk.Lambda, LambdaCheck: &chk, Rows: in.Rows()}
+		return out, v, nil
 	}
-	return Check{}, fmt.Errorf("verdict %q has no certificate", c.Verdict)
+	return Check{}, v, fmt.Errorf("verdict %q has no certificate", c.Verdict)
 }
 
 // strictJSON checks that b is one JSON value of type t and nothing more, read

@@ -18,6 +18,8 @@
 //     comparing the instance's hash with the one the file names. eps is the
 //     verifier's, never the file's; the file's solve_eps and scale are notes
 //     for people. A certificate that does not hold is a *RejectedError.
+//     Certificate.Checked is the same check returning the certified verdict
+//     (a sweep's checkpoints resume from it).
 //   - VerdictRecord and MarginRecord are the JSON forms of one verdict and one
 //     max-margin answer (lamcap solve --json, lamcap margin --json).
 //

@@ -22,6 +22,11 @@
 //     what it is; records of an older lamcap get their grid.json's when read.
 //     It lists the verdicts where a solver's not-storable certificate was
 //     overruled by another's storable one, and summaries count them.
+//   - Verdicts of a unit under way survive too: a bracketing search
+//     (feasibility.Brackets) checkpoints its bracket after each certified
+//     verdict in PartialDir (certificates of both ends, verified before they
+//     are trusted again; feasibility.Known resumes the search from them), and
+//     the checkpoint is deleted once the unit's record is written.
 //   - Grid is the on-disk form of a Sweep (Sweep.Grid, Grid.Sweep). Grid.Same is
 //     the one equality of grids, used by resuming and merging alike: the order
 //     of the d and model lists and the solver's choices do not matter to it.

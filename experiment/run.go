@@ -198,14 +198,21 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 }
 
 // attachCertificates makes the certificates of th's verdicts at Lower and
-// Upper on src (random instances of seed u.Seed) and names them in r. It stops
-// with ctx's error when ctx is done (the instances take seconds at d = 96).
-func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
+// Upper on src (random instances of seed u.Seed) and names them in r. A
+// certificate line in saved (by p: the unit's checkpoint made it) is taken as
+// it is. It stops with ctx's error when ctx is done (the instances take
+// seconds at d = 96).
+func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold, saved map[int][]byte) error {
 	seed := r.Seed
 	ci := certificate.Instance{Model: r.Model, Embedding: embed.String(), Seed: &seed}
 	add := func(p int, v *feasibility.Verdict) (string, error) {
 		if p <= 0 || v == nil {
 			return "", nil
+		}
+		if b, ok := saved[p]; ok {
+			l := newCertLine(b)
+			r.certs = append(r.certs, l)
+			return l.sum, nil
 		}
 		in, err := model.NewInstanceContext(ctx, src, p)
 		if err != nil {
@@ -264,6 +271,8 @@ type runConfig struct {
 	// start gives the first p of a unit's search before enough units of its
 	// (d, model) have finished to start at their median (0: the search's own).
 	start func(u Unit) int
+	// checkpoints keeps the units' checkpoints (nil: none; see PartialDir).
+	checkpoints *checkpoints
 }
 
 // runUnits computes every unit of units that sink does not have yet, with
@@ -271,8 +280,11 @@ type runConfig struct {
 // the sink as they finish. The first error (a unit that fails, or a record that
 // cannot be written) cancels the other workers at once and is returned; on
 // cancellation of ctx in-flight units are discarded and runUnits returns the
-// context's error. Either way every unit finished before is kept.
+// context's error. Either way every unit finished before is kept, and so are
+// the verdicts of in-flight units of a Store (their checkpoints, PartialDir).
 func runUnits(ctx context.Context, sink sink, units []Unit, cfg runConfig, workers int, progress func(done, total int, workDone float64)) error {
+	cfg.checkpoints = newCheckpoints(sink, cfg)
+	cfg.checkpoints.prune(units, sink.Done)
 	var todo []Unit
 	for _, u := range units {
 		if !sink.Done(u) {
@@ -354,6 +366,7 @@ func runUnits(ctx context.Context, sink sink, units []Unit, cfg runConfig, worke
 			fail(err)
 			continue
 		}
+		cfg.checkpoints.remove(r.rec.Unit)
 		starts.add(r.rec)
 		done++
 		doneWork += UnitCost(r.rec.D)
@@ -361,6 +374,7 @@ func runUnits(ctx context.Context, sink sink, units []Unit, cfg runConfig, worke
 			progress(done, total, doneWork/allWork)
 		}
 	}
+	cfg.checkpoints.tidy()
 	if firstErr != nil {
 		return firstErr
 	}
@@ -430,15 +444,26 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	lpo := cfg.lp
 	lpo.Eps = cfg.eps
 	var disagreements []string
+	var ck *unitCheckpoint
 	if cfg.kappa > 0 {
 		th, err = feasibility.FindKappaThreshold(ctx, src, cfg.kappa, max(start, 2), lpo)
 	} else {
-		noteDisagreement := func(p int, v feasibility.Verdict) {
+		// A bracketing search resumes from the unit's checkpoint and keeps it.
+		var cks *checkpoints
+		if feasibility.Brackets(src, lpo) {
+			cks = cfg.checkpoints
+		}
+		if ck, err = cks.start(ctx, u, src, cfg.embed, cfg.eps); err != nil {
+			return rec, err
+		}
+		disagreements = ck.file.Disagreements
+		onVerdict := func(p int, v feasibility.Verdict) {
 			if v.Disagreement != "" {
 				disagreements = append(disagreements, fmt.Sprintf("p = %d: %s", p, v.Disagreement))
 			}
+			ck.verdict(ctx, p, v, disagreements)
 		}
-		th, err = feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lpo, Eps: cfg.eps, Start: start, OnVerdict: noteDisagreement})
+		th, err = feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lpo, Eps: cfg.eps, Start: start, OnVerdict: onVerdict, Known: ck.known})
 	}
 	if err != nil {
 		return rec, err
@@ -446,7 +471,7 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	rec = NewRecord(u, cfg.embed.String(), th)
 	rec.ForKappa, rec.Eps, rec.Disagreements = cfg.kappa, cfg.eps, disagreements
 	if cfg.kappa == 0 { // at kappa > 0 the verdicts are about kappa*, not storability
-		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.eps, th); err != nil {
+		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.eps, th, ck.certs); err != nil {
 			return rec, err
 		}
 	}

@@ -39,6 +39,11 @@ type Store struct {
 	// lamcap, in a version 1 directory): their p* is taken as written.
 	Uncertified int
 
+	// Warn, if set, is told about a unit's checkpoint (PartialDir) that was
+	// set aside or could not be written, in one line, from the worker that
+	// ran the unit (several may call at once); nil: stderr.
+	Warn func(msg string)
+
 	recordSet // the records, and the mutex of every write
 	f         appendFile
 	size      int64 // bytes of whole lines in records.jsonl

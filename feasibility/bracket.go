@@ -37,8 +37,20 @@ const bracketFloor = 0.02
 // A typical p* takes log2 of the prior's width plus two verdicts (five to six
 // at d = 64..128). Each verdict shrinks the bracket, so the search ends. An
 // undecided verdict stops the search and is reported, never guessed past.
+//
+// With opt.Known the search starts from the bracket earlier runs certified,
+// as if their verdicts had been made in this run: the next p is the one the
+// uninterrupted search would have tried after them (with one side missing,
+// the step has doubled once for each of Known.Solves after the first), so a
+// resumed search makes exactly the verdicts the uninterrupted one had left; a
+// bracket that already pins p* (Upper == Lower+1) costs no solve. The counts
+// of the Threshold include Known's.
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
+	k := opt.Known
+	if err := k.check(); err != nil {
+		return Threshold{PStar: -1}, err
+	}
 	opt.Eps = opt.EpsOrDefault()
 	opt.LP.Eps = opt.Eps
 	if c, ok := searchMethod(src, opt.LP).Capabilities(); ok && c.SignOnly && opt.LP.Stop == lp.StopOptimal {
@@ -46,18 +58,49 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	}
 	pr := PriorOf(src)
 	maxP := src.MaxP()
-	th := Threshold{PStar: -1}
+	th := Threshold{PStar: -1, Lower: k.Lower, AtLower: k.AtLower, Upper: k.Upper, AtUpper: k.AtUpper,
+		Solves: k.Solves, Iterations: k.Iterations}
 	done := func(note string) (Threshold, error) {
 		th.Note = note
-		th.Seconds = time.Since(t0).Seconds()
+		th.Seconds = k.Seconds + time.Since(t0).Seconds()
 		return th, nil
 	}
+	// settled says whether the bracket decides the search: p* pinned (or 1),
+	// or every prefix the source holds storable.
+	settled := func() (bool, string) {
+		switch {
+		case th.Upper == 2: // p = 1 has no constraints: always storable
+			th.PStar, th.Lower, th.Certified = 1, 1, true
+			return true, ""
+		case th.Lower > 0 && th.Upper == th.Lower+1:
+			th.PStar, th.Certified = th.Lower, true
+			return true, ""
+		case maxP > 0 && th.Lower >= maxP:
+			return true, fmt.Sprintf("every prefix up to the %d associations the source holds is storable", maxP)
+		}
+		return false, ""
+	}
+	step := math.Ceil(pr.Width)
+	lastSide := Undecided
 	next := opt.Start
 	if next < 2 {
 		next = int(math.Round(pr.Center))
 	}
-	step := math.Ceil(pr.Width)
-	lastSide := Undecided
+	if th.Lower > 0 || th.Upper > 0 {
+		if ok, note := settled(); ok {
+			return done(note)
+		}
+		// With one side missing every earlier verdict was on the side known.
+		if th.Upper == 0 {
+			lastSide = Storable
+		} else if th.Lower == 0 {
+			lastSide = NotStorable
+		}
+		if lastSide != Undecided {
+			step = math.Ldexp(step, min(max(k.Solves, 1)-1, 30))
+		}
+		next = nextInBracket(pr, th.Lower, th.Upper, int(step))
+	}
 	for {
 		next = max(next, 2)
 		if maxP > 0 {
@@ -90,20 +133,11 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		} else {
 			lastSide, step = v.Status, math.Ceil(pr.Width)
 		}
-		if th.Upper == 2 && v.Status == NotStorable { // p = 1 has no constraints: always storable
-			th.PStar, th.Lower, th.Certified = 1, 1, true
-			return done("")
-		}
-		if th.Lower > 0 && th.Upper == th.Lower+1 {
-			break
-		}
-		if maxP > 0 && th.Lower == maxP {
-			return done(fmt.Sprintf("every prefix up to the %d associations the source holds is storable", maxP))
+		if ok, note := settled(); ok {
+			return done(note)
 		}
 		next = nextInBracket(pr, th.Lower, th.Upper, int(step))
 	}
-	th.PStar, th.Certified = th.Lower, true
-	return done("")
 }
 
 // nextInBracket is the next p searchBracket tries, given the largest storable

@@ -21,7 +21,11 @@
 //     sign-only verdicts, starting at the model's expected p* (PriorOf),
 //     stepping away by the prior's width (doubling) until it has both sides,
 //     then splitting what the prior leaves in the bracket in half
-//     (Threshold.Solves counts the verdicts). FindKappaThreshold does the same for a margin kappa > 0 from
+//     (Threshold.Solves counts the verdicts). A bracketing search resumes from
+//     verdicts an earlier, interrupted run certified (ThresholdOptions.Known,
+//     for the searches Brackets names): it makes exactly the verdicts the
+//     uninterrupted search had left, and its counts include the earlier
+//     run's. FindKappaThreshold does the same for a margin kappa > 0 from
 //     certified max-margin values.
 //   - Max-margin memories: SolveMaxMargin gives kappa* = d / |W*|_F with a
 //     certified interval (the interior-point method from lp.IPMFromD on, the

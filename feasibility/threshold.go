@@ -43,8 +43,67 @@ type ThresholdOptions struct {
 	// grows a warm model upwards), the prediction itself for bracketing ones.
 	Start int
 	// OnVerdict, if set, is called after each verdict of the search with its p:
-	// for progress reports on long searches.
+	// for progress reports on long searches, and for checkpoints (Known).
 	OnVerdict func(p int, v Verdict)
+	// Known are verdicts certified on the same instance family before, by an
+	// earlier run of the search that was cut short: the bracketing search
+	// (Brackets) starts from them and never decides those p again; the warm
+	// search ignores them. The zero value knows nothing.
+	Known Known
+}
+
+// Known is what earlier runs of a threshold search certified about one nested
+// instance family (the same source): the largest certified-storable p and the
+// smallest certified-not-storable p, with their verdicts, and the work that
+// found them. Nesting makes storability monotone in p, so both bounds stay
+// valid for a later run; a verdict that is not there has p = 0 and a nil
+// verdict. The zero value knows nothing.
+//
+// A search resumed from Known reports the earlier work in its Threshold:
+// Solves, Iterations and Seconds include Known's, so that the record of a
+// resumed search counts what the p* cost in all, as an uninterrupted one does.
+type Known struct {
+	// Lower is the largest p certified storable (0: none) and AtLower its
+	// verdict (Status Storable, Certified, with W and WCheck).
+	Lower   int
+	AtLower *Verdict
+	// Upper is the smallest p certified not storable (0: none) and AtUpper its
+	// verdict (Status NotStorable, Certified, with Lambda and LambdaCheck).
+	Upper   int
+	AtUpper *Verdict
+	// Solves, Iterations and Seconds are the verdicts, solver iterations and
+	// wall-clock seconds the earlier runs spent. While only one side of the
+	// bracket is known, every one of the Solves verdicts was on that side
+	// (a verdict on the other would have given it): the resumed search steps
+	// away from it as it would have after that many verdicts (at least one).
+	Solves     int
+	Iterations int
+	Seconds    float64
+}
+
+// check refuses a Known whose bounds are not certified verdicts of their
+// kind, or that contradict each other.
+func (k Known) check() error {
+	switch {
+	case k.Lower < 0 || k.Upper < 0 || k.Solves < 0 || k.Iterations < 0 || !(k.Seconds >= 0):
+		return fmt.Errorf("feasibility: known verdicts: negative p or counts (lower %d, upper %d, solves %d)", k.Lower, k.Upper, k.Solves)
+	case k.Lower > 0 && (k.AtLower == nil || k.AtLower.Status != Storable || !k.AtLower.Certified):
+		return fmt.Errorf("feasibility: known verdicts: lower = %d needs a certified storable verdict", k.Lower)
+	case k.Upper > 0 && (k.AtUpper == nil || k.AtUpper.Status != NotStorable || !k.AtUpper.Certified):
+		return fmt.Errorf("feasibility: known verdicts: upper = %d needs a certified not-storable verdict", k.Upper)
+	case k.Upper > 0 && k.Upper <= k.Lower:
+		return fmt.Errorf("feasibility: known verdicts: storable at p = %d but not at p = %d", k.Lower, k.Upper)
+	case k.Upper == 1:
+		return fmt.Errorf("feasibility: known verdicts: p = 1 has no constraints and is always storable")
+	}
+	return nil
+}
+
+// Brackets reports whether FindThreshold decides the instances of src with
+// the bracketing search (cold verdicts, which ThresholdOptions.Known resumes)
+// under opts, rather than with the warm search (which ignores Known).
+func Brackets(src model.Source, opts lp.Options) bool {
+	return !growsWarm(searchMethod(src, opts))
 }
 
 // StartGuess is where a warm threshold search starts without better
@@ -219,7 +278,9 @@ func growsWarm(m lp.Method) bool {
 // growing p only adds rows (and, with lifted rows, the new association's
 // variables), so each re-solve starts from the previous basis. It stops at the
 // first certified not-storable prefix. An undecided verdict on the way stops the
-// search and is reported, never guessed past.
+// search and is reported, never guessed past. It ignores opt.Known: growing
+// needs the warm instance below each p it decides, which earlier runs do not
+// leave, and its verdicts cost seconds, not the bracketing search's minutes.
 func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	opt.Eps = opt.EpsOrDefault()

@@ -36,6 +36,7 @@ records.rejected.jsonl with a warning naming each line; every valid line is kept
 One process at a time works in a directory (sweep.lock); a second is refused. A
 directory made for another grid, or a non-empty one that is not a sweep, is refused.
 The order of the --d and --model lists and the solver flags do not matter to resume.
+Interior-point units under way keep their certified verdicts in partial/ for resume.
 
 What a record proves: each names, by SHA-256, the certificates of its verdicts
 at p* (storable: W) and p*+1 (not-storable: lambda), kept in certificates.jsonl
@@ -237,6 +238,7 @@ func openStore(dir string, g experiment.Grid, stderr io.Writer) (*experiment.Sto
 	warnBadLines(stderr, filepath.Join(dir, experiment.RecordsFile), st.Rejected,
 		"moved to "+filepath.Join(dir, experiment.RejectedFile))
 	warnUncertified(stderr, dir, st.Uncertified)
+	st.Warn = func(msg string) { fmt.Fprintf(stderr, "lamcap: warning: %s\n", msg) }
 	return st, nil
 }
 
