@@ -77,6 +77,9 @@ func ParseRecord(line []byte, g Grid) (Record, error) {
 		sort.Strings(missing)
 		return r, fmt.Errorf("missing fields %s", strings.Join(missing, ", "))
 	}
+	if err := checkTypedFields(m, recordTypedFields); err != nil {
+		return r, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
@@ -91,6 +94,35 @@ func ParseRecord(line []byte, g Grid) (Record, error) {
 	return r, checkRecord(r, g)
 }
 
+// typedField is a JSON field of an on-disk form whose value is parsed into a
+// type (a model, an embedding, a row form): new returns a value to parse into.
+type typedField struct {
+	name string
+	new  func() any
+}
+
+// recordTypedFields are the parsed fields of a record line.
+var recordTypedFields = []typedField{
+	{"model", func() any { return new(model.Model) }},
+	{"embedding", func() any { return new(model.Embedding) }},
+}
+
+// checkTypedFields parses each typed field of a JSON object m on its own, so
+// that an unknown or malformed value is refused with its field's name
+// (encoding/json reports a parser's error without it).
+func checkTypedFields(m map[string]json.RawMessage, fields []typedField) error {
+	for _, f := range fields {
+		raw, ok := m[f.name]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, f.new()); err != nil {
+			return fmt.Errorf("field %q: %v", f.name, err)
+		}
+	}
+	return nil
+}
+
 // checkRecord checks that r is a record of a unit of g as FindThreshold makes
 // them: certified means p* = lower = upper - 1 >= 1, and otherwise p* = -1.
 func checkRecord(r Record, g Grid) error {
@@ -98,7 +130,7 @@ func checkRecord(r Record, g Grid) error {
 	case !g.Contains(r.Unit):
 		return fmt.Errorf("%s is not in this sweep's grid", r.Unit.Name())
 	case r.Embedding != g.Embedding:
-		return fmt.Errorf("embedding %q, the sweep's is %q", r.Embedding, g.Embedding)
+		return fmt.Errorf("embedding %q, the sweep's is %q", r.Embedding.String(), g.Embedding.String())
 	case r.ForKappa != g.Kappa:
 		return fmt.Errorf("%s is for kappa = %g, the sweep's is %g", r.Unit.Name(), r.ForKappa, g.Kappa)
 	case r.Eps != g.Eps:
@@ -222,14 +254,12 @@ func checkCertificate(text []byte, u Unit, verdict feasibility.Status, p int, g 
 	switch {
 	case c.Verdict != string(verdict):
 		return fmt.Errorf("the line is a %s certificate", c.Verdict)
-	case ci.D != u.D || ci.Model != u.Model || ci.Embedding != g.Embedding || ci.Seed == nil || *ci.Seed != u.Seed:
+	case ci.D != u.D || ci.Model != u.Model.String() || ci.Embedding != g.Embedding.String() || ci.Seed == nil || *ci.Seed != u.Seed:
 		return fmt.Errorf("it is for %s, not for %s", ci.Describe(), u.Name())
 	case ci.P != p:
 		return fmt.Errorf("it is for p = %d", ci.P)
 	}
-	m, _ := model.ParseModel(ci.Model)
-	e, _ := model.ParseEmbedding(ci.Embedding)
-	in, err := model.NewInstance(model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: e}, p)
+	in, err := model.NewInstance(model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model, Embed: g.Embedding}, p)
 	if err != nil {
 		return err
 	}

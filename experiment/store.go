@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/dirlock"
 	"github.com/lamcap/lamcap/internal/ranges"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
 )
 
 // Store is a sweep directory: grid.json fixes the grid, records.jsonl holds one
@@ -267,6 +270,12 @@ func readGrid(dir string, g Grid) (Grid, error) {
 // Grid, a version this lamcap reads, and a valid range of seeds.
 func parseGrid(path string, b []byte) (Grid, error) {
 	var g Grid
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) == nil {
+		if err := checkTypedFields(m, gridTypedFields); err != nil {
+			return g, &DirError{fmt.Sprintf("%s is not a lamcap grid: %v", path, err)}
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&g); err != nil {
@@ -281,6 +290,13 @@ func parseGrid(path string, b []byte) (Grid, error) {
 	return g.canonical(), nil
 }
 
+// gridTypedFields are the parsed fields of a grid.json.
+var gridTypedFields = []typedField{
+	{"models", func() any { return new([]model.Model) }},
+	{"embedding", func() any { return new(model.Embedding) }},
+	{"rows", func() any { return new(lp.Rows) }},
+}
+
 // check refuses a grid whose seeds or lists cannot be a sweep's.
 func (g Grid) check() error {
 	switch {
@@ -288,6 +304,9 @@ func (g Grid) check() error {
 		return fmt.Errorf("grid: seeds %d:%d, want 0 <= first <= last <= %d", g.SeedFirst, g.SeedLast, int64(ranges.MaxSeed))
 	case len(g.Ds) == 0 || len(g.Models) == 0:
 		return fmt.Errorf("grid: no d or no model")
+	}
+	if _, err := lp.ParseMethod(string(g.Solver)); err != nil {
+		return fmt.Errorf("grid: solver: %w", err)
 	}
 	for _, d := range g.Ds {
 		if d < 2 {
@@ -318,14 +337,16 @@ func (g Grid) Same(o Grid) bool {
 
 // withoutSolver blanks the fields that choose how, not what, a sweep computes.
 func (g Grid) withoutSolver() Grid {
-	g.Rows, g.Solver, g.InitialPer, g.AddPer, g.Version = "", "", 0, 0, 0
+	g.Rows, g.Solver, g.InitialPer, g.AddPer, g.Version = 0, "", 0, 0, 0
 	return g
 }
 
 // canonical sorts the d and model lists and drops repeats.
 func (g Grid) canonical() Grid {
 	g.Ds = slices.Compact(slices.Sorted(slices.Values(g.Ds)))
-	g.Models = slices.Compact(slices.Sorted(slices.Values(g.Models)))
+	g.Models = slices.Clone(g.Models)
+	slices.SortFunc(g.Models, func(a, b model.Model) int { return cmp.Compare(a.String(), b.String()) })
+	g.Models = slices.Compact(g.Models)
 	return g
 }
 

@@ -192,12 +192,9 @@ func (s Sweep) Grid() (Grid, error) {
 	if err != nil {
 		return Grid{}, err
 	}
-	g := Grid{Version: GridVersion, Ds: slices.Clone(s.Ds), SeedFirst: s.FirstSeed, SeedLast: s.FirstSeed + int64(s.Seeds) - 1,
-		Embedding: s.Embedding.String(), Rows: s.LP.Rows.String(), Solver: string(s.LP.Method), Eps: s.Eps,
+	g := Grid{Version: GridVersion, Ds: slices.Clone(s.Ds), Models: slices.Clone(s.Models), SeedFirst: s.FirstSeed, SeedLast: s.FirstSeed + int64(s.Seeds) - 1,
+		Embedding: s.Embedding, Rows: s.LP.Rows, Solver: s.LP.Method, Eps: s.Eps,
 		InitialPer: s.LP.InitialPerMu, AddPer: s.LP.AddPerMu, Kappa: s.Kappa, DigestsOnly: s.DigestsOnly}
-	for _, m := range s.Models {
-		g.Models = append(g.Models, m.String())
-	}
 	return g, nil
 }
 
@@ -317,23 +314,11 @@ func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
 // Sweep returns the settings a grid was written from. Their solver choices are
 // the grid's; Workers, Shard and Progress are left zero.
 func (g Grid) Sweep() (Sweep, error) {
-	s := Sweep{Ds: slices.Clone(g.Ds), FirstSeed: g.SeedFirst, Seeds: int(g.SeedLast - g.SeedFirst + 1),
-		Kappa: g.Kappa, Eps: g.Eps, DigestsOnly: g.DigestsOnly}
+	s := Sweep{Ds: slices.Clone(g.Ds), Models: slices.Clone(g.Models), FirstSeed: g.SeedFirst, Seeds: int(g.SeedLast - g.SeedFirst + 1),
+		Embedding: g.Embedding, Kappa: g.Kappa, Eps: g.Eps, DigestsOnly: g.DigestsOnly}
+	s.LP.Rows = g.Rows
 	var err error
-	for _, m := range g.Models {
-		mm, err := model.ParseModel(m)
-		if err != nil {
-			return s, err
-		}
-		s.Models = append(s.Models, mm)
-	}
-	if s.Embedding, err = model.ParseEmbedding(g.Embedding); err != nil {
-		return s, err
-	}
-	if s.LP.Rows, err = lp.ParseRows(g.Rows); err != nil {
-		return s, err
-	}
-	if s.LP.Method, err = lp.ParseMethod(g.Solver); err != nil {
+	if s.LP.Method, err = lp.ParseMethod(string(g.Solver)); err != nil {
 		return s, err
 	}
 	s.LP.InitialPerMu, s.LP.AddPerMu = g.InitialPer, g.AddPer
@@ -355,18 +340,16 @@ func SummariseWithTheory(recs []Record, kappa float64) ([]GroupSummary, error) {
 	sum := Summarise(recs)
 	type key struct {
 		d int
-		m string
+		m model.Model
 	}
 	cache := map[key]theoryAtD{}
 	for i := range sum {
 		g := &sum[i]
-		k := key{g.D, g.Model}
+		m := g.model
+		k := key{g.D, m}
 		t, ok := cache[k]
 		if !ok {
-			m, err := model.ParseModel(g.Model)
-			if err != nil {
-				return sum, err
-			}
+			var err error
 			if m.IsVocabulary() {
 				t, err = predictVocabAtD(g.D, m.Vocab(), g.Curve, kappa)
 			} else {
