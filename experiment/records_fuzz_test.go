@@ -45,7 +45,7 @@ func FuzzParseRecords(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		kept, bad := parseRecordLines(data, nil, fuzzGrid)
+		kept, bad := parseRecordLines(data, nil, fuzzGrid, nil)
 		lines := map[int][]byte{} // the lines with content, by number
 		for n, rest := 1, data; len(rest) > 0; n++ {
 			var text []byte
@@ -115,7 +115,7 @@ func FuzzParseRecords(f *testing.F) {
 func validLine(text []byte) (Record, error) {
 	r, err := ParseRecord(text, fuzzGrid)
 	if err == nil {
-		err = checkCertificates(&r, nil, fuzzGrid)
+		err = checkCertificates(&r, nil, fuzzGrid, nil)
 	}
 	return r, err
 }

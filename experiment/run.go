@@ -46,6 +46,14 @@ type Grid struct {
 	// p(p-1) rows (65 MB at d = 96), too much to keep for a sweep. Records of
 	// such a directory are read as written: nothing checks them but a re-run.
 	DigestsOnly bool `json:"digests_only,omitempty"`
+	// Inputs, Targets and Layout name the arrays of a user embedding
+	// (Embedding model.User; see UserData): the files by absolute path and
+	// the SHA-256 of their bytes, and whether they hold a vector per row or
+	// per column. A sweep directory is resumed or merged only with files of
+	// those bytes.
+	Inputs  *DataFile `json:"inputs,omitempty"`
+	Targets *DataFile `json:"targets,omitempty"`
+	Layout  string    `json:"layout,omitempty"`
 }
 
 // GridVersion is the version of grid.json this lamcap writes. Version 2
@@ -200,9 +208,12 @@ func NewRecord(u Unit, embedding model.Embedding, th feasibility.Threshold) Reco
 // attachCertificates makes the certificates of th's verdicts at Lower and
 // Upper on src (random instances of seed u.Seed) and names them in r. It stops
 // with ctx's error when ctx is done (the instances take seconds at d = 96).
-func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold) error {
+func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, user *UserData, eps float64, th feasibility.Threshold) error {
 	seed := r.Seed
 	ci := certificate.Instance{Model: r.Model.String(), Embedding: embed.String(), Seed: &seed}
+	if user != nil { // the instance is the user's files, not a seed
+		ci.Seed, ci.Inputs, ci.Targets, ci.Layout = nil, user.Inputs.Path, user.Targets.Path, user.Layout
+	}
 	add := func(p int, v *feasibility.Verdict) (string, error) {
 		if p <= 0 || v == nil {
 			return "", nil
@@ -258,6 +269,7 @@ func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(p
 // a Sweep with its defaults applied.
 type runConfig struct {
 	embed model.Embedding
+	user  *UserData // the arrays of a user embedding (nil: drawn from seeds)
 	kappa float64
 	eps   float64
 	lp    lp.Options
@@ -421,7 +433,10 @@ func (m *memory) Append(r Record) error {
 // default guess). Tests replace it to count units or make them fail.
 var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (Record, error) {
 	rec := Record{Unit: u}
-	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model, Embed: cfg.embed}
+	var src model.Source = model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model, Embed: cfg.embed}
+	if cfg.user != nil {
+		src = cfg.user.Source()
+	}
 	var th feasibility.Threshold
 	var err error
 	lpo := cfg.lp
@@ -443,7 +458,7 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	rec = NewRecord(u, cfg.embed, th)
 	rec.ForKappa, rec.Eps, rec.Disagreements = cfg.kappa, cfg.eps, disagreements
 	if cfg.kappa == 0 { // at kappa > 0 the verdicts are about kappa*, not storability
-		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.eps, th); err != nil {
+		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.user, cfg.eps, th); err != nil {
 			return rec, err
 		}
 	}

@@ -111,6 +111,12 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 	if g, err = openGrid(dir, g); err != nil {
 		return nil, err
 	}
+	var user *UserData
+	if g.Embedding == model.User {
+		if user, err = g.userData(dir); err != nil {
+			return nil, err
+		}
+	}
 	rp, cp := filepath.Join(dir, RecordsFile), filepath.Join(dir, CertificatesFile)
 	data, err := readIfThere(rp)
 	if err != nil {
@@ -121,7 +127,7 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 		return nil, err
 	}
 	certs, torn := parseCertLines(cdata)
-	kept, bad := parseRecordLines(data, certs, g)
+	kept, bad := parseRecordLines(data, certs, g, user)
 	if len(bad) > 0 || len(data) > 0 && data[len(data)-1] != '\n' {
 		// Set the bad lines aside durably first, then rewrite the records: a
 		// crash in between leaves a line in both files, never in neither.
@@ -260,6 +266,9 @@ func readGrid(dir string, g Grid) (Grid, error) {
 	if err != nil {
 		return Grid{}, err
 	}
+	if err := changedFile(dir, old, g); err != nil {
+		return Grid{}, err
+	}
 	if !old.Same(g) {
 		return Grid{}, &DirError{fmt.Sprintf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))}
 	}
@@ -287,6 +296,7 @@ func parseGrid(path string, b []byte) (Grid, error) {
 	if err := g.check(); err != nil {
 		return g, &DirError{fmt.Sprintf("%s: %v", path, err)}
 	}
+
 	return g.canonical(), nil
 }
 
@@ -313,7 +323,7 @@ func (g Grid) check() error {
 			return fmt.Errorf("grid: d = %d", d)
 		}
 	}
-	return nil
+	return g.checkUser()
 }
 
 // openGrid writes grid.json into a new sweep directory, or checks that the one
@@ -409,7 +419,13 @@ func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
 		return nil, g, nil, err
 	}
 	certs, _ := parseCertLines(cdata)
-	recs, bad = parseRecords(data, certs, g)
+	var user *UserData
+	if g.Embedding == model.User {
+		if user, err = g.userData(dir); err != nil {
+			return nil, g, nil, err
+		}
+	}
+	recs, bad = parseRecords(data, certs, g, user)
 	return recs, g, bad, nil
 }
 

@@ -742,7 +742,7 @@ func TestDigestsOnlyStore(t *testing.T) {
 	g.DigestsOnly = false
 	var certs certIndex = map[string][]byte{}
 	for _, r := range recs {
-		if err := checkCertificates(&r, certs, g); err == nil {
+		if err := checkCertificates(&r, certs, g, nil); err == nil {
 			t.Errorf("%s accepted without its certificates", r.Unit.Name())
 		}
 	}
