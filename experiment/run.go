@@ -206,7 +206,8 @@ func NewRecord(u Unit, embedding model.Embedding, th feasibility.Threshold) Reco
 }
 
 // attachCertificates makes the certificates of th's verdicts at Lower and
-// Upper on src (random instances of seed u.Seed) and names them in r. It stops
+// Upper on src (random instances of seed u.Seed, or the user's arrays, which
+// the certificates then name by file) and names them in r. It stops
 // with ctx's error when ctx is done (the instances take seconds at d = 96).
 func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, user *UserData, eps float64, th feasibility.Threshold) error {
 	seed := r.Seed

@@ -296,7 +296,6 @@ func parseGrid(path string, b []byte) (Grid, error) {
 	if err := g.check(); err != nil {
 		return g, &DirError{fmt.Sprintf("%s: %v", path, err)}
 	}
-
 	return g.canonical(), nil
 }
 
