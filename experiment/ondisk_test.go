@@ -118,7 +118,7 @@ func TestCommittedDataByteIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var grids, lines, asFile int
+	var grids, lines, summaries, asFile int
 	same := func(what string, b []byte, typ reflect.Type, indent bool) {
 		t.Helper()
 		typed := remarshal(t, b, typ, indent)
@@ -140,13 +140,20 @@ func TestCommittedDataByteIdentical(t *testing.T) {
 		case err == nil:
 			grids++
 			same(filepath.Join(dir, GridFile), gb, reflect.TypeFor[Grid](), true)
-			recs, _, bad, err := ReadRecords(dir)
+			recs, g, bad, err := ReadRecords(dir)
 			if err != nil || len(bad) > 0 {
 				t.Fatalf("%s: %v, %d bad lines", dir, err, len(bad))
 			}
 			if len(recs) == 0 {
 				t.Errorf("%s: no records", dir)
 			}
+			// summary.json (not committed: made here from the records).
+			sb, err := json.MarshalIndent(NewSummary(g, Summarise(recs), "test"), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			same(dir+" summary.json", append(sb, '\n'), reflect.TypeFor[Summary](), true)
+			summaries++
 		case os.IsNotExist(err): // a vocabulary study's folder
 			recType = reflect.TypeFor[VocabThreshold]()
 			recs, err := ReadVocabRecords(dir)
@@ -164,7 +171,7 @@ func TestCommittedDataByteIdentical(t *testing.T) {
 	if grids < 10 || lines < 1000 {
 		t.Fatalf("found %d sweep folders and %d record lines under %s; the committed data has more", grids, lines, committedData)
 	}
-	t.Logf("%d folders (%d sweeps), %d grid.json and record lines written as before; %d of them byte for byte as the file holds them", len(dirs), grids, grids+lines, asFile)
+	t.Logf("%d folders (%d sweeps): %d grid.json, %d record lines and %d summary.json written as before; %d of them byte for byte as the files hold them", len(dirs), grids, grids, lines, summaries, asFile-summaries)
 }
 
 // An unknown or malformed model, embedding or row form is refused when a

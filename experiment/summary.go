@@ -106,22 +106,22 @@ func Summarise(recs []Record) []GroupSummary {
 // computed with (its grid, and from it kappa, embedding, solver and eps), the
 // lamcap build that wrote it, and one GroupSummary per (d, model).
 type Summary struct {
-	LamcapVersion string         `json:"lamcap_version"`
-	Kappa         float64        `json:"kappa"`
-	Embedding     string         `json:"embedding"`
-	Solver        string         `json:"solver"`
-	Eps           float64        `json:"eps"`
-	Grid          Grid           `json:"grid"`
-	Groups        []GroupSummary `json:"groups"`
+	LamcapVersion string          `json:"lamcap_version"`
+	Kappa         float64         `json:"kappa"`
+	Embedding     model.Embedding `json:"embedding"`
+	Solver        lp.Method       `json:"solver"`
+	Eps           float64         `json:"eps"`
+	Grid          Grid            `json:"grid"`
+	Groups        []GroupSummary  `json:"groups"`
 }
 
 // NewSummary describes groups of a sweep of grid g written by lamcap version.
 func NewSummary(g Grid, groups []GroupSummary, version string) Summary {
-	solver := string(g.Solver)
+	solver := g.Solver
 	if solver == "" {
-		solver = string(lp.Auto)
+		solver = lp.Auto
 	}
-	return Summary{LamcapVersion: version, Kappa: g.Kappa, Embedding: g.Embedding.String(), Solver: solver, Eps: g.Eps, Grid: g, Groups: groups}
+	return Summary{LamcapVersion: version, Kappa: g.Kappa, Embedding: g.Embedding, Solver: solver, Eps: g.Eps, Grid: g, Groups: groups}
 }
 
 // CSV renders the summary as CSV, one row per d and model; every row repeats
