@@ -224,3 +224,26 @@ func TestTypedFieldsRefusedByName(t *testing.T) {
 		}
 	}
 }
+
+// Every row form and solver a grid can name survives grid.json: written by
+// MarshalText, read back by UnmarshalText (the committed grids all say
+// implicit and auto).
+func TestGridSolverChoicesRoundTrip(t *testing.T) {
+	for _, rows := range []lp.Rows{lp.Implicit, lp.Dense, lp.Lifted} {
+		for _, m := range []lp.Method{"", lp.Auto, lp.MethodSimplex, lp.MethodIPM, lp.MethodHiGHS} {
+			g := storeGrid
+			g.Rows, g.Solver = rows, m
+			b, err := json.Marshal(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := parseGrid(GridFile, b)
+			if err != nil {
+				t.Fatalf("%s: %v", b, err)
+			}
+			if back.Rows != rows || back.Solver != m || !strings.Contains(string(b), `"rows":"`+rows.String()+`"`) {
+				t.Errorf("rows %v, solver %q: read back %v, %q from %s", rows, m, back.Rows, back.Solver, b)
+			}
+		}
+	}
+}
