@@ -172,10 +172,9 @@ var checkpointHook func(u Unit, p int, v feasibility.Verdict)
 // run certified if its checkpoint is there and holds. Only a cancellation of
 // ctx is an error: a checkpoint that is not to be trusted is set aside with a
 // warning and the unit starts from scratch.
-func (c *checkpoints) start(ctx context.Context, u Unit, src model.Source, embed model.Embedding, eps float64) (*unitCheckpoint, error) {
-	seed := u.Seed
+func (c *checkpoints) start(ctx context.Context, u Unit, src model.Source, embed model.Embedding, user *UserData, eps float64) (*unitCheckpoint, error) {
 	uc := &unitCheckpoint{c: c, u: u, src: src, eps: eps, t0: time.Now(), certs: map[int][]byte{},
-		ci: certificate.Instance{Model: fmt.Sprint(u.Model), Embedding: embed.String(), Seed: &seed}}
+		ci: certInstance(u, embed, user)}
 	if c == nil {
 		return uc, nil
 	}

@@ -51,7 +51,7 @@ func ReadCompare(ctx context.Context, path string) ([]CompareRow, error) {
 func MeasuredPC(recs []Record) func(d int, m model.Model) (float64, bool) {
 	type key struct {
 		d int
-		m string
+		m model.Model
 	}
 	sum, n := map[key]float64{}, map[key]int{}
 	for _, r := range recs {
@@ -62,7 +62,7 @@ func MeasuredPC(recs []Record) func(d int, m model.Model) (float64, bool) {
 		}
 	}
 	return func(d int, m model.Model) (float64, bool) {
-		k := key{d, m.String()}
+		k := key{d, m}
 		if n[k] == 0 {
 			return 0, false
 		}

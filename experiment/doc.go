@@ -30,6 +30,16 @@
 //   - Grid is the on-disk form of a Sweep (Sweep.Grid, Grid.Sweep). Grid.Same is
 //     the one equality of grids, used by resuming and merging alike: the order
 //     of the d and model lists and the solver's choices do not matter to it.
+//     Grid, Unit and Record hold typed values (model.Model, model.Embedding,
+//     lp.Rows, lp.Method), written by their MarshalText as the names they
+//     always had: a name is parsed once, when grid.json or a record line is
+//     read, and an unknown or malformed one is refused there, naming its
+//     field (a bad record line is set aside, a bad grid.json is a DirError).
+//   - A sweep of the user's arrays (Sweep.Data, LoadUserData: one instance
+//     family, one unit) names them in grid.json by absolute path and SHA-256;
+//     its records' certificates are checked on the arrays, and a directory
+//     whose files' bytes changed is refused by resume, merge and ReadRecords
+//     with a DirError naming the file.
 //   - Units and shards: Grid.Units lists the units in a fixed order and Shard
 //     slices them deterministically for clusters (Sweep.Shard, Sweep.Shards).
 //   - Statistics (from package stats): P(storable | p) curves with Wilson

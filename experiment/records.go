@@ -77,6 +77,9 @@ func ParseRecord(line []byte, g Grid) (Record, error) {
 		sort.Strings(missing)
 		return r, fmt.Errorf("missing fields %s", strings.Join(missing, ", "))
 	}
+	if err := checkTypedFields(m, recordTypedFields); err != nil {
+		return r, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
@@ -91,6 +94,35 @@ func ParseRecord(line []byte, g Grid) (Record, error) {
 	return r, checkRecord(r, g)
 }
 
+// typedField is a JSON field of an on-disk form whose value is parsed into a
+// type (a model, an embedding, a row form): new returns a value to parse into.
+type typedField struct {
+	name string
+	new  func() any
+}
+
+// recordTypedFields are the parsed fields of a record line.
+var recordTypedFields = []typedField{
+	{"model", func() any { return new(model.Model) }},
+	{"embedding", func() any { return new(model.Embedding) }},
+}
+
+// checkTypedFields parses each typed field of a JSON object m on its own, so
+// that an unknown or malformed value is refused with its field's name
+// (encoding/json reports a parser's error without it).
+func checkTypedFields(m map[string]json.RawMessage, fields []typedField) error {
+	for _, f := range fields {
+		raw, ok := m[f.name]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, f.new()); err != nil {
+			return fmt.Errorf("field %q: %v", f.name, err)
+		}
+	}
+	return nil
+}
+
 // checkRecord checks that r is a record of a unit of g as FindThreshold makes
 // them: certified means p* = lower = upper - 1 >= 1, and otherwise p* = -1.
 func checkRecord(r Record, g Grid) error {
@@ -98,7 +130,7 @@ func checkRecord(r Record, g Grid) error {
 	case !g.Contains(r.Unit):
 		return fmt.Errorf("%s is not in this sweep's grid", r.Unit.Name())
 	case r.Embedding != g.Embedding:
-		return fmt.Errorf("embedding %q, the sweep's is %q", r.Embedding, g.Embedding)
+		return fmt.Errorf("embedding %q, the sweep's is %q", r.Embedding.String(), g.Embedding.String())
 	case r.ForKappa != g.Kappa:
 		return fmt.Errorf("%s is for kappa = %g, the sweep's is %g", r.Unit.Name(), r.ForKappa, g.Kappa)
 	case r.Eps != g.Eps:
@@ -171,10 +203,11 @@ func parseCertLines(data []byte) (idx certIndex, torn bool) {
 // checkCertificates checks the certificates r names on the instances they are
 // for, as 'lamcap verify' does, and attaches their lines to r: each must be in
 // certs, be the certificate of the verdict at Lower (storable) or Upper
-// (not-storable) of r's unit, name the instance rebuilt from the unit's seed,
-// and hold on it with g's eps. A record of g without certificates is refused
-// when g needs them (needsCertificates).
-func checkCertificates(r *Record, certs certIndex, g Grid) error {
+// (not-storable) of r's unit, name the instance rebuilt from the unit's seed
+// (or user's arrays, for a user embedding, which it names by file), and hold
+// on it with g's eps. A record of g without certificates is refused when g
+// needs them (needsCertificates).
+func checkCertificates(r *Record, certs certIndex, g Grid, user *UserData) error {
 	if r.Certificates == nil {
 		if g.needsCertificates() && (r.Lower > 0 || r.Upper > 0) {
 			return fmt.Errorf("%s carries no certificates (every record of a version %d sweep does)", r.Unit.Name(), g.Version)
@@ -203,7 +236,7 @@ func checkCertificates(r *Record, certs certIndex, g Grid) error {
 		if !ok {
 			return fmt.Errorf("its %s certificate (sha256 %.12s...) is not in %s", c.verdict, c.sum, CertificatesFile)
 		}
-		if err := checkCertificate(text, r.Unit, c.verdict, c.p, g); err != nil {
+		if err := checkCertificate(text, r.Unit, c.verdict, c.p, g, user); err != nil {
 			return fmt.Errorf("its %s certificate at p = %d: %w", c.verdict, c.p, err)
 		}
 		r.certs = append(r.certs, certLine{c.sum, text})
@@ -212,24 +245,32 @@ func checkCertificates(r *Record, certs certIndex, g Grid) error {
 }
 
 // checkCertificate checks one certificate line: that it is the certificate of
-// verdict at p on unit u of g, and holds on the rebuilt instance.
-func checkCertificate(text []byte, u Unit, verdict feasibility.Status, p int, g Grid) error {
+// verdict at p on unit u of g, and holds on the rebuilt instance (of user's
+// arrays for a user embedding).
+func checkCertificate(text []byte, u Unit, verdict feasibility.Status, p int, g Grid, user *UserData) error {
 	c, err := certificate.Parse(text)
 	if err != nil {
 		return err
 	}
 	ci := c.Instance
+	var src model.Source = model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model, Embed: g.Embedding}
+	ofUnit := ci.Seed != nil && *ci.Seed == u.Seed
+	if g.Embedding == model.User {
+		if user == nil {
+			return fmt.Errorf("the user data it is for are not read")
+		}
+		src = user.Source()
+		ofUnit = ci.Seed == nil && ci.Inputs == user.Inputs.Path && ci.Targets == user.Targets.Path && ci.Layout == user.Layout
+	}
 	switch {
 	case c.Verdict != string(verdict):
 		return fmt.Errorf("the line is a %s certificate", c.Verdict)
-	case ci.D != u.D || ci.Model != u.Model || ci.Embedding != g.Embedding || ci.Seed == nil || *ci.Seed != u.Seed:
+	case ci.D != u.D || ci.Model != u.Model.String() || ci.Embedding != g.Embedding.String() || !ofUnit:
 		return fmt.Errorf("it is for %s, not for %s", ci.Describe(), u.Name())
 	case ci.P != p:
 		return fmt.Errorf("it is for p = %d", ci.P)
 	}
-	m, _ := model.ParseModel(ci.Model)
-	e, _ := model.ParseEmbedding(ci.Embedding)
-	in, err := model.NewInstance(model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: e}, p)
+	in, err := model.NewInstance(src, p)
 	if err != nil {
 		return err
 	}
@@ -272,19 +313,20 @@ func (u Unit) Name() string { return fmt.Sprintf("unit d=%d model=%s seed=%d", u
 // them; the readers of sweep directories (OpenStore, ReadRecords) use the
 // directory's certificates.jsonl.
 func ParseRecords(data []byte, g Grid) (recs []Record, bad []BadLine) {
-	return parseRecords(data, nil, g)
+	return parseRecords(data, nil, g, nil)
 }
 
-// parseRecords is ParseRecords with the certificates the records name.
-func parseRecords(data []byte, certs certIndex, g Grid) (recs []Record, bad []BadLine) {
-	kept, bad := parseRecordLines(data, certs, g)
+// parseRecords is ParseRecords with the certificates the records name, and
+// the arrays of a user embedding they are for.
+func parseRecords(data []byte, certs certIndex, g Grid, user *UserData) (recs []Record, bad []BadLine) {
+	kept, bad := parseRecordLines(data, certs, g, user)
 	for _, l := range kept {
 		recs = append(recs, l.Record)
 	}
 	return recs, bad
 }
 
-func parseRecordLines(data []byte, certs certIndex, g Grid) (kept []recordLine, bad []BadLine) {
+func parseRecordLines(data []byte, certs certIndex, g Grid, user *UserData) (kept []recordLine, bad []BadLine) {
 	var valid []recordLine
 	byUnit := map[Unit][]int{}
 	for n := 1; len(data) > 0; n++ {
@@ -295,7 +337,7 @@ func parseRecordLines(data []byte, certs certIndex, g Grid) (kept []recordLine, 
 		}
 		r, err := ParseRecord(text, g)
 		if err == nil {
-			err = checkCertificates(&r, certs, g)
+			err = checkCertificates(&r, certs, g, user)
 		}
 		if err != nil {
 			reason := err.Error()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"github.com/lamcap/lamcap/feasibility"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
 	"reflect"
 	"testing"
 )
@@ -11,8 +13,8 @@ import (
 // fuzzGrid is of version 1, whose records need no certificates: the lines
 // below are such records. (A record that names certificates is refused here,
 // as there is no certificates file: validLine.)
-var fuzzGrid = Grid{Version: 1, Ds: []int{4, 5}, Models: []string{"coupled", "decoupled"},
-	SeedFirst: 1, SeedLast: 3, Embedding: "gaussian", Rows: "implicit", Eps: feasibility.DefaultEps}
+var fuzzGrid = Grid{Version: 1, Ds: []int{4, 5}, Models: []model.Model{model.Coupled, model.Decoupled},
+	SeedFirst: 1, SeedLast: 3, Embedding: model.Gaussian, Rows: lp.Implicit, Eps: feasibility.DefaultEps}
 
 // FuzzParseRecords checks the records reader on any file content: it never
 // panics, puts every line with content in exactly one of kept and set aside,
@@ -43,7 +45,7 @@ func FuzzParseRecords(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		kept, bad := parseRecordLines(data, nil, fuzzGrid)
+		kept, bad := parseRecordLines(data, nil, fuzzGrid, nil)
 		lines := map[int][]byte{} // the lines with content, by number
 		for n, rest := 1, data; len(rest) > 0; n++ {
 			var text []byte
@@ -113,7 +115,7 @@ func FuzzParseRecords(f *testing.F) {
 func validLine(text []byte) (Record, error) {
 	r, err := ParseRecord(text, fuzzGrid)
 	if err == nil {
-		err = checkCertificates(&r, nil, fuzzGrid)
+		err = checkCertificates(&r, nil, fuzzGrid, nil)
 	}
 	return r, err
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lamcap/lamcap/model"
 )
 
 // Every record a sweep writes names its kappa and eps, and the scale eps is
@@ -141,7 +143,7 @@ func TestCommittedRecordsReadWithTheirGrid(t *testing.T) {
 
 // A summary counts the instances at which solvers disagreed.
 func TestSummaryCountsDisagreements(t *testing.T) {
-	u := func(seed int64) Unit { return Unit{D: 4, Model: "coupled", Seed: seed} }
+	u := func(seed int64) Unit { return Unit{D: 4, Model: model.Coupled, Seed: seed} }
 	recs := []Record{
 		{Unit: u(1), PStar: 5, Certified: true, Lower: 5, Upper: 6, Disagreements: []string{"p = 5: x", "p = 4: y"}},
 		{Unit: u(2), PStar: 6, Certified: true, Lower: 6, Upper: 7},

@@ -23,20 +23,20 @@ import (
 // Everything in it must match for two runs to share a sweep directory; shards of
 // one grid share it by construction.
 type Grid struct {
-	Version   int      `json:"version"`
-	Ds        []int    `json:"d"`
-	Models    []string `json:"models"`
-	SeedFirst int64    `json:"seed_first"`
-	SeedLast  int64    `json:"seed_last"`
-	Embedding string   `json:"embedding"`
-	Rows      string   `json:"rows"`
+	Version   int             `json:"version"`
+	Ds        []int           `json:"d"`
+	Models    []model.Model   `json:"models"`
+	SeedFirst int64           `json:"seed_first"`
+	SeedLast  int64           `json:"seed_last"`
+	Embedding model.Embedding `json:"embedding"`
+	Rows      lp.Rows         `json:"rows"`
 	// Solver is the lp.Method (auto, simplex, ipm, highs; empty means auto).
 	// Like Rows it says how, not what, a sweep computes: a resumed sweep
 	// accepts records from any solver.
-	Solver     string  `json:"solver,omitempty"`
-	Eps        float64 `json:"eps"`
-	InitialPer int     `json:"initial_rows"`
-	AddPer     int     `json:"add_rows"`
+	Solver     lp.Method `json:"solver,omitempty"`
+	Eps        float64   `json:"eps"`
+	InitialPer int       `json:"initial_rows"`
+	AddPer     int       `json:"add_rows"`
 	// Kappa > 0 asks for the largest p storable with margin kappa (unit-variance
 	// normalisation), from certified max-margin values, instead of kappa = 0.
 	Kappa float64 `json:"kappa,omitempty"`
@@ -46,6 +46,14 @@ type Grid struct {
 	// p(p-1) rows (65 MB at d = 96), too much to keep for a sweep. Records of
 	// such a directory are read as written: nothing checks them but a re-run.
 	DigestsOnly bool `json:"digests_only,omitempty"`
+	// Inputs, Targets and Layout name the arrays of a user embedding
+	// (Embedding model.User; see UserData): the files by absolute path and
+	// the SHA-256 of their bytes, and whether they hold a vector per row or
+	// per column. A sweep directory is resumed or merged only with files of
+	// those bytes.
+	Inputs  *DataFile `json:"inputs,omitempty"`
+	Targets *DataFile `json:"targets,omitempty"`
+	Layout  string    `json:"layout,omitempty"`
 }
 
 // GridVersion is the version of grid.json this lamcap writes. Version 2
@@ -59,9 +67,9 @@ const oldestGridVersion = 1
 
 // Unit is one instance family of a sweep.
 type Unit struct {
-	D     int    `json:"d"`
-	Model string `json:"model"`
-	Seed  int64  `json:"seed"`
+	D     int         `json:"d"`
+	Model model.Model `json:"model"`
+	Seed  int64       `json:"seed"`
 }
 
 // Units lists the grid's units in a fixed order: d, then model, then seed,
@@ -103,7 +111,7 @@ func Shard(units []Unit, k, n int) []Unit {
 // Record is the durable result of one unit.
 type Record struct {
 	Unit
-	Embedding string `json:"embedding"`
+	Embedding model.Embedding `json:"embedding"`
 	// ForKappa and Eps are the settings the record was computed with, so that
 	// a line read out of its directory says what it is: the margin kappa its
 	// p* is for (0: plain storability), and the relative eps of its
@@ -175,7 +183,7 @@ type RecordCertificates struct {
 }
 
 // NewRecord turns a threshold into a record.
-func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
+func NewRecord(u Unit, embedding model.Embedding, th feasibility.Threshold) Record {
 	r := Record{Unit: u, Embedding: embedding, PStar: th.PStar, Certified: th.Certified,
 		Lower: th.Lower, Upper: th.Upper, Solves: th.Solves, Undecided: th.Undecided,
 		Iterations: th.Iterations, Seconds: th.Seconds, Note: th.Note}
@@ -198,13 +206,12 @@ func NewRecord(u Unit, embedding string, th feasibility.Threshold) Record {
 }
 
 // attachCertificates makes the certificates of th's verdicts at Lower and
-// Upper on src (random instances of seed u.Seed) and names them in r. A
-// certificate line in saved (by p: the unit's checkpoint made it) is taken as
-// it is. It stops with ctx's error when ctx is done (the instances take
-// seconds at d = 96).
-func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, eps float64, th feasibility.Threshold, saved map[int][]byte) error {
-	seed := r.Seed
-	ci := certificate.Instance{Model: r.Model, Embedding: embed.String(), Seed: &seed}
+// Upper on src (random instances of seed u.Seed, or the user's arrays, which
+// the certificates then name by file) and names them in r. A certificate line
+// in saved (by p: the unit's checkpoint made it) is taken as it is. It stops
+// with ctx's error when ctx is done (the instances take seconds at d = 96).
+func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, user *UserData, eps float64, th feasibility.Threshold, saved map[int][]byte) error {
+	ci := certInstance(r.Unit, embed, user)
 	add := func(p int, v *feasibility.Verdict) (string, error) {
 		if p <= 0 || v == nil {
 			return "", nil
@@ -244,6 +251,20 @@ func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed
 	return nil
 }
 
+// certInstance names the instance of unit u in its certificates: the model,
+// the embedding and the seed, or the user's files (a certificate of user data
+// names the arrays, not a seed). The unit's checkpoint and its record name it
+// alike, so a certificate carried over from a checkpoint has the digest a
+// fresh one would.
+func certInstance(u Unit, embed model.Embedding, user *UserData) certificate.Instance {
+	seed := u.Seed
+	ci := certificate.Instance{Model: u.Model.String(), Embedding: embed.String(), Seed: &seed}
+	if user != nil {
+		ci.Seed, ci.Inputs, ci.Targets, ci.Layout = nil, user.Inputs.Path, user.Targets.Path, user.Layout
+	}
+	return ci
+}
+
 // SortRecords orders records by d, model, seed.
 func SortRecords(rs []Record) {
 	sort.Slice(rs, func(i, j int) bool {
@@ -252,7 +273,7 @@ func SortRecords(rs []Record) {
 			return a.D < b.D
 		}
 		if a.Model != b.Model {
-			return a.Model < b.Model
+			return a.Model.String() < b.Model.String()
 		}
 		return a.Seed < b.Seed
 	})
@@ -265,6 +286,7 @@ func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(p
 // a Sweep with its defaults applied.
 type runConfig struct {
 	embed model.Embedding
+	user  *UserData // the arrays of a user embedding (nil: drawn from seeds)
 	kappa float64
 	eps   float64
 	lp    lp.Options
@@ -435,12 +457,12 @@ func (m *memory) Append(r Record) error {
 // default guess). Tests replace it to count units or make them fail.
 var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (Record, error) {
 	rec := Record{Unit: u}
-	m, err := model.ParseModel(u.Model)
-	if err != nil {
-		return rec, err
+	var src model.Source = model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model, Embed: cfg.embed}
+	if cfg.user != nil {
+		src = cfg.user.Source()
 	}
-	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: m, Embed: cfg.embed}
 	var th feasibility.Threshold
+	var err error
 	lpo := cfg.lp
 	lpo.Eps = cfg.eps
 	var disagreements []string
@@ -453,7 +475,7 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 		if feasibility.Brackets(src, lpo) {
 			cks = cfg.checkpoints
 		}
-		if ck, err = cks.start(ctx, u, src, cfg.embed, cfg.eps); err != nil {
+		if ck, err = cks.start(ctx, u, src, cfg.embed, cfg.user, cfg.eps); err != nil {
 			return rec, err
 		}
 		disagreements = ck.file.Disagreements
@@ -468,10 +490,10 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	if err != nil {
 		return rec, err
 	}
-	rec = NewRecord(u, cfg.embed.String(), th)
+	rec = NewRecord(u, cfg.embed, th)
 	rec.ForKappa, rec.Eps, rec.Disagreements = cfg.kappa, cfg.eps, disagreements
 	if cfg.kappa == 0 { // at kappa > 0 the verdicts are about kappa*, not storability
-		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.eps, th, ck.certs); err != nil {
+		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.user, cfg.eps, th, ck.certs); err != nil {
 			return rec, err
 		}
 	}
@@ -487,18 +509,24 @@ func UnitCost(d int) float64 { return math.Pow(float64(d), 6) }
 // how long finding it takes.
 type startTracker struct {
 	mu sync.Mutex
-	by map[[2]string][]float64
+	by map[unitKey][]float64
 }
 
 func newStartTracker(rs []Record) *startTracker {
-	t := &startTracker{by: map[[2]string][]float64{}}
+	t := &startTracker{by: map[unitKey][]float64{}}
 	for _, r := range rs {
 		t.add(r)
 	}
 	return t
 }
 
-func key(u Unit) [2]string { return [2]string{fmt.Sprint(u.D), u.Model} }
+// unitKey is a (d, model) of the start tracker.
+type unitKey struct {
+	d int
+	m model.Model
+}
+
+func key(u Unit) unitKey { return unitKey{u.D, u.Model} }
 
 func (t *startTracker) add(r Record) {
 	if !r.Certified {

@@ -30,7 +30,7 @@ func TestCancelledUnitIsNoRecord(t *testing.T) {
 	for _, solver := range []string{"", "ipm", "simplex"} {
 		cfg := runConfig{embed: model.Gaussian, eps: feasibility.DefaultEps, lp: lp.Options{Method: lp.Method(solver)}}
 		ctx := &cancelAfter{Context: context.Background(), n: 40}
-		rec, err := computeUnit(ctx, cfg, Unit{D: 20, Model: "coupled", Seed: 1}, 0)
+		rec, err := computeUnit(ctx, cfg, Unit{D: 20, Model: model.Coupled, Seed: 1}, 0)
 		if err == nil {
 			t.Errorf("solver %q: a cancelled search gave a record (p*=%d, certified %v) and no error", solver, rec.PStar, rec.Certified)
 		}

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/dirlock"
 	"github.com/lamcap/lamcap/internal/ranges"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
 )
 
 // Store is a sweep directory: grid.json fixes the grid, records.jsonl holds one
@@ -113,6 +116,12 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 	if g, err = openGrid(dir, g); err != nil {
 		return nil, err
 	}
+	var user *UserData
+	if g.Embedding == model.User {
+		if user, err = g.userData(dir); err != nil {
+			return nil, err
+		}
+	}
 	rp, cp := filepath.Join(dir, RecordsFile), filepath.Join(dir, CertificatesFile)
 	data, err := readIfThere(rp)
 	if err != nil {
@@ -123,7 +132,7 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 		return nil, err
 	}
 	certs, torn := parseCertLines(cdata)
-	kept, bad := parseRecordLines(data, certs, g)
+	kept, bad := parseRecordLines(data, certs, g, user)
 	if len(bad) > 0 || len(data) > 0 && data[len(data)-1] != '\n' {
 		// Set the bad lines aside durably first, then rewrite the records: a
 		// crash in between leaves a line in both files, never in neither.
@@ -262,6 +271,9 @@ func readGrid(dir string, g Grid) (Grid, error) {
 	if err != nil {
 		return Grid{}, err
 	}
+	if err := changedFile(dir, old, g); err != nil {
+		return Grid{}, err
+	}
 	if !old.Same(g) {
 		return Grid{}, &DirError{fmt.Sprintf("%s holds a different sweep (%s); use another --out directory", dir, gridDiff(old, g))}
 	}
@@ -272,6 +284,12 @@ func readGrid(dir string, g Grid) (Grid, error) {
 // Grid, a version this lamcap reads, and a valid range of seeds.
 func parseGrid(path string, b []byte) (Grid, error) {
 	var g Grid
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) == nil {
+		if err := checkTypedFields(m, gridTypedFields); err != nil {
+			return g, &DirError{fmt.Sprintf("%s is not a lamcap grid: %v", path, err)}
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&g); err != nil {
@@ -286,6 +304,13 @@ func parseGrid(path string, b []byte) (Grid, error) {
 	return g.canonical(), nil
 }
 
+// gridTypedFields are the parsed fields of a grid.json.
+var gridTypedFields = []typedField{
+	{"models", func() any { return new([]model.Model) }},
+	{"embedding", func() any { return new(model.Embedding) }},
+	{"rows", func() any { return new(lp.Rows) }},
+}
+
 // check refuses a grid whose seeds or lists cannot be a sweep's.
 func (g Grid) check() error {
 	switch {
@@ -294,12 +319,15 @@ func (g Grid) check() error {
 	case len(g.Ds) == 0 || len(g.Models) == 0:
 		return fmt.Errorf("grid: no d or no model")
 	}
+	if _, err := lp.ParseMethod(string(g.Solver)); err != nil {
+		return fmt.Errorf("grid: solver: %w", err)
+	}
 	for _, d := range g.Ds {
 		if d < 2 {
 			return fmt.Errorf("grid: d = %d", d)
 		}
 	}
-	return nil
+	return g.checkUser()
 }
 
 // openGrid writes grid.json into a new sweep directory, or checks that the one
@@ -323,14 +351,16 @@ func (g Grid) Same(o Grid) bool {
 
 // withoutSolver blanks the fields that choose how, not what, a sweep computes.
 func (g Grid) withoutSolver() Grid {
-	g.Rows, g.Solver, g.InitialPer, g.AddPer, g.Version = "", "", 0, 0, 0
+	g.Rows, g.Solver, g.InitialPer, g.AddPer, g.Version = 0, "", 0, 0, 0
 	return g
 }
 
 // canonical sorts the d and model lists and drops repeats.
 func (g Grid) canonical() Grid {
 	g.Ds = slices.Compact(slices.Sorted(slices.Values(g.Ds)))
-	g.Models = slices.Compact(slices.Sorted(slices.Values(g.Models)))
+	g.Models = slices.Clone(g.Models)
+	slices.SortFunc(g.Models, func(a, b model.Model) int { return cmp.Compare(a.String(), b.String()) })
+	g.Models = slices.Compact(g.Models)
 	return g
 }
 
@@ -393,7 +423,13 @@ func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
 		return nil, g, nil, err
 	}
 	certs, _ := parseCertLines(cdata)
-	recs, bad = parseRecords(data, certs, g)
+	var user *UserData
+	if g.Embedding == model.User {
+		if user, err = g.userData(dir); err != nil {
+			return nil, g, nil, err
+		}
+	}
+	recs, bad = parseRecords(data, certs, g, user)
 	return recs, g, bad, nil
 }
 

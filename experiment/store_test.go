@@ -17,11 +17,13 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/internal/dirlock"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
 )
 
 // storeGrid is small: each of its 24 units solves in milliseconds.
-var storeGrid = Grid{Version: GridVersion, Ds: []int{4, 5, 6}, Models: []string{"coupled", "decoupled"},
-	SeedFirst: 1, SeedLast: 4, Embedding: "gaussian", Rows: "implicit", Eps: feasibility.DefaultEps}
+var storeGrid = Grid{Version: GridVersion, Ds: []int{4, 5, 6}, Models: []model.Model{model.Coupled, model.Decoupled},
+	SeedFirst: 1, SeedLast: 4, Embedding: model.Gaussian, Rows: lp.Implicit, Eps: feasibility.DefaultEps}
 
 // outcome is what a record says, without the solver's statistics.
 type outcome struct {
@@ -422,23 +424,23 @@ func TestStoreRefusesForeignDirectory(t *testing.T) {
 func TestSameGrid(t *testing.T) {
 	g := storeGrid
 	same := []func(*Grid){
-		func(h *Grid) { h.Models = []string{"decoupled", "coupled"} },
+		func(h *Grid) { h.Models = []model.Model{model.Decoupled, model.Coupled} },
 		func(h *Grid) { h.Ds = []int{6, 4, 5} },
 		func(h *Grid) { h.Ds = []int{4, 5, 5, 6} },
-		func(h *Grid) { h.Rows, h.InitialPer, h.AddPer = "dense", 7, 3 },
+		func(h *Grid) { h.Rows, h.InitialPer, h.AddPer = lp.Dense, 7, 3 },
 		func(h *Grid) { h.Version = 1 }, // a version 1 directory resumes
 	}
 	differ := []func(*Grid){
-		func(h *Grid) { h.Models = []string{"coupled"} },
+		func(h *Grid) { h.Models = []model.Model{model.Coupled} },
 		func(h *Grid) { h.Ds = []int{4, 5} },
 		func(h *Grid) { h.SeedLast++ },
 		func(h *Grid) { h.Eps *= 2 },
 		func(h *Grid) { h.Kappa = 0.1 },
-		func(h *Grid) { h.Embedding = "sphere" },
+		func(h *Grid) { h.Embedding = model.Sphere },
 	}
 	for i, f := range same {
 		h := g
-		h.Ds, h.Models = append([]int(nil), g.Ds...), append([]string(nil), g.Models...)
+		h.Ds, h.Models = append([]int(nil), g.Ds...), append([]model.Model(nil), g.Models...)
 		f(&h)
 		if !g.Same(h) || !h.Same(g) {
 			t.Errorf("same[%d]: %+v differs from %+v", i, h, g)
@@ -449,7 +451,7 @@ func TestSameGrid(t *testing.T) {
 	}
 	for i, f := range differ {
 		h := g
-		h.Ds, h.Models = append([]int(nil), g.Ds...), append([]string(nil), g.Models...)
+		h.Ds, h.Models = append([]int(nil), g.Ds...), append([]model.Model(nil), g.Models...)
 		f(&h)
 		if g.Same(h) {
 			t.Errorf("differ[%d]: %+v counts as %+v", i, h, g)
@@ -463,7 +465,7 @@ func TestSameGrid(t *testing.T) {
 	}
 	st.Close()
 	h := g
-	h.Models = []string{"decoupled", "coupled"}
+	h.Models = []model.Model{model.Decoupled, model.Coupled}
 	if st, err = OpenStore(dir, h); err != nil {
 		t.Fatalf("models in another order: %v", err)
 	}
@@ -740,7 +742,7 @@ func TestDigestsOnlyStore(t *testing.T) {
 	g.DigestsOnly = false
 	var certs certIndex = map[string][]byte{}
 	for _, r := range recs {
-		if err := checkCertificates(&r, certs, g); err == nil {
+		if err := checkCertificates(&r, certs, g, nil); err == nil {
 			t.Errorf("%s accepted without its certificates", r.Unit.Name())
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/stats"
 )
 
@@ -29,6 +31,9 @@ type GroupSummary struct {
 	// finite-size p_c and the predicted P(storable | p) of the Gaussian surrogate.
 	TheoryPC    float64       `json:"p_c_theory,omitempty"`
 	TheoryCurve []TheoryPoint `json:"curve_theory,omitempty"`
+
+	// model is the group's model, whose String form Model is.
+	model model.Model
 }
 
 // TheoryPoint is a predicted P(storable | p).
@@ -50,7 +55,7 @@ func (g GroupSummary) Deviation() float64 {
 func Summarise(recs []Record) []GroupSummary {
 	type k struct {
 		d int
-		m string
+		m model.Model
 	}
 	groups := map[k][]Record{}
 	for _, r := range recs {
@@ -61,11 +66,11 @@ func Summarise(recs []Record) []GroupSummary {
 		keys = append(keys, key)
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].d < keys[j].d || (keys[i].d == keys[j].d && keys[i].m < keys[j].m)
+		return keys[i].d < keys[j].d || (keys[i].d == keys[j].d && keys[i].m.String() < keys[j].m.String())
 	})
 	var out []GroupSummary
 	for _, key := range keys {
-		g := GroupSummary{D: key.d, Model: key.m}
+		g := GroupSummary{D: key.d, Model: key.m.String(), model: key.m}
 		var ps []float64
 		var pi []int
 		for _, r := range groups[key] {
@@ -101,20 +106,20 @@ func Summarise(recs []Record) []GroupSummary {
 // computed with (its grid, and from it kappa, embedding, solver and eps), the
 // lamcap build that wrote it, and one GroupSummary per (d, model).
 type Summary struct {
-	LamcapVersion string         `json:"lamcap_version"`
-	Kappa         float64        `json:"kappa"`
-	Embedding     string         `json:"embedding"`
-	Solver        string         `json:"solver"`
-	Eps           float64        `json:"eps"`
-	Grid          Grid           `json:"grid"`
-	Groups        []GroupSummary `json:"groups"`
+	LamcapVersion string          `json:"lamcap_version"`
+	Kappa         float64         `json:"kappa"`
+	Embedding     model.Embedding `json:"embedding"`
+	Solver        lp.Method       `json:"solver"`
+	Eps           float64         `json:"eps"`
+	Grid          Grid            `json:"grid"`
+	Groups        []GroupSummary  `json:"groups"`
 }
 
 // NewSummary describes groups of a sweep of grid g written by lamcap version.
 func NewSummary(g Grid, groups []GroupSummary, version string) Summary {
 	solver := g.Solver
 	if solver == "" {
-		solver = "auto"
+		solver = lp.Auto
 	}
 	return Summary{LamcapVersion: version, Kappa: g.Kappa, Embedding: g.Embedding, Solver: solver, Eps: g.Eps, Grid: g, Groups: groups}
 }

@@ -31,9 +31,14 @@ type Sweep struct {
 	// (Seeds default 40).
 	FirstSeed int64
 	Seeds     int
-	// Embedding is the distribution of the vectors (default Gaussian; User
-	// embeddings are single instances, not sweeps).
+	// Embedding is the distribution of the vectors (default Gaussian). The
+	// User embedding goes with Data.
 	Embedding model.Embedding
+	// Data, if set, are the user's arrays (Embedding model.User): one
+	// instance family, so one unit, of their d, the coupled model and one
+	// seed (Ds, Models and Seeds default to those, and may be nothing else;
+	// Kappa must be 0). grid.json names the files by path and SHA-256.
+	Data *UserData
 	// Kappa > 0 asks for the largest p storable with margin kappa
 	// (unit-variance normalisation, certified max-margin values), not kappa = 0.
 	Kappa float64
@@ -75,6 +80,9 @@ var DefaultDs = []int{8, 12, 16, 20, 24, 28}
 
 // withDefaults fills in the defaults and checks the settings.
 func (s Sweep) withDefaults() (Sweep, error) {
+	if err := s.userDefaults(); err != nil {
+		return s, err
+	}
 	if len(s.Ds) == 0 {
 		s.Ds = DefaultDs
 	}
@@ -114,7 +122,7 @@ func (s Sweep) withDefaults() (Sweep, error) {
 		return s, fmt.Errorf("sweep: want seeds >= 0 and a count >= 1, got %d from %d", s.Seeds, s.FirstSeed)
 	case s.FirstSeed > ranges.MaxSeed-int64(s.Seeds)+1:
 		return s, fmt.Errorf("sweep: %d seeds from %d go beyond the largest seed, %d", s.Seeds, s.FirstSeed, int64(ranges.MaxSeed))
-	case !s.Embedding.Seeded():
+	case !s.Embedding.Seeded() && s.Data == nil:
 		return s, fmt.Errorf("sweep: embedding %v cannot be drawn from a seed", s.Embedding)
 	case !(s.Kappa >= 0) || s.Kappa > theory.MaxKappa:
 		return s, fmt.Errorf("sweep: kappa must be in [0, %g], got %v", theory.MaxKappa, s.Kappa)
@@ -129,6 +137,41 @@ func (s Sweep) withDefaults() (Sweep, error) {
 		return s, fmt.Errorf("sweep: %w", err)
 	}
 	return s, nil
+}
+
+// userDefaults fills in and checks the settings of a sweep on user data.
+func (s *Sweep) userDefaults() error {
+	if s.Data == nil {
+		if s.Embedding == model.User {
+			return fmt.Errorf("sweep: the user embedding needs its arrays (Data, LoadUserData)")
+		}
+		return nil
+	}
+	if s.Embedding != model.Gaussian && s.Embedding != model.User {
+		return fmt.Errorf("sweep: embedding %v with user data", s.Embedding)
+	}
+	d := s.Data.Source().Dim()
+	s.Embedding = model.User
+	if len(s.Ds) == 0 {
+		s.Ds = []int{d}
+	}
+	if len(s.Models) == 0 {
+		s.Models = []model.Model{model.Coupled}
+	}
+	if s.Seeds == 0 {
+		s.Seeds = 1
+	}
+	switch {
+	case len(s.Ds) != 1 || s.Ds[0] != d:
+		return fmt.Errorf("sweep: the user's arrays (%s) have d = %d, the sweep asks for d = %v", s.Data.Inputs.Path, d, s.Ds)
+	case len(s.Models) != 1 || s.Models[0] != model.Coupled:
+		return fmt.Errorf("sweep: user data define the coupled model only, not %v", s.Models)
+	case s.Seeds != 1:
+		return fmt.Errorf("sweep: user data are one instance family, not %d seeds", s.Seeds)
+	case s.Kappa != 0:
+		return fmt.Errorf("sweep: kappa > 0 is for embeddings drawn from seeds, not user data")
+	}
+	return nil
 }
 
 // unitBytes is what each unit of a grid costs while the grid is listed.
@@ -192,11 +235,12 @@ func (s Sweep) Grid() (Grid, error) {
 	if err != nil {
 		return Grid{}, err
 	}
-	g := Grid{Version: GridVersion, Ds: slices.Clone(s.Ds), SeedFirst: s.FirstSeed, SeedLast: s.FirstSeed + int64(s.Seeds) - 1,
-		Embedding: s.Embedding.String(), Rows: s.LP.Rows.String(), Solver: string(s.LP.Method), Eps: s.Eps,
+	g := Grid{Version: GridVersion, Ds: slices.Clone(s.Ds), Models: slices.Clone(s.Models), SeedFirst: s.FirstSeed, SeedLast: s.FirstSeed + int64(s.Seeds) - 1,
+		Embedding: s.Embedding, Rows: s.LP.Rows, Solver: s.LP.Method, Eps: s.Eps,
 		InitialPer: s.LP.InitialPerMu, AddPer: s.LP.AddPerMu, Kappa: s.Kappa, DigestsOnly: s.DigestsOnly}
-	for _, m := range s.Models {
-		g.Models = append(g.Models, m.String())
+	if u := s.Data; u != nil {
+		in, tg := u.Inputs, u.Targets
+		g.Inputs, g.Targets, g.Layout = &in, &tg, u.Layout
 	}
 	return g, nil
 }
@@ -218,7 +262,7 @@ func (s Sweep) Units() ([]Unit, error) {
 // each search starts from its own theory prior; at kappa > 0 just below the
 // finite-size p_c(d, kappa), computed once per d.
 func (s Sweep) config() (runConfig, error) {
-	cfg := runConfig{embed: s.Embedding, kappa: s.Kappa, eps: s.Eps, lp: s.LP}
+	cfg := runConfig{embed: s.Embedding, user: s.Data, kappa: s.Kappa, eps: s.Eps, lp: s.LP}
 	if s.Kappa > 0 {
 		startAt := map[int]int{}
 		for _, d := range s.Ds {
@@ -315,25 +359,14 @@ func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
 }
 
 // Sweep returns the settings a grid was written from. Their solver choices are
-// the grid's; Workers, Shard and Progress are left zero.
+// the grid's; Workers, Shard and Progress are left zero, and so is the Data
+// of a user embedding (LoadUserData reads the files the grid names).
 func (g Grid) Sweep() (Sweep, error) {
-	s := Sweep{Ds: slices.Clone(g.Ds), FirstSeed: g.SeedFirst, Seeds: int(g.SeedLast - g.SeedFirst + 1),
-		Kappa: g.Kappa, Eps: g.Eps, DigestsOnly: g.DigestsOnly}
+	s := Sweep{Ds: slices.Clone(g.Ds), Models: slices.Clone(g.Models), FirstSeed: g.SeedFirst, Seeds: int(g.SeedLast - g.SeedFirst + 1),
+		Embedding: g.Embedding, Kappa: g.Kappa, Eps: g.Eps, DigestsOnly: g.DigestsOnly}
+	s.LP.Rows = g.Rows
 	var err error
-	for _, m := range g.Models {
-		mm, err := model.ParseModel(m)
-		if err != nil {
-			return s, err
-		}
-		s.Models = append(s.Models, mm)
-	}
-	if s.Embedding, err = model.ParseEmbedding(g.Embedding); err != nil {
-		return s, err
-	}
-	if s.LP.Rows, err = lp.ParseRows(g.Rows); err != nil {
-		return s, err
-	}
-	if s.LP.Method, err = lp.ParseMethod(g.Solver); err != nil {
+	if s.LP.Method, err = lp.ParseMethod(string(g.Solver)); err != nil {
 		return s, err
 	}
 	s.LP.InitialPerMu, s.LP.AddPerMu = g.InitialPer, g.AddPer
@@ -355,18 +388,16 @@ func SummariseWithTheory(recs []Record, kappa float64) ([]GroupSummary, error) {
 	sum := Summarise(recs)
 	type key struct {
 		d int
-		m string
+		m model.Model
 	}
 	cache := map[key]theoryAtD{}
 	for i := range sum {
 		g := &sum[i]
-		k := key{g.D, g.Model}
+		m := g.model
+		k := key{g.D, m}
 		t, ok := cache[k]
 		if !ok {
-			m, err := model.ParseModel(g.Model)
-			if err != nil {
-				return sum, err
-			}
+			var err error
 			if m.IsVocabulary() {
 				t, err = predictVocabAtD(g.D, m.Vocab(), g.Curve, kappa)
 			} else {

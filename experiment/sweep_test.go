@@ -25,8 +25,8 @@ func TestZeroSweepGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Grid{Version: GridVersion, Ds: []int{8, 12, 16, 20, 24, 28}, Models: []string{"coupled", "decoupled"},
-		SeedFirst: 1, SeedLast: 40, Embedding: "gaussian", Rows: "implicit", Solver: "auto", Eps: 1e-6, InitialPer: 2, AddPer: 4}
+	want := Grid{Version: GridVersion, Ds: []int{8, 12, 16, 20, 24, 28}, Models: []model.Model{model.Coupled, model.Decoupled},
+		SeedFirst: 1, SeedLast: 40, Embedding: model.Gaussian, Rows: lp.Implicit, Solver: "auto", Eps: 1e-6, InitialPer: 2, AddPer: 4}
 	if !reflect.DeepEqual(g, want) {
 		t.Errorf("grid %+v, want %+v", g, want)
 	}

@@ -22,18 +22,18 @@ type VocabFamily struct {
 
 // VocabThreshold is the certified p* of one seed of a vocabulary family.
 type VocabThreshold struct {
-	D         int     `json:"d"`
-	Model     string  `json:"model"`
-	V         int     `json:"v"`
-	Answers   string  `json:"answers"`
-	Embedding string  `json:"embedding"`
-	Seed      int64   `json:"seed"`
-	PStar     int     `json:"p_star"` // -1 when undecided
-	Certified bool    `json:"certified"`
-	Solvers   string  `json:"solvers"`
-	Solves    int     `json:"solves"`
-	Seconds   float64 `json:"seconds"`
-	Note      string  `json:"note,omitempty"`
+	D         int             `json:"d"`
+	Model     model.Model     `json:"model"`
+	V         int             `json:"v"`
+	Answers   string          `json:"answers"`
+	Embedding model.Embedding `json:"embedding"`
+	Seed      int64           `json:"seed"`
+	PStar     int             `json:"p_star"` // -1 when undecided
+	Certified bool            `json:"certified"`
+	Solvers   string          `json:"solvers"`
+	Solves    int             `json:"solves"`
+	Seconds   float64         `json:"seconds"`
+	Note      string          `json:"note,omitempty"`
 }
 
 // VocabStart is where a threshold search of the family starts: 97% of the
@@ -59,8 +59,8 @@ func FindVocabThreshold(ctx context.Context, f VocabFamily, seed int64, opts lp.
 	if err != nil {
 		return VocabThreshold{}, fmt.Errorf("d=%d %v seed %d: %w", f.D, f.Model, seed, err)
 	}
-	return VocabThreshold{D: f.D, Model: f.Model.String(), V: f.Model.Vocab(), Answers: f.Model.Answers().String(),
-		Embedding: f.Embed.String(), Seed: seed, PStar: th.PStar, Certified: th.Certified, Solvers: th.Solvers(),
+	return VocabThreshold{D: f.D, Model: f.Model, V: f.Model.Vocab(), Answers: f.Model.Answers().String(),
+		Embedding: f.Embed, Seed: seed, PStar: th.PStar, Certified: th.Certified, Solvers: th.Solvers(),
 		Solves: th.Solves, Seconds: th.Seconds, Note: th.Note}, nil
 }
 

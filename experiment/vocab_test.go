@@ -61,7 +61,11 @@ func TestVocabularyCover(t *testing.T) {
 func TestSummaryTheoryByModel(t *testing.T) {
 	const d = 8
 	var recs []Record
-	for _, m := range []string{"coupled", "vocabulary-2-uniform", "vocabulary-16-zipf1"} {
+	for _, name := range []string{"coupled", "vocabulary-2-uniform", "vocabulary-16-zipf1"} {
+		m, err := model.ParseModel(name)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for s, ps := range []int{14, 17, 21} {
 			recs = append(recs, Record{Unit: Unit{D: d, Model: m, Seed: int64(s + 1)}, PStar: ps, Certified: true})
 		}

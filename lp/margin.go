@@ -50,6 +50,19 @@ func ParseRows(s string) (Rows, error) {
 	return 0, fmt.Errorf("unknown row form %q (want implicit, dense or lifted)", s)
 }
 
+// MarshalText writes the row form's String form.
+func (r Rows) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads what MarshalText writes (ParseRows).
+func (r *Rows) UnmarshalText(b []byte) error {
+	v, err := ParseRows(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}
+
 // Solver solves the bounded-margin LP of one instance, which may grow between
 // solves. It is all a new solver implements (with Retrier if it has other
 // ways to solve cold); what to try when its answer cannot be certified is

@@ -151,10 +151,10 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 	}
 	groups := map[key]*Group{}
 	for _, r := range recs {
-		k := key{r.D, r.Model}
+		k := key{r.D, r.Model.String()}
 		g := groups[k]
 		if g == nil {
-			g = &Group{D: r.D, Model: r.Model, bySeed: map[int64]int{}}
+			g = &Group{D: r.D, Model: k.m, bySeed: map[int64]int{}}
 			groups[k] = g
 		}
 		g.N++

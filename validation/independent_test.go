@@ -27,7 +27,7 @@ func TestIndependentRecomputation(t *testing.T) {
 	by := map[key]map[int64]int{}
 	for _, r := range recs {
 		if r.Certified {
-			k := key{r.D, r.Model}
+			k := key{r.D, r.Model.String()}
 			if by[k] == nil {
 				by[k] = map[int64]int{}
 			}

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/stats"
 )
 
@@ -26,15 +27,15 @@ func synthetic(ds []int, seeds int, gap float64) []experiment.Record {
 			shared := r.NormFloat64() * 0.03 * centre
 			dec := int(math.Round(centre + shared + r.NormFloat64()*0.01*centre))
 			cou := int(math.Round(centre*(1+gap) + shared + r.NormFloat64()*0.01*centre))
-			for m, p := range map[string]int{"coupled": cou, "decoupled": dec} {
+			for m, p := range map[model.Model]int{model.Coupled: cou, model.Decoupled: dec} {
 				recs = append(recs, experiment.Record{Unit: experiment.Unit{D: d, Model: m, Seed: int64(s)},
-					Embedding: "gaussian", PStar: p, Certified: true, Lower: p, Upper: p + 1})
+					Embedding: model.Gaussian, PStar: p, Certified: true, Lower: p, Upper: p + 1})
 			}
 		}
 	}
 	// One undecided record: counted, never used.
-	recs = append(recs, experiment.Record{Unit: experiment.Unit{D: ds[0], Model: "coupled", Seed: int64(seeds + 1)},
-		Embedding: "gaussian", PStar: -1})
+	recs = append(recs, experiment.Record{Unit: experiment.Unit{D: ds[0], Model: model.Coupled, Seed: int64(seeds + 1)},
+		Embedding: model.Gaussian, PStar: -1})
 	return recs
 }
 
@@ -54,7 +55,7 @@ func TestPairedStatistics(t *testing.T) {
 		by := map[string]map[int64]int{"coupled": {}, "decoupled": {}}
 		for _, r := range recs {
 			if r.D == p.D && r.Certified {
-				by[r.Model][r.Seed] = r.PStar
+				by[r.Model.String()][r.Seed] = r.PStar
 			}
 		}
 		var diffs []float64

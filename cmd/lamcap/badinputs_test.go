@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lamcap/lamcap/internal/outdir"
+	"github.com/lamcap/lamcap/model"
 )
 
 // badInputsDoc is the table of bad inputs this test keeps true.
@@ -244,7 +245,9 @@ func badInputFixtures(t *testing.T) string {
 // sweepFixtures adds sweep directories to $FIX: sweep (d = 6, seeds 1:2,
 // coupled), shifted (the same with its first record's p*, lower and upper
 // moved up by 3, consistently), bare (its first record without certificates)
-// and usergrid (a folder holding a user's own grid.json, with no version).
+// usergrid (a folder holding a user's own grid.json, with no version) and
+// usersweep (a sweep of user/X.npy and user/Y.npy, d = 4, p = 10, after
+// which one entry of X.npy changed).
 func sweepFixtures(t *testing.T, dir string) {
 	sw := filepath.Join(dir, "sweep")
 	if code, _, errs := runCLI("sweep", "--d", "6", "--seeds", "1:2", "--model", "coupled", "--quiet", "--out", sw); code != 0 {
@@ -276,8 +279,30 @@ func sweepFixtures(t *testing.T, dir string) {
 		}
 	})
 	variant("bare", func(r map[string]any) { delete(r, "certificates") })
+	userSweepFixture(t, dir)
 	os.Mkdir(filepath.Join(dir, "usergrid"), 0o755)
 	os.WriteFile(filepath.Join(dir, "usergrid", "grid.json"), []byte(`{"d":[6],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`+"\n"), 0o644)
+}
+
+// userSweepFixture sweeps user/X.npy and user/Y.npy into usersweep, then
+// changes one entry of X.npy.
+func userSweepFixture(t *testing.T, dir string) {
+	in, err := model.NewInstance(model.Random{D: 4, Seed: 3, Kind: model.Coupled}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "user"), 0o755)
+	x, y := filepath.Join(dir, "user", "X.npy"), filepath.Join(dir, "user", "Y.npy")
+	if model.WriteNPY(x, in.X) != nil || model.WriteNPY(y, in.Y) != nil {
+		t.Fatal("writing the user's arrays")
+	}
+	if code, _, errs := runCLI("sweep", "--inputs", x, "--targets", y, "--quiet", "--out", filepath.Join(dir, "usersweep")); code != 0 {
+		t.Fatalf("user sweep: %s", errs)
+	}
+	in.X.Set(0, 0, in.X.At(0, 0)*2)
+	if err := model.WriteNPY(x, in.X); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var envWord = regexp.MustCompile(`^[A-Z_]+=`)

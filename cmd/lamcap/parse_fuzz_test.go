@@ -10,6 +10,7 @@ import (
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/internal/ranges"
+	"github.com/lamcap/lamcap/model"
 )
 
 // usageOnly fails unless err is a one-line usage error.
@@ -106,7 +107,7 @@ func FuzzParseShard(f *testing.F) {
 	for _, s := range []string{"1/3", "3/3", "0/3", "4/3", "1/0", "1/", "/3", "1/3x", "1/3/5", "+1/+3", " 1/3", "1/9223372036854775807", "2"} {
 		f.Add(s)
 	}
-	units := experiment.Grid{Ds: []int{4, 5}, Models: []string{"coupled", "decoupled"}, SeedFirst: 1, SeedLast: 5}.Units()
+	units := experiment.Grid{Ds: []int{4, 5}, Models: []model.Model{model.Coupled, model.Decoupled}, SeedFirst: 1, SeedLast: 5}.Units()
 	f.Fuzz(func(t *testing.T, s string) {
 		k, n, err := parseShard(s)
 		if err != nil {

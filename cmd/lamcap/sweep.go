@@ -50,7 +50,12 @@ Outputs: summary.csv, summary.json, records.jsonl, certificates.jsonl, storable.
 (P(storable | p) per d) and capacity.png/svg (p_c log p_c / d^2 against d).
 
 --shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
-each into its own directory; 'lamcap merge' combines them.`
+each into its own directory; 'lamcap merge' combines them.
+
+--inputs X.npy --targets Y.npy sweep the user's arrays instead: one instance
+family (the prefixes of their rows, coupled model, d of the arrays), so no
+--d, --seeds, --embedding or --kappa. grid.json names the files by absolute
+path and SHA-256; resuming or merging with a file whose bytes changed is refused.`
 
 type sweepFlags struct {
 	ds          string
@@ -65,6 +70,9 @@ type sweepFlags struct {
 	kappa       float64
 	digestsOnly bool
 	sf          solverFlags
+	// The user's arrays (sweep only; registerData).
+	inputs, targets, layout string
+	fs                      *flagSet
 }
 
 func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
@@ -79,6 +87,14 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.Float64Var(&f.kappa, "kappa", 0, "margin kappa >= 0: with kappa > 0, p* is the largest p with certified max margin kappa* >= kappa")
 	fs.BoolVar(&f.digestsOnly, "digests-only", false, "keep only the SHA-256 digests of the certificates in the records, not the certificates (at large d an interior-point not-storable certificate is tens of MB); such records are read as written")
 	f.sf.register(fs)
+	f.fs = fs
+}
+
+// registerData adds --inputs, --targets and --layout: a sweep of the user's arrays.
+func (f *sweepFlags) registerData(fs *flagSet) {
+	fs.StringVar(&f.inputs, "inputs", "", "user inputs X as a .npy file (float32 or float64): sweep these arrays, one instance family, instead of seeded ones")
+	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs")
+	fs.StringVar(&f.layout, "layout", experiment.LayoutRows, "layout of --inputs/--targets: rows (p x d, one embedding per row) or columns (d x p)")
 }
 
 // parseDims reads "6:24:2", "6:10" or "6,8,12" (package ranges).
@@ -95,6 +111,12 @@ func parseShard(s string) (int, int, error) { k, n, err := ranges.Shard(s); retu
 
 // settings translates the flags into the sweep's settings.
 func (f *sweepFlags) settings() (experiment.Sweep, error) {
+	return f.settingsContext(context.Background())
+}
+
+// settingsContext is settings with a context that interrupts a long read of
+// the user's arrays.
+func (f *sweepFlags) settingsContext(ctx context.Context) (experiment.Sweep, error) {
 	var sw experiment.Sweep
 	if err := checkOutDir("--out", f.out); err != nil {
 		return sw, err
@@ -126,6 +148,9 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	}
 	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
 		Kappa: f.kappa, DigestsOnly: f.digestsOnly, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
+	if err := f.userData(ctx, &sw); err != nil {
+		return sw, err
+	}
 	if f.shard != "" {
 		if sw.Shard, sw.Shards, err = parseShard(f.shard); err != nil {
 			return sw, err
@@ -145,10 +170,43 @@ func (f *sweepFlags) settings() (experiment.Sweep, error) {
 	return sw, nil
 }
 
+// userData reads --inputs and --targets, if given, into sw: the arrays are
+// the sweep's one instance family (experiment.Sweep.Data), which fixes its
+// d, model and seed.
+func (f *sweepFlags) userData(ctx context.Context, sw *experiment.Sweep) error {
+	if (f.inputs == "") != (f.targets == "") {
+		return usagef("--inputs and --targets go together")
+	}
+	if f.inputs == "" {
+		return nil
+	}
+	for _, name := range []string{"d", "seeds", "embedding", "kappa"} {
+		if f.fs != nil && f.fs.Changed(name) {
+			return usagef("--%s does not apply to --inputs/--targets: the files are the instance family", name)
+		}
+	}
+	if f.layout != experiment.LayoutRows && f.layout != experiment.LayoutColumns {
+		return usagef("--layout: want rows or columns, got %q", f.layout)
+	}
+	data, err := experiment.LoadUserData(ctx, f.inputs, f.targets, f.layout)
+	if err != nil {
+		return fileError("--inputs/--targets", err)
+	}
+	sw.Data, sw.Embedding, sw.Ds, sw.FirstSeed, sw.Seeds = data, model.User, nil, experiment.MainJobFirstSeed, 1
+	if f.fs == nil || !f.fs.Changed("model") {
+		sw.Models = []model.Model{model.Coupled}
+	}
+	if _, err := sw.Grid(); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sweep --d 6:24:2 --seeds N --model coupled,decoupled [--out DIR]", sweepSynopsis)
 	var f sweepFlags
 	f.register(fs, "6:12:2", "20", "lamcap-out/sweep")
+	f.registerData(fs)
 	fs.BoolVar(&f.asJSON, "json", false, "print summary.json on stdout instead of the table")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
@@ -187,7 +245,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // first error is returned: the run's own, else the outputs', else the
 // interruption.
 func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) (experiment.Result, error) {
-	sw, err := f.settings()
+	sw, err := f.settingsContext(ctx)
 	if err != nil {
 		return experiment.Result{}, err
 	}

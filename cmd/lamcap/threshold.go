@@ -77,7 +77,7 @@ func runThreshold(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		rec := experiment.NewRecord(experiment.Unit{D: o.inst.d, Model: o.inst.model.String(), Seed: s}, o.inst.embed.String(), th)
+		rec := experiment.NewRecord(experiment.Unit{D: o.inst.d, Model: o.inst.model, Seed: s}, o.inst.embed, th)
 		rec.Eps = opts.EpsOrDefault()
 		if err := printThreshold(stdout, rec, th, o.asJSON); err != nil {
 			return err

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/model"
+)
+
+// lamcap sweep --inputs --targets sweeps the user's arrays (d = 4, p = 10):
+// grid.json names the files by path and SHA-256; the same command resumes
+// with the files unchanged, and after one entry of X.npy changed it is
+// refused (exit 2, one line naming the file), as is merging the directory.
+func TestSweepUserData(t *testing.T) {
+	data := t.TempDir()
+	in, err := model.NewInstance(model.Random{D: 4, Seed: 3, Kind: model.Coupled}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := filepath.Join(data, "X.npy"), filepath.Join(data, "Y.npy")
+	if err := model.WriteNPY(x, in.X); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(y, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "sweep")
+	args := []string{"sweep", "--inputs", x, "--targets", y, "--out", out, "--quiet", "--workers", "1"}
+	code, stdout, errs := runCLI(args...)
+	if code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(stdout, "1 instances in") {
+		t.Errorf("sweep printed %q, want one instance", stdout)
+	}
+	grid, _ := os.ReadFile(filepath.Join(out, experiment.GridFile))
+	records, _ := os.ReadFile(filepath.Join(out, experiment.RecordsFile))
+	for _, want := range []string{`"embedding": "user"`, `"path": "` + x + `"`, `"sha256": "`} {
+		if !strings.Contains(string(grid), want) {
+			t.Errorf("grid.json lacks %s:\n%s", want, grid)
+		}
+	}
+	if code, _, errs := runCLI(args...); code != 0 {
+		t.Fatalf("resume with the files unchanged: exit %d: %s", code, errs)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, experiment.RecordsFile)); string(after) != string(records) {
+		t.Errorf("resume with the files unchanged rewrote the records:\n%s\nwant\n%s", after, records)
+	}
+
+	xm, err := model.ReadNPY(x, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xm.Set(0, 0, xm.At(0, 0)*2)
+	if err := model.WriteNPY(x, xm); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{args, {"merge", "--out", filepath.Join(t.TempDir(), "merged"), out}} {
+		code, _, errs := runCLI(c...)
+		if code != 2 || !strings.Contains(errs, x+" has changed") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+			t.Errorf("%s after X.npy changed: exit %d, stderr %q; want exit 2 and one line naming %s", c[0], code, errs, x)
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, experiment.RecordsFile)); string(after) != string(records) {
+		t.Errorf("the refused resume changed the records")
+	}
+
+	// Flags that the files fix are refused.
+	for _, flag := range [][]string{{"--d", "4"}, {"--seeds", "1:3"}, {"--embedding", "sphere"}, {"--kappa", "0.5"}, {"--model", "decoupled"}} {
+		code, _, errs := runCLI(append([]string{"sweep", "--inputs", x, "--targets", y, "--out", filepath.Join(t.TempDir(), "o"), "--quiet"}, flag...)...)
+		if code != 2 {
+			t.Errorf("sweep --inputs with %v: exit %d (%s), want 2", flag, code, errs)
+		}
+	}
+}
