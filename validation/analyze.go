@@ -107,6 +107,10 @@ const MinPairs = 10
 // (MinPairs).
 func (p Pair) Fitted() bool { return p.N >= MinPairs }
 
+// MinGroup is the fewest certified instances a (d, model) group of the report
+// may hold: its mean's interval takes Student t with n - 1 degrees of freedom.
+const MinGroup = 2
+
 // tQuantile95 is the two-sided 95% quantile of Student's t with n - 1 degrees
 // of freedom, for the mean of n values.
 func tQuantile95(n int) float64 {
@@ -218,8 +222,11 @@ const HalfAssociation = 0.5
 
 // estimate fills the estimators of a group from its certified p*.
 func (g *Group) estimate() error {
-	if len(g.pstars) == 0 {
+	switch len(g.pstars) {
+	case 0:
 		return nil
+	case 1: // a mean's interval needs a spread: Student t with 0 degrees of freedom has none
+		return fmt.Errorf("1 certified instance; the report needs at least %d per d and model for an interval", MinGroup)
 	}
 	g.Seconds /= float64(len(g.pstars))
 	g.Solves /= float64(len(g.pstars))

@@ -244,7 +244,8 @@ func badInputFixtures(t *testing.T) string {
 
 // sweepFixtures adds sweep directories to $FIX: sweep (d = 6, seeds 1:2,
 // coupled), shifted (the same with its first record's p*, lower and upper
-// moved up by 3, consistently), bare (its first record without certificates)
+// moved up by 3, consistently), bare (its first record without certificates),
+// one (its first record alone),
 // usergrid (a folder holding a user's own grid.json, with no version) and
 // usersweep (a sweep of user/X.npy and user/Y.npy, d = 4, p = 10, after
 // which one entry of X.npy changed).
@@ -279,6 +280,14 @@ func sweepFixtures(t *testing.T, dir string) {
 		}
 	})
 	variant("bare", func(r map[string]any) { delete(r, "certificates") })
+	// one: the sweep's first record alone (a group with a single instance).
+	one := filepath.Join(dir, "one")
+	os.Mkdir(one, 0o755)
+	for _, f := range []string{"grid.json", "certificates.jsonl"} {
+		c, _ := os.ReadFile(filepath.Join(sw, f))
+		os.WriteFile(filepath.Join(one, f), c, 0o644)
+	}
+	os.WriteFile(filepath.Join(one, "records.jsonl"), []byte(first+"\n"), 0o644)
 	userSweepFixture(t, dir)
 	os.Mkdir(filepath.Join(dir, "usergrid"), 0o755)
 	os.WriteFile(filepath.Join(dir, "usergrid", "grid.json"), []byte(`{"d":[6],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`+"\n"), 0o644)
