@@ -376,25 +376,58 @@ func (g Grid) Sweep() (Sweep, error) {
 	return s, nil
 }
 
+// TheoryNote says which theory SummariseWithTheory sets beside the records of
+// grid g, in one line for the foot of a summary table: the paper's Gaussian
+// surrogate, the vocabulary surrogate for vocabulary models, or none for
+// embeddings it does not describe.
+func TheoryNote(g Grid) string {
+	if !g.Embedding.Independent() {
+		return fmt.Sprintf("theory: none for %s vectors (the Gaussian surrogate assumes independent isotropic ones)", g.Embedding)
+	}
+	which := "the Gaussian surrogate"
+	for _, m := range g.Models {
+		if m.IsVocabulary() {
+			which += " (its vocabulary form p_c(d, V) for vocabulary models)"
+			break
+		}
+	}
+	note := "theory: finite-size Gardner prediction of " + which + " (lamcap theory)"
+	if g.Embedding == model.Sphere {
+		note += ", for Gaussian vectors (sphere vectors store more at finite d: docs/margins.md)"
+	}
+	return note + "; dev = (p_c - theory) / theory"
+}
+
 // SummariseWithTheory summarises records by (d, model) (Summarise) and adds,
 // per d and model, the finite-size p_c at kappa and, at kappa = 0, the
 // predicted P(storable | p) over the measured range: the paper's (TheoryPC,
 // theory.StorableProbability) for the coupled and decoupled models, the
 // vocabulary surrogate's (theory.VocabCriticalP and VocabStorableCurve, what
 // lamcap theory --vocab V prints) for a vocabulary model, which has no
-// prediction at kappa > 0 (left zero). A prediction that cannot be computed is
-// an error (the summaries are returned without it).
+// prediction at kappa > 0 (left zero). Groups with a record of an embedding
+// the surrogate does not describe (model.Embedding.Independent: correlated
+// vectors, user data) get no prediction either. A prediction that cannot be
+// computed is an error (the summaries are returned without it).
 func SummariseWithTheory(recs []Record, kappa float64) ([]GroupSummary, error) {
 	sum := Summarise(recs)
 	type key struct {
 		d int
 		m model.Model
 	}
+	dependent := map[key]bool{}
+	for _, r := range recs {
+		if !r.Embedding.Independent() {
+			dependent[key{r.D, r.Model}] = true
+		}
+	}
 	cache := map[key]theoryAtD{}
 	for i := range sum {
 		g := &sum[i]
 		m := g.model
 		k := key{g.D, m}
+		if dependent[k] {
+			continue
+		}
 		t, ok := cache[k]
 		if !ok {
 			var err error

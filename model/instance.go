@@ -116,6 +116,14 @@ func (e Embedding) Seeded() bool {
 	return e.kind == Gaussian.kind || e.kind == Sphere.kind || e.kind == embedCorrelated
 }
 
+// Independent says whether the embedding draws every vector independently
+// from an isotropic law (Gaussian, sphere): what the finite-size theory's
+// Gaussian surrogate assumes. Correlated vectors share a common direction, and
+// a user's vectors are whatever they are: no theory applies to them.
+func (e Embedding) Independent() bool {
+	return e.kind == Gaussian.kind || e.kind == Sphere.kind
+}
+
 func (e Embedding) String() string {
 	if e.kind == embedCorrelated {
 		return correlatedName + strconv.FormatFloat(e.rho, 'g', -1, 64)

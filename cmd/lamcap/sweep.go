@@ -334,7 +334,7 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 		return printJSON(stdout, experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()))
 	}
 	fmt.Fprint(stdout, experiment.SummaryTable(res.Groups))
-	fmt.Fprintf(stdout, "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory); dev = (p_c - theory) / theory\n")
+	fmt.Fprintln(stdout, experiment.TheoryNote(res.Grid))
 	fmt.Fprintf(stdout, "\n%d instances in %s: %s\n", len(res.Records), f.out, outputsWritten(res))
 	return nil
 }
