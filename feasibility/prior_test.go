@@ -15,10 +15,19 @@ import (
 )
 
 // StartGuess is pinned to the values it had when it carried its own Newton
-// iteration for p log p = n (before theory.AsymptoticP replaced it).
+// iteration for p log p = n (before theory.AsymptoticP replaced it). Each d
+// costs a second of theory (PriorFor computes p_c, its width and its slope);
+// the default run pins the d whose priors other tests of this package compute
+// anyway (6..20, 32, 48, 64), the clamp at d = 2 and the science range d = 96,
+// and LAMCAP_CHECK_LARGE=1 also 3, 4, 24, 28 and 128.
 func TestStartGuessPinned(t *testing.T) {
-	want := map[int]int{2: 3, 3: 5, 4: 8, 6: 14, 8: 21, 10: 29, 12: 38, 16: 59, 20: 84, 24: 112, 28: 142,
-		32: 176, 48: 340, 64: 547, 96: 1079, 128: 1758}
+	want := map[int]int{2: 3, 6: 14, 8: 21, 10: 29, 12: 38, 16: 59, 20: 84,
+		32: 176, 48: 340, 64: 547, 96: 1079}
+	if os.Getenv("LAMCAP_CHECK_LARGE") != "" {
+		for d, w := range map[int]int{3: 5, 4: 8, 24: 112, 28: 142, 128: 1758} {
+			want[d] = w
+		}
+	}
 	for d, w := range want {
 		if got := StartGuess(d); got != w {
 			t.Errorf("StartGuess(%d) = %d, was %d", d, got, w)

@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/plot"
@@ -39,15 +41,34 @@ func synthetic(ds []int, seeds int, gap float64) []experiment.Record {
 	return recs
 }
 
+// paired150 is the report of synthetic([]int{8, 12, 16}, 150, 0.03) with
+// default settings, analysed once for the tests that read it
+// (TestPairedStatistics, TestFewPairsShownNotFitted): each Analyze costs
+// seconds of theory.CriticalP. The tests only read it.
+var paired150 struct {
+	once sync.Once
+	recs []experiment.Record
+	rep  Report
+	err  error
+}
+
+func pairedFixture(t *testing.T) ([]experiment.Record, Report) {
+	t.Helper()
+	paired150.once.Do(func() {
+		paired150.recs = synthetic([]int{8, 12, 16}, 150, 0.03)
+		paired150.rep, paired150.err = Analyze(paired150.recs, Settings{})
+	})
+	if paired150.err != nil {
+		t.Fatal(paired150.err)
+	}
+	return slices.Clip(paired150.recs), paired150.rep
+}
+
 // The paired statistics agree with a direct computation: the mean difference
 // over common seeds, its standard error, and a bootstrap interval whose width
 // matches the normal one; undecided records are counted, not used.
 func TestPairedStatistics(t *testing.T) {
-	recs := synthetic([]int{8, 12, 16}, 150, 0.03)
-	rep, err := Analyze(recs, Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs, rep := pairedFixture(t)
 	if len(rep.Pairs) != 3 {
 		t.Fatalf("want 3 pairs, got %d", len(rep.Pairs))
 	}
@@ -208,11 +229,7 @@ func TestLargeDimensionsReported(t *testing.T) {
 // leaves every fit as it was, and the interval is mean +- t(3) SE, not the
 // bootstrap's (which over 4 seeds is about the range of the data).
 func TestFewPairsShownNotFitted(t *testing.T) {
-	base := synthetic([]int{8, 12, 16}, 150, 0.03)
-	rep0, err := Analyze(base, Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, rep0 := pairedFixture(t)
 	few := synthetic([]int{20}, 4, 0.10)
 	rep, err := Analyze(append(base, few...), Settings{})
 	if err != nil {
