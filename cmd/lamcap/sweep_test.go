@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/internal/testblas"
 )
 
 // TestMain lets the test binary act as lamcap for child-process tests, with
@@ -49,6 +50,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 	}
+	testblas.Setup() // one BLAS thread for the in-process commands
 	code := m.Run()
 	cliRef.cleanup()
 	os.Exit(code)
