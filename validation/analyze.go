@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/stats"
@@ -220,6 +221,22 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 // needs no assumption on the shape of the law of X.
 const HalfAssociation = 0.5
 
+// criticalPs caches theory.CriticalP at kappa = 0 by d: the two models of a d
+// share it, and validate's tests analyse the same d many times.
+var criticalPs sync.Map // d -> float64
+
+// criticalP is the finite-size prediction p_c(d) (theory.CriticalP at kappa = 0).
+func criticalP(d int) (float64, error) {
+	if v, ok := criticalPs.Load(d); ok {
+		return v.(float64), nil
+	}
+	pc, err := theory.CriticalP(float64(d*d), 0)
+	if err == nil {
+		criticalPs.Store(d, pc)
+	}
+	return pc, err
+}
+
 // estimate fills the estimators of a group from its certified p*.
 func (g *Group) estimate() error {
 	switch len(g.pstars) {
@@ -250,7 +267,7 @@ func (g *Group) estimate() error {
 	}
 	lo, hi := g.Mean-q*g.MeanSE, g.Mean+q*g.MeanSE
 	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo, g.D), Hi: experiment.PLogPOverD2(hi, g.D)}
-	pc, err := theory.CriticalP(float64(g.D*g.D), 0)
+	pc, err := criticalP(g.D)
 	if err != nil {
 		return err
 	}

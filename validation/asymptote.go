@@ -2,6 +2,7 @@ package validation
 
 import (
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -31,8 +32,17 @@ type AsymptotePoint struct {
 	R      float64 `json:"ratio"`
 }
 
-// FindAsymptote computes the Asymptote (a few seconds of theory).
+// FindAsymptote computes the Asymptote (a few seconds of theory), once per
+// process: it depends on nothing but the theory, and every report asks for it.
 func FindAsymptote() (Asymptote, error) {
+	a, err := asymptoteOnce()
+	a.Points = append([]AsymptotePoint(nil), a.Points...) // the caller's own copy
+	return a, err
+}
+
+var asymptoteOnce = sync.OnceValues(findAsymptote)
+
+func findAsymptote() (Asymptote, error) {
 	var a Asymptote
 	var xs, ys []float64
 	for e := 3; e <= 12; e++ {
