@@ -187,9 +187,11 @@ func TestCheckpointResume(t *testing.T) {
 	}
 }
 
-// A checkpoint whose certificate was altered (one W entry's sign, one lambda
-// weight), that is for another unit or grid, or that is cut short, is set aside with one warning and
-// never trusted: the unit is computed from scratch, correctly.
+// A checkpoint that is for another unit or grid, or that is cut short, is
+// set aside with one warning and never trusted: the unit is computed from
+// scratch, correctly. One whose certificate at one end was altered (one W
+// entry's sign, one lambda weight) loses that end only: the unit resumes from
+// the other and ends with the uninterrupted p* and certificates.
 func TestCheckpointTampered(t *testing.T) {
 	s, verdicts := checkpointSweep(t)
 	err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
@@ -274,14 +276,24 @@ func TestCheckpointTampered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sameRecord(t, name+": recomputed", rec, ref)
-		if n != verdicts {
-			t.Errorf("%s: the unit made %d verdicts, want all %d from scratch", name, n, verdicts)
-		}
 		rejected := strings.TrimSuffix(cp, ".json") + ".rejected.json"
 		t.Logf("%s: %q", name, warnings)
 		if len(warnings) != 1 || !strings.Contains(warnings[0], "moved to") || !exists(rejected) || exists(cp) {
 			t.Errorf("%s: warnings %q, set aside: %v, checkpoint left: %v", name, warnings, exists(rejected), exists(cp))
+		}
+		if name == "W sign" || name == "lambda weight" {
+			end := map[bool]string{true: "the storable end", false: "the not-storable end"}[name == "W sign"]
+			if rec == nil || !rec.Certified || rec.PStar != ref.PStar || *rec.Certificates != *ref.Certificates || rec.Solves != cancelAt+n {
+				t.Errorf("%s: record %+v, want p* %d with the reference's certificates and %d+%d solves", name, rec, ref.PStar, cancelAt, n)
+			}
+			if n >= verdicts || len(warnings) != 1 || !strings.Contains(warnings[0], "dropped "+end) || !strings.Contains(warnings[0], "resumes from") {
+				t.Errorf("%s: %d verdicts made (of %d), warnings %q: want %s dropped and the other kept", name, n, verdicts, warnings, end)
+			}
+			continue
+		}
+		sameRecord(t, name+": recomputed", rec, ref)
+		if n != verdicts {
+			t.Errorf("%s: the unit made %d verdicts, want all %d from scratch", name, n, verdicts)
 		}
 	}
 	if tried < 2 {
