@@ -24,19 +24,33 @@ import (
 // PartialDir is the subdirectory of a sweep directory that holds the
 // checkpoints of units under way: partial/d128-coupled-seed7.json for the
 // unit d = 128, coupled, seed 7 (CheckpointName). A checkpoint is written
-// (atomically) after each certified verdict of a unit's bracketing search and
-// holds the bracket so far: the certificates of its ends (storable: W,
-// not-storable: lambda, as certificate.New makes them; an interior-point
-// lambda weights every row, about 49 bytes of JSON each: 1.8 MB at d = 32,
-// some 170 MB at d = 128), the counts of the work that found them, and the
-// unit, grid and eps. A unit that starts again (a resumed sweep) verifies
-// both certificates on its rebuilt instances and resumes its search from
-// them (feasibility.Known); a checkpoint that cannot be read, is for another
-// unit or grid, or whose certificates do not hold is renamed to
-// NAME.rejected.json with one warning, and its unit starts from scratch. The
-// checkpoint is deleted once the unit's record is in records.jsonl. Warm
-// searches (the simplex, HiGHS) make no checkpoints: their verdicts cost
-// seconds.
+// (atomically, streamed) after each certified verdict of a unit's bracketing
+// search and holds the bracket so far: the certificates of its two ends
+// (storable: W, not-storable: lambda, the lines the record's
+// certificates.jsonl gets; an interior-point lambda weights every row, about
+// 49 bytes of JSON each: 1.8 MB at d = 32, some 170 MB at d = 128), the
+// counts of the work that found them, and the unit, grid and eps. The
+// certificate is made on the instance the search built for the verdict
+// (feasibility.ThresholdOptions.OnVerdictInstance), nothing is rebuilt.
+// A unit that starts again (a resumed sweep) checks that each end's
+// certificate is the one its search makes (the unit's instance, labels,
+// eps and the data's scale), verifies it on the rebuilt instance and resumes
+// its search from the ends that hold (feasibility.Known). A checkpoint that
+// cannot be read or parsed, is for another unit or grid, or neither of whose
+// ends holds is set aside (NAME.rejected.json, NAME.rejected-2.json, ...)
+// with one warning, and its unit starts from scratch; one end that does not
+// hold is dropped the same way and the unit resumes from the other. Anything
+// but a regular file at the checkpoint's path is left alone, with a
+// warning, and the unit keeps no checkpoint. The checkpoint is deleted once
+// the unit's record is in records.jsonl. Warm searches (the simplex, HiGHS)
+// make no checkpoints: their verdicts cost seconds.
+//
+// A resumed record counts, for every run stopped, the verdicts (solves),
+// iterations and wall-clock seconds of its search up to its last
+// checkpointed verdict, and all of the last run's search: not a verdict in
+// progress when a run stopped, the time since a run's last checkpoint, or
+// the time spent verifying a checkpoint on resume (neither the checkpoint's
+// seconds nor the record's include it).
 const PartialDir = "partial"
 
 // checkpointFormat names the format of a checkpoint file.
