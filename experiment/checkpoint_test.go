@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -187,9 +188,11 @@ func TestCheckpointResume(t *testing.T) {
 	}
 }
 
-// A checkpoint whose certificate was altered (one W entry's sign, one lambda
-// weight), that is for another unit or grid, or that is cut short, is set aside with one warning and
-// never trusted: the unit is computed from scratch, correctly.
+// A checkpoint that is for another unit or grid, or that is cut short, is
+// set aside with one warning and never trusted: the unit is computed from
+// scratch, correctly. One whose certificate at one end was altered (one W
+// entry's sign, one lambda weight) loses that end only: the unit resumes from
+// the other and ends with the uninterrupted p* and certificates.
 func TestCheckpointTampered(t *testing.T) {
 	s, verdicts := checkpointSweep(t)
 	err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
@@ -274,17 +277,262 @@ func TestCheckpointTampered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sameRecord(t, name+": recomputed", rec, ref)
-		if n != verdicts {
-			t.Errorf("%s: the unit made %d verdicts, want all %d from scratch", name, n, verdicts)
-		}
 		rejected := strings.TrimSuffix(cp, ".json") + ".rejected.json"
 		t.Logf("%s: %q", name, warnings)
 		if len(warnings) != 1 || !strings.Contains(warnings[0], "moved to") || !exists(rejected) || exists(cp) {
 			t.Errorf("%s: warnings %q, set aside: %v, checkpoint left: %v", name, warnings, exists(rejected), exists(cp))
 		}
+		if name == "W sign" || name == "lambda weight" {
+			end := map[bool]string{true: "the storable end", false: "the not-storable end"}[name == "W sign"]
+			if rec == nil || !rec.Certified || rec.PStar != ref.PStar || *rec.Certificates != *ref.Certificates || rec.Solves != cancelAt+n {
+				t.Errorf("%s: record %+v, want p* %d with the reference's certificates and %d+%d solves", name, rec, ref.PStar, cancelAt, n)
+			}
+			if n >= verdicts || len(warnings) != 1 || !strings.Contains(warnings[0], "dropped "+end) || !strings.Contains(warnings[0], "resumes from") {
+				t.Errorf("%s: %d verdicts made (of %d), warnings %q: want %s dropped and the other kept", name, n, verdicts, warnings, end)
+			}
+			continue
+		}
+		sameRecord(t, name+": recomputed", rec, ref)
+		if n != verdicts {
+			t.Errorf("%s: the unit made %d verdicts, want all %d from scratch", name, n, verdicts)
+		}
 	}
 	if tried < 2 {
 		t.Errorf("only %d tampered checkpoints tried", tried)
+	}
+}
+
+// lineWithoutSeconds is a record's line in records.jsonl without its seconds (the
+// one field a resumed record may not share).
+func lineWithoutSeconds(t *testing.T, r Record) string {
+	t.Helper()
+	r.Seconds = 0
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// A unit stopped after any of its verdicts and resumed writes, in every
+// field but seconds, the line of its uninterrupted run, which is also the
+// in-memory sweep's: the residual, kappa bound and scale are those of the
+// certificates the record names, as verify computes them, not those of the
+// solver's lambda before it was normalised for saving (which differ in the
+// 5th digit).
+func TestCheckpointRecordsIdentical(t *testing.T) {
+	resumed := 0
+	for _, m := range []model.Model{model.Coupled, model.Decoupled} {
+		for seed := int64(1); seed <= 3; seed++ {
+			s := Sweep{Ds: []int{8}, Models: []model.Model{m}, FirstSeed: seed, Seeds: 1, LP: lp.Options{Method: lp.MethodIPM}, Workers: 1}
+			name := fmt.Sprintf("%s seed %d", m, seed)
+			err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
+			if err != nil || ref == nil || !ref.Certified {
+				t.Fatal(name, err, ref)
+			}
+			want := lineWithoutSeconds(t, *ref)
+			mem, err := Run(context.Background(), s)
+			if err != nil || len(mem.Records) != 1 {
+				t.Fatal(name, err)
+			}
+			if got := lineWithoutSeconds(t, mem.Records[0]); got != want {
+				t.Errorf("%s: in memory\n%s\nwith checkpoints\n%s", name, got, want)
+			}
+			for n := 1; n <= ref.Solves; n++ {
+				dir := t.TempDir()
+				_, rec, _ := runCheckpointed(t, dir, s, func(k, p int, cancel func()) {
+					if k == n {
+						cancel()
+					}
+				})
+				if rec == nil {
+					var warnings []string
+					err, rec, warnings = runCheckpointed(t, dir, s, nil)
+					if err != nil || rec == nil || len(warnings) > 0 {
+						t.Fatal(name, n, err, warnings)
+					}
+					resumed++
+				}
+				if got := lineWithoutSeconds(t, *rec); got != want {
+					t.Errorf("%s, stopped after verdict %d:\n%s\nuninterrupted:\n%s", name, n, got, want)
+				}
+			}
+		}
+	}
+	if resumed < 6 {
+		t.Errorf("only %d runs resumed", resumed)
+	}
+}
+
+// tamperEnd rewrites the certificate of one end (the storable one if there
+// is one) of the checkpoint at path and returns the end's key.
+func tamperEnd(t *testing.T, path string, tamper func(c map[string]any)) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	key := "lower"
+	if f[key] == nil {
+		key = "upper"
+	}
+	tamper(f[key].(map[string]any)["certificate"].(map[string]any))
+	if err := os.WriteFile(path, mustJSON(f), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// A checkpoint end whose certificate names another seed, model or embedding,
+// or states another solve_eps or scale, is not this unit's certificate even
+// where it holds: it is dropped (the warning names the label), and the record
+// names the certificates an uninterrupted run makes.
+func TestCheckpointLabels(t *testing.T) {
+	s, verdicts := checkpointSweep(t)
+	err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
+	if err != nil || ref == nil {
+		t.Fatal(err)
+	}
+	for label, tamper := range map[string]func(c map[string]any){
+		"seed":      func(c map[string]any) { in := c["instance"].(map[string]any); in["seed"] = in["seed"].(float64) + 1000 },
+		"model":     func(c map[string]any) { c["instance"].(map[string]any)["model"] = "decoupled" },
+		"embedding": func(c map[string]any) { c["instance"].(map[string]any)["embedding"] = "sphere" },
+		"solve_eps": func(c map[string]any) { c["solve_eps"] = 0.5 },
+		"scale":     func(c map[string]any) { c["scale"] = 2 * c["scale"].(float64) },
+	} {
+		dir := t.TempDir()
+		runCheckpointed(t, dir, s, func(n, p int, cancel func()) {
+			if n == verdicts-1 {
+				cancel()
+			}
+		})
+		key := tamperEnd(t, checkpointPath(t, dir, s), tamper)
+		err, rec, warnings := runCheckpointed(t, dir, s, nil)
+		if err != nil {
+			t.Fatal(label, err)
+		}
+		t.Logf("%s (%s end): %q", label, key, warnings)
+		if len(warnings) != 1 || !strings.Contains(warnings[0], "dropped") || !strings.Contains(warnings[0], label) {
+			t.Errorf("%s altered in the %s end: warnings %q", label, key, warnings)
+		}
+		if rec == nil || rec.PStar != ref.PStar || *rec.Certificates != *ref.Certificates {
+			t.Errorf("%s altered in the %s end: record %+v, want p* %d with certificates %+v", label, key, rec, ref.PStar, *ref.Certificates)
+		}
+	}
+}
+
+// noSource fails the test if anything is built from it.
+type noSource struct {
+	t *testing.T
+	model.Random
+}
+
+func (s noSource) Input(mu int, dst []float64)         { s.t.Error("the checkpoint built an instance") }
+func (s noSource) Target(mu int, dst []float64)        { s.t.Error("the checkpoint built an instance") }
+func (s noSource) Competitor(mu, v int, dst []float64) { s.t.Error("the checkpoint built an instance") }
+
+// The checkpoint of a verdict is made on the instance the search built (it
+// builds none), holds the certificate lines of the bracket's two ends only
+// (an end replaced takes its line with it), and is written, streamed, as the
+// bytes json.Marshal gives.
+func TestCheckpointHoldsEnds(t *testing.T) {
+	s, _ := checkpointSweep(t)
+	units, _ := s.Units()
+	u := units[0]
+	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model}
+	var ins []*model.Instance
+	var vs []feasibility.Verdict
+	th, err := feasibility.FindThreshold(context.Background(), src, feasibility.ThresholdOptions{LP: s.LP,
+		OnVerdictInstance: func(in *model.Instance, v feasibility.Verdict) { ins, vs = append(ins, in), append(vs, v) }})
+	if err != nil || !th.Certified {
+		t.Fatal(err)
+	}
+	g, _ := s.Grid()
+	c := &checkpoints{dir: filepath.Join(t.TempDir(), PartialDir), grid: g, warn: func(msg string) { t.Error(msg) }}
+	uc, err := c.start(context.Background(), u, noSource{t, src}, model.Gaussian, nil, feasibility.DefaultEps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range ins {
+		uc.verdict(in, vs[i], nil)
+	}
+	saved := uc.saved()
+	if len(ins) < 3 || len(saved) != 2 || saved[th.Lower].line == nil || saved[th.Upper].line == nil {
+		t.Fatalf("%d verdicts: lines held at %v, want the ends %d and %d only", len(ins), keys(saved), th.Lower, th.Upper)
+	}
+	b, err := os.ReadFile(c.path(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(uc.file)
+	if string(b) != string(want)+"\n" {
+		t.Errorf("the streamed checkpoint (%d bytes) is not json.Marshal's (%d bytes)", len(b), len(want)+1)
+	}
+	var f checkpointFile
+	if err := json.Unmarshal(b, &f); err != nil || string(f.Upper.Certificate) != string(saved[th.Upper].line) || string(f.Lower.Certificate) != string(saved[th.Lower].line) {
+		t.Errorf("the file's certificates are not the lines held (%v)", err)
+	}
+}
+
+func keys(m map[int]savedCert) []int {
+	var out []int
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// A second checkpoint set aside does not overwrite the first
+// (NAME.rejected-2.json); a directory where the checkpoint goes is left
+// alone, said so, and the unit is computed without checkpoints.
+func TestCheckpointHousekeeping(t *testing.T) {
+	s, _ := checkpointSweep(t)
+	err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
+	if err != nil || ref == nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cp := checkpointPath(t, dir, s)
+	first := strings.TrimSuffix(cp, ".json") + ".rejected.json"
+	second := strings.TrimSuffix(cp, ".json") + ".rejected-2.json"
+	for i, torn := range []string{`{"format":`, `{"format":"x"`} {
+		runCheckpointed(t, dir, s, func(n, p int, cancel func()) { cancel() })
+		if err := os.WriteFile(cp, []byte(torn), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, warnings := runCheckpointed(t, dir, s, func(n, p int, cancel func()) { cancel() })
+		if len(warnings) != 1 || !strings.Contains(warnings[0], filepath.Base([]string{first, second}[i])) {
+			t.Errorf("rejection %d: %q", i+1, warnings)
+		}
+	}
+	if b, err := os.ReadFile(first); err != nil || string(b) != `{"format":` {
+		t.Errorf("the first checkpoint set aside was overwritten: %q %v", b, err)
+	}
+	if b, err := os.ReadFile(second); err != nil || string(b) != `{"format":"x"` {
+		t.Errorf("the second checkpoint set aside: %q %v", b, err)
+	}
+
+	dir = t.TempDir()
+	cp = checkpointPath(t, dir, s)
+	if err := os.MkdirAll(cp, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := s.Grid()
+	if err := os.WriteFile(filepath.Join(dir, GridFile), mustJSON(g), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err, rec, warnings := runCheckpointed(t, dir, s, func(k, p int, cancel func()) { n = k })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRecord(t, "beside a directory", rec, ref)
+	st, serr := os.Stat(cp)
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "is a directory") || !strings.Contains(warnings[0], "left alone") || serr != nil || !st.IsDir() || n != 0 {
+		t.Errorf("a directory at the checkpoint's path: warnings %q, still there: %v, %d checkpoints", warnings, serr == nil, n)
 	}
 }

@@ -24,9 +24,13 @@
 //     overruled by another's storable one, and summaries count them.
 //   - Verdicts of a unit under way survive too: a bracketing search
 //     (feasibility.Brackets) checkpoints its bracket after each certified
-//     verdict in PartialDir (certificates of both ends, verified before they
-//     are trusted again; feasibility.Known resumes the search from them), and
-//     the checkpoint is deleted once the unit's record is written.
+//     verdict in PartialDir (certificates of both ends, made on the instance
+//     the search solved; checked to be the unit's and verified before they
+//     are trusted again, an end that fails dropped alone; feasibility.Known
+//     resumes the search from them), and the checkpoint is deleted once the
+//     unit's record is written. A record states the checks of the
+//     certificates it names (as verify computes them), so a resumed unit's
+//     record is the uninterrupted one's in every field but Seconds.
 //   - Grid is the on-disk form of a Sweep (Sweep.Grid, Grid.Sweep). Grid.Same is
 //     the one equality of grids, used by resuming and merging alike: the order
 //     of the d and model lists and the solver's choices do not matter to it.

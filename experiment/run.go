@@ -208,47 +208,70 @@ func NewRecord(u Unit, embedding model.Embedding, th feasibility.Threshold) Reco
 // attachCertificates makes the certificates of th's verdicts at Lower and
 // Upper on src (random instances of seed u.Seed, or the user's arrays, which
 // the certificates then name by file) and names them in r. A certificate line
-// in saved (by p: the unit's checkpoint made it) is taken as it is. It stops
+// in saved (by p: the unit's checkpoint made it) is taken as it is. The
+// record's check values (storable: MinMargin, MinSlack, Kappa; not storable:
+// Residual, KappaBound, EpsScale, LambdaRows) are then those of the
+// certificates it names, as 'lamcap verify' computes them, rather than those
+// of the solver's evidence before it was normalised for saving. It stops
 // with ctx's error when ctx is done (the instances take seconds at d = 96).
-func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, user *UserData, eps float64, th feasibility.Threshold, saved map[int][]byte) error {
+func (r *Record) attachCertificates(ctx context.Context, src model.Source, embed model.Embedding, user *UserData, eps float64, th feasibility.Threshold, saved map[int]savedCert) error {
 	ci := certInstance(r.Unit, embed, user)
-	add := func(p int, v *feasibility.Verdict) (string, error) {
+	add := func(p int, v *feasibility.Verdict) (string, *certCheck, error) {
 		if p <= 0 || v == nil {
-			return "", nil
+			return "", nil, nil
 		}
-		if b, ok := saved[p]; ok {
-			l := newCertLine(b)
-			r.certs = append(r.certs, l)
-			return l.sum, nil
+		s, ok := saved[p]
+		if !ok {
+			in, err := model.NewInstanceContext(ctx, src, p)
+			if err != nil {
+				return "", nil, err
+			}
+			if s.line, s.check, err = makeCertificate(ci, in, eps, *v); err != nil {
+				return "", nil, fmt.Errorf("certificate at p=%d: %w", p, err)
+			}
 		}
-		in, err := model.NewInstanceContext(ctx, src, p)
-		if err != nil {
-			return "", err
-		}
-		c, err := certificate.New(ci, in, eps, *v)
-		if err != nil {
-			return "", fmt.Errorf("certificate at p=%d: %w", p, err)
-		}
-		b, err := json.Marshal(c)
-		if err != nil {
-			return "", err
-		}
-		l := newCertLine(b)
+		l := newCertLine(s.line)
 		r.certs = append(r.certs, l)
-		return l.sum, nil
+		return l.sum, &s.check, nil
 	}
 	var rc RecordCertificates
 	var err error
-	if rc.Storable, err = add(r.Lower, th.AtLower); err != nil {
+	var c *certCheck
+	if rc.Storable, c, err = add(r.Lower, th.AtLower); err != nil {
 		return err
 	}
-	if rc.NotStorable, err = add(r.Upper, th.AtUpper); err != nil {
+	if c != nil {
+		r.MinMargin, r.MinSlack, r.Kappa = c.MinMargin, c.MinSlack, c.Kappa
+	}
+	if rc.NotStorable, c, err = add(r.Upper, th.AtUpper); err != nil {
 		return err
+	}
+	if c != nil {
+		r.Residual, r.KappaBound, r.EpsScale, r.LambdaRows = c.Residual, c.KappaBound, c.Scale, c.Rows
 	}
 	if rc != (RecordCertificates{}) {
 		r.Certificates = &rc
 	}
 	return nil
+}
+
+// makeCertificate is the certificate line of verdict v on in, which ci names
+// (certificate.New: the evidence normalised for saving), with what its own
+// check gives (certificate.Checked, as 'lamcap verify' checks the line: JSON
+// keeps every float64 exactly, so checking the certificate is checking its
+// line). Normalising again moves a residual near the tolerance: a line that
+// no longer holds is an error, never saved.
+func makeCertificate(ci certificate.Instance, in *model.Instance, eps float64, v feasibility.Verdict) ([]byte, certCheck, error) {
+	c, err := certificate.New(ci, in, eps, v)
+	if err != nil {
+		return nil, certCheck{}, err
+	}
+	cv, err := c.Checked(in, eps)
+	if err != nil {
+		return nil, certCheck{}, fmt.Errorf("the %s certificate made of the verdict does not hold: %w", v.Status, err)
+	}
+	b, err := json.Marshal(c)
+	return b, checkOf(cv), err
 }
 
 // certInstance names the instance of unit u in its certificates: the model,
@@ -483,9 +506,10 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 			if v.Disagreement != "" {
 				disagreements = append(disagreements, fmt.Sprintf("p = %d: %s", p, v.Disagreement))
 			}
-			ck.verdict(ctx, p, v, disagreements)
 		}
-		th, err = feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lpo, Eps: cfg.eps, Start: start, OnVerdict: onVerdict, Known: ck.known})
+		onInstance := func(in *model.Instance, v feasibility.Verdict) { ck.verdict(in, v, disagreements) }
+		th, err = feasibility.FindThreshold(ctx, src, feasibility.ThresholdOptions{LP: lpo, Eps: cfg.eps, Start: start,
+			OnVerdict: onVerdict, OnVerdictInstance: onInstance, Known: ck.known})
 	}
 	if err != nil {
 		return rec, err
@@ -493,7 +517,7 @@ var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (R
 	rec = NewRecord(u, cfg.embed, th)
 	rec.ForKappa, rec.Eps, rec.Disagreements = cfg.kappa, cfg.eps, disagreements
 	if cfg.kappa == 0 { // at kappa > 0 the verdicts are about kappa*, not storability
-		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.user, cfg.eps, th, ck.certs); err != nil {
+		if err := rec.attachCertificates(ctx, src, cfg.embed, cfg.user, cfg.eps, th, ck.saved()); err != nil {
 			return rec, err
 		}
 	}

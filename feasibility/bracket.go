@@ -41,10 +41,11 @@ const bracketFloor = 0.02
 // With opt.Known the search starts from the bracket earlier runs certified,
 // as if their verdicts had been made in this run: the next p is the one the
 // uninterrupted search would have tried after them (with one side missing,
-// the step has doubled once for each of Known.Solves after the first), so a
-// resumed search makes exactly the verdicts the uninterrupted one had left; a
-// bracket that already pins p* (Upper == Lower+1) costs no solve. The counts
-// of the Threshold include Known's.
+// the step has doubled once for each of Known.Solves, or Known.Streak, after
+// the first), so a resumed search makes exactly the verdicts the
+// uninterrupted one had left; a bracket that already pins p* (Upper ==
+// Lower+1) costs no solve. The counts of the Threshold include Known's.
+// opt.OnVerdictInstance gets each verdict's instance after opt.OnVerdict.
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	k := opt.Known
@@ -97,7 +98,11 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 			lastSide = NotStorable
 		}
 		if lastSide != Undecided {
-			step = math.Ldexp(step, min(max(k.Solves, 1)-1, 30))
+			n := k.Solves
+			if k.Streak > 0 {
+				n = k.Streak
+			}
+			step = math.Ldexp(step, min(max(n, 1)-1, 30))
 		}
 		next = nextInBracket(pr, th.Lower, th.Upper, int(step))
 	}
@@ -118,6 +123,9 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		}
 		if opt.OnVerdict != nil {
 			opt.OnVerdict(next, v)
+		}
+		if opt.OnVerdictInstance != nil {
+			opt.OnVerdictInstance(in, v)
 		}
 		switch v.Status {
 		case Undecided:

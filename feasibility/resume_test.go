@@ -119,3 +119,72 @@ func TestResumePinnedBracket(t *testing.T) {
 		}
 	}
 }
+
+// OnVerdictInstance gets, after OnVerdict, the instance of every verdict of a
+// bracketing search: the one model.NewInstance builds at that p (same hash).
+func TestOnVerdictInstance(t *testing.T) {
+	ctx := context.Background()
+	src := model.Random{D: 8, Seed: 2, Kind: model.Decoupled}
+	var ps, got []int
+	th, err := FindThreshold(ctx, src, ThresholdOptions{LP: lp.Options{Method: lp.MethodIPM},
+		OnVerdict: func(p int, v Verdict) { ps = append(ps, p) },
+		OnVerdictInstance: func(in *model.Instance, v Verdict) {
+			if len(ps) != len(got)+1 || ps[len(ps)-1] != in.P {
+				t.Errorf("instance of p = %d handed over after verdicts at %v", in.P, ps)
+			}
+			want, err := model.NewInstance(src, in.P)
+			if err != nil || want.Hash() != in.Hash() {
+				t.Errorf("p = %d: the instance handed over is not the source's (%v)", in.P, err)
+			}
+			got = append(got, in.P)
+		}})
+	if err != nil || !th.Certified {
+		t.Fatal(err, th.Note)
+	}
+	if !slices.Equal(got, ps) || len(got) != th.Solves || th.Solves < 2 {
+		t.Errorf("instances at %v, verdicts at %v, %d solves", got, ps, th.Solves)
+	}
+}
+
+// A one-sided Known with Streak steps as if Streak verdicts had been made
+// on its side, whatever its Solves (which still count in the Threshold).
+func TestResumeStreak(t *testing.T) {
+	ctx := context.Background()
+	src := model.Random{D: 8, Seed: 1, Kind: model.Coupled}
+	opts := lp.Options{Method: lp.MethodIPM}
+	var ps []int
+	var vs []Verdict
+	if _, err := FindThreshold(ctx, src, ThresholdOptions{LP: opts, OnVerdict: func(p int, v Verdict) {
+		ps, vs = append(ps, p), append(vs, v)
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(vs, func(v Verdict) bool { return v.Status == Storable })
+	if i < 0 {
+		t.Fatal("no storable verdict")
+	}
+	first := func(kn Known) (int, Threshold) {
+		p := 0
+		th, err := FindThreshold(ctx, src, ThresholdOptions{LP: opts, Known: kn, OnVerdict: func(q int, v Verdict) {
+			if p == 0 {
+				p = q
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, th
+	}
+	one, _ := first(Known{Lower: ps[i], AtLower: &vs[i], Solves: 1})
+	many, _ := first(Known{Lower: ps[i], AtLower: &vs[i], Solves: 5})
+	streak, th := first(Known{Lower: ps[i], AtLower: &vs[i], Solves: 5, Streak: 1})
+	if streak != one || many == one {
+		t.Errorf("first p after storable at %d: %d with Streak 1 of 5 solves, want %d (1 solve), and %d with 5 solves", ps[i], streak, one, many)
+	}
+	if th.Solves < 6 {
+		t.Errorf("%d solves in all, want the known 5 and more", th.Solves)
+	}
+	if _, err := FindThreshold(ctx, src, ThresholdOptions{LP: opts, Known: Known{Streak: -1}}); err == nil {
+		t.Error("negative streak: no error")
+	}
+}
