@@ -130,7 +130,11 @@ type Record struct {
 	// verdicts the t of the first certified iterate, only a lower bound on t*
 	// (the name is kept for older records). The certified smallest margin of
 	// the W is MinMargin.
-	MarginAtP  float64 `json:"margin_at_p_star"`
+	MarginAtP float64 `json:"margin_at_p_star"`
+	// Residual is |A^T lambda|_1 / sum(lambda) of the not-storable certificate
+	// at Upper, as checking the certificate the record names computes it (what
+	// 'lamcap verify' prints for it), in records of this lamcap; older ones hold
+	// the solver's lambda before the certificate normalised it.
 	Residual   float64 `json:"residual_at_p_star_plus_1"`
 	Solves     int     `json:"solves"`
 	Undecided  int     `json:"undecided_verdicts"`
@@ -148,6 +152,10 @@ type Record struct {
 	// (not-storable: lambda), in the format of 'lamcap verify'. Reading a
 	// record checks them on the rebuilt instances (see ParseRecords).
 	Certificates *RecordCertificates `json:"certificates,omitempty"`
+	// The check values below (MinMargin to EpsScale) are those of the
+	// certificates the record names, computed by checking them (certificate
+	// Checked), so that a resumed unit and an uninterrupted one agree.
+	//
 	// MinMargin and MinSlack are the storable certificate's smallest
 	// recomputed margin and smallest margin less its rounding bound (> 0);
 	// Kappa is its margin in unit-variance normalisation.
