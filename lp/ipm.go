@@ -135,21 +135,22 @@ const (
 	// 48 around their thresholds: margin slacks of 0.7/d and box duals ten times
 	// as large relative to the margin duals take 182 iterations in all, against
 	// 330 from unit slacks, and not-storable verdicts 7-12 instead of 16-41.
-	// Halved to 0.35/d (issue 18): about one not-storable verdict in six at
+	// Lowered to 0.175/d (issue 18): about one not-storable verdict in six at
 	// p* + 1 ran its primal into the box in its first 5-9 iterations (primal
 	// steps of 0.01-0.09 blocked by box slacks, toward the box-bound W of the
 	// nearly storable instance) and then needed 19-45 iterations where the
-	// others need 6-9. From 0.35/d the iterate grows W less before t nears 0:
-	// 39 verdicts at d = 48, p* + 1 (seeds 1-20 where slow, 21-35 all, both
-	// models): 549 -> 367 iterations, the 13 slow ones 367 -> 180, the other
-	// 26 182 -> 187 (docs/benchmarks.md, "Near-threshold verdicts").
+	// others need 6-9. From a smaller start the iterate grows W less before t
+	// nears 0: 39 verdicts at d = 48, p* + 1 (seeds 1-20 where slow, 21-35
+	// all, both models): 549 iterations from 0.7/d, 367 from 0.35/d, 298 from
+	// 0.175/d, at most 11 per verdict (docs/benchmarks.md, "Slow
+	// near-threshold verdicts").
 	// Measured on the Gaussian coupled and decoupled models only; the
 	// vocabulary models keep 0.7/d (from 0.35/d two small vocabulary
 	// instances of TestIPMNormalSeamDoubleAgrees took 9 and 14, 11 and 9
 	// iterations on the two normal systems: rounding steered their paths).
-	ipmStartSlack      = 0.35 // margin slacks (and -t) start at this over d
-	ipmStartSlackVocab = 0.7  // the same for the vocabulary models
-	ipmStartBox        = 10   // box duals start at this times the margin slack over m
+	ipmStartSlack      = 0.175 // margin slacks (and -t) start at this over d
+	ipmStartSlackVocab = 0.7   // the same for the vocabulary models
+	ipmStartBox        = 10    // box duals start at this times the margin slack over m
 
 	// Gondzio's correctors (Colombo and Gondzio, Comput. Optim. Appl. 41, 2008).
 	gondzioMax     = 4    // correctors per iteration at most
