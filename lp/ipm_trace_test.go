@@ -65,3 +65,44 @@ func TestIPMTrace(t *testing.T) {
 	fmt.Printf("d=%d seed=%d p=%d: %s, t=%.6e, residual %.2g, %d iterations (single %d, double %d, pcg %d, projections %d)\n",
 		d, seed, p, sol.Status, sol.T, res, sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps, s.last.polishSteps)
 }
+
+// TestIPMScan runs one sign-only verdict per item of LAMCAP_IPM_SCAN, a
+// space-separated list of d:model:seed:p (model coupled or decoupled), and
+// prints one line per verdict: its status, iterations, projections and the
+// certificate's residual (diagnostics for issue 18). Skipped without the
+// variable.
+func TestIPMScan(t *testing.T) {
+	spec := os.Getenv("LAMCAP_IPM_SCAN")
+	if spec == "" {
+		t.Skip("set LAMCAP_IPM_SCAN='d:model:seed:p ...'")
+	}
+	for _, item := range strings.Fields(spec) {
+		f := strings.Split(item, ":")
+		if len(f) != 4 {
+			t.Fatalf("bad item %q", item)
+		}
+		d, _ := strconv.Atoi(f[0])
+		seed, _ := strconv.ParseUint(f[2], 10, 64)
+		p, _ := strconv.Atoi(f[3])
+		kind := model.Coupled
+		if f[1] == "decoupled" {
+			kind = model.Decoupled
+		}
+		in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: kind}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewIPM(in, Options{Stop: StopVerdict, Eps: DefaultEps})
+		sol, err := s.Solve(context.Background())
+		if err != nil {
+			fmt.Printf("scan %s: error %v\n", item, err)
+			continue
+		}
+		res := math.NaN()
+		if c := CheckNotStorable(in, sol.Lambda, DefaultEps); c.OK {
+			res = c.Residual
+		}
+		fmt.Printf("scan %s %s it=%d single=%d double=%d pcg=%d proj=%d res=%.2g t=%.3e\n",
+			item, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps, s.last.polishSteps, res, sol.T)
+	}
+}
