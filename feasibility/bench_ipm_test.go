@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,7 +26,8 @@ import (
 //
 // d = 32 runs always; d = 48 and 64 with LAMCAP_BENCH_LARGE=1; d = 96 and 128
 // with LAMCAP_BENCH_HUGE=1 (hours). Each reports the median over its seeds and
-// the process's peak resident set.
+// the process's peak resident set. LAMCAP_BENCH_SEEDS=n runs seeds 1..n instead
+// of each case's default (n = 1 puts one d = 128 p* in an hour's quiet window).
 
 // BenchmarkExactThreshold times the exact p* for each method that reaches the
 // size, and reports what issue 18 tracks: verdicts and interior-point
@@ -45,6 +47,11 @@ func BenchmarkExactThreshold(b *testing.B) {
 	}
 	if os.Getenv("LAMCAP_BENCH_HUGE") != "" {
 		cases = append(cases, benchCase{96, 3, lp.MethodIPM, model.Coupled}, benchCase{128, 3, lp.MethodIPM, model.Coupled})
+	}
+	if n, err := strconv.Atoi(os.Getenv("LAMCAP_BENCH_SEEDS")); err == nil && n > 0 {
+		for i := range cases {
+			cases[i].seeds = n
+		}
 	}
 	coupled := map[int]float64{} // d -> median seconds of the coupled model
 	for _, c := range cases {
