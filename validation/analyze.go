@@ -62,8 +62,9 @@ type Group struct {
 	Theory      float64        `json:"theory"`
 	Deviation   float64        `json:"deviation"`
 	DeviationCI stats.Interval `json:"deviation_ci95"`
-	// Seconds and Solves are the mean CPU seconds and verdicts per certified
-	// p* (0 when the records predate them).
+	// Seconds and Solves are the mean seconds (wall clock, as the records
+	// time a search) and verdicts per certified p* (0 when the records
+	// predate them).
 	Seconds float64 `json:"mean_seconds"`
 	Solves  float64 `json:"mean_verdicts"`
 	pstars  []int
