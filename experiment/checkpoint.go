@@ -67,6 +67,15 @@ type checkpointFile struct {
 	Iterations    int      `json:"iterations"`
 	Seconds       float64  `json:"seconds"`
 	Disagreements []string `json:"disagreements,omitempty"`
+	// Streak, if > 0, is feasibility.Known.Streak: the verdicts the search
+	// counts as made on the one end it has, when that is not Solves. An end
+	// dropped on resume (its certificate did not hold) sets it to 1, and
+	// each later verdict on the end kept adds one, until the bracket has two
+	// ends again (0). Without it a unit resumed twice after a drop would
+	// step as if all Solves had been on the end kept, and take another path
+	// than the once-resumed search. Checkpoints written before it have none
+	// (0), as have those that never dropped an end.
+	Streak int `json:"streak,omitempty"`
 	// Lower and Upper are the bracket's ends: the largest p certified
 	// storable and the smallest certified not storable (nil: none yet).
 	Lower *checkpointEnd `json:"lower,omitempty"`
@@ -318,12 +327,12 @@ func (uc *unitCheckpoint) read(ctx context.Context, b []byte) (checkpointFile, f
 		return f, kn, nil, fmt.Errorf("it is for %s", f.Unit.Name())
 	case !f.Grid.Same(uc.c.grid):
 		return f, kn, nil, fmt.Errorf("it is for another grid (%s)", gridDiff(f.Grid, uc.c.grid))
-	case f.Solves < 0 || f.Iterations < 0 || !(f.Seconds >= 0):
+	case f.Solves < 0 || f.Iterations < 0 || f.Streak < 0 || !(f.Seconds >= 0):
 		return f, kn, nil, errors.New("negative counts")
 	case f.Lower != nil && f.Upper != nil && f.Lower.P >= f.Upper.P:
 		return f, kn, nil, fmt.Errorf("storable at p = %d but not at p = %d", f.Lower.P, f.Upper.P)
 	}
-	kn.Solves, kn.Iterations, kn.Seconds = f.Solves, f.Iterations, f.Seconds
+	kn.Solves, kn.Iterations, kn.Seconds, kn.Streak = f.Solves, f.Iterations, f.Seconds, f.Streak
 	var dropped []string
 	var err error
 	if e := f.Lower; e != nil {
@@ -350,8 +359,12 @@ func (uc *unitCheckpoint) read(ctx context.Context, b []byte) (checkpointFile, f
 			return f, kn, nil, errors.New(strings.Join(dropped, "; "))
 		}
 		// The Solves were on both sides: step from the side kept as if its
-		// verdict were the only one (the smallest step, the safe guess).
-		kn.Streak = 1
+		// verdict were the only one (the smallest step, the safe guess). The
+		// file keeps it (uc.write after the drop), and verdict counts on.
+		kn.Streak, f.Streak = 1, 1
+	}
+	if f.Lower != nil && f.Upper != nil {
+		kn.Streak, f.Streak = 0, 0 // two ends: the search bisects, no streak
 	}
 	return f, kn, dropped, nil
 }
@@ -475,6 +488,12 @@ func (uc *unitCheckpoint) verdict(in *model.Instance, v feasibility.Verdict, dis
 		f.Lower = e // the end replaced, and its line, are dropped
 	} else {
 		f.Upper = e
+	}
+	switch {
+	case f.Lower != nil && f.Upper != nil:
+		f.Streak = 0
+	case f.Streak > 0: // one more verdict on the one end kept since a drop
+		f.Streak++
 	}
 	if err := uc.write(); err != nil {
 		uc.c.warn(fmt.Sprintf("checkpoint of %s at p = %d: %v", uc.u.Name(), p, err))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/lamcap/lamcap/lp"
@@ -161,15 +160,11 @@ const priorKappa = 0.05
 // has no shift.
 const coupledExcess = 0.078
 
-var priors sync.Map // n -> Prior
-
-// PriorFor returns the prior for n unknowns, computed once per n, centred on
-// theory's prediction. If the theory cannot be evaluated it falls back to the
-// root of p log p = n.
+// PriorFor returns the prior for n unknowns, centred on theory's prediction.
+// If the theory cannot be evaluated it falls back to the root of p log p = n.
+// It is cheap after the first call for n: theory memoises what it uses
+// (theory.CriticalP, theory.Width).
 func PriorFor(n int) Prior {
-	if v, ok := priors.Load(n); ok {
-		return v.(Prior)
-	}
 	pr := Prior{}
 	pc, err := theory.CriticalP(float64(n), 0)
 	if err != nil || !(pc >= 2) {
@@ -184,7 +179,6 @@ func PriorFor(n int) Prior {
 	if pk, err := theory.CriticalP(float64(n), priorKappa); err == nil && pk < pc {
 		pr.Slope = (pc - pk) / priorKappa
 	}
-	priors.Store(n, pr)
 	return pr
 }
 

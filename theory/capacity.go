@@ -3,6 +3,7 @@ package theory
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 	"gonum.org/v1/gonum/integrate/quad"
@@ -17,12 +18,6 @@ func StatDim(p, kappa float64) (float64, error) {
 	return f.D(), nil
 }
 
-// CriticalP is the finite-size Gardner prediction: the root in p of
-// p * D_kappa(p) = n, n = d^2 for one layer (n = d min(h, d) for a two-layer
-// network with one layer fixed). p is continued to real values through n = p - 1
-// in the order-statistic densities (see ComputeFaces). The root is found by
-// regula falsi (Illinois variant) on log(p D(p)) - log n against log p, which is
-// nearly linear; gonum has no scalar root finder, so it is written here.
 // MaxKappa is the largest margin kappa lamcap's commands and sweeps accept
 // (unit-variance normalisation). It is a guard on input, not a limit of the
 // theory: at kappa = 20 the finite-size p_c is already 2.00 at d = 8 and 39.2
@@ -30,8 +25,50 @@ func StatDim(p, kappa float64) (float64, error) {
 // almost nothing at the sizes lamcap solves.
 const MaxKappa = 20.0
 
+// CriticalP is the finite-size Gardner prediction: the root in p of
+// p * D_kappa(p) = n, n = d^2 for one layer (n = d min(h, d) for a two-layer
+// network with one layer fixed). p is continued to real values through n = p - 1
+// in the order-statistic densities (see ComputeFaces). The root is found by
+// regula falsi (Illinois variant) on log(p D(p)) - log n against log p, which is
+// nearly linear; gonum has no scalar root finder, so it is written here.
+//
+// It is memoised (criticalPs): each (n, kappa) is solved once per process,
+// however many callers ask (feasibility's priors, validation's report, the
+// CLI), concurrently or not; an error is remembered as well, as the same
+// arguments give it again.
 func CriticalP(n, kappa float64) (float64, error) {
-	return solveCapacity(n, func(p float64) (float64, error) { return StatDim(p, kappa) })
+	return memo(&criticalPs, n, kappa, func() (float64, error) {
+		return solveCapacity(n, func(p float64) (float64, error) { return StatDim(p, kappa) })
+	})
+}
+
+// criticalPs memoises CriticalP by (n, kappa), and widths Width by (pc, 0):
+// each value costs many evaluations of ComputeFaces (seconds at large n) and
+// is asked for again and again. The maps grow by one entry per distinct
+// argument, of which a process meets few.
+var criticalPs, widths sync.Map // memoKey -> *memoEntry
+
+type memoKey struct{ a, b float64 }
+
+// memoEntry is one memoised value: once makes concurrent callers of the same
+// key wait for one computation instead of each doing it.
+type memoEntry struct {
+	once sync.Once
+	v    float64
+	err  error
+}
+
+// memo returns f's value for the key (a, b) of m, computing it once. A NaN
+// argument is never a key (NaN equals nothing, so it would add an entry at
+// every call): f is called directly.
+func memo(m *sync.Map, a, b float64, f func() (float64, error)) (float64, error) {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return f()
+	}
+	e, _ := m.LoadOrStore(memoKey{a, b}, new(memoEntry))
+	en := e.(*memoEntry)
+	en.once.Do(func() { en.v, en.err = f() })
+	return en.v, en.err
 }
 
 // solveCapacity is the root finder of CriticalP for any statistical dimension
@@ -272,8 +309,13 @@ const widthStep = 0.01
 // its critical size pc (docs/theory.md, "2. The whole feasibility curve"): an
 // instance of p associations is storable about when V = |S_1| + ... + |S_p| <= n,
 // V has mean p D(p) and variance p Var|S|, so p* spreads by
-// sqrt(p Var|S|) / (d/dp p D(p)).
+// sqrt(p Var|S|) / (d/dp p D(p)). It is memoised like CriticalP.
 func Width(pc float64) (float64, error) {
+	return memo(&widths, pc, 0, func() (float64, error) { return width(pc) })
+}
+
+// width computes Width (memoised by Width).
+func width(pc float64) (float64, error) {
 	f, err := ComputeFaces(pc, 0)
 	if err != nil {
 		return 0, err

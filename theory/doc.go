@@ -6,7 +6,9 @@
 //     the statistical dimension D_kappa(p), deterministically (order statistics and
 //     characteristic functions, no cancellation), for real p and kappa >= 0;
 //     MonteCarlo: an independent estimate sampling only top order statistics;
-//   - CriticalP: the finite-size capacity, root of p D_kappa(p) = N; AsymptoticP:
+//   - CriticalP: the finite-size capacity, root of p D_kappa(p) = N (memoised:
+//     the one cache of p_c in lamcap, safe for concurrent use; Width, the
+//     predicted spread of p*, likewise); AsymptoticP:
 //     p log p = N / 2; StorableProbability: the whole predicted P(storable | p) by
 //     convolution and the conic kinematic formula;
 //   - SaddleAlpha: the replica-symmetric saddle point alpha(q), which tends to

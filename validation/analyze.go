@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"sync"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/stats"
@@ -63,8 +62,9 @@ type Group struct {
 	Theory      float64        `json:"theory"`
 	Deviation   float64        `json:"deviation"`
 	DeviationCI stats.Interval `json:"deviation_ci95"`
-	// Seconds and Solves are the mean CPU seconds and verdicts per certified
-	// p* (0 when the records predate them).
+	// Seconds and Solves are the mean seconds (wall clock, as the records
+	// time a search) and verdicts per certified p* (0 when the records
+	// predate them).
 	Seconds float64 `json:"mean_seconds"`
 	Solves  float64 `json:"mean_verdicts"`
 	pstars  []int
@@ -110,6 +110,8 @@ func (p Pair) Fitted() bool { return p.N >= MinPairs }
 
 // MinGroup is the fewest certified instances a (d, model) group of the report
 // may hold: its mean's interval takes Student t with n - 1 degrees of freedom.
+// A group with fewer is left out of the tables, fits and figures, and counted
+// in the progress paragraph (Progress).
 const MinGroup = 2
 
 // tQuantile95 is the two-sided 95% quantile of Student's t with n - 1 degrees
@@ -120,6 +122,9 @@ func tQuantile95(n int) float64 {
 
 // Report is the analysis of a set of sweep records.
 type Report struct {
+	// Groups are the (d, model) with MinGroup certified instances or more;
+	// Pairs the d with MinTablePairs pairs or more (the table of paired
+	// differences). Fewer are in Progress.
 	Groups []Group `json:"groups"`
 	Pairs  []Pair  `json:"pairs"`
 	// GapFits are the fits of the relative gap against d (see FitGap).
@@ -144,6 +149,9 @@ type Report struct {
 	KappaPairs []KappaPair     `json:"kappa_pairs,omitempty"`
 	Tests      []MechanismTest `json:"mechanism_tests,omitempty"`
 	Tight      []TightRow      `json:"tightness,omitempty"`
+	// Progress says where each d with a Target stands, and each d not yet
+	// fully in the tables and fits, with the cost of the rest.
+	Progress []Progress `json:"progress"`
 }
 
 // Analyze computes the report of records (any mix of d and models; undecided
@@ -182,11 +190,15 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 	var rep Report
 	for _, k := range keys {
 		g := groups[k]
+		if len(g.pstars) < MinGroup {
+			continue // too few for an interval: counted in Progress only
+		}
 		if err := g.estimate(); err != nil {
 			return rep, fmt.Errorf("d=%d %s: %w", g.D, g.Model, err)
 		}
 		rep.Groups = append(rep.Groups, *g)
 	}
+	var soFar []Pair
 	for _, g := range rep.Groups {
 		if g.Model != "coupled" {
 			continue
@@ -196,9 +208,13 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 			continue
 		}
 		if p, ok := pair(g, *dec, set); ok {
-			rep.Pairs = append(rep.Pairs, p)
+			soFar = append(soFar, p)
+			if p.N >= MinTablePairs {
+				rep.Pairs = append(rep.Pairs, p)
+			}
 		}
 	}
+	rep.Progress = progress(recs, soFar)
 	rep.GapFits = FitGap(rep.Pairs)
 	rep.Agreement = agreement(rep.Groups)
 	rep.GapTests = gapTests(rep.GapFits)
@@ -221,29 +237,12 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 // needs no assumption on the shape of the law of X.
 const HalfAssociation = 0.5
 
-// criticalPs caches theory.CriticalP at kappa = 0 by d: the two models of a d
-// share it, and validate's tests analyse the same d many times.
-var criticalPs sync.Map // d -> float64
-
-// criticalP is the finite-size prediction p_c(d) (theory.CriticalP at kappa = 0).
-func criticalP(d int) (float64, error) {
-	if v, ok := criticalPs.Load(d); ok {
-		return v.(float64), nil
-	}
-	pc, err := theory.CriticalP(float64(d*d), 0)
-	if err == nil {
-		criticalPs.Store(d, pc)
-	}
-	return pc, err
-}
-
-// estimate fills the estimators of a group from its certified p*.
+// estimate fills the estimators of a group from its certified p*, at least
+// MinGroup of them (a mean's interval needs a spread: Student t with 0
+// degrees of freedom has none).
 func (g *Group) estimate() error {
-	switch len(g.pstars) {
-	case 0:
-		return nil
-	case 1: // a mean's interval needs a spread: Student t with 0 degrees of freedom has none
-		return fmt.Errorf("1 certified instance; the report needs at least %d per d and model for an interval", MinGroup)
+	if len(g.pstars) < MinGroup {
+		return fmt.Errorf("%d certified instances; an interval needs at least %d", len(g.pstars), MinGroup)
 	}
 	g.Seconds /= float64(len(g.pstars))
 	g.Solves /= float64(len(g.pstars))
@@ -267,7 +266,7 @@ func (g *Group) estimate() error {
 	}
 	lo, hi := g.Mean-q*g.MeanSE, g.Mean+q*g.MeanSE
 	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo, g.D), Hi: experiment.PLogPOverD2(hi, g.D)}
-	pc, err := criticalP(g.D)
+	pc, err := theory.CriticalP(float64(g.D*g.D), 0) // memoised: the two models of a d share it
 	if err != nil {
 		return err
 	}
@@ -285,7 +284,7 @@ func pair(c, d Group, set Settings) (Pair, bool) {
 			seeds = append(seeds, s)
 		}
 	}
-	if len(seeds) < 3 {
+	if len(seeds) < MinSoFar {
 		return Pair{}, false
 	}
 	sort.Slice(seeds, func(i, j int) bool { return seeds[i] < seeds[j] })

@@ -23,15 +23,15 @@ func (r Report) Claims(command string) string {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("%s\n", ClaimsBegin)
 	n, und := 0, 0
-	seeds := map[int]int{}
+	seeds := map[int]string{} // "N seeds per model", or each model's count
 	var ds []int
 	for _, g := range r.Groups {
-		n += g.N
+		n += g.N - g.Undecided
 		und += g.Undecided
 		if _, ok := seeds[g.D]; !ok {
 			ds = append(ds, g.D)
 		}
-		seeds[g.D] = g.N
+		seeds[g.D] = seedCounts(r.Groups, g.D)
 	}
 	var parts []string
 	for i := 0; i < len(ds); {
@@ -43,7 +43,7 @@ func (r Report) Claims(command string) string {
 		if j > i {
 			rng = fmt.Sprintf("%d..%d", ds[i], ds[j])
 		}
-		parts = append(parts, fmt.Sprintf("d = %s with %d seeds per model", rng, seeds[ds[i]]))
+		parts = append(parts, fmt.Sprintf("d = %s with %s", rng, seeds[ds[i]]))
 		i = j + 1
 	}
 	w("**The paper's two claims against exact numbers** (docs/validation.md, from %d certified instances: %s; %d undecided). Coupled and decoupled instances with the same seed share X and Y, so the models are compared seed by seed.\n\n", n, strings.Join(parts, ", "), und)
@@ -51,8 +51,11 @@ func (r Report) Claims(command string) string {
 	for _, p := range r.Pairs {
 		if p.Fitted() {
 			fitted = append(fitted, p)
-		} else {
-			few = append(few, p)
+		}
+	}
+	for _, p := range r.Progress {
+		if p.SoFar != nil && !p.SoFar.Fitted() {
+			few = append(few, *p.SoFar)
 		}
 	}
 	if len(fitted) > 0 {
@@ -197,6 +200,24 @@ func verb(n int) string {
 		return "tells"
 	}
 	return "tell"
+}
+
+// seedCounts says how many seeds the groups of d hold: "N seeds per model"
+// when the models have the same, else each model's ("9 coupled and 8
+// decoupled seeds").
+func seedCounts(groups []Group, d int) string {
+	var counts []string
+	var ns []int
+	for _, g := range groups {
+		if g.D == d {
+			counts = append(counts, fmt.Sprintf("%d %s", g.N, g.Model))
+			ns = append(ns, g.N)
+		}
+	}
+	if len(ns) == 2 && ns[0] == ns[1] {
+		return fmt.Sprintf("%d seeds per model", ns[0])
+	}
+	return strings.Join(counts, " and ") + " seeds"
 }
 
 // pairsSoFar is "1 pair" or "n pairs".

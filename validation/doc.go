@@ -25,6 +25,14 @@
 //   - SetMechanism adds compare-models rows: kappa* paired seed by seed, Holm's
 //     correction over every test of the section, and the tightness of the
 //     max-margin memories beside the surrogate's prediction.
+//   - Any number of records at a d is taken, even one: a (d, model) enters
+//     the capacity table and figures with MinGroup certified instances, the
+//     table of paired differences with MinTablePairs pairs, the fits with
+//     MinPairs. Progress counts every d with a pair target (Targets, the one
+//     place the targets are stated) and every d not yet in all of them:
+//     pairs, records without a partner, the searches left and their cost at
+//     the median seconds and iterations of that d's records; from MinSoFar
+//     pairs its gap is quoted "so far".
 //   - Claims is the summary the README quotes verbatim, between markers.
 //   - Undecided records are counted and shown, never imputed.
 //   - Bootstraps and permutations use fixed seeds, so the report is the same on

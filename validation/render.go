@@ -63,6 +63,9 @@ func (r Report) Markdown(sources []string, command string) string {
 	w("![relative gap against d, with the fits and their one-standard-error bands](validation-gap.png)\n\n")
 	w("%s\n\n", r.powerStatement())
 	w("%s\n\n", r.designStatement())
+	if ps := r.progressStatement(); ps != "" {
+		w("%s\n\n", ps)
+	}
 
 	w("## Claim 2: does p_c log p_c / d^2 approach 1/2?\n\n")
 	w("%s\n\n", r.asymptoteStatement())
@@ -359,6 +362,11 @@ func (r Report) powerStatement() string {
 	for _, p := range r.Pairs {
 		have[p.D] = p.N
 	}
+	for _, p := range r.Progress {
+		if p.Pairs > 0 {
+			have[p.D] = p.Pairs
+		}
+	}
 	var got []string
 	for _, p := range r.Power {
 		if n, ok := have[p.D]; ok {
@@ -454,7 +462,9 @@ func (r Report) asymptoteStatement() string {
 			scale = append(scale, fmt.Sprintf("%.3f at d = %d", g.Scale, g.D))
 		}
 	}
-	fmt.Fprintf(&s, "Measured (decoupled, at the mean p*): %s. The values fall with d, as the finite-size theory says, but stay far above 1/2. ", strings.Join(scale, ", "))
+	if len(scale) > 0 {
+		fmt.Fprintf(&s, "Measured (decoupled, at the mean p*): %s. The values fall with d, as the finite-size theory says, but stay far above 1/2. ", strings.Join(scale, ", "))
+	}
 	a := r.Asymptote
 	var pts []string
 	for _, p := range a.Points {

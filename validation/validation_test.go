@@ -1,11 +1,14 @@
 package validation
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -257,5 +260,163 @@ func TestFewPairsShownNotFitted(t *testing.T) {
 	md := rep.Markdown(nil, "lamcap validate")
 	if !strings.Contains(md, "| 20 | 4 |") || !strings.Contains(md, "(t): fewer than 10 pairs") {
 		t.Errorf("the report does not show d = 20's 4 pairs marked (t)")
+	}
+}
+
+// scriptTargets reads the pair targets scripts/science-sweep.sh states: its
+// run lines (part, d, seeds) and its comment ("d = 96: 40 pairs (seeds 1..40,
+// docs/data/science/d96)").
+func scriptTargets(t *testing.T) (runs, comment map[int]Target) {
+	t.Helper()
+	b, err := os.ReadFile("../scripts/science-sweep.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, comment = map[int]Target{}, map[int]Target{}
+	for _, m := range regexp.MustCompile(`(?m)^(?:workers=\d+ )?run (\S+) (\d+) (\d+)\b`).FindAllStringSubmatch(string(b), -1) {
+		d, _ := strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[3])
+		runs[d] = Target{D: d, Pairs: n, Part: m[1]}
+	}
+	text := strings.ReplaceAll(string(b), "\n#  ", "")
+	for _, m := range regexp.MustCompile(`d = (\d+): (\d+) pairs\s+\(seeds 1\.\.(\d+), docs/data/science/(\S+)\)`).FindAllStringSubmatch(text, -1) {
+		d, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		if m[3] != m[2] {
+			t.Errorf("the script's comment: d = %d: %s pairs but seeds 1..%s", d, m[2], m[3])
+		}
+		comment[d] = Target{D: d, Pairs: n, Part: m[4]}
+	}
+	return runs, comment
+}
+
+// scripts/science-sweep.sh runs, and its comment states, the pair targets
+// of validation.Targets: seeds 1..Pairs of both models in the part's
+// directory.
+func TestTargetsMatchScript(t *testing.T) {
+	runs, comment := scriptTargets(t)
+	if len(Targets) == 0 {
+		t.Fatal("no targets")
+	}
+	for _, want := range Targets {
+		if got, ok := runs[want.D]; !ok || got != want {
+			t.Errorf("the script runs %+v for d = %d, validation.Targets says %+v", got, want.D, want)
+		}
+		if got, ok := comment[want.D]; !ok || got != want {
+			t.Errorf("the script's comment says %+v for d = %d, validation.Targets says %+v", got, want.D, want)
+		}
+	}
+}
+
+// withD128 is base with n records at d = 128 added, seeds 1, 1, 2, 2, ...
+// alternating coupled and decoupled (so n records hold n/2 pairs), p* near
+// theory's, the coupled one 1.5% higher, each with seconds and iterations.
+func withD128(base []experiment.Record, n int) []experiment.Record {
+	recs := slices.Clip(base)
+	for i := 0; i < n; i++ {
+		seed := int64(i/2 + 1)
+		m, p := model.Coupled, 1840+3*i
+		if i%2 == 1 {
+			m, p = model.Decoupled, 1812+5*i
+		}
+		recs = append(recs, experiment.Record{Unit: experiment.Unit{D: 128, Model: m, Seed: seed}, Embedding: model.Gaussian,
+			PStar: p, Certified: true, Lower: p, Upper: p + 1, Solves: 6, Iterations: 100 + 10*i, Seconds: 7000 + 100*float64(i)})
+	}
+	return recs
+}
+
+// A d with fewer records than the tables need, even one, is analysed without
+// error: it is in the progress paragraph (pairs, records without a partner,
+// the searches left against its target and their cost at the median of its
+// records), from MinSoFar pairs in the "so far" line of the claims, in the
+// capacity table from MinGroup certified instances of a model, and in no
+// table or fit before that; the rest of the report is as without it.
+func TestFewRecordsAtD128(t *testing.T) {
+	base := synthetic([]int{8, 12, 16}, 12, 0.03)
+	set := Settings{Bootstrap: 200}
+	rep0, err := Analyze(base, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d128 Target
+	for _, tg := range Targets {
+		if tg.D == 128 {
+			d128 = tg
+		}
+	}
+	if d128.Pairs == 0 {
+		t.Fatal("no target at d = 128")
+	}
+	for _, n := range []int{1, 3, 4} {
+		rep, err := Analyze(withD128(base, n), set)
+		if err != nil {
+			t.Fatalf("%d records at d = 128: %v", n, err)
+		}
+		var pr *Progress
+		for i := range rep.Progress {
+			if rep.Progress[i].D == 128 {
+				pr = &rep.Progress[i]
+			}
+		}
+		pairs, lone := n/2, n%2
+		if pr == nil || pr.Records != n || pr.Pairs != pairs || len(pr.Unpaired) != lone || pr.Target != d128.Pairs || pr.Left != 2*d128.Pairs-n {
+			t.Fatalf("%d records: progress %+v, want %d pairs, %d unpaired, %d searches left", n, pr, pairs, lone, 2*d128.Pairs-n)
+		}
+		// Medians of the seconds 7000, 7100, ... and iterations 100, 110, ...
+		wantSec, wantIt := 7000+100*float64(n-1)/2, 100+10*float64(n-1)/2
+		if pr.MedianSeconds != wantSec || pr.MedianIterations != wantIt || pr.LeftSeconds != float64(pr.Left)*wantSec || pr.Timed != n {
+			t.Errorf("%d records: median %g s, %g iterations (%d timed), %g s left; want %g, %g, %d, %g", n, pr.MedianSeconds, pr.MedianIterations, pr.Timed, pr.LeftSeconds, wantSec, wantIt, n, float64(pr.Left)*wantSec)
+		}
+		groups := 0
+		for _, g := range rep.Groups {
+			if g.D == 128 {
+				groups++
+			}
+		}
+		// 1 record: no model with MinGroup; 3: the coupled one; 4: both.
+		if want := map[int]int{1: 0, 3: 1, 4: 2}[n]; groups != want {
+			t.Errorf("%d records: %d groups at d = 128 in the capacity table, want %d", n, groups, want)
+		}
+		for _, p := range rep.Pairs {
+			if p.D == 128 {
+				t.Errorf("%d records: d = 128 in the table of pairs with %d", n, p.N)
+			}
+		}
+		if len(rep.GapFits) != len(rep0.GapFits) {
+			t.Fatalf("%d records: %d fits, want %d", n, len(rep.GapFits), len(rep0.GapFits))
+		}
+		for i, f := range rep.GapFits {
+			if f.Chi2 != rep0.GapFits[i].Chi2 {
+				t.Errorf("%d records: fit %s changed", n, f.Form)
+			}
+		}
+		md := rep.Markdown([]string{"x"}, "cmd")
+		claims := rep.Claims("cmd")
+		soFar := strings.Contains(claims, "At d = 128, 2 pairs so far: ")
+		if soFar != (pairs >= MinSoFar) || (pairs >= MinSoFar) != (pr.SoFar != nil) {
+			t.Errorf("%d records: so-far line %v, SoFar %v", n, soFar, pr.SoFar)
+		}
+		want := fmt.Sprintf("At d = 128, %d of %d pairs", pairs, d128.Pairs)
+		if !strings.Contains(md, want) || !strings.Contains(md, fmt.Sprintf("%d p* searches left", 2*d128.Pairs-n)) ||
+			!strings.Contains(md, `PARTS="d128 report" scripts/science-sweep.sh`) {
+			t.Errorf("%d records: the progress paragraph lacks %q, the searches left or the command:\n%s", n, want, rep.progressStatement())
+		}
+		if err := rep.WriteFigures(t.TempDir()); err != nil {
+			t.Errorf("%d records: figures: %v", n, err)
+		}
+	}
+	// Only d = 128, one record: a report still, with its progress.
+	rep, err := Analyze(withD128(nil, 1), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Groups) != 0 || len(rep.Pairs) != 0 || len(rep.Progress) != len(Targets) {
+		t.Errorf("one record: %d groups, %d pairs, %d progress rows", len(rep.Groups), len(rep.Pairs), len(rep.Progress))
+	}
+	if md := rep.Markdown([]string{"x"}, "cmd"); !strings.Contains(md, "At d = 128, 0 of") {
+		t.Errorf("one record: no progress in the report")
+	}
+	if err := rep.WriteFigures(t.TempDir()); err != nil {
+		t.Errorf("one record: figures: %v", err)
 	}
 }

@@ -24,8 +24,12 @@ and where the prediction approaches 1/2 (package validation).
 
 With --records DIR,... it regenerates the report from those sweep directories
 alone, byte for byte, without solving; the committed science records are in
-docs/data/science (scripts/science-sweep.sh extends them). Without --records it
-runs (or resumes) its own sweep over --d and --seeds first.`
+docs/data/science (scripts/science-sweep.sh extends them). A directory may
+hold any number of records, even one: each d enters a table once it has the
+table's minimum, and the report's progress paragraph counts the pairs, the
+records without a partner and the searches left against the pair targets.
+Without --records it runs (or resumes) its own sweep over --d and --seeds
+first.`
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate [--records DIR,...] [--report docs/validation.md]", validateSynopsis)

@@ -50,3 +50,31 @@ func TestValidationReportRegenerates(t *testing.T) {
 		}
 	}
 }
+
+// validate takes a sweep directory with a single record (it was refused:
+// "1 certified instance; the report needs at least 2"): the d is in the
+// report's progress paragraph and in none of its tables.
+func TestValidateOneRecord(t *testing.T) {
+	dir := t.TempDir()
+	sw := filepath.Join(dir, "one")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"sweep", "--d", "6", "--seeds", "1", "--model", "coupled", "--quiet", "--out", sw}, &stdout, &stderr); code != 0 {
+		t.Fatalf("sweep exit %d: %s", code, stderr.String())
+	}
+	report := filepath.Join(dir, "r.md")
+	stdout.Reset()
+	if code := run(context.Background(), []string{"validate", "--records", sw, "--report", report}, &stdout, &stderr); code != 0 {
+		t.Fatalf("validate exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	if !strings.Contains(md, "At d = 6 (no target), 0 pairs, and 1 record without its partner: coupled seed 1.") || strings.Contains(md, "| 6 | coupled |") {
+		t.Errorf("the report does not count the one record in its progress paragraph alone:\n%s", md)
+	}
+	if !strings.Contains(stdout.String(), "1 records from 1 directories") {
+		t.Errorf("stdout %q", stdout.String())
+	}
+}
