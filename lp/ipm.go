@@ -65,6 +65,12 @@ type IPM struct {
 	// normal, if set, makes the normal system of a solve instead of the CPU
 	// one (newNormal; tests run the iteration on a plain second implementation).
 	normal func(*IPM, *ipmWork) normalSystem
+	// startSlack, if set, replaces ipmStartSlack and ipmStartSlackVocab
+	// (diagnostics: tests compare starting points).
+	startSlack float64
+	// correctors, if set, replaces gondzioMax: Gondzio correctors per
+	// iteration at most, none when negative (diagnostics).
+	correctors int
 }
 
 // ipmTrace is one iteration of a solve as the diagnostics see it.
@@ -175,6 +181,13 @@ const (
 	// residual r proves only that no W in the box has all margins above r.
 	// The simplex's are about 1e-13.
 	ipmCertTarget = 1e-10
+	// ipmCertSafety is the fraction of certTarget that the checked residual
+	// of an early stop must reach (IPM.certifies). The verdict and the saved
+	// certificate normalise the weights again (divided by their sum each
+	// time), which moves each weight by a few units of roundoff and the
+	// residual by about that times |A|^T lambda: 1e-14 at d = 128, far inside
+	// this margin.
+	ipmCertSafety = 0.95
 	// refinedSolve's iterative refinement, for LPs whose rows span fewer
 	// than the d^2 unknowns (IPM.deficient: on the coupled path Slots() - 1 <
 	// d, the competitor differences spanning at most Slots() - 1 directions,
@@ -340,6 +353,9 @@ func (s *IPM) newState() *ipmState {
 	tau := ipmStartSlack / float64(s.d)
 	if s.in.Src.Model().IsVocabulary() {
 		tau = ipmStartSlackVocab / float64(s.d)
+	}
+	if s.startSlack > 0 {
+		tau = s.startSlack / float64(s.d)
 	}
 	st := &ipmState{w: make([]float64, n), t: -tau, s: make([]float64, p*q), u: make([]float64, n),
 		l: make([]float64, n), lam: make([]float64, p*q), al: make([]float64, n), b: make([]float64, n)}
@@ -636,7 +652,11 @@ func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float
 		}
 		return 0
 	}
-	for k := 0; k < gondzioMax && math.Min(ap, ad) < 1; k++ {
+	most := gondzioMax
+	if s.correctors != 0 {
+		most = max(s.correctors, 0)
+	}
+	for k := 0; k < most && math.Min(ap, ad) < 1; k++ {
 		tp, td := math.Min(1, gondzioAspire*ap+gondzioStretch), math.Min(1, gondzioAspire*ad+gondzioStretch)
 		wk.save()
 		for i := range wk.rcM {
@@ -794,7 +814,7 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 	st.lam = lam
 	sol := s.finish(out, st, "not-storable certified (polished duals)")
 	st.lam = saved
-	if !CheckNotStorable(s.in, sol.Lambda, eps).OK {
+	if !s.certifies(sol.Lambda, eps) {
 		return nil, nil
 	}
 	return sol, nil
@@ -805,6 +825,20 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 // is smaller. A solve run to the optimum keeps its lambda whatever its residual
 // (the certificate check then holds it to eps).
 func certTarget(eps float64) float64 { return math.Min(eps/2, ipmCertTarget) }
+
+// certifies says whether the solver's weights lambda make a not-storable
+// certificate that an early stop may take: one that holds at eps and whose
+// residual, as CheckNotStorable bounds it, is at most ipmCertSafety times
+// certTarget(eps). The
+// solver's own residual (ipmWork.certRes, polishRes) is |A^T lambda|_1 /
+// sum(lambda) as computed, without the rounding bound the check adds to it
+// (a sum over p(p-1) rows); the check is made on the weights as saved
+// (NormaliseLambda: divided by their sum, negligible ones left out), so the
+// residual a record or 'lamcap verify' states is the one compared here.
+func (s *IPM) certifies(lambda []Weighted, eps float64) bool {
+	c := CheckNotStorable(s.in, NormaliseLambda(lambda), eps)
+	return c.OK && c.Residual <= ipmCertSafety*certTarget(eps)
+}
 
 // finish turns the final point into a Solution: W and t from the primal, the
 // margin duals as lambda (rows with weight zero left out).
