@@ -461,6 +461,8 @@ type NotStorableCheck struct {
 // |A^T lambda|_1 / sum(lambda) <= eps * Scale(in) with the rounding and
 // underflow error of the check itself added to the left side. eps is relative
 // to the data's scale, so the verdict does not depend on the units of the data.
+// Its sums are pairwise (certSumBlock, certGemmBlock), so that this bound
+// grows with log p, not p: about 2e-12 at d = 128, p = 1857.
 func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotStorableCheck {
 	out := NotStorableCheck{Eps: eps, Residual: math.Inf(1), KappaBound: math.Inf(1)}
 	d, p := in.D, in.P
