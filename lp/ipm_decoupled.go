@@ -19,7 +19,10 @@ import (
 // of their matrix-vector products, while they are in cache: the separate
 // margins and transpose read the p^2 d competitor array (162 MB at d = 64,
 // 3.5 GB at d = 128) twice from memory. The associations are spread over the
-// cores. f(mu, row) receives the margins of association mu (diagonal 0) and
+// cores; the matrix-vector products are the process's BLAS (OpenBLAS), as
+// are those of decoupledMargins, decoupledTranspose, marginsAndTranspose and
+// gramApply: gonum's pure Go took 6-16% more CPU per decoupled verdict
+// (docs/benchmarks.md, "The decoupled model's CPU"). f(mu, row) receives the margins of association mu (diagonal 0) and
 // overwrites them with its weights (diagonal 0), and returns their sum's
 // contribution to what the caller adds up (the caller's choice). q (p x p)
 // is left holding the weights; the sum of f's returns is returned.
@@ -40,7 +43,7 @@ func (s *IPM) marginsThenTranspose(dst, w, q []float64, f func(mu int, row []flo
 				c := in.Competitors(mu).RawMatrix()
 				row := q[mu*p : (mu+1)*p]
 				ur := u.Data[mu*u.Stride : mu*u.Stride+d]
-				pureGo.Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, ur, 1, 0, row, 1)
+				blas64.Implementation().Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, ur, 1, 0, row, 1)
 				own := row[mu]
 				for v := range row {
 					row[v] = own - row[v]
@@ -49,7 +52,7 @@ func (s *IPM) marginsThenTranspose(dst, w, q []float64, f func(mu int, row []flo
 				sums[k] += f(mu, row)
 				row[mu] = 0
 				gr := g[mu*d : (mu+1)*d]
-				pureGo.Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
+				blas64.Implementation().Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
 				floats.AddScaled(gr, floats.Sum(row), in.Y.RawRowView(mu))
 			}
 		}(k, k*per, min((k+1)*per, p))
@@ -87,7 +90,7 @@ func (s *IPM) decoupledMargins(dst, w []float64, wk *ipmWork) {
 		for mu := lo; mu < hi; mu++ {
 			c := in.Competitors(mu).RawMatrix()
 			row := dst[mu*p : (mu+1)*p]
-			pureGo.Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
+			blas64.Implementation().Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
 			own := row[mu]
 			for v := range row {
 				row[v] = own - row[v]
@@ -117,7 +120,7 @@ func (s *IPM) transposeRow(mu int, c blas64.General, row, gr []float64) {
 	p, d := s.p, s.d
 	own := row[mu]
 	row[mu] = 0
-	pureGo.Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
+	blas64.Implementation().Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
 	floats.AddScaled(gr, floats.Sum(row), s.in.Y.RawRowView(mu))
 	row[mu] = own
 }
@@ -185,7 +188,7 @@ func (s *IPM) marginsAndTranspose(mdst, w, tdst, v []float64, wk *ipmWork) {
 		for mu := lo; mu < hi; mu++ {
 			c := in.Competitors(mu).RawMatrix()
 			row := mdst[mu*p : (mu+1)*p]
-			pureGo.Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
+			blas64.Implementation().Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
 			own := row[mu]
 			for k := range row {
 				row[k] = own - row[k]
@@ -227,9 +230,9 @@ func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
 				for i2 := i; i2 < d; i2++ {
 					// The row of Gs is G packed as its upper triangle, row by row.
 					row := wk.gs[s.pk[i*d+i2]*n2 : (s.pk[i*d+i2]+1)*n2]
-					pureGo.Dspmv(blas.Upper, d, 1, row, z[i2*d:(i2+1)*d], 1, 1, out[i*d:(i+1)*d], 1)
+					blas64.Implementation().Dspmv(blas.Upper, d, 1, row, z[i2*d:(i2+1)*d], 1, 1, out[i*d:(i+1)*d], 1)
 					if i2 != i {
-						pureGo.Dspmv(blas.Upper, d, 1, row, z[i*d:(i+1)*d], 1, 1, out[i2*d:(i2+1)*d], 1)
+						blas64.Implementation().Dspmv(blas.Upper, d, 1, row, z[i*d:(i+1)*d], 1, 1, out[i2*d:(i2+1)*d], 1)
 					}
 				}
 			}

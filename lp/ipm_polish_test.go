@@ -9,6 +9,7 @@ import (
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/lp/highs"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
 )
 
 // polishResidual is what a polished not-storable certificate of the
@@ -71,7 +72,8 @@ func TestIPMPolishedCertificates(t *testing.T) {
 							t.Fatalf("d=%d %v seed %d p=%d: HiGHS: %v", d, kind, seed, p, err)
 						}
 					}
-					ipmNot := lp.CheckNotStorable(in, sol.Lambda, lp.DefaultEps)
+					// The IPM's certificate as the verdict and a record save it.
+					ipmNot := lp.CheckNotStorable(in, lp.NormaliseLambda(sol.Lambda), lp.DefaultEps)
 					refNot := lp.CheckNotStorable(in, ref.Lambda, lp.DefaultEps)
 					ipmSt, refSt := lp.CheckStorable(in, sol.W).OK, lp.CheckStorable(in, ref.W).OK
 					switch {
@@ -99,4 +101,44 @@ func TestIPMPolishedCertificates(t *testing.T) {
 	}
 	t.Logf("%d not-storable verdicts (worst residual %.2g) and %d storable agree with the simplex (HiGHS for %d); %.1f interior-point iterations per verdict",
 		not, worst, storable, byHiGHS, float64(iters)/float64(not+storable))
+}
+
+// At d = 40 too, one verdict per model 6% above theory's p_c, the early-stopped
+// not-storable certificate's residual as the check states it (rounding bound
+// included, on the weights as saved: lp.NormaliseLambda) is at most 1e-10,
+// and the solve run to its optimum agrees that the instance is not storable
+// (t* <= 0, no storable certificate).
+func TestIPMPolishedCertificatesLargeD(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two interior-point solves at d = 40")
+	}
+	ctx := context.Background()
+	const d = 40
+	pc, err := theory.CriticalP(d*d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := int(math.Round(1.06 * pc))
+	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
+		in, err := model.NewInstance(model.Random{D: d, Seed: 501, Kind: kind}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sol, err := lp.NewIPM(in, lp.Options{Stop: lp.StopVerdict}).Solve(ctx)
+		if err != nil {
+			t.Fatalf("%v d=%d p=%d: %v", kind, d, p, err)
+		}
+		c := lp.CheckNotStorable(in, lp.NormaliseLambda(sol.Lambda), lp.DefaultEps)
+		if !c.OK || c.Residual > polishResidual {
+			t.Errorf("%v d=%d p=%d: %s: not storable %v, residual %.3g (want <= %g)", kind, d, p, sol.Status, c.OK, c.Residual, polishResidual)
+		}
+		full, err := lp.NewIPM(in, lp.Options{}).Solve(ctx)
+		if err != nil {
+			t.Fatalf("%v d=%d p=%d, to the optimum: %v", kind, d, p, err)
+		}
+		if full.T > 0 || lp.CheckStorable(in, full.W).OK {
+			t.Errorf("%v d=%d p=%d: the optimum says t* = %.3g", kind, d, p, full.T)
+		}
+		t.Logf("%v d=%d p=%d: %s in %d iterations (optimum: %d), residual %.3g", kind, d, p, sol.Status, sol.Iterations, full.Iterations, c.Residual)
+	}
 }

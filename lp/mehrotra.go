@@ -116,7 +116,7 @@ func (pr *lpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 			return s.finish(out, st, "storable certified"), mu, nil
 		}
 		if st.t <= 0 && wk.certRes <= certTarget(eps) {
-			if sol := s.finish(out, st, "not-storable certified"); CheckNotStorable(in, sol.Lambda, eps).OK {
+			if sol := s.finish(out, st, "not-storable certified"); s.certifies(sol.Lambda, eps) {
 				return sol, mu, nil
 			}
 		}

@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/lamcap/lamcap/internal/linalg"
@@ -359,9 +358,6 @@ func (wk *ipmWork) cancelled() error {
 	}
 	return wk.ctx.Err()
 }
-
-// pureGo is gonum's own BLAS, for the small per-association products.
-var pureGo gonum.Implementation
 
 // fillNormal writes the lower triangle of the w block of the normal matrix into
 // wk.h from Gs: H[(i,j),(i',j')] = Gs[{i,i'}, {j,j'}] plus the box terms and
