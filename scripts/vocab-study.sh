@@ -7,15 +7,18 @@
 # (a second is refused). The study is experiment.VocabCommand (the report's
 # first line): d = 8..48, the whole V grid (17 V at d = 40 and 48), 10 seeds,
 # uniform and zipf:1 answers; d = 8..32 are complete. Its parts at d = 40 and
-# 48 (340 thresholds each) were measured at about 6.5 and 15 CPU seconds a
-# threshold with one BLAS thread: some 0.6 and 1.4 CPU hours. The report's
+# 48 (340 thresholds each) were measured at about 5.5 and 16 CPU seconds a
+# threshold with one BLAS thread: some 0.5 and 1.5 CPU hours. The report's
 # parts table says how far each d has got and estimates what is left from the
 # records' own CPU seconds.
-# PARTS selects parts (default: "d40 d48 report"), e.g. PARTS=report to
-# rewrite the report from the records as they are (while a run goes on, too):
-#   d40, d48   the study's parts at d = 40 and 48 (seed by seed over the
-#              whole grid, so that a stopped part has every V with fewer seeds);
-#   report     docs/vocabulary.md and its figures, from the records alone.
+# PARTS lists the parts to run, in order (default: "d40 d48 report"), e.g.
+# PARTS=report to rewrite the report from the records as they are (while a
+# run goes on, too):
+#   dN         the study's part at d = N (seed by seed over the whole grid, so
+#              that a stopped part has every V with fewer seeds);
+#   report     docs/vocabulary.md (REPORT) and its figures, from the records
+#              alone.
+# OUT (default docs/data/vocab) and REPORT let a copy be tried elsewhere.
 # Run it under nohup, at low priority beside the science sweep:
 #   nohup scripts/vocab-study.sh >vocab.log 2>&1 &
 # LAMCAP_BLAS_THREADS (default 1) and NICE (default 10) keep it to one core
@@ -24,13 +27,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${LAMCAP:-bin/lamcap}
 out=${OUT:-docs/data/vocab}
+report=${REPORT:-docs/vocabulary.md}
 parts=${PARTS:-"d40 d48 report"}
 export LAMCAP_BLAS_THREADS=${LAMCAP_BLAS_THREADS:-1}
 nice=${NICE:-10}
 # The study of docs/vocabulary.md: experiment.VocabCommand's flags (a test
 # keeps them equal); a part's --d, given after them, replaces theirs.
 study=(--d 8,12,16,24,32,40,48 --seeds 10 --answers uniform,zipf:1)
-want() { [[ " $parts " == *" $1 "* ]]; }
 child=
 trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait; exit 130' TERM INT
 lamcap() { # runs bin/lamcap in the background, so that a signal reaches it
@@ -39,14 +42,20 @@ lamcap() { # runs bin/lamcap in the background, so that a signal reaches it
   wait "$child"
   child=
 }
-solve() { # part d: one d of the study (progress on stderr), no report
-  want "$1" || return 0
-  echo "== $(date -u +%FT%TZ) vocab-study d=$2 -> $out"
-  lamcap vocab-study "${study[@]}" --d "$2" --curve-d 0 --out "$out" >/dev/null
-}
-solve d40 40
-solve d48 48
-if want report; then
-  echo "== $(date -u +%FT%TZ) vocab-study ${study[*]} --no-solve -> docs/vocabulary.md"
-  lamcap vocab-study "${study[@]}" --out "$out" --report docs/vocabulary.md --no-solve >/dev/null
-fi
+for part in $parts; do
+  case $part in
+  d[0-9]*)
+    d=${part#d}
+    echo "== $(date -u +%FT%TZ) vocab-study d=$d -> $out"
+    lamcap vocab-study "${study[@]}" --d "$d" --curve-d 0 --out "$out" >/dev/null
+    ;;
+  report)
+    echo "== $(date -u +%FT%TZ) vocab-study ${study[*]} --no-solve -> $report"
+    lamcap vocab-study "${study[@]}" --out "$out" --report "$report" --no-solve >/dev/null
+    ;;
+  *)
+    echo "vocab-study.sh: unknown part $part (want dN or report)" >&2
+    exit 2
+    ;;
+  esac
+done
