@@ -7,8 +7,9 @@
 # (a second is refused). The study is experiment.VocabCommand (the report's
 # first line): d = 8..48, the whole V grid (17 V at d = 40 and 48), 10 seeds,
 # uniform and zipf:1 answers; d = 8..32 are complete. Its parts at d = 40 and
-# 48 (340 thresholds each) were measured at about 5.5 and 16 CPU seconds a
-# threshold with one BLAS thread: some 0.5 and 1.5 CPU hours. The report's
+# 48 (340 thresholds each) cost about 5.3 and 14.5 CPU seconds a threshold
+# with one BLAS thread (measured at V = 2, 8, d, the largest, seeds 1-2, and
+# interpolated over the grid): some 0.5 and 1.4 CPU hours. The report's
 # parts table says how far each d has got and estimates what is left from the
 # records' own CPU seconds.
 # PARTS lists the parts to run, in order (default: "d40 d48 report"), e.g.

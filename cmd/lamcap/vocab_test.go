@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -89,11 +90,18 @@ func TestVocabularyBadFlags(t *testing.T) {
 		append([]string{"solve", "--answers", filepath.Join(inst, "answers.npy"), "--vocab", "3"}, files...),
 		append([]string{"solve"}, files...),
 		{"theory", "--d", "8", "--vocab", "1"},
+		{"vocab-study", "--d", "4", "--v", "2,1", "--out", filepath.Join(dir, "vs")},
+		{"vocab-study", "--d", "4", "--reduced-from", "-1", "--out", filepath.Join(dir, "vs")},
+		{"vocab-study", "--d", "4", "--curve-v", "x", "--out", filepath.Join(dir, "vs")},
 	} {
 		code, out, errs := runCLI(args...)
 		if code != 2 || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
 		}
+	}
+	// A bad vocab-study flag is refused before anything is solved or written.
+	if _, err := os.Stat(filepath.Join(dir, "vs")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("vocab-study with bad flags left %s: %v", filepath.Join(dir, "vs"), err)
 	}
 }
 
