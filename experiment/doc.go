@@ -60,8 +60,10 @@
 //     tight competitors of the max-margin memory), the learning rules against p
 //     (StudyRules), two-layer networks (StudyTwoLayer), and the finite
 //     vocabulary (FindVocabThreshold, MeasureVocabCurve, StudyVocab: a
-//     resumable records.jsonl of certified thresholds over a V grid;
-//     SummariseVocab and WriteVocabReport, which writes docs/vocabulary.md).
+//     resumable records.jsonl of certified thresholds over a V grid, whole or
+//     reduced, one process per directory; VocabStudy.Parts, how far each d
+//     has got; SummariseVocab and WriteVocabReport, which writes
+//     docs/vocabulary.md).
 //   - Certificates: a sweep directory keeps the certificate files (package
 //     certificate) of its records' bounds, one per line, each checked with
 //     certificate.Parse and Certificate.Verify when read. Merge combines the

@@ -33,7 +33,13 @@ type VocabThreshold struct {
 	Solvers   string          `json:"solvers"`
 	Solves    int             `json:"solves"`
 	Seconds   float64         `json:"seconds"`
-	Note      string          `json:"note,omitempty"`
+	// Iterations are the solver iterations of the search, and CPUSeconds the
+	// CPU time of the process during it (all threads, BLAS included: the
+	// search's own when nothing else runs in the process, as in StudyVocab).
+	// Records from before they were recorded have neither.
+	Iterations int     `json:"iterations,omitempty"`
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	Note       string  `json:"note,omitempty"`
 }
 
 // VocabStart is where a threshold search of the family starts: 97% of the
@@ -61,7 +67,7 @@ func FindVocabThreshold(ctx context.Context, f VocabFamily, seed int64, opts lp.
 	}
 	return VocabThreshold{D: f.D, Model: f.Model, V: f.Model.Vocab(), Answers: f.Model.Answers().String(),
 		Embedding: f.Embed, Seed: seed, PStar: th.PStar, Certified: th.Certified, Solvers: th.Solvers(),
-		Solves: th.Solves, Seconds: th.Seconds, Note: th.Note}, nil
+		Solves: th.Solves, Seconds: th.Seconds, Iterations: th.Iterations, Note: th.Note}, nil
 }
 
 // VocabCurve is P(storable | p) measured from the thresholds of n seeds, with

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -39,8 +40,10 @@ func PaperPC(groups []VocabGroup) (map[int]float64, error) {
 }
 
 // VocabCommand is the command that regenerates docs/vocabulary.md from the
-// committed records (and runs whatever records are missing).
-const VocabCommand = "lamcap vocab-study --d 8,12,16,24,32 --seeds 10 --answers uniform,zipf:1 --out docs/data/vocab --report docs/vocabulary.md"
+// committed records and runs whatever thresholds of the study are missing
+// (with --no-solve it only writes the report; scripts/vocab-study.sh runs the
+// parts at d = 40 and 48 in the background).
+const VocabCommand = "lamcap vocab-study --d 8,12,16,24,32,40,48 --seeds 10 --answers uniform,zipf:1 --out docs/data/vocab --report docs/vocabulary.md"
 
 // vocabSolvers lists, per d, the solvers of the groups' certified records
 // ("d = 8, 12: simplex; d = 32: ipm"), dimensions with the same solvers
@@ -93,9 +96,10 @@ func vocabSolvers(groups []VocabGroup) string {
 var bitsAsymptote = 1 / (2 * math.Ln2)
 
 // WriteVocabReport writes docs/vocabulary.md from the study's groups. Every
-// number in it comes from the groups; paperPC maps d to the paper's finite-size
-// p_c (theory.CriticalP at d^2).
-func WriteVocabReport(w io.Writer, groups []VocabGroup, paperPC map[int]float64, curves []VocabCurveSummary) error {
+// number in it comes from the groups, the parts (VocabStudy.Parts: how far
+// the records have got with each d of the study) and the curves; paperPC maps
+// d to the paper's finite-size p_c (theory.CriticalP at d^2).
+func WriteVocabReport(w io.Writer, groups []VocabGroup, paperPC map[int]float64, curves []VocabCurveSummary, parts []VocabPart) error {
 	var b strings.Builder
 	b.WriteString(`# Factual recall with a finite answer vocabulary
 
@@ -109,8 +113,11 @@ with its 95% order-statistic interval; "theory" is the surrogate's p_c; bits per
 parameter are p_c log2 V / d^2 (with Zipf answers, "entropy bits" use the entropy
 of the answer distribution instead of log2 V). Solvers whose certificates pin
 p* (from the records): ` + vocabSolvers(groups) + `.
+The command runs whatever thresholds of the study the records lack, resuming
+where a run stopped; with --no-solve it only writes this report.
 
 `)
+	writeVocabParts(&b, parts)
 	byAns := map[string][]VocabGroup{}
 	var answers []string
 	for _, g := range groups {
@@ -132,28 +139,114 @@ p* (from the records): ` + vocabSolvers(groups) + `.
 		b.WriteString("\n")
 	}
 	b.WriteString("![p_c / d^2 against V](vocabulary-capacity.png)\n\n![bits per parameter against V](vocabulary-bits.png)\n\n")
-	writeVocabAnswers(&b, byAns, paperPC)
+	writeVocabAnswers(&b, byAns, paperPC, parts)
 	writeVocabCurves(&b, curves)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// writeVocabAnswers writes the three questions of the study with the numbers
-// that answer them; every sentence that states a measured fact is computed.
-func writeVocabAnswers(b *strings.Builder, byAns map[string][]VocabGroup, paperPC map[int]float64) {
-	uni := byAns["uniform"]
+// writeVocabParts writes how far the records have got with each d of the
+// study.
+func writeVocabParts(b *strings.Builder, parts []VocabPart) {
+	if len(parts) == 0 {
+		return
+	}
+	b.WriteString(`## The study's parts
+
+One part per d: seeds 1..n of every V of its grid and every answer
+distribution. A part is complete when the records hold every threshold of
+it; the tables below use what the records hold, so the rows of a part in
+progress have fewer seeds (their "seeds" column says how many). CPU hours
+are those the records measured (records from before CPU time was recorded
+have none); "left" scales their mean to the thresholds not yet found.
+
+`)
+	for _, p := range parts {
+		if p.Reduced {
+			b.WriteString("Reduced grids (experiment.VocabGridReduced) keep the powers of 2 below d/2,\nevery V of the grid from d/2 to 2d and the largest V.\n\n")
+			break
+		}
+	}
+	b.WriteString("| d | V grid | seeds | thresholds | status | CPU hours recorded | left (estimate) |\n|---|---|---|---|---|---|---|\n")
+	for _, p := range parts {
+		vs := make([]string, len(p.Grid))
+		for i, v := range p.Grid {
+			vs[i] = fmt.Sprint(v)
+		}
+		grid := fmt.Sprintf("%s (%d V", strings.Join(vs, ", "), len(p.Grid))
+		if p.Reduced {
+			grid += ", reduced"
+		}
+		grid += ")"
+		status := "in progress"
+		switch {
+		case p.Planned == 0:
+			grid, status = "-", "not in the study"
+		case p.Complete():
+			status = "complete"
+		case p.Done == 0:
+			status = "not started"
+		}
+		if p.Other > 0 {
+			status += fmt.Sprintf("; %d records outside its grid", p.Other)
+		}
+		cpu, left := "-", "-"
+		if p.Timed > 0 {
+			cpu = fmt.Sprintf("%.2f (%d thresholds)", p.CPUSeconds/3600, p.Timed)
+			if p.Planned > p.Done {
+				left = fmt.Sprintf("%.1f", p.CPUSeconds/float64(p.Timed)*float64(p.Planned-p.Done)/3600)
+			}
+		}
+		fmt.Fprintf(b, "| %d | %s | %d | %d of %d | %s | %s | %s |\n", p.D, grid, p.Seeds, p.Done, p.Planned, status, cpu, left)
+	}
+	b.WriteString("\n")
+}
+
+// vocabByD splits groups by d, in increasing d (each d's groups in the order
+// given: increasing V).
+func vocabByD(groups []VocabGroup) ([]int, map[int][]VocabGroup) {
 	byD := map[int][]VocabGroup{}
 	var ds []int
-	for _, g := range uni {
+	for _, g := range groups {
 		if _, ok := byD[g.D]; !ok {
 			ds = append(ds, g.D)
 		}
 		byD[g.D] = append(byD[g.D], g)
 	}
 	sort.Ints(ds)
+	return ds, byD
+}
+
+// span formats the range of xs as "a" or "a to b", with format f.
+func span(f string, xs []float64) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	if fmt.Sprintf(f, lo) == fmt.Sprintf(f, hi) {
+		return fmt.Sprintf(f, lo)
+	}
+	return fmt.Sprintf(f+" to "+f, lo, hi)
+}
+
+// writeVocabAnswers writes the three questions of the study with the numbers
+// that answer them; every sentence that states a measured fact is computed.
+func writeVocabAnswers(b *strings.Builder, byAns map[string][]VocabGroup, paperPC map[int]float64, parts []VocabPart) {
+	ds, byD := vocabByD(byAns["uniform"])
+	var partial []string
+	for _, p := range parts {
+		if p.Planned > 0 && !p.Complete() && p.Done > 0 {
+			partial = append(partial, fmt.Sprint(p.D))
+		}
+	}
+	if len(partial) > 0 {
+		fmt.Fprintf(b, "The parts at d = %s are in progress: their rows below use the seeds found so far.\n\n", strings.Join(partial, ", "))
+	}
 	b.WriteString("## How does capacity scale with V at fixed d?\n\n")
 	b.WriteString("Uniform answers. The theory's peak is at V = d + 1; \"crossover\" is the smallest V whose p_c reaches the paper's p_c (distinct answers, V = p).\n\n")
 	b.WriteString("| d | p_c at V = 2 (Cover: 2d) | largest p_c | at V | / paper's p_c | crossover V | p_c at the largest V | largest V | paper's p_c |\n|---|---|---|---|---|---|---|---|---|\n")
+	cover, atPeak, nV2 := 0, 0, 0
+	var ratios, crossD []float64
 	for _, d := range ds {
 		gs := byD[d]
 		best := gs[0]
@@ -164,34 +257,101 @@ func writeVocabAnswers(b *strings.Builder, byAns map[string][]VocabGroup, paperP
 			}
 			if cross == "-" && g.PC >= paperPC[d] {
 				cross = fmt.Sprint(g.V)
+				crossD = append(crossD, float64(g.V)/float64(d))
 			}
 		}
+		if gs[0].V == 2 {
+			nV2++
+			if c := float64(2 * d); gs[0].PCCI.Lo <= c && c <= gs[0].PCCI.Hi {
+				cover++
+			}
+		}
+		if best.V == d || best.V == d+1 {
+			atPeak++
+		}
+		ratios = append(ratios, best.PC/paperPC[d])
 		last := gs[len(gs)-1]
 		fmt.Fprintf(b, "| %d | %.1f | %.1f | %d | %.2f | %s | %.1f | %d | %.2f |\n", d, gs[0].PC, best.PC, best.V, best.PC/paperPC[d], cross, last.PC, last.V, paperPC[d])
 	}
+	if len(ds) > 0 {
+		above := "above"
+		if slices.Min(ratios) <= 1 {
+			above = "not always above"
+		}
+		fmt.Fprintf(b, `
+At V = 2 the memory is a perceptron with d weights (Cover: p_c = 2d): the 95%%
+interval of the measured p_c holds 2d at %d of the %d d with V = 2. As V grows,
+p_c climbs: it peaks at V = d or d + 1 at %d of %d d (the theory's peak is
+V = d + 1, where the effective dimension d min(V - 1, d) stops growing), at
+%s times the paper's p_c: sharing answers puts the capacity
+%s that of the paper's model of distinct answers. The measured
+p_c first reaches the paper's at V = %s times d, and past the peak it
+falls back towards the paper's value as V approaches it (the last columns).
+`, cover, nV2, atPeak, len(ds), span("%.2f", ratios), above, span("%.2f", crossD))
+	}
+	if zs := byAns["zipf1"]; len(zs) > 0 {
+		zds, zbyD := vocabByD(zs)
+		var zr, zv []float64
+		lower := true
+		for _, d := range zds {
+			best, bv := 0.0, 0
+			for _, g := range zbyD[d] {
+				if g.PC/paperPC[d] > best {
+					best, bv = g.PC/paperPC[d], g.V
+				}
+			}
+			zr = append(zr, best)
+			zv = append(zv, float64(bv)/float64(d))
+			if j := slices.Index(ds, d); j < 0 || best >= ratios[j] {
+				lower = false
+			}
+		}
+		side := "lower than with uniform answers at every d"
+		if !lower {
+			side = "not lower than with uniform answers at every d"
+		}
+		fmt.Fprintf(b, `With Zipf answers (exponent 1) the peak is %s:
+the largest p_c is %s times the paper's p_c, at V = %s times d.
+`, side, span("%.2f", zr), span("%.2f", zv))
+	}
 	b.WriteString(`
-At V = 2 the memory is a perceptron with d weights (Cover: p_c = 2d). The
-table shows where the measured p_c peaks and how far above the paper's model
-(distinct answers) it goes; past the peak p_c falls back towards the paper's
-value as V approaches it.
-
 ## How many bits per parameter does an optimal linear memory store?
 
+"theory at V = d + 1" is the surrogate's best, log2(d + 1) / D_0(d + 1) bits per
+parameter; "paper's model" is p_c log2 p_c / d^2 at the paper's finite-size p_c
+(V = p: every input its own answer).
+
 `)
-	b.WriteString("| d | largest bits/param (uniform) | at V | bits/param at the largest V |\n|---|---|---|---|\n")
+	b.WriteString("| d | largest bits/param (uniform) | at V | theory at V = d + 1 | bits/param at the largest V | paper's model | largest entropy bits/param (zipf1) |\n|---|---|---|---|---|---|---|\n")
 	top := VocabGroup{}
+	var plateau []float64
 	for _, d := range ds {
 		gs := byD[d]
 		best := gs[0]
+		th := math.NaN()
 		for _, g := range gs {
 			if g.Bits > best.Bits {
 				best = g
+			}
+			if g.V == d+1 {
+				th = g.Theory * math.Log2(float64(g.V)) / float64(d*d)
+			}
+			if g.V >= d+1 {
+				plateau = append(plateau, g.Bits)
 			}
 		}
 		if best.Bits > top.Bits {
 			top = best
 		}
-		fmt.Fprintf(b, "| %d | %.3f | %d | %.3f |\n", d, best.Bits, best.V, gs[len(gs)-1].Bits)
+		z, zbest := "-", 0.0
+		for _, g := range byAns["zipf1"] {
+			if g.D == d && g.Entropy > zbest {
+				zbest = g.Entropy
+				z = fmt.Sprintf("%.3f", zbest)
+			}
+		}
+		pc := paperPC[d]
+		fmt.Fprintf(b, "| %d | %.3f | %d | %.3f | %.3f | %.3f | %s |\n", d, best.Bits, best.V, th, gs[len(gs)-1].Bits, pc*math.Log2(pc)/float64(d*d), z)
 	}
 	for _, gs := range byAns {
 		for _, g := range gs {
@@ -204,18 +364,26 @@ value as V approaches it.
 	if top.Bits >= 2 {
 		side = "not below"
 	}
+	var paperBits []float64
+	for _, d := range ds {
+		pc := paperPC[d]
+		paperBits = append(paperBits, pc*math.Log2(pc)/float64(d*d))
+	}
 	fmt.Fprintf(b, `
 The largest measured value over every d, V and answer distribution is %.3f bits
 per parameter (d = %d, V = %d, %s answers): %s the 2 bits per parameter of
-Allen-Zhu and Li. Two bits per weight is Cover's perceptron capacity, which the
-surrogate reaches only at d = 1, V = 2; at fixed d its best vocabulary is
-V = d + 1, where the bits per parameter are log2(d + 1) / D_0(d + 1) (lamcap
-theory --vocab), falling slowly with d towards %.3f = 1 / (2 ln 2), the paper's
-asymptote p log2 p / d^2 -> 1 / (2 ln 2).
+Allen-Zhu and Li. From V = d + 1 to the largest V the uniform bits per
+parameter form a plateau, %s over the d measured, about what the paper's
+model stores at the same d (%s) and far above its asymptote. Two bits per
+weight is Cover's perceptron capacity, which the surrogate reaches only at
+d = 1, V = 2; at fixed d its best vocabulary is V = d + 1, where the bits per
+parameter are log2(d + 1) / D_0(d + 1) (lamcap theory --vocab), falling slowly
+with d towards %.3f = 1 / (2 ln 2), the paper's asymptote
+p log2 p / d^2 -> 1 / (2 ln 2).
 
 ## How well does the theory predict it?
 
-`, top.Bits, top.D, top.V, top.Answers, side, bitsAsymptote)
+`, top.Bits, top.D, top.V, top.Answers, side, span("%.2f", plateau), span("%.2f", paperBits), bitsAsymptote)
 	b.WriteString("dev = (measured median p_c - theory) / theory, averaged over the V of each d, and the largest one.\n\n")
 	b.WriteString("| answers | d | mean dev | largest abs dev | at V |\n|---|---|---|---|---|\n")
 	var names []string
@@ -223,16 +391,12 @@ asymptote p log2 p / d^2 -> 1 / (2 ln 2).
 		names = append(names, a)
 	}
 	sort.Strings(names)
+	means := map[string][]float64{}
+	worsts := map[string][]string{}
+	nearPeak := map[string][]float64{} // V of the largest deviation / (d + 1)
+	worstAbs := map[string][]float64{}
 	for _, a := range names {
-		per := map[int][]VocabGroup{}
-		var dd []int
-		for _, g := range byAns[a] {
-			if _, ok := per[g.D]; !ok {
-				dd = append(dd, g.D)
-			}
-			per[g.D] = append(per[g.D], g)
-		}
-		sort.Ints(dd)
+		dd, per := vocabByD(byAns[a])
 		for _, d := range dd {
 			sum, worst, wv := 0.0, 0.0, 0
 			for _, g := range per[d] {
@@ -242,18 +406,43 @@ asymptote p log2 p / d^2 -> 1 / (2 ln 2).
 					worst, wv = dev, g.V
 				}
 			}
+			means[a] = append(means[a], 100*sum/float64(len(per[d])))
+			worsts[a] = append(worsts[a], fmt.Sprintf("%+.0f%% at d = %d, V = %d", 100*worst, d, wv))
+			nearPeak[a] = append(nearPeak[a], float64(wv)/float64(d+1))
+			worstAbs[a] = append(worstAbs[a], math.Abs(worst))
 			fmt.Fprintf(b, "| %s | %d | %+.1f%% | %+.1f%% | %d |\n", a, d, 100*sum/float64(len(per[d])), 100*worst, wv)
 		}
 	}
-	b.WriteString(`
+	b.WriteString("\n")
+	for _, a := range names {
+		side := "on both sides of"
+		switch {
+		case slices.Max(means[a]) < 0:
+			side = "below"
+		case slices.Min(means[a]) > 0:
+			side = "above"
+		}
+		fmt.Fprintf(b, "With %s answers the mean deviation per d is %s%%, the measurement %s the theory on average at every d;\nthe largest: %s (V / (d + 1) = %s).\n",
+			a, span("%+.1f", means[a]), side, strings.Join(worsts[a], "; "), span("%.2f", nearPeak[a]))
+	}
+	grows := ""
+	if w := worstAbs["zipf1"]; len(w) > 1 && slices.IsSorted(w) {
+		grows = ", more so at every larger d"
+	}
+	fmt.Fprintf(b, `
 For V = 2 the prediction is exact (Cover's theorem; TestVocabularyCover holds
 the whole measured curve against it at d = 3 and 5), so the deviations of the
 V = 2 rows are sampling error of medians over few seeds. For V >= 3 the
 surrogate treats the blocks as independent and their scores as Gaussian in all
 V directions (docs/theory.md, section 8, approximations 1-3), and it ignores the
-answer distribution (approximation 4): the Zipf rows measure how far that
-carries.
-`)
+answer distribution (approximation 4). With uniform answers that carries to
+the few per cent above (the whole curves below trace the shortfall to the
+fluctuating number of inputs per answer). With Zipf answers it fails%s:
+the surrogate counts V - 1 competitors for every input and an effective
+dimension d min(V - 1, d), while most inputs share a few frequent answers, so
+the measured p_c peaks elsewhere (above) and the theory's peak is where it is
+furthest off.
+`, grows)
 }
 
 // writeVocabCurves writes the comparison of whole curves at one small d.

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
+	"github.com/lamcap/lamcap/internal/dirlock"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/stats"
@@ -31,11 +34,15 @@ type VocabStudy struct {
 	Seeds   []int
 	// MaxV caps the grid of V (0: up to the paper's p_c at each d).
 	MaxV int
+	// ReducedFrom, if positive, picks the reduced grid (VocabGridReduced) at
+	// every d >= ReducedFrom; below it, and everywhere when it is 0, the grid
+	// is VocabGrid.
+	ReducedFrom int
 	// Vs, if not empty, replaces the grid at every d.
 	Vs []int
 	LP lp.Options
 	// Dir holds the study's records (VocabRecordsFile); it is created, and
-	// reused to resume.
+	// reused to resume. One process at a time works in it (LockFile).
 	Dir      string
 	Progress io.Writer
 }
@@ -72,6 +79,51 @@ func VocabGrid(d, maxV int) ([]int, error) {
 	return out, nil
 }
 
+// VocabGridReduced is the part of VocabGrid(d, maxV) that answers the study's
+// three questions at less cost, for d beyond the study's (10 or 11 of the 17 V
+// at d = 40 and 48, about two thirds of the CPU time: the V near d, the
+// dearest, stay): the powers of 2
+// below d/2 (V = 2 is Cover's perceptron, the others the climb of p_c with V),
+// every V of the grid from d/2 to 2d (where the measured p_c crosses the
+// paper's, peaks at V = d or d + 1, and where the bits per parameter peak:
+// V = 2d at d = 12, 24 and 32 with uniform answers), and the largest V (the
+// paper's regime). It leaves out V = 3, 6, 12 and the V between 2d and the
+// largest, where p_c and the bits per parameter change slowly.
+func VocabGridReduced(d, maxV int) ([]int, error) {
+	full, err := VocabGrid(d, maxV)
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for i, v := range full {
+		pow2 := v&(v-1) == 0
+		if (pow2 && 2*v < d) || (2*v >= d && v <= 2*d) || i == len(full)-1 {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// grid is the study's V grid at its i-th d.
+func (s VocabStudy) grid(i int) ([]int, error) {
+	switch d := s.Ds[i]; {
+	case len(s.Vs) > 0:
+		return s.Vs, nil
+	case s.ReducedFrom > 0 && d >= s.ReducedFrom:
+		return VocabGridReduced(d, s.MaxV)
+	default:
+		return VocabGrid(d, s.MaxV)
+	}
+}
+
+// seeds is the study's seed count at its i-th d.
+func (s VocabStudy) seeds(i int) int {
+	if len(s.Seeds) > 1 {
+		return s.Seeds[i]
+	}
+	return s.Seeds[0]
+}
+
 // vocabUnit is one threshold of the study.
 type vocabUnit struct {
 	d    int
@@ -90,17 +142,11 @@ func (s VocabStudy) units() ([]vocabUnit, error) {
 	}
 	var out []vocabUnit
 	for i, d := range s.Ds {
-		vs, err := VocabGrid(d, s.MaxV)
+		vs, err := s.grid(i)
 		if err != nil {
 			return nil, err
 		}
-		if len(s.Vs) > 0 {
-			vs = s.Vs
-		}
-		n := s.Seeds[0]
-		if len(s.Seeds) > 1 {
-			n = s.Seeds[i]
-		}
+		n := s.seeds(i)
 		for seed := int64(1); seed <= int64(n); seed++ {
 			for _, a := range s.Answers {
 				for _, v := range vs {
@@ -151,7 +197,11 @@ type VocabRun struct {
 
 // StudyVocab runs the thresholds of the study that s.Dir's records do not hold
 // yet, appending each to Dir/records.jsonl as it finishes, so a killed run
-// resumes where it stopped.
+// resumes where it stopped: only the threshold in flight is lost. A cancelled
+// ctx stops it at once with ctx's error, and the threshold in flight is not
+// recorded, whatever its search returned. A last line cut short by a kill is
+// repaired first (repairTail). It refuses a directory that another process
+// holds (*dirlock.BusyError, on Dir/LockFile).
 func StudyVocab(ctx context.Context, s VocabStudy) (VocabRun, error) {
 	var run VocabRun
 	dir, progress := s.Dir, s.Progress
@@ -162,18 +212,27 @@ func StudyVocab(ctx context.Context, s VocabStudy) (VocabRun, error) {
 	if err != nil {
 		return run, err
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return run, err
+	}
+	lock, err := dirlock.Acquire(dir, filepath.Join(dir, LockFile))
+	if err != nil {
+		return run, err
+	}
+	defer lock.Release()
+	path := filepath.Join(dir, VocabRecordsFile)
+	if err := repairTail(path); err != nil {
+		return run, fmt.Errorf("vocabulary study: %w", err)
+	}
 	have, err := ReadVocabRecords(dir)
 	if err != nil {
 		return run, err
 	}
 	done := map[string]bool{}
 	for _, r := range have {
-		done[fmt.Sprintf("%d/%s/%d", r.D, r.Model, r.Seed)] = true
+		done[r.key()] = true
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return run, err
-	}
-	f, err := os.OpenFile(filepath.Join(dir, VocabRecordsFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return run, err
 	}
@@ -183,9 +242,18 @@ func StudyVocab(ctx context.Context, s VocabStudy) (VocabRun, error) {
 			run.Kept++
 			continue
 		}
+		cpu0 := cpuSeconds()
 		th, err := FindVocabThreshold(ctx, VocabFamily{D: u.d, Model: u.m}, u.seed, s.LP)
+		if ctx.Err() != nil {
+			// A search cut short may end undecided rather than with an error:
+			// either way it is not a finding.
+			return run, ctx.Err()
+		}
 		if err != nil {
 			return run, err
+		}
+		if cpu := cpuSeconds() - cpu0; cpu > 0 {
+			th.CPUSeconds = cpu
 		}
 		b, err := json.Marshal(th)
 		if err != nil {
@@ -197,12 +265,132 @@ func StudyVocab(ctx context.Context, s VocabStudy) (VocabRun, error) {
 		if err := f.Sync(); err != nil {
 			return run, err
 		}
+		done[u.key()] = true
 		run.Ran++
 		if progress != nil {
-			fmt.Fprintf(progress, "d=%d %s seed %d: p*=%d (%.1f s)\n", u.d, u.m, u.seed, th.PStar, th.Seconds)
+			fmt.Fprintf(progress, "d=%d %s seed %d: p*=%d (%d verdicts, %d iterations, %.1f s, %.1f CPU s)\n",
+				u.d, u.m, u.seed, th.PStar, th.Solves, th.Iterations, th.Seconds, th.CPUSeconds)
 		}
 	}
 	return run, nil
+}
+
+// key is the unit a record is the threshold of (vocabUnit.key).
+func (r VocabThreshold) key() string { return fmt.Sprintf("%d/%s/%d", r.D, r.Model, r.Seed) }
+
+// cpuSeconds is the CPU time (user and system, all threads) the process has
+// used so far; 0 where the system does not say.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// repairTail makes a record file end with a whole line. A kill during an
+// append can leave the last line without its newline: if that line is a whole
+// record it gets its newline, otherwise it is cut off (ReadVocabRecords skips
+// it anyway), so that the next record appended starts a line of its own
+// instead of being glued to the fragment and lost with it.
+func repairTail(path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) || len(b) == 0 || b[len(b)-1] == '\n' {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cut := bytes.LastIndexByte(b, '\n') + 1
+	var r VocabThreshold
+	if json.Unmarshal(b[cut:], &r) == nil && r.D > 0 {
+		_, err = f.WriteAt([]byte{'\n'}, int64(len(b)))
+	} else {
+		err = f.Truncate(int64(cut))
+	}
+	if err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// VocabPart is one d of a study and how far the records have got with it.
+type VocabPart struct {
+	D       int
+	Grid    []int // the V of the study at D
+	Reduced bool  // Grid is VocabGridReduced
+	Seeds   int
+	// Planned counts the study's thresholds at D (len(Grid) x Seeds x the
+	// answer distributions), Done those of them the records hold; Other
+	// counts the records at D that are not in the study.
+	Planned, Done, Other int
+	// CPUSeconds sums the records' CPU seconds at D, over the Timed records
+	// that have them (records written before CPU time was recorded do not).
+	CPUSeconds float64
+	Timed      int
+}
+
+// Complete says whether the records hold every threshold of the part.
+func (p VocabPart) Complete() bool { return p.Planned > 0 && p.Done == p.Planned }
+
+// Parts says, for every d of the study and every other d of recs, how many
+// of its thresholds the records hold: which parts are complete and which in
+// progress.
+func (s VocabStudy) Parts(recs []VocabThreshold) ([]VocabPart, error) {
+	units, err := s.units()
+	if err != nil {
+		return nil, err
+	}
+	planned := map[string]bool{}
+	byD := map[int]*VocabPart{}
+	var ds []int
+	part := func(d int) *VocabPart {
+		if byD[d] == nil {
+			byD[d] = &VocabPart{D: d}
+			ds = append(ds, d)
+		}
+		return byD[d]
+	}
+	for i, d := range s.Ds {
+		p := part(d)
+		if p.Grid, err = s.grid(i); err != nil {
+			return nil, err
+		}
+		p.Seeds = s.seeds(i)
+		p.Reduced = len(s.Vs) == 0 && s.ReducedFrom > 0 && d >= s.ReducedFrom
+	}
+	for _, u := range units {
+		planned[u.key()] = true
+		part(u.d).Planned++
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if seen[r.key()] {
+			continue
+		}
+		seen[r.key()] = true
+		p := part(r.D)
+		if planned[r.key()] {
+			p.Done++
+		} else {
+			p.Other++
+		}
+		if r.CPUSeconds > 0 {
+			p.CPUSeconds += r.CPUSeconds
+			p.Timed++
+		}
+	}
+	sort.Ints(ds)
+	out := make([]VocabPart, len(ds))
+	for i, d := range ds {
+		out[i] = *byD[d]
+	}
+	return out, nil
 }
 
 // VocabGroup summarises the thresholds of one (d, V, answers).

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -21,10 +22,15 @@ func init() {
 
 const vocabStudySynopsis = `Finds the certified p* of every seed of the vocabulary model (--model vocabulary)
 for every d, every V of the grid 2, 3, 4, 6, 8, 12, ..., d+1, ... up to the paper's
-p_c at d, and every answer distribution, appending each to DIR/records.jsonl as it
-finishes (a killed run resumes where it stopped). Then writes the summary
-(DIR/summary.json), the figures (DIR/*.png, *.svg) and the report (--report),
-so that one command regenerates docs/vocabulary.md from the committed records.`
+p_c at d (from --reduced-from on, the reduced grid: the powers of 2 below d/2,
+the V from d/2 to 2d and the largest), and every answer distribution,
+appending each to DIR/records.jsonl as it finishes. Thresholds the records
+hold are never found again: a run stopped (Ctrl-C, SIGTERM, a kill) loses
+only the one in flight and resumes where it stopped. One process at a time
+works in DIR. Then writes the summary (DIR/summary.json), the figures and the
+report (--report), which says per d how many thresholds of the study the
+records hold, so that one command regenerates docs/vocabulary.md from the
+committed records (--no-solve: from the records alone, solving nothing).`
 
 type vocabStudyArgs struct {
 	ds, answers, out, report string
@@ -32,18 +38,31 @@ type vocabStudyArgs struct {
 	curveD, curveSeeds       int
 	timeLimit                float64
 	seeds                    string
-	maxV                     int
-	quiet                    bool
+	maxV, reducedFrom        int
+	vs                       string
+	quiet, noSolve           bool
 	solver                   methodFlag
 }
 
 func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("vocab-study --d 8,12,16 --seeds N --out DIR [--report FILE]", vocabStudySynopsis)
 	var o vocabStudyArgs
+	fs := vocabStudyFlags(&o)
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	return o.run(ctx, stdout, stderr)
+}
+
+// vocabStudyFlags registers the flags of vocab-study in o.
+func vocabStudyFlags(o *vocabStudyArgs) *flagSet {
+	fs := newFlags("vocab-study --d 8,12,16 --seeds N --out DIR [--report FILE]", vocabStudySynopsis)
 	fs.StringVar(&o.ds, "d", "8,12,16,24", "dimensions")
 	fs.StringVar(&o.seeds, "seeds", "10", "seeds 1..N per (d, V, answers): one N, or one per --d (comma separated)")
 	fs.StringVar(&o.answers, "answers", "uniform,zipf:1", "answer distributions, comma separated")
 	fs.IntVar(&o.maxV, "max-v", 0, "largest V of the grid (0: the paper's p_c at each d)")
+	fs.IntVar(&o.reducedFrom, "reduced-from", 0, "the reduced grid at every d >= this (0: the whole grid everywhere)")
+	fs.StringVar(&o.vs, "v", "", "vocabulary sizes replacing the grid at every d, comma separated (e.g. for cost measurements)")
+	fs.BoolVar(&o.noSolve, "no-solve", false, "solve nothing: write the summary, figures and report from the records as they are")
 	fs.StringVar(&o.out, "out", "docs/data/vocab", "records directory (created; reused to resume)")
 	fs.StringVar(&o.report, "report", "", "write the report (markdown) here, e.g. docs/vocabulary.md")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
@@ -53,30 +72,41 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.IntVar(&o.curveSeeds, "curve-seeds", 200, "whole curves: seeds 1..N")
 	fs.StringVar(&o.curveAnswers, "curve-answers", "uniform,balanced", "whole curves: answer distributions")
 	o.solver.register(fs)
-	if err := fs.parse(args, stdout); err != nil {
-		return err
-	}
+	return fs
+}
+
+// run runs the study the flags describe and writes its report.
+func (o *vocabStudyArgs) run(ctx context.Context, stdout, stderr io.Writer) error {
 	st, err := o.study()
 	if err != nil {
 		return err
+	}
+	if o.report != "" {
+		if err := checkOutput("--report", o.report); err != nil {
+			return err
+		}
 	}
 	st.Dir, st.Progress = o.out, stderr
 	if o.quiet {
 		st.Progress = nil
 	}
-	if _, err := experiment.StudyVocab(ctx, st); err != nil {
-		return err
-	}
+	var cs experiment.VocabStudy
 	if o.curveD > 0 {
-		cs, err := o.curveStudy(st)
-		if err != nil {
-			return err
-		}
-		if _, err := experiment.StudyVocab(ctx, cs); err != nil {
+		if cs, err = o.curveStudy(st); err != nil {
 			return err
 		}
 	}
-	return writeVocabReport(stdout, o.out, o.report)
+	if !o.noSolve {
+		if _, err := experiment.StudyVocab(ctx, st); err != nil {
+			return err
+		}
+		if o.curveD > 0 {
+			if _, err := experiment.StudyVocab(ctx, cs); err != nil {
+				return err
+			}
+		}
+	}
+	return writeVocabReport(stdout, st, o.report)
 }
 
 // curveStudy is the study of whole curves at one small d.
@@ -127,7 +157,20 @@ func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
 			return st, usagef("--d: every d must be at least 2, got %d", d)
 		}
 	}
-	st = experiment.VocabStudy{Ds: ds, Seeds: seeds, MaxV: o.maxV}
+	if o.reducedFrom < 0 {
+		return st, usagef("--reduced-from must be >= 0")
+	}
+	st = experiment.VocabStudy{Ds: ds, Seeds: seeds, MaxV: o.maxV, ReducedFrom: o.reducedFrom}
+	if o.vs != "" {
+		if st.Vs, err = ranges.Dims(o.vs); err != nil {
+			return st, usagef("--v: %v", err)
+		}
+		for _, v := range st.Vs {
+			if v < 2 {
+				return st, usagef("--v: every V must be at least 2, got %d", v)
+			}
+		}
+	}
 	st.LP.Method = o.solver.method
 	if !(o.timeLimit >= 0) {
 		return st, usagef("--time-limit must be >= 0")
@@ -143,9 +186,10 @@ func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
 	return st, nil
 }
 
-// writeVocabReport summarises the records of dir and, with a path, writes the
-// report there.
-func writeVocabReport(stdout io.Writer, dir, report string) error {
+// writeVocabReport summarises the records of st.Dir and, with a path, writes
+// the report there.
+func writeVocabReport(stdout io.Writer, st experiment.VocabStudy, report string) error {
+	dir := st.Dir
 	recs, err := experiment.ReadVocabRecords(dir)
 	if err != nil {
 		return err
@@ -168,17 +212,35 @@ func writeVocabReport(stdout io.Writer, dir, report string) error {
 	if err := figures.Vocab(filepath.Dir(report), "vocabulary-", groups); err != nil {
 		return err
 	}
-	paper, err := experiment.PaperPC(groups)
+	text, err := vocabReport(st, recs, groups)
 	if err != nil {
 		return err
 	}
-	curveRecs, err := experiment.ReadVocabRecords(filepath.Join(dir, "curves"))
+	return atomicfile.Write(report, text)
+}
+
+// vocabReport is the report of st from the records of st.Dir (recs, and the
+// groups they make) and those of its curves.
+func vocabReport(st experiment.VocabStudy, recs []experiment.VocabThreshold, groups []experiment.VocabGroup) ([]byte, error) {
+	paper, err := experiment.PaperPC(groups)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	curveRecs, err := experiment.ReadVocabRecords(filepath.Join(st.Dir, "curves"))
+	if err != nil {
+		return nil, err
 	}
 	curves, err := experiment.SummariseVocabCurves(curveRecs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return atomicfile.WriteWith(report, func(w io.Writer) error { return experiment.WriteVocabReport(w, groups, paper, curves) })
+	parts, err := st.Parts(recs)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := experiment.WriteVocabReport(&b, groups, paper, curves, parts); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

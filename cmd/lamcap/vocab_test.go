@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,11 +90,18 @@ func TestVocabularyBadFlags(t *testing.T) {
 		append([]string{"solve", "--answers", filepath.Join(inst, "answers.npy"), "--vocab", "3"}, files...),
 		append([]string{"solve"}, files...),
 		{"theory", "--d", "8", "--vocab", "1"},
+		{"vocab-study", "--d", "4", "--v", "2,1", "--out", filepath.Join(dir, "vs")},
+		{"vocab-study", "--d", "4", "--reduced-from", "-1", "--out", filepath.Join(dir, "vs")},
+		{"vocab-study", "--d", "4", "--curve-v", "x", "--out", filepath.Join(dir, "vs")},
 	} {
 		code, out, errs := runCLI(args...)
 		if code != 2 || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
 		}
+	}
+	// A bad vocab-study flag is refused before anything is solved or written.
+	if _, err := os.Stat(filepath.Join(dir, "vs")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("vocab-study with bad flags left %s: %v", filepath.Join(dir, "vs"), err)
 	}
 }
 
@@ -108,12 +117,28 @@ func TestVocabularyTheory(t *testing.T) {
 	}
 }
 
-// docs/vocabulary.md is what the committed records give: every number in the
-// report comes from them; its figures are there.
+// docs/vocabulary.md is what the committed records give under
+// experiment.VocabCommand: every number in the report comes from them (and the
+// study's plan, for its parts); its figures are there.
 func TestVocabularyReportRegenerates(t *testing.T) {
 	root := "../.."
-	dir := filepath.Join(root, "docs/data/vocab")
-	recs, err := experiment.ReadVocabRecords(dir)
+	var o vocabStudyArgs
+	args := strings.Fields(experiment.VocabCommand)
+	if args[0] != "lamcap" || args[1] != "vocab-study" {
+		t.Fatalf("VocabCommand %q is not a vocab-study command", experiment.VocabCommand)
+	}
+	if err := vocabStudyFlags(&o).parse(args[2:], io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	st, err := o.study()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.report != "docs/vocabulary.md" || o.out != "docs/data/vocab" {
+		t.Fatalf("VocabCommand writes %s from %s", o.report, o.out)
+	}
+	st.Dir = filepath.Join(root, o.out)
+	recs, err := experiment.ReadVocabRecords(st.Dir)
 	if err != nil || len(recs) == 0 {
 		t.Fatalf("records: %v (%d)", err, len(recs))
 	}
@@ -121,35 +146,78 @@ func TestVocabularyReportRegenerates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paper, err := experiment.PaperPC(groups)
+	got, err := vocabReport(st, recs, groups)
 	if err != nil {
 		t.Fatal(err)
 	}
-	curveRecs, err := experiment.ReadVocabRecords(filepath.Join(dir, "curves"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	curves, err := experiment.SummariseVocabCurves(curveRecs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got bytes.Buffer
-	if err := experiment.WriteVocabReport(&got, groups, paper, curves); err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := os.ReadFile(filepath.Join(root, "docs/vocabulary.md"))
-	if !bytes.Equal(got.Bytes(), doc) {
-		os.WriteFile(filepath.Join(os.TempDir(), "vocabulary-regenerated.md"), got.Bytes(), 0o644)
-		t.Errorf("docs/vocabulary.md is not what the records give (regenerated copy in %s): run %s", os.TempDir(), experiment.VocabCommand)
+	doc, _ := os.ReadFile(filepath.Join(root, o.report))
+	if !bytes.Equal(got, doc) {
+		os.WriteFile(filepath.Join(os.TempDir(), "vocabulary-regenerated.md"), got, 0o644)
+		t.Errorf("docs/vocabulary.md is not what the records give (regenerated copy in %s): run %s --no-solve", os.TempDir(), experiment.VocabCommand)
 	}
 	for _, f := range []string{"vocabulary-capacity.png", "vocabulary-bits.png"} {
 		if _, err := os.Stat(filepath.Join(root, "docs", f)); err != nil {
 			t.Errorf("the report's figure: %v", err)
 		}
 	}
+	curveRecs, err := experiment.ReadVocabRecords(filepath.Join(st.Dir, "curves"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range append(recs, curveRecs...) {
 		if !r.Certified {
 			t.Errorf("d=%d %s seed %d: undecided (%s)", r.D, r.Model, r.Seed, r.Note)
 		}
+	}
+	// Every threshold of the committed parts is in the study: a run of
+	// VocabCommand on these records finds none of them again.
+	parts, err := st.Parts(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		if p.Other > 0 || p.Planned == 0 {
+			t.Errorf("d=%d: %d records outside the study's grid (%d planned)", p.D, p.Other, p.Planned)
+		}
+		if p.D <= 32 && !p.Complete() {
+			t.Errorf("d=%d: %d of %d thresholds, want the part complete", p.D, p.Done, p.Planned)
+		}
+	}
+}
+
+// vocab-study --no-solve writes the report from the records as they are: a
+// larger study's new d is reported as not started, and nothing is solved.
+func TestVocabStudyNoSolve(t *testing.T) {
+	dir := t.TempDir()
+	out, report := filepath.Join(dir, "recs"), filepath.Join(dir, "vocabulary.md")
+	base := []string{"vocab-study", "--v", "2,3", "--seeds", "2", "--answers", "uniform", "--curve-d", "0", "--quiet", "--out", out, "--report", report}
+	if code, _, errs := runCLI(append(base, "--d", "4")...); code != 0 {
+		t.Fatalf("vocab-study: %s", errs)
+	}
+	recs, _ := os.ReadFile(filepath.Join(out, experiment.VocabRecordsFile))
+	if code, _, errs := runCLI(append(base, "--d", "4,5", "--no-solve")...); code != 0 {
+		t.Fatalf("vocab-study --no-solve: %s", errs)
+	}
+	after, _ := os.ReadFile(filepath.Join(out, experiment.VocabRecordsFile))
+	doc, _ := os.ReadFile(report)
+	if !bytes.Equal(recs, after) {
+		t.Errorf("--no-solve changed the records")
+	}
+	for _, want := range []string{"| 4 | 2, 3 (2 V) | 2 | 4 of 4 | complete |", "| 5 | 2, 3 (2 V) | 2 | 0 of 4 | not started |"} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+// scripts/vocab-study.sh reports the study of experiment.VocabCommand.
+func TestVocabScriptRunsTheStudy(t *testing.T) {
+	b, err := os.ReadFile("../../scripts/vocab-study.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags, _, ok := strings.Cut(strings.TrimPrefix(experiment.VocabCommand, "lamcap vocab-study "), " --out ")
+	if want := "study=(" + flags + ")\n"; !ok || !strings.Contains(string(b), want) {
+		t.Errorf("scripts/vocab-study.sh does not hold %q", want)
 	}
 }

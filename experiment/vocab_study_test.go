@@ -1,0 +1,253 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lamcap/lamcap/internal/dirlock"
+	"github.com/lamcap/lamcap/model"
+)
+
+// tinyVocabStudy is a study that costs milliseconds: d = 4 (and more with
+// ds), V = 2 and 3, seeds 1..2, uniform answers.
+func tinyVocabStudy(dir string, ds ...int) VocabStudy {
+	return VocabStudy{Ds: ds, Seeds: []int{2}, Answers: []model.Answers{{Kind: model.Uniform}}, Vs: []int{2, 3}, Dir: dir}
+}
+
+// recordLines reads the record file line by line and fails the test on a
+// line that is not a whole record or on a threshold found twice.
+func recordLines(t *testing.T, dir string) []VocabThreshold {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, VocabRecordsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		t.Errorf("the record file does not end with a newline")
+	}
+	var out []VocabThreshold
+	seen := map[string]bool{}
+	for i, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		var r VocabThreshold
+		if err := json.Unmarshal([]byte(l), &r); err != nil || r.D == 0 {
+			t.Errorf("line %d is not a record: %q", i+1, l)
+			continue
+		}
+		if seen[r.key()] {
+			t.Errorf("line %d: %s found twice", i+1, r.key())
+		}
+		seen[r.key()] = true
+		out = append(out, r)
+	}
+	return out
+}
+
+// Extending a study with a larger d keeps every threshold found before: the
+// record file is only appended to, and the new part's thresholds follow.
+func TestStudyVocabExtendsWithoutRecomputing(t *testing.T) {
+	dir := t.TempDir()
+	run, err := StudyVocab(context.Background(), tinyVocabStudy(dir, 4))
+	if err != nil || run.Ran != 4 || run.Kept != 0 {
+		t.Fatalf("first run: %+v, %v", run, err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, VocabRecordsFile))
+	ext := tinyVocabStudy(dir, 4, 5)
+	run, err = StudyVocab(context.Background(), ext)
+	if err != nil || run.Ran != 4 || run.Kept != 4 {
+		t.Fatalf("extended run: %+v, %v; want 4 kept and 4 found", run, err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, VocabRecordsFile))
+	if !bytes.HasPrefix(after, before) {
+		t.Errorf("the records of d = 4 changed")
+	}
+	recs := recordLines(t, dir)
+	if len(recs) != 8 {
+		t.Errorf("%d records, want 8", len(recs))
+	}
+	iters := 0
+	for _, r := range recs {
+		if !r.Certified {
+			t.Errorf("%s: undecided", r.key())
+		}
+		iters += r.Iterations
+	}
+	if iters == 0 {
+		t.Errorf("the records hold no iterations")
+	}
+	parts, err := ext.Parts(recs)
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("parts %+v, %v", parts, err)
+	}
+	for _, p := range parts {
+		if !p.Complete() || p.Planned != 4 || p.Other != 0 || !slices.Equal(p.Grid, []int{2, 3}) || p.Seeds != 2 {
+			t.Errorf("part %+v, want 4 of 4", p)
+		}
+	}
+	// The records of d = 4 and 5 seen from a study of d = 5, 6 with one seed:
+	// d = 4 is outside it, d = 5 holds 2 of its thresholds and 2 others, d = 6
+	// none.
+	other := tinyVocabStudy(dir, 5, 6)
+	other.Seeds = []int{1}
+	parts, err = other.Parts(recs)
+	want := []VocabPart{{D: 4, Other: 4}, {D: 5, Grid: []int{2, 3}, Seeds: 1, Planned: 2, Done: 2, Other: 2}, {D: 6, Grid: []int{2, 3}, Seeds: 1, Planned: 2}}
+	if err != nil || len(parts) != 3 {
+		t.Fatalf("parts %+v, %v", parts, err)
+	}
+	for i, p := range parts {
+		p.CPUSeconds, p.Timed = 0, 0
+		if w := want[i]; p.D != w.D || p.Planned != w.Planned || p.Done != w.Done || p.Other != w.Other || !slices.Equal(p.Grid, w.Grid) {
+			t.Errorf("part %+v, want %+v", p, w)
+		}
+	}
+}
+
+// A cancelled run (Ctrl-C, SIGTERM) stops with the context's error and keeps
+// every threshold finished before it, each once and whole; the next run finds
+// only the others.
+func TestStudyVocabStopsAndResumes(t *testing.T) {
+	dir := t.TempDir()
+	s := tinyVocabStudy(dir, 5)
+	s.Answers = append(s.Answers, model.Answers{Kind: model.Zipf, S: 1})
+	s.Seeds = []int{3} // 12 thresholds
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lines := 0
+	s.Progress = writerFunc(func(p []byte) (int, error) {
+		if lines++; lines == 5 {
+			cancel()
+		}
+		return len(p), nil
+	})
+	run, err := StudyVocab(ctx, s)
+	if !errors.Is(err, context.Canceled) || run.Ran != 5 {
+		t.Fatalf("cancelled run: %+v, %v; want 5 found and context.Canceled", run, err)
+	}
+	if recs := recordLines(t, dir); len(recs) != 5 {
+		t.Fatalf("%d records after the stop, want 5", len(recs))
+	}
+	s.Progress = nil
+	run, err = StudyVocab(context.Background(), s)
+	if err != nil || run.Kept != 5 || run.Ran != 7 {
+		t.Fatalf("resumed run: %+v, %v; want 5 kept and 7 found", run, err)
+	}
+	if recs := recordLines(t, dir); len(recs) != 12 {
+		t.Errorf("%d records, want 12", len(recs))
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// A kill during an append leaves a last line without its newline. A fragment
+// is cut off and a whole record gets its newline, so that the next record
+// starts a line of its own. Before, the next record was glued to the
+// fragment, and the line was lost.
+func TestStudyVocabRepairsACutLine(t *testing.T) {
+	for _, whole := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, VocabRecordsFile)
+		if _, err := StudyVocab(context.Background(), tinyVocabStudy(dir, 4)); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		n := 4
+		if whole {
+			b = b[:len(b)-1] // the last record, whole, without its newline
+		} else {
+			last := bytes.LastIndexByte(b[:len(b)-1], '\n') + 1
+			b = append(b, b[last:last+(len(b)-last)/2]...) // half of a record
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run, err := StudyVocab(context.Background(), tinyVocabStudy(dir, 4, 5))
+		if err != nil || run.Kept != n || run.Ran != 4 {
+			t.Fatalf("whole=%v: %+v, %v; want %d kept and 4 found", whole, run, err, n)
+		}
+		if recs := recordLines(t, dir); len(recs) != 8 {
+			t.Errorf("whole=%v: %d records, want 8", whole, len(recs))
+		}
+	}
+}
+
+// Two processes never work in one directory: the second is refused before
+// it solves anything.
+func TestStudyVocabRefusesABusyDirectory(t *testing.T) {
+	dir := t.TempDir()
+	lock, err := dirlock.Acquire(dir, filepath.Join(dir, LockFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	run, err := StudyVocab(context.Background(), tinyVocabStudy(dir, 4))
+	var busy *dirlock.BusyError
+	if !errors.As(err, &busy) || run.Ran != 0 {
+		t.Fatalf("%+v, %v; want a BusyError", run, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, VocabRecordsFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("records written by a refused run: %v", err)
+	}
+}
+
+// The reduced grid is the full grid's powers of 2 below d/2, its V from d/2 to
+// 2d and its largest V; at d = 32 that is 10 of the 15 V (listed by hand).
+func TestVocabGridReduced(t *testing.T) {
+	full, err := VocabGrid(32, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{2, 3, 4, 6, 8, 12, 16, 24, 32, 33, 48, 64, 96, 128, 182}; !slices.Equal(full, want) {
+		t.Fatalf("full grid %v, want %v", full, want)
+	}
+	red, err := VocabGridReduced(32, 0)
+	if want := []int{2, 4, 8, 16, 24, 32, 33, 48, 64, 182}; err != nil || !slices.Equal(red, want) {
+		t.Errorf("reduced grid %v (%v), want %v", red, err, want)
+	}
+	for _, d := range []int{8, 12, 16, 24, 40, 48} {
+		full, _ := VocabGrid(d, 0)
+		red, err := VocabGridReduced(d, 0)
+		if err != nil || red[0] != 2 || red[len(red)-1] != full[len(full)-1] || !slices.Contains(red, d+1) || len(red) >= len(full) {
+			t.Errorf("d=%d: reduced %v of %v (%v)", d, red, full, err)
+		}
+		for _, v := range red {
+			if !slices.Contains(full, v) {
+				t.Errorf("d=%d: %d is not in the full grid", d, v)
+			}
+		}
+	}
+	s := VocabStudy{Ds: []int{32, 40}, ReducedFrom: 40, Seeds: []int{1}, Answers: []model.Answers{{Kind: model.Uniform}}}
+	parts, err := s.Parts(nil)
+	if err != nil || len(parts) != 2 || parts[0].Reduced || !parts[1].Reduced || parts[0].Planned != 15 {
+		t.Errorf("parts %+v (%v): want d = 32 whole (15 V), d = 40 reduced", parts, err)
+	}
+}
+
+// The report's parts table says, per d, complete, in progress or not started,
+// with the thresholds found of those planned.
+func TestVocabReportParts(t *testing.T) {
+	var b strings.Builder
+	writeVocabParts(&b, []VocabPart{
+		{D: 8, Grid: []int{2, 3}, Seeds: 10, Planned: 40, Done: 40},
+		{D: 40, Grid: []int{2, 41, 262}, Reduced: true, Seeds: 10, Planned: 60, Done: 12, CPUSeconds: 3600, Timed: 12},
+		{D: 48, Grid: []int{2, 49}, Seeds: 10, Planned: 40},
+		{D: 64, Other: 3},
+	})
+	for _, want := range []string{
+		"| 8 | 2, 3 (2 V) | 10 | 40 of 40 | complete | - | - |",
+		"| 40 | 2, 41, 262 (3 V, reduced) | 10 | 12 of 60 | in progress | 1.00 (12 thresholds) | 4.0 |",
+		"| 48 | 2, 49 (2 V) | 10 | 0 of 40 | not started | - | - |",
+		"| 64 | - | 0 | 0 of 0 | not in the study; 3 records outside its grid | - | - |",
+	} {
+		if !strings.Contains(b.String(), want+"\n") {
+			t.Errorf("no line %q in\n%s", want, b.String())
+		}
+	}
+}
