@@ -76,7 +76,7 @@ func SolveFeasibility(ctx context.Context, in *model.Instance, opts lp.Options, 
 	if err := addRows(raw, rlb, rub, start, index, value); err != nil {
 		return nil, err
 	}
-	res, err := runSolve(raw)
+	res, _, err := runSolveContext(ctx, raw)
 	out := &FeasibilityResult{Status: "warning"}
 	if err != nil {
 		if errors.Is(err, lp.ErrSolverWarning) {

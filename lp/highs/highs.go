@@ -1,6 +1,7 @@
 package highs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -122,6 +123,36 @@ func runSolve(m *binding.RawModel) (out solveOutcome, err error) {
 		out.iterations += it
 	}
 	return out, nil
+}
+
+// runSolveContext is runSolve that returns as soon as ctx is done. Written by
+// hand because HiGHS's C solve cannot be interrupted from Go: the binding
+// (github.com/lanl/highs) exposes neither HiGHS's interrupt callbacks nor the
+// model's handle to set one. So the solve runs in its own goroutine, and on
+// cancellation it is abandoned: it runs on in the background until HiGHS
+// stops (a process that exits, as lamcap's commands do on Ctrl-C or SIGTERM,
+// ends it at once), and its model must not be touched again, which the
+// caller learns from abandoned. Near-degenerate user data made one HiGHS
+// solve run for minutes, deaf to Ctrl-C and to Slurm's SIGTERM.
+func runSolveContext(ctx context.Context, m *binding.RawModel) (out solveOutcome, abandoned bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return out, false, err
+	}
+	type result struct {
+		out solveOutcome
+		err error
+	}
+	done := make(chan result, 1) // buffered: an abandoned solve never blocks
+	go func() {
+		o, e := runSolve(m)
+		done <- result{o, e}
+	}()
+	select {
+	case r := <-done:
+		return r.out, false, r.err
+	case <-ctx.Done():
+		return out, true, ctx.Err()
+	}
 }
 
 // addRows appends rows in compressed sparse form; a batch of zero rows is a no-op

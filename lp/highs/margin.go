@@ -281,7 +281,10 @@ func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*lp.Solutio
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		res, err := runSolve(s.raw)
+		res, abandoned, err := runSolveContext(ctx, s.raw)
+		if abandoned {
+			s.raw = nil // still in HiGHS's hands: a later solve starts a new model
+		}
 		out.Rounds++
 		out.Iterations += res.iterations
 		if err != nil {
