@@ -31,7 +31,9 @@ func StatDim(p, kappa float64) (float64, error) {
 const MaxKappa = 20.0
 
 func CriticalP(n, kappa float64) (float64, error) {
-	return solveCapacity(n, func(p float64) (float64, error) { return StatDim(p, kappa) })
+	return criticalPs.do([2]float64{n, kappa}, func() (float64, error) {
+		return solveCapacity(n, func(p float64) (float64, error) { return StatDim(p, kappa) })
+	})
 }
 
 // solveCapacity is the root finder of CriticalP for any statistical dimension
@@ -136,6 +138,10 @@ type CurvePoint struct {
 // feasibility curve"). The law of V is the p-fold convolution of the law of |S|,
 // computed by FFT.
 func StorableProbability(p, n int) (CurvePoint, error) {
+	return storableProbabilities.do([2]int{p, n}, func() (CurvePoint, error) { return storableProbability(p, n) })
+}
+
+func storableProbability(p, n int) (CurvePoint, error) {
 	f, err := ComputeFaces(float64(p), 0)
 	if err != nil {
 		return CurvePoint{}, err
@@ -274,6 +280,10 @@ const widthStep = 0.01
 // V has mean p D(p) and variance p Var|S|, so p* spreads by
 // sqrt(p Var|S|) / (d/dp p D(p)).
 func Width(pc float64) (float64, error) {
+	return widths.do(pc, func() (float64, error) { return width(pc) })
+}
+
+func width(pc float64) (float64, error) {
 	f, err := ComputeFaces(pc, 0)
 	if err != nil {
 		return 0, err
