@@ -52,10 +52,12 @@ test: highs openblas tools python vet build check-plain-build
 # The Python package (python/): Debian's Python packages, installed when missing
 # (scripts/install-python.sh; used through Debian's $(PYTHON), not a python3 that
 # PATH may put first); the wheel with bin/lamcap inside, built offline into dist/;
-# the package's tests and the example notebook, executed, against bin/lamcap.
+# the package's tests and the example notebook, executed, against bin/lamcap,
+# which uses one BLAS thread there (a second only busy-waits on their sizes:
+# 53 -> 45 CPU-s, issue #19).
 .PHONY: python wheel test-python
 PYTHON := /usr/bin/python3
-PYENV := LAMCAP_BIN=$(CURDIR)/bin/lamcap PYTHONPATH=$(CURDIR)/python/src
+PYENV := LAMCAP_BIN=$(CURDIR)/bin/lamcap PYTHONPATH=$(CURDIR)/python/src LAMCAP_BLAS_THREADS=1
 python:
 	@scripts/install-python.sh
 

@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lamcap/lamcap/feasibility"
@@ -34,6 +36,112 @@ func checkpointSweep(t *testing.T) (Sweep, int) {
 	}
 	t.Fatal("no seed 1..20 at d = 8 takes four verdicts")
 	return Sweep{}, 0
+}
+
+// checkpointRef is the checkpoint tests' shared reference: the sweep of
+// checkpointSweep, its uninterrupted record, and its checkpoint file as it
+// stood after each verdict (snaps[n-1] after verdict n), which is the file a
+// run stopped after verdict n leaves (checkpointHook runs after the write,
+// and a cancelled run writes nothing more: TestCheckpointResume checks it).
+// It is made once per test binary: each test used to search the seed and
+// rerun the reference itself (issue #19, make test's CPU budget).
+type checkpointRef struct {
+	s        Sweep
+	verdicts int
+	ref      Record
+	snaps    [][]byte
+}
+
+var cpRef struct {
+	sync.Mutex
+	r *checkpointRef
+}
+
+// checkpointFixture returns the shared checkpointRef, making it on first use
+// (a failure fails the test that asked and leaves nothing cached).
+func checkpointFixture(t *testing.T) *checkpointRef {
+	t.Helper()
+	cpRef.Lock()
+	defer cpRef.Unlock()
+	if cpRef.r == nil {
+		s, verdicts := checkpointSweep(t)
+		dir := t.TempDir()
+		err, ref, snaps := runSnapshots(t, dir, s)
+		if err != nil || ref == nil {
+			t.Fatal(err, ref)
+		}
+		if ref.Solves != verdicts || len(snaps) != verdicts || exists(checkpointPath(t, dir, s)) {
+			t.Fatalf("uninterrupted: %d solves and %d checkpoints (want %d), checkpoint left: %v", ref.Solves, len(snaps), verdicts, exists(checkpointPath(t, dir, s)))
+		}
+		cpRef.r = &checkpointRef{s: s, verdicts: verdicts, ref: *ref, snaps: snaps}
+	}
+	return cpRef.r
+}
+
+// runSnapshots runs s, uninterrupted, into dir and returns the run's error,
+// the unit's record and the checkpoint file's bytes after each verdict.
+func runSnapshots(t *testing.T, dir string, s Sweep) (error, *Record, [][]byte) {
+	t.Helper()
+	var snaps [][]byte
+	err, rec, _ := runCheckpointed(t, dir, s, func(n, p int, cancel func()) {
+		b, err := os.ReadFile(checkpointPath(t, dir, s))
+		if err != nil {
+			t.Fatalf("no checkpoint after verdict %d: %v", n, err)
+		}
+		snaps = append(snaps, b)
+	})
+	return err, rec, snaps
+}
+
+// fromSnapshot returns a new sweep folder for s holding its grid and the
+// checkpoint snap, as a run of s stopped at that checkpoint leaves it.
+func fromSnapshot(t *testing.T, s Sweep, snap []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	g, err := s.Grid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, PartialDir), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, GridFile), mustJSON(g), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(checkpointPath(t, dir, s), snap, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// sameCheckpoint reports whether two checkpoint files hold the same JSON
+// but for their "seconds" fields (wall-clock time, the one thing a run
+// stopped at a verdict may not share with an uninterrupted one).
+func sameCheckpoint(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	var strip func(v any) any
+	strip = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			delete(x, "seconds")
+			for k, e := range x {
+				x[k] = strip(e)
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = strip(e)
+			}
+		}
+		return v
+	}
+	var va, vb any
+	if err := json.Unmarshal(a, &va); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &vb); err != nil {
+		t.Fatal(err)
+	}
+	return reflect.DeepEqual(strip(va), strip(vb))
 }
 
 // runCheckpointed runs s into dir, calling hook after each checkpointed
@@ -108,15 +216,8 @@ func sameRecord(t *testing.T, what string, got, want *Record) {
 // record an uninterrupted sweep writes (same p*, bracket, certificates and
 // counts), and deletes the checkpoint.
 func TestCheckpointResume(t *testing.T) {
-	s, verdicts := checkpointSweep(t)
-	refDir := t.TempDir()
-	err, ref, _ := runCheckpointed(t, refDir, s, nil)
-	if err != nil || ref == nil {
-		t.Fatal(err, ref)
-	}
-	if ref.Solves != verdicts || exists(checkpointPath(t, refDir, s)) {
-		t.Fatalf("uninterrupted: %d solves (want %d), checkpoint left: %v", ref.Solves, verdicts, exists(checkpointPath(t, refDir, s)))
-	}
+	fx := checkpointFixture(t) // the uninterrupted run: no checkpoint left
+	s, verdicts, ref := fx.s, fx.verdicts, &fx.ref
 
 	dir := t.TempDir()
 	err, rec, _ := runCheckpointed(t, dir, s, func(n, p int, cancel func()) {
@@ -128,8 +229,13 @@ func TestCheckpointResume(t *testing.T) {
 		t.Fatalf("cancelled run: error %v, record %v", err, rec)
 	}
 	cp := checkpointPath(t, dir, s)
-	if !exists(cp) {
-		t.Fatalf("no checkpoint at %s after a cancel", cp)
+	left, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatalf("no checkpoint at %s after a cancel: %v", cp, err)
+	}
+	// What the other tests resume from instead of stopping a run.
+	if !sameCheckpoint(t, left, fx.snaps[1]) {
+		t.Errorf("the checkpoint a cancel after verdict 2 leaves is not the uninterrupted run's after verdict 2:\n%.300s\n%.300s", left, fx.snaps[1])
 	}
 	// A write cut short by kill -9 leaves a temporary file; the next run removes it.
 	tmp := filepath.Join(filepath.Dir(cp), "."+filepath.Base(cp)+".tmp12345")
@@ -194,11 +300,8 @@ func TestCheckpointResume(t *testing.T) {
 // entry's sign, one lambda weight) loses that end only: the unit resumes from
 // the other and ends with the uninterrupted p* and certificates.
 func TestCheckpointTampered(t *testing.T) {
-	s, verdicts := checkpointSweep(t)
-	err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
-	if err != nil || ref == nil {
-		t.Fatal(err)
-	}
+	fx := checkpointFixture(t)
+	s, verdicts, ref := fx.s, fx.verdicts, &fx.ref
 	tampers := map[string]func(f map[string]any) bool{
 		"W sign": func(f map[string]any) bool {
 			end, ok := f["lower"].(map[string]any)
@@ -239,23 +342,14 @@ func TestCheckpointTampered(t *testing.T) {
 	}
 	tried := 0
 	for name, tamper := range tampers {
-		dir := t.TempDir()
 		cancelAt := 2
 		if name == "W sign" || name == "lambda weight" {
 			cancelAt = verdicts - 1 // both ends are there by then, unless p* was pinned sooner
 		}
-		if _, rec, _ := runCheckpointed(t, dir, s, func(n, p int, cancel func()) {
-			if n == cancelAt {
-				cancel()
-			}
-		}); rec != nil {
-			t.Fatalf("%s: the cancelled run wrote a record", name)
-		}
+		// The folder of a run stopped after verdict cancelAt.
+		b := fx.snaps[cancelAt-1]
+		dir := fromSnapshot(t, s, b)
 		cp := checkpointPath(t, dir, s)
-		b, err := os.ReadFile(cp)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var f map[string]any
 		if err := json.Unmarshal(b, &f); err != nil {
 			t.Fatal(err)
@@ -326,9 +420,10 @@ func TestCheckpointRecordsIdentical(t *testing.T) {
 		for seed := int64(1); seed <= 3; seed++ {
 			s := Sweep{Ds: []int{8}, Models: []model.Model{m}, FirstSeed: seed, Seeds: 1, LP: lp.Options{Method: lp.MethodIPM}, Workers: 1}
 			name := fmt.Sprintf("%s seed %d", m, seed)
-			err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
-			if err != nil || ref == nil || !ref.Certified {
-				t.Fatal(name, err, ref)
+			refDir := t.TempDir()
+			err, ref, snaps := runSnapshots(t, refDir, s)
+			if err != nil || ref == nil || !ref.Certified || len(snaps) != ref.Solves || ref.Solves < 2 {
+				t.Fatal(name, err, ref, len(snaps))
 			}
 			want := lineWithoutSeconds(t, *ref)
 			mem, err := Run(context.Background(), s)
@@ -338,20 +433,38 @@ func TestCheckpointRecordsIdentical(t *testing.T) {
 			if got := lineWithoutSeconds(t, mem.Records[0]); got != want {
 				t.Errorf("%s: in memory\n%s\nwith checkpoints\n%s", name, got, want)
 			}
+			// Stopped after verdict n, for every n: the folder such a stop
+			// leaves (the checkpoint after verdict n, snaps[n-1]) resumes
+			// with the verdicts left only, to the uninterrupted line. A real
+			// stop, at one n per unit, leaves that checkpoint and resumes the
+			// same. Each n used to rerun the unit up to n, which made this
+			// test quadratic in the verdicts (30 CPU-s; issue #19).
+			stopAt := 1 + int(seed)%(ref.Solves-1) // 1 .. Solves-1: a record is still to be written
 			for n := 1; n <= ref.Solves; n++ {
-				dir := t.TempDir()
-				_, rec, _ := runCheckpointed(t, dir, s, func(k, p int, cancel func()) {
-					if k == n {
-						cancel()
+				dir := fromSnapshot(t, s, snaps[n-1])
+				if n == stopAt {
+					dir = t.TempDir()
+					_, rec, _ := runCheckpointed(t, dir, s, func(k, p int, cancel func()) {
+						if k == n {
+							cancel()
+						}
+					})
+					left, err := os.ReadFile(checkpointPath(t, dir, s))
+					if rec != nil || err != nil {
+						t.Fatalf("%s, stopped after verdict %d: record %v, checkpoint error %v", name, n, rec, err)
 					}
-				})
-				if rec == nil {
-					var warnings []string
-					err, rec, warnings = runCheckpointed(t, dir, s, nil)
-					if err != nil || rec == nil || len(warnings) > 0 {
-						t.Fatal(name, n, err, warnings)
+					if !sameCheckpoint(t, left, snaps[n-1]) {
+						t.Errorf("%s, stopped after verdict %d: the checkpoint left is not the uninterrupted run's", name, n)
 					}
 					resumed++
+				}
+				made := 0
+				err, rec, warnings := runCheckpointed(t, dir, s, func(k, p int, cancel func()) { made = k })
+				if err != nil || rec == nil || len(warnings) > 0 {
+					t.Fatal(name, n, err, warnings)
+				}
+				if made != ref.Solves-n {
+					t.Errorf("%s, stopped after verdict %d: resumed with %d verdicts, want the %d left", name, n, made, ref.Solves-n)
 				}
 				if got := lineWithoutSeconds(t, *rec); got != want {
 					t.Errorf("%s, stopped after verdict %d:\n%s\nuninterrupted:\n%s", name, n, got, want)
@@ -392,11 +505,8 @@ func tamperEnd(t *testing.T, path string, tamper func(c map[string]any)) string 
 // where it holds: it is dropped (the warning names the label), and the record
 // names the certificates an uninterrupted run makes.
 func TestCheckpointLabels(t *testing.T) {
-	s, verdicts := checkpointSweep(t)
-	err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
-	if err != nil || ref == nil {
-		t.Fatal(err)
-	}
+	fx := checkpointFixture(t)
+	s, verdicts, ref := fx.s, fx.verdicts, &fx.ref
 	for label, tamper := range map[string]func(c map[string]any){
 		"seed":      func(c map[string]any) { in := c["instance"].(map[string]any); in["seed"] = in["seed"].(float64) + 1000 },
 		"model":     func(c map[string]any) { c["instance"].(map[string]any)["model"] = "decoupled" },
@@ -404,12 +514,7 @@ func TestCheckpointLabels(t *testing.T) {
 		"solve_eps": func(c map[string]any) { c["solve_eps"] = 0.5 },
 		"scale":     func(c map[string]any) { c["scale"] = 2 * c["scale"].(float64) },
 	} {
-		dir := t.TempDir()
-		runCheckpointed(t, dir, s, func(n, p int, cancel func()) {
-			if n == verdicts-1 {
-				cancel()
-			}
-		})
+		dir := fromSnapshot(t, s, fx.snaps[verdicts-2]) // stopped after verdict verdicts-1
 		key := tamperEnd(t, checkpointPath(t, dir, s), tamper)
 		err, rec, warnings := runCheckpointed(t, dir, s, nil)
 		if err != nil {
@@ -440,7 +545,7 @@ func (s noSource) Competitor(mu, v int, dst []float64) { s.t.Error("the checkpoi
 // (an end replaced takes its line with it), and is written, streamed, as the
 // bytes json.Marshal gives.
 func TestCheckpointHoldsEnds(t *testing.T) {
-	s, _ := checkpointSweep(t)
+	s := checkpointFixture(t).s
 	units, _ := s.Units()
 	u := units[0]
 	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model}
@@ -490,11 +595,8 @@ func keys(m map[int]savedCert) []int {
 // (NAME.rejected-2.json); a directory where the checkpoint goes is left
 // alone, said so, and the unit is computed without checkpoints.
 func TestCheckpointHousekeeping(t *testing.T) {
-	s, _ := checkpointSweep(t)
-	err, ref, _ := runCheckpointed(t, t.TempDir(), s, nil)
-	if err != nil || ref == nil {
-		t.Fatal(err)
-	}
+	fx := checkpointFixture(t)
+	s, ref := fx.s, &fx.ref
 	dir := t.TempDir()
 	cp := checkpointPath(t, dir, s)
 	first := strings.TrimSuffix(cp, ".json") + ".rejected.json"

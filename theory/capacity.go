@@ -37,38 +37,46 @@ const MaxKappa = 20.0
 // CLI), concurrently or not; an error is remembered as well, as the same
 // arguments give it again.
 func CriticalP(n, kappa float64) (float64, error) {
-	return memo(&criticalPs, n, kappa, func() (float64, error) {
+	return memoFloat(&criticalPs, n, kappa, func() (float64, error) {
 		return solveCapacity(n, func(p float64) (float64, error) { return StatDim(p, kappa) })
 	})
 }
 
-// criticalPs memoises CriticalP by (n, kappa), and widths Width by (pc, 0):
-// each value costs many evaluations of ComputeFaces (seconds at large n) and
-// is asked for again and again. The maps grow by one entry per distinct
+// criticalPs memoises CriticalP by (n, kappa), widths Width by (pc, 0) and
+// storables StorableProbability by (p, n): each value costs many evaluations
+// of ComputeFaces (seconds at large n) and is asked for again and again (a
+// sweep's summary after every run and resume, the prior of every unit at one
+// d, the test suites, where recomputing them was 87% of the experiment
+// package's CPU, issue #19). The maps grow by one entry per distinct
 // argument, of which a process meets few.
-var criticalPs, widths sync.Map // memoKey -> *memoEntry
+var criticalPs, widths, storables sync.Map // key -> *memoEntry[value]
 
 type memoKey struct{ a, b float64 }
 
 // memoEntry is one memoised value: once makes concurrent callers of the same
 // key wait for one computation instead of each doing it.
-type memoEntry struct {
+type memoEntry[V any] struct {
 	once sync.Once
-	v    float64
+	v    V
 	err  error
 }
 
-// memo returns f's value for the key (a, b) of m, computing it once. A NaN
-// argument is never a key (NaN equals nothing, so it would add an entry at
-// every call): f is called directly.
-func memo(m *sync.Map, a, b float64, f func() (float64, error)) (float64, error) {
+// memo returns f's value for the key k of m, computing it once.
+func memo[K comparable, V any](m *sync.Map, k K, f func() (V, error)) (V, error) {
+	e, _ := m.LoadOrStore(k, new(memoEntry[V]))
+	en := e.(*memoEntry[V])
+	en.once.Do(func() { en.v, en.err = f() })
+	return en.v, en.err
+}
+
+// memoFloat is memo for two float arguments. A NaN argument is never a key
+// (NaN equals nothing, so it would add an entry at every call): f is called
+// directly.
+func memoFloat(m *sync.Map, a, b float64, f func() (float64, error)) (float64, error) {
 	if math.IsNaN(a) || math.IsNaN(b) {
 		return f()
 	}
-	e, _ := m.LoadOrStore(memoKey{a, b}, new(memoEntry))
-	en := e.(*memoEntry)
-	en.once.Do(func() { en.v, en.err = f() })
-	return en.v, en.err
+	return memo(m, memoKey{a, b}, f)
 }
 
 // solveCapacity is the root finder of CriticalP for any statistical dimension
@@ -171,8 +179,13 @@ type CurvePoint struct {
 // V the sum of p independent copies of |S| (ComputeFaces at kappa = 0),
 // P(not storable) = 2 sum_{j odd >= 1} P(V = n + j) (docs/theory.md, "2. The whole
 // feasibility curve"). The law of V is the p-fold convolution of the law of |S|,
-// computed by FFT.
+// computed by FFT. It is memoised like CriticalP.
 func StorableProbability(p, n int) (CurvePoint, error) {
+	return memo(&storables, [2]int{p, n}, func() (CurvePoint, error) { return storableProbability(p, n) })
+}
+
+// storableProbability computes StorableProbability (memoised by it).
+func storableProbability(p, n int) (CurvePoint, error) {
 	f, err := ComputeFaces(float64(p), 0)
 	if err != nil {
 		return CurvePoint{}, err
@@ -311,7 +324,7 @@ const widthStep = 0.01
 // V has mean p D(p) and variance p Var|S|, so p* spreads by
 // sqrt(p Var|S|) / (d/dp p D(p)). It is memoised like CriticalP.
 func Width(pc float64) (float64, error) {
-	return memo(&widths, pc, 0, func() (float64, error) { return width(pc) })
+	return memoFloat(&widths, pc, 0, func() (float64, error) { return width(pc) })
 }
 
 // width computes Width (memoised by Width).

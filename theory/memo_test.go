@@ -30,7 +30,7 @@ func TestMemoOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for k := 0.0; k < 4; k++ {
-				v, err := memo(&m, k, 0.5, f(k))
+				v, err := memoFloat(&m, k, 0.5, f(k))
 				if int(k)%2 == 1 && (err != errOdd || v != 0) || int(k)%2 == 0 && (err != nil || v != 10*k) {
 					t.Errorf("key %g: %g, %v", k, v, err)
 				}
@@ -42,7 +42,7 @@ func TestMemoOnce(t *testing.T) {
 		t.Errorf("4 keys asked by 16 goroutines: %d computations, want 4", n)
 	}
 	for i := 0; i < 3; i++ {
-		memo(&m, math.NaN(), 0, f(0))
+		memoFloat(&m, math.NaN(), 0, f(0))
 	}
 	if n := calls.Load(); n != 7 {
 		t.Errorf("a NaN key: %d computations after 3 calls, want 7", n)
@@ -69,5 +69,19 @@ func TestCriticalPMemoised(t *testing.T) {
 	}
 	if _, err := CriticalP(1, 0); err == nil {
 		t.Error("CriticalP(1, 0): no error")
+	}
+}
+
+// The memoised StorableProbability is the computation's value, and a second
+// call returns it unchanged.
+func TestStorableProbabilityMemoised(t *testing.T) {
+	direct, err := storableProbability(40, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if got, err := StorableProbability(40, 100); err != nil || got != direct {
+			t.Errorf("call %d: StorableProbability(40, 100) = %+v, %v; computed %+v", i, got, err, direct)
+		}
 	}
 }
