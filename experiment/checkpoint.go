@@ -17,6 +17,7 @@ import (
 	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -255,7 +256,12 @@ func (c *checkpoints) start(ctx context.Context, u Unit, src model.Source, embed
 		c.warn(fmt.Sprintf("checkpoint %s is %s, not a checkpoint: left alone; %s starts from scratch and writes no checkpoint", path, atomicfile.Kind(st.Mode()), u.Name()))
 		return uc, nil
 	}
-	b, err := os.ReadFile(path)
+	// Read through inputfile: a file swapped for a named pipe after the Lstat
+	// is refused without blocking, and the size is bounded before reading.
+	b, err := inputfile.ReadAll(ctx, path, maxSweepFileBytes)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		c.setAside(u, fmt.Sprintf("cannot be read (%v)", err), "starts from scratch")
 		return uc, nil

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/dirlock"
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -218,12 +220,40 @@ func openAppend(path string) (*os.File, error) {
 }
 
 // readIfThere reads a file of a sweep directory; a missing file is empty.
+// Only a regular file is read (a named pipe or device is refused without
+// blocking on it), and at most maxSweepFileBytes of it.
 func readIfThere(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := inputfile.ReadAll(context.Background(), path, maxSweepFileBytes)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		return nil, badFile(err)
 	}
 	return b, nil
+}
+
+// Size limits of the files of a sweep directory, checked before they are
+// read: a grid.json is a few hundred bytes (its user data names two files),
+// and records.jsonl and certificates.jsonl hold a line per unit and a
+// certificate (at most d^2 weights, a few MB at d = 512) per end of a unit.
+const (
+	maxGridBytes      = 1 << 20
+	maxSweepFileBytes = 1 << 33
+)
+
+// readGridFile reads a grid.json: a regular file of at most maxGridBytes.
+func readGridFile(path string) ([]byte, error) {
+	b, err := inputfile.ReadAll(context.Background(), path, maxGridBytes)
+	return b, badFile(err)
+}
+
+// badFile makes an error of inputfile that is the directory's fault (a
+// special file, or one too large) a *DirError, which the commands refuse as
+// bad input; other errors (a missing file, I/O) are returned as they are.
+// inputfile's errors name the path.
+func badFile(err error) error {
+	if errors.Is(err, inputfile.ErrNotRegular) || errors.Is(err, inputfile.ErrTooLarge) {
+		return &DirError{err.Error()}
+	}
+	return err
 }
 
 // checkSweepDir refuses, before anything is written into it, an existing
@@ -260,7 +290,7 @@ func checkSweepDir(dir string, g Grid) error {
 // same grid as g; a missing grid.json gives fs.ErrNotExist.
 func readGrid(dir string, g Grid) (Grid, error) {
 	gp := filepath.Join(dir, GridFile)
-	b, err := os.ReadFile(gp)
+	b, err := readGridFile(gp)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Grid{}, err
@@ -407,7 +437,7 @@ func setAside(path string, bad []BadLine) error {
 // (certificates checked); the lines OpenStore would set aside are returned in bad.
 func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
 	gp := filepath.Join(dir, GridFile)
-	b, err := os.ReadFile(gp)
+	b, err := readGridFile(gp)
 	if err != nil {
 		return nil, g, nil, fmt.Errorf("%s is not a sweep directory: %w", dir, err)
 	}

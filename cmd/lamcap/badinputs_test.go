@@ -288,6 +288,24 @@ func sweepFixtures(t *testing.T, dir string) {
 		os.WriteFile(filepath.Join(one, f), c, 0o644)
 	}
 	os.WriteFile(filepath.Join(one, "records.jsonl"), []byte(first+"\n"), 0o644)
+	// fifodir: the sweep with a named pipe as records.jsonl; zerogrid: with
+	// /dev/zero as grid.json.
+	for name, file := range map[string]string{"fifodir": "records.jsonl", "zerogrid": "grid.json"} {
+		d := filepath.Join(dir, name)
+		os.Mkdir(d, 0o755)
+		for _, f := range []string{"grid.json", "records.jsonl", "certificates.jsonl"} {
+			if f != file {
+				c, _ := os.ReadFile(filepath.Join(sw, f))
+				os.WriteFile(filepath.Join(d, f), c, 0o644)
+			}
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifodir", "records.jsonl"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zerogrid", "grid.json")); err != nil {
+		t.Fatal(err)
+	}
 	userSweepFixture(t, dir)
 	os.Mkdir(filepath.Join(dir, "usergrid"), 0o755)
 	os.WriteFile(filepath.Join(dir, "usergrid", "grid.json"), []byte(`{"d":[6],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`+"\n"), 0o644)
