@@ -556,20 +556,117 @@ func (s *Store) Close() error {
 	return err
 }
 
-// ReadRecordDirs reads the records of several sweep directories, in order (a
-// report over sweeps that cover different d, say). A directory with lines that
-// are not valid records is refused: resuming its sweep repairs it.
-func ReadRecordDirs(dirs []string) ([]Record, error) {
-	var recs []Record
-	for _, dir := range dirs {
-		rs, _, bad, err := ReadRecords(dir)
+// RecordDirs is what ReadRecordSet read from several sweep directories.
+type RecordDirs struct {
+	// Records holds each unit once, in the order the directories and their
+	// lines give.
+	Records []Record
+	// AsWritten counts the Records whose bracket no certificate re-checked
+	// when they were read: records of a version 1 directory (an older
+	// lamcap's, without certificates), of a digests-only one whose
+	// certificates are not there, and of a kappa > 0 sweep (which has none).
+	// Their p* is taken as written.
+	AsWritten int
+	// Duplicates counts the records left out because an earlier directory
+	// had the same unit with the same result (the same directory named
+	// twice, or shards beside their merge).
+	Duplicates int
+}
+
+// ReadRecordSet reads the records of several sweep directories, in order (a
+// report over sweeps that cover different d, say), each with ReadRecords. A
+// directory with lines that are not valid records is refused: resuming its
+// sweep repairs it. The directories must hold instances of one family: the
+// same embedding (and user data), kappa and eps (their d, models and seeds
+// may differ); a *DirError refuses others. A unit found in two directories is
+// taken once if both say the same, and refused (*DirError) if not, as Merge
+// does.
+func ReadRecordSet(dirs []string) (RecordDirs, error) {
+	var out RecordDirs
+	var first Grid
+	at := map[Unit]int{} // index in out.Records
+	from := map[Unit]string{}
+	for i, dir := range dirs {
+		rs, g, bad, err := ReadRecords(dir)
 		if err != nil {
-			return nil, err
+			return RecordDirs{}, err
+		}
+		if i == 0 {
+			first = g
+		} else if a, b := first.family(), g.family(); !reflect.DeepEqual(a, b) {
+			return RecordDirs{}, &DirError{fmt.Sprintf("%s holds other instances than %s (%s): one report pools sweeps of one embedding, kappa, eps and user data", dir, dirs[0], familyDiff(a, b))}
 		}
 		if len(bad) > 0 {
-			return nil, fmt.Errorf("%s: %d records are not valid (first: line %d); repair the directory by resuming its sweep", dir, len(bad), bad[0].Line)
+			return RecordDirs{}, fmt.Errorf("%s: %d records are not valid (first: line %d); repair the directory by resuming its sweep", dir, len(bad), bad[0].Line)
 		}
-		recs = append(recs, rs...)
+		for _, r := range rs {
+			if j, ok := at[r.Unit]; ok {
+				if !out.Records[j].SameResult(r) {
+					return RecordDirs{}, &DirError{fmt.Sprintf("%s has conflicting records in %s and %s", r.Unit.Name(), from[r.Unit], dir)}
+				}
+				out.Duplicates++
+				continue
+			}
+			at[r.Unit], from[r.Unit] = len(out.Records), dir
+			out.Records = append(out.Records, r)
+			if r.takenAsWritten() {
+				out.AsWritten++
+			}
+		}
 	}
-	return recs, nil
+	return out, nil
+}
+
+// ReadRecordDirs is ReadRecordSet's records.
+func ReadRecordDirs(dirs []string) ([]Record, error) {
+	s, err := ReadRecordSet(dirs)
+	return s.Records, err
+}
+
+// family is the part of a grid that defines its instances and what their p*
+// means: embedding (with the user data), kappa and eps. The units (d, models,
+// seeds) and how they are solved (rows, solver, version, digests only) are
+// blanked.
+func (g Grid) family() Grid {
+	g = g.withoutSolver()
+	g.Ds, g.Models, g.SeedFirst, g.SeedLast, g.DigestsOnly = nil, nil, 0, 0, false
+	return g
+}
+
+// familyDiff names the first field in which two families differ.
+func familyDiff(a, b Grid) string {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	for i := 0; i < va.NumField(); i++ {
+		if x, y := va.Field(i).Interface(), vb.Field(i).Interface(); !reflect.DeepEqual(x, y) {
+			if p, ok := x.(*DataFile); ok && p != nil {
+				x = *p
+			}
+			if p, ok := y.(*DataFile); ok && p != nil {
+				y = *p
+			}
+			name, _, _ := strings.Cut(va.Type().Field(i).Tag.Get("json"), ",")
+			return fmt.Sprintf("%s %v, not %v", name, y, x)
+		}
+	}
+	return "same"
+}
+
+// takenAsWritten says whether no certificate re-checked r's bracket when it
+// was read: it names none, or some of those it names were not there (a
+// digests-only directory). A record with no bracket (nothing certified)
+// claims nothing to check.
+func (r Record) takenAsWritten() bool {
+	if r.Lower <= 0 && r.Upper <= 0 {
+		return false
+	}
+	if r.Certificates == nil {
+		return true
+	}
+	n := 0
+	for _, sum := range []string{r.Certificates.Storable, r.Certificates.NotStorable} {
+		if sum != "" {
+			n++
+		}
+	}
+	return len(r.certs) < n
 }

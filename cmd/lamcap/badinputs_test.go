@@ -288,6 +288,27 @@ func sweepFixtures(t *testing.T, dir string) {
 		os.WriteFile(filepath.Join(one, f), c, 0o644)
 	}
 	os.WriteFile(filepath.Join(one, "records.jsonl"), []byte(first+"\n"), 0o644)
+	// kappa: the sweep with kappa 0.5 in its grid.json (other instances);
+	// v1shift: version 1, its first record without certificates and
+	// shifted by 3 (taken as written, in conflict with the sweep's).
+	variant("kappa", func(map[string]any) {})
+	variant("v1shift", func(r map[string]any) {
+		delete(r, "certificates")
+		for _, k := range []string{"p_star", "lower", "upper"} {
+			r[k] = r[k].(float64) + 3
+		}
+	})
+	for name, edit := range map[string]func(g map[string]any){
+		"kappa":   func(g map[string]any) { g["kappa"] = 0.5 },
+		"v1shift": func(g map[string]any) { g["version"] = 1 },
+	} {
+		var g map[string]any
+		b, _ := os.ReadFile(filepath.Join(sw, "grid.json"))
+		json.Unmarshal(b, &g)
+		edit(g)
+		b, _ = json.Marshal(g)
+		os.WriteFile(filepath.Join(dir, name, "grid.json"), b, 0o644)
+	}
 	// fifodir: the sweep with a named pipe as records.jsonl; zerogrid: with
 	// /dev/zero as grid.json.
 	for name, file := range map[string]string{"fifodir": "records.jsonl", "zerogrid": "grid.json"} {

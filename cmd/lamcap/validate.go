@@ -44,13 +44,16 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if fs.Changed("records") && (len(o.records) == 0 || slices.Contains(o.records, "")) {
 		return usagef("--records: give sweep directories, comma separated (without --records, validate runs its own sweep)")
 	}
-	recs, err := o.recordsFor(ctx, stderr)
+	recs, asWritten, err := o.recordsFor(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	rep, err := validation.Analyze(recs, validation.Settings{})
 	if err != nil {
 		return err
+	}
+	if asWritten >= 0 {
+		rep.Records, rep.AsWritten = len(recs), asWritten
 	}
 	var rows []experiment.CompareRow
 	for _, path := range o.compare {
@@ -102,17 +105,29 @@ const maxReadmeBytes = 4 << 20
 
 // recordsFor reads the records of --records, or without it runs (or resumes) the
 // command's own sweep and reports on its directory.
-func (o *validateArgs) recordsFor(ctx context.Context, stderr io.Writer) ([]experiment.Record, error) {
+//
+// The directories must be of one instance family (embedding, kappa, eps and
+// user data); a unit in two of them is taken once, or refused if they
+// disagree (experiment.ReadRecordSet). It warns of the records taken as
+// written (not re-checked) and returns their number; -1 for its own sweep,
+// where it does not count them.
+func (o *validateArgs) recordsFor(ctx context.Context, stderr io.Writer) ([]experiment.Record, int, error) {
 	if len(o.records) > 0 {
-		recs, err := experiment.ReadRecordDirs(o.records)
+		set, err := experiment.ReadRecordSet(o.records)
 		if err != nil {
-			return nil, usagef("--records: %v", err)
+			return nil, 0, usagef("--records: %v", err)
 		}
-		return recs, nil
+		if set.Duplicates > 0 {
+			fmt.Fprintf(stderr, "lamcap: warning: --records: %d records repeat a unit of an earlier directory with the same result; each unit is counted once\n", set.Duplicates)
+		}
+		if set.AsWritten > 0 {
+			fmt.Fprintf(stderr, "lamcap: warning: --records: %d of %d records are taken as written, not re-checked (version 1 directories, or certificates kept as digests only)\n", set.AsWritten, len(set.Records))
+		}
+		return set.Records, set.AsWritten, nil
 	}
 	res, err := runGrid(ctx, o.f, "lamcap validate", stderr)
 	o.records = []string{o.f.out}
-	return res.Records, err
+	return res.Records, -1, err
 }
 
 // command is the command line that regenerates the report, as the report names it.
