@@ -13,6 +13,11 @@ import (
 // number from the records (sources names the record directories, command the
 // command that regenerates it).
 func (r Report) Markdown(sources []string, command string) string {
+	return r.markdown(DefaultFigures, sources, command)
+}
+
+// markdown is Markdown with the figures named base-KIND.png (FigureBase).
+func (r Report) markdown(base string, sources []string, command string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("# Validation: coupled vs decoupled, and the approach to 1/2\n\n")
@@ -33,7 +38,7 @@ func (r Report) Markdown(sources []string, command string) string {
 			100*g.Deviation, 100*g.DeviationCI.Lo, 100*g.DeviationCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi)
 	}
 	w("\n%s\n\n", r.agreementStatement())
-	w("![p_c log p_c / d^2 against d](validation-scale.png)\n\n")
+	w("![p_c log p_c / d^2 against d](%s-scale.png)\n\n", base)
 
 	w("## Claim 1: is the decoupled model equivalent to the coupled one?\n\n")
 	w("For each seed the two models share the inputs and targets; the decoupled model's competitors are fresh. The per-seed difference p*_coupled - p*_decoupled therefore removes most of the instance-to-instance spread. Mean difference with its standard error and a bootstrap 95%% interval (seeds resampled, %s); relative gap = mean difference / mean decoupled p*, with its bootstrap standard error and interval.\n\n", "fixed generator seed")
@@ -61,7 +66,7 @@ func (r Report) Markdown(sources []string, command string) string {
 		w("| %s | %s | %s | %.2f / %d | %s | %.2f |\n", f.Form, params(f), corr, f.Chi2, f.DoF, pValue(f.PValue), f.AIC)
 	}
 	w("\n%s\n\n", r.fitStatement())
-	w("![relative gap against d, with the fits and their one-standard-error bands](validation-gap.png)\n\n")
+	w("![relative gap against d, with the fits and their one-standard-error bands](%s-gap.png)\n\n", base)
 	w("%s\n\n", r.powerStatement())
 	w("%s\n\n", r.designStatement())
 	if ps := r.progressStatement(); ps != "" {
@@ -70,10 +75,10 @@ func (r Report) Markdown(sources []string, command string) string {
 
 	w("## Claim 2: does p_c log p_c / d^2 approach 1/2?\n\n")
 	w("%s\n\n", r.asymptoteStatement())
-	w("![P(storable | p) collapsed](validation-collapse.png)\n\n")
+	w("![P(storable | p) collapsed](%s-collapse.png)\n\n", base)
 	w("The collapse plots each (d, model)'s fraction of storable instances at p against (p - crossing)/width from its own probit fit, with Phi(-x): a single curve means the transition has one shape at every d, its centre and width moving with d.\n")
 	if len(r.Mechanism) > 0 {
-		w("\n%s", r.mechanismSection())
+		w("\n%s", r.mechanismSection(base))
 	}
 	w("\n## Margins (kappa > 0)\n\n")
 	w("At kappa > 0 the finite-size theory above overshoots the exact capacities of Gaussian instances; docs/margins.md measures kappa = 0.5 and 1 at d = 12..24 (100 seeds, both models) against the norm-fluctuation corrections derived in docs/theory.md (section 7), with the commands that reproduce it.\n")
@@ -81,7 +86,7 @@ func (r Report) Markdown(sources []string, command string) string {
 }
 
 // mechanismSection renders Report.Mechanism and what SetMechanism derived.
-func (r Report) mechanismSection() string {
+func (r Report) mechanismSection(base string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("## Mechanism at scale: the optimal memories of the two models\n\n")
@@ -116,7 +121,7 @@ func (r Report) mechanismSection() string {
 	}
 	w("\n%s\n", r.mechanismStatement())
 	if len(r.Tight) > 0 {
-		w("\n%s", r.tightSection())
+		w("\n%s", r.tightSection(base))
 	}
 	return b.String()
 }
@@ -167,7 +172,7 @@ func (r Report) mechanismStatement() string {
 }
 
 // tightSection sets the measured tightness beside the surrogate.
-func (r Report) tightSection() string {
+func (r Report) tightSection(base string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("### The surrogate's mechanism, measured\n\n")
@@ -179,8 +184,8 @@ func (r Report) tightSection() string {
 			t.MeanTight, t.MeanActive, tv(t.Measured, t.Predicted), t.Level, t.LevelPred, t.LevelPredSE, t.LevelPred/t.Level, t.CompSD, t.LevelScaled/t.Level, t.Correct, t.CorrectPred)
 	}
 	w("\n%s\n\n", r.tightStatement())
-	w("![tight competitors per association, measured against P(|S| = k | kappa*)](validation-tight.png)\n\n")
-	w("![competitor scores at W*, measured against the clipped Gaussian](validation-scores.png)\n")
+	w("![tight competitors per association, measured against P(|S| = k | kappa*)](%s-tight.png)\n\n", base)
+	w("![competitor scores at W*, measured against the clipped Gaussian](%s-scores.png)\n", base)
 	return b.String()
 }
 

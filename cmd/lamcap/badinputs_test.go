@@ -327,6 +327,12 @@ func sweepFixtures(t *testing.T, dir string) {
 	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zerogrid", "grid.json")); err != nil {
 		t.Fatal(err)
 	}
+	// figfifo: a folder with a named pipe where validate --report
+	// figfifo/r.md would write a figure.
+	os.Mkdir(filepath.Join(dir, "figfifo"), 0o755)
+	if err := syscall.Mkfifo(filepath.Join(dir, "figfifo", "r-scale.svg"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	userSweepFixture(t, dir)
 	os.Mkdir(filepath.Join(dir, "usergrid"), 0o755)
 	os.WriteFile(filepath.Join(dir, "usergrid", "grid.json"), []byte(`{"d":[6],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`+"\n"), 0o644)

@@ -28,8 +28,12 @@ docs/data/science (scripts/science-sweep.sh extends them). A directory may
 hold any number of records, even one: each d enters a table once it has the
 table's minimum, and the report's progress paragraph counts the pairs, the
 records without a partner and the searches left against the pair targets.
-Without --records it runs (or resumes) its own sweep over --d and --seeds
-first.`
+The directories must be of one instance family (embedding, kappa, eps, user
+data); a unit in two of them counts once. Records taken as written (version 1
+directories, certificates kept as digests only) are counted in a warning and
+in the report's header. The figures go beside the report, named after it
+(r.md: r-scale.png, r-gap.png, ...). Without --records it runs (or resumes)
+its own sweep over --d and --seeds first.`
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate [--records DIR,...] [--report docs/validation.md]", validateSynopsis)
@@ -40,6 +44,13 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if err := checkOutput("--report", o.report); err != nil {
 		return err
+	}
+	// The figures are written beside the report, named after it: each path
+	// is checked before anything is computed, so none is left half-written.
+	for _, path := range validation.FigurePaths(o.report) {
+		if err := atomicfile.CheckTarget(path); err != nil {
+			return usagef("--report %s: its figure %v", o.report, err)
+		}
 	}
 	if fs.Changed("records") && (len(o.records) == 0 || slices.Contains(o.records, "")) {
 		return usagef("--records: give sweep directories, comma separated (without --records, validate runs its own sweep)")
@@ -83,7 +94,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%d records from %d directories; report written to %s (figures beside it)\n", len(recs), len(o.records), o.report)
+	fmt.Fprintf(stdout, "%d records from %d directories; report written to %s (figures beside it, named %s-*.png and .svg)\n", len(recs), len(o.records), o.report, validation.FigureBase(o.report))
 	return nil
 }
 
