@@ -333,6 +333,14 @@ func sweepFixtures(t *testing.T, dir string) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "figfifo", "r-scale.svg"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// inst: instance files of d = 6, p = 5, seed 1 with a directory where
+	// Y.npy was.
+	inst := filepath.Join(dir, "inst")
+	if code, _, errs := runCLI("instance", "--d", "6", "--p", "5", "--seed", "1", "-o", inst); code != 0 {
+		t.Fatalf("instance: %s", errs)
+	}
+	os.Remove(filepath.Join(inst, "Y.npy"))
+	os.Mkdir(filepath.Join(inst, "Y.npy"), 0o755)
 	userSweepFixture(t, dir)
 	os.Mkdir(filepath.Join(dir, "usergrid"), 0o755)
 	os.WriteFile(filepath.Join(dir, "usergrid", "grid.json"), []byte(`{"d":[6],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`+"\n"), 0o644)
