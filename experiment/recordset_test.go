@@ -103,4 +103,16 @@ func TestReadRecordSet(t *testing.T) {
 	if err != nil || set.AsWritten != len(all) {
 		t.Errorf("digests only without certificates: %d of %d taken as written, %v", set.AsWritten, len(all), err)
 	}
+	// Resume (and merge, which counts so too) warns of them: they counted as
+	// certified before, since they name their certificates' digests.
+	g := storeGrid
+	g.DigestsOnly = true
+	st, err := OpenStore(dig, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if st.Uncertified != len(all) {
+		t.Errorf("resuming digests only without certificates: %d of %d records counted as taken as written", st.Uncertified, len(all))
+	}
 }

@@ -40,8 +40,9 @@ type Store struct {
 	// records.rejected.jsonl, with line numbers of records.jsonl as it found it.
 	Rejected []BadLine
 
-	// Uncertified counts the records that carry no certificates (of an older
-	// lamcap, in a version 1 directory): their p* is taken as written.
+	// Uncertified counts the records taken as written (Record.TakenAsWritten:
+	// without certificates, of an older lamcap in a version 1 directory, or
+	// with certificates kept as digests only): their p* is not re-checked.
 	Uncertified int
 
 	// Warn, if set, is told about a unit's checkpoint (PartialDir) that was
@@ -208,7 +209,7 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 		for _, c := range l.certs {
 			st.certSums[c.sum] = true
 		}
-		if !l.HasCertificates() && (l.Lower > 0 || l.Upper > 0) {
+		if l.TakenAsWritten() {
 			st.Uncertified++
 		}
 	}
@@ -609,7 +610,7 @@ func ReadRecordSet(dirs []string) (RecordDirs, error) {
 			}
 			at[r.Unit], from[r.Unit] = len(out.Records), dir
 			out.Records = append(out.Records, r)
-			if r.takenAsWritten() {
+			if r.TakenAsWritten() {
 				out.AsWritten++
 			}
 		}
@@ -651,11 +652,11 @@ func familyDiff(a, b Grid) string {
 	return "same"
 }
 
-// takenAsWritten says whether no certificate re-checked r's bracket when it
-// was read: it names none, or some of those it names were not there (a
+// TakenAsWritten says whether no certificate re-checked r's bracket when it
+// was read (ReadRecords, OpenStore): it names none, or some of those it names were not there (a
 // digests-only directory). A record with no bracket (nothing certified)
 // claims nothing to check.
-func (r Record) takenAsWritten() bool {
+func (r Record) TakenAsWritten() bool {
 	if r.Lower <= 0 && r.Upper <= 0 {
 		return false
 	}
