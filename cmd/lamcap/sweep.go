@@ -393,7 +393,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	n := 0
 	for _, r := range res.Records {
-		if r.TakenAsWritten() {
+		if !r.HasCertificates() && (r.Lower > 0 || r.Upper > 0) {
 			n++
 		}
 	}
