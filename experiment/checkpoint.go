@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -255,7 +257,12 @@ func (c *checkpoints) start(ctx context.Context, u Unit, src model.Source, embed
 		c.warn(fmt.Sprintf("checkpoint %s is %s, not a checkpoint: left alone; %s starts from scratch and writes no checkpoint", path, atomicfile.Kind(st.Mode()), u.Name()))
 		return uc, nil
 	}
-	b, err := os.ReadFile(path)
+	// Read through inputfile: a file swapped for a named pipe after the Lstat
+	// is refused without blocking, and the size is bounded before reading.
+	b, err := inputfile.ReadAll(ctx, path, maxSweepFileBytes)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		c.setAside(u, fmt.Sprintf("cannot be read (%v)", err), "starts from scratch")
 		return uc, nil
@@ -332,6 +339,9 @@ func (uc *unitCheckpoint) read(ctx context.Context, b []byte) (checkpointFile, f
 	case f.Lower != nil && f.Upper != nil && f.Lower.P >= f.Upper.P:
 		return f, kn, nil, fmt.Errorf("storable at p = %d but not at p = %d", f.Lower.P, f.Upper.P)
 	}
+	if err := uc.reachable(f); err != nil {
+		return f, kn, nil, err
+	}
 	kn.Solves, kn.Iterations, kn.Seconds, kn.Streak = f.Solves, f.Iterations, f.Seconds, f.Streak
 	var dropped []string
 	var err error
@@ -367,6 +377,59 @@ func (uc *unitCheckpoint) read(ctx context.Context, b []byte) (checkpointFile, f
 		kn.Streak, f.Streak = 0, 0 // two ends: the search bisects, no streak
 	}
 	return f, kn, dropped, nil
+}
+
+// maxCheckpointSolves bounds the verdicts a checkpoint may count: a search
+// makes about log2 of its range plus a few (five to six at d = 64..128, a
+// few dozen at most with one side of the bracket missing for long); far more
+// can only be an edited or corrupted file.
+const maxCheckpointSolves = 1000
+
+// reachable refuses counts and end fields that no search of this unit can
+// have written (F5 of the red team: "solves": 40 with only a storable end
+// made the resumed search step by 2^30 prior widths, to p ~ 3e9, and run
+// out of memory on every resume).
+//
+// With only the storable end, the search stepped up from p >= 2 by at least
+// one prior width, doubling with each verdict (feasibility's searchBracket):
+// after n verdicts there, Lower >= 2 + w (2^(n-1) - 1), w = ceil(prior
+// width). A larger n claims steps the search never took. The end fields a
+// record takes as written must be what a verdict gives: finite, seconds and
+// iterations >= 0, a solver this lamcap knows. (The margin's size is not
+// checked against the certificate: a storable verdict is the W's exact
+// check, whatever t* the solver reported beside it.)
+func (uc *unitCheckpoint) reachable(f checkpointFile) error {
+	switch {
+	case f.Solves > maxCheckpointSolves || f.Streak > f.Solves:
+		return fmt.Errorf("it counts %d verdicts (streak %d), more than a search makes", f.Solves, f.Streak)
+	case math.IsInf(f.Seconds, 0):
+		return errors.New("infinite seconds")
+	}
+	if f.Lower != nil && f.Upper == nil && uc.src != nil {
+		n := f.Solves
+		if f.Streak > 0 {
+			n = f.Streak
+		}
+		w := math.Max(math.Ceil(feasibility.PriorOf(uc.src).Width), 1)
+		if n > 1 && float64(f.Lower.P-2) < w*(math.Ldexp(1, n-1)-1) {
+			return fmt.Errorf("it counts %d verdicts on the storable side, which would have passed p = %d (steps of %g doubling)", n, f.Lower.P, w)
+		}
+	}
+	for _, e := range []*checkpointEnd{f.Lower, f.Upper} {
+		if e == nil {
+			continue
+		}
+		_, merr := lp.ParseMethod(string(e.Solver))
+		switch {
+		case e.P < 2:
+			return fmt.Errorf("an end at p = %d", e.P)
+		case e.Iterations < 0 || !(e.Seconds >= 0) || math.IsInf(e.Seconds, 0) || math.IsNaN(e.Margin) || math.IsInf(e.Margin, 0):
+			return fmt.Errorf("the end at p = %d has negative or non-finite counts, seconds or margin", e.P)
+		case merr != nil || e.Solver == lp.Auto || e.Solver == "":
+			return fmt.Errorf("the end at p = %d names solver %q", e.P, e.Solver)
+		}
+	}
+	return nil
 }
 
 // verifyEnd checks that e's certificate is the one this unit's search makes

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
 	"github.com/lamcap/lamcap/internal/dirlock"
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -38,8 +40,9 @@ type Store struct {
 	// records.rejected.jsonl, with line numbers of records.jsonl as it found it.
 	Rejected []BadLine
 
-	// Uncertified counts the records that carry no certificates (of an older
-	// lamcap, in a version 1 directory): their p* is taken as written.
+	// Uncertified counts the records taken as written (Record.TakenAsWritten:
+	// without certificates, of an older lamcap in a version 1 directory, or
+	// with certificates kept as digests only): their p* is not re-checked.
 	Uncertified int
 
 	// Warn, if set, is told about a unit's checkpoint (PartialDir) that was
@@ -206,7 +209,7 @@ func OpenStore(dir string, g Grid) (st *Store, err error) {
 		for _, c := range l.certs {
 			st.certSums[c.sum] = true
 		}
-		if !l.HasCertificates() && (l.Lower > 0 || l.Upper > 0) {
+		if l.TakenAsWritten() {
 			st.Uncertified++
 		}
 	}
@@ -218,12 +221,40 @@ func openAppend(path string) (*os.File, error) {
 }
 
 // readIfThere reads a file of a sweep directory; a missing file is empty.
+// Only a regular file is read (a named pipe or device is refused without
+// blocking on it), and at most maxSweepFileBytes of it.
 func readIfThere(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := inputfile.ReadAll(context.Background(), path, maxSweepFileBytes)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		return nil, badFile(err)
 	}
 	return b, nil
+}
+
+// Size limits of the files of a sweep directory, checked before they are
+// read: a grid.json is a few hundred bytes (its user data names two files),
+// and records.jsonl and certificates.jsonl hold a line per unit and a
+// certificate (at most d^2 weights, a few MB at d = 512) per end of a unit.
+const (
+	maxGridBytes      = 1 << 20
+	maxSweepFileBytes = 1 << 33
+)
+
+// readGridFile reads a grid.json: a regular file of at most maxGridBytes.
+func readGridFile(path string) ([]byte, error) {
+	b, err := inputfile.ReadAll(context.Background(), path, maxGridBytes)
+	return b, badFile(err)
+}
+
+// badFile makes an error of inputfile that is the directory's fault (a
+// special file, or one too large) a *DirError, which the commands refuse as
+// bad input; other errors (a missing file, I/O) are returned as they are.
+// inputfile's errors name the path.
+func badFile(err error) error {
+	if errors.Is(err, inputfile.ErrNotRegular) || errors.Is(err, inputfile.ErrTooLarge) {
+		return &DirError{err.Error()}
+	}
+	return err
 }
 
 // checkSweepDir refuses, before anything is written into it, an existing
@@ -260,7 +291,7 @@ func checkSweepDir(dir string, g Grid) error {
 // same grid as g; a missing grid.json gives fs.ErrNotExist.
 func readGrid(dir string, g Grid) (Grid, error) {
 	gp := filepath.Join(dir, GridFile)
-	b, err := os.ReadFile(gp)
+	b, err := readGridFile(gp)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Grid{}, err
@@ -407,7 +438,7 @@ func setAside(path string, bad []BadLine) error {
 // (certificates checked); the lines OpenStore would set aside are returned in bad.
 func ReadRecords(dir string) (recs []Record, g Grid, bad []BadLine, err error) {
 	gp := filepath.Join(dir, GridFile)
-	b, err := os.ReadFile(gp)
+	b, err := readGridFile(gp)
 	if err != nil {
 		return nil, g, nil, fmt.Errorf("%s is not a sweep directory: %w", dir, err)
 	}
@@ -526,20 +557,117 @@ func (s *Store) Close() error {
 	return err
 }
 
-// ReadRecordDirs reads the records of several sweep directories, in order (a
-// report over sweeps that cover different d, say). A directory with lines that
-// are not valid records is refused: resuming its sweep repairs it.
-func ReadRecordDirs(dirs []string) ([]Record, error) {
-	var recs []Record
-	for _, dir := range dirs {
-		rs, _, bad, err := ReadRecords(dir)
+// RecordDirs is what ReadRecordSet read from several sweep directories.
+type RecordDirs struct {
+	// Records holds each unit once, in the order the directories and their
+	// lines give.
+	Records []Record
+	// AsWritten counts the Records whose bracket no certificate re-checked
+	// when they were read: records of a version 1 directory (an older
+	// lamcap's, without certificates), of a digests-only one whose
+	// certificates are not there, and of a kappa > 0 sweep (which has none).
+	// Their p* is taken as written.
+	AsWritten int
+	// Duplicates counts the records left out because an earlier directory
+	// had the same unit with the same result (the same directory named
+	// twice, or shards beside their merge).
+	Duplicates int
+}
+
+// ReadRecordSet reads the records of several sweep directories, in order (a
+// report over sweeps that cover different d, say), each with ReadRecords. A
+// directory with lines that are not valid records is refused: resuming its
+// sweep repairs it. The directories must hold instances of one family: the
+// same embedding (and user data), kappa and eps (their d, models and seeds
+// may differ); a *DirError refuses others. A unit found in two directories is
+// taken once if both say the same, and refused (*DirError) if not, as Merge
+// does.
+func ReadRecordSet(dirs []string) (RecordDirs, error) {
+	var out RecordDirs
+	var first Grid
+	at := map[Unit]int{} // index in out.Records
+	from := map[Unit]string{}
+	for i, dir := range dirs {
+		rs, g, bad, err := ReadRecords(dir)
 		if err != nil {
-			return nil, err
+			return RecordDirs{}, err
+		}
+		if i == 0 {
+			first = g
+		} else if a, b := first.family(), g.family(); !reflect.DeepEqual(a, b) {
+			return RecordDirs{}, &DirError{fmt.Sprintf("%s holds other instances than %s (%s): one report pools sweeps of one embedding, kappa, eps and user data", dir, dirs[0], familyDiff(a, b))}
 		}
 		if len(bad) > 0 {
-			return nil, fmt.Errorf("%s: %d records are not valid (first: line %d); repair the directory by resuming its sweep", dir, len(bad), bad[0].Line)
+			return RecordDirs{}, fmt.Errorf("%s: %d records are not valid (first: line %d); repair the directory by resuming its sweep", dir, len(bad), bad[0].Line)
 		}
-		recs = append(recs, rs...)
+		for _, r := range rs {
+			if j, ok := at[r.Unit]; ok {
+				if !out.Records[j].SameResult(r) {
+					return RecordDirs{}, &DirError{fmt.Sprintf("%s has conflicting records in %s and %s", r.Unit.Name(), from[r.Unit], dir)}
+				}
+				out.Duplicates++
+				continue
+			}
+			at[r.Unit], from[r.Unit] = len(out.Records), dir
+			out.Records = append(out.Records, r)
+			if r.TakenAsWritten() {
+				out.AsWritten++
+			}
+		}
 	}
-	return recs, nil
+	return out, nil
+}
+
+// ReadRecordDirs is ReadRecordSet's records.
+func ReadRecordDirs(dirs []string) ([]Record, error) {
+	s, err := ReadRecordSet(dirs)
+	return s.Records, err
+}
+
+// family is the part of a grid that defines its instances and what their p*
+// means: embedding (with the user data), kappa and eps. The units (d, models,
+// seeds) and how they are solved (rows, solver, version, digests only) are
+// blanked.
+func (g Grid) family() Grid {
+	g = g.withoutSolver()
+	g.Ds, g.Models, g.SeedFirst, g.SeedLast, g.DigestsOnly = nil, nil, 0, 0, false
+	return g
+}
+
+// familyDiff names the first field in which two families differ.
+func familyDiff(a, b Grid) string {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	for i := 0; i < va.NumField(); i++ {
+		if x, y := va.Field(i).Interface(), vb.Field(i).Interface(); !reflect.DeepEqual(x, y) {
+			if p, ok := x.(*DataFile); ok && p != nil {
+				x = *p
+			}
+			if p, ok := y.(*DataFile); ok && p != nil {
+				y = *p
+			}
+			name, _, _ := strings.Cut(va.Type().Field(i).Tag.Get("json"), ",")
+			return fmt.Sprintf("%s %v, not %v", name, y, x)
+		}
+	}
+	return "same"
+}
+
+// TakenAsWritten says whether no certificate re-checked r's bracket when it
+// was read (ReadRecords, OpenStore): it names none, or some of those it names were not there (a
+// digests-only directory). A record with no bracket (nothing certified)
+// claims nothing to check.
+func (r Record) TakenAsWritten() bool {
+	if r.Lower <= 0 && r.Upper <= 0 {
+		return false
+	}
+	if r.Certificates == nil {
+		return true
+	}
+	n := 0
+	for _, sum := range []string{r.Certificates.Storable, r.Certificates.NotStorable} {
+		if sum != "" {
+			n++
+		}
+	}
+	return len(r.certs) < n
 }

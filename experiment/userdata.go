@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -48,19 +48,20 @@ func LoadUserData(ctx context.Context, inputs, targets, layout string) (*UserDat
 		return nil, fmt.Errorf("user data: layout %q, want rows or columns", layout)
 	}
 	u := &UserData{Layout: layout}
-	var err error
-	if u.Inputs, err = nameFile(inputs); err != nil {
-		return nil, err
-	}
-	if u.Targets, err = nameFile(targets); err != nil {
-		return nil, err
-	}
+	// The checked reader first: it refuses a named pipe, device or directory
+	// without blocking, and a file too large for memory, before any hashing.
 	x, err := model.ReadNPYContext(ctx, inputs, layout == LayoutColumns)
 	if err != nil {
 		return nil, err
 	}
 	y, err := model.ReadNPYContext(ctx, targets, layout == LayoutColumns)
 	if err != nil {
+		return nil, err
+	}
+	if u.Inputs, err = nameFile(ctx, inputs); err != nil {
+		return nil, err
+	}
+	if u.Targets, err = nameFile(ctx, targets); err != nil {
 		return nil, err
 	}
 	if u.src, err = model.NewMatrices(x, y); err != nil {
@@ -73,19 +74,26 @@ func LoadUserData(ctx context.Context, inputs, targets, layout string) (*UserDat
 func (u *UserData) Source() *model.Matrices { return u.src }
 
 // nameFile names a file by its absolute path and the SHA-256 of its bytes.
-func nameFile(path string) (DataFile, error) {
+// Only a regular file is hashed (inputfile.Open: a named pipe or device is
+// refused without blocking), as many bytes as its size when opened, and the
+// hashing stops when ctx is cancelled.
+func nameFile(ctx context.Context, path string) (DataFile, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return DataFile{}, err
 	}
-	f, err := os.Open(abs)
+	f, size, err := inputfile.Open(abs)
 	if err != nil {
 		return DataFile{}, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	n, err := io.Copy(h, inputfile.Reader(ctx, io.LimitReader(f, size+1)))
+	if err != nil {
 		return DataFile{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if n != size {
+		return DataFile{}, fmt.Errorf("%s: changed size while being read (%d bytes, then %d)", path, size, n)
 	}
 	return DataFile{Path: abs, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -110,6 +111,13 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		next = max(next, 2)
 		if maxP > 0 {
 			next = min(next, maxP)
+		}
+		// Every p is checked against the memory budget before its instance is
+		// built: the steps double while one side is missing, and a resumed
+		// search (opt.Known) may step far from where the caller checked.
+		need := lp.MemoryEstimate(src.Dim(), next, src.Model(), false, opt.LP)
+		if err := memlimit.Check(fmt.Sprintf("d=%d p=%d (the search's next verdict)", src.Dim(), next), need); err != nil {
+			return th, err
 		}
 		in, err := model.NewInstanceContext(ctx, src, next)
 		if err != nil {

@@ -152,6 +152,11 @@ type Report struct {
 	// Progress says where each d with a Target stands, and each d not yet
 	// fully in the tables and fits, with the cost of the rest.
 	Progress []Progress `json:"progress"`
+	// Records and AsWritten, when set by the caller, are the number of
+	// records read and how many of them no certificate re-checked
+	// (experiment.RecordDirs.AsWritten); Markdown states them in its header.
+	Records   int `json:"records,omitempty"`
+	AsWritten int `json:"as_written,omitempty"`
 }
 
 // Analyze computes the report of records (any mix of d and models; undecided

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
@@ -27,35 +28,79 @@ func palette(k int) color.Color { return figures.Colour(k) }
 var shapes = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{},
 	draw.CrossGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}
 
+// DefaultFigures is the base name of the figures of Markdown and
+// WriteFigures: those of docs/validation.md.
+const DefaultFigures = "validation"
+
+// figureKinds are the figures a report may have (the last two only with a
+// mechanism comparison), each written as BASE-KIND.png and BASE-KIND.svg.
+var figureKinds = []string{"scale", "gap", "collapse", "tight", "scores"}
+
+// FigureBase is the base name of the figures of the report at path: its file
+// name without the extension (docs/validation.md: "validation", so its
+// figures are validation-scale.png, ...; r.md: r-scale.png, ...), so that two
+// reports in one folder never write over each other's figures.
+func FigureBase(path string) string {
+	base := filepath.Base(path)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	if base == "" || base == "." || base == string(filepath.Separator) {
+		return DefaultFigures
+	}
+	return base
+}
+
+// FigurePaths are every path the figures of the report at path may be
+// written to (Write writes the first six always, the last four with a
+// mechanism comparison): callers check them before computing anything.
+func FigurePaths(path string) []string {
+	dir, base := filepath.Dir(path), FigureBase(path)
+	var out []string
+	for _, k := range figureKinds {
+		for _, ext := range []string{"png", "svg"} {
+			out = append(out, filepath.Join(dir, base+"-"+k+"."+ext))
+		}
+	}
+	return out
+}
+
 // Write writes the report to path (Markdown, atomically) and its figures
-// beside it (WriteFigures), creating the directory.
+// beside it, named after it (FigureBase), creating the directory.
 func (r Report) Write(path string, sources []string, command string) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := r.WriteFigures(dir); err != nil {
+	base := FigureBase(path)
+	if err := r.writeFigures(dir, base); err != nil {
 		return err
 	}
-	return atomicfile.Write(path, []byte(r.Markdown(sources, command)))
+	return atomicfile.Write(path, []byte(r.markdown(base, sources, command)))
 }
 
 // WriteFigures writes validation-scale, validation-gap and validation-collapse
-// (PNG and SVG) into dir. They depend on the report only.
-func (r Report) WriteFigures(dir string) error {
+// (PNG and SVG) into dir, and validation-tight and validation-scores with a
+// mechanism comparison. They depend on the report only.
+func (r Report) WriteFigures(dir string) error { return r.writeFigures(dir, DefaultFigures) }
+
+// writeFigures writes the figures named base-KIND.png and .svg into dir.
+func (r Report) writeFigures(dir, base string) error {
 	plots := map[string]*plot.Plot{
-		"validation-scale": r.scalePlot(), "validation-gap": r.gapPlot(), "validation-collapse": r.collapsePlot(),
+		"scale": r.scalePlot(), "gap": r.gapPlot(), "collapse": r.collapsePlot(),
 	}
 	if len(r.Tight) > 0 {
-		plots["validation-tight"], plots["validation-scores"] = r.tightPlot(), r.scoresPlot()
+		plots["tight"], plots["scores"] = r.tightPlot(), r.scoresPlot()
 	}
-	for name, p := range plots {
+	for _, kind := range figureKinds {
+		p, ok := plots[kind]
+		if !ok {
+			continue
+		}
 		for _, ext := range []string{"png", "svg"} {
 			wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext)
 			if err != nil {
 				return err
 			}
-			path := filepath.Join(dir, name+"."+ext)
+			path := filepath.Join(dir, base+"-"+kind+"."+ext)
 			if err := atomicfile.WriteWith(path, func(f io.Writer) error { _, err := wt.WriteTo(f); return err }); err != nil {
 				return fmt.Errorf("writing %s: %w", path, err)
 			}

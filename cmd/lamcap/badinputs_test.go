@@ -288,6 +288,59 @@ func sweepFixtures(t *testing.T, dir string) {
 		os.WriteFile(filepath.Join(one, f), c, 0o644)
 	}
 	os.WriteFile(filepath.Join(one, "records.jsonl"), []byte(first+"\n"), 0o644)
+	// kappa: the sweep with kappa 0.5 in its grid.json (other instances);
+	// v1shift: version 1, its first record without certificates and
+	// shifted by 3 (taken as written, in conflict with the sweep's).
+	variant("kappa", func(map[string]any) {})
+	variant("v1shift", func(r map[string]any) {
+		delete(r, "certificates")
+		for _, k := range []string{"p_star", "lower", "upper"} {
+			r[k] = r[k].(float64) + 3
+		}
+	})
+	for name, edit := range map[string]func(g map[string]any){
+		"kappa":   func(g map[string]any) { g["kappa"] = 0.5 },
+		"v1shift": func(g map[string]any) { g["version"] = 1 },
+	} {
+		var g map[string]any
+		b, _ := os.ReadFile(filepath.Join(sw, "grid.json"))
+		json.Unmarshal(b, &g)
+		edit(g)
+		b, _ = json.Marshal(g)
+		os.WriteFile(filepath.Join(dir, name, "grid.json"), b, 0o644)
+	}
+	// fifodir: the sweep with a named pipe as records.jsonl; zerogrid: with
+	// /dev/zero as grid.json.
+	for name, file := range map[string]string{"fifodir": "records.jsonl", "zerogrid": "grid.json"} {
+		d := filepath.Join(dir, name)
+		os.Mkdir(d, 0o755)
+		for _, f := range []string{"grid.json", "records.jsonl", "certificates.jsonl"} {
+			if f != file {
+				c, _ := os.ReadFile(filepath.Join(sw, f))
+				os.WriteFile(filepath.Join(d, f), c, 0o644)
+			}
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifodir", "records.jsonl"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zerogrid", "grid.json")); err != nil {
+		t.Fatal(err)
+	}
+	// figfifo: a folder with a named pipe where validate --report
+	// figfifo/r.md would write a figure.
+	os.Mkdir(filepath.Join(dir, "figfifo"), 0o755)
+	if err := syscall.Mkfifo(filepath.Join(dir, "figfifo", "r-scale.svg"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// inst: instance files of d = 6, p = 5, seed 1 with a directory where
+	// Y.npy was.
+	inst := filepath.Join(dir, "inst")
+	if code, _, errs := runCLI("instance", "--d", "6", "--p", "5", "--seed", "1", "-o", inst); code != 0 {
+		t.Fatalf("instance: %s", errs)
+	}
+	os.Remove(filepath.Join(inst, "Y.npy"))
+	os.Mkdir(filepath.Join(inst, "Y.npy"), 0o755)
 	userSweepFixture(t, dir)
 	os.Mkdir(filepath.Join(dir, "usergrid"), 0o755)
 	os.WriteFile(filepath.Join(dir, "usergrid", "grid.json"), []byte(`{"d":[6],"models":["coupled"],"seed_first":1,"seed_last":2,"embedding":"gaussian","rows":"implicit","eps":1e-6,"initial_rows":2,"add_rows":4}`+"\n"), 0o644)

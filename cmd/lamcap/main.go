@@ -70,10 +70,31 @@ func usage(w io.Writer) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// signalContext returns a context cancelled by the first Ctrl-C or SIGTERM,
+// which lamcap answers by stopping cleanly (a sweep writes its checkpoints).
+// Once it is cancelled the default handling is restored, so a second Ctrl-C
+// or SIGTERM kills the process at once, even one stuck in a blocking system
+// call: signal.NotifyContext alone would swallow every later signal.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+		if interruptHook != nil {
+			interruptHook()
+		}
+	}()
+	return ctx, stop
+}
+
+// interruptHook, when set, is called once the first signal has cancelled the
+// context and the default handling is back: tests send the second one then.
+var interruptHook func()
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

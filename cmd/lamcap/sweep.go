@@ -301,10 +301,11 @@ func openStore(dir string, g experiment.Grid, stderr io.Writer) (*experiment.Sto
 }
 
 // warnUncertified says how many records of a directory carry no certificates
-// (written by an older lamcap): their p* is taken as written, not proved.
+// to re-check (written by an older lamcap, or kept as digests only): their p*
+// is taken as written, not proved.
 func warnUncertified(stderr io.Writer, dir string, n int) {
 	if n > 0 {
-		fmt.Fprintf(stderr, "lamcap: warning: %s: %d records carry no certificates (written by an older lamcap); their p* is taken as written, not re-checked\n", dir, n)
+		fmt.Fprintf(stderr, "lamcap: warning: %s: %d records carry no certificates to re-check (written by an older lamcap, or kept as digests only); their p* is taken as written\n", dir, n)
 	}
 }
 

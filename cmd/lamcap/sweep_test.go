@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -22,7 +21,8 @@ import (
 // main's handling of SIGINT and SIGTERM. With LAMCAP_FSIZE=N it can write no
 // file beyond N bytes, as on a full disk. With LAMCAP_READY_FD=3 it writes one
 // line to that descriptor once its signal handling is in place ("ready"), and
-// "computing" when an interruptible call has started, and
+// "computing" when an interruptible call has started, "interrupted" once a
+// first signal has cancelled its context (the second then kills it), and
 // with LAMCAP_PAUSE_AFTER=K "paused" once a sweep has finished K units,
 // then waits there until it is killed: the parent acts at known points, never
 // after a sleep.
@@ -33,10 +33,14 @@ func TestMain(m *testing.M) {
 				panic(err)
 			}
 		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
+		var ready *os.File
 		if os.Getenv("LAMCAP_READY_FD") == "3" {
-			ready := os.NewFile(3, "ready")
+			ready = os.NewFile(3, "ready")
+			interruptHook = func() { ready.WriteString("interrupted\n") }
+		}
+		ctx, stop := signalContext() // main's handling of SIGINT and SIGTERM
+		defer stop()
+		if ready != nil {
 			ready.WriteString("ready\n")
 			computeHook = func() { ready.WriteString("computing\n") }
 			if k, err := strconv.Atoi(os.Getenv("LAMCAP_PAUSE_AFTER")); err == nil {

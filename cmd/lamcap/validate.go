@@ -28,8 +28,12 @@ docs/data/science (scripts/science-sweep.sh extends them). A directory may
 hold any number of records, even one: each d enters a table once it has the
 table's minimum, and the report's progress paragraph counts the pairs, the
 records without a partner and the searches left against the pair targets.
-Without --records it runs (or resumes) its own sweep over --d and --seeds
-first.`
+The directories must be of one instance family (embedding, kappa, eps, user
+data); a unit in two of them counts once. Records taken as written (version 1
+directories, certificates kept as digests only) are counted in a warning and
+in the report's header. The figures go beside the report, named after it
+(r.md: r-scale.png, r-gap.png, ...). Without --records it runs (or resumes)
+its own sweep over --d and --seeds first.`
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate [--records DIR,...] [--report docs/validation.md]", validateSynopsis)
@@ -41,16 +45,26 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := checkOutput("--report", o.report); err != nil {
 		return err
 	}
+	// The figures are written beside the report, named after it: each path
+	// is checked before anything is computed, so none is left half-written.
+	for _, path := range validation.FigurePaths(o.report) {
+		if err := atomicfile.CheckTarget(path); err != nil {
+			return usagef("--report %s: its figure %v", o.report, err)
+		}
+	}
 	if fs.Changed("records") && (len(o.records) == 0 || slices.Contains(o.records, "")) {
 		return usagef("--records: give sweep directories, comma separated (without --records, validate runs its own sweep)")
 	}
-	recs, err := o.recordsFor(ctx, stderr)
+	recs, asWritten, err := o.recordsFor(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	rep, err := validation.Analyze(recs, validation.Settings{})
 	if err != nil {
 		return err
+	}
+	if asWritten >= 0 {
+		rep.Records, rep.AsWritten = len(recs), asWritten
 	}
 	var rows []experiment.CompareRow
 	for _, path := range o.compare {
@@ -80,7 +94,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%d records from %d directories; report written to %s (figures beside it)\n", len(recs), len(o.records), o.report)
+	fmt.Fprintf(stdout, "%d records from %d directories; report written to %s (figures beside it, named %s-*.png and .svg)\n", len(recs), len(o.records), o.report, validation.FigureBase(o.report))
 	return nil
 }
 
@@ -102,17 +116,29 @@ const maxReadmeBytes = 4 << 20
 
 // recordsFor reads the records of --records, or without it runs (or resumes) the
 // command's own sweep and reports on its directory.
-func (o *validateArgs) recordsFor(ctx context.Context, stderr io.Writer) ([]experiment.Record, error) {
+//
+// The directories must be of one instance family (embedding, kappa, eps and
+// user data); a unit in two of them is taken once, or refused if they
+// disagree (experiment.ReadRecordSet). It warns of the records taken as
+// written (not re-checked) and returns their number; -1 for its own sweep,
+// where it does not count them.
+func (o *validateArgs) recordsFor(ctx context.Context, stderr io.Writer) ([]experiment.Record, int, error) {
 	if len(o.records) > 0 {
-		recs, err := experiment.ReadRecordDirs(o.records)
+		set, err := experiment.ReadRecordSet(o.records)
 		if err != nil {
-			return nil, usagef("--records: %v", err)
+			return nil, 0, usagef("--records: %v", err)
 		}
-		return recs, nil
+		if set.Duplicates > 0 {
+			fmt.Fprintf(stderr, "lamcap: warning: --records: %d records repeat a unit of an earlier directory with the same result; each unit is counted once\n", set.Duplicates)
+		}
+		if set.AsWritten > 0 {
+			fmt.Fprintf(stderr, "lamcap: warning: --records: %d of %d records are taken as written, not re-checked (version 1 directories, or certificates kept as digests only)\n", set.AsWritten, len(set.Records))
+		}
+		return set.Records, set.AsWritten, nil
 	}
 	res, err := runGrid(ctx, o.f, "lamcap validate", stderr)
 	o.records = []string{o.f.out}
-	return res.Records, err
+	return res.Records, -1, err
 }
 
 // command is the command line that regenerates the report, as the report names it.

@@ -35,13 +35,17 @@ func Open(path string) (*os.File, int64, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, fmt.Errorf("%s: is %s, not a regular file", path, kind(st.Mode()))
+		return nil, 0, fmt.Errorf("%s: is %s, %w", path, kind(st.Mode()), ErrNotRegular)
 	}
 	return f, st.Size(), nil
 }
 
 // kind names a file type in the words atomicfile uses for outputs.
 func kind(m fs.FileMode) string { return atomicfile.Kind(m) }
+
+// ErrNotRegular is wrapped by Open's error for a path that is not a regular
+// file (the error says what it is instead).
+var ErrNotRegular = errors.New("not a regular file")
 
 // ErrTooLarge is wrapped by ReadAll's error for a file larger than its limit.
 var ErrTooLarge = errors.New("file too large")

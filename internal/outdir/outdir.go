@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
@@ -58,9 +59,21 @@ type File struct {
 // leaves dir as it was. dir must be new, empty, or already lamcap's (holding a
 // metadata.json whose "generator" names lamcap); files named in stale that are
 // not in files are removed, so a directory never mixes two instances.
+//
+// Every final name (of files and stale) must be new or a regular file: a
+// directory, symbolic link, named pipe or device there, which rename(2)
+// cannot replace or should not, is refused (*RefusedError) before anything is
+// written, and checked again before the first rename, so that a refusal
+// never leaves some files renamed and others not.
 func WriteDir(dir string, files []File, stale []string) error {
 	created, err := prepareOutputDir(dir)
 	if err != nil {
+		return err
+	}
+	if err := checkNames(dir, files, stale); err != nil {
+		if created {
+			os.Remove(dir)
+		}
 		return err
 	}
 	stage, err := os.MkdirTemp(dir, stagingPrefix+"*")
@@ -80,6 +93,9 @@ func WriteDir(dir string, files []File, stale []string) error {
 			return fail(fmt.Errorf("%w (nothing in %s was changed)", err, dir))
 		}
 	}
+	if err := checkNames(dir, files, stale); err != nil {
+		return fail(err)
+	}
 	keep := map[string]bool{}
 	for _, f := range files {
 		keep[f.Name] = true
@@ -92,6 +108,21 @@ func WriteDir(dir string, files []File, stale []string) error {
 			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("removing the stale %s: %w", filepath.Join(dir, name), err)
 			}
+		}
+	}
+	return nil
+}
+
+// checkNames refuses a final name of files or stale in dir that holds
+// something other than a regular file (atomicfile.CheckTarget).
+func checkNames(dir string, files []File, stale []string) error {
+	names := slices.Clone(stale)
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	for _, name := range names {
+		if err := atomicfile.CheckTarget(filepath.Join(dir, name)); err != nil {
+			return refusef("%v (nothing in %s was changed)", err, dir)
 		}
 	}
 	return nil
