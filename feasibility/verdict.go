@@ -210,9 +210,8 @@ func confirm(ctx context.Context, chain *lp.Chain, v, tPos Verdict, attempt func
 			best = w
 		}
 	}
-	if best.Solver != v.Solver {
-		best.Disagreement = why + fmt.Sprintf("; %s's lambda is confirmed (residual %.3g of its scale, at most ConfirmEps %g), kept", best.Solver, best.LambdaCheck.Residual/best.LambdaCheck.Scale, ConfirmEps)
-	}
+	// Another solver's confirmed lambda replaces v's (the same verdict, on
+	// firmer ground: no disagreement).
 	if positive(tPos, v) && !confirmed(best) {
 		u := Verdict{Status: Undecided, Margin: tPos.Margin, Solver: v.Solver, WCheck: tPos.WCheck, LambdaCheck: v.LambdaCheck}
 		u.Note = why + fmt.Sprintf("; no W verifies (asked %v) and no lambda is confirmed at ConfirmEps %g: undecided", asked, ConfirmEps)

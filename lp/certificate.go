@@ -507,6 +507,14 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		}
 	}
 	out.Lambda = norm
+	if r, ok := zeroRow(in, norm); ok {
+		// Row r's margin is exactly 0 for every W: no W has all margins
+		// positive, whatever eps.
+		out.OK, out.Residual, out.KappaBound, out.Scale, out.Tolerance = true, 0, 0, 0, 0
+		out.Reason = ""
+		out.Lambda = []Weighted{{Row: r, Weight: 1}}
+		return out
+	}
 	rs := rowScaleSum(in, norm)
 	if math.IsInf(rs, 0) || math.IsNaN(rs) {
 		out.Reason = "the scale of the rows lambda weighs overflows double precision"
@@ -530,7 +538,13 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		next[l.Mu]++
 	}
 	g := mat.NewDense(p, d, nil)  // row mu: sum_v lambda_(mu,v) (y_mu - c_(mu,v))
-	ga := mat.NewDense(p, d, nil) // the same with absolute values, for the error bound
+	// The same with absolute values, for the error bound. Each term's
+	// roundings are relative to the exact lambda |y - c| |x| (the standard
+	// model: fl(y - c) = (y - c)(1 + delta), whatever the sizes of y and c),
+	// so near-duplicate targets get a bound at the scale of their small
+	// difference; |y - c| <= |fl(y - c)| / (1 - u) is covered by the doubling
+	// of errBound below.
+	ga := mat.NewDense(p, d, nil)
 	sums := make([]float64, p)    // row mu: sum_v lambda_(mu,v)
 	scratch := make([][]float64, bits.Len(uint(max(len(norm), p)))+1)
 	for k := range scratch {
@@ -556,7 +570,7 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		for _, l := range rows {
 			c := in.Competitor(mu, l.V)
 			for i := range gar {
-				gar[i] += l.Weight * (math.Abs(y[i]) + math.Abs(c[i]))
+				gar[i] += l.Weight * math.Abs(y[i]-c[i])
 			}
 		}
 		var s [1]float64
@@ -645,6 +659,25 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		out.Reason = fmt.Sprintf("|A^T lambda|_1 / sum(lambda) = %.3g, %.3g of the scale %.3g of the rows it weighs (sum lambda_r |a_r|_1 / sum lambda), exceeds eps = %.3g", out.Residual, out.Residual/out.Scale, out.Scale, eps)
 	}
 	return out
+}
+
+// zeroRow returns a row of l whose a_r is exactly zero (y_mu = c_(mu,v)
+// entry by entry, or x_mu = 0): its margin is 0 for every W.
+func zeroRow(in *model.Instance, l []Weighted) (Row, bool) {
+	for _, w := range l {
+		y, c := in.Competitor(w.Mu, in.Own(w.Mu)), in.Competitor(w.Mu, w.V)
+		same, zero := true, true
+		for i := range y {
+			same = same && y[i] == c[i]
+		}
+		for _, x := range in.X.RawRowView(w.Mu) {
+			zero = zero && x == 0
+		}
+		if same || zero {
+			return w.Row, true
+		}
+	}
+	return Row{}, false
 }
 
 // rowScaleSum is sum_r lambda_r |y_mu - c_(mu,v)|_1 |x_mu|_1 over the rows of
