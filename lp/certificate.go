@@ -537,7 +537,7 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		byMu[next[l.Mu]] = l
 		next[l.Mu]++
 	}
-	g := mat.NewDense(p, d, nil)  // row mu: sum_v lambda_(mu,v) (y_mu - c_(mu,v))
+	g := mat.NewDense(p, d, nil) // row mu: sum_v lambda_(mu,v) (y_mu - c_(mu,v))
 	// The same with absolute values, for the error bound. Each term's
 	// roundings are relative to the exact lambda |y - c| |x| (the standard
 	// model: fl(y - c) = (y - c)(1 + delta), whatever the sizes of y and c),
@@ -545,7 +545,7 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 	// difference; |y - c| <= |fl(y - c)| / (1 - u) is covered by the doubling
 	// of errBound below.
 	ga := mat.NewDense(p, d, nil)
-	sums := make([]float64, p)    // row mu: sum_v lambda_(mu,v)
+	sums := make([]float64, p) // row mu: sum_v lambda_(mu,v)
 	scratch := make([][]float64, bits.Len(uint(max(len(norm), p)))+1)
 	for k := range scratch {
 		scratch[k] = make([]float64, d)
