@@ -41,8 +41,13 @@ func TestDecideFallsThroughFailures(t *testing.T) {
 }
 
 // Degenerate user embeddings (inputs of rank 3, nearly duplicated targets) get
-// certified thresholds from the default solver chain at sizes where each solver
-// is chosen, never an error.
+// a threshold from the default solver chain at sizes where each solver is
+// chosen, never an error: certified, or undecided with the reason. Since
+// not-storable certificates are held to the scale of the rows they weigh,
+// the near-duplicate rows (|y_mu - c| ~ 1e-8) are held to their own scale,
+// which the solvers' absolute tolerances do not resolve: both sizes end
+// undecided (d = 8 at p = 11, d = 20 at p = 17), where a tolerance relative to
+// the largest row certified not storable.
 func TestDegenerateEmbeddingsThreshold(t *testing.T) {
 	for _, d := range []int{8, 20} {
 		p := 3 * d
@@ -68,7 +73,10 @@ func TestDegenerateEmbeddingsThreshold(t *testing.T) {
 			t.Fatalf("d=%d: %v", d, err)
 		}
 		if !th.Certified {
-			t.Errorf("d=%d: undecided: %s", d, th.Note)
+			if th.Note == "" {
+				t.Errorf("d=%d: undecided without a reason", d)
+			}
+			t.Logf("d=%d: undecided: %s", d, th.Note)
 			continue
 		}
 		t.Logf("d=%d: p* = %d (%d verdicts, solvers %s)", d, th.PStar, th.Solves, th.Solvers())

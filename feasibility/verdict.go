@@ -121,9 +121,20 @@ var Solvers = []lp.Method{lp.MethodIPM, lp.MethodSimplex, lp.MethodHiGHS}
 // W verifies and no solver's lambda is confirmed at ConfirmEps, the verdict is
 // undecided with that reason. Only context cancellation returns an error; a
 // chain that cannot be made to answer gives an undecided verdict whose Note
-// holds the last reason, never a guess.
+// holds the last reason, never a guess. An instance with a margin row that
+// is exactly zero (lp.ZeroMarginRow) is not storable without a solve.
 func Decide(ctx context.Context, chain *lp.Chain, eps float64) (Verdict, error) {
 	t0 := time.Now()
+	if r, ok := lp.ZeroMarginRow(chain.Instance()); ok {
+		// A margin that is 0 for every W: not storable, exactly, no solver
+		// needed.
+		l := []lp.Weighted{{Row: r, Weight: 1}}
+		nc := lp.CheckNotStorable(chain.Instance(), l, eps)
+		if nc.OK {
+			return Verdict{Status: NotStorable, Certified: true, Lambda: nc.Lambda, LambdaCheck: &nc, Rows: chain.Instance().Rows(),
+				Solver: chain.Steps()[0].Method, Seconds: time.Since(t0).Seconds()}, nil
+		}
+	}
 	var total Verdict
 	var tPos Verdict // the uncertified answer with the largest positive t*
 	attempt := func(sol *lp.Solution, err error) (Verdict, bool, error) {
@@ -323,6 +334,11 @@ func confirmed(v Verdict) bool {
 // positive says whether the uncertified answer tPos had an optimal margin t*
 // above ConfirmEps of the scale of the not-storable verdict v: the solver
 // itself found the instance storable, though its W failed the exact check.
+// The scale is that of the rows lambda weighs, not the data's largest row: a
+// t* that is rounding noise against the largest row can still be large
+// against the rows in question (near-duplicate targets), and judging it
+// against the largest row let two solvers certify p* = 9 and 10 for one
+// instance (TestVerdictsIndependentOfScaleAndSolver).
 func positive(tPos, v Verdict) bool {
 	return v.LambdaCheck != nil && tPos.Margin > ConfirmEps*v.LambdaCheck.Scale
 }

@@ -661,6 +661,26 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 	return out
 }
 
+// ZeroMarginRow returns a margin row of in whose a_r is exactly zero (a target
+// equal to one of its competitors entry by entry, or an input that is zero),
+// if there is one: its margin is 0 for every W, so in is not storable, and
+// lambda = {r: 1} certifies it (CheckNotStorable). Float32 data make such rows
+// from targets that differ in the float64 digits only.
+func ZeroMarginRow(in *model.Instance) (Row, bool) {
+	for mu := 0; mu < in.P; mu++ {
+		own := in.Own(mu)
+		for v := 0; v < in.Slots(); v++ {
+			if v == own {
+				continue
+			}
+			if r, ok := zeroRow(in, []Weighted{{Row: Row{mu, v}}}); ok {
+				return r, true
+			}
+		}
+	}
+	return Row{}, false
+}
+
 // zeroRow returns a row of l whose a_r is exactly zero (y_mu = c_(mu,v)
 // entry by entry, or x_mu = 0): its margin is 0 for every W.
 func zeroRow(in *model.Instance, l []Weighted) (Row, bool) {
