@@ -172,8 +172,6 @@ func Decide(ctx context.Context, chain *lp.Chain, eps float64) (Verdict, error) 
 				if v.Status == NotStorable {
 					e.Disagreement = fmt.Sprintf("%s certified not storable with a residual of %.3g of its scale; %s on the inputs scaled to unit size found a W with every margin positive, kept",
 						v.Solver, v.LambdaCheck.Residual/v.LambdaCheck.Scale, e.Solver)
-				} else {
-					e.Disagreement = "undecided on the data as given (" + v.Note + "); decided on the inputs scaled to unit size"
 				}
 				v = e
 			}
