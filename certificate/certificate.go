@@ -22,10 +22,17 @@ import (
 // max |W_ij| = 1, or lambda normalised to sum 1) and names its instance
 // exactly: d, p, model, embedding, the seed or the user's files, and the
 // SHA-256 of the instance's numbers (model.Instance.Hash). It states the
-// relative eps the verdict was decided with and the data's scale (lp.Scale):
-// not-storable means |A^T lambda|_1 / sum(lambda) <= eps * scale. Both are
-// notes for people: verify recomputes the scale from the data and holds a
-// not-storable certificate to its own eps (the default, or its --eps).
+// relative eps the verdict was decided with and a scale: for a not-storable
+// certificate the scale of the rows lambda weighs,
+// sum_r lambda_r |a_r|_1 / sum(lambda) with |a_r|_1 = |y_mu - c|_1 |x_mu|_1 the
+// largest value margin r takes with |W_ij| <= 1 (lp.NotStorableCheck), and
+// not-storable means |A^T lambda|_1 / sum(lambda) <= eps * scale: no W with
+// |W_ij| <= 1 has every margin above eps times its own largest value. For a
+// storable one, and in not-storable certificates written before lamcap
+// checked each row at its own scale, it is the data's largest row norm
+// (lp.Scale). Both are notes for people: verify recomputes the scale from the
+// data and lambda and holds a not-storable certificate to its own eps (the
+// default, or its --eps), whichever scale the file states.
 const Format = "lamcap-certificate/2"
 
 // Certificate is the JSON form of a saved verdict.
@@ -33,8 +40,10 @@ type Certificate struct {
 	Format   string   `json:"format"`
 	Instance Instance `json:"instance"`
 	Verdict  string   `json:"verdict"`
-	// SolveEps is the relative eps solve used, and Scale the data's scale
-	// (lp.Scale) it is relative to: notes for people; verify never uses them.
+	// SolveEps is the relative eps solve used, and Scale the scale it is
+	// relative to (not-storable: of the rows lambda weighs; storable: the
+	// data's largest row norm, lp.Scale): notes for people; verify never uses
+	// them.
 	SolveEps float64     `json:"solve_eps,omitempty"`
 	Scale    float64     `json:"scale,omitempty"`
 	W        [][]float64 `json:"w,omitempty"`
@@ -87,9 +96,13 @@ func New(ci Instance, in *model.Instance, eps float64, v feasibility.Verdict) (*
 			c.W = append(c.W, append([]float64(nil), w.RawRowView(i)...))
 		}
 	case feasibility.NotStorable:
-		for _, l := range lp.NormaliseLambda(v.Lambda) {
-			c.Lambda = append(c.Lambda, Lambda{l.Mu, l.V, l.Weight})
+		l := lp.NormaliseLambda(v.Lambda)
+		for _, x := range l {
+			c.Lambda = append(c.Lambda, Lambda{x.Mu, x.V, x.Weight})
 		}
+		// The scale eps is relative to: that of the rows lambda weighs, as
+		// verify computes it from the saved weights.
+		c.Scale = lp.CheckNotStorable(in, l, eps).Scale
 	default:
 		return nil, fmt.Errorf("the verdict is undecided: there is no certificate to save")
 	}
@@ -264,7 +277,8 @@ type Check struct {
 	// Exact is the number of margins recomputed in exact arithmetic because
 	// their rounding bounds could not decide them.
 	Exact int
-	// Residual is held to Tolerance = eps * Scale, the data's scale (lp.Scale).
+	// Residual is held to Tolerance = eps * Scale, the scale of the rows
+	// lambda weighs (lp.NotStorableCheck).
 	Residual, Scale, Tolerance float64
 }
 
@@ -277,7 +291,7 @@ func (e *RejectedError) Error() string { return "certificate rejected: " + e.Rea
 // must be the one the certificate names, and every margin of W (normalised to
 // max |W_ij| = 1; exactly where its rounding bound cannot decide), or
 // |A^T lambda|_1 / sum(lambda) (lambda normalised to sum 1) against
-// eps * lp.Scale(in), is recomputed with rounding and underflow bounds
+// eps * sum_r lambda_r |a_r|_1 / sum(lambda), is recomputed with rounding and underflow bounds
 // (lp.CheckStorable, lp.CheckNotStorable).
 // A certificate that does not hold is a *RejectedError. eps is the verifier's,
 // never the file's.

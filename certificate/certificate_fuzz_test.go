@@ -162,7 +162,8 @@ func FuzzVerifyCertificate(f *testing.F) {
 }
 
 // verifyTruth decides verifyInstances with the solver and certifies each
-// answer, with room: the storable instance's t* must exceed 100 eps * scale,
+// answer, with room: the storable instance's t* must exceed 100 eps times the
+// largest row scale |a_r|_1,
 // so that no honest not-storable certificate exists for it.
 func verifyTruth(tb testing.TB) map[string]bool {
 	truth := map[string]bool{}
@@ -175,7 +176,17 @@ func verifyTruth(tb testing.TB) map[string]bool {
 		if err != nil || !v.Certified || (v.Status == feasibility.Storable) != vi.storable {
 			tb.Fatalf("instance %+v: verdict %s (%v)", vi, v.Status, err)
 		}
-		if vi.storable && !(v.Margin > 100*feasibility.DefaultEps*lp.Scale(in)) {
+		// A not-storable certificate holds only if t* <= eps * sum_r lambda_r |a_r|_1
+		// <= eps * max_r |a_r|_1.
+		var top float64
+		for mu := 0; mu < in.P; mu++ {
+			for v := 0; v < in.Slots(); v++ {
+				if v != in.Own(mu) {
+					top = max(top, lp.RowScale(in, lp.Row{Mu: mu, V: v}))
+				}
+			}
+		}
+		if vi.storable && !(v.Margin > 100*feasibility.DefaultEps*top) {
 			tb.Fatalf("instance %+v: t* = %g is too close to eps * scale", vi, v.Margin)
 		}
 		truth[in.Hash()] = vi.storable

@@ -84,7 +84,7 @@ func certificateSummary(v feasibility.Verdict) map[string]any {
 		c["lambda_residual_l1"] = finiteOrNil(n.Residual)
 		c["lambda_kappa_bound"] = finiteOrNil(n.KappaBound)
 		c["eps"] = n.Eps
-		c["scale"] = n.Scale         // the data's scale (lp.Scale) eps is relative to
+		c["scale"] = n.Scale         // the scale of lambda's rows eps is relative to (lp.NotStorableCheck)
 		c["tolerance"] = n.Tolerance // eps x scale, what the residual is held to
 	}
 	switch v.Status {

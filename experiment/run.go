@@ -115,8 +115,10 @@ type Record struct {
 	// ForKappa and Eps are the settings the record was computed with, so that
 	// a line read out of its directory says what it is: the margin kappa its
 	// p* is for (0: plain storability), and the relative eps of its
-	// not-storable verdicts (a residual at most Eps times the data's scale,
-	// lp.Scale; EpsScale is that scale at Upper). Records of an older lamcap
+	// not-storable verdicts (a residual at most Eps times the scale of the
+	// rows lambda weighs, lp.NotStorableCheck; EpsScale is that scale at
+	// Upper; records of an older lamcap state the data's largest row norm,
+	// lp.Scale). Records of an older lamcap
 	// lack them; reading fills kappa and eps from the directory's grid.json
 	// (ParseRecord), and a record whose own differ from the grid's is refused.
 	ForKappa  float64 `json:"kappa"`
@@ -170,8 +172,9 @@ type Record struct {
 	// two certified verdicts.
 	IterationsAtLower int `json:"iterations_at_lower,omitempty"`
 	IterationsAtUpper int `json:"iterations_at_upper,omitempty"`
-	// EpsScale is the data's scale (lp.Scale) of the instance at Upper, the
-	// unit of Eps: Residual <= Eps * EpsScale.
+	// EpsScale is the scale of the rows the not-storable certificate at Upper
+	// weighs (lp.NotStorableCheck.Scale; lp.Scale in records of an older
+	// lamcap), the unit of Eps: Residual <= Eps * EpsScale.
 	EpsScale float64 `json:"eps_scale,omitempty"`
 	// Disagreements lists the verdicts of the search at which a solver's
 	// not-storable certificate was overruled by another solver's storable one

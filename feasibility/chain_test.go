@@ -41,8 +41,13 @@ func TestDecideFallsThroughFailures(t *testing.T) {
 }
 
 // Degenerate user embeddings (inputs of rank 3, nearly duplicated targets) get
-// certified thresholds from the default solver chain at sizes where each solver
-// is chosen, never an error.
+// a threshold from the default solver chain at sizes where each solver is
+// chosen, never an error: certified, or undecided with the reason. Since
+// not-storable certificates are held to the scale of the rows they weigh,
+// the near-duplicate rows (|y_mu - c| ~ 1e-8) are held to their own scale,
+// which the solvers' absolute tolerances do not resolve: both sizes end
+// undecided (d = 8 at p = 11, d = 20 at p = 17), where a tolerance relative to
+// the largest row certified not storable.
 func TestDegenerateEmbeddingsThreshold(t *testing.T) {
 	for _, d := range []int{8, 20} {
 		p := 3 * d
@@ -68,7 +73,10 @@ func TestDegenerateEmbeddingsThreshold(t *testing.T) {
 			t.Fatalf("d=%d: %v", d, err)
 		}
 		if !th.Certified {
-			t.Errorf("d=%d: undecided: %s", d, th.Note)
+			if th.Note == "" {
+				t.Errorf("d=%d: undecided without a reason", d)
+			}
+			t.Logf("d=%d: undecided: %s", d, th.Note)
 			continue
 		}
 		t.Logf("d=%d: p* = %d (%d verdicts, solvers %s)", d, th.PStar, th.Solves, th.Solvers())
@@ -147,45 +155,37 @@ func TestVerdictsIndependentOfScaleAndSolver(t *testing.T) {
 	}
 }
 
-// looseNotStorable is a test double of a solver that stops early with a loose
-// not-storable certificate: it solves with the simplex to the optimum and
-// hands back only the optimal margin duals, whose residual |A^T lambda|_1 is
-// t* itself (LP duality for the box |W_ij| <= 1). On a storable instance with
-// a tiny t* that certificate holds (t* <= eps * scale) but is not confirmed
-// (t* > ConfirmEps * scale). Its chain is the simplex's.
-type looseNotStorable struct{ lp.Solver }
-
-func (s looseNotStorable) Solve(ctx context.Context) (*lp.Solution, error) {
-	sol, err := s.Solver.Solve(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sol.W = nil
-	return sol, nil
-}
-
-// Near-duplicate targets give a t* of a few 1e-9 of the data's scale at p = 3:
-// a solver that stops early certifies "not storable" (t* <= its residual <=
-// eps * scale) while an optimal one finds a W with every exact margin
-// positive. Decide asks the next solver of the chain because the residual is
-// above ConfirmEps, keeps the storable certificate, and says so.
+// Nearly parallel embeddings (correlated:0.9999999, d = 8, seed 1) have
+// t* = 2.9e-10 at p = 21: the simplex's own LP says t* = 9.1e-10 > 0 but its
+// W fails the exact check and its lambda holds at eps (residual 1.7e-7 of its
+// rows' scale) without being confirmed. Decide asks every other solver for a
+// W, keeps the interior-point method's (every exact margin positive) and
+// records the disagreement; before, the simplex's chain certified not
+// storable here (F6).
 func TestStorableCertificateWins(t *testing.T) {
-	in, _ := model.NewInstance(userData(t, 8, 24, 1, 1e-9), 3)
-	early := looseNotStorable{lp.NewSimplex(in, lp.Options{Eps: DefaultEps})}
-	sol, err := early.Solve(context.Background())
+	emb, err := model.ParseEmbedding("correlated:0.9999999")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := Certify(sol, early, DefaultEps); c.Status != NotStorable || confirmed(c) {
-		t.Fatalf("the double does not give an unconfirmed not-storable certificate here: %s (%s)", c.Status, c.Note)
-	}
-	opts := lp.Options{Eps: DefaultEps}
-	v, err := Decide(context.Background(), lp.NewChain(looseNotStorable{lp.NewSimplex(in, opts)}, lp.MethodSimplex, opts), DefaultEps)
+	in, err := model.NewInstance(model.Random{D: 8, Seed: 1, Embed: emb}, 21)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Status != Storable || v.Disagreement == "" || v.Attempts != 2 {
-		t.Fatalf("want the next solver's storable certificate kept with the disagreement noted, have %s after %d attempts (%q)", v.Status, v.Attempts, v.Disagreement)
+	opts := lp.Options{Method: lp.MethodSimplex, Eps: DefaultEps}
+	s := lp.NewSimplex(in, opts)
+	sol, err := s.Solve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := Certify(sol, s, DefaultEps); c.Status != NotStorable || confirmed(c) || !(c.Margin > 0) {
+		t.Fatalf("the simplex alone no longer gives an unconfirmed not-storable certificate with t* > 0 here: %s, t* %g (%s)", c.Status, c.Margin, c.Note)
+	}
+	v, err := Decide(context.Background(), lp.NewChain(s, lp.MethodSimplex, opts), DefaultEps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != Storable || !strings.Contains(v.Disagreement, "simplex certified not storable") {
+		t.Fatalf("want another solver's storable certificate kept with the disagreement noted, have %s after %d attempts (%q)", v.Status, v.Attempts, v.Disagreement)
 	}
 	if c := lp.CheckStorable(in, v.W); !c.OK {
 		t.Fatalf("the W kept does not verify: %s", c.Reason)

@@ -9,9 +9,16 @@
 //     Undecided answer with its reason. This package imports lp/highs, which
 //     registers HiGHS: every program that makes verdicts has it in its chains. Each verdict names the
 //     solver whose answer was certified. The not-storable tolerance eps is
-//     relative to the data's scale (lp.Scale); a not-storable certificate
-//     whose residual exceeds ConfirmEps of the scale is checked by the next
-//     solver of the chain, and a storable certificate wins (Disagreement).
+//     relative to the scale of each margin row lambda weighs
+//     (lp.NotStorableCheck), so verdicts do not change when the data or any
+//     one input are scaled. A not-storable answer in doubt (residual above
+//     ConfirmEps of its scale, or the solver's own t* > 0 while its W failed)
+//     is checked by every other solver (Solvers), a storable certificate wins
+//     (Disagreement), and if t* > 0, no W verifies and nothing is confirmed
+//     the verdict is undecided. User data with inputs of uneven size left in
+//     doubt are also decided on their power-of-two equilibrated inputs, the
+//     certificate checked on the data as given. An exactly zero margin row
+//     (lp.ZeroMarginRow) makes an instance not storable without a solve.
 //     DecideFull uses the plain feasibility LP.
 //   - Critical sizes: FindThreshold finds p*, the largest storable prefix of a
 //     nested instance family, certified by a storable verdict at p* and a

@@ -43,11 +43,13 @@ const MinCertEntry = 0x1p-1022
 // 256; past it the check fails (not certified), it never guesses.
 const exactTermBudget = 1 << 22
 
-// Scale is the data's scale, the unit of the not-storable tolerance: the
-// largest row norm |a_r|_F = |y_mu - c_(mu,v)|_2 |x_mu|_2 over the p(p-1) margin
-// rows. Scaling X by a and Y by b scales every margin, t* and Scale by ab, so
-// a tolerance eps * Scale gives the same verdicts at every scale of the data.
-// It is +Inf when the norms overflow and 0 when every row is zero.
+// Scale is the data's largest row norm |a_r|_F = |y_mu - c_(mu,v)|_2 |x_mu|_2
+// over the p(p-1) margin rows, a note for people (certificates of storable
+// verdicts carry it). The not-storable tolerance is not relative to it but to
+// each row's own scale (RowScale, CheckNotStorable): one input much larger
+// than the others would make a tolerance relative to the largest row loose
+// for all the others. It is +Inf when the norms overflow and 0 when every row
+// is zero.
 func Scale(in *model.Instance) float64 {
 	var best float64
 	diff := make([]float64, in.D)
@@ -71,10 +73,19 @@ func Scale(in *model.Instance) float64 {
 	return best
 }
 
-// NotStorableTolerance is the absolute tolerance eps * Scale(in) that a
-// not-storable certificate's residual is held to, for a relative eps.
-func NotStorableTolerance(in *model.Instance, eps float64) float64 {
-	return eps * Scale(in)
+// RowScale is |a_r|_1 = |y_mu - c_(mu,v)|_1 |x_mu|_1, the largest value the
+// margin of row r takes with W in the box |W_ij| <= 1 (rounded, for people;
+// CheckNotStorable bounds its own).
+func RowScale(in *model.Instance, r Row) float64 {
+	y, c := in.Competitor(r.Mu, in.Own(r.Mu)), in.Competitor(r.Mu, r.V)
+	var dy, nx float64
+	for i := range y {
+		dy += math.Abs(y[i] - c[i])
+	}
+	for _, x := range in.X.RawRowView(r.Mu) {
+		nx += math.Abs(x)
+	}
+	return dy * nx
 }
 
 // norm2 is the Euclidean norm, scaled so that it neither overflows nor
@@ -435,22 +446,32 @@ func exactMarginLower(in *model.Instance, w *mat.Dense, r Row) float64 {
 	return f
 }
 
-// NotStorableCheck is the outcome of checking a not-storable certificate: weights
-// lambda >= 0 on margin rows with A^T lambda nearly zero. Since
-// min_r a_r.W <= lambda.(A W) / sum(lambda) <= |A^T lambda|_1 max|W_ij| / sum(lambda),
-// no W in the box |W_ij| <= 1 has all margins above Residual, and in unit-variance
-// normalisation (|W|_F = d) no W has all margins above KappaBound.
+// NotStorableCheck is the outcome of checking a not-storable certificate:
+// weights lambda >= 0 on margin rows r, a_r.W the margin of row r, with
+// |A^T lambda|_1 <= eps sum_r lambda_r |a_r|_1, where |a_r|_1 (RowScale) is
+// the largest value margin r takes with W in the box |W_ij| <= 1. Since
+// sum_r lambda_r a_r.W = (A^T lambda).W <= |A^T lambda|_1 max|W_ij|, no W in
+// the box has every margin above eps times that margin's own largest value:
+// a_r.W > eps |a_r|_1 for all r would give sum_r lambda_r a_r.W >
+// eps sum_r lambda_r |a_r|_1 >= |A^T lambda|_1. The statement is the same
+// when an input x_mu is multiplied by any positive number (its rows' margins
+// and largest values alike), or the whole data; storability is too. In
+// unit-variance normalisation (|W|_F = d) no W has all margins above
+// KappaBound.
 type NotStorableCheck struct {
 	OK bool
 	// Lambda is the certificate checked: the weights divided by their sum.
 	Lambda []Weighted
-	// Residual bounds |A^T lambda|_1 / sum(lambda), rounding and underflow
-	// included, in the units of the margins.
+	// Residual bounds |A^T lambda|_1 / sum(lambda) from above, rounding and
+	// underflow included, in the units of the margins.
 	Residual float64
 	// KappaBound bounds d |A^T lambda|_F / sum(lambda), rounding included.
 	KappaBound float64
-	// Eps is the relative tolerance, Scale the data's scale (the function
-	// Scale) and Tolerance = Eps * Scale the bound Residual was held to.
+	// Eps is the relative tolerance; Scale bounds the rows' scale
+	// sum_r lambda_r |a_r|_1 / sum(lambda) from below, rounding and underflow
+	// included (the mean of the largest values of the margins lambda weighs),
+	// and Tolerance = Eps * Scale (rounded down) is the bound Residual was held
+	// to.
 	Eps, Scale, Tolerance float64
 	Reason                string
 }
@@ -458,9 +479,11 @@ type NotStorableCheck struct {
 // CheckNotStorable verifies lambda against the instance outside any solver: all
 // weights nonnegative and finite, rows valid, normalised to sum 1 with no
 // nonzero weight below MinCertEntry after that, and
-// |A^T lambda|_1 / sum(lambda) <= eps * Scale(in) with the rounding and
-// underflow error of the check itself added to the left side. eps is relative
-// to the data's scale, so the verdict does not depend on the units of the data.
+// |A^T lambda|_1 <= eps sum_r lambda_r |a_r|_1 with the rounding and underflow
+// error of the check itself added to the left side and taken off the right.
+// eps is relative to the scale of each row lambda weighs, so the verdict
+// depends neither on the units of the data nor on the scale of any one input
+// against the others (NotStorableCheck says what it proves).
 // Its sums are pairwise (certSumBlock, certGemmBlock), so that this bound
 // grows with log p, not p: about 2e-12 at d = 128, p = 1857.
 func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotStorableCheck {
@@ -484,10 +507,17 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		}
 	}
 	out.Lambda = norm
-	out.Scale = Scale(in)
-	out.Tolerance = eps * out.Scale
-	if math.IsInf(out.Scale, 0) || math.IsNaN(out.Scale) {
-		out.Reason = "the data's scale overflows double precision"
+	if r, ok := zeroRow(in, norm); ok {
+		// Row r's margin is exactly 0 for every W: no W has all margins
+		// positive, whatever eps.
+		out.OK, out.Residual, out.KappaBound, out.Scale, out.Tolerance = true, 0, 0, 0, 0
+		out.Reason = ""
+		out.Lambda = []Weighted{{Row: r, Weight: 1}}
+		return out
+	}
+	rs := rowScaleSum(in, norm)
+	if math.IsInf(rs, 0) || math.IsNaN(rs) {
+		out.Reason = "the scale of the rows lambda weighs overflows double precision"
 		return out
 	}
 	// The rows of each association together, for the pairwise sums below.
@@ -507,9 +537,15 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		byMu[next[l.Mu]] = l
 		next[l.Mu]++
 	}
-	g := mat.NewDense(p, d, nil)  // row mu: sum_v lambda_(mu,v) (y_mu - c_(mu,v))
-	ga := mat.NewDense(p, d, nil) // the same with absolute values, for the error bound
-	sums := make([]float64, p)    // row mu: sum_v lambda_(mu,v)
+	g := mat.NewDense(p, d, nil) // row mu: sum_v lambda_(mu,v) (y_mu - c_(mu,v))
+	// The same with absolute values, for the error bound. Each term's
+	// roundings are relative to the exact lambda |y - c| |x| (the standard
+	// model: fl(y - c) = (y - c)(1 + delta), whatever the sizes of y and c),
+	// so near-duplicate targets get a bound at the scale of their small
+	// difference; |y - c| <= |fl(y - c)| / (1 - u) is covered by the doubling
+	// of errBound below.
+	ga := mat.NewDense(p, d, nil)
+	sums := make([]float64, p) // row mu: sum_v lambda_(mu,v)
 	scratch := make([][]float64, bits.Len(uint(max(len(norm), p)))+1)
 	for k := range scratch {
 		scratch[k] = make([]float64, d)
@@ -534,7 +570,7 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 		for _, l := range rows {
 			c := in.Competitor(mu, l.V)
 			for i := range gar {
-				gar[i] += l.Weight * (math.Abs(y[i]) + math.Abs(c[i]))
+				gar[i] += l.Weight * math.Abs(y[i]-c[i])
 			}
 		}
 		var s [1]float64
@@ -605,15 +641,85 @@ func CheckNotStorable(in *model.Instance, lambda []Weighted, eps float64) NotSto
 	l1 *= 1 + 2*dd*unitRoundoff
 	sumLow := sum * (1 - 2*ns*unitRoundoff) // a lower bound on the exact sum of the weights
 	out.Residual = (l1 + errBound + under) / sumLow * (1 + 4*unitRoundoff)
+	// The rows' scale, rounded down: each term |y - c|_1 |x|_1 lambda_r goes
+	// through 3d + 2 roundings (2d for |y - c|_1, d for |x|_1, two
+	// products), the sum of len(norm) terms through len(norm) more, and each
+	// of the two products may underflow by eta/2; the exact sum of the
+	// weights is at most sum (1 + 2 ns u).
+	k := float64(3*d + 2 + len(norm) + 4)
+	sumHigh := sum * (1 + 2*ns*unitRoundoff)
+	out.Scale = math.Max(0, rs*(1-2*k*unitRoundoff)-2*float64(len(norm))*underflowUnit) / sumHigh * (1 - 4*unitRoundoff)
+	out.Tolerance = eps * out.Scale * (1 - 4*unitRoundoff)
 	out.KappaBound = float64(d) * (math.Sqrt(f2)*(1+2*dd*unitRoundoff) + errBound + under) / sumLow * (1 + 4*unitRoundoff)
 	if math.IsNaN(out.Residual) {
 		out.Residual = math.Inf(1)
 	}
 	out.OK = out.Residual <= out.Tolerance
 	if !out.OK {
-		out.Reason = fmt.Sprintf("|A^T lambda|_1 / sum(lambda) = %.3g, %.3g of the data's scale %.3g, exceeds eps = %.3g", out.Residual, out.Residual/out.Scale, out.Scale, eps)
+		out.Reason = fmt.Sprintf("|A^T lambda|_1 / sum(lambda) = %.3g, %.3g of the scale %.3g of the rows it weighs (sum lambda_r |a_r|_1 / sum lambda), exceeds eps = %.3g", out.Residual, out.Residual/out.Scale, out.Scale, eps)
 	}
 	return out
+}
+
+// ZeroMarginRow returns a margin row of in whose a_r is exactly zero (a target
+// equal to one of its competitors entry by entry, or an input that is zero),
+// if there is one: its margin is 0 for every W, so in is not storable, and
+// lambda = {r: 1} certifies it (CheckNotStorable). Float32 data make such rows
+// from targets that differ in the float64 digits only.
+func ZeroMarginRow(in *model.Instance) (Row, bool) {
+	for mu := 0; mu < in.P; mu++ {
+		own := in.Own(mu)
+		for v := 0; v < in.Slots(); v++ {
+			if v == own {
+				continue
+			}
+			if r, ok := zeroRow(in, []Weighted{{Row: Row{mu, v}}}); ok {
+				return r, true
+			}
+		}
+	}
+	return Row{}, false
+}
+
+// zeroRow returns a row of l whose a_r is exactly zero (y_mu = c_(mu,v)
+// entry by entry, or x_mu = 0): its margin is 0 for every W.
+func zeroRow(in *model.Instance, l []Weighted) (Row, bool) {
+	for _, w := range l {
+		y, c := in.Competitor(w.Mu, in.Own(w.Mu)), in.Competitor(w.Mu, w.V)
+		same, zero := true, true
+		for i := range y {
+			same = same && y[i] == c[i]
+		}
+		for _, x := range in.X.RawRowView(w.Mu) {
+			zero = zero && x == 0
+		}
+		if same || zero {
+			return w.Row, true
+		}
+	}
+	return Row{}, false
+}
+
+// rowScaleSum is sum_r lambda_r |y_mu - c_(mu,v)|_1 |x_mu|_1 over the rows of
+// l, in floating point, summed in sequence (CheckNotStorable bounds its
+// rounding).
+func rowScaleSum(in *model.Instance, l []Weighted) float64 {
+	nx := make([]float64, in.P)
+	for mu := range nx {
+		for _, x := range in.X.RawRowView(mu) {
+			nx[mu] += math.Abs(x)
+		}
+	}
+	var s float64
+	for _, w := range l {
+		y, c := in.Competitor(w.Mu, in.Own(w.Mu)), in.Competitor(w.Mu, w.V)
+		var dy float64
+		for i := range y {
+			dy += math.Abs(y[i] - c[i])
+		}
+		s += w.Weight * (dy * nx[w.Mu])
+	}
+	return s
 }
 
 // The summation orders of CheckNotStorable, which its rounding bound counts

@@ -83,7 +83,9 @@
 //   - CheckStorable and CheckNotStorable: certificates checked from the instance
 //     data alone, normalised (max |W_ij| = 1, sum(lambda) = 1), with rounding and
 //     underflow errors bounded, and W's margins that the bound cannot decide
-//     recomputed exactly; the not-storable tolerance is relative to Scale.
+//     recomputed exactly; the not-storable tolerance is relative to the scale
+//     |a_r|_1 of each row lambda weighs (NotStorableCheck: invariant under
+//     per-input scaling); ZeroMarginRow finds a row no W can make positive.
 //
 // A solve that stops without a solution (a HiGHS warning, any solver's time
 // limit) fails with an error wrapping ErrSolverWarning; the chain goes on.

@@ -124,8 +124,8 @@ type Options struct {
 	// (default StopOptimal); the simplex and HiGHS ignore it.
 	Stop Stop
 	// Eps is the relative tolerance of the not-storable certificate an early
-	// stop checks (default DefaultEps; the absolute one is
-	// NotStorableTolerance(in, Eps)).
+	// stop checks (default DefaultEps, relative to each margin row's scale:
+	// CheckNotStorable).
 	Eps float64
 	// Precision is the arithmetic of the interior-point normal equations
 	// (default PrecisionAuto); the other solvers ignore it.

@@ -80,12 +80,11 @@ const (
 const SizedGap = 1e-3
 
 // DefaultEps is the relative tolerance of not-storable certificates: a
-// certificate says that no W with |W_ij| <= 1 has all margins above
-// eps * Scale(in), the data's scale (the largest row norm
-// |y_mu - c_(mu,v)|_2 |x_mu|_2), so verdicts do not change when the data are
-// scaled. Random instances have Scale near 2 (unit-length vectors), where it
-// is close to the absolute 1e-6 earlier versions used. Solvers that test a
-// residual themselves compare it with NotStorableTolerance(in, eps).
+// certificate says that no W with |W_ij| <= 1 has every margin above eps times
+// that margin's own largest value |a_r|_1 = |y_mu - c_(mu,v)|_1 |x_mu|_1
+// (CheckNotStorable), so verdicts do not change when the data, or any one
+// input, are scaled. Solvers that test a residual themselves call
+// CheckNotStorable.
 const DefaultEps = 1e-6
 
 // NewSolver returns the solver opts.Method names, in its fallback chain

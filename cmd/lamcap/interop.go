@@ -138,16 +138,19 @@ compares its SHA-256 with the one the certificate names, and recomputes every
 margin of W (max |W_ij| = 1; exactly where rounding bounds cannot decide), or
 |A^T lambda|_1 / sum(lambda) (sum(lambda) = 1), with rounding and underflow bounds.
 
-A not-storable certificate is held to verify's own eps times the data's scale
-(the largest |y_mu - c||x_mu| over the margin rows): eps is the default (%g)
-or --eps, never a value from the file. Exit status 0 when the certificate holds, 1
+A not-storable certificate is held to verify's own eps times the scale of the
+rows lambda weighs, sum_r lambda_r |a_r|_1 / sum(lambda), where
+|a_r|_1 = |y_mu - c|_1 |x_mu|_1 is the largest value margin r takes with
+|W_ij| <= 1: it proves that no such W has every margin above eps times its own
+largest value, whatever the scale of the data or of any one input. eps is the
+default (%g) or --eps, never a value from the file (nor is the file's scale used). Exit status 0 when the certificate holds, 1
 when it does not, 2 when the file is not a certificate.`, feasibility.DefaultEps)
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("verify [--eps E] FILE.json", verifySynopsis)
 	var eps float64
 	var inputs, targets string
-	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "tolerance a not-storable certificate is held to, relative to the data's scale: no W with |W_ij| <= 1 has all margins above eps * scale")
+	fs.Float64Var(&eps, "eps", feasibility.DefaultEps, "tolerance a not-storable certificate is held to, relative to each margin row's scale: no W with |W_ij| <= 1 has every margin above eps times its largest value |a_r|_1")
 	fs.StringVar(&inputs, "inputs", "", "user inputs, if they moved since the certificate was made (their content must match)")
 	fs.StringVar(&targets, "targets", "", "user targets, if they moved since the certificate was made")
 	if err := fs.parseArgs(args, stdout); err != nil {
@@ -227,7 +230,7 @@ func report(stdout io.Writer, c *certificate.Certificate, in *model.Instance, ep
 		fmt.Fprintf(stdout, "certificate holds: storable; all %d margins of W are positive (smallest %.6g; %d decided in exact arithmetic); instance %s, sha256 %.12s...; eps %g (%s) is not needed for W\n",
 			chk.Rows, chk.MinMargin, chk.Exact, ci.Describe(), ci.SHA256, eps, epsFrom)
 	default:
-		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s) x scale %.3g; instance %s, sha256 %.12s...\n",
+		fmt.Fprintf(stdout, "certificate holds: not-storable; |A^T lambda|_1 / sum(lambda) = %.3g <= eps %g (%s) x scale %.3g of the rows lambda weighs (sum lambda_r |a_r|_1 / sum(lambda)): no W with |W_ij| <= 1 has every margin above eps times its largest value |a_r|_1; instance %s, sha256 %.12s...\n",
 			chk.Residual, eps, epsFrom, chk.Scale, ci.Describe(), ci.SHA256)
 	}
 	return nil

@@ -23,9 +23,10 @@ const solveSynopsis = `Decides whether one random instance of p associations in 
 and prints the verdict with its certificate, checked outside the solver:
   storable      a W whose p(p-1) recomputed margins all exceed their rounding bounds;
   not-storable  weights lambda >= 0 on the margin rows with |A^T lambda|_1 / sum(lambda)
-                <= eps x scale, so no W with |W_ij| <= 1 has all margins above
-                eps x scale (eps is relative to the data's scale, its largest
-                row norm |y_mu - c| |x_mu|);
+                <= eps x scale, scale = sum lambda_r |a_r|_1 / sum(lambda), so no
+                W with |W_ij| <= 1 has every margin above eps times its largest
+                value |a_r|_1 = |y_mu - c|_1 |x_mu|_1 (the same claim whatever
+                the scale of the data or of any one input);
   undecided     neither could be certified (counted and shown, never guessed).
 
 Formulations: margin (default) maximises t subject to a_r.W >= t, |W_ij| <= 1 with
@@ -119,8 +120,8 @@ func certificateLine(v feasibility.Verdict) string {
 			s.MinMargin, s.Kappa)
 	case feasibility.NotStorable:
 		n := v.LambdaCheck
-		return fmt.Sprintf("(certified: lambda on %d rows, |A^T lambda|_1/sum = %.3g <= eps %.3g x scale %.3g; no W with |W_ij| <= 1 has all margins > %.3g, none with |W|_F = d above %.3g)",
-			len(v.Lambda), n.Residual, n.Eps, n.Scale, n.Tolerance, n.KappaBound)
+		return fmt.Sprintf("(certified: lambda on %d rows, |A^T lambda|_1/sum = %.3g <= eps %.3g x scale %.3g of its rows; no W with |W_ij| <= 1 has every margin above eps x its largest value |a_r|_1, none with |W|_F = d all above %.3g)",
+			len(v.Lambda), n.Residual, n.Eps, n.Scale, n.KappaBound)
 	}
 	return "(no certificate: " + v.Note + ")"
 }
