@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/lamcap/lamcap/model"
 )
 
 // cpuSeconds is the user CPU time of this process so far (all its threads,
@@ -40,22 +38,8 @@ func TestIPMCPU(t *testing.T) {
 	var build, solve float64
 	var iters int
 	for _, item := range strings.Fields(spec) {
-		f := strings.Split(item, ":")
-		if len(f) != 4 {
-			t.Fatalf("bad item %q", item)
-		}
-		d, _ := strconv.Atoi(f[0])
-		seed, _ := strconv.ParseUint(f[2], 10, 64)
-		p, _ := strconv.Atoi(f[3])
-		kind := model.Coupled
-		if f[1] == "decoupled" {
-			kind = model.Decoupled
-		}
 		c0 := cpuSeconds()
-		in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: kind}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := scanInstance(t, item)
 		c1 := cpuSeconds()
 		s := NewIPM(in, Options{Stop: StopVerdict, Eps: DefaultEps})
 		s.correctors, _ = strconv.Atoi(os.Getenv("LAMCAP_IPM_CORRECTORS"))

@@ -77,21 +77,7 @@ func TestIPMScan(t *testing.T) {
 		t.Skip("set LAMCAP_IPM_SCAN='d:model:seed:p ...'")
 	}
 	for _, item := range strings.Fields(spec) {
-		f := strings.Split(item, ":")
-		if len(f) != 4 {
-			t.Fatalf("bad item %q", item)
-		}
-		d, _ := strconv.Atoi(f[0])
-		seed, _ := strconv.ParseUint(f[2], 10, 64)
-		p, _ := strconv.Atoi(f[3])
-		kind := model.Coupled
-		if f[1] == "decoupled" {
-			kind = model.Decoupled
-		}
-		in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: kind}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := scanInstance(t, item)
 		s := NewIPM(in, Options{Stop: StopVerdict, Eps: DefaultEps})
 		sol, err := s.Solve(context.Background())
 		if err != nil {
@@ -105,4 +91,27 @@ func TestIPMScan(t *testing.T) {
 		fmt.Printf("scan %s %s it=%d single=%d double=%d pcg=%d proj=%d res=%.2g t=%.3e\n",
 			item, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps, s.last.polishSteps, res, sol.T)
 	}
+}
+
+// scanInstance builds the instance of one d:model:seed:p item of the
+// diagnostic scans (LAMCAP_IPM_SCAN, LAMCAP_IPM_CPU); model is coupled or
+// decoupled.
+func scanInstance(t *testing.T, item string) *model.Instance {
+	t.Helper()
+	f := strings.Split(item, ":")
+	if len(f) != 4 {
+		t.Fatalf("bad item %q, want d:model:seed:p", item)
+	}
+	d, _ := strconv.Atoi(f[0])
+	seed, _ := strconv.ParseUint(f[2], 10, 64)
+	p, _ := strconv.Atoi(f[3])
+	kind := model.Coupled
+	if f[1] == "decoupled" {
+		kind = model.Decoupled
+	}
+	in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: kind}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
