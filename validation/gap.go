@@ -225,7 +225,7 @@ type DesignRow struct {
 	N         int     `json:"pairs"`
 	FullSE    float64 `json:"full_se"`
 	VerdictSE float64 `json:"verdict_se"`
-	// Verdicts and Seconds are the mean verdicts and CPU seconds per p*.
+	// Verdicts and Seconds are the mean verdicts and seconds per p* (wall time, as the records state it).
 	Verdicts float64 `json:"verdicts_per_p_star"`
 	Seconds  float64 `json:"seconds_per_p_star"`
 	// Ratio is the information per CPU second of the verdict design over that
@@ -236,6 +236,10 @@ type DesignRow struct {
 	// d), as a run at a new d would have to (0 at the smallest d).
 	GuessSE    float64 `json:"verdict_se_guessed_p0"`
 	GuessRatio float64 `json:"information_per_cpu_ratio_guessed_p0"`
+	// GuessUnmeasurable says the bootstrap cannot measure the design's error
+	// at the guessed p0 on these seeds (one model's verdicts all on one side,
+	// or no pair's two verdicts differing); GuessSE and GuessRatio are then 0.
+	GuessUnmeasurable bool `json:"guessed_p0_unmeasurable,omitempty"`
 }
 
 // DecisiveRatio is the information-per-CPU ratio above which the report calls
@@ -289,13 +293,41 @@ func design(groups []Group, pairs []Pair, set Settings) []DesignRow {
 			ci := stats.Bootstrap(len(seeds), set.Bootstrap, set.Seed+uint64(p.D)+1, 0.6827, shift(p0c, p0d))
 			return (ci.Hi - ci.Lo) / 2
 		}
+		// unmeasurable says the bootstrap cannot measure the verdict design's
+		// error at (p0c, p0d) on these seeds: the verdicts of a model fall all
+		// on one side (the fraction is then held at half a count in every
+		// sample), or no pair's two verdicts differ (the two fractions then
+		// move together in every sample and the shift hardly moves, though
+		// discordant pairs, which carry the design's error, exist at a rate
+		// these seeds cannot see). Seen at d = 96 with 10 pairs: a bootstrap
+		// SE of 0.21 associations against 2.76 at the measured thresholds.
+		unmeasurable := func(p0c, p0d float64) bool {
+			var kc, kd, discordant int
+			for _, sd := range seeds {
+				ac, ad := float64(c.bySeed[sd]) >= p0c, float64(d.bySeed[sd]) >= p0d
+				if ac {
+					kc++
+				}
+				if ad {
+					kd++
+				}
+				if ac != ad {
+					discordant++
+				}
+			}
+			return kc == 0 || kc == len(seeds) || kd == 0 || kd == len(seeds) || discordant == 0
+		}
 		row := DesignRow{D: p.D, N: len(seeds), FullSE: p.DiffSE, VerdictSE: se(math.Round(c.Threshold), math.Round(d.Threshold)),
 			Verdicts: (c.Solves + d.Solves) / 2, Seconds: (c.Seconds + d.Seconds) / 2}
 		// Information per pair is 1/(n SE^2); the verdict costs Seconds/Verdicts.
 		row.Ratio = math.Pow(row.FullSE/row.VerdictSE, 2) * row.Verdicts
 		if pc, pd, ok := previous(groups, p.D); ok {
-			row.GuessSE = se(math.Round(c.Theory*(1+pc.Deviation)), math.Round(d.Theory*(1+pd.Deviation)))
+			p0c, p0d := math.Round(c.Theory*(1+pc.Deviation)), math.Round(d.Theory*(1+pd.Deviation))
+			row.GuessSE = se(p0c, p0d)
 			row.GuessRatio = math.Pow(row.FullSE/row.GuessSE, 2) * row.Verdicts
+			if unmeasurable(p0c, p0d) {
+				row.GuessSE, row.GuessRatio, row.GuessUnmeasurable = 0, 0, true
+			}
 		}
 		out = append(out, row)
 	}

@@ -3,6 +3,7 @@ package validation
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
@@ -393,13 +394,16 @@ func (r Report) designStatement() string {
 		return ""
 	}
 	var s strings.Builder
-	s.WriteString("**Where to spend the CPU: a full p* per instance, or one verdict near the threshold (the probit design)?** Measured on the committed pairs: the verdict at p0 is [p* >= p0], so the single-verdict design's error can be computed on the very same instances (p0 at each model's measured threshold, its best case; the crossing shift from the two storable fractions with the probit widths taken as known; bootstrap over seeds). A verdict is charged the mean CPU time of the verdicts of a p* search (seconds per p* / verdicts per p*).\n\n")
+	s.WriteString("**Where to spend the CPU: a full p* per instance, or one verdict near the threshold (the probit design)?** Measured on the committed pairs: the verdict at p0 is [p* >= p0], so the single-verdict design's error can be computed on the very same instances (p0 at each model's measured threshold, its best case; the crossing shift from the two storable fractions with the probit widths taken as known; bootstrap over seeds). A verdict is charged the mean time of the verdicts of a p* search (seconds per p* / verdicts per p*). The records' seconds are wall time, taken while the machine also ran other work; the ratio uses them as a proxy for CPU time, the same for both designs.\n\n")
 	s.WriteString("A second verdict column guesses p0 as a run at a new d must: theory times (1 + the model's deviation from theory at the next smaller d).\n\n")
-	s.WriteString("| d | pairs | SE of the shift, full p* | SE, one verdict at the threshold | ratio | SE, one verdict at the guessed p0 | ratio | verdicts per p* | CPU s per p* |\n|---|---|---|---|---|---|---|---|---|\n")
+	s.WriteString("| d | pairs | SE of the shift, full p* | SE, one verdict at the threshold | ratio | SE, one verdict at the guessed p0 | ratio | verdicts per p* | s per p* (wall) |\n|---|---|---|---|---|---|---|---|---|\n")
 	var large []DesignRow
 	for _, d := range r.Design {
 		guess, gr := "-", "-"
-		if d.GuessSE > 0 {
+		switch {
+		case d.GuessUnmeasurable:
+			guess, gr = "not measurable", "none"
+		case d.GuessSE > 0:
 			guess, gr = fmt.Sprintf("%.2f", d.GuessSE), fmt.Sprintf("%.2f", d.GuessRatio)
 		}
 		fmt.Fprintf(&s, "| %d | %d | %.2f | %.2f | %.2f | %s | %s | %.2f | %.1f |\n", d.D, d.N, d.FullSE, d.VerdictSE, d.Ratio, guess, gr, d.Verdicts, d.Seconds)
@@ -407,17 +411,25 @@ func (r Report) designStatement() string {
 			large = append(large, d)
 		}
 	}
-	s.WriteString("\n'ratio' is the information per CPU second of one verdict per instance over that of a full p* per instance: (SE full / SE verdict)^2 times the verdicts per p*. ")
+	s.WriteString("\n'ratio' is the information per second of one verdict per instance over that of a full p* per instance: (SE full / SE verdict)^2 times the verdicts per p*. ")
 	lo, hi := math.Inf(1), math.Inf(-1)
+	var oneSided []string
 	for _, d := range large {
 		x := d.Ratio
-		if d.GuessSE > 0 {
+		switch {
+		case d.GuessUnmeasurable:
+			oneSided = append(oneSided, strconv.Itoa(d.D))
+			continue
+		case d.GuessSE > 0:
 			x = d.GuessRatio
 		}
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
-	if len(large) > 0 {
+	if len(large) > len(oneSided) {
 		fmt.Fprintf(&s, "At d >= 40, with p0 guessed, it is %.2f to %.2f. ", lo, hi)
+	}
+	if len(oneSided) > 0 {
+		fmt.Fprintf(&s, "At d = %s the bootstrap cannot measure the verdict design at the guessed p0 ('not measurable'): on the measured seeds no pair's two verdicts differ there, or one model's all fall on one side, so every bootstrap sample gives nearly the same shift although the pairs that would differ, which carry the design's error, are merely unseen; no ratio is given until more pairs show them. ", strings.Join(oneSided, ", "))
 	}
 	s.WriteString("One binary verdict loses most of what the pairing gives a full p* (the shared spread of a seed's two instances cancels in p*_coupled - p*_decoupled, not in two verdicts), and wins back only the factor of verdicts per p*. The charge per verdict is the search's average; a verdict at the threshold, where the LP is hardest, may cost more than that average (the records do not time single verdicts), which would move the ratio down. ")
 	if len(large) > 0 && hi < DecisiveRatio {
