@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 
 	binding "github.com/lanl/highs"
 
@@ -97,7 +98,14 @@ type solveOutcome struct {
 // runSolve calls Solve without ever letting the binding crash the process: a
 // warning becomes lp.ErrSolverWarning, a panic inside the binding an error, and the
 // iteration count is read only from a solution that holds a HiGHS object.
+//
+// It keeps m alive to its end: the binding's Solve copies m's C handle into the
+// solution and then no longer uses m, so the garbage collector could finalize
+// m (Highs_destroy) while the solution is still read through that handle, a
+// use after free that crashed the lp tests once under load (SIGSEGV in
+// Highs_getDoubleInfoValue called from the binding's Solve).
 func runSolve(m *binding.RawModel) (out solveOutcome, err error) {
+	defer runtime.KeepAlive(m)
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("HiGHS binding panicked: %v", r)
