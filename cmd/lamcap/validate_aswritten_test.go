@@ -16,11 +16,8 @@ import (
 // twice once (F4: the same directory twice doubled n).
 func TestValidateSaysWhatIsTakenAsWritten(t *testing.T) {
 	dir := t.TempDir()
-	sw := filepath.Join(dir, "sw")
+	sw := smallSweep(t, dir)
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"sweep", "--d", "6", "--seeds", "1:3", "--model", "coupled", "--quiet", "--out", sw}, &stdout, &stderr); code != 0 {
-		t.Fatalf("sweep exit %d: %s", code, stderr.String())
-	}
 	report := func(records string) (string, string) {
 		t.Helper()
 		stdout.Reset()

@@ -17,11 +17,8 @@ import (
 // exit 1 after five of six figures were written).
 func TestValidateFigureNames(t *testing.T) {
 	dir := t.TempDir()
-	sw := filepath.Join(dir, "sw")
+	sw := smallSweep(t, dir)
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"sweep", "--d", "6", "--seeds", "1:3", "--model", "coupled", "--quiet", "--out", sw}, &stdout, &stderr); code != 0 {
-		t.Fatalf("sweep exit %d: %s", code, stderr.String())
-	}
 	out := filepath.Join(dir, "out")
 	for _, name := range []string{"v1", "v2"} {
 		if code := run(context.Background(), []string{"validate", "--records", sw, "--report", filepath.Join(out, name+".md")}, &stdout, &stderr); code != 0 {
@@ -56,4 +53,16 @@ func TestValidateFigureNames(t *testing.T) {
 	if ents, _ := os.ReadDir(bad); len(ents) != 1 {
 		t.Errorf("refusing left files: %v", ents)
 	}
+}
+
+// smallSweep writes the sweep the validate tests read (d = 6, seeds 1..3,
+// coupled) to dir/sw and returns its path.
+func smallSweep(t *testing.T, dir string) string {
+	t.Helper()
+	sw := filepath.Join(dir, "sw")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"sweep", "--d", "6", "--seeds", "1:3", "--model", "coupled", "--quiet", "--out", sw}, &stdout, &stderr); code != 0 {
+		t.Fatalf("sweep exit %d: %s", code, stderr.String())
+	}
+	return sw
 }
