@@ -19,7 +19,8 @@ type Warn func(path string, bad []BadLine, action string)
 // records of one unit leave out untouched. A directory that is not a sweep,
 // holds another grid, or is out itself is a *DirError. Records are read with
 // their certificates checked (ReadRecords), and the certificates are copied
-// into out beside them.
+// into out beside them; records no certificate re-checked (version 1, or
+// digests only) are kept as written and counted in Result.AsWritten.
 func Merge(out string, dirs []string, warn Warn) (Result, error) {
 	if len(dirs) == 0 {
 		return Result{}, &DirError{"name at least one sweep directory to merge"}
@@ -81,12 +82,16 @@ func Merge(out string, dirs []string, warn Warn) (Result, error) {
 			return Result{}, fmt.Errorf("%s has conflicting records in %s and %s", r.Unit.Name(), out, from[r.Unit])
 		}
 	}
+	asWritten := st.Uncertified // of the records out held already
 	for _, r := range all {
+		if _, ok := st.Record(r.Unit); !ok && r.TakenAsWritten() {
+			asWritten++
+		}
 		if err := st.Append(r); err != nil {
 			return Result{}, fmt.Errorf("merging into %s: %w", out, err)
 		}
 	}
 	recs := st.Records()
 	groups, err := SummariseWithTheory(recs, st.Grid.Kappa)
-	return Result{Grid: st.Grid, Records: recs, Groups: groups}, err
+	return Result{Grid: st.Grid, Records: recs, Groups: groups, AsWritten: asWritten}, err
 }

@@ -283,6 +283,11 @@ type Result struct {
 	Grid    Grid
 	Records []Record
 	Groups  []GroupSummary
+	// AsWritten counts the Records no certificate re-checked when they were
+	// read (Record.TakenAsWritten: records of a version 1 directory, or of a
+	// digests-only one whose certificates are not there): their p* is taken
+	// as written. Merge sets it; a computed Result has none.
+	AsWritten int
 }
 
 // Run computes the sweep in memory and returns its result. On an error or a

@@ -391,13 +391,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, r := range res.Records {
-		if !r.HasCertificates() && (r.Lower > 0 || r.Upper > 0) {
-			n++
-		}
-	}
-	warnUncertified(stderr, out, n)
+	warnUncertified(stderr, out, res.AsWritten)
 	if err := writeOutputs(out, res); err != nil {
 		return err
 	}
