@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/theory"
@@ -323,6 +324,14 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	// test decides the prefix of p associations: cold (a fresh instance and
 	// solver) on the way down, warm (the instance grown by one) on the way up.
 	test := func(p int, up bool) (Status, string, error) {
+		// Every p is checked against the memory budget before its instance is
+		// built or grown, as in the bracketing search: the caller checked
+		// Start, but a storable Start grows p one association at a time
+		// with no bound but p*.
+		need := lp.MemoryEstimate(src.Dim(), p, src.Model(), false, opt.LP)
+		if err := memlimit.Check(fmt.Sprintf("d=%d p=%d (the search's next verdict)", src.Dim(), p), need); err != nil {
+			return Undecided, "", err
+		}
 		var err error
 		if up {
 			err = in.GrowContext(ctx, p)

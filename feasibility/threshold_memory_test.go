@@ -1,0 +1,44 @@
+package feasibility
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+
+	"github.com/lamcap/lamcap/internal/memlimit"
+	"github.com/lamcap/lamcap/lp"
+	"github.com/lamcap/lamcap/model"
+)
+
+// TestGrowingSearchChecksMemory: the warm search (the simplex's) grows a
+// storable start one association at a time; with a budget that holds p = 6
+// but not p = 7, it must refuse p = 7 with a *memlimit.TooLarge before
+// deciding it (it used to grow on unchecked). The verdicts decided are those
+// at 5 and 6, both storable (p* of this instance is far above 6).
+func TestGrowingSearchChecksMemory(t *testing.T) {
+	src := model.Random{D: 8, Seed: 1, Kind: model.Coupled}
+	opts := lp.Options{Method: lp.MethodSimplex}
+	if !growsWarm(searchMethod(src, opts)) {
+		t.Fatal("the simplex does not grow warm: this test needs a warm search")
+	}
+	budget := lp.MemoryEstimate(src.D, 6, src.Kind, false, opts)
+	if lp.MemoryEstimate(src.D, 7, src.Kind, false, opts) <= budget {
+		t.Fatal("the estimate does not grow from p = 6 to 7")
+	}
+	t.Setenv(memlimit.EnvVar, strconv.FormatInt(budget, 10))
+	var tried []int
+	th, err := FindThreshold(context.Background(), src, ThresholdOptions{LP: opts, Start: 5,
+		OnVerdict: func(p int, v Verdict) {
+			tried = append(tried, p)
+			if v.Status != Storable {
+				t.Errorf("p = %d: %v, want storable", p, v.Status)
+			}
+		}})
+	if tl := new(memlimit.TooLarge); !errors.As(err, &tl) {
+		t.Fatalf("p* %d, %v; want a *memlimit.TooLarge for p = 7", th.PStar, err)
+	}
+	if len(tried) != 2 || tried[0] != 5 || tried[1] != 6 {
+		t.Errorf("decided p = %v, want 5 and 6 only", tried)
+	}
+}
