@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/lamcap/lamcap/internal/dirlock"
+	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/stats"
@@ -167,13 +169,12 @@ func (s VocabStudy) units() ([]vocabUnit, error) {
 const VocabRecordsFile = "records.jsonl"
 
 // ReadVocabRecords reads a study's records; a missing file is no records, and a
-// line that is not a whole record (one cut short by a kill) is skipped.
+// line that is not a whole record (one cut short by a kill) is skipped. Only a
+// regular file is read (inputfile.Open): a named pipe, device or directory in
+// its place is a *DirError, refused without blocking on it.
 func ReadVocabRecords(dir string) ([]VocabThreshold, error) {
-	f, err := os.Open(filepath.Join(dir, VocabRecordsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	f, _, err := openVocabRecords(dir)
+	if f == nil || err != nil {
 		return nil, err
 	}
 	defer f.Close()
@@ -189,6 +190,20 @@ func ReadVocabRecords(dir string) ([]VocabThreshold, error) {
 	return out, sc.Err()
 }
 
+// openVocabRecords opens dir's records file for reading, with its size: a
+// missing file is (nil, 0, nil), and one that is not a regular file a
+// *DirError (badFile).
+func openVocabRecords(dir string) (*os.File, int64, error) {
+	f, size, err := inputfile.Open(filepath.Join(dir, VocabRecordsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, badFile(err)
+	}
+	return f, size, nil
+}
+
 // VocabRun is what StudyVocab did: the thresholds it found (Ran) and those
 // s.Dir's records already held (Kept).
 type VocabRun struct {
@@ -201,7 +216,9 @@ type VocabRun struct {
 // ctx stops it at once with ctx's error, and the threshold in flight is not
 // recorded, whatever its search returned. A last line cut short by a kill is
 // repaired first (repairTail). It refuses a directory that another process
-// holds (*dirlock.BusyError, on Dir/LockFile).
+// holds (*dirlock.BusyError, on Dir/LockFile, naming it a vocabulary study
+// directory), and, before it writes anything there (the lock file included),
+// a records file that is not a regular file (*DirError).
 func StudyVocab(ctx context.Context, s VocabStudy) (VocabRun, error) {
 	var run VocabRun
 	dir, progress := s.Dir, s.Progress
@@ -212,16 +229,24 @@ func StudyVocab(ctx context.Context, s VocabStudy) (VocabRun, error) {
 	if err != nil {
 		return run, err
 	}
+	if f, _, err := openVocabRecords(dir); err != nil {
+		return run, err
+	} else if f != nil {
+		f.Close()
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return run, err
 	}
 	lock, err := dirlock.Acquire(dir, filepath.Join(dir, LockFile))
+	if busy := new(dirlock.BusyError); errors.As(err, &busy) {
+		busy.Kind = "vocabulary study directory"
+	}
 	if err != nil {
 		return run, err
 	}
 	defer lock.Release()
 	path := filepath.Join(dir, VocabRecordsFile)
-	if err := repairTail(path); err != nil {
+	if err := repairTail(dir); err != nil {
 		return run, fmt.Errorf("vocabulary study: %w", err)
 	}
 	have, err := ReadVocabRecords(dir)
@@ -288,20 +313,32 @@ func cpuSeconds() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
-// repairTail makes a record file end with a whole line. A kill during an
+// repairTail makes dir's record file end with a whole line. A kill during an
 // append can leave the last line without its newline: if that line is a whole
 // record it gets its newline, otherwise it is cut off (ReadVocabRecords skips
 // it anyway), so that the next record appended starts a line of its own
 // instead of being glued to the fragment and lost with it.
-func repairTail(path string) error {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) || len(b) == 0 || b[len(b)-1] == '\n' {
-		return nil
-	}
-	if err != nil {
+func repairTail(dir string) error {
+	in, size, err := openVocabRecords(dir)
+	if in == nil || err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	defer in.Close()
+	if size == 0 {
+		return nil
+	}
+	last := make([]byte, 1)
+	if _, err := in.ReadAt(last, size-1); err != nil {
+		return err
+	}
+	if last[0] == '\n' {
+		return nil
+	}
+	b := make([]byte, size)
+	if _, err := in.ReadAt(b, 0); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, VocabRecordsFile), os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -50,7 +51,11 @@ func runVocabStudy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	return o.run(ctx, stdout, stderr)
+	err := o.run(ctx, stdout, stderr)
+	if errors.As(err, new(*experiment.DirError)) {
+		return usagef("%v", err) // a records file that is not a regular file
+	}
+	return err
 }
 
 // vocabStudyFlags registers the flags of vocab-study in o.
@@ -63,7 +68,7 @@ func vocabStudyFlags(o *vocabStudyArgs) *flagSet {
 	fs.IntVar(&o.reducedFrom, "reduced-from", 0, "the reduced grid at every d >= this (0: the whole grid everywhere)")
 	fs.StringVar(&o.vs, "v", "", "vocabulary sizes replacing the grid at every d, comma separated (e.g. for cost measurements)")
 	fs.BoolVar(&o.noSolve, "no-solve", false, "solve nothing: write the summary, figures and report from the records as they are")
-	fs.StringVar(&o.out, "out", "docs/data/vocab", "records directory (created; reused to resume)")
+	fs.StringVar(&o.out, "out", experiment.VocabDir, "records directory (created; reused to resume)")
 	fs.StringVar(&o.report, "report", "", "write the report (markdown) here, e.g. docs/vocabulary.md")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
 	fs.Float64Var(&o.timeLimit, "time-limit", 120, "time limit per solve in seconds (0: none); a solve that hits it goes to the next solver (HiGHS), so verdicts stay certified")
@@ -212,7 +217,7 @@ func writeVocabReport(stdout io.Writer, st experiment.VocabStudy, report string)
 	if err := figures.Vocab(filepath.Dir(report), "vocabulary-", groups); err != nil {
 		return err
 	}
-	text, err := vocabReport(st, recs, groups)
+	text, err := vocabReport(st, st.Dir, recs, groups)
 	if err != nil {
 		return err
 	}
@@ -220,8 +225,9 @@ func writeVocabReport(stdout io.Writer, st experiment.VocabStudy, report string)
 }
 
 // vocabReport is the report of st from the records of st.Dir (recs, and the
-// groups they make) and those of its curves.
-func vocabReport(st experiment.VocabStudy, recs []experiment.VocabThreshold, groups []experiment.VocabGroup) ([]byte, error) {
+// groups they make) and those of its curves; it names st.Dir dir (as the user
+// gave it).
+func vocabReport(st experiment.VocabStudy, dir string, recs []experiment.VocabThreshold, groups []experiment.VocabGroup) ([]byte, error) {
 	paper, err := experiment.PaperPC(groups)
 	if err != nil {
 		return nil, err
@@ -239,7 +245,7 @@ func vocabReport(st experiment.VocabStudy, recs []experiment.VocabThreshold, gro
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := experiment.WriteVocabReport(&b, groups, paper, curves, parts); err != nil {
+	if err := experiment.WriteVocabReport(&b, dir, groups, paper, curves, parts); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

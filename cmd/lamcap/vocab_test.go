@@ -146,7 +146,7 @@ func TestVocabularyReportRegenerates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := vocabReport(st, recs, groups)
+	got, err := vocabReport(st, o.out, recs, groups)
 	if err != nil {
 		t.Fatal(err)
 	}

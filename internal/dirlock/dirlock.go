@@ -23,6 +23,9 @@ type BusyError struct {
 	Dir  string
 	PID  int    // 0 when the lock file does not say
 	Host string // "" when the lock file does not say
+	// Kind names what the directory is, for the message (the caller sets
+	// it: "vocabulary study directory"); "" is a sweep directory.
+	Kind string
 }
 
 func (e *BusyError) Error() string {
@@ -33,7 +36,11 @@ func (e *BusyError) Error() string {
 	if host == "" {
 		host = "unknown host"
 	}
-	return fmt.Sprintf("sweep directory %s is in use by another lamcap process (pid %s on %s)", e.Dir, pid, host)
+	kind := e.Kind
+	if kind == "" {
+		kind = "sweep directory"
+	}
+	return fmt.Sprintf("%s %s is in use by another lamcap process (pid %s on %s)", kind, e.Dir, pid, host)
 }
 
 // Acquire takes the lock file path (created if missing) for directory dir
