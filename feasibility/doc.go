@@ -13,7 +13,8 @@
 //     (lp.NotStorableCheck), so verdicts do not change when the data or any
 //     one input are scaled. A not-storable answer in doubt (residual above
 //     ConfirmEps of its scale, or the solver's own t* > 0 while its W failed)
-//     is checked by every other solver (Solvers), a storable certificate wins
+//     is checked by every other solver (Solvers) meant for its d (not asked
+//     beyond lp.Capabilities.MaxD, as its Note says), a storable certificate wins
 //     (Disagreement), and if t* > 0, no W verifies and nothing is confirmed
 //     the verdict is undecided. User data with inputs of uneven size left in
 //     doubt are also decided on their power-of-two equilibrated inputs, the

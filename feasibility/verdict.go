@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -46,7 +47,7 @@ type Verdict struct {
 	Attempts    int
 	Solver      lp.Method // the solver whose answer was certified (or tried last)
 	Seconds     float64
-	Note        string // why a verdict is undecided
+	Note        string // why a verdict is undecided, or which solvers a not-storable one in doubt could not ask (confirm)
 	// Disagreement records solvers of the chain that certified different
 	// answers (Decide, ConfirmEps): the storable one is kept.
 	Disagreement string
@@ -189,7 +190,10 @@ func Decide(ctx context.Context, chain *lp.Chain, eps float64) (Verdict, error) 
 // verdict v is in doubt (Decide). A W that verifies wins, with the
 // disagreement noted. Otherwise v stands, unless a solver's t* was positive
 // (tPos) and neither v nor any other solver's lambda is confirmed at
-// ConfirmEps: then the verdict is undecided with the reason.
+// ConfirmEps: then the verdict is undecided with the reason. A solver not
+// meant for the instance's d (lp.Capabilities.MaxD) is not asked, and the
+// verdict's Note says which were not (the simplex's cold solve at d = 96
+// would take hours).
 func confirm(ctx context.Context, chain *lp.Chain, v, tPos Verdict, attempt func(*lp.Solution, error) (Verdict, bool, error)) (Verdict, error) {
 	in := chain.Instance()
 	why := fmt.Sprintf("%s certified not storable with a residual of %.3g of its scale", v.Solver, v.LambdaCheck.Residual/v.LambdaCheck.Scale)
@@ -197,13 +201,17 @@ func confirm(ctx context.Context, chain *lp.Chain, v, tPos Verdict, attempt func
 		why += fmt.Sprintf(" while %s's optimal margin t* = %.3g was positive (%.3g of the scale) and its W failed the exact check", tPos.Solver, tPos.Margin, tPos.Margin/v.LambdaCheck.Scale)
 	}
 	best := v // the not-storable verdict kept: a confirmed one if any
-	var asked []string
+	var asked, skipped []string
 	for _, m := range Solvers {
 		if m == v.Solver {
 			continue
 		}
 		caps, ok := m.Capabilities()
 		if !ok || (caps.Supports != nil && caps.Supports(in) != nil) {
+			continue
+		}
+		if err := caps.MeantFor(in.D); err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s (%v)", m, err))
 			continue
 		}
 		w, _, err := attempt(chain.Run(ctx, lp.Step{Method: m}))
@@ -221,10 +229,20 @@ func confirm(ctx context.Context, chain *lp.Chain, v, tPos Verdict, attempt func
 	}
 	// Another solver's confirmed lambda replaces v's (the same verdict, on
 	// firmer ground: no disagreement).
+	notAsked := ""
+	if len(skipped) > 0 {
+		notAsked = "not asked for a W: " + strings.Join(skipped, ", ")
+	}
 	if positive(tPos, v) && !confirmed(best) {
 		u := Verdict{Status: Undecided, Margin: tPos.Margin, Solver: v.Solver, WCheck: tPos.WCheck, LambdaCheck: v.LambdaCheck}
 		u.Note = why + fmt.Sprintf("; no W verifies (asked %v) and no lambda is confirmed at ConfirmEps %g: undecided", asked, ConfirmEps)
+		if notAsked != "" {
+			u.Note += "; " + notAsked
+		}
 		return u, nil
+	}
+	if notAsked != "" && !confirmed(best) {
+		best.Note = why + "; " + notAsked
 	}
 	return best, nil
 }

@@ -55,7 +55,31 @@ type Capabilities struct {
 	// FallbackSimplex, HiGHS twice that (the last resort); the
 	// interior-point method is never one.
 	Fallback int
+	// MaxD, if positive, is the largest d the solver is meant for: beyond it
+	// a fallback chain (Chain.Run) and feasibility's confirmation of a
+	// verdict in doubt do not ask it, and say so. It bounds time, where
+	// Memory bounds space: the simplex's dense basis inverse is 6.4 GB at
+	// d = 128, which a 24 GiB machine holds, but its cold solve there would
+	// run for hours. 0: no limit. The first solver of a chain, the caller's
+	// choice, is never refused by it.
+	MaxD int
 }
+
+// MeantFor says why the solver is not meant for instances of dimension d
+// (MaxD), or nil if it is.
+func (c Capabilities) MeantFor(d int) error {
+	if c.MaxD > 0 && d > c.MaxD {
+		return fmt.Errorf("meant for d <= %d, not d = %d", c.MaxD, d)
+	}
+	return nil
+}
+
+// SimplexMaxD is the simplex's MaxD. Its cold solves grow as about 5-8 d^2
+// iterations, each over a dense basis inverse of order d^2 + 1 and every
+// margin row: an exact p* at d = 48 took it 1847 s against the IPM's 6 s
+// (docs/benchmarks.md), and from d = 96 a single cold verdict would take
+// hours.
+const SimplexMaxD = 64
 
 // FallbackSimplex is the simplex's place in the fallback chains
 // (Capabilities.Fallback). A solver registered with a Fallback between it and
@@ -80,6 +104,7 @@ var (
 				return fmt.Sprintf("lamcap simplex, all %d rows priced implicitly", rows)
 			},
 			Fallback: FallbackSimplex,
+			MaxD:     SimplexMaxD,
 		},
 		MethodIPM: {
 			New:      func(in *model.Instance, opts Options) Solver { return NewIPM(in, opts) },

@@ -105,10 +105,13 @@ func (c *Chain) Steps() []Step {
 
 // Run runs one step of Steps. The first solver's steps call its Solve or
 // Retry; another solver's are refused with an error, before anything is
-// allocated, when its Memory does not fit in the machine's budget
-// (memlimit.Check: the simplex's dense basis inverse is 6.4 GB at d = 128),
-// so the chain ends undecided instead of exhausting the machine. An error
-// from a step is the step's failure, not the chain's: the caller goes on.
+// allocated, when the instance is beyond the size the solver is meant for
+// (Capabilities.MaxD: the simplex's cold solve at d = 96 would take hours)
+// or its Memory does not fit in the machine's budget (memlimit.Check: the
+// simplex's dense basis inverse is 6.4 GB at d = 128), so the chain ends
+// undecided, with that reason, instead of running for hours or exhausting
+// the machine. An error from a step is the step's failure, not the chain's:
+// the caller goes on.
 func (c *Chain) Run(ctx context.Context, st Step) (*Solution, error) {
 	s := c.first
 	if st.Method != c.method {
@@ -117,6 +120,9 @@ func (c *Chain) Run(ctx context.Context, st Step) (*Solution, error) {
 			return nil, fmt.Errorf("chain step %s: no solver is registered under that name", st)
 		}
 		in := c.Instance()
+		if err := caps.MeantFor(in.D); err != nil {
+			return nil, fmt.Errorf("the %s fallback is %w", st.Method, err)
+		}
 		d, p := int64(in.D), int64(in.P)
 		if err := memlimit.Check(fmt.Sprintf("the %s fallback at d=%d p=%d", st.Method, d, p), caps.Memory(d, p, Implicit)); err != nil {
 			return nil, err

@@ -58,15 +58,18 @@
 //   - Solver is what every solver offers: Instance and Solve, no more (with
 //     Retrier if it has other ways to solve cold). Each Method states its
 //     Capabilities (warm growth, sign-only stop, the instances it supports,
-//     its memory estimate, its max-margin QP, its work report, its retries
-//     and its place among the fallbacks); callers ask those, never the name.
+//     its memory estimate, its max-margin QP, its work report, its retries,
+//     its place among the fallbacks and the largest d it is meant for);
+//     callers ask those, never the name.
 //     Auto's preference order lives in one place (autoChain), the fallbacks in
 //     another (Chain.Steps, from Capabilities.Fallback), as gonum's optimize
 //     asks a method what it needs and picks the default in Minimize alone.
 //   - Chain: NewSolver returns the solver opts.Method picks (Auto by default:
 //     by size) in its fallback chain, typed steps (Step: a method and which
 //     of its ways) that feasibility.Decide runs one by one until a
-//     certificate holds. A fallback that cannot fit in memory is refused.
+//     certificate holds. A fallback that cannot fit in memory, or beyond
+//     the d it is meant for (Capabilities.MaxD: the simplex and HiGHS above
+//     d = 64), is refused with that reason.
 //   - A new solver implements Solver and calls Register with its
 //     Capabilities, from its package's init: ParseMethod, NewSolver, the
 //     chains, the threshold searches, SolveMaxMargin's QP order (QPChain),

@@ -11,6 +11,13 @@ import (
 // resort of every chain.
 const Fallback = 2 * lp.FallbackSimplex
 
+// MaxD is the largest d HiGHS constraint generation is meant for
+// (lp.Capabilities.MaxD): one verdict at d = 20 takes it 5.3 s where the
+// interior-point method takes 0.05 s (docs/benchmarks.md), and its rows
+// hold d^2 + 1 nonzeros each, up to 6 (d^2 + 1) + 4p of them (denseMemory):
+// over 6.4 GB at d = 64 and 33 GB at d = 96.
+const MaxD = 64
+
 // init registers HiGHS constraint generation under lp.MethodHiGHS: importing
 // this package (as feasibility does) puts it in lp's registry, in Auto's
 // choice for dense and lifted rows, and at the end of every fallback chain.
@@ -28,6 +35,7 @@ func init() {
 		},
 		Retries:  len(retrySettings),
 		Fallback: Fallback,
+		MaxD:     MaxD,
 	})
 	if err != nil {
 		panic(err)
