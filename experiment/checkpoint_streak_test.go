@@ -15,44 +15,25 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
-// streakRun runs the one-unit sweep s into dir, cancelling it after the
-// cancelAt-th checkpointed verdict (0: never). It returns the p of each
-// verdict checkpointed (in a bracketing search every verdict moves the
-// bracket, so these are all its verdicts), the checkpoint's bytes after
-// each, the unit's record if written, and the store's warnings.
+// streakRun runs the one-unit sweep s into dir through runCheckpointed,
+// cancelling it after the cancelAt-th checkpointed verdict (0: never). It
+// returns the p of each verdict checkpointed (in a bracketing search every
+// verdict moves the bracket, so these are all its verdicts), the
+// checkpoint's bytes after each, the unit's record if written, and the
+// store's warnings.
 func streakRun(t *testing.T, dir string, s Sweep, cancelAt int) (ps []int, files [][]byte, rec *Record, warnings []string) {
 	t.Helper()
-	g, err := s.Grid()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := OpenStore(dir, g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	st.Warn = func(msg string) { warnings = append(warnings, msg) }
-	units, err := s.Units()
-	if err != nil || len(units) != 1 {
-		t.Fatal(err, units)
-	}
-	path := filepath.Join(dir, PartialDir, CheckpointName(units[0]))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	checkpointHook = func(u Unit, p int, v feasibility.Verdict) {
+	path := checkpointPath(t, dir, s)
+	err, rec, warnings := runCheckpointed(t, dir, s, func(n, p int, cancel func()) {
 		ps = append(ps, p)
 		b, _ := os.ReadFile(path)
 		files = append(files, b)
-		if len(ps) == cancelAt {
+		if n == cancelAt {
 			cancel()
 		}
-	}
-	defer func() { checkpointHook = nil }()
-	if _, err := RunStore(ctx, st, s); err != nil && (cancelAt == 0 || ctx.Err() == nil) {
+	})
+	if cancelled := cancelAt > 0 && len(ps) >= cancelAt; err != nil && !cancelled {
 		t.Fatal(err)
-	}
-	if recs := st.Records(); len(recs) > 0 {
-		rec = &recs[0]
 	}
 	return ps, files, rec, warnings
 }
