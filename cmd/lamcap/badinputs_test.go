@@ -245,7 +245,7 @@ func badInputFixtures(t *testing.T) string {
 // sweepFixtures adds sweep directories to $FIX: sweep (d = 6, seeds 1:2,
 // coupled), shifted (the same with its first record's p*, lower and upper
 // moved up by 3, consistently), bare (its first record without certificates),
-// one (its first record alone),
+// digests (digests only, its certificates not there), one (its first record alone),
 // usergrid (a folder holding a user's own grid.json, with no version) and
 // usersweep (a sweep of user/X.npy and user/Y.npy, d = 4, p = 10, after
 // which one entry of X.npy changed).
@@ -280,6 +280,9 @@ func sweepFixtures(t *testing.T, dir string) {
 		}
 	})
 	variant("bare", func(r map[string]any) { delete(r, "certificates") })
+	// digests: the sweep as --digests-only writes it, certificates.jsonl
+	// without the certificates its records name by digest.
+	variant("digests", func(map[string]any) {})
 	// one: the sweep's first record alone (a group with a single instance).
 	one := filepath.Join(dir, "one")
 	os.Mkdir(one, 0o755)
@@ -298,9 +301,11 @@ func sweepFixtures(t *testing.T, dir string) {
 			r[k] = r[k].(float64) + 3
 		}
 	})
+	os.WriteFile(filepath.Join(dir, "digests", "certificates.jsonl"), nil, 0o644)
 	for name, edit := range map[string]func(g map[string]any){
 		"kappa":   func(g map[string]any) { g["kappa"] = 0.5 },
 		"v1shift": func(g map[string]any) { g["version"] = 1 },
+		"digests": func(g map[string]any) { g["digests_only"] = true },
 	} {
 		var g map[string]any
 		b, _ := os.ReadFile(filepath.Join(sw, "grid.json"))
@@ -371,7 +376,8 @@ var envWord = regexp.MustCompile(`^[A-Z_]+=`)
 
 // TestBadInputsTable runs every row of docs/bad-inputs.md through run: the exit
 // status, one line on stderr with the documented text, the documented stdout,
-// and nothing left behind in the row's scratch directory.
+// and nothing left behind in the row's scratch directory ($OUT, a directory of
+// its own, takes the outputs of the rows that succeed).
 func TestBadInputsTable(t *testing.T) {
 	rows := readBadInputs(t)
 	if len(rows) < 40 {
@@ -388,7 +394,7 @@ func TestBadInputsTable(t *testing.T) {
 		t.Run(fmt.Sprintf("line%d", r.line), func(t *testing.T) {
 			tmp := t.TempDir()
 			os.Mkdir(filepath.Join(tmp, "full"), 0o755)
-			repl := strings.NewReplacer("$NPY", filepath.Clean(npy), "$FIX", fix, "$TMP", tmp, "$FIFO", fifo)
+			repl := strings.NewReplacer("$NPY", filepath.Clean(npy), "$FIX", fix, "$TMP", tmp, "$FIFO", fifo, "$OUT", t.TempDir())
 			var args []string
 			for _, w := range strings.Fields(r.command) {
 				if args == nil && envWord.MatchString(w) {
