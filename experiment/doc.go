@@ -16,7 +16,10 @@
 //     unseen; one process at a time holds a directory (sweep.lock). Each record
 //     names by SHA-256 the certificates of its verdicts at p* and p*+1, kept in
 //     certificates.jsonl; reading a directory (OpenStore, ReadRecords, Merge)
-//     re-checks them on the rebuilt instances, so a record proves its p*.
+//     re-checks them on the rebuilt instances, so a record proves its p*;
+//     those no certificate re-checked (version 1, or digests only) are taken
+//     as written and counted (Store.Uncertified, Result.AsWritten of Merge,
+//     RecordDirs.AsWritten).
 //     Each record names its kappa and its eps (relative to the data's scale,
 //     which it states at p*+1), so that a line read out of its directory says
 //     what it is; records of an older lamcap get their grid.json's when read.
@@ -61,7 +64,8 @@
 //     (StudyRules), two-layer networks (StudyTwoLayer), and the finite
 //     vocabulary (FindVocabThreshold, MeasureVocabCurve, StudyVocab: a
 //     resumable records.jsonl of certified thresholds over a V grid, whole or
-//     reduced, one process per directory; VocabStudy.Parts, how far each d
+//     reduced, read only if a regular file, one process per directory;
+//     VocabStudy.Parts, how far each d
 //     has got; SummariseVocab and WriteVocabReport, which writes
 //     docs/vocabulary.md).
 //   - Certificates: a sweep directory keeps the certificate files (package
