@@ -286,7 +286,8 @@ type Result struct {
 	// AsWritten counts the Records no certificate re-checked when they were
 	// read (Record.TakenAsWritten: records of a version 1 directory, or of a
 	// digests-only one whose certificates are not there): their p* is taken
-	// as written. Merge sets it; a computed Result has none.
+	// as written. Merge sets it; Run and RunStore leave it 0 (a resumed
+	// store counts them in Store.Uncertified).
 	AsWritten int
 }
 
