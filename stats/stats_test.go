@@ -186,7 +186,7 @@ func TestSignFlip(t *testing.T) {
 		for j := range x {
 			x[j] = r.NormFloat64()
 		}
-		if SignFlip(x, 200, uint64(i)) <= level {
+		if SignFlip(x, 200, uint64(i)).P <= level {
 			rej++
 		}
 	}
@@ -197,9 +197,96 @@ func TestSignFlip(t *testing.T) {
 	for j := range x {
 		x[j] = 1 + r.NormFloat64()
 	}
-	if p := SignFlip(x, 2000, 1); p > 0.01 {
-		t.Errorf("a shift of one standard deviation over 20 pairs gives p = %g", p)
+	if p := SignFlip(x, 2000, 1); p.P > 0.01 || !p.Exact {
+		t.Errorf("a shift of one standard deviation over 20 pairs gives %+v", p)
 	}
+}
+
+// bruteSignFlip counts the sign patterns one by one, summing each in order.
+func bruteSignFlip(x []float64) float64 {
+	var obs, scale float64
+	for _, v := range x {
+		obs += v
+		scale += math.Abs(v)
+	}
+	obs = math.Abs(obs)
+	count := 0
+	for m := 0; m < 1<<len(x); m++ {
+		var s float64
+		for i, v := range x {
+			if m>>i&1 == 1 {
+				s -= v
+			} else {
+				s += v
+			}
+		}
+		if math.Abs(s) >= obs-1e-9*scale {
+			count++
+		}
+	}
+	return float64(count) / float64(int(1)<<len(x))
+}
+
+// The exact sign flip equals a brute-force count of all 2^n patterns, with
+// ties (integer differences, zeros) and without, for n = 1..14.
+func TestSignFlipExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 1; n <= 14; n++ {
+		for rep := 0; rep < 4; rep++ {
+			x := make([]float64, n)
+			for i := range x {
+				if rep%2 == 0 {
+					x[i] = float64(r.IntN(7) - 2) // ties and zeros
+				} else {
+					x[i] = 0.3 + r.NormFloat64()
+				}
+			}
+			got, want := SignFlip(x, 0, 0), bruteSignFlip(x)
+			if !got.Exact || got.P != want {
+				t.Errorf("n = %d, x = %v: SignFlip = %+v, brute force %g", n, x, got, want)
+			}
+		}
+	}
+	if p := SignFlip([]float64{0, 0, 0}, 0, 0); p.P != 1 {
+		t.Errorf("all-zero differences: p = %g, want 1", p.P)
+	}
+}
+
+// The exact value of an independent computation (the auditor's numpy
+// enumeration of all 2^24 patterns, /work/audit/FINDINGS.md finding 1):
+// kappa*_coupled - kappa*_decoupled at d = 20, equal relative load
+// (docs/data/science/compare-load/d20/compare.json), p = 0.00139.
+func TestSignFlipAudit(t *testing.T) {
+	c := []float64{0.2271035136692296, 0.29615556904389123, 0.23091059114379803, 0.24931658505196672, 0.195538739006105, 0.29135858872863607, 0.25660970049364956, 0.3702431493127627, 0.2698904951444689, 0.24656036618020294, 0.12220189103246668, 0.24351805166748364, 0.3379747001417866, 0.31731324431456587, 0.15415793646783593, 0.3434877360042895, 0.2406348116684203, 0.31483361998242837, 0.3225764442664222, 0.20370434867404716, 0.30762708476321565, 0.26063080855295556, 0.2179355336285049, 0.23676416136997397}
+	u := []float64{0.2027518692751751, 0.3486037588128349, 0.21306322069669645, 0.24528494783661858, 0.13797847206344824, 0.30562767161920484, 0.3427596217208115, 0.45632422401099276, 0.2520339344769965, 0.3621527354277694, 0.1556624556010007, 0.32660834832041763, 0.3438767276770329, 0.34097217520501216, 0.21588357055591137, 0.41436306778721915, 0.29210887283205117, 0.35099130178853455, 0.4412276974777562, 0.23694114505728567, 0.32998385412228304, 0.2887173035300162, 0.21162973948479652, 0.24494297802597018}
+	x := make([]float64, len(c))
+	for i := range c {
+		x[i] = c[i] - u[i]
+	}
+	p := SignFlip(x, 0, 0)
+	if !p.Exact || math.Abs(p.P-0.00139) > 0.000005 {
+		t.Errorf("d = 20 equal relative load: SignFlip = %+v, want exact 0.00139", p)
+	}
+	// The random estimate agrees with the exact value within 4 of its
+	// standard errors.
+	const rounds = 200000
+	drawn := signFlipDrawn(x, math.Abs(sumOf(x))*(1-1e-12), rounds, 7)
+	if se := math.Sqrt(p.P * (1 - p.P) / rounds); math.Abs(drawn-p.P) > 4*se+1.0/rounds {
+		t.Errorf("Monte Carlo %g, exact %g +- %g", drawn, p.P, se)
+	}
+	// Above SignFlipExactMax it draws, and says so.
+	long := append(append([]float64(nil), x...), x...)
+	if q := SignFlip(long, 1000, 1); q.Exact || q.Rounds != 1000 || q.P < 1.0/1001 {
+		t.Errorf("n = %d: %+v, want a drawn estimate over 1000 rounds", len(long), q)
+	}
+}
+
+func sumOf(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s
 }
 
 // A straight line y = a + b x: the covariance is the textbook one,

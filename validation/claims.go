@@ -84,15 +84,25 @@ func (r Report) Claims(command string) string {
 			for i, f := range p.Forms {
 				if (f[0] == FormPower && f[1] == FormLimit) || (f[0] == FormLimit && f[1] == FormPower) {
 					pwTrue, limTrue := p.Refit[i], p.RefitBack[i]
+					limFit, now := p.RefitOther[i], p.Now[i]
 					if f[0] == FormLimit {
 						pwTrue, limTrue = limTrue, pwTrue
+						limFit, now = p.RefitOtherBack[i], -now
 					}
 					w(" At d = %d the power law predicts %.2f%% and the limit form %.2f%%.", p.D, 100*p.Predicted[indexOf(p.Predicted, FormPower)].Value, 100*p.Predicted[indexOf(p.Predicted, FormLimit)].Value)
 					switch {
 					case pwTrue < MaxPairs:
-						w(" Were the power law true, %d pairs there would exclude the limit form at %d sigma, the fits refitted (%d from the measurement's error alone).", pwTrue, PowerSigma, p.Pairs[i])
+						w(" Were the power law true, %d pairs there beyond those measured would leave the refitted limit form worse than the power law by chi2 %d over all d (%.1f of which the measured d already give), the limit form's own fit then at p = %.3f: %s (%d pairs from the measurement's error alone, at %d standard errors).",
+							pwTrue, PowerSigma*PowerSigma, now, limFit.PValue, exclusion(limFit.PValue), p.Pairs[i], PowerSigma)
 					default:
-						w(" Were the power law true, no number of pairs at d = %d alone would exclude the limit form at %d sigma, the fits refitted (%d from the measurement's error alone).", p.D, PowerSigma, p.Pairs[i])
+						w(" Were the power law true, no number of pairs at d = %d alone would leave the refitted limit form worse by chi2 %d (%d pairs from the measurement's error alone, at %d standard errors).", p.D, PowerSigma*PowerSigma, p.Pairs[i], PowerSigma)
+					}
+					if tg, ok := targetAt(p.D); ok {
+						if tg < min(pwTrue, p.Pairs[i]) {
+							w(" The target there, %d pairs (validation.Targets), is below both counts: d = %d alone cannot separate the two forms.", tg, p.D)
+						} else {
+							w(" The target there, %d pairs (validation.Targets), reaches %s.", tg, map[bool]string{true: "both counts", false: "one of the counts"}[tg >= max(pwTrue, p.Pairs[i])])
+						}
 					}
 					if limTrue >= MaxPairs {
 						w(" Were the limit form true, no number of pairs at d = %d alone would exclude the power law, which bends to meet one more point.", p.D)
@@ -134,7 +144,7 @@ func (r Report) Claims(command string) string {
 				kept++
 			}
 		}
-		w("- The optimal memories: of %d paired tests (spectra and kappa*, at equal p and at equal relative load), %d %s the models apart after Holm's correction.", len(r.Tests), kept, verb(kept))
+		w("- The optimal memories: of %d paired tests (spectra and kappa*, at equal p and at equal relative load), %d %s the models apart after Holm's correction (%s).", len(r.Tests), kept, verb(kept), r.testMethods())
 		for _, t := range r.Tests {
 			if t.D == 0 && t.Load == experiment.LoadEqualRelative {
 				lo, hi, below, n := math.Inf(1), math.Inf(-1), 0, 0
@@ -146,10 +156,10 @@ func (r Report) Claims(command string) string {
 						}
 					}
 				}
-				w(" At equal relative load kappa*_coupled - kappa*_decoupled is %+.3f to %+.3f, negative at %d of %d d (all d pooled: p %s, %s after Holm).", lo, hi, below, n, pEquals(t.PValue), pValue(t.Holm))
+				w(" At equal relative load kappa*_coupled - kappa*_decoupled is %+.3f to %+.3f, negative at %d of %d d (all d pooled, each d's differences divided by their standard deviation: p %s, %s after Holm).", lo, hi, below, n, pEquals(t.PValue), holmValue(t))
 			}
 			if t.D == 0 && t.Load == experiment.LoadEqualP {
-				w(" At equal p, all d pooled, kappa* gives p %s (%s after Holm).", pEquals(t.PValue), pValue(t.Holm))
+				w(" At equal p, all d pooled, kappa* gives p %s (%s after Holm).", pEquals(t.PValue), holmValue(t))
 			}
 		}
 		if len(r.Tight) > 0 {
@@ -226,4 +236,62 @@ func pairsSoFar(n int) string {
 		return "1 pair"
 	}
 	return fmt.Sprintf("%d pairs", n)
+}
+
+// holmValue is t's Holm value, marked "<=" when t's p-value is at its Monte
+// Carlo floor.
+func holmValue(t MechanismTest) string {
+	v := pValue(t.Holm)
+	if t.AtFloor() && v[0] != '<' {
+		return "<= " + v
+	}
+	return v
+}
+
+// testMethods says how the mechanism tests' p-values were obtained: how many
+// exact, how many Monte Carlo and over how many permutations.
+func (r Report) testMethods() string {
+	exact := 0
+	mc := map[int]int{}
+	var rounds []int
+	for _, t := range r.Tests {
+		if t.Exact {
+			exact++
+			continue
+		}
+		if mc[t.Rounds] == 0 {
+			rounds = append(rounds, t.Rounds)
+		}
+		mc[t.Rounds]++
+	}
+	parts := []string{fmt.Sprintf("%d p-values exact", exact)}
+	for _, n := range rounds {
+		parts = append(parts, fmt.Sprintf("%d Monte Carlo over %d permutations", mc[n], n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// exclusion says what a goodness-of-fit p-value excludes.
+func exclusion(p float64) string {
+	switch {
+	case p < threeSigma:
+		return "excluded at 3 sigma"
+	case p < Acceptable:
+		return "excluded at 5% by its own fit, not at 3 sigma"
+	default:
+		return "still acceptable by its own fit at 5%"
+	}
+}
+
+// threeSigma is the two-sided normal tail beyond 3 standard deviations.
+const threeSigma = 0.0027
+
+// targetAt is the pair target at d (validation.Targets), if any.
+func targetAt(d int) (int, bool) {
+	for _, t := range Targets {
+		if t.D == d {
+			return t.Pairs, true
+		}
+	}
+	return 0, false
 }

@@ -102,6 +102,15 @@ type PowerRow struct {
 	// roles swapped. MaxPairs means not within MaxPairs.
 	Refit     []int `json:"pairs_needed_refit"`
 	RefitBack []int `json:"pairs_needed_refit_reverse"`
+	// Now[i] is chi2(Forms[i][1]) - chi2(Forms[i][0]) of the fits to the
+	// measured d alone: the part of the refit criterion's PowerSigma^2 the
+	// data already give, before any pair is added.
+	Now []float64 `json:"delta_chi2_now"`
+	// RefitOther[i] is the goodness of fit of Forms[i][1], refitted with
+	// the Refit[i] pairs added (Forms[i][0] true); RefitOtherBack that of
+	// Forms[i][0] at RefitBack[i]. Zero when the count is MaxPairs.
+	RefitOther     []stats.Fit `json:"refit_other_fit"`
+	RefitOtherBack []stats.Fit `json:"refit_other_fit_reverse"`
 }
 
 // MaxPairs bounds the pair counts Power searches.
@@ -147,8 +156,11 @@ func power(pairs []Pair, fits []stats.Fit, dims []int) []PowerRow {
 				n := math.Ceil(math.Pow(PowerSigma*row.PairSD/delta, 2))
 				row.Forms = append(row.Forms, [2]string{ok[i].Form, ok[j].Form})
 				row.Pairs = append(row.Pairs, int(math.Min(n, MaxPairs)))
-				row.Refit = append(row.Refit, refitPairs(pairs, d, row.PairSD, ok[i], ok[j].Form))
-				row.RefitBack = append(row.RefitBack, refitPairs(pairs, d, row.PairSD, ok[j], ok[i].Form))
+				k, other := refitPairs(pairs, d, row.PairSD, ok[i], ok[j].Form)
+				row.Refit, row.RefitOther = append(row.Refit, k), append(row.RefitOther, other)
+				k, other = refitPairs(pairs, d, row.PairSD, ok[j], ok[i].Form)
+				row.RefitBack, row.RefitOtherBack = append(row.RefitBack, k), append(row.RefitOtherBack, other)
+				row.Now = append(row.Now, ok[j].Chi2-ok[i].Chi2)
 			}
 		}
 		out = append(out, row)
@@ -158,10 +170,20 @@ func power(pairs []Pair, fits []stats.Fit, dims []int) []PowerRow {
 
 // refitPairs is the smallest number of pairs n at d for which a measured gap
 // equal to truth's prediction, with standard error sd/sqrt(n), added to pairs
-// makes the refitted form other worse than the refitted truth by chi2 >=
-// PowerSigma^2 (MaxPairs if none up to it).
-func refitPairs(pairs []Pair, d int, sd float64, truth stats.Fit, other string) int {
+// (as a point of its own, beside any pairs already measured at d) makes the
+// refitted form other worse than the refitted truth by chi2 >= PowerSigma^2
+// (MaxPairs if none up to it), with other's refitted fit at n.
+func refitPairs(pairs []Pair, d int, sd float64, truth stats.Fit, other string) (int, stats.Fit) {
 	y := truth.At(float64(d))
+	fitOther := func(n int) stats.Fit {
+		aug := append(append([]Pair(nil), pairs...), Pair{D: d, N: max(n, MinPairs), Gap: y, GapSE: sd / math.Sqrt(float64(n))})
+		for _, f := range FitGap(aug) {
+			if f.Form == other {
+				return f
+			}
+		}
+		return stats.Fit{}
+	}
 	sep := func(n int) bool {
 		aug := append(append([]Pair(nil), pairs...), Pair{D: d, N: max(n, MinPairs), Gap: y, GapSE: sd / math.Sqrt(float64(n))})
 		var ct, co float64 = math.NaN(), math.NaN()
@@ -178,7 +200,7 @@ func refitPairs(pairs []Pair, d int, sd float64, truth stats.Fit, other string) 
 	hi := 1
 	for !sep(hi) {
 		if hi >= MaxPairs {
-			return MaxPairs
+			return MaxPairs, stats.Fit{}
 		}
 		hi = min(2*hi, MaxPairs)
 	}
@@ -191,7 +213,7 @@ func refitPairs(pairs []Pair, d int, sd float64, truth stats.Fit, other string) 
 			lo = mid
 		}
 	}
-	return hi
+	return hi, fitOther(hi)
 }
 
 // line is the least-squares line y = a + b x.

@@ -21,6 +21,10 @@ type KappaPair struct {
 	DiffSE float64        `json:"mean_diff_se"`
 	DiffCI stats.Interval `json:"mean_diff_ci95"`
 	PValue float64        `json:"p_value_sign_flip"`
+	// PExact is true when PValue enumerates every sign pattern
+	// (stats.SignFlip), false when it is a Monte Carlo estimate.
+	PExact bool `json:"p_value_exact"`
+	rounds int
 }
 
 // MechanismTest is one test of the mechanism section with its Holm-adjusted
@@ -31,6 +35,17 @@ type MechanismTest struct {
 	Name   string  `json:"test"`
 	PValue float64 `json:"p_value"`
 	Holm   float64 `json:"p_value_holm"`
+	// Exact is true when PValue enumerates every permutation; otherwise it is
+	// the Monte Carlo estimate (1 + hits) / (1 + Rounds).
+	Exact  bool `json:"p_value_exact"`
+	Rounds int  `json:"rounds,omitempty"`
+}
+
+// AtFloor reports whether PValue is the smallest its Monte Carlo can give,
+// 1/(1 + Rounds): the true p-value may be much smaller, and the Holm value
+// computed from it is then an upper bound.
+func (t MechanismTest) AtFloor() bool {
+	return !t.Exact && t.Rounds > 0 && t.PValue <= 1/float64(1+t.Rounds)*(1+1e-9)
 }
 
 // TightRow sets the measured structure of the max-margin memories of one
@@ -102,10 +117,10 @@ func (r *Report) SetMechanism(rows []experiment.CompareRow, set Settings) error 
 		if a.D != b.D || a.Load != b.Load || a.Model != "coupled" || b.Model != "decoupled" {
 			continue
 		}
-		r.Tests = append(r.Tests, MechanismTest{D: a.D, Load: a.Load, Name: "spectra (paired KS permutation)", PValue: a.KSPerm})
+		r.Tests = append(r.Tests, MechanismTest{D: a.D, Load: a.Load, Name: "spectra (paired KS permutation)", PValue: a.KSPerm, Rounds: stats.PermutationRounds})
 		if kp, ok := kappaPair(a, b, set); ok {
 			r.KappaPairs = append(r.KappaPairs, kp)
-			r.Tests = append(r.Tests, MechanismTest{D: a.D, Load: a.Load, Name: "kappa* (paired sign flip)", PValue: kp.PValue})
+			r.Tests = append(r.Tests, MechanismTest{D: a.D, Load: a.Load, Name: "kappa* (paired sign flip)", PValue: kp.PValue, Exact: kp.PExact, Rounds: kp.rounds})
 		}
 	}
 	// One more test per load: kappa* over every d at once, each d's
@@ -131,8 +146,9 @@ func (r *Report) SetMechanism(rows []experiment.CompareRow, set Settings) error 
 			nd++
 		}
 		if nd >= 2 {
+			p := stats.SignFlip(pooled, stats.SignFlipRounds, set.Seed)
 			r.Tests = append(r.Tests, MechanismTest{Load: load, Name: fmt.Sprintf("kappa* (paired sign flip, %d d pooled)", nd),
-				PValue: stats.SignFlip(pooled, stats.PermutationRounds, set.Seed)})
+				PValue: p.P, Exact: p.Exact, Rounds: p.Rounds})
 		}
 	}
 	ps := make([]float64, len(r.Tests))
@@ -189,7 +205,8 @@ func kappaPair(c, d experiment.CompareRow, set Settings) (KappaPair, bool) {
 		}
 		return s / float64(len(idx))
 	})
-	kp.PValue = stats.SignFlip(diff, stats.PermutationRounds, seed)
+	p := stats.SignFlip(diff, stats.SignFlipRounds, seed)
+	kp.PValue, kp.PExact, kp.rounds = p.P, p.Exact, p.Rounds
 	return kp, true
 }
 

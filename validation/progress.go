@@ -60,11 +60,15 @@ type Progress struct {
 	// Left counts the p* searches (one model at one seed) of seeds
 	// 1..Target without a record: what the sweep has still to run.
 	Left int `json:"searches_left"`
-	// MedianSeconds and MedianIterations are the medians, over the Timed
-	// records of D that state them, of a search's seconds (wall clock, as
-	// the records time it) and solver iterations; LeftSeconds and
-	// LeftIterations are Left times them.
+	// MeanSeconds and MeanIterations are the means, over the Timed records
+	// of D that state them, of a search's seconds (wall clock, as the
+	// records time it) and solver iterations; LeftSeconds and
+	// LeftIterations are Left times them (the expected total of Left
+	// searches is Left times the mean, not the median, of one).
+	// MedianSeconds and MedianIterations are the medians, for comparison.
 	Timed            int     `json:"timed_records"`
+	MeanSeconds      float64 `json:"mean_seconds"`
+	MeanIterations   float64 `json:"mean_iterations"`
 	MedianSeconds    float64 `json:"median_seconds"`
 	MedianIterations float64 `json:"median_iterations"`
 	LeftSeconds      float64 `json:"seconds_left"`
@@ -161,12 +165,14 @@ func progress(recs []experiment.Record, pairs []Pair) []Progress {
 		pr.Timed = len(secs)
 		if len(secs) > 0 {
 			pr.MedianSeconds = stats.Median(secs)
+			pr.MeanSeconds, _ = stats.MeanSE(secs)
 		}
 		if len(iters) > 0 {
 			pr.MedianIterations = stats.Median(iters)
+			pr.MeanIterations, _ = stats.MeanSE(iters)
 		}
-		pr.LeftSeconds = float64(pr.Left) * pr.MedianSeconds
-		pr.LeftIterations = float64(pr.Left) * pr.MedianIterations
+		pr.LeftSeconds = float64(pr.Left) * pr.MeanSeconds
+		pr.LeftIterations = float64(pr.Left) * pr.MeanIterations
 		if p, ok := soFar[d]; ok {
 			pr.SoFar = &p
 		}
@@ -199,9 +205,9 @@ func (r Report) progressStatement() string {
 		}
 	}
 	if len(parts) > 1 {
-		fmt.Fprintf(&s, "In all, %d searches, about %s: `PARTS=\"%s report\" scripts/science-sweep.sh`. ", left, hours(secs), strings.Join(parts, " "))
+		fmt.Fprintf(&s, "In all, %d searches, about %s of wall time on the shared machine: `PARTS=\"%s report\" scripts/science-sweep.sh`. ", left, hours(secs), strings.Join(parts, " "))
 	}
-	fmt.Fprintf(&s, "A p* search is one model at one seed; its cost is the median over the records at that d (both models). The seconds are wall time as the records state it: the sweep's one worker on a machine shared with other work, so they estimate the calendar time under the same conditions, not the CPU time of a quiet machine; the solver iterations do not depend on the load. A model at a d enters the capacity table with %d certified instances, a d the table of paired differences with %d pairs, and the fits, the power extrapolation and the design comparison with %d.", MinGroup, MinTablePairs, MinPairs)
+	fmt.Fprintf(&s, "A p* search is one model at one seed; its expected cost is the mean over the records at that d (both models), the median beside it showing how skewed the times are. The seconds are wall time as the records state it: the sweep's one worker on a machine shared with other work, so they estimate the calendar time under the same conditions, not the CPU time of a quiet machine; the solver iterations do not depend on the load. A model at a d enters the capacity table with %d certified instances, a d the table of paired differences with %d pairs, and the fits, the power extrapolation and the design comparison with %d.", MinGroup, MinTablePairs, MinPairs)
 	return s.String()
 }
 
@@ -239,8 +245,8 @@ func (p Progress) statement() string {
 	case p.Timed == 0:
 		fmt.Fprintf(&s, "%d p* searches left; no record at d = %d states its cost yet. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ", p.Left, p.D, p.Part)
 	default:
-		fmt.Fprintf(&s, "%d p* searches left, at the median %.0f s and %.0f solver iterations per search (of %d %s at d = %d): about %s of wall time and %.0f iterations. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ",
-			p.Left, p.MedianSeconds, p.MedianIterations, p.Timed, plural(p.Timed, "record", "records"), p.D, hours(p.LeftSeconds), twoFigures(p.LeftIterations), p.Part)
+		fmt.Fprintf(&s, "%d p* searches left, at the mean %.0f s (median %.0f s) and %.0f solver iterations (median %.0f) per search (of %d %s at d = %d): about %s of wall time on the shared machine and %.0f iterations. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ",
+			p.Left, p.MeanSeconds, p.MedianSeconds, p.MeanIterations, p.MedianIterations, p.Timed, plural(p.Timed, "record", "records"), p.D, hours(p.LeftSeconds), twoFigures(p.LeftIterations), p.Part)
 	}
 	return s.String()
 }

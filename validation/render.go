@@ -99,15 +99,15 @@ func (r Report) mechanismSection(base string) string {
 			m.D, m.Load, m.P, m.Model, m.Used, m.Kappa, m.KappaCI.Lo, m.KappaCI.Hi, m.Correct, m.MaxComp, m.TopSV, m.KS, m.KSPerm, m.KSp)
 	}
 	if len(r.KappaPairs) > 0 {
-		w("\nkappa* seed by seed: the mean of kappa*_coupled - kappa*_decoupled over the seeds both certified, its standard error, a bootstrap 95%% interval, and the p-value of a sign-flip permutation test (%d flips; stats.SignFlip).\n\n", stats.PermutationRounds)
+		w("\nkappa* seed by seed: the mean of kappa*_coupled - kappa*_decoupled over the seeds both certified, its standard error, a bootstrap 95%% interval, and the two-sided p-value of a sign-flip permutation test (stats.SignFlip): exact, every one of the 2^n sign patterns counted, for n <= %d pairs; a Monte Carlo estimate (1 + hits)/(1 + %d) above.\n\n", stats.SignFlipExactMax, stats.SignFlipRounds)
 		w("| d | load | pairs | mean diff +- SE | bootstrap 95%% CI | p (sign flip) |\n|---|---|---|---|---|---|\n")
 		for _, k := range r.KappaPairs {
 			w("| %d | %s | %d | %+.4f +- %.4f | [%+.4f, %+.4f] | %s |\n", k.D, k.Load, k.N, k.Diff, k.DiffSE, k.DiffCI.Lo, k.DiffCI.Hi, pValue(k.PValue))
 		}
 	}
 	if len(r.Tests) > 0 {
-		w("\nEvery test of this section, with Holm's step-down correction over all %d of them (family-wise error 5%%, any dependence between the tests):\n\n", len(r.Tests))
-		w("| d | load | test | p | p (Holm) | at 5%% after Holm |\n|---|---|---|---|---|---|\n")
+		w("\nEvery test of this section, with Holm's step-down correction over all %d of them (family-wise error 5%%, any dependence between the tests). Column 'p from': *exact* (every permutation counted) or *Monte Carlo, N* (the estimate (1 + hits)/(1 + N) from N random permutations, standard error sqrt(p(1-p)/N); its smallest value is 1/(N + 1)). The spectra p-values are Monte Carlo with N = %d, computed when the memories were solved (the singular values are not committed, so they cannot be recomputed here); near a Holm cut their standard error (about 0.005 at p = 0.02) matters. A p-value at its Monte Carlo floor bounds the true one only from above, so its Holm value is marked <=.\n\n", len(r.Tests), stats.PermutationRounds)
+		w("| d | load | test | p | p from | p (Holm) | at 5%% after Holm |\n|---|---|---|---|---|---|---|\n")
 		for _, t := range r.Tests {
 			v := "not rejected"
 			if t.Holm <= 0.05 {
@@ -117,7 +117,12 @@ func (r Report) mechanismSection(base string) string {
 			if t.D > 0 {
 				d = fmt.Sprint(t.D)
 			}
-			w("| %s | %s | %s | %s | %s | %s |\n", d, t.Load, t.Name, pValue(t.PValue), pValue(t.Holm), v)
+			from := "exact"
+			if !t.Exact {
+				from = fmt.Sprintf("Monte Carlo, %d", t.Rounds)
+			}
+			holm := holmValue(t)
+			w("| %s | %s | %s | %s | %s | %s | %s |\n", d, t.Load, t.Name, pValue(t.PValue), from, holm, v)
 		}
 	}
 	w("\n%s\n", r.mechanismStatement())
@@ -347,20 +352,28 @@ func (r Report) fitStatement() string {
 	return s.String()
 }
 
+// fitP is ", the other form's p = x" for a refit count reached, else "".
+func fitP(n int, f stats.Fit) string {
+	if n >= MaxPairs {
+		return ""
+	}
+	return fmt.Sprintf(" (its p %s)", pEquals(f.PValue))
+}
+
 // powerStatement says how many pairs at the PowerDims separate the forms.
 func (r Report) powerStatement() string {
 	if len(r.Power) == 0 {
 		return ""
 	}
 	var s strings.Builder
-	fmt.Fprintf(&s, "**What would decide it.** The standard deviation of one pair's relative gap falls with d (the table's SD of one pair over the mean decoupled p*); a line in (log d, log SD) through the measured d extrapolates it. Two pair counts for each two forms not yet excluded: *naive*, the pairs whose mean gap differs from both predictions by %.0f standard errors of the measurement alone; *refit*, which also pays for the fits' own uncertainty: the pairs after which, were the gap at that d what one form predicts, refitting both forms to every d leaves the other worse by chi2 >= %.0f (%.0f sigma), in each direction (first form true, then second).", float64(PowerSigma), float64(PowerSigma*PowerSigma), float64(PowerSigma))
+	fmt.Fprintf(&s, "**What would decide it.** The standard deviation of one pair's relative gap falls with d (the table's SD of one pair over the mean decoupled p*); a line in (log d, log SD) through the measured d extrapolates it. Two pair counts for each two forms not yet excluded: *naive*, the pairs whose mean gap differs from both predictions by %.0f standard errors of the measurement alone; *refit*, which also pays for the fits' own uncertainty: the pairs after which, were the gap at that d what one form predicts, refitting both forms to every d leaves the other worse by chi2 >= %.0f, in each direction (first form true, then second). The hypothetical pairs enter as a point of their own at that d, beside any pairs measured there. The chi2 difference counts the difference the measured d already give (listed as 'now'), so a refit count below the naive one does not mean 3 sigma from the new pairs; the excluded form's own goodness-of-fit p at that count is listed beside it.", float64(PowerSigma), float64(PowerSigma*PowerSigma))
 	for _, p := range r.Power {
 		var preds, needs []string
 		for _, f := range p.Predicted {
 			preds = append(preds, fmt.Sprintf("%s %.2f%% +- %.2f%%", f.Form, 100*f.Value, 100*f.SE))
 		}
 		for i, f := range p.Forms {
-			needs = append(needs, fmt.Sprintf("%s vs %s: naive %s, refit %s / %s", f[0], f[1], pairCount(p.Pairs[i]), pairCount(p.Refit[i]), pairCount(p.RefitBack[i])))
+			needs = append(needs, fmt.Sprintf("%s vs %s: naive %s, refit %s%s / %s%s (now %+.1f)", f[0], f[1], pairCount(p.Pairs[i]), pairCount(p.Refit[i]), fitP(p.Refit[i], p.RefitOther[i]), pairCount(p.RefitBack[i]), fitP(p.RefitBack[i], p.RefitOtherBack[i]), p.Now[i]))
 		}
 		fmt.Fprintf(&s, " At d = %d (one pair's SD %.2f%%) the forms predict %s. Pairs needed: %s.", p.D, 100*p.PairSD, strings.Join(preds, ", "), strings.Join(needs, "; "))
 	}
@@ -384,6 +397,21 @@ func (r Report) powerStatement() string {
 		fmt.Fprintf(&s, " Measured so far: %s (a d enters the fits with %d).", strings.Join(got, ", "), MinPairs)
 	} else {
 		s.WriteString(" No pair has been measured there yet.")
+	}
+	for _, p := range r.Power {
+		tg, ok := targetAt(p.D)
+		if !ok {
+			continue
+		}
+		least := MaxPairs
+		for i := range p.Forms {
+			least = min(least, p.Pairs[i], p.Refit[i], p.RefitBack[i])
+		}
+		if tg < least {
+			fmt.Fprintf(&s, " The target at d = %d, %d pairs (validation.Targets), is below every count above: d = %d by itself cannot separate the forms.", p.D, tg, p.D)
+		} else {
+			fmt.Fprintf(&s, " The target at d = %d is %d pairs (validation.Targets).", p.D, tg)
+		}
 	}
 	return s.String()
 }
@@ -433,7 +461,7 @@ func (r Report) designStatement() string {
 	}
 	s.WriteString("One binary verdict loses most of what the pairing gives a full p* (the shared spread of a seed's two instances cancels in p*_coupled - p*_decoupled, not in two verdicts), and wins back only the factor of verdicts per p*. The charge per verdict is the search's average; a verdict at the threshold, where the LP is hardest, may cost more than that average (the records do not time single verdicts), which would move the ratio down. ")
 	if len(large) > 0 && hi < DecisiveRatio {
-		fmt.Fprintf(&s, "**Plan:** the gain, at most a factor %.2f in the verdict design's favour, is below %.0f, the factor by which the charge per verdict may be off (the records time whole searches, not single verdicts), while a full p* also gives the spread, the medians and the collapse of every d. So the d = 96 and d = 128 runs compute full paired p* (scripts/science-sweep.sh) to the pair counts above; timing single threshold verdicts at d = 96 would settle the charge.", hi, DecisiveRatio)
+		fmt.Fprintf(&s, "**Plan:** the gain, at most a factor %.2f in the verdict design's favour, is below %.0f, the factor by which the charge per verdict may be off (the records time whole searches, not single verdicts), while a full p* also gives the spread, the medians and the collapse of every d. So the d = 96 and d = 128 runs compute full paired p* (scripts/science-sweep.sh) to the targets of validation.Targets (which the pair counts above say cannot by themselves decide the form); timing single threshold verdicts at d = 96 would settle the charge.", hi, DecisiveRatio)
 	} else {
 		fmt.Fprintf(&s, "**Plan:** where the ratio exceeds %.0f with p0 guessed, single verdicts near the threshold are the better use of CPU for the paired shift; elsewhere, full paired p*.", DecisiveRatio)
 	}

@@ -362,9 +362,9 @@ func TestFewRecordsAtD128(t *testing.T) {
 		if pr == nil || pr.Records != n || pr.Pairs != pairs || len(pr.Unpaired) != lone || pr.Target != d128.Pairs || pr.Left != 2*d128.Pairs-n {
 			t.Fatalf("%d records: progress %+v, want %d pairs, %d unpaired, %d searches left", n, pr, pairs, lone, 2*d128.Pairs-n)
 		}
-		// Medians of the seconds 7000, 7100, ... and iterations 100, 110, ...
+		// Medians (= means, the steps being even) of the seconds 7000, 7100, ... and iterations 100, 110, ...
 		wantSec, wantIt := 7000+100*float64(n-1)/2, 100+10*float64(n-1)/2
-		if pr.MedianSeconds != wantSec || pr.MedianIterations != wantIt || pr.LeftSeconds != float64(pr.Left)*wantSec || pr.Timed != n {
+		if pr.MedianSeconds != wantSec || pr.MedianIterations != wantIt || pr.MeanSeconds != wantSec || pr.LeftSeconds != float64(pr.Left)*wantSec || pr.Timed != n {
 			t.Errorf("%d records: median %g s, %g iterations (%d timed), %g s left; want %g, %g, %d, %g", n, pr.MedianSeconds, pr.MedianIterations, pr.Timed, pr.LeftSeconds, wantSec, wantIt, n, float64(pr.Left)*wantSec)
 		}
 		groups := 0
