@@ -102,7 +102,17 @@ func ComputeFaces(p, kappa float64) (*Faces, error) {
 	if kMax > 4000 {
 		kMax = 4000
 	}
-	lgN1 := lgamma(n + 1)
+	// logFalling[k] = log(n (n-1) ... (n-k+1)) = lgamma(n+1) - lgamma(n-k+1),
+	// summed as k log n + sum_j log1p(-j/n): the difference of the two
+	// lgammas, each about n log n, loses its last digits to cancellation
+	// (an absolute error near 4e-3 at n = 1e12, which made D_0 0.3% low
+	// there).
+	logFalling := make([]float64, kMax+1)
+	var tailSum float64
+	for k := 1; k <= kMax; k++ {
+		logFalling[k] = float64(k)*math.Log(n) + tailSum
+		tailSum += math.Log1p(-float64(k) / n)
+	}
 
 	// u range: from where the top competitor is essentially never found (above)
 	// down to where no relevant order statistic lives.
@@ -136,7 +146,7 @@ func ComputeFaces(p, kappa float64) (*Faces, error) {
 			lphi := -u*u/2 - 0.5*math.Log(2*math.Pi)
 			logf := func(k int) float64 {
 				kf := float64(k)
-				return lgN1 - lgamma(kf) - lgamma(n-kf+1) + (kf-1)*lq + (n-kf)*lp + lphi
+				return logFalling[k] - lgamma(kf) + (kf-1)*lq + (n-kf)*lp + lphi
 			}
 			c := kappa + u
 			// k = 1: W = 0, exact.
