@@ -48,7 +48,8 @@ type Group struct {
 	Crossing   float64        `json:"crossing"`
 	CrossingCI stats.Interval `json:"crossing_ci95"`
 	Width      float64        `json:"width"`
-	// Scale is p_c log p_c / d^2 at the mean, with its 95% interval.
+	// Scale is p_c log p_c / d^2 at p_c = Threshold (mean p* + 1/2, the
+	// estimate of p_c compared with theory), with its 95% interval.
 	Scale   float64        `json:"pc_log_pc_over_d2"`
 	ScaleCI stats.Interval `json:"pc_log_pc_over_d2_ci95"`
 	// Threshold is Mean + HalfAssociation: the mean of the real-valued
@@ -264,13 +265,13 @@ func (g *Group) estimate() error {
 	if pr, err := stats.FitProbit(g.pstars); err == nil {
 		g.Crossing, g.CrossingCI, g.Width = pr.Mu, pr.MuCI, pr.Sigma
 	}
-	g.Scale = experiment.PLogPOverD2(g.Mean, g.D)
-	q := stats.Z95
-	if len(x) < MinPairs {
-		q = tQuantile95(len(x)) // too few instances for the normal quantile
-	}
+	g.Scale = experiment.PLogPOverD2(g.Threshold, g.D)
+	// Student t with n - 1 degrees of freedom at every n: the normal
+	// quantile under-covers at the n = 10 of the largest d (1.96 against
+	// 2.26), and t tends to it as n grows.
+	q := tQuantile95(len(x))
 	lo, hi := g.Mean-q*g.MeanSE, g.Mean+q*g.MeanSE
-	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo, g.D), Hi: experiment.PLogPOverD2(hi, g.D)}
+	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo+HalfAssociation, g.D), Hi: experiment.PLogPOverD2(hi+HalfAssociation, g.D)}
 	pc, err := theory.CriticalP(float64(g.D*g.D), 0) // memoised: the two models of a d share it
 	if err != nil {
 		return err

@@ -134,7 +134,7 @@ func (r Report) Claims(command string) string {
 		}
 	}
 	if first != nil {
-		w("- p_c log p_c / d^2 falls from %.2f (d = %d) to %.2f (d = %d) for the decoupled model; the finite-size prediction comes within %.0f%% of 1/2 only at p ~ 1e%.0f.\n",
+		w("- p_c log p_c / d^2 (p_c = mean p* + 1/2) falls from %.2f (d = %d) to %.2f (d = %d) for the decoupled model; the finite-size prediction comes within %.0f%% of 1/2 only at p ~ 1e%.0f.\n",
 			first.Scale, first.D, last.Scale, last.D, 100*AsymptoteTolerance, r.Asymptote.PLog10)
 	}
 	if len(r.Tests) > 0 {

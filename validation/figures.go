@@ -142,7 +142,7 @@ func styled(i int, s *plotter.Scatter) {
 }
 
 func (r Report) scalePlot() *plot.Plot {
-	p := newPlot("p_c log p_c / d^2 at the mean p* (95% bars)", "d", "p_c log p_c / d^2")
+	p := newPlot("p_c log p_c / d^2 at mean p* + 1/2 (95% bars)", "d", "p_c log p_c / d^2")
 	var maxD float64
 	for i, m := range []string{"coupled", "decoupled"} {
 		var pts plotter.XYs

@@ -29,7 +29,7 @@ func (r Report) markdown(base string, sources []string, command string) string {
 	w("## Summary\n\nThe README quotes this section verbatim (a test keeps the two equal).\n\n%s\n", r.Claims(command))
 	w("## Capacity: three estimators, and theory\n\n")
 	w("Median p* with its 95%% order-statistic interval; mean p* with its standard error; the P(storable | p) = 1/2 crossing of a probit fit to the per-instance verdicts (instance i is storable exactly for p <= p*_i) with its 95%% interval and the width sigma of the transition. Theory is the finite-size Gardner prediction of the Gaussian surrogate (root of p D_0(p) = d^2, docs/theory.md).\n\n")
-	w("**Theory is compared with mean p* + 1/2, not with the mean p*.** p* is an integer, the largest storable prefix, while theory's p_c is the real root of p D_0(p) = d^2. An instance is storable at p exactly when p <= X for a real threshold X, and p* = floor(X); when X spreads over several integers E p* = E X - 1/2. The probit crossing estimates E X directly (it sits %s above the mean p* in the table), but through the shape it assumes; mean p* + 1/2 assumes nothing about that shape and keeps the mean's simple standard error, so it is the number compared: deviation = (mean + 1/2 - theory)/theory, with its 95%% interval. (The median and p_c log p_c / d^2 are given as measured.)\n\n", r.crossingShift())
+	w("**Theory is compared with mean p* + 1/2, not with the mean p*.** p* is an integer, the largest storable prefix, while theory's p_c is the real root of p D_0(p) = d^2. An instance is storable at p exactly when p <= X for a real threshold X, and p* = floor(X); when X spreads over several integers E p* = E X - 1/2. The probit crossing estimates E X directly (it sits %s above the mean p* in the table), but through the shape it assumes; mean p* + 1/2 assumes nothing about that shape and keeps the mean's simple standard error, so it is the number compared: deviation = (mean + 1/2 - theory)/theory, with its 95%% interval (Student t with n - 1 degrees of freedom). p_c log p_c / d^2 is evaluated at the same mean p* + 1/2, with the interval of the mean; the median and the probit crossing (its interval from the fit's asymptotic normal error) are given as measured.\n\n", r.crossingShift())
 	w("| d | model | n | undecided | median [95%% CI] | mean +- SE | mean + 1/2 | crossing [95%% CI] | width | theory | deviation [95%% CI] | p_c log p_c / d^2 [95%% CI] |\n")
 	w("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, g := range r.Groups {
@@ -509,7 +509,7 @@ func (r Report) asymptoteStatement() string {
 		}
 	}
 	if len(scale) > 0 {
-		fmt.Fprintf(&s, "Measured (decoupled, at the mean p*): %s. The values fall with d, as the finite-size theory says, but stay far above 1/2. ", strings.Join(scale, ", "))
+		fmt.Fprintf(&s, "Measured (decoupled, at p_c = mean p* + 1/2): %s. The values fall with d, as the finite-size theory says, but stay far above 1/2. ", strings.Join(scale, ", "))
 	}
 	a := r.Asymptote
 	var pts []string
