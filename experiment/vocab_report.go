@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/stats"
 )
 
 // WriteVocabSummary writes the groups to dir/summary.json, atomically.
@@ -141,12 +142,29 @@ where a run stopped; with --no-solve it only writes this report.
 		fmt.Fprintf(&b, "## %s answers\n\n", a)
 		b.WriteString("| d | V | seeds | undecided | p_c (median) | 95% interval | theory | dev | p_c / paper's p_c | bits/param | entropy bits/param |\n")
 		b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
+		short := map[int]bool{}
 		for _, g := range byAns[a] {
-			fmt.Fprintf(&b, "| %d | %d | %d | %d | %.1f | [%g, %g] | %.2f | %+.1f%% | %.2f | %.3f | %.3f |\n",
-				g.D, g.V, g.N, g.Undecided, g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Theory, 100*(g.PC-g.Theory)/g.Theory,
+			mark := ""
+			if stats.MedianCICoverage(g.N, 0.95) < 0.95 {
+				mark, short[g.N] = " (range)", true
+			}
+			fmt.Fprintf(&b, "| %d | %d | %d | %d | %.1f | [%g, %g]%s | %.2f | %+.1f%% | %.2f | %.3f | %.3f |\n",
+				g.D, g.V, g.N, g.Undecided, g.PC, g.PCCI.Lo, g.PCCI.Hi, mark, g.Theory, 100*(g.PC-g.Theory)/g.Theory,
 				g.PC/paperPC[g.D], g.Bits, g.Entropy)
 		}
 		b.WriteString("\n")
+		if len(short) > 0 {
+			var ns []int
+			for n := range short {
+				ns = append(ns, n)
+			}
+			sort.Ints(ns)
+			var cov []string
+			for _, n := range ns {
+				cov = append(cov, fmt.Sprintf("%.2f%% at %d seeds", 100*stats.MedianCICoverage(n, 0.95), n))
+			}
+			fmt.Fprintf(&b, "(range): too few seeds for a 95%% order-statistic interval; the interval is the seeds' range, which covers the median with probability %s, below 95%%.\n\n", strings.Join(cov, ", "))
+		}
 	}
 	b.WriteString("![p_c / d^2 against V](vocabulary-capacity.png)\n\n![bits per parameter against V](vocabulary-bits.png)\n\n")
 	writeVocabAnswers(&b, byAns, paperPC, parts)
@@ -168,7 +186,9 @@ distribution. A part is complete when the records hold every threshold of
 it; the tables below use what the records hold, so the rows of a part in
 progress have fewer seeds (their "seeds" column says how many). CPU hours
 are those the records measured (records from before CPU time was recorded
-have none); "left" scales their mean to the thresholds not yet found.
+have none); "left" scales their mean to the thresholds not yet found. Wall
+hours are the records' wall-clock time (on a machine shared with other work),
+which is what a run takes in calendar time; it can be several times the CPU.
 
 `)
 	for _, p := range parts {
@@ -177,7 +197,7 @@ have none); "left" scales their mean to the thresholds not yet found.
 			break
 		}
 	}
-	b.WriteString("| d | V grid | seeds | thresholds | status | CPU hours recorded | left (estimate) |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("| d | V grid | seeds | thresholds | status | CPU hours recorded | CPU hours left (estimate) | wall hours recorded | wall hours left (estimate) |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, p := range parts {
 		vs := make([]string, len(p.Grid))
 		for i, v := range p.Grid {
@@ -207,7 +227,14 @@ have none); "left" scales their mean to the thresholds not yet found.
 				left = fmt.Sprintf("%.1f", p.CPUSeconds/float64(p.Timed)*float64(p.Planned-p.Done)/3600)
 			}
 		}
-		fmt.Fprintf(b, "| %d | %s | %d | %d of %d | %s | %s | %s |\n", p.D, grid, p.Seeds, p.Done, p.Planned, status, cpu, left)
+		wall, wallLeft := "-", "-"
+		if p.WallTimed > 0 {
+			wall = fmt.Sprintf("%.2f (%d thresholds)", p.WallSeconds/3600, p.WallTimed)
+			if p.Planned > p.Done {
+				wallLeft = fmt.Sprintf("%.1f", p.WallSeconds/float64(p.WallTimed)*float64(p.Planned-p.Done)/3600)
+			}
+		}
+		fmt.Fprintf(b, "| %d | %s | %d | %d of %d | %s | %s | %s | %s | %s |\n", p.D, grid, p.Seeds, p.Done, p.Planned, status, cpu, left, wall, wallLeft)
 	}
 	b.WriteString("\n")
 }
@@ -250,7 +277,7 @@ func writeVocabAnswers(b *strings.Builder, byAns map[string][]VocabGroup, paperP
 		}
 	}
 	if len(partial) > 0 {
-		fmt.Fprintf(b, "The parts at d = %s are in progress: their rows below use the seeds found so far.\n\n", strings.Join(partial, ", "))
+		fmt.Fprintf(b, "The parts at d = %s are in progress: their rows in the tables above use the seeds found so far.\n\n", strings.Join(partial, ", "))
 	}
 	b.WriteString("## How does capacity scale with V at fixed d?\n\n")
 	b.WriteString("Uniform answers. The theory's peak is at V = d + 1; \"crossover\" is the smallest V whose p_c reaches the paper's p_c (distinct answers, V = p).\n\n")

@@ -370,6 +370,11 @@ type VocabPart struct {
 	// that have them (records written before CPU time was recorded do not).
 	CPUSeconds float64
 	Timed      int
+	// WallSeconds sums the records' wall-clock seconds at D over the
+	// WallTimed records that state them: calendar time on the machine the
+	// records were taken on, shared or not.
+	WallSeconds float64
+	WallTimed   int
 }
 
 // Complete says whether the records hold every threshold of the part.
@@ -420,6 +425,10 @@ func (s VocabStudy) Parts(recs []VocabThreshold) ([]VocabPart, error) {
 		if r.CPUSeconds > 0 {
 			p.CPUSeconds += r.CPUSeconds
 			p.Timed++
+		}
+		if r.Seconds > 0 {
+			p.WallSeconds += r.Seconds
+			p.WallTimed++
 		}
 	}
 	sort.Ints(ds)

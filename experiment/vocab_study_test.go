@@ -14,6 +14,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/dirlock"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/stats"
 )
 
 // tinyVocabStudy is a study that costs milliseconds: d = 4 (and more with
@@ -242,15 +243,15 @@ func TestVocabReportParts(t *testing.T) {
 	var b strings.Builder
 	writeVocabParts(&b, []VocabPart{
 		{D: 8, Grid: []int{2, 3}, Seeds: 10, Planned: 40, Done: 40},
-		{D: 40, Grid: []int{2, 41, 262}, Reduced: true, Seeds: 10, Planned: 60, Done: 12, CPUSeconds: 3600, Timed: 12},
+		{D: 40, Grid: []int{2, 41, 262}, Reduced: true, Seeds: 10, Planned: 60, Done: 12, CPUSeconds: 3600, Timed: 12, WallSeconds: 6 * 3600, WallTimed: 12},
 		{D: 48, Grid: []int{2, 49}, Seeds: 10, Planned: 40},
 		{D: 64, Other: 3},
 	})
 	for _, want := range []string{
-		"| 8 | 2, 3 (2 V) | 10 | 40 of 40 | complete | - | - |",
-		"| 40 | 2, 41, 262 (3 V, reduced) | 10 | 12 of 60 | in progress | 1.00 (12 thresholds) | 4.0 |",
-		"| 48 | 2, 49 (2 V) | 10 | 0 of 40 | not started | - | - |",
-		"| 64 | - | 0 | 0 of 0 | not in the study; 3 records outside its grid | - | - |",
+		"| 8 | 2, 3 (2 V) | 10 | 40 of 40 | complete | - | - | - | - |",
+		"| 40 | 2, 41, 262 (3 V, reduced) | 10 | 12 of 60 | in progress | 1.00 (12 thresholds) | 4.0 | 6.00 (12 thresholds) | 24.0 |",
+		"| 48 | 2, 49 (2 V) | 10 | 0 of 40 | not started | - | - | - | - |",
+		"| 64 | - | 0 | 0 of 0 | not in the study; 3 records outside its grid | - | - | - | - |",
 	} {
 		if !strings.Contains(b.String(), want+"\n") {
 			t.Errorf("no line %q in\n%s", want, b.String())
@@ -310,5 +311,22 @@ func TestVocabReportNamesItsDirectory(t *testing.T) {
 		if c.not != "" && strings.Contains(text, c.not) {
 			t.Errorf("report of %s names %s", c.dir, c.not)
 		}
+	}
+}
+
+// A row of 5 seeds, whose "95% interval" can only be the seeds' range, is
+// marked and its coverage (1 - 2/32) stated; a row of 10 is not marked.
+func TestVocabReportShortRows(t *testing.T) {
+	groups := []VocabGroup{
+		{D: 8, V: 2, Answers: "uniform", N: 5, PC: 16, PCCI: stats.Interval{Lo: 14, Hi: 18}, Theory: 16},
+		{D: 8, V: 3, Answers: "uniform", N: 10, PC: 20, PCCI: stats.Interval{Lo: 18, Hi: 22}, Theory: 20},
+	}
+	var b strings.Builder
+	if err := WriteVocabReport(&b, "x", groups, map[int]float64{8: 22}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "| [14, 18] (range) |") || strings.Contains(out, "[18, 22] (range)") || !strings.Contains(out, "93.75% at 5 seeds") {
+		t.Errorf("short row not marked as it should be:\n%s", out)
 	}
 }

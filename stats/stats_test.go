@@ -357,3 +357,40 @@ func TestFitCovariance(t *testing.T) {
 		t.Errorf("non-nested forms with equal parameter counts: dof %d p %g", dof, p)
 	}
 }
+
+// MedianCICoverage: the range of n = 5 covers 1 - 2/32; from n = 6 the
+// coverage is at least the level, and equals a brute-force binomial sum.
+func TestMedianCICoverage(t *testing.T) {
+	if c := MedianCICoverage(5, 0.95); math.Abs(c-0.9375) > 1e-12 {
+		t.Errorf("n = 5: coverage %g, want 0.9375", c)
+	}
+	for n := 6; n <= 60; n++ {
+		c := MedianCICoverage(n, 0.95)
+		if c < 0.95 {
+			t.Errorf("n = %d: coverage %g < 0.95", n, c)
+		}
+		// Brute force: the interval [x_(l), x_(n+1-l)] misses the median
+		// when fewer than l samples fall on one side.
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(i)
+		}
+		ci := MedianCI(x, 0.95)
+		l := int(ci.Lo) + 1
+		var tail float64
+		for k := 0; k < l; k++ {
+			tail += binom(n, k) / math.Pow(2, float64(n))
+		}
+		if math.Abs(c-(1-2*tail)) > 1e-9 {
+			t.Errorf("n = %d: coverage %g, brute force %g", n, c, 1-2*tail)
+		}
+	}
+}
+
+func binom(n, k int) float64 {
+	r := 1.0
+	for i := 0; i < k; i++ {
+		r = r * float64(n-i) / float64(i+1)
+	}
+	return r
+}
