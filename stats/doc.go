@@ -7,7 +7,10 @@
 //
 // Contract:
 //   - Every random procedure (Bootstrap, PairedKSPermutation, SignFlip) takes its
-//     seed: the same inputs give the same numbers on every machine.
+//     seed: the same inputs give the same numbers on every machine. SignFlip
+//     is exact (every sign pattern counted) up to SignFlipExactMax differences
+//     and says which it is (PermutationP); Monte Carlo p-values are
+//     (1 + hits)/(1 + rounds), never 0.
 //   - Fits report the full covariance of their parameters (Fit.Cov); Fit.SE are
 //     its marginal standard errors (square roots of its diagonal), never
 //     errors conditional on the other parameters held fixed.

@@ -11,7 +11,9 @@
 //     its standard error, and the P(storable | p) = 1/2 crossing of a probit fit
 //     to the per-instance verdicts with its interval. Theory is compared with
 //     mean p* + HalfAssociation (p* is the integer part of a real threshold),
-//     with a chi-square over every d (Agreement).
+//     with a chi-square over every d (Agreement); p_c log p_c / d^2 is taken at
+//     the same mean p* + HalfAssociation, and intervals of a mean use Student
+//     t with n - 1 degrees of freedom.
 //   - For each d it pairs the models seed by seed (the same seed shares X and Y;
 //     only the decoupled competitors are fresh): the mean difference of p* with
 //     its standard error and a bootstrap interval, the spread of one pair, and
@@ -22,16 +24,21 @@
 //     them, Power says how many pairs at PowerDims separate the forms not yet
 //     excluded, and Design measures whether one verdict per instance informs
 //     more per CPU second than a full p*.
-//   - SetMechanism adds compare-models rows: kappa* paired seed by seed, Holm's
-//     correction over every test of the section, and the tightness of the
+//   - SetMechanism adds compare-models rows: kappa* paired seed by seed (an
+//     exact sign-flip p-value where stats.SignFlip can enumerate, else Monte
+//     Carlo), Holm's correction over every test of the section, each test
+//     saying whether its p-value is exact or Monte Carlo and over how many
+//     permutations (a Holm value from a Monte Carlo floor is marked as a
+//     bound), and the tightness of the
 //     max-margin memories beside the surrogate's prediction.
 //   - Any number of records at a d is taken, even one: a (d, model) enters
 //     the capacity table and figures with MinGroup certified instances, the
 //     table of paired differences with MinTablePairs pairs, the fits with
 //     MinPairs. Progress counts every d with a pair target (Targets, the one
 //     place the targets are stated) and every d not yet in all of them:
-//     pairs, records without a partner, the searches left and their cost at
-//     the median seconds and iterations of that d's records; from MinSoFar
+//     pairs, records without a partner, the searches left and their expected
+//     cost at the mean seconds and iterations of that d's records (the median
+//     beside it); from MinSoFar
 //     pairs its gap is quoted "so far".
 //   - Claims is the summary the README quotes verbatim, between markers.
 //   - Undecided records are counted and shown, never imputed.

@@ -104,6 +104,7 @@ func (r Report) mechanismSection(base string) string {
 		for _, k := range r.KappaPairs {
 			w("| %d | %s | %d | %+.4f +- %.4f | [%+.4f, %+.4f] | %s |\n", k.D, k.Load, k.N, k.Diff, k.DiffSE, k.DiffCI.Lo, k.DiffCI.Hi, pValue(k.PValue))
 		}
+		w("\nThe pooled kappa* tests (one per load, in the table below) put every d's pairs into one sign-flip test, each d's differences divided by that d's standard deviation of the differences so that no d dominates; with more pairs than SignFlip enumerates, they are Monte Carlo.\n")
 	}
 	if len(r.Tests) > 0 {
 		w("\nEvery test of this section, with Holm's step-down correction over all %d of them (family-wise error 5%%, any dependence between the tests). Column 'p from': *exact* (every permutation counted) or *Monte Carlo, N* (the estimate (1 + hits)/(1 + N) from N random permutations, standard error sqrt(p(1-p)/N); its smallest value is 1/(N + 1)). The spectra p-values are Monte Carlo with N = %d, computed when the memories were solved (the singular values are not committed, so they cannot be recomputed here); near a Holm cut their standard error (about 0.005 at p = 0.02) matters. A p-value at its Monte Carlo floor bounds the true one only from above, so its Holm value is marked <=.\n\n", len(r.Tests), stats.PermutationRounds)
@@ -547,11 +548,20 @@ func (r Report) sdByModel() string {
 
 // pairCount prints a pair count, or "more than MaxPairs".
 func pairCount(n int) string {
-	if n >= MaxPairs {
+	switch {
+	case n >= MaxPairs:
 		return fmt.Sprintf("> %d", MaxPairs)
+	case n > unstablePairs:
+		return fmt.Sprintf("> %d (no stable value: the two predictions nearly coincide)", unstablePairs)
 	}
 	return fmt.Sprint(n)
 }
+
+// unstablePairs is the count above which a pair count is shown only as a
+// bound: thousands of pairs come from two predictions closer than a tenth of
+// one pair's SD, whose difference (and so the count, its inverse square) the
+// fits do not pin down.
+const unstablePairs = 1000
 
 // checkedStatement says how many of the records read had their certificates
 // re-checked (nothing when the caller did not count them).
