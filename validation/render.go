@@ -53,6 +53,26 @@ func (r Report) markdown(base string, sources []string, command string) string {
 		w("| %d | %d | %+.2f +- %.2f | [%+.2f, %+.2f]%s | %.2f | %+.2f%% | [%+.2f%%, %+.2f%%]%s |\n",
 			p.D, p.N, p.Diff, p.DiffSE, p.DiffCI.Lo, p.DiffCI.Hi, mark, p.DiffSD, 100*p.Gap, 100*p.GapCI.Lo, 100*p.GapCI.Hi, mark)
 	}
+	var small []string
+	flips := 0
+	for _, p := range r.Pairs {
+		if p.Fitted() && p.N < smallBootstrap {
+			f := tQuantile95(p.N) / stats.Z95 * math.Sqrt(float64(p.N)/float64(p.N-1))
+			small = append(small, fmt.Sprintf("d = %d (%d pairs: %.2f)", p.D, p.N, f))
+			// Widened about the mean by f, does the interval still exclude 0?
+			lo, hi := p.Diff-f*(p.Diff-p.DiffCI.Lo), p.Diff+f*(p.DiffCI.Hi-p.Diff)
+			if (p.DiffCI.Lo > 0) != (lo > 0) || (p.DiffCI.Hi < 0) != (hi < 0) {
+				flips++
+			}
+		}
+	}
+	if len(small) > 0 {
+		verdict := "Widened by it, every one of these intervals still excludes zero or not as before."
+		if flips > 0 {
+			verdict = fmt.Sprintf("Widened by it, %d of these intervals would change whether they exclude zero.", flips)
+		}
+		w("\nWith few pairs a percentile bootstrap interval is optimistic: it is about as wide as the normal interval with the plug-in SD, narrower than the Student t interval by the factor t_(n-1) / z * sqrt(n / (n - 1)), at %s. %s\n", strings.Join(small, ", "), verdict)
+	}
 	if few > 0 {
 		w("\n(t): fewer than %d pairs so far. A bootstrap over so few seeds under-covers, so these intervals are Student t with n - 1 degrees of freedom; and the SD of so few pairs is too uncertain for the fits below, which take each d's standard error as known, so these d are shown but not fitted.\n", MinPairs)
 	}
@@ -352,6 +372,10 @@ func (r Report) fitStatement() string {
 	s.WriteString(". So the data say the relative gap is not constant over the whole range; they do not say whether it vanishes (c / log d, c d^-b) or tends to a nonzero limit (a + b / d).")
 	return s.String()
 }
+
+// smallBootstrap is the number of pairs below which the report states how
+// optimistic a percentile bootstrap interval is.
+const smallBootstrap = 20
 
 // fitP is ", the other form's p = x" for a refit count reached, else "".
 func fitP(n int, f stats.Fit) string {
