@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
+	"github.com/lamcap/lamcap/stats"
 )
 
 // Claims markers: the README's claims section is the text between them, and
@@ -138,13 +139,19 @@ func (r Report) Claims(command string) string {
 			first.Scale, first.D, last.Scale, last.D, 100*AsymptoteTolerance, r.Asymptote.PLog10)
 	}
 	if len(r.Tests) > 0 {
-		kept := 0
+		kept, keptMC := 0, 0
 		for _, t := range r.Tests {
 			if t.Holm <= 0.05 {
 				kept++
+				if !t.Exact && !t.AtFloor() && t.Rounds < stats.SignFlipRounds {
+					keptMC++
+				}
 			}
 		}
 		w("- The optimal memories: of %d paired tests (spectra and kappa*, at equal p and at equal relative load), %d %s the models apart after Holm's correction (%s).", len(r.Tests), kept, verb(kept), r.testMethods())
+		if keptMC > 0 {
+			w(" Of these, %d %s on a Monte Carlo p-value of %d permutations above its floor, whose own error is not in the Holm value.", keptMC, map[bool]string{true: "rests", false: "rest"}[keptMC == 1], stats.PermutationRounds)
+		}
 		for _, t := range r.Tests {
 			if t.D == 0 && t.Load == experiment.LoadEqualRelative {
 				lo, hi, below, n := math.Inf(1), math.Inf(-1), 0, 0
