@@ -43,7 +43,7 @@ func (s *IPM) marginsThenTranspose(dst, w, q []float64, f func(mu int, row []flo
 				c := in.Competitors(mu).RawMatrix()
 				row := q[mu*p : (mu+1)*p]
 				ur := u.Data[mu*u.Stride : mu*u.Stride+d]
-				blas64.Implementation().Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, ur, 1, 0, row, 1)
+				competitorScores(c, ur, row)
 				own := row[mu]
 				for v := range row {
 					row[v] = own - row[v]
@@ -52,7 +52,7 @@ func (s *IPM) marginsThenTranspose(dst, w, q []float64, f func(mu int, row []flo
 				sums[k] += f(mu, row)
 				row[mu] = 0
 				gr := g[mu*d : (mu+1)*d]
-				blas64.Implementation().Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
+				competitorCombination(c, row, gr)
 				floats.AddScaled(gr, floats.Sum(row), in.Y.RawRowView(mu))
 			}
 		}(k, k*per, min((k+1)*per, p))
@@ -90,7 +90,7 @@ func (s *IPM) decoupledMargins(dst, w []float64, wk *ipmWork) {
 		for mu := lo; mu < hi; mu++ {
 			c := in.Competitors(mu).RawMatrix()
 			row := dst[mu*p : (mu+1)*p]
-			blas64.Implementation().Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
+			competitorScores(c, u.Data[mu*u.Stride:mu*u.Stride+d], row)
 			own := row[mu]
 			for v := range row {
 				row[v] = own - row[v]
@@ -117,10 +117,9 @@ func (s *IPM) decoupledTranspose(dst, v []float64, wk *ipmWork) {
 // g_mu = sum_v v_(mu,v) (y_mu - c_v), into gr (d), from its competitors c and
 // its weights row (p; the own slot ignored and left as it was).
 func (s *IPM) transposeRow(mu int, c blas64.General, row, gr []float64) {
-	p, d := s.p, s.d
 	own := row[mu]
 	row[mu] = 0
-	blas64.Implementation().Dgemv(blas.Trans, p, d, -1, c.Data, c.Stride, row, 1, 0, gr, 1)
+	competitorCombination(c, row, gr)
 	floats.AddScaled(gr, floats.Sum(row), s.in.Y.RawRowView(mu))
 	row[mu] = own
 }
@@ -188,7 +187,7 @@ func (s *IPM) marginsAndTranspose(mdst, w, tdst, v []float64, wk *ipmWork) {
 		for mu := lo; mu < hi; mu++ {
 			c := in.Competitors(mu).RawMatrix()
 			row := mdst[mu*p : (mu+1)*p]
-			blas64.Implementation().Dgemv(blas.NoTrans, p, d, 1, c.Data, c.Stride, u.Data[mu*u.Stride:mu*u.Stride+d], 1, 0, row, 1)
+			competitorScores(c, u.Data[mu*u.Stride:mu*u.Stride+d], row)
 			own := row[mu]
 			for k := range row {
 				row[k] = own - row[k]
@@ -230,9 +229,10 @@ func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
 				for i2 := i; i2 < d; i2++ {
 					// The row of Gs is G packed as its upper triangle, row by row.
 					row := wk.gs[s.pk[i*d+i2]*n2 : (s.pk[i*d+i2]+1)*n2]
-					blas64.Implementation().Dspmv(blas.Upper, d, 1, row, z[i2*d:(i2+1)*d], 1, 1, out[i*d:(i+1)*d], 1)
-					if i2 != i {
-						blas64.Implementation().Dspmv(blas.Upper, d, 1, row, z[i*d:(i+1)*d], 1, 1, out[i2*d:(i2+1)*d], 1)
+					if i2 == i {
+						spmvOne(d, row, z[i*d:(i+1)*d], out[i*d:(i+1)*d])
+					} else {
+						spmvPair(d, row, z[i2*d:(i2+1)*d], out[i*d:(i+1)*d], z[i*d:(i+1)*d], out[i2*d:(i2+1)*d])
 					}
 				}
 			}
@@ -248,4 +248,90 @@ func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
 		dst[k] = v
 	}
 	dst[n] = floats.Dot(wk.border, z[:n]) + wk.sumD*zt
+}
+
+// serialGemvElems is the size m n from which OpenBLAS (0.3.21 here) hands a
+// gemv to its thread pool: 2304 times GEMM_MULTITHREAD_THRESHOLD, 4 unless the
+// library was built otherwise (interface/gemv.c). Its spmv and syrk go to the
+// pool at any size.
+//
+// The per-association products run on every core at once (eachAssociation,
+// gramApply), and OpenBLAS's pool is not made for callers on several threads:
+// with two BLAS threads the pool has one worker, and a second caller spins on
+// the pool's locks until that worker is free (driver/others/blas_server.c,
+// exec_blas_async) while the first waits for it with sched_yield. A pass over
+// the competitors then took 2.2x the CPU it takes with one BLAS thread, and
+// no less wall time (d = 64, p = 577; docs/benchmarks.md, "The decoupled
+// model's wall time"). So the products called from those goroutines are ones
+// OpenBLAS runs on the calling thread: gemv in row blocks below this size
+// (competitorScores, competitorCombination), the packed symmetric products in
+// Go (spmvPair, spmvOne); the per-association syrk of formGram is called from
+// one goroutine, and the pool's threads share each one.
+const serialGemvElems = 2304 * 4
+
+// gemvRows is the row block of competitorScores and competitorCombination for
+// d columns: the most rows whose gemv OpenBLAS keeps on the calling thread.
+func gemvRows(d int) int { return max(1, (serialGemvElems-1)/d) }
+
+// competitorScores writes dst[v] = c_v . x for the rows c_v of c (p x d).
+func competitorScores(c blas64.General, x, dst []float64) {
+	kc := gemvRows(c.Cols)
+	for lo := 0; lo < c.Rows; lo += kc {
+		hi := min(lo+kc, c.Rows)
+		blas64.Implementation().Dgemv(blas.NoTrans, hi-lo, c.Cols, 1, c.Data[lo*c.Stride:], c.Stride, x, 1, 0, dst[lo:hi], 1)
+	}
+}
+
+// competitorCombination writes dst = -sum_v r_v c_v (d) for the rows c_v of c
+// (p x d).
+func competitorCombination(c blas64.General, r, dst []float64) {
+	kc := gemvRows(c.Cols)
+	for lo := 0; lo < c.Rows; lo += kc {
+		hi := min(lo+kc, c.Rows)
+		beta := 1.0
+		if lo == 0 {
+			beta = 0
+		}
+		blas64.Implementation().Dgemv(blas.Trans, hi-lo, c.Cols, -1, c.Data[lo*c.Stride:], c.Stride, r[lo:hi], 1, beta, dst, 1)
+	}
+}
+
+// spmvPair adds G a to ya and G b to yb, for the symmetric d x d matrix G whose
+// upper triangle g holds row by row (packed), reading each entry of g once.
+// ya and yb are distinct; a and b may be the same.
+func spmvPair(d int, g, a, ya, b, yb []float64) {
+	for j, k := 0, 0; j < d; j++ {
+		row := g[k : k+d-j]
+		k += d - j
+		aj, bj := a[j], b[j]
+		sa, sb := row[0]*aj, row[0]*bj
+		off := row[1:]
+		ar, br := a[j+1:j+1+len(off)], b[j+1:j+1+len(off)]
+		yar, ybr := ya[j+1:j+1+len(off)], yb[j+1:j+1+len(off)]
+		for t, x := range off {
+			sa += x * ar[t]
+			sb += x * br[t]
+			yar[t] += x * aj
+			ybr[t] += x * bj
+		}
+		ya[j] += sa
+		yb[j] += sb
+	}
+}
+
+// spmvOne adds G a to ya, G as in spmvPair.
+func spmvOne(d int, g, a, ya []float64) {
+	for j, k := 0, 0; j < d; j++ {
+		row := g[k : k+d-j]
+		k += d - j
+		aj := a[j]
+		sa := row[0] * aj
+		off := row[1:]
+		ar, yar := a[j+1:j+1+len(off)], ya[j+1:j+1+len(off)]
+		for t, x := range off {
+			sa += x * ar[t]
+			yar[t] += x * aj
+		}
+		ya[j] += sa
+	}
 }

@@ -3,7 +3,9 @@ package lp
 import (
 	"math"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -14,10 +16,17 @@ import (
 // and row combination (Instance.MarginsTo, RowCombination), for both models,
 // and leaves the transposed weights' diagonal as it found it; and the border
 // taken from the normal matrix's formation (gramBorder) is -A^T D 1 as the
-// transpose computes it.
+// transpose computes it. At d = 64, p = 150 the decoupled products run in
+// two row blocks (gemvRows).
 func TestMarginsAndTransposeAndBorder(t *testing.T) {
-	for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
-		const d, p = 6, 11
+	for _, c := range []struct {
+		kind model.Model
+		d, p int
+	}{{model.Coupled, 6, 11}, {model.Decoupled, 6, 11}, {model.Decoupled, 64, 150}} {
+		kind, d, p := c.kind, c.d, c.p
+		if d == 64 && gemvRows(d) >= p {
+			t.Fatalf("d = %d, p = %d: one row block of %d", d, p, gemvRows(d))
+		}
 		in, err := model.NewInstance(model.Random{D: d, Seed: 5, Kind: kind}, p)
 		if err != nil {
 			t.Fatal(err)
@@ -120,4 +129,71 @@ func TestGramBorderVocabulary(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkDecoupledKernels times, for the decoupled model at d = 64 and
+// p = 577 (seed 1's p*), the products a decoupled iteration makes besides the
+// coupled model's: one pass over the competitors (marginsAndTranspose), the
+// conjugate gradients' operator from the Gram matrix (gramApply) and the
+// normal matrix's per-association Gram products (formGram). It reports the
+// process's CPU seconds per operation beside the wall time: a BLAS whose
+// threads contend shows there.
+func BenchmarkDecoupledKernels(b *testing.B) {
+	const d, p = 64, 577
+	in, err := model.NewInstance(model.Random{D: d, Seed: 1, Kind: model.Decoupled}, p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewIPM(in, Options{})
+	if _, err := s.begin(); err != nil {
+		b.Fatal(err)
+	}
+	wk := s.newWork()
+	r := rand.New(rand.NewPCG(3, 4))
+	n := d * d
+	for i := range wk.dm {
+		if i/p != i%p {
+			wk.dm[i] = r.ExpFloat64()
+		}
+	}
+	for k := 0; k < n; k++ {
+		wk.du[k], wk.dl[k] = r.ExpFloat64(), r.ExpFloat64()
+	}
+	z := make([]float64, n+1)
+	for i := range z {
+		z[i] = r.NormFloat64()
+	}
+	v := make([]float64, p*p)
+	for i := range v {
+		v[i] = r.ExpFloat64()
+	}
+	m, tr, out := make([]float64, p*p), make([]float64, n), make([]float64, n+1)
+	s.formGram(wk)
+	s.gramBorder(wk)
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"pass", func() { s.marginsAndTranspose(m, z[:n], tr, v, wk) }},
+		{"gramApply", func() { s.gramApply(out, z, wk) }},
+		{"formGram", func() { s.formGram(wk) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			c0 := cpuUserSys()
+			for i := 0; i < b.N; i++ {
+				c.f()
+			}
+			b.ReportMetric((cpuUserSys()-c0)/float64(b.N)*1e3, "cpu-ms/op")
+		})
+	}
+}
+
+// cpuUserSys is the user and system CPU time of this process so far, in
+// seconds: a BLAS thread spinning on sched_yield counts in both.
+func cpuUserSys() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

@@ -292,9 +292,11 @@ func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 //
 // g_mu = sum_v D_(mu,v) c_v. On the coupled path (coupled and vocabulary
 // models; D is p x Slots()) the last term of every mu is one product D Q (Q's
-// row v the packed c_v c_v^T) and G = D C; for the decoupled model it is a
-// small symmetric product per association (decoupledGram), spread over the
-// cores.
+// row v the packed c_v c_v^T) and G = D C, and the rest is spread over the
+// cores; for the decoupled model it is a small symmetric product per
+// association (decoupledGram), one association at a time, each on all of the
+// BLAS's threads (OpenBLAS's syrk goes to its thread pool, which callers on
+// several goroutines would queue on: see serialGemvElems).
 func (s *IPM) formGram(wk *ipmWork) {
 	p, d, n2, q := s.p, s.d, s.n2, s.slots
 	in := s.in
@@ -307,6 +309,9 @@ func (s *IPM) formGram(wk *ipmWork) {
 	}
 	var wg sync.WaitGroup
 	workers := min(linalg.Threads(), p)
+	if !s.coupled {
+		workers = 1
+	}
 	per := (p + workers - 1) / workers
 	for w0 := 0; w0 < p; w0 += per {
 		wg.Add(1)

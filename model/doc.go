@@ -11,7 +11,8 @@
 // the seeded source, and an Instance is the prefix of p associations of a source.
 // Growing an instance (Instance.Grow) appends associations and never changes the
 // ones it has, so the instance with p associations is the prefix of the one with
-// p+1. For the coupled model the competitors of mu are the other targets; for the
+// p+1; Instance.Prefix takes the instance of fewer associations as a view,
+// without drawing. For the coupled model the competitors of mu are the other targets; for the
 // decoupled model competitor slot v of association mu holds its own fresh vector
 // c_(mu,v), drawn from the target distribution on demand. NewInstanceContext
 // and Instance.GrowContext stop with the context's error when it is done

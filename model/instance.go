@@ -379,6 +379,36 @@ func (in *Instance) GrowContext(ctx context.Context, p int) error {
 	return nil
 }
 
+// Prefix returns the instance of the first p associations of in (1 <= p <=
+// in.P) without drawing anything: a view of in's vectors, equal entry for
+// entry to the instance NewInstance builds from the same source (instances
+// nest). Neither affects the other afterwards: growing in appends after
+// what the view reads, and growing the view copies before it appends. A
+// search that decides several p of one source can draw the largest instance
+// once and take the others as prefixes; for the decoupled model that saves
+// p^2 d Gaussian draws per instance (0.6 s of CPU at d = 64, p = 577).
+func (in *Instance) Prefix(p int) (*Instance, error) {
+	if p < 1 || p > in.P {
+		return nil, fmt.Errorf("prefix of p=%d associations of an instance of p=%d", p, in.P)
+	}
+	n := p * in.D // entries of a p x d block
+	v := &Instance{Src: in.Src, D: in.D, P: p, xs: in.xs[:n:n], ys: in.ys[:n:n]}
+	if in.voc != nil {
+		voc := *in.voc
+		voc.answers = voc.answers[:p:p]
+		v.voc = &voc
+	}
+	if in.comp != nil {
+		v.comp = make([][]float64, p)
+		for mu := range v.comp {
+			v.comp[mu] = in.comp[mu][:n:n]
+		}
+	}
+	v.X = mat.NewDense(p, in.D, v.xs)
+	v.Y = mat.NewDense(p, in.D, v.ys)
+	return v, nil
+}
+
 // Competitor returns c_(mu,v) (a view; do not modify): y_v for the coupled model.
 func (in *Instance) Competitor(mu, v int) []float64 {
 	if in.voc != nil {

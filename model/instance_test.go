@@ -248,3 +248,64 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
+
+// A prefix view equals, entry for entry, the instance built for its p, for
+// every model; growing the instance it came from does not change it, and
+// growing it changes neither the instance it came from nor its equality with
+// a fresh one.
+func TestPrefixView(t *testing.T) {
+	voc, err := Vocabulary(4, Answers{Kind: Uniform})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []Model{Coupled, Decoupled, voc} {
+		src := Random{D: 5, Seed: 13, Kind: m}
+		whole, err := NewInstance(src, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := func(a, b *Instance) bool {
+			if a.P != b.P || !mat.Equal(a.X, b.X) || !mat.Equal(a.Y, b.Y) || a.Slots() != b.Slots() {
+				return false
+			}
+			for mu := 0; mu < a.P; mu++ {
+				if a.Own(mu) != b.Own(mu) || !mat.Equal(a.Competitors(mu), b.Competitors(mu)) {
+					return false
+				}
+			}
+			return true
+		}
+		view, err := whole.Prefix(6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh6, _ := NewInstance(src, 6)
+		if !same(view, fresh6) {
+			t.Fatalf("%v: the prefix of 6 differs from the instance of 6", m)
+		}
+		if err := whole.Grow(14); err != nil {
+			t.Fatal(err)
+		}
+		if !same(view, fresh6) {
+			t.Fatalf("%v: growing the whole instance changed its prefix", m)
+		}
+		if err := view.Grow(11); err != nil {
+			t.Fatal(err)
+		}
+		// Values the same source draws again could not show a write into
+		// the whole instance: the grown prefix must have storage of its own.
+		if &view.xs[0] == &whole.xs[0] || &view.ys[0] == &whole.ys[0] || m == Decoupled && &view.comp[0][0] == &whole.comp[0][0] {
+			t.Fatalf("%v: the grown prefix still shares the whole instance's storage", m)
+		}
+		fresh11, _ := NewInstance(src, 11)
+		fresh14, _ := NewInstance(src, 14)
+		if !same(view, fresh11) || !same(whole, fresh14) {
+			t.Fatalf("%v: growing the prefix to 11: equal to a fresh one %v, the whole instance unchanged %v", m, same(view, fresh11), same(whole, fresh14))
+		}
+		for _, p := range []int{0, 15} {
+			if _, err := whole.Prefix(p); err == nil {
+				t.Errorf("%v: a prefix of %d of an instance of 14: no error", m, p)
+			}
+		}
+	}
+}
