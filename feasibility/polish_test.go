@@ -223,7 +223,30 @@ type recordKey struct {
 func scienceRecords(t *testing.T) map[recordKey]int {
 	t.Helper()
 	out := map[recordKey]int{}
-	for _, dir := range []string{"small", "d32"} {
+	for _, r := range readScienceRecords(t, "small", "d32") {
+		if r.Certified && r.Embedding == "gaussian" {
+			out[recordKey{r.D, r.Model, r.Seed}] = r.PStar
+		}
+	}
+	return out
+}
+
+// scienceRecord is what the tests read of a committed science record.
+type scienceRecord struct {
+	D         int
+	Model     model.Model
+	Seed      int
+	Embedding string
+	PStar     int
+	Certified bool
+}
+
+// readScienceRecords reads every record of the given directories of
+// docs/data/science.
+func readScienceRecords(t *testing.T, dirs ...string) []scienceRecord {
+	t.Helper()
+	var out []scienceRecord
+	for _, dir := range dirs {
 		f, err := os.Open(filepath.Join("..", "docs", "data", "science", dir, "records.jsonl"))
 		if err != nil {
 			t.Fatal(err)
@@ -246,9 +269,7 @@ func scienceRecords(t *testing.T) map[recordKey]int {
 			if err != nil {
 				t.Fatalf("%s: %v", dir, err)
 			}
-			if r.Certified && r.Embedding == "gaussian" {
-				out[recordKey{r.D, m, r.Seed}] = r.PStar
-			}
+			out = append(out, scienceRecord{r.D, m, r.Seed, r.Embedding, r.PStar, r.Certified})
 		}
 		f.Close()
 		if err := sc.Err(); err != nil {

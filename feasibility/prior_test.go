@@ -1,11 +1,8 @@
 package feasibility
 
 import (
-	"bufio"
-	"encoding/json"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -130,34 +127,9 @@ func TestPriorMatchesLargeDRecords(t *testing.T) {
 		kind model.Model
 	}
 	ps := map[key][]float64{}
-	for _, dir := range []string{"d40-48", "d64", "d64b"} {
-		f, err := os.Open(filepath.Join("..", "docs", "data", "science", dir, "records.jsonl"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var r struct {
-				D         int    `json:"d"`
-				Model     string `json:"model"`
-				PStar     int    `json:"p_star"`
-				Certified bool   `json:"certified"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				t.Fatalf("%s: %v", dir, err)
-			}
-			m, err := model.ParseModel(r.Model)
-			if err != nil {
-				t.Fatalf("%s: %v", dir, err)
-			}
-			if r.Certified {
-				ps[key{r.D, m}] = append(ps[key{r.D, m}], float64(r.PStar))
-			}
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			t.Fatal(err)
+	for _, r := range readScienceRecords(t, "d40-48", "d64", "d64b") {
+		if r.Certified {
+			ps[key{r.D, r.Model}] = append(ps[key{r.D, r.Model}], float64(r.PStar))
 		}
 	}
 	for _, d := range []int{40, 48, 64} {

@@ -140,29 +140,8 @@ func TestGramBorderVocabulary(t *testing.T) {
 // threads contend shows there.
 func BenchmarkDecoupledKernels(b *testing.B) {
 	const d, p = 64, 577
-	in, err := model.NewInstance(model.Random{D: d, Seed: 1, Kind: model.Decoupled}, p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := NewIPM(in, Options{})
-	if _, err := s.begin(); err != nil {
-		b.Fatal(err)
-	}
-	wk := s.newWork()
-	r := rand.New(rand.NewPCG(3, 4))
+	s, wk, r, z := decoupledScaling(b, d, p, 1)
 	n := d * d
-	for i := range wk.dm {
-		if i/p != i%p {
-			wk.dm[i] = r.ExpFloat64()
-		}
-	}
-	for k := 0; k < n; k++ {
-		wk.du[k], wk.dl[k] = r.ExpFloat64(), r.ExpFloat64()
-	}
-	z := make([]float64, n+1)
-	for i := range z {
-		z[i] = r.NormFloat64()
-	}
 	v := make([]float64, p*p)
 	for i := range v {
 		v[i] = r.ExpFloat64()

@@ -144,29 +144,8 @@ func TestIPMMixedPrecision(t *testing.T) {
 // and row combinations; so do its margins and transpose.
 func TestDecoupledOnePassMatchesTwoPass(t *testing.T) {
 	const d, p = 6, 11
-	in, err := model.NewInstance(model.Random{D: d, Seed: 4, Kind: model.Decoupled}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewIPM(in, Options{})
-	if _, err := s.begin(); err != nil {
-		t.Fatal(err)
-	}
-	wk := s.newWork()
-	r := rand.New(rand.NewPCG(3, 4))
-	n := d * d
-	for i := range wk.dm {
-		if i/p != i%p {
-			wk.dm[i] = r.ExpFloat64()
-		}
-	}
-	for k := 0; k < n; k++ {
-		wk.du[k], wk.dl[k] = r.ExpFloat64(), r.ExpFloat64()
-	}
-	z := make([]float64, n+1)
-	for i := range z {
-		z[i] = r.NormFloat64()
-	}
+	s, wk, _, z := decoupledScaling(t, d, p, 4)
+	in, n := s.in, d*d
 	wk.pcgM = make([]float64, p*p)
 	// The operator is the normal matrix of the last factor: form it (Gram
 	// matrix, border, corner) as factor does.
@@ -223,4 +202,36 @@ func TestDecoupledOnePassMatchesTwoPass(t *testing.T) {
 			t.Fatalf("transpose %d: solver %.15g, model %.15g", i, tr[i], x)
 		}
 	}
+}
+
+// decoupledScaling sets up a decoupled instance's solver (d, p, seed) with
+// random positive scalings D, box scalings and a random vector z, for the
+// tests and benchmarks of the per-association kernels. It returns the random
+// stream for further draws.
+func decoupledScaling(tb testing.TB, d, p int, seed uint64) (*IPM, *ipmWork, *rand.Rand, []float64) {
+	tb.Helper()
+	in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: model.Decoupled}, p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := NewIPM(in, Options{})
+	if _, err := s.begin(); err != nil {
+		tb.Fatal(err)
+	}
+	wk := s.newWork()
+	r := rand.New(rand.NewPCG(3, 4))
+	n := d * d
+	for i := range wk.dm {
+		if i/p != i%p {
+			wk.dm[i] = r.ExpFloat64()
+		}
+	}
+	for k := 0; k < n; k++ {
+		wk.du[k], wk.dl[k] = r.ExpFloat64(), r.ExpFloat64()
+	}
+	z := make([]float64, n+1)
+	for i := range z {
+		z[i] = r.NormFloat64()
+	}
+	return s, wk, r, z
 }
