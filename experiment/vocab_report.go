@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -154,13 +155,8 @@ where a run stopped; with --no-solve it only writes this report.
 		}
 		b.WriteString("\n")
 		if len(short) > 0 {
-			var ns []int
-			for n := range short {
-				ns = append(ns, n)
-			}
-			sort.Ints(ns)
 			var cov []string
-			for _, n := range ns {
+			for _, n := range slices.Sorted(maps.Keys(short)) {
 				cov = append(cov, fmt.Sprintf("%.2f%% at %d seeds", 100*stats.MedianCICoverage(n, 0.95), n))
 			}
 			fmt.Fprintf(&b, "(range): too few seeds for a 95%% order-statistic interval; the interval is the seeds' range, which covers the median with probability %s, below 95%%.\n\n", strings.Join(cov, ", "))

@@ -6,7 +6,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 )
@@ -117,8 +116,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		// Every p is checked against the memory budget before its instance is
 		// built: the steps double while one side is missing, and a resumed
 		// search (opt.Known) may step far from where the caller checked.
-		need := lp.MemoryEstimate(src.Dim(), next, src.Model(), false, opt.LP)
-		if err := memlimit.Check(fmt.Sprintf("d=%d p=%d (the search's next verdict)", src.Dim(), next), need); err != nil {
+		if err := checkVerdictMemory(src, next, opt.LP); err != nil {
 			return th, err
 		}
 		// The search keeps the largest instance it has drawn and takes each

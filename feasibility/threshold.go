@@ -328,8 +328,7 @@ func searchGrowing(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		// built or grown, as in the bracketing search: the caller checked
 		// Start, but a storable Start grows p one association at a time
 		// with no bound but p*.
-		need := lp.MemoryEstimate(src.Dim(), p, src.Model(), false, opt.LP)
-		if err := memlimit.Check(fmt.Sprintf("d=%d p=%d (the search's next verdict)", src.Dim(), p), need); err != nil {
+		if err := checkVerdictMemory(src, p, opt.LP); err != nil {
 			return Undecided, "", err
 		}
 		var err error
@@ -444,4 +443,11 @@ func (th Threshold) Solvers() string {
 		return string(a)
 	}
 	return string(a) + "+" + string(b)
+}
+
+// checkVerdictMemory refuses, before anything is allocated, a search's next
+// verdict at p whose LP would not fit the memory budget (memlimit).
+func checkVerdictMemory(src model.Source, p int, opts lp.Options) error {
+	need := lp.MemoryEstimate(src.Dim(), p, src.Model(), false, opts)
+	return memlimit.Check(fmt.Sprintf("d=%d p=%d (the search's next verdict)", src.Dim(), p), need)
 }

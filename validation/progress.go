@@ -2,7 +2,9 @@ package validation
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -102,13 +104,8 @@ func progress(recs []experiment.Record, pairs []Pair) []Progress {
 	for _, p := range pairs {
 		soFar[p.D] = p
 	}
-	var ds []int
-	for d := range byD {
-		ds = append(ds, d)
-	}
-	sort.Ints(ds)
 	var out []Progress
-	for _, d := range ds {
+	for _, d := range slices.Sorted(maps.Keys(byD)) {
 		t, hasTarget := target[d]
 		pr := Progress{D: d, Target: t.Pairs, Part: t.Part, Records: len(byD[d])}
 		done := map[unit]bool{}
