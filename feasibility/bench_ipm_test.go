@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,8 @@ import (
 // d = 32 runs always; d = 48 and 64 with LAMCAP_BENCH_LARGE=1; d = 96 and 128
 // with LAMCAP_BENCH_HUGE=1 (hours). Each reports the median over its seeds and
 // the process's peak resident set. LAMCAP_BENCH_SEEDS=n runs seeds 1..n instead
-// of each case's default (n = 1 puts one d = 128 p* in an hour's quiet window).
+// of each case's default (n = 1 puts one d = 128 p* in an hour's quiet window),
+// and LAMCAP_BENCH_SEEDS=a:b runs seeds a..b (to add seeds to an earlier run).
 
 // BenchmarkExactThreshold times the exact p* for each method that reaches the
 // size, and reports what issue 18 tracks: verdicts and interior-point
@@ -36,21 +38,29 @@ import (
 // coupled one's at the same d.
 func BenchmarkExactThreshold(b *testing.B) {
 	type benchCase struct {
-		d, seeds int
-		method   lp.Method
-		kind     model.Model
+		d, last int // seeds first..last
+		method  lp.Method
+		kind    model.Model
+		first   int // 0 means seed 1
 	}
-	cases := []benchCase{{32, 3, lp.MethodIPM, model.Coupled}}
+	cases := []benchCase{{32, 3, lp.MethodIPM, model.Coupled, 0}}
 	if os.Getenv("LAMCAP_BENCH_LARGE") != "" {
-		cases = append(cases, benchCase{32, 3, lp.MethodSimplex, model.Coupled}, benchCase{48, 3, lp.MethodIPM, model.Coupled},
-			benchCase{64, 3, lp.MethodIPM, model.Coupled}, benchCase{64, 3, lp.MethodIPM, model.Decoupled})
+		cases = append(cases, benchCase{32, 3, lp.MethodSimplex, model.Coupled, 0}, benchCase{48, 3, lp.MethodIPM, model.Coupled, 0},
+			benchCase{64, 3, lp.MethodIPM, model.Coupled, 0}, benchCase{64, 3, lp.MethodIPM, model.Decoupled, 0})
 	}
 	if os.Getenv("LAMCAP_BENCH_HUGE") != "" {
-		cases = append(cases, benchCase{96, 3, lp.MethodIPM, model.Coupled}, benchCase{128, 3, lp.MethodIPM, model.Coupled})
+		cases = append(cases, benchCase{96, 3, lp.MethodIPM, model.Coupled, 0}, benchCase{128, 3, lp.MethodIPM, model.Coupled, 0})
 	}
-	if n, err := strconv.Atoi(os.Getenv("LAMCAP_BENCH_SEEDS")); err == nil && n > 0 {
+	first, last := 1, 0
+	if a, b, ok := strings.Cut(os.Getenv("LAMCAP_BENCH_SEEDS"), ":"); ok {
+		first, _ = strconv.Atoi(a)
+		last, _ = strconv.Atoi(b)
+	} else {
+		last, _ = strconv.Atoi(a)
+	}
+	if first >= 1 && last >= first {
 		for i := range cases {
-			cases[i].seeds = n
+			cases[i].first, cases[i].last = first, last
 		}
 	}
 	coupled := map[int]float64{} // d -> median seconds of the coupled model
@@ -60,7 +70,7 @@ func BenchmarkExactThreshold(b *testing.B) {
 			worst := 0.0
 			for i := 0; i < b.N; i++ {
 				ts, solves, iters, perVerdict = ts[:0], solves[:0], iters[:0], perVerdict[:0]
-				for seed := 1; seed <= c.seeds; seed++ {
+				for seed := max(c.first, 1); seed <= c.last; seed++ {
 					t0 := time.Now()
 					tv := time.Now()
 					th, err := FindThreshold(context.Background(), model.Random{D: c.d, Seed: uint64(seed), Kind: c.kind},
