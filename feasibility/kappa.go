@@ -30,6 +30,12 @@ func FindKappaThreshold(ctx context.Context, src model.Source, kappa float64, st
 	// test says whether kappa*(p) >= kappa: Storable (with margin kappa) or
 	// NotStorable, Undecided when kappa is inside kappa*(p)'s certified interval.
 	test := func(p int, _ bool) (Status, string, error) {
+		// Every p is checked against the memory budget before its instance is
+		// built, as in the kappa = 0 searches: the steps double on the way down
+		// and a storable start climbs with no bound but the threshold.
+		if err := checkVerdictMemory(src, p, opts); err != nil {
+			return Undecided, "", err
+		}
 		in, err := model.NewInstanceContext(ctx, src, p)
 		if err != nil {
 			return Undecided, "", err

@@ -42,3 +42,22 @@ func TestGrowingSearchChecksMemory(t *testing.T) {
 		t.Errorf("decided p = %v, want 5 and 6 only", tried)
 	}
 }
+
+// TestKappaSearchChecksMemory: the kappa > 0 search climbs from a storable
+// start one association at a time, as the warm search does; with a budget
+// that holds p = 6 but not p = 7 it must refuse p = 7 with a
+// *memlimit.TooLarge before building it, after deciding 5 and 6 (kappa = 1e-6
+// is far below kappa* at d = 8 and these p).
+func TestKappaSearchChecksMemory(t *testing.T) {
+	src := model.Random{D: 8, Seed: 1, Kind: model.Coupled}
+	opts := lp.Options{Method: lp.MethodSimplex}
+	budget := lp.MemoryEstimate(src.D, 6, src.Kind, false, opts)
+	t.Setenv(memlimit.EnvVar, strconv.FormatInt(budget, 10))
+	th, err := FindKappaThreshold(context.Background(), src, 1e-6, 5, opts)
+	if tl := new(memlimit.TooLarge); !errors.As(err, &tl) {
+		t.Fatalf("p* %d, %v; want a *memlimit.TooLarge for p = 7", th.PStar, err)
+	}
+	if th.Solves != 2 {
+		t.Errorf("%d max-margin solves, want 2 (p = 5 and 6)", th.Solves)
+	}
+}

@@ -200,7 +200,9 @@ func autoChain(d int, rows Rows) []Method {
 // QPChain is the order in which SolveMaxMargin tries max-margin QPs after an
 // LP solved by the method opts resolves to for dimension d: that method's own
 // QP first if it has one, then the others (the active-set solver, then the
-// interior-point QP).
+// interior-point QP) that are meant for d (Capabilities.MeantFor), as the
+// LP's fallbacks are (Chain.Run): the active-set QP at d = 96 would run for
+// hours. The first method stays whatever d is: the user chose it.
 func QPChain(d int, opts Options) []Method {
 	first := opts.Method.For(d, opts.Rows)
 	var out []Method
@@ -208,7 +210,7 @@ func QPChain(d int, opts Options) []Method {
 		out = append(out, first)
 	}
 	for _, m := range qpOrder {
-		if m != first {
+		if c, ok := m.Capabilities(); m != first && ok && c.MeantFor(d) == nil {
 			out = append(out, m)
 		}
 	}

@@ -3,6 +3,7 @@ package lp_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,6 +136,26 @@ func TestResolveBySupport(t *testing.T) {
 		}
 		if got := lp.Resolve(in, lp.Options{Method: lp.MethodHiGHS}); got != lp.MethodHiGHS {
 			t.Errorf("%v: an explicit method resolves to %s", c.src.Model(), got)
+		}
+	}
+}
+
+// TestQPChainMeantFor: the max-margin QP fallbacks skip a solver beyond the d
+// it is meant for, as the LP chain does, but never the method the user chose.
+func TestQPChainMeantFor(t *testing.T) {
+	big := lp.SimplexMaxD + 1
+	for _, c := range []struct {
+		d    int
+		m    lp.Method
+		want []lp.Method
+	}{
+		{8, lp.MethodIPM, []lp.Method{lp.MethodIPM, lp.MethodSimplex}},
+		{big, lp.MethodIPM, []lp.Method{lp.MethodIPM}},
+		{big, lp.MethodSimplex, []lp.Method{lp.MethodSimplex, lp.MethodIPM}},
+		{lp.SimplexMaxD, lp.MethodIPM, []lp.Method{lp.MethodIPM, lp.MethodSimplex}},
+	} {
+		if got := lp.QPChain(c.d, lp.Options{Method: c.m}); !slices.Equal(got, c.want) {
+			t.Errorf("lp.QPChain(%d, %s) = %v, want %v", c.d, c.m, got, c.want)
 		}
 	}
 }
