@@ -297,6 +297,9 @@ type ipmWork struct {
 	// ctx is the solve's context, which forming the normal matrix checks
 	// (ipmWork.cancelled).
 	ctx context.Context
+
+	// dec holds the decoupled model's cached products (ipm_decoupled_fused.go).
+	dec decoupledWork
 }
 
 // Solve runs the interior-point method on the instance as it is now, from
@@ -509,7 +512,7 @@ func (s *IPM) transpose(dst []float64, v []float64, wk *ipmWork) {
 // their max norms and the mean complementarity mu.
 func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 	p, q := s.p, s.slots
-	s.marginsAndTranspose(wk.rpM, st.w, wk.rdW, st.lam, wk)
+	s.residualProducts(st, wk)
 	var comp float64
 	for mu := 0; mu < p; mu++ {
 		for v := 0; v < q; v++ {
@@ -560,7 +563,7 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 		wk.qL[k] = wk.dl[k]*wk.rpL[k] + wk.rcL[k]/st.l[k]
 	}
 	// rhs = r_dual - G^T q.
-	s.transpose(wk.rhs[:n], wk.qM, wk)
+	s.directionTranspose(wk.rhs[:n], st, wk)
 	for k := 0; k < n; k++ {
 		wk.rhs[k] = wk.rdW[k] - (wk.rhs[k] - wk.qU[k] + wk.qL[k])
 	}
@@ -575,7 +578,7 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 	copy(wk.dzW, wk.rhs[:n])
 	wk.dzT = wk.rhs[n]
 	// ds = G dz + r_prim; dy = -(r_cent + y ds) / s.
-	s.margins(wk.dsM, wk.dzW, wk)
+	s.directionMargins(st, wk)
 	for i := range wk.dsM {
 		if s.inert(i) {
 			wk.dsM[i], wk.dyM[i] = 0, 0
@@ -632,6 +635,7 @@ func (s *IPM) refinedSolve(wk *ipmWork) error {
 // centring fills r_cent = s.y + ds_aff.dy_aff - sigmaMu from the affine step
 // in wk (Mehrotra's corrector; aff false gives the predictor's s.y).
 func (s *IPM) centring(st *ipmState, wk *ipmWork, sigmaMu float64, aff bool) {
+	wk.centred(sigmaMu, aff)
 	for i := range wk.rcM {
 		if s.inert(i) {
 			wk.rcM[i] = 0

@@ -60,6 +60,7 @@ func (s *IPM) marginsThenTranspose(dst, w, q []float64, f func(mu int, row []flo
 	wg.Wait()
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: p, Cols: d, Stride: d, Data: g}, in.X.RawMatrix(), 0,
 		blas64.General{Rows: d, Cols: d, Stride: d, Data: dst})
+	decoupledReads.passes.Add(1)
 	return floats.Sum(sums)
 }
 
@@ -135,6 +136,7 @@ func (s *IPM) transposeRow(mu int, c blas64.General, row, gr []float64) {
 func (s *IPM) decoupledGram(mu int, dmu, gr, row, z, m []float64) {
 	p, d := s.p, s.d
 	c := s.in.Competitors(mu).RawMatrix()
+	decoupledReads.gram.Add(1)
 	clear(gr)
 	for v := 0; v < p; v++ {
 		sq := math.Sqrt(dmu[v])
