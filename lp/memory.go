@@ -122,7 +122,9 @@ func ipmSolveMemory(d, p int64) int64 {
 // as much garbage pile up beside them: the lambda lists and p x p arrays of
 // the certificate attempts during the solve, and after it, while its dead
 // buffers still counted as live, the search's own certificate checks and
-// saved lines. Collecting costs little here, since the big buffers hold no
+// saved lines (at d = 160 the collector's goal was 14,402 MiB from the first
+// iteration on, twice the 7.2 GiB then live, and the record's peak 14.4 GiB;
+// docs/benchmarks.md). Collecting costs little here, since the big buffers hold no
 // pointers and the collector does not scan them; so a large solve (large)
 // collects where its garbage is made and returns its buffers as soon as it
 // is done:
@@ -136,7 +138,7 @@ func ipmSolveMemory(d, p int64) int64 {
 //     once, before the caller checks and saves the certificate.
 //
 // Then the peak is the live data plus at most two attempts' garbage
-// (ipmMemory).
+// (ipmSolveMemory): at d = 160, p = 2748 a peak RSS of 4.85 GiB.
 
 // large says whether a solve of s manages its memory: whether its normal
 // matrix takes ipmCollectFrom bytes or more (IPM.collectFrom in tests).
