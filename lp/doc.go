@@ -83,6 +83,14 @@
 //     one (per association while forming the normal matrix, per row block
 //     while filling it, before each Cholesky, per conjugate-gradient step and
 //     dual projection); only a Cholesky once started runs to its end.
+//   - Memory: MemoryEstimate bounds what deciding an instance holds, which
+//     callers check (memlimit) before they allocate. A large interior-point
+//     solve (normal matrix of 128 MB or more, d >= 64) keeps that bound by
+//     collecting its own garbage: before it allocates, after iterations whose
+//     certificate attempts made some, and at its end, when it drops its
+//     buffers and returns them to the operating system (runtime.GC and
+//     debug.FreeOSMemory, process-wide and cheap: the buffers hold no
+//     pointers).
 //   - CheckStorable and CheckNotStorable: certificates checked from the instance
 //     data alone, normalised (max |W_ij| = 1, sum(lambda) = 1), with rounding and
 //     underflow errors bounded, and W's margins that the bound cannot decide

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
@@ -71,6 +70,9 @@ type IPM struct {
 	// correctors, if set, replaces gondzioMax: Gondzio correctors per
 	// iteration at most, none when negative (diagnostics).
 	correctors int
+	// collectFrom, if set, replaces ipmCollectFrom (tests make a small solve
+	// manage its memory as a large one does).
+	collectFrom int64
 }
 
 // ipmTrace is one iteration of a solve as the diagnostics see it.
@@ -113,9 +115,13 @@ func (s *IPM) blocking(st *ipmState, wk *ipmWork) string {
 }
 
 // ipmStats counts how the last solve factored: iterations in single and in
-// double precision and the conjugate-gradient steps of the single ones.
+// double precision and the conjugate-gradient steps of the single ones; and,
+// for a solve that manages its memory (IPM.large), the collections it ran
+// and the largest Go heap it was seen to hold (IPM.noteHeap).
 type ipmStats struct {
 	single, double, pcgSteps, polishSteps int
+	collections                           int
+	heapPeak                              uint64 // bytes of heap objects
 }
 
 // Tolerances of the interior-point method. The verdict does not rest on them:
@@ -129,7 +135,8 @@ const (
 	ipmRegTries  = 6     // attempts before giving up
 	ipmStep      = 0.995 // fraction of the step to the boundary taken
 	// ipmCollectFrom is the normal-matrix size in bytes (d = 64: 134 MB) from
-	// which a solve starts with a garbage collection (see begin).
+	// which a solve manages its memory (IPM.large: begin, collect, release in
+	// memory.go).
 	ipmCollectFrom = 128 << 20
 	// Mixed precision (factor, solveNormal). A single-precision Cholesky is
 	// about twice as fast as a double one; conjugate gradients preconditioned by
@@ -280,6 +287,7 @@ type ipmWork struct {
 	pg        []float64   // p x d scratch (marginsThenTranspose)
 	border    []float64   // -A^T D 1, the t border of the normal matrix
 	sumD      float64     // 1^T D 1, its corner
+	garbage   bool        // a certificate attempt since the last collection left its arrays behind (IPM.collect)
 	single    bool        // this iteration's factor is single precision (in h32)
 	noSingle  bool        // single precision failed once: the rest of the solve is double
 	pcgSteps  int         // conjugate-gradient steps taken, for the benchmarks
@@ -312,10 +320,11 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 	st, wk := s.newState(), s.newWork()
 	wk.ns = s.newNormal(wk)
 	wk.ctx = ctx
-	s.last = ipmStats{}
-	defer func() { s.last.pcgSteps, s.last.polishSteps = wk.pcgSteps, wk.polishSteps }()
 	pr := &lpProblem{s: s, st: st, wk: wk, nCons: float64(s.in.Rows() + 2*s.n)}
-	return mehrotra(ctx, stop, pr, wk.ns, &Solution{Rows: s.in.Rows(), Rounds: 1, Solver: MethodIPM})
+	sol, err := mehrotra(ctx, stop, pr, wk.ns, &Solution{Rows: s.in.Rows(), Rounds: 1, Solver: MethodIPM})
+	s.last.pcgSteps, s.last.polishSteps = wk.pcgSteps, wk.polishSteps
+	s.release(wk)
+	return sol, err
 }
 
 // begin prepares a solve of the instance as it is now and returns the check
@@ -330,13 +339,8 @@ func (s *IPM) begin() (func(context.Context) error, error) {
 	for mu := 0; mu < s.p; mu++ {
 		s.own = append(s.own, s.in.Own(mu))
 	}
-	if 8*(s.n+1)*(s.n+1) >= ipmCollectFrom {
-		// The previous solve's normal matrix is garbage by now, but Go's
-		// collector would let the heap grow to twice the live size before
-		// reclaiming it: at d = 128 that put the peak at 6.0 GiB instead of
-		// about 5. Collect first, so that the new matrix reuses its memory.
-		runtime.GC()
-	}
+	s.last = ipmStats{}
+	s.reclaim()
 	s.buildP2()
 	switch s.opts.Precision {
 	case PrecisionAuto:
@@ -831,6 +835,7 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 	if wk.polishRes > certTarget(eps) {
 		return nil, nil
 	}
+	wk.garbage = true // finish's list is kept, certifies' copies are not
 	saved := st.lam
 	st.lam = lam
 	sol := s.finish(out, st, "not-storable certified (polished duals)")
@@ -868,6 +873,13 @@ func (s *IPM) finish(out *Solution, st *ipmState, status string) *Solution {
 	out.W = mat.NewDense(s.d, s.d, append([]float64(nil), st.w...))
 	out.T = st.t
 	out.Status = status
+	if rows := s.in.Rows(); cap(out.Lambda) < rows {
+		// Room for every row at once: grown by append, the list of p(p-1)
+		// rows would leave about four times its size of garbage behind
+		// (178 MB at d = 160, p = 2721), and a solve makes it again at each
+		// certificate attempt.
+		out.Lambda = make([]Weighted, 0, rows)
+	}
 	out.Lambda = out.Lambda[:0]
 	for mu := 0; mu < p; mu++ {
 		for v := 0; v < q; v++ {

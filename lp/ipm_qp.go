@@ -48,6 +48,7 @@ func (s *IPM) SolveMaxMargin(ctx context.Context) (*Solution, error) {
 		}
 	}
 	sol, err := mehrotra(ctx, stop, pr, wk.ns, &Solution{Rows: s.in.Rows(), Rounds: 1, Solver: MethodIPM})
+	s.release(wk)
 	if errors.Is(err, ErrIPMNumerics) {
 		err = fmt.Errorf("%w (not storable?)", err)
 	}
@@ -104,6 +105,7 @@ func (pr *qpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 	if lower > 0 && upper-lower <= qpIntervalTol*lower || pinf <= qpFeasTol && dinf <= qpFeasTol*math.Sqrt(scale) && comp <= qpGapTol*scale {
 		out.W = mat.NewDense(s.d, s.d, append([]float64(nil), w...))
 		out.T, out.Status = 1, "optimal"
+		out.Lambda = make([]Weighted, 0, s.in.Rows()) // every row at once: no garbage from growing it
 		for i, l := range lam {
 			if pr.off(i) && l > 0 {
 				out.Lambda = append(out.Lambda, Weighted{Row{i / q, i % q}, l})

@@ -101,6 +101,13 @@ func (pr *lpProblem) name() string { return "" }
 
 func (pr *lpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 	s, st, wk, in := pr.s, pr.st, pr.wk, pr.s.in
+	if wk.garbage {
+		// The last iteration's certificate attempts (below, and the
+		// polish's) left copies of the lambda list and p x p arrays
+		// behind: collect them before this iteration makes more.
+		s.collect()
+		wk.garbage = false
+	}
 	pinf, dinf, mu := s.residuals(st, wk)
 	gap := mu * pr.nCons
 	pr.pinf, pr.dinf, pr.gap = pinf, dinf, gap
@@ -126,10 +133,14 @@ func (pr *lpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 	}
 	if eps := s.opts.Eps; s.opts.Stop != StopOptimal {
 		early := s.opts.Stop == StopVerdict || s.opts.Stop == StopSized && gap <= SizedGap*st.t && pinf <= ipmFeasTol && dinf <= ipmFeasTol
-		if early && st.t > 0 && CheckStorable(in, mat.NewDense(s.d, s.d, st.w)).OK {
-			return s.finish(out, st, "storable certified"), mu, nil
+		if early && st.t > 0 {
+			wk.garbage = true // the check's margins and their bounds, p x p each
+			if CheckStorable(in, mat.NewDense(s.d, s.d, st.w)).OK {
+				return s.finish(out, st, "storable certified"), mu, nil
+			}
 		}
 		if st.t <= 0 && wk.certRes <= certTarget(eps) {
+			wk.garbage = true // certifies' copies of the lambda list
 			if sol := s.finish(out, st, "not-storable certified"); s.certifies(sol.Lambda, eps) {
 				return sol, mu, nil
 			}

@@ -1,6 +1,10 @@
 package lp
 
 import (
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+
 	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/model"
 )
@@ -54,13 +58,140 @@ func RowsMemory(rows, per int64) int64 {
 	return memlimit.Add(memlimit.Mul(rows, per, BytesPerNonzero), memlimit.Mul(rows, 64))
 }
 
-// ipmMemory: the interior-point method holds the normal matrix ((d^2+1)^2), the
-// product it is rearranged from ((d(d+1)/2)^2), the packed Kronecker factors (3 p
-// rows of d(d+1)/2), about 25 p x p arrays (slacks, duals, residuals, steps,
-// scratch) and the final lambda list of p(p-1) rows (24 bytes each).
+// The interior-point method's memory, in bytes per entry of a p x p margin
+// array (p x Slots() with Slots() = p on the Gaussian models; a margin row is
+// one entry).
+const (
+	// ipmMarginArrays is the number of float64 margin arrays a solve holds:
+	// eleven in its work space (scalings, residuals, steps, centring, the
+	// corrector's three saved ones, the conjugate gradients' product, the
+	// polish's weights) and the slacks and duals of its point.
+	ipmMarginArrays = 13
+	// ipmLambdaBytes is the solution's lambda list: one Weighted per row.
+	ipmLambdaBytes = 24
+	// ipmAttemptBytes is the garbage one certificate attempt inside a solve
+	// leaves (IPM.certifies: NormaliseLambda's copy of the list, and
+	// CheckNotStorable's normalised and regrouped ones, 24 bytes a row each;
+	// a storable attempt's margins and bounds take 16). A large solve
+	// collects after each iteration that made one (IPM.collect), and an
+	// iteration makes at most two (its check's and its polish's).
+	ipmAttemptBytes = 3 * 24
+
+	// ipmKeptBytes is what a threshold search keeps of an interior-point
+	// not-storable verdict between solves: its lambda list (24 bytes a row,
+	// every row weighted) and, in a sweep, the checkpoint's certificate line
+	// (about 49 bytes a row of JSON). The simplex's and HiGHS's certificates
+	// have at most d^2 + 1 rows.
+	ipmKeptBytes = 24 + 56
+	// ipmProcessBytes is the process beside its Go heap: the binary, the
+	// runtime, OpenBLAS's buffers, and heap pages freed but not yet reused.
+	ipmProcessBytes = 256 << 20
+)
+
+// ipmMemory is the most a threshold search's process holds while the
+// interior-point method decides an instance: the solve (ipmSolveMemory), the
+// certificate the search keeps from an earlier verdict (ipmKeptBytes) and the
+// process beside the heap (ipmProcessBytes).
 func ipmMemory(d, p int64) int64 {
+	return memlimit.Add(ipmSolveMemory(d, p), memlimit.Mul(ipmKeptBytes, p, p), ipmProcessBytes)
+}
+
+// ipmSolveMemory is the most Go heap a solve of the interior-point method
+// holds at once: the normal matrix ((d^2+1)^2 doubles; the single-precision
+// factor lives in its first half), the Gram product it is rearranged from
+// ((d(d+1)/2)^2), the packed Kronecker factors P1, P2 and Q (p rows of
+// d(d+1)/2 each), the margin arrays, the solution's lambda list, the garbage
+// of two certificate attempts, and about 40 vectors of length d^2+1. The
+// bound holds because a large solve collects its garbage (begin, collect,
+// release below): without that, Go's collector let the garbage grow to the
+// size of the live data (docs/benchmarks.md, "Where the d = 160 peak comes
+// from"). TestIPMMemoryBound checks it against the heap solves are measured
+// to hold.
+func ipmSolveMemory(d, p int64) int64 {
 	n := memlimit.Add(memlimit.Mul(d, d), 1)
 	n2 := memlimit.Mul(d, d+1) / 2
+	perEntry := int64(ipmMarginArrays*8 + ipmLambdaBytes + 2*ipmAttemptBytes)
 	return memlimit.Add(memlimit.Mul(8, n, n), memlimit.Mul(8, n2, n2), memlimit.Mul(3*8, p, n2),
-		memlimit.Mul(25*8+24, p, p), memlimit.Mul(40*8, n))
+		memlimit.Mul(perEntry, p, p), memlimit.Mul(40*8, n))
+}
+
+// Memory management of a large solve. Go's collector lets the heap grow to
+// twice what was live at its last collection (GOGC = 100) before it collects
+// again. A solve whose normal matrix is large holds gigabytes of live buffers
+// (6.4 GB of normal matrix and Gram product at d = 160), so the collector let
+// as much garbage pile up beside them: the lambda lists and p x p arrays of
+// the certificate attempts during the solve, and after it, while its dead
+// buffers still counted as live, the search's own certificate checks and
+// saved lines (at d = 160 the collector's goal was 14,402 MiB from the first
+// iteration on, twice the 7.2 GiB then live, and the record's peak 14.4 GiB;
+// docs/benchmarks.md). Collecting costs little here, since the big buffers hold no
+// pointers and the collector does not scan them; so a large solve (large)
+// collects where its garbage is made and returns its buffers as soon as it
+// is done:
+//
+//   - begin (reclaim): before the buffers are allocated, the garbage of what
+//     ran since the last solve is collected and its memory returned to the
+//     operating system, so that the new buffers are the only new memory;
+//   - each iteration (collect): after an iteration whose check or polish made
+//     a certificate attempt, its copies are collected before the next one;
+//   - the end (release): the work space is dropped and its memory returned at
+//     once, before the caller checks and saves the certificate.
+//
+// Then the peak is the live data plus at most two attempts' garbage
+// (ipmSolveMemory): at d = 160, p = 2748 a peak RSS of 4.85 GiB.
+
+// large says whether a solve of s manages its memory: whether its normal
+// matrix takes ipmCollectFrom bytes or more (IPM.collectFrom in tests).
+func (s *IPM) large() bool {
+	from := int64(ipmCollectFrom)
+	if s.collectFrom > 0 {
+		from = s.collectFrom
+	}
+	return memlimit.Mul(8, int64(s.n)+1, int64(s.n)+1) >= from
+}
+
+// reclaim collects the garbage left since the last solve and returns the
+// memory to the operating system, for a large solve about to allocate.
+func (s *IPM) reclaim() {
+	if s.large() {
+		s.noteHeap()
+		debug.FreeOSMemory()
+		s.last.collections++
+	}
+}
+
+// collect collects the garbage of a large solve's certificate attempts; the
+// memory stays with the process for the next attempt.
+func (s *IPM) collect() {
+	if s.large() {
+		s.noteHeap()
+		runtime.GC()
+		s.last.collections++
+	}
+}
+
+// release drops the work space wk of a finished large solve, and P2 and Q
+// (built again by the next solve), and returns their memory to the operating
+// system. Whatever still points at wk (its normal system does) holds nothing
+// after it.
+func (s *IPM) release(wk *ipmWork) {
+	s.noteHeap()
+	if !s.large() {
+		return
+	}
+	*wk = ipmWork{}
+	s.p2, s.q, s.p2For = nil, nil, 0
+	debug.FreeOSMemory()
+	s.last.collections++
+}
+
+// noteHeap keeps the largest size of the Go heap's objects seen in
+// ipmStats.heapPeak. It is called where the heap of a solve peaks: before
+// each collection and at the solve's end.
+func (s *IPM) noteHeap() {
+	m := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(m)
+	if m[0].Value.Kind() == metrics.KindUint64 {
+		s.last.heapPeak = max(s.last.heapPeak, m[0].Value.Uint64())
+	}
 }
