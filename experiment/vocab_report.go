@@ -347,6 +347,17 @@ func overlaps(g, h VocabGroup, f func(VocabGroup, float64) float64) bool {
 	return f(g, g.ThresholdCI.Hi) >= f(h, h.ThresholdCI.Lo) && f(h, h.ThresholdCI.Hi) >= f(g, g.ThresholdCI.Lo)
 }
 
+// overlapsAt says whether the group of gs at V = v has an interval that
+// overlaps best's, scaled by f (false when the grid has no such V).
+func overlapsAt(gs []VocabGroup, v int, best VocabGroup, f func(VocabGroup, float64) float64) bool {
+	for _, g := range gs {
+		if g.V == v {
+			return overlaps(g, best, f)
+		}
+	}
+	return false
+}
+
 // bitsAt is x log2 V / d^2, the bits per parameter of g at p_c = x.
 func bitsAt(g VocabGroup, x float64) float64 {
 	return x * math.Log2(float64(g.V)) / float64(g.D*g.D)
@@ -442,7 +453,7 @@ V = d + 1.
 			}
 		}
 		best, lo, hi := peak(gs, pcAt)
-		if lo <= d+1 && d+1 <= hi {
+		if overlapsAt(gs, d+1, best, pcAt) {
 			hasPeak++
 		}
 		if best.ThresholdCI.Lo > pp {
@@ -543,7 +554,7 @@ its own answer); the last column is at the median, as in the tables above.
 	for _, d := range ds {
 		gs := byD[d]
 		best, lo, hi := peak(gs, bitsAt)
-		if lo <= d+1 && d+1 <= hi {
+		if overlapsAt(gs, d+1, best, bitsAt) {
 			withPeak++
 		}
 		bestVd = append(bestVd, float64(best.V)/float64(d))
