@@ -1,11 +1,13 @@
 package theory
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
 // vocabBlockMC samples the surrogate's block of the vocabulary model, V
@@ -180,4 +182,77 @@ func meanSE(xs []float64) (mean, se float64) {
 		ss += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(ss / float64(len(xs)-1) / float64(len(xs)))
+}
+
+// The surrogate's whole curve for a vocabulary: p independent blocks, each a
+// V x N Gaussian matrix G_mu (V scores of a random N-dimensional range), is
+// storable when some w in R^N gives every block's correct score above its
+// V - 1 competitors, (g_mu0 - g_muv) . w > 0. By Gordan's alternative it is not
+// storable exactly when some lambda >= 0 with sum 1 has sum lambda_i a_i = 0
+// over those rows a_i: a phase-one LP (gonum's simplex), independent of the
+// conic kinematic formula that VocabStorableCurve evaluates. 300 draws per p
+// hold the formula within 4 binomial standard errors.
+func TestVocabStorableCurveMatchesMonteCarlo(t *testing.T) {
+	const draws = 300
+	const zMax = 4
+	rng := rand.New(rand.NewPCG(22, 3))
+	for _, c := range []struct{ d, v, pLo, pHi int }{
+		{3, 3, 4, 11}, // N = 6, p_c = 7.2
+		{3, 5, 4, 10}, // N = 9, p_c about 6.9
+	} {
+		curve, err := VocabStorableCurve(c.d, c.v, c.pHi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := VocabUnknowns(c.d, c.v)
+		for p := c.pLo; p <= c.pHi; p++ {
+			storable := 0
+			for k := 0; k < draws; k++ {
+				ok, err := surrogateStorable(rng, p, c.v, n)
+				if err != nil {
+					t.Fatalf("d=%d V=%d p=%d: %v", c.d, c.v, p, err)
+				}
+				if ok {
+					storable++
+				}
+			}
+			want := curve[p-1].Exact
+			got := float64(storable) / draws
+			se := math.Sqrt(want*(1-want)/draws) + 1/float64(draws) // a floor for want near 0 or 1
+			if math.Abs(got-want) > zMax*se {
+				t.Errorf("d=%d V=%d p=%d: Monte Carlo %.3f, kinematic %.3f (+- %.3f)", c.d, c.v, p, got, want, se)
+			}
+		}
+	}
+}
+
+// surrogateStorable draws one surrogate instance (p blocks of V x n Gaussian
+// scores) and decides it by Gordan's alternative.
+func surrogateStorable(rng *rand.Rand, p, v, n int) (bool, error) {
+	m := p * (v - 1)
+	a := mat.NewDense(n+1, m, nil)
+	g := make([]float64, v*n)
+	col := 0
+	for mu := 0; mu < p; mu++ {
+		for i := range g {
+			g[i] = rng.NormFloat64()
+		}
+		for w := 1; w < v; w++ {
+			for i := 0; i < n; i++ {
+				a.Set(i, col, g[i]-g[w*n+i])
+			}
+			a.Set(n, col, 1)
+			col++
+		}
+	}
+	b := make([]float64, n+1)
+	b[n] = 1
+	_, _, err := lp.Simplex(make([]float64, m), a, b, 1e-10, nil)
+	switch {
+	case errors.Is(err, lp.ErrInfeasible):
+		return true, nil
+	case err == nil:
+		return false, nil
+	}
+	return false, err
 }
