@@ -497,13 +497,12 @@ p_c climbs: the largest mean p* + 1/2 on the grid is at V = %s times d and
 %s times the paper's p_c (the largest of a grid of noisy values, so biased
 upward as an estimate of the peak); the V whose intervals overlap it include
 V = d + 1, the theory's peak, at %d of %d d. The lower end of its interval is
-above the paper's p_c at %d of %d d: there sharing answers puts the capacity
-above that of the paper's model of distinct answers. The intervals bracket the
+above the paper's p_c at %d of %d d%s. The intervals bracket the
 crossover, where p_c reaches the paper's: the last V below it is %s times d,
 the first V above it %s times d (per d in the table)%s.
 At the largest V of the grid, close to the paper's p_c so that most inputs have
 an answer of their own, the interval holds the paper's p_c at %d of %d d.
-`, cover, nV2, span("%.2f", peakVd), span("%.2f", ratios), hasPeak, len(ds), aboveP, len(ds),
+`, cover, nV2, span("%.2f", peakVd), span("%.2f", ratios), hasPeak, len(ds), aboveP, len(ds), sharedAbove(aboveP),
 			span("%.2f", crossLo), span("%.2f", crossHi), noAboveText(noAbove, len(ds)), backP, len(ds))
 	}
 	if zs := byAns["zipf1"]; len(zs) > 0 {
@@ -809,6 +808,15 @@ effective dimension d min(V - 1, d), while most inputs share a few frequent
 answers: the rows off above say that it does not describe them, not by how
 much it should miss.
 `)
+}
+
+// sharedAbove draws the conclusion of the peak's interval lying above the
+// paper's p_c at k of the d, when it does at any.
+func sharedAbove(k int) string {
+	if k == 0 {
+		return ""
+	}
+	return ":\nthere sharing answers puts the capacity above that of the paper's model of\ndistinct answers"
 }
 
 // noAboveText says at how many d no V of the grid lies wholly above the
