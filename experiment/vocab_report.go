@@ -306,6 +306,9 @@ func pctNum(x float64) string {
 
 // thresholdCI formats mean p* + 1/2 with its 95% interval.
 func thresholdCI(g VocabGroup) string {
+	if g.N == g.Undecided {
+		return "-"
+	}
 	if !g.Tested {
 		return fmt.Sprintf("%.1f", g.Threshold)
 	}
