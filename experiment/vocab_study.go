@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/lamcap/lamcap/internal/dirlock"
 	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/lp"
@@ -131,6 +133,7 @@ type vocabUnit struct {
 	d    int
 	m    model.Model
 	seed int64
+	v    int // the vocabulary size of m
 }
 
 func (u vocabUnit) key() string { return fmt.Sprintf("%d/%s/%d", u.d, u.m, u.seed) }
@@ -156,7 +159,7 @@ func (s VocabStudy) units() ([]vocabUnit, error) {
 					if err != nil {
 						return nil, err
 					}
-					out = append(out, vocabUnit{d, m, seed})
+					out = append(out, vocabUnit{d: d, m: m, seed: seed, v: v})
 				}
 			}
 		}
@@ -375,6 +378,15 @@ type VocabPart struct {
 	// records were taken on, shared or not.
 	WallSeconds float64
 	WallTimed   int
+	// CPULeft and WallLeft estimate the CPU and wall-clock seconds of the
+	// thresholds not yet found: each missing threshold costs the mean of the
+	// timed records at its own (d, V) (both answer distributions), so the
+	// costly large V weigh as they do; a missing threshold at a V with no timed
+	// record costs the mean of the costliest timed V of the part, and is
+	// counted in CPUGuessed (WallGuessed). NaN when the part has no timed
+	// record.
+	CPULeft, WallLeft       float64
+	CPUGuessed, WallGuessed int
 }
 
 // Complete says whether the records hold every threshold of the part.
@@ -431,6 +443,57 @@ func (s VocabStudy) Parts(recs []VocabThreshold) ([]VocabPart, error) {
 			p.WallTimed++
 		}
 	}
+	// Per (d, V) mean cost, then the cost of the missing thresholds.
+	type dv struct{ d, v int }
+	cpu, nCPU, wall, nWall := map[dv]float64{}, map[dv]int{}, map[dv]float64{}, map[dv]int{}
+	seen = map[string]bool{}
+	for _, r := range recs {
+		if seen[r.key()] {
+			continue
+		}
+		seen[r.key()] = true
+		k := dv{r.D, r.V}
+		if r.CPUSeconds > 0 {
+			cpu[k] += r.CPUSeconds
+			nCPU[k]++
+		}
+		if r.Seconds > 0 {
+			wall[k] += r.Seconds
+			nWall[k]++
+		}
+	}
+	costliest := func(d int, sum map[dv]float64, n map[dv]int) float64 {
+		top := math.NaN()
+		for k, c := range sum {
+			if k.d == d && n[k] > 0 && !(c/float64(n[k]) <= top) {
+				top = c / float64(n[k])
+			}
+		}
+		return top
+	}
+	for _, d := range ds {
+		p := byD[d]
+		p.CPULeft, p.WallLeft = 0, 0
+		topCPU, topWall := costliest(d, cpu, nCPU), costliest(d, wall, nWall)
+		for _, u := range units {
+			if u.d != d || seen[u.key()] {
+				continue
+			}
+			k := dv{u.d, u.v}
+			if nCPU[k] > 0 {
+				p.CPULeft += cpu[k] / float64(nCPU[k])
+			} else {
+				p.CPULeft += topCPU
+				p.CPUGuessed++
+			}
+			if nWall[k] > 0 {
+				p.WallLeft += wall[k] / float64(nWall[k])
+			} else {
+				p.WallLeft += topWall
+				p.WallGuessed++
+			}
+		}
+	}
 	sort.Ints(ds)
 	out := make([]VocabPart, len(ds))
 	for i, d := range ds {
@@ -449,6 +512,25 @@ type VocabGroup struct {
 	PC        float64        `json:"p_c"` // median p*
 	PCCI      stats.Interval `json:"p_c_ci95"`
 	Theory    float64        `json:"p_c_theory"`
+	// Mean and MeanSE are the mean certified p* and its standard error.
+	// Threshold = Mean + HalfAssociation is what is compared with Theory:
+	// p* is the largest storable prefix, the integer part of a real threshold
+	// X (P(storable at p) = P(p* >= p)), so mean p* is about E X - 1/2
+	// (validation.HalfAssociation, docs/validation.md). ThresholdCI is its 95%
+	// Student t interval (n - 1 degrees of freedom); Dev = (Threshold -
+	// Theory) / Theory with DevCI the same interval, Z = (Threshold - Theory)
+	// / MeanSE and PValue its two-sided Student t p-value. Tested is false
+	// when there is no spread to test with (fewer than 2 certified p*, or all
+	// equal): then Z = 0 and PValue = 1.
+	Mean        float64        `json:"mean_p_star"`
+	MeanSE      float64        `json:"mean_p_star_se"`
+	Threshold   float64        `json:"threshold"`
+	ThresholdCI stats.Interval `json:"threshold_ci95"`
+	Dev         float64        `json:"deviation"`
+	DevCI       stats.Interval `json:"deviation_ci95"`
+	Z           float64        `json:"z"`
+	PValue      float64        `json:"p_value"`
+	Tested      bool           `json:"tested"`
 	// Bits is PC log2 V / d^2, bits per parameter; Entropy uses the entropy of
 	// the answer distribution instead of log2 V (equal for uniform answers).
 	Bits    float64 `json:"bits_per_parameter"`
@@ -517,12 +599,50 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 		}
 		g.Theory = pc
 		g.PC, g.PCCI = stats.Median(ps), stats.MedianCI(ps, 0.95)
+		g.meanAgainst(ps, pc)
 		d2 := float64(k.d * k.d)
 		g.Bits = g.PC * math.Log2(float64(k.v)) / d2
 		g.Entropy = g.PC * answerEntropy(ans, k.v) / d2
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// HalfAssociation is what the mean p* is shifted by before it is compared
+// with the theory, as in docs/validation.md (validation.HalfAssociation, whose
+// package cannot be imported here): p* = floor(X) for the real threshold X,
+// whose mean is about E X - 1/2 when X spreads over several integers.
+const HalfAssociation = 0.5
+
+// tQuantile95 is the two-sided 95% quantile of Student's t with n - 1
+// degrees of freedom, for the mean of n values (as validation's).
+func tQuantile95(n int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
+}
+
+// meanAgainst fills the mean-based fields of g from its certified p* and the
+// theory's p_c.
+func (g *VocabGroup) meanAgainst(ps []float64, theory float64) {
+	if len(ps) == 0 {
+		return
+	}
+	g.Mean, g.MeanSE = stats.MeanSE(ps)
+	g.Threshold = g.Mean + HalfAssociation
+	g.Dev = (g.Threshold - theory) / theory
+	g.ThresholdCI = stats.Interval{Lo: g.Threshold, Hi: g.Threshold}
+	g.DevCI = stats.Interval{Lo: g.Dev, Hi: g.Dev}
+	g.Z, g.PValue = 0, 1
+	if len(ps) < 2 || !(g.MeanSE > 0) {
+		g.MeanSE = 0
+		return
+	}
+	g.Tested = true
+	q := tQuantile95(len(ps))
+	g.ThresholdCI = stats.Interval{Lo: g.Threshold - q*g.MeanSE, Hi: g.Threshold + q*g.MeanSE}
+	g.DevCI = stats.Interval{Lo: (g.ThresholdCI.Lo - theory) / theory, Hi: (g.ThresholdCI.Hi - theory) / theory}
+	g.Z = (g.Threshold - theory) / g.MeanSE
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(ps) - 1)}
+	g.PValue = 2 * t.Survival(math.Abs(g.Z))
 }
 
 // answerEntropy is the entropy in bits of one answer: log2 V for uniform and
@@ -559,6 +679,10 @@ type VocabCurveSummary struct {
 	// 1/2 (linear interpolation between integers).
 	Median float64 `json:"median_p_star"`
 	Half   float64 `json:"predicted_half"`
+	// Threshold is mean p* + HalfAssociation, the number compared with Half,
+	// and ThresholdCI its 95% Student t interval (VocabGroup.Threshold).
+	Threshold   float64        `json:"threshold"`
+	ThresholdCI stats.Interval `json:"threshold_ci95"`
 	// Width and PredictedWidth are the number of p from the first with P <= 0.9
 	// to the first with P <= 0.1, measured and predicted.
 	Width          int `json:"width"`
@@ -593,7 +717,8 @@ func SummariseVocabCurves(recs []VocabThreshold) ([]VocabCurveSummary, error) {
 				pf = append(pf, float64(r.PStar))
 			}
 		}
-		c := VocabCurveSummary{D: g.D, V: g.V, Answers: g.Answers, Seeds: len(ps), Median: stats.Median(pf)}
+		c := VocabCurveSummary{D: g.D, V: g.V, Answers: g.Answers, Seeds: len(ps), Median: stats.Median(pf),
+			Threshold: g.Threshold, ThresholdCI: g.ThresholdCI}
 		top := 0
 		for _, p := range ps {
 			top = max(top, p)

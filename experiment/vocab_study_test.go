@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -243,19 +244,53 @@ func TestVocabReportParts(t *testing.T) {
 	var b strings.Builder
 	writeVocabParts(&b, []VocabPart{
 		{D: 8, Grid: []int{2, 3}, Seeds: 10, Planned: 40, Done: 40},
-		{D: 40, Grid: []int{2, 41, 262}, Reduced: true, Seeds: 10, Planned: 60, Done: 12, CPUSeconds: 3600, Timed: 12, WallSeconds: 6 * 3600, WallTimed: 12},
+		{D: 40, Grid: []int{2, 41, 262}, Reduced: true, Seeds: 10, Planned: 60, Done: 12, CPUSeconds: 3600, Timed: 12, WallSeconds: 6 * 3600, WallTimed: 12,
+			CPULeft: 4 * 3600, WallLeft: 24 * 3600, WallGuessed: 2},
 		{D: 48, Grid: []int{2, 49}, Seeds: 10, Planned: 40},
 		{D: 64, Other: 3},
 	})
 	for _, want := range []string{
 		"| 8 | 2, 3 (2 V) | 10 | 40 of 40 | complete | - | - | - | - |",
-		"| 40 | 2, 41, 262 (3 V, reduced) | 10 | 12 of 60 | in progress | 1.00 (12 thresholds) | 4.0 | 6.00 (12 thresholds) | 24.0 |",
+		"| 40 | 2, 41, 262 (3 V, reduced) | 10 | 12 of 60 | in progress | 1.00 (12 thresholds) | 4.00 | 6.00 (12 thresholds) | 24.00 (2 guessed) |",
 		"| 48 | 2, 49 (2 V) | 10 | 0 of 40 | not started | - | - | - | - |",
 		"| 64 | - | 0 | 0 of 0 | not in the study; 3 records outside its grid | - | - | - | - |",
 	} {
 		if !strings.Contains(b.String(), want+"\n") {
 			t.Errorf("no line %q in\n%s", want, b.String())
 		}
+	}
+}
+
+// The time left of a part costs each missing threshold at the mean of its own
+// (d, V), not at the part's mean (34 s here, which would give 204 s for the 6
+// missing): a V with no timed record costs the costliest V's mean and is
+// counted as guessed.
+func TestVocabPartsCostTheMissingCells(t *testing.T) {
+	ans, err := model.ParseAnswers("uniform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := VocabStudy{Ds: []int{8}, Answers: []model.Answers{ans}, Seeds: []int{3}, Vs: []int{2, 3, 4}}
+	rec := func(v int, seed int64, cpu float64) VocabThreshold {
+		m, err := model.Vocabulary(v, ans)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return VocabThreshold{D: 8, Model: m, V: v, Answers: "uniform", Seed: seed, PStar: 10, Certified: true, CPUSeconds: cpu, Seconds: 2 * cpu}
+	}
+	recs := []VocabThreshold{rec(2, 1, 1), rec(2, 2, 1), rec(3, 1, 100)}
+	parts, err := s.Parts(recs)
+	if err != nil || len(parts) != 1 {
+		t.Fatalf("%v %+v", err, parts)
+	}
+	p := parts[0]
+	// Missing: V = 2 seed 3 (1 s), V = 3 seeds 2, 3 (100 s each), V = 4 seeds
+	// 1..3 (no record: the costliest V, 100 s each, guessed).
+	if want := 1 + 2*100 + 3*100.0; math.Abs(p.CPULeft-want) > 1e-9 || p.CPUGuessed != 3 {
+		t.Errorf("CPU left %g (%d guessed), want %g (3 guessed)", p.CPULeft, p.CPUGuessed, want)
+	}
+	if want := 2 * (1 + 2*100 + 3*100.0); math.Abs(p.WallLeft-want) > 1e-9 || p.WallGuessed != 3 {
+		t.Errorf("wall left %g (%d guessed), want %g (3 guessed)", p.WallLeft, p.WallGuessed, want)
 	}
 }
 
@@ -328,5 +363,35 @@ func TestVocabReportShortRows(t *testing.T) {
 	out := b.String()
 	if !strings.Contains(out, "| [14, 18] (range) |") || strings.Contains(out, "[18, 22] (range)") || !strings.Contains(out, "93.75% at 5 seeds") {
 		t.Errorf("short row not marked as it should be:\n%s", out)
+	}
+}
+
+// The theory is compared with mean p* + 1/2 (HalfAssociation), with a Student
+// t test: at n = 2 the t law has one degree of freedom, the Cauchy law, whose
+// two-sided p-value is 1 - 2 atan(|z|) / pi in closed form.
+func TestVocabGroupMeanAgainstTheory(t *testing.T) {
+	var g VocabGroup
+	g.meanAgainst([]float64{10, 12}, 10)
+	// mean 11, SE = sd / sqrt(2) = sqrt(2) / sqrt(2) = 1, threshold 11.5.
+	if g.Threshold != 11.5 || math.Abs(g.MeanSE-1) > 1e-12 || math.Abs(g.Dev-0.15) > 1e-12 || math.Abs(g.Z-1.5) > 1e-12 || !g.Tested {
+		t.Fatalf("%+v", g)
+	}
+	if want := 1 - 2*math.Atan(1.5)/math.Pi; math.Abs(g.PValue-want) > 1e-9 {
+		t.Errorf("p-value %g, want %g", g.PValue, want)
+	}
+	// t(0.975, 1 df) = tan(0.475 pi) = 12.7062...
+	if q := math.Tan(0.475 * math.Pi); math.Abs(g.ThresholdCI.Hi-(11.5+q)) > 1e-6 || math.Abs(g.ThresholdCI.Lo-(11.5-q)) > 1e-6 {
+		t.Errorf("interval %v, want 11.5 +- %g", g.ThresholdCI, q)
+	}
+	var one VocabGroup
+	one.meanAgainst([]float64{7}, 7.5)
+	if one.Tested || one.Dev != 0 || one.PValue != 1 || pct(one.Dev) != "+0.0%" {
+		t.Errorf("one seed: %+v", one)
+	}
+	if got := pct(-1e-9); got != "+0.0%" {
+		t.Errorf("pct(-1e-9) = %q, want +0.0%% (never -0.0%%)", got)
+	}
+	if got := pctNum(-3e-4); got != "-0.03" {
+		t.Errorf("pctNum(-3e-4) = %q: an interval's end keeps its sign", got)
 	}
 }
