@@ -52,6 +52,11 @@ Outputs: summary.csv, summary.json, records.jsonl, certificates.jsonl, storable.
 --shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
 each into its own directory; 'lamcap merge' combines them.
 
+--model vocabulary --vocab 4,16 --answers uniform,zipf:1 sweeps the finite answer
+vocabulary (docs/vocabulary.md): one model per V and answer law, named in the
+records and summaries vocabulary-V-ANSWERS (vocabulary-4-uniform,
+vocabulary-16-zipf1); those full names are accepted in --model too.
+
 --inputs X.npy --targets Y.npy sweep the user's arrays instead: one instance
 family (the prefixes of their rows, coupled model, d of the arrays), so no
 --d, --seeds, --embedding or --kappa. grid.json names the files by absolute
@@ -61,6 +66,8 @@ type sweepFlags struct {
 	ds          string
 	seeds       string
 	models      string
+	vocab       string // --vocab: the list of V beside vocabulary in --model
+	answers     string // --answers: the list of answer laws
 	embed       string
 	out         string
 	workers     int
@@ -78,7 +85,9 @@ type sweepFlags struct {
 func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.StringVar(&f.ds, "d", defDs, "dimensions: A:B:STEP, A:B or a comma list")
 	fs.StringVar(&f.seeds, "seeds", defSeeds, "seeds: N (meaning 1:N) or A:B")
-	fs.StringVar(&f.models, "model", "coupled,decoupled", "models, comma separated")
+	fs.StringVar(&f.models, "model", "coupled,decoupled", "models, comma separated: coupled, decoupled, vocabulary (one model per V of --vocab and law of --answers) or a vocabulary model's full name vocabulary-V-ANSWERS (vocabulary-4-uniform, vocabulary-16-zipf1)")
+	fs.StringVar(&f.vocab, "vocab", "", "with vocabulary in --model: the numbers V >= 2 of shared answers, A:B:STEP, A:B or a comma list")
+	fs.StringVar(&f.answers, "answers", "uniform", "with vocabulary in --model: the answer laws, comma separated: uniform, balanced or zipf:S")
 	fs.StringVar(&f.embed, "embedding", "gaussian", embeddingHelp)
 	fs.StringVar(&f.out, "out", defOut, "sweep directory (created; reused to resume)")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel workers, one instance each; the cores are shared out among their BLAS threads")
@@ -89,6 +98,9 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	f.sf.register(fs)
 	f.fs = fs
 }
+
+// changed reports whether a flag was given on the command line.
+func (f *sweepFlags) changed(name string) bool { return f.fs != nil && f.fs.Changed(name) }
 
 // registerData adds --inputs, --targets and --layout: a sweep of the user's arrays.
 func (f *sweepFlags) registerData(fs *flagSet) {
@@ -132,7 +144,7 @@ func (f *sweepFlags) settingsContext(ctx context.Context) (experiment.Sweep, err
 	if err != nil {
 		return sw, err
 	}
-	models, err := parseModels(f.models, "--model")
+	models, err := parseSweepModels(f.models, f.vocab, f.answers, f.changed("vocab"), f.changed("answers"))
 	if err != nil {
 		return sw, err
 	}
