@@ -375,9 +375,11 @@ type RulesStudy struct {
 	Curve     []RulePoint    `json:"curve"`
 	Capacity  []RuleCapacity `json:"all_pairs_recalled"`
 	// Theory: the finite-d Hebbian p_c, its asymptote p log p = d^2/8, and the
-	// optimal memory's finite-size p_c.
-	HebbianTheoryPC  float64 `json:"hebbian_p_c_theory"`
-	HebbianAsymptote float64 `json:"hebbian_p_c_asymptote"`
+	// optimal memory's finite-size p_c (ModelPC). The Hebbian theory is the
+	// paper's, for a target per input: it is left out (zero) for a vocabulary
+	// model, whose inputs share their answers.
+	HebbianTheoryPC  float64 `json:"hebbian_p_c_theory,omitempty"`
+	HebbianAsymptote float64 `json:"hebbian_p_c_asymptote,omitempty"`
 	OptimalTheoryPC  float64 `json:"optimal_p_c_theory"`
 }
 
@@ -389,10 +391,11 @@ type RulesSettings struct {
 	PMax int
 }
 
-// DefaultRulesPMax is the largest p of the rules study when none is given:
-// 1.2 times the finite-size p_c at d, past the optimal memory's capacity.
-func DefaultRulesPMax(d int) (int, error) {
-	pc, err := TheoryPC(d, 0)
+// DefaultRulesPMax is the largest p of the rules study of model m when none
+// is given: 1.2 times its finite-size p_c at d (ModelPC), past the optimal
+// memory's capacity.
+func DefaultRulesPMax(d int, m model.Model) (int, error) {
+	pc, err := ModelPC(d, m)
 	if err != nil {
 		return 0, err
 	}
@@ -406,12 +409,12 @@ func StudyRules(ctx context.Context, s RulesSettings) (*RulesStudy, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	pc, err := TheoryPC(f.D, 0)
+	pc, err := ModelPC(f.D, f.Model)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	if pmax == 0 {
-		if pmax, err = DefaultRulesPMax(f.D); err != nil {
+		if pmax, err = DefaultRulesPMax(f.D, f.Model); err != nil {
 			return nil, fmt.Errorf("rules: %w", err)
 		}
 	}
@@ -463,8 +466,10 @@ func StudyRules(ctx context.Context, s RulesSettings) (*RulesStudy, error) {
 			allUpTo[r] = append(allUpTo[r], float64(max(last[r], 1)))
 		}
 	}
-	out := &RulesStudy{D: f.D, Model: f.Model.String(), Instances: n, OptimalTheoryPC: pc,
-		HebbianTheoryPC: theory.HebbianCriticalP(float64(f.D)), HebbianAsymptote: theory.AsymptoticP(float64(f.D*f.D) / 4)}
+	out := &RulesStudy{D: f.D, Model: f.Model.String(), Instances: n, OptimalTheoryPC: pc}
+	if !f.Model.IsVocabulary() {
+		out.HebbianTheoryPC, out.HebbianAsymptote = theory.HebbianCriticalP(float64(f.D)), theory.AsymptoticP(float64(f.D*f.D)/4)
+	}
 	nf := float64(n)
 	for p := 2; p <= pmax; p++ {
 		h, q := curve[p][Hebbian], curve[p][PseudoInverse]

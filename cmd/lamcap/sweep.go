@@ -105,7 +105,7 @@ func (f *sweepFlags) changed(name string) bool { return f.fs != nil && f.fs.Chan
 // registerData adds --inputs, --targets and --layout: a sweep of the user's arrays.
 func (f *sweepFlags) registerData(fs *flagSet) {
 	fs.StringVar(&f.inputs, "inputs", "", "user inputs X as a .npy file (float32 or float64): sweep these arrays, one instance family, instead of seeded ones")
-	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs")
+	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs (sweep takes user arrays for the coupled model only)")
 	fs.StringVar(&f.layout, "layout", experiment.LayoutRows, "layout of --inputs/--targets: rows (p x d, one embedding per row) or columns (d x p)")
 }
 
