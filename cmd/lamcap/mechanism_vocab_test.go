@@ -76,3 +76,12 @@ func TestMechanismModelFlagsBad(t *testing.T) {
 		}
 	}
 }
+
+// two-layer has no vocabulary form (its factor draws a target per input): a
+// usage error, not a run-time failure after the flags were accepted.
+func TestTwoLayerRefusesVocabulary(t *testing.T) {
+	code, out, errs := runCLI("two-layer", "--d", "6", "--seeds", "1:2", "--model", "vocabulary", "--vocab", "4")
+	if code != 2 || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "not a vocabulary") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
