@@ -26,7 +26,9 @@ func init() {
 
 const sweepSynopsis = `Runs threshold for every (d, model, seed) of a grid and summarises each (d, model):
 instances, undecided count, p_c = median p* with its 95% order-statistic interval,
-P(storable | p) with Wilson 95% intervals, and p_c log p_c / d^2.
+P(storable | p) with Wilson 95% intervals, and p_c log p_c / d^2 (for a vocabulary
+model bits per parameter, p_c log2 V / d^2). An interval of fewer than 6 certified
+instances is the sample's range, marked "*" with its coverage.
 
 The --out directory keeps grid.json and records.jsonl (one line per finished
 instance, fsynced as it finishes). Re-running the same command resumes: finished
