@@ -12,6 +12,7 @@ import (
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
+	"github.com/lamcap/lamcap/theory"
 )
 
 // Rule names a memory compared in the mechanism study.
@@ -84,7 +85,9 @@ func (s *ScoreSample) AddScores(in *model.Instance, w mat.Matrix) {
 	}
 }
 
-// Moments describe a sample: mean, standard deviation and quantiles.
+// Moments describe a sample: mean, standard deviation and quantiles. The
+// standard deviation of a single value is undefined, and JSON has no NaN: SD is
+// 0 when N < 2.
 type Moments struct {
 	N         int                `json:"n"`
 	Mean      float64            `json:"mean"`
@@ -100,6 +103,9 @@ func Describe(x []float64) Moments {
 	s := append([]float64(nil), x...)
 	sort.Float64s(s)
 	mean, sd := stat.MeanStdDev(s, nil)
+	if len(s) < 2 {
+		sd = 0 // undefined (NaN), which JSON cannot hold: see Moments
+	}
 	q := map[string]float64{}
 	for _, p := range []float64{0.05, 0.25, 0.5, 0.75, 0.95} {
 		q[fmt.Sprintf("%g", p)] = stat.Quantile(p, stat.Empirical, s, nil)
@@ -192,7 +198,7 @@ const (
 type Tightness struct {
 	// Counts[k] is the number of associations with k tight competitors.
 	Counts []int `json:"tight_competitors"`
-	// Competitor holds every competitor score s(mu, v), v != mu.
+	// Competitor holds every competitor score s(mu, v), v != Own(mu).
 	Competitor Histogram `json:"competitor_scores"`
 	// Level is the mean over associations of the tight competitors' score (the
 	// clipping level t*), and Correct the mean correct score.
@@ -211,13 +217,14 @@ func (t *Tightness) Add(in *model.Instance, w mat.Matrix, kappa float64) {
 	sc := in.Scores(w)
 	for mu := 0; mu < in.P; mu++ {
 		row := sc.RawRowView(mu)
+		own := in.Own(mu) // mu, or the answer a(mu) of a vocabulary model
 		k, level := 0, 0.0
 		for v, x := range row {
-			if v == mu {
+			if v == own {
 				continue
 			}
 			t.Competitor.Add(x)
-			if row[mu]-x <= kappa*(1+TightTolerance) {
+			if row[own]-x <= kappa*(1+TightTolerance) {
 				k++
 				level += x
 			}
@@ -226,7 +233,7 @@ func (t *Tightness) Add(in *model.Instance, w mat.Matrix, kappa float64) {
 			t.Counts = append(t.Counts, 0)
 		}
 		t.Counts[k]++
-		t.correctSum += row[mu]
+		t.correctSum += row[own]
 		t.assocs++
 		if k > 0 {
 			t.levelSum += level / float64(k)
@@ -237,4 +244,64 @@ func (t *Tightness) Add(in *model.Instance, w mat.Matrix, kappa float64) {
 	if t.levels > 0 {
 		t.Level = t.levelSum / float64(t.levels)
 	}
+}
+
+// ModelPC is the finite-size theory's p_c of model m at d: the vocabulary
+// surrogate's d min(V - 1, d) / D_0(V) (theory.VocabCriticalP, whatever the
+// answer law) for a vocabulary model, the paper's TheoryPC(d, 0) otherwise.
+func ModelPC(d int, m model.Model) (float64, error) {
+	if !m.IsVocabulary() {
+		return TheoryPC(d, 0)
+	}
+	pc, _, err := theory.VocabCriticalP(d, m.Vocab())
+	if err != nil {
+		return 0, fmt.Errorf("finite-size p_c of %v at d=%d: %w", m, d, err)
+	}
+	return pc, nil
+}
+
+// DefaultMechanismP is the size at which StudyMechanism looks at the models ms
+// (none: DefaultMechanismModels) when none is given: DefaultLoad times their
+// finite-size p_c (ModelPC), so most instances are storable. Models whose
+// defaults differ (a vocabulary model beside the paper's) have no common
+// default: that is an error, and the caller gives the size.
+func DefaultMechanismP(d int, ms []model.Model) (int, error) {
+	if len(ms) == 0 {
+		ms = DefaultMechanismModels
+	}
+	p := 0
+	for i, m := range ms {
+		pc, err := ModelPC(d, m)
+		if err != nil {
+			return 0, err
+		}
+		q := studyP(DefaultLoad, pc)
+		if i > 0 && q != p {
+			return 0, fmt.Errorf("the models have different default sizes (%v: p=%d, %v: p=%d, %g of each one's p_c): give p", ms[0], p, m, q, DefaultLoad)
+		}
+		p = q
+	}
+	return p, nil
+}
+
+// competitorsLevel is the extreme-value level sqrt(2 log n) of the largest
+// competitor score of one association at size p under model m: n = p (p - 1
+// competitors), or V for a vocabulary model (the V - 1 other words).
+func competitorsLevel(p int, m model.Model) float64 {
+	n := p
+	if m.IsVocabulary() {
+		n = m.Vocab()
+	}
+	return math.Sqrt(2 * math.Log(float64(n)))
+}
+
+// comparesSpectra says whether the models of a mechanism study are the paper's
+// two, coupled and decoupled (in either order), whose spectra it compares.
+func comparesSpectra(ms []*ModelStudy) bool {
+	if len(ms) != 2 {
+		return false
+	}
+	a, b := ms[0].Model, ms[1].Model
+	c, dc := model.Coupled.String(), model.Decoupled.String()
+	return a == c && b == dc || a == dc && b == c
 }

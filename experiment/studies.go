@@ -56,9 +56,12 @@ type RuleStudy struct {
 // ModelStudy is the four memories (Rules) of the storable instances of one
 // family, at one p.
 type ModelStudy struct {
-	Model   string              `json:"model"`
-	Used    int                 `json:"instances_used"`
-	Skipped int                 `json:"instances_not_storable"`
+	Model   string `json:"model"`
+	Used    int    `json:"instances_used"`
+	Skipped int    `json:"instances_not_storable"`
+	// EVLevel is the extreme-value level sqrt(2 log n) of the largest of the
+	// n - 1 competitor scores of an association: n = p, or V for a vocabulary
+	// model (its competitors are the other V - 1 words, whatever p is).
 	EVLevel float64             `json:"extreme_value_level_sqrt_2_log_p"`
 	Rules   map[Rule]*RuleStudy `json:"rules"`
 	// Kappas are the certified kappa* of every instance (0 when not storable).
@@ -94,7 +97,7 @@ func StudyModel(ctx context.Context, s ModelSettings) (*ModelStudy, error) {
 			return nil, fmt.Errorf("model study: %w", err)
 		}
 	}
-	res := &ModelStudy{Model: f.Model.String(), EVLevel: math.Sqrt(2 * math.Log(float64(p))), Rules: map[Rule]*RuleStudy{}}
+	res := &ModelStudy{Model: f.Model.String(), EVLevel: competitorsLevel(p, f.Model), Rules: map[Rule]*RuleStudy{}}
 	for _, r := range Rules {
 		res.Rules[r] = &RuleStudy{}
 	}
@@ -152,8 +155,8 @@ type KS struct {
 }
 
 // Mechanism is the mechanism study: the memories of the same families under
-// several competitor models, and for two models the KS comparison of their
-// spectra (optimal and Hebbian memories).
+// several competitor models, and for the coupled and decoupled models the KS
+// comparison of their spectra (optimal and Hebbian memories).
 type Mechanism struct {
 	D         int           `json:"d"`
 	P         int           `json:"p"`
@@ -165,8 +168,8 @@ type Mechanism struct {
 
 // MechanismSettings are the settings of StudyMechanism: the family (its Model
 // is ignored), the models (none: DefaultMechanismModels), the size P (0:
-// DefaultStudyP, 80% of the finite-size p_c, so most instances are storable)
-// and the options of the max-margin solves.
+// DefaultMechanismP, 80% of the models' finite-size p_c, so most instances are
+// storable) and the options of the max-margin solves.
 type MechanismSettings struct {
 	Family
 	Models []model.Model
@@ -184,16 +187,16 @@ func StudyMechanism(ctx context.Context, s MechanismSettings) (*Mechanism, error
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	p := s.P
-	if p == 0 {
-		var err error
-		if p, err = DefaultStudyP(f.D); err != nil {
-			return nil, fmt.Errorf("mechanism: %w", err)
-		}
-	}
 	models := s.Models
 	if len(models) == 0 {
 		models = DefaultMechanismModels
+	}
+	p := s.P
+	if p == 0 {
+		var err error
+		if p, err = DefaultMechanismP(f.D, models); err != nil {
+			return nil, fmt.Errorf("mechanism: %w", err)
+		}
 	}
 	out := &Mechanism{D: f.D, P: p, Seeds: []int64{f.FirstSeed, f.FirstSeed + int64(f.Seeds) - 1}, Embedding: f.Embedding.String()}
 	for _, m := range models {
@@ -204,7 +207,7 @@ func StudyMechanism(ctx context.Context, s MechanismSettings) (*Mechanism, error
 		}
 		out.Models = append(out.Models, r)
 	}
-	if len(out.Models) == 2 {
+	if comparesSpectra(out.Models) {
 		out.Spectra = map[Rule]KS{}
 		for _, r := range []Rule{Optimal, Hebbian} {
 			d, pv := stats.KolmogorovSmirnov(out.Models[0].Rules[r].SV, out.Models[1].Rules[r].SV)
@@ -372,9 +375,11 @@ type RulesStudy struct {
 	Curve     []RulePoint    `json:"curve"`
 	Capacity  []RuleCapacity `json:"all_pairs_recalled"`
 	// Theory: the finite-d Hebbian p_c, its asymptote p log p = d^2/8, and the
-	// optimal memory's finite-size p_c.
-	HebbianTheoryPC  float64 `json:"hebbian_p_c_theory"`
-	HebbianAsymptote float64 `json:"hebbian_p_c_asymptote"`
+	// optimal memory's finite-size p_c (ModelPC). The Hebbian theory is the
+	// paper's, for a target per input: it is left out (zero) for a vocabulary
+	// model, whose inputs share their answers.
+	HebbianTheoryPC  float64 `json:"hebbian_p_c_theory,omitempty"`
+	HebbianAsymptote float64 `json:"hebbian_p_c_asymptote,omitempty"`
 	OptimalTheoryPC  float64 `json:"optimal_p_c_theory"`
 }
 
@@ -386,10 +391,11 @@ type RulesSettings struct {
 	PMax int
 }
 
-// DefaultRulesPMax is the largest p of the rules study when none is given:
-// 1.2 times the finite-size p_c at d, past the optimal memory's capacity.
-func DefaultRulesPMax(d int) (int, error) {
-	pc, err := TheoryPC(d, 0)
+// DefaultRulesPMax is the largest p of the rules study of model m when none
+// is given: 1.2 times its finite-size p_c at d (ModelPC), past the optimal
+// memory's capacity.
+func DefaultRulesPMax(d int, m model.Model) (int, error) {
+	pc, err := ModelPC(d, m)
 	if err != nil {
 		return 0, err
 	}
@@ -403,12 +409,12 @@ func StudyRules(ctx context.Context, s RulesSettings) (*RulesStudy, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	pc, err := TheoryPC(f.D, 0)
+	pc, err := ModelPC(f.D, f.Model)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	if pmax == 0 {
-		if pmax, err = DefaultRulesPMax(f.D); err != nil {
+		if pmax, err = DefaultRulesPMax(f.D, f.Model); err != nil {
 			return nil, fmt.Errorf("rules: %w", err)
 		}
 	}
@@ -460,8 +466,10 @@ func StudyRules(ctx context.Context, s RulesSettings) (*RulesStudy, error) {
 			allUpTo[r] = append(allUpTo[r], float64(max(last[r], 1)))
 		}
 	}
-	out := &RulesStudy{D: f.D, Model: f.Model.String(), Instances: n, OptimalTheoryPC: pc,
-		HebbianTheoryPC: theory.HebbianCriticalP(float64(f.D)), HebbianAsymptote: theory.AsymptoticP(float64(f.D*f.D) / 4)}
+	out := &RulesStudy{D: f.D, Model: f.Model.String(), Instances: n, OptimalTheoryPC: pc}
+	if !f.Model.IsVocabulary() {
+		out.HebbianTheoryPC, out.HebbianAsymptote = theory.HebbianCriticalP(float64(f.D)), theory.AsymptoticP(float64(f.D*f.D)/4)
+	}
 	nf := float64(n)
 	for p := 2; p <= pmax; p++ {
 		h, q := curve[p][Hebbian], curve[p][PseudoInverse]

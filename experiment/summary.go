@@ -3,7 +3,10 @@ package experiment
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -159,18 +162,67 @@ func csvField(s string) string {
 	return s
 }
 
-// SummaryTable renders the summaries for a terminal.
+// SummaryTable renders the summaries for a terminal. A vocabulary model's row
+// gives its capacity in bits per parameter, p_c log2 V / d^2 (a column added
+// when there is one), not the paper's scale p_c log p_c / d^2, which is about
+// V = p models. An interval whose coverage is below 95% (fewer than 6
+// certified instances: it is then the sample's range) is marked with a "*" and
+// its coverage is said below the table.
 func SummaryTable(gs []GroupSummary) string {
+	width, bits := len("decoupled"), false
+	for _, g := range gs {
+		width = max(width, len(g.Model))
+		bits = bits || vocabWords(g.Model) > 0
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%4s  %-9s  %5s  %5s  %7s  %-12s  %-22s  %8s  %7s  %7s\n", "d", "model", "n", "undec", "p_c", "95% CI", "p_c log p_c / d^2", "theory", "dev", "s/inst")
+	fmt.Fprintf(&b, "%4s  %-*s  %5s  %5s  %7s  %-12s  %-22s  ", "d", width, "model", "n", "undec", "p_c", "95% CI", "p_c log p_c / d^2")
+	if bits {
+		fmt.Fprintf(&b, "%-22s  ", "bits/param")
+	}
+	fmt.Fprintf(&b, "%8s  %7s  %7s\n", "theory", "dev", "s/inst")
+	low := map[int]float64{} // certified instances -> the coverage of their interval, when below 95%
 	for _, g := range gs {
 		th, dev := "-", "-"
 		if g.TheoryPC > 0 {
 			th, dev = fmt.Sprintf("%.1f", g.TheoryPC), fmt.Sprintf("%+.1f%%", 100*g.Deviation())
 		}
-		fmt.Fprintf(&b, "%4d  %-9s  %5d  %5d  %7.1f  %-12s  %-22s  %8s  %7s  %7.2f\n", g.D, g.Model, g.Instances, g.Undecided, g.PC,
-			fmt.Sprintf("[%g, %g]", g.PCCI.Lo, g.PCCI.Hi),
-			fmt.Sprintf("%.3f [%.3f, %.3f]", g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi), th, dev, g.MeanSec)
+		mark := ""
+		if n := g.Instances - g.Undecided; n > 0 {
+			if c := stats.MedianCICoverage(n, 0.95); c < 0.95 {
+				mark, low[n] = "*", c
+			}
+		}
+		scale := fmt.Sprintf("%.3f [%.3f, %.3f]%s", g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, mark)
+		v := vocabWords(g.Model)
+		if v > 0 {
+			scale = "-"
+		}
+		fmt.Fprintf(&b, "%4d  %-*s  %5d  %5d  %7.1f  %-12s  %-22s  ", g.D, width, g.Model, g.Instances, g.Undecided, g.PC,
+			fmt.Sprintf("[%g, %g]%s", g.PCCI.Lo, g.PCCI.Hi, mark), scale)
+		if bits {
+			col := "-"
+			if v > 0 {
+				bp := func(p float64) float64 { return p * math.Log2(float64(v)) / float64(g.D*g.D) }
+				col = fmt.Sprintf("%.3f [%.3f, %.3f]%s", bp(g.PC), bp(g.PCCI.Lo), bp(g.PCCI.Hi), mark)
+			}
+			fmt.Fprintf(&b, "%-22s  ", col)
+		}
+		fmt.Fprintf(&b, "%8s  %7s  %7.2f\n", th, dev, g.MeanSec)
+	}
+	if bits {
+		b.WriteString("bits/param: p_c log2 V / d^2 of a vocabulary model; p_c log p_c / d^2 is the paper's scale, for its V = p models only\n")
+	}
+	for _, n := range slices.Sorted(maps.Keys(low)) {
+		fmt.Fprintf(&b, "*: with %d certified instances the interval is the sample's range, which holds the median with probability %.0f%%, not 95%%\n", n, 100*low[n])
 	}
 	return b.String()
+}
+
+// vocabWords is V of a vocabulary model's name, 0 for any other model.
+func vocabWords(name string) int {
+	m, err := model.ParseModel(name)
+	if err != nil || !m.IsVocabulary() {
+		return 0
+	}
+	return m.Vocab()
 }

@@ -47,7 +47,7 @@ func (f *instanceFlags) register(fs *flagSet) {
 // registerFiles adds --inputs/--targets for user embeddings.
 func (f *instanceFlags) registerFiles(fs *flagSet) {
 	fs.StringVar(&f.inputs, "inputs", "", "user inputs X as a .npy file (float32 or float64; replaces the random inputs)")
-	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs")
+	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs; with --model vocabulary, the V x d words (V rows, d columns in layout rows) that --answers indexes")
 	fs.StringVar(&f.layout, "layout", "rows", "layout of --inputs/--targets: rows (p x d, one embedding per row) or columns (d x p)")
 	if pf := fs.Lookup("p"); pf != nil {
 		pf.Usage += " (with --inputs: all the rows of the files unless --p is given)"

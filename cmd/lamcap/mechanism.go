@@ -33,7 +33,12 @@ pseudo-inverse rule, each scaled to |W|_F = d (unit-variance scores). Writes to 
   margins-MODEL.png/svg   histograms of the margins
   spectra.png/svg         mean singular values by rank
 The paper's claim: the optimal W puts correct scores just above the competitors'
-extreme-value level; Hebbian correct scores spread broadly.`
+extreme-value level; Hebbian correct scores spread broadly.
+
+--model M studies one model instead of --models' list; --model vocabulary
+--vocab V [--answers uniform|balanced|zipf:S] studies the finite vocabulary,
+whose competitors are the V - 1 other words: its level is sqrt(2 log V), and its
+p defaults to 80% of the p_c of 'lamcap theory --vocab V'.`
 
 func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("mechanism --d D [--p P] --seeds A:B --out DIR", mechanismSynopsis)
@@ -55,17 +60,21 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if o.p == 0 {
-		if o.p, err = experiment.DefaultStudyP(o.inst.d); err != nil {
-			return err
-		}
-	}
-	if err := o.inst.checkP(o.p); err != nil {
-		return err
-	}
-	ms, err := parseModels(o.models, "--models")
+	ms, err := o.studyModels(fs)
 	if err != nil {
 		return err
+	}
+	if o.p == 0 {
+		if o.p, err = experiment.DefaultMechanismP(o.inst.d, ms); err != nil {
+			return usagef("%v (--p)", err)
+		}
+	}
+	for _, m := range ms { // the memory estimate of the largest model
+		inst := o.inst
+		inst.model = m
+		if err := inst.checkP(o.p); err != nil {
+			return err
+		}
 	}
 	doc, err := experiment.StudyMechanism(ctx, experiment.MechanismSettings{
 		Family: experiment.Family{D: o.inst.d, Embedding: o.inst.embed, FirstSeed: a, Seeds: int(b - a + 1)},
@@ -75,7 +84,11 @@ func runMechanism(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	for _, m := range doc.Models {
 		if m.Used == 0 { // every statistic would be NaN: nothing to show
-			pc, err := experiment.TheoryPC(doc.D, 0)
+			mm, err := model.ParseModel(m.Model)
+			if err != nil {
+				return err
+			}
+			pc, err := experiment.ModelPC(doc.D, mm)
 			if err != nil {
 				return err
 			}
@@ -179,19 +192,36 @@ func writeMechanism(out string, doc *experiment.Mechanism) error {
 
 // printMechanism prints the study as a table.
 func printMechanism(stdout io.Writer, doc *experiment.Mechanism, out string) {
-	fmt.Fprintf(stdout, "d=%d p=%d, extreme-value level sqrt(2 log p) = %.3f\n", doc.D, doc.P, math.Sqrt(2*math.Log(float64(doc.P))))
-	fmt.Fprintf(stdout, "%-10s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
+	width, paper := len("model"), false
+	for _, r := range doc.Models {
+		width = max(width, len(r.Model))
+		paper = paper || !strings.HasPrefix(r.Model, "vocabulary-")
+	}
+	fmt.Fprintf(stdout, "d=%d p=%d", doc.D, doc.P)
+	if paper {
+		fmt.Fprintf(stdout, ", extreme-value level sqrt(2 log p) = %.3f", math.Sqrt(2*math.Log(float64(doc.P))))
+	}
+	fmt.Fprintln(stdout)
+	for _, r := range doc.Models {
+		if strings.HasPrefix(r.Model, "vocabulary-") {
+			fmt.Fprintf(stdout, "%s: the competitors of an input are the other V - 1 words, whatever p is: extreme-value level sqrt(2 log V) = %.3f\n", r.Model, r.EVLevel)
+		}
+	}
+	fmt.Fprintf(stdout, "%-*s %-15s %5s  %-16s  %-16s  %-16s  %8s  %8s  %7s\n", width, "model", "rule", "n", "correct mean(sd)", "max comp mean(sd)", "margin mean(sd)", "recalled", "ordered", "top sv")
 	for _, r := range doc.Models {
 		for _, rule := range experiment.Rules {
 			rr := r.Rules[rule]
 			st := rr.Recall
-			fmt.Fprintf(stdout, "%-10s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", r.Model, rule, r.Used,
+			fmt.Fprintf(stdout, "%-*s %-15s %5d  %6.3f (%6.3f)  %6.3f (%6.3f)   %6.3f (%6.3f)  %8.3f  %8.4f  %7.3f\n", width, r.Model, rule, r.Used,
 				st.Correct.Mean, st.Correct.SD, st.MaxCompetitor.Mean, st.MaxCompetitor.SD, st.Margin.Mean, st.Margin.SD,
 				st.FractionRecalled, st.FractionOrdered, rr.TopSingular.Mean)
 		}
 		if r.Skipped > 0 {
-			fmt.Fprintf(stdout, "%-10s %d instances were not storable and are left out\n", r.Model, r.Skipped)
+			fmt.Fprintf(stdout, "%-*s %d instances were not storable and are left out\n", width, r.Model, r.Skipped)
 		}
+	}
+	if doc.Spectra == nil && len(doc.Models) > 1 {
+		fmt.Fprintln(stdout, "spectra: compared only between the coupled and decoupled models (their KS test is the paper's equivalence claim)")
 	}
 	if doc.Spectra != nil {
 		opt, heb := doc.Spectra[experiment.Optimal], doc.Spectra[experiment.Hebbian]
@@ -214,6 +244,18 @@ func parseModels(s, flag string) ([]model.Model, error) {
 	return ms, nil
 }
 
+// studyModels are the models of the study: --model (with --vocab and
+// --answers) when given, else the --models list; not both.
+func (o *mechanismArgs) studyModels(fs *flagSet) ([]model.Model, error) {
+	if o.inst.given("model") {
+		if fs.Changed("models") {
+			return nil, usagef("give --model or --models, not both")
+		}
+		return []model.Model{o.inst.model}, nil
+	}
+	return parseModels(o.models, "--models")
+}
+
 // mechanismArgs are the flags of lamcap mechanism.
 type mechanismArgs struct {
 	inst               instanceFlags
@@ -227,7 +269,7 @@ func (o *mechanismArgs) register(fs *flagSet) {
 	o.inst.register(fs)
 	fs.IntVarP(&o.p, "p", "p", 0, "associations per instance (0: 80% of the finite-size p_c, so most instances are storable)")
 	fs.StringVar(&o.seeds, "seeds", "1:20", "seeds A:B")
-	fs.StringVar(&o.models, "models", "coupled,decoupled", "models, comma separated")
+	fs.StringVar(&o.models, "models", "coupled,decoupled", "models, comma separated: coupled, decoupled or a vocabulary model's full name vocabulary-V-ANSWERS (vocabulary-4-uniform, vocabulary-16-zipf1); or one model with --model")
 	fs.StringVar(&o.out, "out", "lamcap-out/mechanism", "output directory")
 	o.solver.register(fs)
 	fs.BoolVar(&o.asJSON, "json", false, "print mechanism.json on stdout instead of the table (the files are written too)")

@@ -20,7 +20,10 @@ W x = y) on nested instances: the fraction of associations recalled (correct sco
 above every competitor) and of ordered pairs, averaged over seeds, for each p; and
 per instance the largest p up to which every prefix recalls all p(p-1) pairs, with
 its median and 95% interval beside the finite-d Hebbian prediction (docs/theory.md
-section 4) and the exact capacity scale of the optimal memory (lamcap threshold).`
+section 4) and the exact capacity scale of the optimal memory (lamcap threshold).
+With --model vocabulary --vocab V the pairs are the p(V-1) of the shared words,
+the optimal memory's p_c is the vocabulary surrogate's (lamcap theory --vocab V),
+and the paper's Hebbian theory, for a target per input, is not printed.`
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rules --d D --seeds A:B [--pmax P]", rulesSynopsis)
@@ -43,7 +46,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// its p x p scores: refused before allocation when it cannot fit.
 	pmax := o.pmax
 	if pmax == 0 {
-		if pmax, err = experiment.DefaultRulesPMax(o.inst.d); err != nil {
+		if pmax, err = experiment.DefaultRulesPMax(o.inst.d, o.inst.model); err != nil {
 			return err
 		}
 	}
@@ -74,6 +77,11 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintln(stdout)
 	for _, c := range st.Capacity {
 		fmt.Fprintf(stdout, "%-15s largest p with all pairs recalled: median %.1f [%g, %g]\n", c.Rule, c.Median, c.CI.Lo, c.CI.Hi)
+	}
+	if o.inst.model.IsVocabulary() {
+		fmt.Fprintf(stdout, "theory: optimal memory p_c %.2f (the vocabulary surrogate, lamcap theory --vocab %d); the paper's Hebbian theory is for a target per input and does not apply to a shared vocabulary\n",
+			st.OptimalTheoryPC, o.inst.model.Vocab())
+		return nil
 	}
 	fmt.Fprintf(stdout, "theory: Hebbian p_c at finite d %.2f (asymptote p log p / d^2 = 1/8: %.2f); optimal memory p_c %.2f\n",
 		st.HebbianTheoryPC, st.HebbianAsymptote, st.OptimalTheoryPC)

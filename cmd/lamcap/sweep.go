@@ -26,7 +26,9 @@ func init() {
 
 const sweepSynopsis = `Runs threshold for every (d, model, seed) of a grid and summarises each (d, model):
 instances, undecided count, p_c = median p* with its 95% order-statistic interval,
-P(storable | p) with Wilson 95% intervals, and p_c log p_c / d^2.
+P(storable | p) with Wilson 95% intervals, and p_c log p_c / d^2 (for a vocabulary
+model bits per parameter, p_c log2 V / d^2). An interval of fewer than 6 certified
+instances is the sample's range, marked "*" with its coverage.
 
 The --out directory keeps grid.json and records.jsonl (one line per finished
 instance, fsynced as it finishes). Re-running the same command resumes: finished
@@ -52,6 +54,11 @@ Outputs: summary.csv, summary.json, records.jsonl, certificates.jsonl, storable.
 --shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
 each into its own directory; 'lamcap merge' combines them.
 
+--model vocabulary --vocab 4,16 --answers uniform,zipf:1 sweeps the finite answer
+vocabulary (docs/vocabulary.md): one model per V and answer law, named in the
+records and summaries vocabulary-V-ANSWERS (vocabulary-4-uniform,
+vocabulary-16-zipf1); those full names are accepted in --model too.
+
 --inputs X.npy --targets Y.npy sweep the user's arrays instead: one instance
 family (the prefixes of their rows, coupled model, d of the arrays), so no
 --d, --seeds, --embedding or --kappa. grid.json names the files by absolute
@@ -61,6 +68,8 @@ type sweepFlags struct {
 	ds          string
 	seeds       string
 	models      string
+	vocab       string // --vocab: the list of V beside vocabulary in --model
+	answers     string // --answers: the list of answer laws
 	embed       string
 	out         string
 	workers     int
@@ -78,7 +87,9 @@ type sweepFlags struct {
 func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.StringVar(&f.ds, "d", defDs, "dimensions: A:B:STEP, A:B or a comma list")
 	fs.StringVar(&f.seeds, "seeds", defSeeds, "seeds: N (meaning 1:N) or A:B")
-	fs.StringVar(&f.models, "model", "coupled,decoupled", "models, comma separated")
+	fs.StringVar(&f.models, "model", "coupled,decoupled", "models, comma separated: coupled, decoupled, vocabulary (one model per V of --vocab and law of --answers) or a vocabulary model's full name vocabulary-V-ANSWERS (vocabulary-4-uniform, vocabulary-16-zipf1)")
+	fs.StringVar(&f.vocab, "vocab", "", "with vocabulary in --model: the numbers V >= 2 of shared answers, A:B:STEP, A:B or a comma list")
+	fs.StringVar(&f.answers, "answers", "uniform", "with vocabulary in --model: the answer laws, comma separated: uniform, balanced or zipf:S")
 	fs.StringVar(&f.embed, "embedding", "gaussian", embeddingHelp)
 	fs.StringVar(&f.out, "out", defOut, "sweep directory (created; reused to resume)")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel workers, one instance each; the cores are shared out among their BLAS threads")
@@ -90,10 +101,13 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	f.fs = fs
 }
 
+// changed reports whether a flag was given on the command line.
+func (f *sweepFlags) changed(name string) bool { return f.fs != nil && f.fs.Changed(name) }
+
 // registerData adds --inputs, --targets and --layout: a sweep of the user's arrays.
 func (f *sweepFlags) registerData(fs *flagSet) {
 	fs.StringVar(&f.inputs, "inputs", "", "user inputs X as a .npy file (float32 or float64): sweep these arrays, one instance family, instead of seeded ones")
-	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs")
+	fs.StringVar(&f.targets, "targets", "", "user targets Y as a .npy file, same shape as --inputs (sweep takes user arrays for the coupled model only)")
 	fs.StringVar(&f.layout, "layout", experiment.LayoutRows, "layout of --inputs/--targets: rows (p x d, one embedding per row) or columns (d x p)")
 }
 
@@ -132,7 +146,7 @@ func (f *sweepFlags) settingsContext(ctx context.Context) (experiment.Sweep, err
 	if err != nil {
 		return sw, err
 	}
-	models, err := parseModels(f.models, "--model")
+	models, err := parseSweepModels(f.models, f.vocab, f.answers, f.changed("vocab"), f.changed("answers"))
 	if err != nil {
 		return sw, err
 	}

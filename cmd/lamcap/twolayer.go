@@ -40,6 +40,10 @@ func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := o.inst.validateAll(ctx); err != nil {
 		return err
 	}
+	if o.inst.model.IsVocabulary() {
+		// model.TwoLayer draws a competitor per input, not a shared vocabulary.
+		return usagef("--model: two-layer takes the coupled and decoupled models, not a vocabulary")
+	}
 	a, b, err := parseRange(o.seeds, "--seeds")
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lamcap/lamcap/internal/outdir"
+	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -91,4 +92,67 @@ func vocabInstanceFiles(in *model.Instance) []outdir.File {
 		{Name: "Y.npy", Fill: func(w io.Writer) error { return model.EncodeNPY(w, in.Words()) }},
 		{Name: "answers.npy", Fill: func(w io.Writer) error { return model.EncodeNPYInts(w, in.Answers()) }},
 	}
+}
+
+// parseSweepModels reads sweep's --model list, in which "vocabulary" stands
+// for one vocabulary model per V of the --vocab list and answer law of the
+// --answers list (vocabulary-V-ANSWERS, the form the list also takes as it
+// is). vocabGiven and answersGiven say whether those flags were given: they
+// apply only beside "vocabulary". A model named twice is refused.
+func parseSweepModels(list, vocabs, answers string, vocabGiven, answersGiven bool) ([]model.Model, error) {
+	var ms []model.Model
+	seen := map[model.Model]bool{}
+	add := func(m model.Model) error {
+		if seen[m] {
+			return usagef("--model: %v is named twice", m)
+		}
+		seen[m] = true
+		ms = append(ms, m)
+		return nil
+	}
+	vocabulary := false
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name != "vocabulary" {
+			m, err := model.ParseModel(name)
+			if err != nil {
+				return nil, usagef("--model: %v", err)
+			}
+			if err := add(m); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		vocabulary = true
+		if !vocabGiven {
+			return nil, usagef("--model vocabulary needs --vocab V (a list such as 4,16 or 2:10:2)")
+		}
+		vs, err := ranges.Dims(vocabs)
+		if err != nil {
+			return nil, usagef("--vocab: %v", err)
+		}
+		for _, v := range vs {
+			for _, s := range strings.Split(answers, ",") {
+				s = strings.TrimSpace(s)
+				if strings.HasSuffix(s, ".npy") {
+					return nil, usagef("--answers %s: sweep draws its answers from the seeds (uniform, balanced, zipf:S); a file of answers goes with solve, threshold or margin", s)
+				}
+				a, err := model.ParseAnswers(s)
+				if err != nil {
+					return nil, usagef("--answers: %v", err)
+				}
+				m, err := model.Vocabulary(v, a)
+				if err != nil {
+					return nil, usagef("--vocab: %v", err)
+				}
+				if err := add(m); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if !vocabulary && (vocabGiven || answersGiven) {
+		return nil, usagef("--vocab and --answers apply beside vocabulary in --model only")
+	}
+	return ms, nil
 }
