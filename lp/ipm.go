@@ -134,10 +134,13 @@ const (
 	ipmRegGrowth = 100   // growth of that shift between attempts
 	ipmRegTries  = 6     // attempts before giving up
 	ipmStep      = 0.995 // fraction of the step to the boundary taken
-	// ipmCollectFrom is the normal-matrix size in bytes (d = 64: 134 MB) from
-	// which a solve manages its memory (IPM.large: begin, collect, release in
-	// memory.go).
-	ipmCollectFrom = 128 << 20
+	// ipmCollectFrom is the normal-matrix size in bytes from which a solve
+	// manages its memory (IPM.large: begin, collect, release in memory.go):
+	// 512 MiB, from d = 91 on (d = 96: 680 MB). At d = 64 (134 MB) returning
+	// the memory to the system and faulting it in again cost 5-15% of an
+	// idle decoupled p* (A/B, docs/benchmarks.md), for a peak that is small
+	// there anyway.
+	ipmCollectFrom = 512 << 20
 	// Mixed precision (factor, solveNormal). A single-precision Cholesky is
 	// about twice as fast as a double one; conjugate gradients preconditioned by
 	// it recover double accuracy in a few steps while the normal matrix is well
