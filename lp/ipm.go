@@ -584,16 +584,7 @@ func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
 	}
 	copy(wk.dzW, wk.rhs[:n])
 	wk.dzT = wk.rhs[n]
-	// ds = G dz + r_prim; dy = -(r_cent + y ds) / s.
-	s.directionMargins(st, wk)
-	for i := range wk.dsM {
-		if s.inert(i) {
-			wk.dsM[i], wk.dyM[i] = 0, 0
-			continue
-		}
-		wk.dsM[i] += wk.rpM[i] - wk.dzT
-		wk.dyM[i] = -(wk.rcM[i] + st.lam[i]*wk.dsM[i]) / st.s[i]
-	}
+	s.marginDirections(st, wk)
 	for k := 0; k < n; k++ {
 		wk.dsU[k] = -wk.dzW[k] + wk.rpU[k]
 		wk.dsL[k] = wk.dzW[k] + wk.rpL[k]
@@ -892,4 +883,18 @@ func (s *IPM) finish(out *Solution, st *ipmState, status string) *Solution {
 		}
 	}
 	return out
+}
+
+// marginDirections completes a direction (dz) on the margin rows:
+// ds = G dz + r_prim and dy = -(r_cent + y ds) / s, zero on inert rows.
+func (s *IPM) marginDirections(st *ipmState, wk *ipmWork) {
+	s.directionMargins(st, wk)
+	for i := range wk.dsM {
+		if s.inert(i) {
+			wk.dsM[i], wk.dyM[i] = 0, 0
+			continue
+		}
+		wk.dsM[i] += wk.rpM[i] - wk.dzT
+		wk.dyM[i] = -(wk.rcM[i] + st.lam[i]*wk.dsM[i]) / st.s[i]
+	}
 }

@@ -158,15 +158,7 @@ func TestDirectionTransposeShortcuts(t *testing.T) {
 		wk.dzW[k] = r.NormFloat64()
 	}
 	wk.dzT = 0.01
-	s.directionMargins(st, wk)
-	for i := range wk.dsM {
-		if s.inert(i) {
-			wk.dsM[i], wk.dyM[i] = 0, 0
-			continue
-		}
-		wk.dsM[i] += wk.rpM[i] - wk.dzT
-		wk.dyM[i] = -(wk.rcM[i] + st.lam[i]*wk.dsM[i]) / st.s[i]
-	}
+	s.marginDirections(st, wk)
 	s.centring(st, wk, 0.3/float64(p*p), true)
 	formQ()
 	p0, _, _ = decoupledReadsNow()
