@@ -65,8 +65,12 @@ const (
 	// ipmMarginArrays is the number of float64 margin arrays a solve holds:
 	// eleven in its work space (scalings, residuals, steps, centring, the
 	// corrector's three saved ones, the conjugate gradients' product, the
-	// polish's weights) and the slacks and duals of its point.
-	ipmMarginArrays = 13
+	// polish's weights) and the slacks and duals of its point; and one more
+	// for the decoupled model's fused passes (decoupledWork.q) and one of
+	// headroom for its kernels' per-core scratch and the allocator's size
+	// classes (TestIPMMemoryBound measured a decoupled solve within 2% of
+	// the count without it), both counted for every model.
+	ipmMarginArrays = 15
 	// ipmLambdaBytes is the solution's lambda list: one Weighted per row.
 	ipmLambdaBytes = 24
 	// ipmAttemptBytes is the garbage one certificate attempt inside a solve
@@ -101,7 +105,8 @@ func ipmMemory(d, p int64) int64 {
 // factor lives in its first half), the Gram product it is rearranged from
 // ((d(d+1)/2)^2), the packed Kronecker factors P1, P2 and Q (p rows of
 // d(d+1)/2 each), the margin arrays, the solution's lambda list, the garbage
-// of two certificate attempts, and about 40 vectors of length d^2+1. The
+// of two certificate attempts, about 44 vectors of length d^2+1 (four of
+// them the decoupled model's fused passes') and two p x d scratch arrays. The
 // bound holds because a large solve collects its garbage (begin, collect,
 // release below): without that, Go's collector let the garbage grow to the
 // size of the live data (docs/benchmarks.md, "Where the d = 160 peak comes
@@ -112,7 +117,7 @@ func ipmSolveMemory(d, p int64) int64 {
 	n2 := memlimit.Mul(d, d+1) / 2
 	perEntry := int64(ipmMarginArrays*8 + ipmLambdaBytes + 2*ipmAttemptBytes)
 	return memlimit.Add(memlimit.Mul(8, n, n), memlimit.Mul(8, n2, n2), memlimit.Mul(3*8, p, n2),
-		memlimit.Mul(perEntry, p, p), memlimit.Mul(40*8, n))
+		memlimit.Mul(perEntry, p, p), memlimit.Mul(44*8, n), memlimit.Mul(2*8, p, d))
 }
 
 // Memory management of a large solve. Go's collector lets the heap grow to
