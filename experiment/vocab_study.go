@@ -608,17 +608,13 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 	return out, nil
 }
 
-// HalfAssociation is what the mean p* is shifted by before it is compared
-// with the theory, as in docs/validation.md (validation.HalfAssociation, whose
-// package cannot be imported here): p* = floor(X) for the real threshold X,
-// whose mean is about E X - 1/2 when X spreads over several integers.
+// HalfAssociation is what the mean p* is shifted by before it is compared with
+// theory (here and in docs/validation.md, validation.HalfAssociation). p* is
+// an integer, the largest storable prefix, while theory's p_c is the real root
+// of its equation: an instance is storable at p exactly when p <= X for a real
+// threshold X, and p* = floor(X), whose mean is E X - 1/2 when X is spread
+// over several integers.
 const HalfAssociation = 0.5
-
-// tQuantile95 is the two-sided 95% quantile of Student's t with n - 1
-// degrees of freedom, for the mean of n values (as validation's).
-func tQuantile95(n int) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
-}
 
 // meanAgainst fills the mean-based fields of g from its certified p* and the
 // theory's p_c.
@@ -637,7 +633,7 @@ func (g *VocabGroup) meanAgainst(ps []float64, theory float64) {
 		return
 	}
 	g.Tested = true
-	q := tQuantile95(len(ps))
+	q := stats.TQuantile95(len(ps))
 	g.ThresholdCI = stats.Interval{Lo: g.Threshold - q*g.MeanSE, Hi: g.Threshold + q*g.MeanSE}
 	g.DevCI = stats.Interval{Lo: (g.ThresholdCI.Lo - theory) / theory, Hi: (g.ThresholdCI.Hi - theory) / theory}
 	g.Z = (g.Threshold - theory) / g.MeanSE

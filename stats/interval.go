@@ -90,6 +90,13 @@ func MedianCICoverage(n int, level float64) float64 {
 	return 1 - 2*b.CDF(float64(l-1))
 }
 
+// TQuantile95 is the two-sided 95% quantile of Student's t with n - 1
+// degrees of freedom: the half-width of a 95% interval for the mean of n
+// values, in standard errors.
+func TQuantile95(n int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
+}
+
 // MeanSE returns the mean of x and its standard error (sample standard deviation
 // over sqrt(n); NaN for n < 2).
 func MeanSE(x []float64) (mean, se float64) {

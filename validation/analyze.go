@@ -8,7 +8,6 @@ import (
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/stats"
 	"github.com/lamcap/lamcap/theory"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Settings tune the analysis; the zero value means defaults.
@@ -114,12 +113,6 @@ func (p Pair) Fitted() bool { return p.N >= MinPairs }
 // A group with fewer is left out of the tables, fits and figures, and counted
 // in the progress paragraph (Progress).
 const MinGroup = 2
-
-// tQuantile95 is the two-sided 95% quantile of Student's t with n - 1 degrees
-// of freedom, for the mean of n values.
-func tQuantile95(n int) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
-}
 
 // Report is the analysis of a set of sweep records.
 type Report struct {
@@ -235,13 +228,10 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 }
 
 // HalfAssociation is what the mean p* is shifted by before it is compared with
-// theory. p* is an integer, the largest storable prefix, while theory's p_c is
-// the real root of p D_0(p) = d^2: an instance is storable at p exactly when
-// p <= X for a real threshold X, and p* = floor(X), whose mean is E X - 1/2
-// when X is spread over several integers. The probit crossing estimates E X
-// directly (Probit); the report shows both and compares mean p* + 1/2, which
-// needs no assumption on the shape of the law of X.
-const HalfAssociation = 0.5
+// theory (experiment.HalfAssociation says why). The probit crossing estimates
+// the real threshold directly (Probit); the report shows both and compares
+// mean p* + 1/2, which needs no assumption on the shape of the threshold's law.
+const HalfAssociation = experiment.HalfAssociation
 
 // estimate fills the estimators of a group from its certified p*, at least
 // MinGroup of them (a mean's interval needs a spread: Student t with 0
@@ -269,7 +259,7 @@ func (g *Group) estimate() error {
 	// Student t with n - 1 degrees of freedom at every n: the normal
 	// quantile under-covers at the n = 10 of the largest d (1.96 against
 	// 2.26), and t tends to it as n grows.
-	q := tQuantile95(len(x))
+	q := stats.TQuantile95(len(x))
 	lo, hi := g.Mean-q*g.MeanSE, g.Mean+q*g.MeanSE
 	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo+HalfAssociation, g.D), Hi: experiment.PLogPOverD2(hi+HalfAssociation, g.D)}
 	pc, err := theory.CriticalP(float64(g.D*g.D), 0) // memoised: the two models of a d share it
@@ -322,7 +312,7 @@ func pair(c, d Group, set Settings) (Pair, bool) {
 	if !p.Fitted() {
 		// Too few seeds to resample: Student t intervals, the decoupled mean
 		// taken as known in the ratio (its error is 1/100 of the gap's).
-		t := tQuantile95(n)
+		t := stats.TQuantile95(n)
 		p.DiffCI = stats.Interval{Lo: p.Diff - t*p.DiffSE, Hi: p.Diff + t*p.DiffSE}
 		p.GapSE = p.DiffSE / p.DecMean
 		p.GapCI = stats.Interval{Lo: p.Gap - t*p.GapSE, Hi: p.Gap + t*p.GapSE}

@@ -57,7 +57,7 @@ func (r Report) markdown(base string, sources []string, command string) string {
 	flips := 0
 	for _, p := range r.Pairs {
 		if p.Fitted() && p.N < smallBootstrap {
-			f := tQuantile95(p.N) / stats.Z95 * math.Sqrt(float64(p.N)/float64(p.N-1))
+			f := stats.TQuantile95(p.N) / stats.Z95 * math.Sqrt(float64(p.N)/float64(p.N-1))
 			small = append(small, fmt.Sprintf("d = %d (%d pairs: %.2f)", p.D, p.N, f))
 			// Widened about the mean by f, does the interval still exclude 0?
 			lo, hi := p.Diff-f*(p.Diff-p.DiffCI.Lo), p.Diff+f*(p.DiffCI.Hi-p.Diff)
