@@ -70,6 +70,9 @@ type IPM struct {
 	// correctors, if set, replaces gondzioMax: Gondzio correctors per
 	// iteration at most, none when negative (diagnostics).
 	correctors int
+	// noGram32, if set, forms the Gram matrix in double precision on the
+	// single-precision path too (diagnostics: A/B of gramProduct32).
+	noGram32 bool
 	// collectFrom, if set, replaces ipmCollectFrom (tests make a small solve
 	// manage its memory as a large one does).
 	collectFrom int64
@@ -120,6 +123,7 @@ func (s *IPM) blocking(st *ipmState, wk *ipmWork) string {
 // and the largest Go heap it was seen to hold (IPM.noteHeap).
 type ipmStats struct {
 	single, double, pcgSteps, polishSteps int
+	gram32                                int // factors whose Gram matrix was formed in single precision
 	collections                           int
 	heapPeak                              uint64 // bytes of heap objects
 }
@@ -292,6 +296,7 @@ type ipmWork struct {
 	sumD      float64     // 1^T D 1, its corner
 	garbage   bool        // a certificate attempt since the last collection left its arrays behind (IPM.collect)
 	single    bool        // this iteration's factor is single precision (in h32)
+	gram32    bool        // wk.gs holds this iteration's Gram matrix in single precision (gramProduct32)
 	noSingle  bool        // single precision failed once: the rest of the solve is double
 	pcgSteps  int         // conjugate-gradient steps taken, for the benchmarks
 	// Conjugate-gradient scratch (pcg), allocated on first use.

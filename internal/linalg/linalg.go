@@ -34,6 +34,7 @@ var native = nativeBackend()
 // backend is what a cgo BLAS provides.
 type backend interface {
 	blas() blas.Float64
+	blas32() blas.Float32
 	potrf(n int, a []float64, lda int) bool
 	potrs(n, nrhs int, l []float64, lda int, b []float64, ldb int)
 	potrf32(n int, a []float32, lda int) bool
@@ -179,6 +180,14 @@ func Cholesky32(n int, a []float32, lda int) bool {
 		return false
 	}
 	return native.potrf32(n, a, lda)
+}
+
+// Gemm32 computes C = alpha op(A) op(B) + beta C in single precision, all
+// three row-major (op(A) m x k, op(B) k x n), on the native BLAS (the BLAS's
+// sgemm, about twice as fast as its dgemm). It must only be called when Single
+// reports true.
+func Gemm32(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	native.blas32().Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // CholeskySolve32 overwrites b with the solution of L L^T x = b, L from

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -141,5 +142,50 @@ func TestCholesky32(t *testing.T) {
 		if Cholesky32(2, bad, 2) {
 			t.Errorf("%s: Cholesky32 accepted an indefinite matrix", b)
 		}
+	}
+}
+
+// TestGemm32 holds the single-precision product against the same product in
+// double precision, entry by entry within the bound of a single-precision sum,
+// k eps32 sum_l |a_il| |b_lj| (the standard bound; a blocked or FMA sum stays
+// inside it), and not so close that it could have been computed in double.
+func TestGemm32(t *testing.T) {
+	defer Use(Current())
+	if err := Use(OpenBLAS); err != nil {
+		t.Skip("no OpenBLAS in this binary")
+	}
+	const m, n, k = 37, 29, 301
+	a, b := make([]float32, k*m), make([]float32, k*n) // op(A) = A^T: A is k x m
+	x := uint64(5)
+	next := func() float32 {
+		x = x*6364136223846793005 + 1442695040888963407
+		return float32(int64(x>>11)%2001-1000) / 997
+	}
+	for i := range a {
+		a[i] = next()
+	}
+	for i := range b {
+		b[i] = next()
+	}
+	c := make([]float32, m*n)
+	Gemm32(blas.Trans, blas.NoTrans, m, n, k, 1, a, m, b, n, 0, c, n)
+	const eps32 = 0x1p-24
+	var worst float64
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var exact, abs float64
+			for l := 0; l < k; l++ {
+				exact += float64(a[l*m+i]) * float64(b[l*n+j])
+				abs += math.Abs(float64(a[l*m+i]) * float64(b[l*n+j]))
+			}
+			err := math.Abs(float64(c[i*n+j]) - exact)
+			if err > k*eps32*abs {
+				t.Fatalf("C[%d,%d] = %g, double %g: error %g beyond k eps32 sum|a||b| = %g", i, j, c[i*n+j], exact, err, k*eps32*abs)
+			}
+			worst = math.Max(worst, err/abs)
+		}
+	}
+	if worst < 1e-10 {
+		t.Errorf("largest relative error %g: not a single-precision product", worst)
 	}
 }

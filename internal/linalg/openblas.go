@@ -33,6 +33,8 @@ func nativeBackend() backend { return openblas{} }
 
 func (openblas) blas() blas.Float64 { return netlib.Implementation{} }
 
+func (openblas) blas32() blas.Float32 { return netlib.Implementation{} }
+
 // potrf factors the row-major lower triangle, which Fortran sees as the
 // column-major upper triangle: dpotrf('U') gives U^T U = A with U^T our L.
 func (openblas) potrf(n int, a []float64, lda int) bool {

@@ -1,0 +1,114 @@
+package lp
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/lamcap/lamcap/internal/linalg"
+	"github.com/lamcap/lamcap/model"
+)
+
+// TestGram32WithinRounding holds the single-precision Gram matrix
+// (gramProduct32) against the double one (gramProduct) of the same rows: every
+// entry within the bound of a single-precision sum of rounded factors,
+// (p + 2) eps32 sum_mu |P1_mu| |P2_mu|, scalings spread over twelve orders of
+// magnitude as near an optimum, coupled and vocabulary models.
+func TestGram32WithinRounding(t *testing.T) {
+	if !linalg.Single() {
+		t.Skip("the BLAS in use has no single precision")
+	}
+	for _, kind := range []model.Model{model.Coupled, vocabularyModel(t, 8)} {
+		const d, p = 16, 40 // 2p <= n2 = 136: the factors fit
+		in, err := model.NewInstance(model.Random{D: d, Seed: 5, Kind: kind}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewIPM(in, Options{})
+		if _, err := s.begin(); err != nil {
+			t.Fatal(err)
+		}
+		wk := s.newWork()
+		r := rand.New(rand.NewPCG(3, 4))
+		for i := range wk.dm {
+			if !s.inert(i) {
+				wk.dm[i] = math.Pow(10, 12*r.Float64()-6)
+			}
+		}
+		s.formGramRows(wk)
+		s.gramProduct(wk)
+		want := append([]float64(nil), wk.gs...)
+		if !s.gramProduct32(wk) {
+			t.Fatalf("%v: gramProduct32 declined at d = %d, p = %d", kind, d, p)
+		}
+		n2 := s.n2
+		got := wk.gs32()[:n2*n2]
+		const eps32 = 0x1p-24
+		var worst float64
+		for a := 0; a < n2; a++ {
+			for b := 0; b < n2; b++ {
+				var abs float64
+				for mu := 0; mu < p; mu++ {
+					abs += math.Abs(wk.p1[mu*n2+a] * s.p2[mu*n2+b])
+				}
+				e := math.Abs(float64(got[a*n2+b]) - want[a*n2+b])
+				if e > (p+2)*eps32*abs {
+					t.Fatalf("%v: Gs[%d,%d] = %g single, %g double: error %g beyond (p+2) eps32 sum|P1||P2| = %g", kind, a, b, got[a*n2+b], want[a*n2+b], e, (p+2)*eps32*abs)
+				}
+				if abs > 0 {
+					worst = math.Max(worst, e/abs)
+				}
+			}
+		}
+		if worst < 1e-10 {
+			t.Errorf("%v: largest relative error %g: the product was not single precision", kind, worst)
+		}
+	}
+}
+
+// TestIPMGram32Verdicts solves with the single-precision factor (PrecisionMixed)
+// with and without the single-precision Gram matrix: the same t* to 1e-8 and
+// the same sign, storable and not, coupled and vocabulary models, and the
+// single-precision product really used.
+func TestIPMGram32Verdicts(t *testing.T) {
+	if !linalg.Single() {
+		t.Skip("the BLAS in use has no single precision")
+	}
+	for _, kind := range []model.Model{model.Coupled, vocabularyModel(t, 24)} {
+		for _, p := range []int{40, 56, 64, 68} { // Gaussian coupled p_c at d = 16 is about 62; 2p <= n2 = 136
+			in, err := model.NewInstance(model.Random{D: 16, Seed: uint64(p), Kind: kind}, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			solve := func(noGram32 bool) (*Solution, ipmStats) {
+				s := NewIPM(in, Options{Precision: PrecisionMixed})
+				s.noGram32 = noGram32
+				sol, err := s.Solve(context.Background())
+				if err != nil {
+					t.Fatalf("%v p=%d: %v", kind, p, err)
+				}
+				return sol, s.last
+			}
+			dbl, ds := solve(true)
+			sgl, ss := solve(false)
+			if ds.gram32 != 0 || ss.gram32 == 0 {
+				t.Fatalf("%v p=%d: single-precision Gram products %d (off) and %d (on)", kind, p, ds.gram32, ss.gram32)
+			}
+			if math.Abs(sgl.T-dbl.T) > 1e-8 || (sgl.T > 0) != (dbl.T > 0) {
+				t.Errorf("%v p=%d: t* %.12g with the single Gram matrix, %.12g without", kind, p, sgl.T, dbl.T)
+			}
+			t.Logf("%v p=%d: t* %.3g, iterations %d / %d, single %d / %d, pcg %d / %d", kind, p, sgl.T, ss.single+ss.double, ds.single+ds.double, ss.single, ds.single, ss.pcgSteps, ds.pcgSteps)
+		}
+	}
+}
+
+// vocabularyModel is the vocabulary model with v words and uniform answers.
+func vocabularyModel(t *testing.T, v int) model.Model {
+	t.Helper()
+	m, err := model.Vocabulary(v, model.Answers{Kind: model.Uniform})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
