@@ -51,8 +51,13 @@
 //     slices them deterministically for clusters (Sweep.Shard, Sweep.Shards).
 //   - Statistics (from package stats): P(storable | p) curves with Wilson
 //     intervals (StorableCurve) and per-(d, model) summaries with
-//     order-statistic intervals of the median (Summarise). Undecided instances
-//     are counted, never imputed.
+//     order-statistic intervals of the median (Summarise). Theory is compared
+//     with mean p* + HalfAssociation (p* is the integer part of a real
+//     threshold), with its Student t interval: EstimateThreshold is the one
+//     home of that estimate, which Summarise, SummariseVocab and package
+//     validation use, and at which capacities are taken (p_c log p_c / d^2;
+//     bits per parameter, p_c log2 V / d^2, for a vocabulary model).
+//     Undecided instances are counted, never imputed.
 //   - Studies, each StudyX(ctx, settings) (result, error) with settings whose
 //     zero fields mean the defaults and, for those that solve LPs, an
 //     lp.Options (method, eps, time limit): the optimal, LP-vertex, Hebbian and

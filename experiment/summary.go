@@ -17,15 +17,33 @@ import (
 
 // GroupSummary summarises the critical sizes of one (d, model).
 type GroupSummary struct {
-	D         int            `json:"d"`
-	Model     string         `json:"model"`
-	Instances int            `json:"instances"`
-	Undecided int            `json:"undecided"`
-	PC        float64        `json:"p_c"`
-	PCCI      stats.Interval `json:"p_c_ci95"`
-	Scale     float64        `json:"pc_log_pc_over_d2"`
-	ScaleCI   stats.Interval `json:"pc_log_pc_over_d2_ci95"`
-	MeanSec   float64        `json:"mean_seconds"`
+	D         int    `json:"d"`
+	Model     string `json:"model"`
+	Instances int    `json:"instances"`
+	Undecided int    `json:"undecided"`
+	// PC is the median certified p* with its 95% order-statistic interval.
+	PC   float64        `json:"p_c"`
+	PCCI stats.Interval `json:"p_c_ci95"`
+	// Mean is the mean certified p* and MeanSE its standard error (0 with
+	// fewer than two, or no spread); Threshold is mean p* + HalfAssociation
+	// with its 95% Student t interval (EstimateThreshold): the estimate
+	// compared with theory (Deviation) and the one the capacities below are
+	// taken at.
+	Mean        float64        `json:"mean_p_star"`
+	MeanSE      float64        `json:"mean_p_star_se"`
+	Threshold   float64        `json:"mean_plus_half"`
+	ThresholdCI stats.Interval `json:"mean_plus_half_ci95"`
+	// Scale is the paper's capacity scale p_c log p_c / d^2 at p_c =
+	// Threshold, with its interval through ThresholdCI, for the coupled and
+	// decoupled models (V = p: every input its own target). A vocabulary
+	// model has none (absent from summary.json); its capacity is Bits, bits
+	// per parameter p_c log2 V / d^2 at p_c = Threshold, with its interval
+	// (absent for the other models).
+	Scale   float64        `json:"pc_log_pc_over_d2,omitzero"`
+	ScaleCI stats.Interval `json:"pc_log_pc_over_d2_ci95,omitzero"`
+	Bits    float64        `json:"bits_per_parameter,omitzero"`
+	BitsCI  stats.Interval `json:"bits_per_parameter_ci95,omitzero"`
+	MeanSec float64        `json:"mean_seconds"`
 	// Disagreements counts the instances at which solvers disagreed: a
 	// not-storable certificate overruled by a storable one (Record.Disagreements).
 	Disagreements int             `json:"disagreements"`
@@ -45,16 +63,25 @@ type TheoryPoint struct {
 	Storable float64 `json:"p_storable"`
 }
 
-// Deviation is the relative deviation of the measured p_c from the theory.
+// Deviation is the relative deviation from the theory of the measured
+// threshold, mean p* + HalfAssociation: (Threshold - TheoryPC) / TheoryPC
+// (0 without a theory or a certified instance).
 func (g GroupSummary) Deviation() float64 {
-	if g.TheoryPC == 0 || g.PC == 0 {
+	if g.TheoryPC == 0 || g.Threshold == 0 {
 		return 0
 	}
-	return (g.PC - g.TheoryPC) / g.TheoryPC
+	return (g.Threshold - g.TheoryPC) / g.TheoryPC
 }
 
+// Vocab is V of a vocabulary model's group, 0 for the coupled and decoupled
+// models (read from Model, so it holds for a group read back from JSON).
+func (g GroupSummary) Vocab() int { return vocabWords(g.Model) }
+
 // Summarise groups records by (d, model). p_c is the median certified p* with its
-// order-statistic 95% interval; undecided instances are counted, never imputed.
+// order-statistic 95% interval, beside mean p* + HalfAssociation with its
+// Student t interval (EstimateThreshold), at which the capacity (Scale, or
+// Bits for a vocabulary model) is taken; undecided instances are counted,
+// never imputed.
 func Summarise(recs []Record) []GroupSummary {
 	type k struct {
 		d int
@@ -95,14 +122,33 @@ func Summarise(recs []Record) []GroupSummary {
 		if len(ps) > 0 {
 			g.PC = stats.Median(ps)
 			g.PCCI = stats.MedianCI(ps, 0.95)
-			g.Scale = PLogPOverD2(g.PC, key.d)
-			// p log p is increasing for p >= 1, so the interval maps through.
-			g.ScaleCI = stats.Interval{Lo: PLogPOverD2(g.PCCI.Lo, key.d), Hi: PLogPOverD2(g.PCCI.Hi, key.d)}
+			e := EstimateThreshold(ps)
+			g.Mean, g.MeanSE, g.Threshold, g.ThresholdCI = e.Mean, e.MeanSE, e.Value, e.CI
+			g.Scale, g.ScaleCI, g.Bits, g.BitsCI = capacityAt(key.m, key.d, e)
 			g.Curve = StorableCurve(pi)
 		}
 		out = append(out, g)
 	}
 	return out
+}
+
+// capacityAt is the capacity of model m at d at the threshold e, with its
+// interval: the paper's scale p_c log p_c / d^2 for the coupled and decoupled
+// models, bits per parameter p_c log2 V / d^2 for a vocabulary model (the
+// other pair zero). Both increase with p_c (p log p from p = 1 on), so the
+// interval maps through; an interval reaching below p_c = 1, which the
+// spread of a few instances can give, is cut there.
+func capacityAt(m model.Model, d int, e ThresholdEstimate) (scale float64, scaleCI stats.Interval, bits float64, bitsCI stats.Interval) {
+	through := func(f func(float64) float64) (float64, stats.Interval) {
+		g := func(p float64) float64 { return f(max(p, 1)) }
+		return g(e.Value), stats.Interval{Lo: g(e.CI.Lo), Hi: g(e.CI.Hi)}
+	}
+	if m.IsVocabulary() {
+		bits, bitsCI = through(func(p float64) float64 { return p * math.Log2(float64(m.Vocab())) / float64(d*d) })
+		return 0, stats.Interval{}, bits, bitsCI
+	}
+	scale, scaleCI = through(func(p float64) float64 { return PLogPOverD2(p, d) })
+	return scale, scaleCI, 0, stats.Interval{}
 }
 
 // Summary is the self-describing summary of a sweep: the settings it was
@@ -128,14 +174,20 @@ func NewSummary(g Grid, groups []GroupSummary, version string) Summary {
 }
 
 // CSV renders the summary as CSV, one row per d and model; every row repeats
-// the sweep's settings, so that each row describes itself.
+// the sweep's settings, so that each row describes itself. The scale columns
+// are empty for a vocabulary model, the bits columns for the others.
 func (s Summary) CSV() string {
 	var b strings.Builder
-	b.WriteString("d,model,instances,undecided,disagreements,p_c,p_c_lo95,p_c_hi95,pc_log_pc_over_d2,scale_lo95,scale_hi95,p_c_theory,relative_deviation," +
+	b.WriteString("d,model,instances,undecided,disagreements,p_c,p_c_lo95,p_c_hi95,mean_p_star,mean_p_star_se,mean_plus_half,mean_plus_half_lo95,mean_plus_half_hi95," +
+		"pc_log_pc_over_d2,scale_lo95,scale_hi95,bits_per_parameter,bits_lo95,bits_hi95,p_c_theory,relative_deviation," +
 		"kappa,embedding,solver,eps,seed_first,seed_last,lamcap_version,mean_seconds\n")
 	for _, g := range s.Groups {
-		fmt.Fprintf(&b, "%d,%s,%d,%d,%d,%g,%g,%g,%.6g,%.6g,%.6g,%.6g,%.4f,%g,%s,%s,%g,%d,%d,%s,%.4g\n", g.D, g.Model, g.Instances, g.Undecided, g.Disagreements,
-			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, g.TheoryPC, g.Deviation(),
+		scale, bits := fmt.Sprintf("%.6g,%.6g,%.6g", g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi), ",,"
+		if vocabWords(g.Model) > 0 {
+			scale, bits = ",,", fmt.Sprintf("%.6g,%.6g,%.6g", g.Bits, g.BitsCI.Lo, g.BitsCI.Hi)
+		}
+		fmt.Fprintf(&b, "%d,%s,%d,%d,%d,%g,%g,%g,%.6g,%.4g,%.6g,%.6g,%.6g,%s,%s,%.6g,%.4f,%g,%s,%s,%g,%d,%d,%s,%.4g\n", g.D, g.Model, g.Instances, g.Undecided, g.Disagreements,
+			g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Mean, g.MeanSE, g.Threshold, g.ThresholdCI.Lo, g.ThresholdCI.Hi, scale, bits, g.TheoryPC, g.Deviation(),
 			s.Kappa, s.Embedding, s.Solver, s.Eps, s.Grid.SeedFirst, s.Grid.SeedLast, csvField(s.LamcapVersion), g.MeanSec)
 	}
 	return b.String()
@@ -162,12 +214,15 @@ func csvField(s string) string {
 	return s
 }
 
-// SummaryTable renders the summaries for a terminal. A vocabulary model's row
-// gives its capacity in bits per parameter, p_c log2 V / d^2 (a column added
-// when there is one), not the paper's scale p_c log p_c / d^2, which is about
-// V = p models. An interval whose coverage is below 95% (fewer than 6
-// certified instances: it is then the sample's range) is marked with a "*" and
-// its coverage is said below the table.
+// SummaryTable renders the summaries for a terminal: the median p* with its
+// order-statistic interval, mean p* + 1/2 with its Student t interval
+// (EstimateThreshold), the capacity at mean p* + 1/2, and the theory with the
+// deviation of mean p* + 1/2 from it. A vocabulary model's capacity is bits per
+// parameter, p_c log2 V / d^2 (a column added when there is one), not the
+// paper's scale p_c log p_c / d^2, which is about V = p models. A median's
+// interval whose coverage is below 95% (fewer than 6 certified instances: it
+// is then the sample's range) is marked with a "*" and its coverage is said
+// below the table.
 func SummaryTable(gs []GroupSummary) string {
 	width, bits := len("decoupled"), false
 	for _, g := range gs {
@@ -175,7 +230,7 @@ func SummaryTable(gs []GroupSummary) string {
 		bits = bits || vocabWords(g.Model) > 0
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%4s  %-*s  %5s  %5s  %7s  %-12s  %-22s  ", "d", width, "model", "n", "undec", "p_c", "95% CI", "p_c log p_c / d^2")
+	fmt.Fprintf(&b, "%4s  %-*s  %5s  %5s  %7s  %-12s  %-22s  %-22s  ", "d", width, "model", "n", "undec", "median", "95% CI", "mean + 1/2 [95% CI]", "p_c log p_c / d^2")
 	if bits {
 		fmt.Fprintf(&b, "%-22s  ", "bits/param")
 	}
@@ -183,8 +238,8 @@ func SummaryTable(gs []GroupSummary) string {
 	low := map[int]float64{} // certified instances -> the coverage of their interval, when below 95%
 	for _, g := range gs {
 		th, dev := "-", "-"
-		if g.TheoryPC > 0 {
-			th, dev = fmt.Sprintf("%.1f", g.TheoryPC), fmt.Sprintf("%+.1f%%", 100*g.Deviation())
+		if g.TheoryPC > 0 && g.Threshold > 0 {
+			th, dev = fmt.Sprintf("%.1f", g.TheoryPC), pct(g.Deviation())
 		}
 		mark := ""
 		if n := g.Instances - g.Undecided; n > 0 {
@@ -192,28 +247,36 @@ func SummaryTable(gs []GroupSummary) string {
 				mark, low[n] = "*", c
 			}
 		}
-		scale := fmt.Sprintf("%.3f [%.3f, %.3f]%s", g.Scale, g.ScaleCI.Lo, g.ScaleCI.Hi, mark)
-		v := vocabWords(g.Model)
-		if v > 0 {
-			scale = "-"
+		interval := func(x float64, ci stats.Interval, f string) string {
+			if g.Threshold == 0 {
+				return "-"
+			}
+			if ci.Lo == ci.Hi {
+				return fmt.Sprintf(f, x)
+			}
+			return fmt.Sprintf(f+" ["+f+", "+f+"]", x, ci.Lo, ci.Hi)
 		}
-		fmt.Fprintf(&b, "%4d  %-*s  %5d  %5d  %7.1f  %-12s  %-22s  ", g.D, width, g.Model, g.Instances, g.Undecided, g.PC,
-			fmt.Sprintf("[%g, %g]%s", g.PCCI.Lo, g.PCCI.Hi, mark), scale)
+		v := vocabWords(g.Model)
+		scale := "-"
+		if v == 0 {
+			scale = interval(g.Scale, g.ScaleCI, "%.3f")
+		}
+		fmt.Fprintf(&b, "%4d  %-*s  %5d  %5d  %7.1f  %-12s  %-22s  %-22s  ", g.D, width, g.Model, g.Instances, g.Undecided, g.PC,
+			fmt.Sprintf("[%g, %g]%s", g.PCCI.Lo, g.PCCI.Hi, mark), interval(g.Threshold, g.ThresholdCI, "%.1f"), scale)
 		if bits {
 			col := "-"
 			if v > 0 {
-				bp := func(p float64) float64 { return p * math.Log2(float64(v)) / float64(g.D*g.D) }
-				col = fmt.Sprintf("%.3f [%.3f, %.3f]%s", bp(g.PC), bp(g.PCCI.Lo), bp(g.PCCI.Hi), mark)
+				col = interval(g.Bits, g.BitsCI, "%.3f")
 			}
 			fmt.Fprintf(&b, "%-22s  ", col)
 		}
 		fmt.Fprintf(&b, "%8s  %7s  %7.2f\n", th, dev, g.MeanSec)
 	}
 	if bits {
-		b.WriteString("bits/param: p_c log2 V / d^2 of a vocabulary model; p_c log p_c / d^2 is the paper's scale, for its V = p models only\n")
+		b.WriteString("bits/param: p_c log2 V / d^2 of a vocabulary model, at p_c = mean p* + 1/2; p_c log p_c / d^2 is the paper's scale, for its V = p models only\n")
 	}
 	for _, n := range slices.Sorted(maps.Keys(low)) {
-		fmt.Fprintf(&b, "*: with %d certified instances the interval is the sample's range, which holds the median with probability %.0f%%, not 95%%\n", n, 100*low[n])
+		fmt.Fprintf(&b, "*: with %d certified instances the median's interval is the sample's range, which holds the median with probability %.0f%%, not 95%%\n", n, 100*low[n])
 	}
 	return b.String()
 }

@@ -220,7 +220,13 @@ func (s Sweep) CheckMemory() error {
 		return err
 	}
 	for _, d := range s.Ds {
+		// The decoupled model's p x p competitors make it the largest at a
+		// given p, but for a vocabulary model of V far above p, whose margin
+		// arrays are p x V.
 		one := lp.MemoryEstimate(d, s.searchP(d), model.Decoupled, false, s.LP)
+		for _, m := range s.Models {
+			one = max(one, lp.MemoryEstimate(d, s.searchP(d), m, false, s.LP))
+		}
 		if err := memlimit.Check(fmt.Sprintf("d=%d with %d workers", d, s.Workers), memlimit.Mul(int64(s.Workers), one)); err != nil {
 			return err
 		}
@@ -401,7 +407,7 @@ func TheoryNote(g Grid) string {
 	if g.Embedding == model.Sphere {
 		note += ", for Gaussian vectors (sphere vectors store more at finite d: docs/margins.md)"
 	}
-	return note + "; dev = (p_c - theory) / theory"
+	return note + "; dev = (mean p* + 1/2 - theory) / theory"
 }
 
 // SummariseWithTheory summarises records by (d, model) (Summarise) and adds,

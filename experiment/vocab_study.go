@@ -17,8 +17,6 @@ import (
 	"strings"
 	"syscall"
 
-	"gonum.org/v1/gonum/stat/distuv"
-
 	"github.com/lamcap/lamcap/internal/dirlock"
 	"github.com/lamcap/lamcap/internal/inputfile"
 	"github.com/lamcap/lamcap/lp"
@@ -516,7 +514,7 @@ type VocabGroup struct {
 	// Threshold = Mean + HalfAssociation is what is compared with Theory:
 	// p* is the largest storable prefix, the integer part of a real threshold
 	// X (P(storable at p) = P(p* >= p)), so mean p* is about E X - 1/2
-	// (validation.HalfAssociation, docs/validation.md). ThresholdCI is its 95%
+	// (HalfAssociation, docs/validation.md). ThresholdCI is its 95%
 	// Student t interval (n - 1 degrees of freedom); Dev = (Threshold -
 	// Theory) / Theory with DevCI the same interval, Z = (Threshold - Theory)
 	// / MeanSE and PValue its two-sided Student t p-value. Tested is false
@@ -608,37 +606,16 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 	return out, nil
 }
 
-// HalfAssociation is what the mean p* is shifted by before it is compared with
-// theory (here and in docs/validation.md, validation.HalfAssociation). p* is
-// an integer, the largest storable prefix, while theory's p_c is the real root
-// of its equation: an instance is storable at p exactly when p <= X for a real
-// threshold X, and p* = floor(X), whose mean is E X - 1/2 when X is spread
-// over several integers.
-const HalfAssociation = 0.5
-
 // meanAgainst fills the mean-based fields of g from its certified p* and the
-// theory's p_c.
+// theory's p_c (EstimateThreshold).
 func (g *VocabGroup) meanAgainst(ps []float64, theory float64) {
-	if len(ps) == 0 {
+	e := EstimateThreshold(ps)
+	if e.N == 0 {
 		return
 	}
-	g.Mean, g.MeanSE = stats.MeanSE(ps)
-	g.Threshold = g.Mean + HalfAssociation
-	g.Dev = (g.Threshold - theory) / theory
-	g.ThresholdCI = stats.Interval{Lo: g.Threshold, Hi: g.Threshold}
-	g.DevCI = stats.Interval{Lo: g.Dev, Hi: g.Dev}
-	g.Z, g.PValue = 0, 1
-	if len(ps) < 2 || !(g.MeanSE > 0) {
-		g.MeanSE = 0
-		return
-	}
-	g.Tested = true
-	q := stats.TQuantile95(len(ps))
-	g.ThresholdCI = stats.Interval{Lo: g.Threshold - q*g.MeanSE, Hi: g.Threshold + q*g.MeanSE}
-	g.DevCI = stats.Interval{Lo: (g.ThresholdCI.Lo - theory) / theory, Hi: (g.ThresholdCI.Hi - theory) / theory}
-	g.Z = (g.Threshold - theory) / g.MeanSE
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(ps) - 1)}
-	g.PValue = 2 * t.Survival(math.Abs(g.Z))
+	g.Mean, g.MeanSE, g.Threshold, g.ThresholdCI, g.Tested = e.Mean, e.MeanSE, e.Value, e.CI, e.Tested
+	g.Dev, g.DevCI = e.Deviation(theory)
+	g.Z, g.PValue = e.Z(theory)
 }
 
 // answerEntropy is the entropy in bits of one answer: log2 V for uniform and

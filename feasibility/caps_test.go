@@ -37,7 +37,7 @@ func registerColdDouble(t *testing.T) {
 				coldMade++
 				return coldDouble{Solver: lp.NewSimplex(in, opts), made: &coldMade}
 			},
-			Memory: func(d, p int64, _ lp.Rows) int64 { return 7 * d * d * p },
+			Memory: func(d, p, _ int64, _ lp.Rows) int64 { return 7 * d * d * p },
 			Work:   func(rows, _ int) string { return "test double" },
 		})
 		if err != nil {
@@ -190,7 +190,7 @@ func registerBetweenDouble(t *testing.T) {
 				}
 				return nil
 			},
-			Memory:   func(d, p int64, _ lp.Rows) int64 { return d * d * p },
+			Memory:   func(d, p, _ int64, _ lp.Rows) int64 { return d * d * p },
 			Retries:  1,
 			Fallback: lp.FallbackSimplex + 1,
 		})

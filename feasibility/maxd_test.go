@@ -38,7 +38,7 @@ func registerBeyondDouble(t *testing.T) {
 				}
 				return nil
 			},
-			Memory:   func(d, p int64, _ lp.Rows) int64 { return d * d * p },
+			Memory:   func(d, p, _ int64, _ lp.Rows) int64 { return d * d * p },
 			Fallback: lp.FallbackSimplex + 2,
 			MaxD:     5,
 		})

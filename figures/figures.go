@@ -22,9 +22,12 @@ import (
 	"github.com/lamcap/lamcap/internal/atomicfile"
 )
 
-// Sweep draws P(storable | p) per d (one panel per model, p scaled by the
-// median) and p_c log p_c / d^2 against d with its intervals and the 1/2
-// asymptote, each as PNG and SVG.
+// Sweep draws P(storable | p) per d and model (storable), p_c log p_c / d^2
+// against d with its intervals and the 1/2 asymptote for the coupled and
+// decoupled models (capacity), and bits per parameter against d for
+// vocabulary models (bits), each as PNG and SVG (SweepFiles names them). The
+// capacities are taken at mean p* + 1/2, the estimate compared with theory
+// (experiment.EstimateThreshold).
 func Sweep(dir string, sum []experiment.GroupSummary) error {
 	models := map[string]bool{}
 	for _, g := range sum {
@@ -99,9 +102,40 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 		return err
 	}
 
-	// p_c log p_c / d^2 against d.
+	if err := capacityPlot(dir, sum, names); err != nil {
+		return err
+	}
+	return bitsPlot(dir, sum, names)
+}
+
+// SweepFiles names the figures Sweep draws from sum (each as .png and .svg):
+// storable; capacity when a group is of the coupled or decoupled model; bits
+// when one is of a vocabulary model.
+func SweepFiles(sum []experiment.GroupSummary) []string {
+	if len(sum) == 0 {
+		return nil
+	}
+	files := []string{"storable"}
+	paper, vocab := false, false
+	for _, g := range sum {
+		paper = paper || g.Vocab() == 0
+		vocab = vocab || g.Vocab() > 0
+	}
+	if paper {
+		files = append(files, "capacity")
+	}
+	if vocab {
+		files = append(files, "bits")
+	}
+	return files
+}
+
+// capacityPlot draws p_c log p_c / d^2 against d, at p_c = mean p* + 1/2
+// with its 95% interval, of the groups of the paper's models (V = p), with
+// the theory and the 1/2 asymptote; nothing if there are none.
+func capacityPlot(dir string, sum []experiment.GroupSummary, names []string) error {
 	sc := plot.New()
-	sc.Title.Text = "Capacity scale p_c log p_c / d^2 (median p*, 95% CI)"
+	sc.Title.Text = "Capacity scale p_c log p_c / d^2 (p_c = mean p* + 1/2, 95% CI)"
 	sc.X.Label.Text = "d"
 	sc.Y.Label.Text = "p_c log p_c / d^2"
 	sc.Legend.Top = false
@@ -111,7 +145,7 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 		var pts plotter.XYs
 		var errs plotter.YErrors
 		for _, g := range sum {
-			if g.Model != m || len(g.Curve) == 0 {
+			if g.Model != m || g.Vocab() > 0 || len(g.Curve) == 0 {
 				continue
 			}
 			pts = append(pts, plotter.XY{X: float64(g.D), Y: g.Scale})
@@ -126,10 +160,13 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 			return err
 		}
 	}
+	if len(measured) == 0 {
+		return nil
+	}
 	var tp plotter.XYs
 	seen := map[int]bool{}
 	for _, g := range sum {
-		if g.TheoryPC > 0 && !seen[g.D] {
+		if g.TheoryPC > 0 && g.Vocab() == 0 && !seen[g.D] {
 			seen[g.D] = true
 			tp = append(tp, plotter.XY{X: float64(g.D), Y: experiment.PLogPOverD2(g.TheoryPC, g.D)})
 		}
@@ -144,20 +181,82 @@ func Sweep(dir string, sum []experiment.GroupSummary) error {
 		sc.Add(tl)
 		sc.Legend.Add("finite-size theory", tl)
 	}
-	if xmax >= xmin {
-		half, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: 0.5}, {X: xmax, Y: 0.5}})
-		if err != nil {
-			return err
-		}
-		half.Color = color.Gray{Y: 100}
-		half.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
-		sc.Add(half)
-		sc.Legend.Add("asymptote 1/2", half)
+	half, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: 0.5}, {X: xmax, Y: 0.5}})
+	if err != nil {
+		return err
 	}
+	half.Color = color.Gray{Y: 100}
+	half.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+	sc.Add(half)
+	sc.Legend.Add("asymptote 1/2", half)
 	sc.Y.Min = 0
 	sc.X.Tick.Marker = measuredTicks(measured)
 	pad(sc, true)
 	return save(sc, dir, "capacity")
+}
+
+// bitsPlot draws the capacity of the vocabulary models' groups, bits per
+// parameter p_c log2 V / d^2 at p_c = mean p* + 1/2 with its 95% interval,
+// against d, one line per model with its theory (the vocabulary surrogate's
+// p_c) dotted in its colour, beside the paper's asymptote 1 / (2 ln 2);
+// nothing if there are none.
+func bitsPlot(dir string, sum []experiment.GroupSummary, names []string) error {
+	bp := plot.New()
+	bp.Title.Text = "Bits per parameter (p_c = mean p* + 1/2, 95% CI)"
+	bp.X.Label.Text = "d"
+	bp.Y.Label.Text = "p_c log2 V / d^2"
+	bp.Legend.Top = false
+	measured := map[int]bool{}
+	var theory *plotter.Line // the first model's, for the legend
+	for k, m := range names {
+		var pts, tp plotter.XYs
+		var errs plotter.YErrors
+		for _, g := range sum {
+			v := g.Vocab()
+			if g.Model != m || v == 0 || len(g.Curve) == 0 {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: float64(g.D), Y: g.Bits})
+			errs = append(errs, struct{ Low, High float64 }{g.Bits - g.BitsCI.Lo, g.BitsCI.Hi - g.Bits})
+			measured[g.D] = true
+			if g.TheoryPC > 0 {
+				tp = append(tp, plotter.XY{X: float64(g.D), Y: g.TheoryPC * math.Log2(float64(v)) / float64(g.D*g.D)})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		if err := addErrorLine(bp, pts, errs, k, m+" (exact LP)"); err != nil {
+			return err
+		}
+		if len(tp) > 0 {
+			tl, err := plotter.NewLine(tp)
+			if err != nil {
+				return err
+			}
+			tl.Color = colour(k)
+			tl.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+			bp.Add(tl)
+			if theory == nil {
+				theory = tl
+			}
+		}
+	}
+	if len(measured) == 0 {
+		return nil
+	}
+	if theory != nil {
+		bp.Legend.Add("theory (dotted, in each model's colour)", theory)
+	}
+	asym := plotter.NewFunction(func(float64) float64 { return 1 / (2 * math.Ln2) })
+	asym.Color = color.Gray{Y: 100}
+	asym.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+	bp.Add(asym)
+	bp.Legend.Add("1/(2 ln 2): paper's asymptote", asym)
+	bp.Y.Min = 0
+	bp.X.Tick.Marker = measuredTicks(measured)
+	pad(bp, true)
+	return save(bp, dir, "bits")
 }
 
 // axisPad is the fraction of each axis's data range added at both ends, so

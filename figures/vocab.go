@@ -13,10 +13,12 @@ import (
 )
 
 // Vocab draws the finite-vocabulary study into dir: capacity (p_c / d^2
-// against V, measured with 95% bars per d and answer distribution, and the
-// surrogate's prediction as a dashed line in the colour of its d) and bits
-// (p_c log2 V / d^2 against V, the same way, with Allen-Zhu and Li's 2 bits
-// per parameter and the asymptote 1 / (2 ln 2)), each as PNG and SVG.
+// against V, measured per d and answer distribution, and the surrogate's
+// prediction as a dashed line in the colour of its d) and bits (p_c log2 V /
+// d^2 against V, the same way, with Allen-Zhu and Li's 2 bits per parameter
+// and the asymptote 1 / (2 ln 2)), each as PNG and SVG. The measured p_c is
+// the estimate compared with theory, mean p* + 1/2 with its 95% Student t
+// bars (VocabGroup.Threshold, experiment.EstimateThreshold), not the median.
 // The files are dir/PREFIXcapacity.* and dir/PREFIXbits.*.
 func Vocab(dir, prefix string, groups []experiment.VocabGroup) error {
 	type key struct {
@@ -39,9 +41,9 @@ func Vocab(dir, prefix string, groups []experiment.VocabGroup) error {
 		return keys[i].d < keys[j].d
 	})
 	capacity, bits := plot.New(), plot.New()
-	capacity.Title.Text = "p_c / d^2 against V (exact LP, 95% bars; dashed: theory)"
+	capacity.Title.Text = "p_c / d^2 against V (p_c = mean p* + 1/2, 95% bars; dashed: theory)"
 	capacity.Y.Label.Text = "p_c / d^2"
-	bits.Title.Text = "p_c log2 V / d^2 against V (dashed: theory)"
+	bits.Title.Text = "p_c log2 V / d^2 (p_c = mean p* + 1/2; dashed: theory)"
 	bits.Y.Label.Text = "bits per parameter"
 	bits.Y.Min, bits.Y.Max = 0, 2.2
 	capacity.Y.Min = 0
@@ -67,12 +69,13 @@ func Vocab(dir, prefix string, groups []experiment.VocabGroup) error {
 		errs, berrs := make(plotter.YErrors, len(gs)), make(plotter.YErrors, len(gs))
 		for i, g := range gs {
 			v := float64(g.V)
-			pts[i] = plotter.XY{X: v, Y: g.PC / d2}
-			errs[i] = struct{ Low, High float64 }{(g.PC - g.PCCI.Lo) / d2, (g.PCCI.Hi - g.PC) / d2}
+			x, lo, hi := g.Threshold, g.ThresholdCI.Lo, g.ThresholdCI.Hi
+			pts[i] = plotter.XY{X: v, Y: x / d2}
+			errs[i] = struct{ Low, High float64 }{(x - lo) / d2, (hi - x) / d2}
 			theory[i] = plotter.XY{X: v, Y: g.Theory / d2}
 			scale := math.Log2(v) / d2
-			bp[i] = plotter.XY{X: v, Y: g.Bits}
-			berrs[i] = struct{ Low, High float64 }{(g.PC - g.PCCI.Lo) * scale, (g.PCCI.Hi - g.PC) * scale}
+			bp[i] = plotter.XY{X: v, Y: x * scale}
+			berrs[i] = struct{ Low, High float64 }{(x - lo) * scale, (hi - x) * scale}
 		}
 		label := fmt.Sprintf("d=%d %s", k.d, k.a)
 		if err := addErrorLine(capacity, pts, errs, c, label); err != nil {

@@ -32,9 +32,12 @@ type Capabilities struct {
 	// Supports, if set, says why the solver cannot solve in (nil: it can).
 	// Auto skips a preferred solver that does not support the instance.
 	Supports func(in *model.Instance) error
-	// Memory is the solver's own memory, in bytes, for p associations in
-	// dimension d with rows rows (saturating at memlimit.Inf). Required.
-	Memory func(d, p int64, rows Rows) int64
+	// Memory is the solver's own memory, in bytes, for p associations of
+	// slots competitor slots each (Instance.Slots: p, or V for the
+	// vocabulary model; the margin arrays are p x slots, the margin rows
+	// p(slots-1)) in dimension d with rows rows (saturating at
+	// memlimit.Inf). Required.
+	Memory func(d, p, slots int64, rows Rows) int64
 	// MaxMargin, if set, solves the min-norm QP (the maximal margin kappa*) of
 	// a storable instance, started from start (a certified W of the LP) where
 	// the method can use it; QPName names it in notes.
@@ -95,7 +98,7 @@ var (
 		MethodSimplex: {
 			New:        func(in *model.Instance, opts Options) Solver { return NewSimplex(in, opts) },
 			WarmGrowth: true,
-			Memory:     func(d, p int64, _ Rows) int64 { return simplexMemory(d, p) },
+			Memory:     func(d, p, slots int64, _ Rows) int64 { return simplexMemory(d, p, slots) },
 			MaxMargin: func(ctx context.Context, in *model.Instance, start *mat.Dense, _ Options) (*Solution, error) {
 				return SolveMinNorm(ctx, in, start, Options{})
 			},
@@ -109,7 +112,7 @@ var (
 		MethodIPM: {
 			New:      func(in *model.Instance, opts Options) Solver { return NewIPM(in, opts) },
 			SignOnly: true,
-			Memory:   func(d, p int64, _ Rows) int64 { return ipmMemory(d, p) },
+			Memory:   func(d, p, slots int64, _ Rows) int64 { return ipmMemory(d, p, slots) },
 			MaxMargin: func(ctx context.Context, in *model.Instance, _ *mat.Dense, opts Options) (*Solution, error) {
 				return NewIPM(in, opts).SolveMaxMargin(ctx)
 			},

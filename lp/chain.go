@@ -124,7 +124,7 @@ func (c *Chain) Run(ctx context.Context, st Step) (*Solution, error) {
 			return nil, fmt.Errorf("the %s fallback is %w", st.Method, err)
 		}
 		d, p := int64(in.D), int64(in.P)
-		if err := memlimit.Check(fmt.Sprintf("the %s fallback at d=%d p=%d", st.Method, d, p), caps.Memory(d, p, Implicit)); err != nil {
+		if err := memlimit.Check(fmt.Sprintf("the %s fallback at d=%d p=%d", st.Method, d, p), caps.Memory(d, p, int64(in.Slots()), Implicit)); err != nil {
 			return nil, err
 		}
 		if s = c.made[st.Method]; s == nil {

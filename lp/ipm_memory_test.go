@@ -17,13 +17,26 @@ import (
 // heap then only grows, so its objects just before each one and at the end
 // (ipmStats.heapPeak, IPM.noteHeap) are the most the solve held. The
 // verdicts are the thresholds' two sides (p* and p* + 1 of the science
-// records, seed 1), where certificate attempts are made. The estimate must
+// records, seed 1; for the vocabulary models, of docs/data/vocab at V = 4
+// and of lamcap threshold --d 16 --seeds 1 --model vocabulary --vocab 256
+// with the simplex and the IPM), where certificate attempts are made. At
+// V = 256 there are far more words than associations (V > p), so that the
+// p x V margin arrays and the V x d(d+1)/2 factor Q outweigh the p x p
+// arrays an estimate blind to V would count; at V = 4 they are far smaller.
+// The estimate must
 // cover the most the solve held above the heap before it, and count it
 // closely: within a factor of 2.5 (the allowance for two certificate
 // attempts that a verdict need not make), so that a change making a solve
 // hold more shows here.
 func TestIPMMemoryBound(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	vocab := func(v int) model.Model {
+		m, err := model.Vocabulary(v, model.Answers{Kind: model.Uniform})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
 	for _, c := range []struct {
 		d, p int
 		kind model.Model
@@ -32,6 +45,8 @@ func TestIPMMemoryBound(t *testing.T) {
 		{16, 61, model.Coupled, true}, {16, 62, model.Coupled, false},
 		{24, 123, model.Coupled, true}, {24, 124, model.Coupled, false},
 		{16, 57, model.Decoupled, true}, {16, 58, model.Decoupled, false},
+		{16, 39, vocab(256), true}, {16, 40, vocab(256), false},
+		{16, 47, vocab(4), true}, {16, 48, vocab(4), false},
 	} {
 		in, err := model.NewInstance(model.Random{D: c.d, Seed: 1, Kind: c.kind}, c.p)
 		if err != nil {
@@ -49,7 +64,11 @@ func TestIPMMemoryBound(t *testing.T) {
 			t.Fatalf("d=%d p=%d %v: t = %g, want storable %v", c.d, c.p, c.kind, sol.T, c.want)
 		}
 		held := int64(s.last.heapPeak) - int64(before)
-		est := ipmSolveMemory(int64(c.d), int64(c.p))
+		slots := Slots(c.kind, c.p)
+		if slots != int64(in.Slots()) {
+			t.Fatalf("d=%d p=%d %v: Slots %d, the instance has %d", c.d, c.p, c.kind, slots, in.Slots())
+		}
+		est := ipmSolveMemory(int64(c.d), int64(c.p), slots)
 		t.Logf("d=%d p=%d %v (%s, %d iterations, %d collections): held %d bytes, estimate %d (%.2fx)",
 			c.d, c.p, c.kind, sol.Status, sol.Iterations, s.last.collections, held, est, float64(est)/float64(held))
 		if s.last.collections < 2 {

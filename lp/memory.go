@@ -14,43 +14,58 @@ import (
 // rows: the cost of one nonzero of an explicit row (RowsMemory).
 const BytesPerNonzero = 64
 
-// MemoryEstimate is the memory, in bytes, needed to decide an instance with p
-// associations in dimension d: the instance, three p x p score matrices, and what
-// the solver chosen by full and opts (Method.For) holds. full asks for every row
-// at once (the plain LP on HiGHS). The count saturates at memlimit.Inf, so any size too large
-// for the machine compares as too large; check it with memlimit.Check before
-// allocating anything.
+// MemoryEstimate is the memory, in bytes, needed to decide an instance of model
+// m with p associations in dimension d: the instance, three p x Slots() score
+// matrices, and what the solver chosen by full and opts (Method.For) holds.
+// full asks for every row at once (the plain LP on HiGHS). The count
+// saturates at memlimit.Inf, so any size too large for the machine compares
+// as too large; check it with memlimit.Check before allocating anything.
 //
 // Each solver states its own estimate (Capabilities.Memory); a method no solver
 // is registered under (HiGHS, when package lp/highs is not imported) is
 // estimated as the simplex, which NewSolver then gives.
 func MemoryEstimate(d, p int, m model.Model, full bool, opts Options) int64 {
 	rows := opts.Rows
-	d64, p64 := int64(d), int64(p)
-	base := memlimit.Add(model.MemoryBytes(d, p, m), memlimit.Mul(3*8, p64, p64))
+	d64, p64, q := int64(d), int64(p), Slots(m, p)
+	base := memlimit.Add(model.MemoryBytes(d, p, m), memlimit.Mul(3*8, p64, q))
 	var solver int64
 	if full {
-		solver = fullLPMemory(d64, p64)
+		solver = fullLPMemory(d64, p64, q)
 	} else if c, ok := opts.Method.For(d, rows).Capabilities(); ok {
-		solver = c.Memory(d64, p64, rows)
+		solver = c.Memory(d64, p64, q, rows)
 	} else {
-		solver = simplexMemory(d64, p64)
+		solver = simplexMemory(d64, p64, q)
 	}
 	return memlimit.Add(base, solver)
 }
 
-// simplexMemory: lamcap's simplex on the dual holds a dense (d^2+1)^2 basis
-// inverse (twice during a refactorisation, plus the matrix being inverted), a few
-// p x p arrays and vectors of length d^2+1.
-func simplexMemory(d, p int64) int64 {
-	m := memlimit.Add(memlimit.Mul(d, d), 1)
-	return memlimit.Add(memlimit.Mul(3*8, m, m), memlimit.Mul(8*8, p, p), memlimit.Mul(16*8, m))
+// Slots is the number of competitor slots per association of an instance of
+// model m with p associations (model.Instance.Slots, without building it):
+// the vocabulary size V for a vocabulary model, p for the others. The margin
+// arrays of every solver are p x Slots, with p(Slots - 1) margin rows.
+func Slots(m model.Model, p int) int64 {
+	if m.IsVocabulary() {
+		return int64(m.Vocab())
+	}
+	return int64(p)
 }
 
-// fullLPMemory: HiGHS holds all p(p-1) rows with d^2 + 1 nonzeros each.
-func fullLPMemory(d, p int64) int64 {
-	return RowsMemory(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(d, d), 1))
+// simplexMemory: lamcap's simplex on the dual holds a dense (d^2+1)^2 basis
+// inverse (twice during a refactorisation, plus the matrix being inverted), a few
+// p x slots arrays and vectors of length d^2+1.
+func simplexMemory(d, p, slots int64) int64 {
+	m := memlimit.Add(memlimit.Mul(d, d), 1)
+	return memlimit.Add(memlimit.Mul(3*8, m, m), memlimit.Mul(8*8, p, slots), memlimit.Mul(16*8, m))
 }
+
+// fullLPMemory: HiGHS holds all p(slots-1) rows with d^2 + 1 nonzeros each.
+func fullLPMemory(d, p, slots int64) int64 {
+	return RowsMemory(MarginRows(p, slots), memlimit.Add(memlimit.Mul(d, d), 1))
+}
+
+// MarginRows is the number of margin rows of p associations with slots
+// competitor slots each, p(slots-1) (model.Instance.Rows), saturating.
+func MarginRows(p, slots int64) int64 { return memlimit.Mul(p, max(slots-1, 0)) }
 
 // RowsMemory is the memory of rows explicit margin rows of per nonzeros each
 // in a solver that stores them (HiGHS), with a fixed cost per row.
@@ -58,9 +73,9 @@ func RowsMemory(rows, per int64) int64 {
 	return memlimit.Add(memlimit.Mul(rows, per, BytesPerNonzero), memlimit.Mul(rows, 64))
 }
 
-// The interior-point method's memory, in bytes per entry of a p x p margin
-// array (p x Slots() with Slots() = p on the Gaussian models; a margin row is
-// one entry).
+// The interior-point method's memory, in bytes per entry of a p x slots
+// margin array (slots = Instance.Slots(): p, or V for the vocabulary model; a
+// margin row is one entry).
 const (
 	// ipmMarginArrays is the number of float64 margin arrays a solve holds:
 	// eleven in its work space (scalings, residuals, steps, centring, the
@@ -96,28 +111,30 @@ const (
 // interior-point method decides an instance: the solve (ipmSolveMemory), the
 // certificate the search keeps from an earlier verdict (ipmKeptBytes) and the
 // process beside the heap (ipmProcessBytes).
-func ipmMemory(d, p int64) int64 {
-	return memlimit.Add(ipmSolveMemory(d, p), memlimit.Mul(ipmKeptBytes, p, p), ipmProcessBytes)
+func ipmMemory(d, p, slots int64) int64 {
+	return memlimit.Add(ipmSolveMemory(d, p, slots), memlimit.Mul(ipmKeptBytes, p, slots), ipmProcessBytes)
 }
 
 // ipmSolveMemory is the most Go heap a solve of the interior-point method
-// holds at once: the normal matrix ((d^2+1)^2 doubles; the single-precision
-// factor lives in its first half), the Gram product it is rearranged from
-// ((d(d+1)/2)^2), the packed Kronecker factors P1, P2 and Q (p rows of
-// d(d+1)/2 each), the margin arrays, the solution's lambda list, the garbage
-// of two certificate attempts, about 44 vectors of length d^2+1 (four of
-// them the decoupled model's fused passes') and two p x d scratch arrays. The
+// holds at once, for p associations of slots competitor slots each: the
+// normal matrix ((d^2+1)^2 doubles; the single-precision factor lives in its
+// first half), the Gram product it is rearranged from ((d(d+1)/2)^2), the
+// packed Kronecker factors P1 and P2 (p rows of d(d+1)/2 each) and Q (slots
+// rows: one per shared competitor on the coupled path), the p x slots margin
+// arrays, the solution's lambda list and the garbage of two certificate
+// attempts (per margin row), about 44 vectors of length d^2+1 (four of them
+// the decoupled model's fused passes') and two p x d scratch arrays. The
 // bound holds because a large solve collects its garbage (begin, collect,
 // release below): without that, Go's collector let the garbage grow to the
 // size of the live data (docs/benchmarks.md, "Where the d = 160 peak comes
 // from"). TestIPMMemoryBound checks it against the heap solves are measured
 // to hold.
-func ipmSolveMemory(d, p int64) int64 {
+func ipmSolveMemory(d, p, slots int64) int64 {
 	n := memlimit.Add(memlimit.Mul(d, d), 1)
 	n2 := memlimit.Mul(d, d+1) / 2
 	perEntry := int64(ipmMarginArrays*8 + ipmLambdaBytes + 2*ipmAttemptBytes)
-	return memlimit.Add(memlimit.Mul(8, n, n), memlimit.Mul(8, n2, n2), memlimit.Mul(3*8, p, n2),
-		memlimit.Mul(perEntry, p, p), memlimit.Mul(44*8, n), memlimit.Mul(2*8, p, d))
+	return memlimit.Add(memlimit.Mul(8, n, n), memlimit.Mul(8, n2, n2), memlimit.Mul(8, memlimit.Add(memlimit.Mul(2, p), slots), n2),
+		memlimit.Mul(perEntry, p, slots), memlimit.Mul(44*8, n), memlimit.Mul(2*8, p, d))
 }
 
 // Memory management of a large solve. Go's collector lets the heap grow to

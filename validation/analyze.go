@@ -228,9 +228,11 @@ func Analyze(recs []experiment.Record, set Settings) (Report, error) {
 }
 
 // HalfAssociation is what the mean p* is shifted by before it is compared with
-// theory (experiment.HalfAssociation says why). The probit crossing estimates
-// the real threshold directly (Probit); the report shows both and compares
-// mean p* + 1/2, which needs no assumption on the shape of the threshold's law.
+// theory (experiment.HalfAssociation says why; experiment.EstimateThreshold,
+// the estimate behind every comparison with theory, adds it). The probit
+// crossing estimates the real threshold directly (Probit); the report shows
+// both and compares mean p* + 1/2, which needs no assumption on the shape of
+// the threshold's law.
 const HalfAssociation = experiment.HalfAssociation
 
 // estimate fills the estimators of a group from its certified p*, at least
@@ -249,26 +251,20 @@ func (g *Group) estimate() error {
 	g.Median = stats.Median(x)
 	ci := stats.MedianCI(x, 0.95)
 	g.MedianCI = ci
-	g.Mean, g.MeanSE = stats.MeanSE(x)
-	g.Threshold = g.Mean + HalfAssociation
+	e := experiment.EstimateThreshold(x)
+	g.Mean, g.MeanSE, g.Threshold = e.Mean, e.MeanSE, e.Value
 	g.SD = g.MeanSE * math.Sqrt(float64(len(x)))
 	if pr, err := stats.FitProbit(g.pstars); err == nil {
 		g.Crossing, g.CrossingCI, g.Width = pr.Mu, pr.MuCI, pr.Sigma
 	}
 	g.Scale = experiment.PLogPOverD2(g.Threshold, g.D)
-	// Student t with n - 1 degrees of freedom at every n: the normal
-	// quantile under-covers at the n = 10 of the largest d (1.96 against
-	// 2.26), and t tends to it as n grows.
-	q := stats.TQuantile95(len(x))
-	lo, hi := g.Mean-q*g.MeanSE, g.Mean+q*g.MeanSE
-	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(lo+HalfAssociation, g.D), Hi: experiment.PLogPOverD2(hi+HalfAssociation, g.D)}
+	g.ScaleCI = stats.Interval{Lo: experiment.PLogPOverD2(e.CI.Lo, g.D), Hi: experiment.PLogPOverD2(e.CI.Hi, g.D)}
 	pc, err := theory.CriticalP(float64(g.D*g.D), 0) // memoised: the two models of a d share it
 	if err != nil {
 		return err
 	}
 	g.Theory = pc
-	g.Deviation = (g.Threshold - pc) / pc
-	g.DeviationCI = stats.Interval{Lo: (lo + HalfAssociation - pc) / pc, Hi: (hi + HalfAssociation - pc) / pc}
+	g.Deviation, g.DeviationCI = e.Deviation(pc)
 	return nil
 }
 

@@ -25,10 +25,13 @@ func init() {
 }
 
 const sweepSynopsis = `Runs threshold for every (d, model, seed) of a grid and summarises each (d, model):
-instances, undecided count, p_c = median p* with its 95% order-statistic interval,
-P(storable | p) with Wilson 95% intervals, and p_c log p_c / d^2 (for a vocabulary
-model bits per parameter, p_c log2 V / d^2). An interval of fewer than 6 certified
-instances is the sample's range, marked "*" with its coverage.
+instances, undecided count, the median p* with its 95% order-statistic interval,
+mean p* + 1/2 with its 95% Student t interval (the estimate of p_c compared with
+theory: p* is the integer part of a real threshold, docs/validation.md),
+P(storable | p) with Wilson 95% intervals, and the capacity at p_c = mean p* + 1/2:
+p_c log p_c / d^2 (for a vocabulary model bits per parameter, p_c log2 V / d^2).
+dev = (mean p* + 1/2 - theory) / theory. A median's interval of fewer than 6
+certified instances is the sample's range, marked "*" with its coverage.
 
 The --out directory keeps grid.json and records.jsonl (one line per finished
 instance, fsynced as it finishes). Re-running the same command resumes: finished
@@ -49,7 +52,8 @@ aside and its unit computed again. Records of an older lamcap carry none; they
 are kept with a warning that their p* is taken as written.
 
 Outputs: summary.csv, summary.json, records.jsonl, certificates.jsonl, storable.png/svg
-(P(storable | p) per d) and capacity.png/svg (p_c log p_c / d^2 against d).
+(P(storable | p) per d), capacity.png/svg (p_c log p_c / d^2 against d, coupled and
+decoupled models) and bits.png/svg (bits per parameter against d, vocabulary models).
 
 --shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
 each into its own directory; 'lamcap merge' combines them.
@@ -357,9 +361,11 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 // outputsWritten names the files writeOutputs wrote for res.
 func outputsWritten(res experiment.Result) string {
 	s := "summary.csv, summary.json, records.jsonl, certificates.jsonl"
-	if len(res.Groups) > 0 {
-		s += ", storable.png/svg, capacity.png/svg"
-	} else {
+	files := figures.SweepFiles(res.Groups)
+	for _, f := range files {
+		s += ", " + f + ".png/svg"
+	}
+	if len(files) == 0 {
 		s += " (no plots: no finished instance)"
 	}
 	return s

@@ -52,6 +52,18 @@ func TestSweepVocabularyFlags(t *testing.T) {
 		if strings.Contains(out, "bits/param") != vocab || !strings.Contains(out, "holds the median with probability 0%") {
 			t.Errorf("%v: table\n%s", c.args, out)
 		}
+		// Their capacity is drawn in bits.png, the paper's models' in
+		// capacity.png, and the last line names what was written.
+		paper := slices.ContainsFunc(c.want, func(s string) bool { return !strings.HasPrefix(s, "vocabulary-") })
+		for _, f := range []struct {
+			name string
+			want bool
+		}{{"bits", vocab}, {"capacity", paper}} {
+			_, err := os.Stat(filepath.Join(dir, f.name+".png"))
+			if (err == nil) != f.want || strings.Contains(out, f.name+".png/svg") != f.want {
+				t.Errorf("%v: %s.png written %v, named %v; want %v:\n%s", c.args, f.name, err == nil, strings.Contains(out, f.name+".png/svg"), f.want, out)
+			}
+		}
 	}
 }
 

@@ -203,10 +203,11 @@ func writeVocabReport(stdout io.Writer, st experiment.VocabStudy, report string)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%4s  %5s  %-9s  %4s  %9s  %9s  %10s\n", "d", "V", "answers", "n", "p_c", "theory", "bits/param")
+	fmt.Fprintf(stdout, "%4s  %5s  %-9s  %4s  %7s  %10s  %9s  %7s  %10s\n", "d", "V", "answers", "n", "median", "mean + 1/2", "theory", "dev", "bits/param")
 	for _, g := range groups {
-		fmt.Fprintf(stdout, "%4d  %5d  %-9s  %4d  %9.1f  %9.2f  %10.3f\n", g.D, g.V, g.Answers, g.N, g.PC, g.Theory, g.Bits)
+		fmt.Fprintf(stdout, "%4d  %5d  %-9s  %4d  %7.1f  %10.1f  %9.2f  %+6.1f%%  %10.3f\n", g.D, g.V, g.Answers, g.N, g.PC, g.Threshold, g.Theory, 100*g.Dev, g.Bits)
 	}
+	fmt.Fprintln(stdout, "dev = (mean p* + 1/2 - theory) / theory; bits/param at the median p*, as in the report's tables")
 	if err := experiment.WriteVocabSummary(dir, groups); err != nil {
 		return err
 	}

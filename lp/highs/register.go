@@ -27,11 +27,11 @@ func init() {
 			return NewMarginSolver(in, opts, Settings{})
 		},
 		WarmGrowth: true,
-		Memory: func(d, p int64, rows lp.Rows) int64 {
+		Memory: func(d, p, slots int64, rows lp.Rows) int64 {
 			if rows == lp.Lifted {
-				return liftedMemory(d, p)
+				return liftedMemory(d, p, slots)
 			}
-			return denseMemory(d, p)
+			return denseMemory(d, p, slots)
 		},
 		Retries:  len(retrySettings),
 		Fallback: Fallback,
@@ -44,22 +44,22 @@ func init() {
 
 // denseMemory: HiGHS constraint generation keeps at most a few times d^2 + 1 rows
 // with d^2 + 1 nonzeros each.
-func denseMemory(d, p int64) int64 {
+func denseMemory(d, p, slots int64) int64 {
 	per := memlimit.Add(memlimit.Mul(d, d), 1)
-	return lp.RowsMemory(generatedRows(p, per), per)
+	return lp.RowsMemory(generatedRows(p, slots, per), per)
 }
 
 // liftedMemory: as dense, with rows of d + 1 nonzeros and the d equality rows
 // u_mu = W x_mu per association (d + 1 nonzeros each).
-func liftedMemory(d, p int64) int64 {
-	rows := generatedRows(p, memlimit.Add(memlimit.Mul(d, d), 1))
+func liftedMemory(d, p, slots int64) int64 {
+	rows := generatedRows(p, slots, memlimit.Add(memlimit.Mul(d, d), 1))
 	return memlimit.Add(memlimit.Mul(p, d, d+1, lp.BytesPerNonzero), lp.RowsMemory(rows, d+1))
 }
 
 // generatedRows is the most rows constraint generation is assumed to hold:
-// p(p-1), capped at 6 (d^2+1) + 4p.
-func generatedRows(p, cols int64) int64 {
-	return min(memlimit.Mul(p, p-1), memlimit.Add(memlimit.Mul(6, cols), memlimit.Mul(4, p)))
+// all p(slots-1) margin rows, capped at 6 (d^2+1) + 4p.
+func generatedRows(p, slots, cols int64) int64 {
+	return min(lp.MarginRows(p, slots), memlimit.Add(memlimit.Mul(6, cols), memlimit.Mul(4, p)))
 }
 
 // MarginSolver has other ways to solve cold (Retry), which the chain tries.
