@@ -49,7 +49,8 @@ const bracketFloor = 0.02
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	k := opt.Known
-	if err := k.check(); err != nil {
+	minP := smallestP(src)
+	if err := k.check(minP); err != nil {
 		return Threshold{PStar: -1}, err
 	}
 	opt.Eps = opt.EpsOrDefault()
@@ -70,8 +71,8 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 	// or every prefix the source holds storable.
 	settled := func() (bool, string) {
 		switch {
-		case th.Upper == 2: // p = 1 has no constraints: always storable
-			th.PStar, th.Lower, th.Certified = 1, 1, true
+		case th.Upper == minP: // p = 1 has no constraints (p* = 1), or a vocabulary's is not storable (p* = 0)
+			th.PStar, th.Lower, th.Certified = minP-1, minP-1, true
 			return true, ""
 		case th.Lower > 0 && th.Upper == th.Lower+1:
 			th.PStar, th.Certified = th.Lower, true
@@ -104,12 +105,12 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 			}
 			step = math.Ldexp(step, min(max(n, 1)-1, 30))
 		}
-		next = nextInBracket(pr, th.Lower, th.Upper, int(step))
+		next = nextInBracket(pr, th.Lower, th.Upper, int(step), minP)
 	}
 	var whole *model.Instance
 	var err error
 	for {
-		next = max(next, 2)
+		next = max(next, minP)
 		if maxP > 0 {
 			next = min(next, maxP)
 		}
@@ -161,22 +162,23 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		if ok, note := settled(); ok {
 			return done(note)
 		}
-		next = nextInBracket(pr, th.Lower, th.Upper, int(step))
+		next = nextInBracket(pr, th.Lower, th.Upper, int(step), minP)
 	}
 }
 
 // nextInBracket is the next p searchBracket tries, given the largest storable
 // p so far lo (0: none) and the smallest not-storable one hi (0: none). With
-// one side missing it goes beyond the other by at least step; with both, it
+// one side missing it goes beyond the other by at least step, never below minP
+// (smallestP); with both, it
 // returns the p in (lo, hi) that best halves the belief about p*: the prior's
 // mass on each candidate p* in [lo, hi-1] plus bracketFloor of the mean.
-func nextInBracket(pr Prior, lo, hi, step int) int {
+func nextInBracket(pr Prior, lo, hi, step, minP int) int {
 	median := int(math.Round(pr.Center))
 	switch {
 	case hi == 0:
 		return max(lo+step, median)
 	case lo == 0:
-		return max(2, min(hi-step, median))
+		return max(minP, min(hi-step, median))
 	}
 	// Candidates for p* are q = lo..hi-1; a verdict at p splits them into
 	// q < p and q >= p.

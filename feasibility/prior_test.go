@@ -86,7 +86,7 @@ func TestNextInBracket(t *testing.T) {
 		{100, 0, 5, 105}, {0, 100, 5, 95}, {0, 120, 5, 100}, {80, 0, 5, 100}, {120, 0, 10, 130},
 		{90, 110, 5, 100}, {90, 111, 5, 100}, {300, 340, 5, 320}, {2, 12, 5, 7},
 	} {
-		if got := nextInBracket(pr, c.lo, c.hi, c.step); got != c.want {
+		if got := nextInBracket(pr, c.lo, c.hi, c.step, 2); got != c.want {
 			t.Errorf("bracket (%d, %d) step %d: next %d, want %d", c.lo, c.hi, c.step, got, c.want)
 		}
 	}

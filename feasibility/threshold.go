@@ -93,9 +93,23 @@ type Known struct {
 	Streak int
 }
 
+// smallestP is the smallest prefix a search of src may need decided: 2 when
+// one association has no constraints (no competitors: p = 1 is always
+// storable, so p* >= 1), and 1 for the vocabulary models, where one input
+// already has the V - 1 other words as competitors. There p = 1 is an LP of
+// its own, not storable when the input's answer lies inside the convex hull
+// of the other words (no linear readout ranks such a word first), and p* may
+// be 0 (measured: d = 6, V = 16, seed 7, whose first answer is such a word).
+func smallestP(src model.Source) int {
+	if src.Model().IsVocabulary() {
+		return 1
+	}
+	return 2
+}
+
 // check refuses a Known whose bounds are not certified verdicts of their
-// kind, or that contradict each other.
-func (k Known) check() error {
+// kind, or that contradict each other; minP is the search's smallestP.
+func (k Known) check(minP int) error {
 	switch {
 	case k.Lower < 0 || k.Upper < 0 || k.Solves < 0 || k.Iterations < 0 || k.Streak < 0 || !(k.Seconds >= 0):
 		return fmt.Errorf("feasibility: known verdicts: negative p or counts (lower %d, upper %d, solves %d)", k.Lower, k.Upper, k.Solves)
@@ -105,7 +119,7 @@ func (k Known) check() error {
 		return fmt.Errorf("feasibility: known verdicts: upper = %d needs a certified not-storable verdict", k.Upper)
 	case k.Upper > 0 && k.Upper <= k.Lower:
 		return fmt.Errorf("feasibility: known verdicts: storable at p = %d but not at p = %d", k.Lower, k.Upper)
-	case k.Upper == 1:
+	case k.Upper == 1 && minP > 1:
 		return fmt.Errorf("feasibility: known verdicts: p = 1 has no constraints and is always storable")
 	}
 	return nil
@@ -382,11 +396,13 @@ func stepSearch(src model.Source, start int, th *Threshold, test func(p int, up 
 			break
 		}
 		th.Upper = p
-		if p == 2 { // p = 1 has no constraints: always storable
-			th.PStar, th.Lower, th.Certified = 1, 1, true
+		if minP := smallestP(src); p == minP {
+			// p = 1 has no constraints (always storable, p* = 1), or it was
+			// decided not storable (a vocabulary: p* = 0).
+			th.PStar, th.Lower, th.Certified = minP-1, minP-1, true
 			return "", nil
 		}
-		p = max(2, p-step)
+		p = max(smallestP(src), p-step)
 		step *= 2
 	}
 	for th.Upper != th.Lower+1 {

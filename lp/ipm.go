@@ -338,8 +338,8 @@ func (s *IPM) Solve(ctx context.Context) (*Solution, error) {
 // begin prepares a solve of the instance as it is now and returns the check
 // each iteration makes first: context cancellation and Options.TimeLimit.
 func (s *IPM) begin() (func(context.Context) error, error) {
-	if s.in.P < 2 {
-		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
+	if s.in.Rows() == 0 {
+		return nil, fmt.Errorf("no margin rows: p = %d associations have no competitors (p >= 2, or a vocabulary model)", s.in.P)
 	}
 	s.p, s.slots = s.in.P, s.in.Slots()
 	s.deficient = s.coupled && s.slots-1 < s.d

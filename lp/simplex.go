@@ -199,8 +199,8 @@ func (s *Simplex) refactor() error {
 // steepest edge): the pivot row it needs, e_r^T B^-1 A, is one more implicit
 // product, the margins of every row under the matrix held in row r of B^-1.
 func (s *Simplex) Solve(ctx context.Context) (*Solution, error) {
-	if s.in.P < 2 {
-		return nil, fmt.Errorf("need p >= 2 associations, have %d", s.in.P)
+	if s.in.Rows() == 0 {
+		return nil, fmt.Errorf("no margin rows: p = %d associations have no competitors (p >= 2, or a vocabulary model)", s.in.P)
 	}
 	s.started = time.Now()
 	var sol *Solution
@@ -216,8 +216,8 @@ func (s *Simplex) Solve(ctx context.Context) (*Solution, error) {
 
 func (s *Simplex) solvePrimal(ctx context.Context) (*Solution, error) {
 	in := s.in
-	if in.P < 2 {
-		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
+	if in.Rows() == 0 {
+		return nil, fmt.Errorf("no margin rows: p = %d associations have no competitors (p >= 2, or a vocabulary model)", in.P)
 	}
 	if s.head == nil || s.anyUpper() {
 		return nil, fmt.Errorf("%w: the primal simplex needs a primal-feasible basis", ErrSimplexNumerics)

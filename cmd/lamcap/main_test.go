@@ -24,6 +24,7 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 	}{
 		{[]string{"solve", "--d", "1"}, "--d must be at least 2"},
 		{[]string{"solve", "--p", "1"}, "--p must be at least 2"},
+		{[]string{"solve", "--model", "vocabulary", "--vocab", "4", "--p", "0"}, "--p must be at least 1"},
 		{[]string{"solve", "--seed", "-3"}, "--seed must be >= 0"},
 		{[]string{"solve", "--model", "tangled"}, "unknown model"},
 		{[]string{"solve", "--embedding", "cube"}, "unknown embedding"},

@@ -36,8 +36,8 @@ func SolveFeasibility(ctx context.Context, in *model.Instance, opts lp.Options, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if in.P < 2 {
-		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
+	if in.Rows() == 0 {
+		return nil, fmt.Errorf("no margin rows: p = %d associations have no competitors (p >= 2, or a vocabulary model)", in.P)
 	}
 	raw, err := newRaw(set, opts.TimeLimit)
 	if err != nil {

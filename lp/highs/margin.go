@@ -233,8 +233,8 @@ func (s *MarginSolver) Retry(ctx context.Context, k int) (*lp.Solution, error) {
 
 func (s *MarginSolver) solveWith(ctx context.Context, set Settings) (*lp.Solution, error) {
 	in := s.in
-	if in.P < 2 {
-		return nil, fmt.Errorf("need p >= 2 associations, have %d", in.P)
+	if in.Rows() == 0 {
+		return nil, fmt.Errorf("no margin rows: p = %d associations have no competitors (p >= 2, or a vocabulary model)", in.P)
 	}
 	if s.raw == nil {
 		if err := s.reset(set); err != nil {
