@@ -122,8 +122,8 @@ V - 1 other answers as competitors, and the surrogate predicts
 p_c(d, V) = d min(V - 1, d) / D_0(V). Each threshold p* is certified (a checked W
 at p*, a checked Farkas certificate at p* + 1); p_c (median) is the median p* over
 seeds with its 95% order-statistic interval; "theory" is the surrogate's p_c; bits
-per parameter are p_c log2 V / d^2 at the median (with Zipf answers, "entropy
-bits" use the entropy of the answer distribution instead of log2 V).
+per parameter are p_c log2 V / d^2 at p_c = mean p* + 1/2 (with Zipf answers,
+"entropy bits" use the entropy of the answer distribution instead of log2 V).
 
 **Theory is compared with mean p* + 1/2, not with the median p*.** As in
 docs/validation.md: p* is the largest storable prefix, the integer part of a real
@@ -539,10 +539,11 @@ Bits per parameter at mean p* + 1/2, (mean p* + 1/2) log2 V / d^2, with the
 95% interval of the mean; "V within its interval" as above. "theory at V = d + 1"
 is the surrogate's best, log2(d + 1) / D_0(d + 1) bits per parameter; "paper's
 model" is p_c log2 p_c / d^2 at the paper's finite-size p_c (V = p: every input
-its own answer); the last column is at the median, as in the tables above.
+its own answer); the last column is the largest entropy bits per parameter of
+the tables above, also at mean p* + 1/2.
 
 `)
-	b.WriteString("| d | largest bits/param (uniform) | at V | V within its interval | theory at V = d + 1 | measured at V = d + 1 | at the largest V | paper's model | largest entropy bits/param (zipf1, median) |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| d | largest bits/param (uniform) | at V | V within its interval | theory at V = d + 1 | measured at V = d + 1 | at the largest V | paper's model | largest entropy bits/param (zipf1) |\n|---|---|---|---|---|---|---|---|---|\n")
 	bitsCI := func(g VocabGroup) string {
 		if !g.Tested {
 			return fmt.Sprintf("%.3f", bitsAt(g, g.Threshold))

@@ -529,8 +529,9 @@ type VocabGroup struct {
 	Z           float64        `json:"z"`
 	PValue      float64        `json:"p_value"`
 	Tested      bool           `json:"tested"`
-	// Bits is PC log2 V / d^2, bits per parameter; Entropy uses the entropy of
-	// the answer distribution instead of log2 V (equal for uniform answers).
+	// Bits is Threshold log2 V / d^2, bits per parameter at mean p* + 1/2
+	// (where theory is compared); Entropy uses the entropy of the answer
+	// distribution instead of log2 V (equal for uniform answers).
 	Bits    float64 `json:"bits_per_parameter"`
 	Entropy float64 `json:"entropy_bits_per_parameter"`
 	// Solvers lists the solvers that pinned the certified thresholds, sorted,
@@ -599,8 +600,8 @@ func SummariseVocab(recs []VocabThreshold) ([]VocabGroup, error) {
 		g.PC, g.PCCI = stats.Median(ps), stats.MedianCI(ps, 0.95)
 		g.meanAgainst(ps, pc)
 		d2 := float64(k.d * k.d)
-		g.Bits = g.PC * math.Log2(float64(k.v)) / d2
-		g.Entropy = g.PC * answerEntropy(ans, k.v) / d2
+		g.Bits = g.Threshold * math.Log2(float64(k.v)) / d2 // at mean p* + 1/2, as theory is compared
+		g.Entropy = g.Threshold * answerEntropy(ans, k.v) / d2
 		out = append(out, g)
 	}
 	return out, nil
