@@ -52,8 +52,8 @@ func TestIPMTrace(t *testing.T) {
 	s := NewIPM(in, opts)
 	knobs(t, s)
 	s.trace = func(r ipmTrace) {
-		fmt.Printf("%3d t=%+.3e gap=%.2e pinf=%.1e dinf=%.1e cert=%.1e pol=%.1e sig=%.1e ap=%.3f ad=%.3f single=%v pcg=%d proj=%d box=%.2e cen=[%.1e,%.1e] ray=%+.2e %s\n",
-			r.it, r.t, r.gap, r.pinf, r.dinf, r.certRes, r.polish, r.sigma, r.ap, r.ad, r.single, r.pcg, r.proj, r.boxDual, r.cenLo, r.cenHi, r.ray, r.block)
+		fmt.Printf("%3d t=%+.3e gap=%.2e pinf=%.1e dinf=%.1e cert=%.1e pol=%.1e sig=%.1e ap=%.3f ad=%.3f single=%v pcg=%d proj=%d box=%.2e cen=[%.1e,%.1e] cenbox=%.1e ray=%+.2e %s\n",
+			r.it, r.t, r.gap, r.pinf, r.dinf, r.certRes, r.polish, r.sigma, r.ap, r.ad, r.single, r.pcg, r.proj, r.boxDual, r.cenLo, r.cenHi, r.cenHiBox, r.ray, r.block)
 	}
 	sol, err := s.Solve(context.Background())
 	if err != nil {
@@ -110,9 +110,9 @@ func TestIPMScan(t *testing.T) {
 				tstar = opt.T
 			}
 		}
-		fmt.Printf("scan %s %s it=%d single=%d double=%d shifted=%d pcg=%d proj=%d res=%.2g t=%.3e ray=%d/%d minstep=%.3f short=%d tstar=%.3e\n",
+		fmt.Printf("scan %s %s it=%d single=%d double=%d shifted=%d pcg=%d proj=%d res=%.2g t=%.3e ray=%d/%d missed=%d minstep=%.3f short=%d tstar=%.3e\n",
 			item, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.single, s.last.double, s.last.shifted, s.last.pcgSteps, s.last.polishSteps, res, sol.T,
-			s.last.rayCertified, s.last.rayChecks, minStep, short, tstar)
+			s.last.rayCertified, s.last.rayChecks, s.last.nbhdMissed, minStep, short, tstar)
 	}
 }
 
@@ -141,7 +141,7 @@ func scanInstance(t *testing.T, item string) *model.Instance {
 
 // knobs sets the diagnostic settings of s from LAMCAP_IPM_KNOBS, a
 // comma-separated list of name=value: noray=1 (IPM.noRay), fixedpcg=1
-// (IPM.fixedPCG), nbhd (IPM.nbhd),
+// (IPM.fixedPCG), nbhd (IPM.nbhd; -1 off),
 // glow and ghigh (IPM.gLow, gHigh), corr (IPM.correctors), start
 // (IPM.startSlack).
 func knobs(t *testing.T, s *IPM) {

@@ -205,8 +205,8 @@ func (pr *lpProblem) complementarity(ap, ad float64) float64 {
 	return pr.s.complementarity(pr.st, pr.wk, ap, ad) / pr.nCons
 }
 
-// step applies Gondzio's correctors, then takes ipmStep of the step to the
-// boundary.
+// step applies Gondzio's correctors, takes ipmStep of the step to the
+// boundary and cuts it back into the neighbourhood (IPM.safeguard).
 func (pr *lpProblem) step(sigmaMu float64) (float64, float64, error) {
 	ap, ad := pr.s.stepLengths(pr.st, pr.wk, 1)
 	ap, ad, err := pr.s.gondzio(pr.st, pr.wk, sigmaMu, ap, ad)
@@ -214,7 +214,11 @@ func (pr *lpProblem) step(sigmaMu float64) (float64, float64, error) {
 		return 0, 0, err
 	}
 	ap, ad = math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad)
-	if g := pr.s.nbhd; g > 0 {
+	g := ipmNeighbourhood
+	if pr.s.nbhd != 0 {
+		g = pr.s.nbhd
+	}
+	if g > 0 {
 		ap, ad = pr.s.safeguard(pr.st, pr.wk, ap, ad, g)
 	}
 	return ap, ad, nil
@@ -225,8 +229,8 @@ func (pr *lpProblem) trace(it int, sigma, ap, ad float64) {
 	if s.trace == nil {
 		return
 	}
-	lo, hi := s.centrality(st)
-	s.trace(ipmTrace{cenLo: lo, cenHi: hi, it: it, t: st.t, gap: pr.gap, pinf: pr.pinf, dinf: pr.dinf, certRes: wk.certRes, polish: wk.polishRes, sigma: sigma, ap: ap, ad: ad,
+	lo, hi, hiBox := s.centrality(st)
+	s.trace(ipmTrace{cenLo: lo, cenHi: hi, cenHiBox: hiBox, it: it, t: st.t, gap: pr.gap, pinf: pr.pinf, dinf: pr.dinf, certRes: wk.certRes, polish: wk.polishRes, sigma: sigma, ap: ap, ad: ad,
 		single: wk.single, pcg: wk.pcgSteps, proj: wk.polishSteps, boxDual: floats.Sum(st.al) + floats.Sum(st.b), marginDual: floats.Sum(st.lam),
 		block: s.blocking(st, wk), ray: wk.rayBest})
 }
