@@ -74,6 +74,9 @@ type IPM struct {
 	// safeguard off (diagnostics). gLow and gHigh, if positive, replace
 	// gondzioLow and gondzioHigh (diagnostics).
 	nbhd, gLow, gHigh float64
+	// equalSteps, if set, takes the shorter of the primal and dual step
+	// lengths for both (diagnostics: see ipmEqualSteps).
+	equalSteps bool
 	// fixedPCG, if set, gives the conjugate gradients ipmPCGMin steps a solve
 	// and the single-precision factor no shift, as before the budget grew
 	// with n (diagnostics: the A/B of docs/benchmarks.md).
@@ -292,6 +295,22 @@ const (
 	ipmNeighbourhood = 1e-2
 	ipmNbhdCut       = 0.8
 	ipmNbhdCuts      = 20
+	// ipmEqualSteps takes the shorter of the primal and dual step lengths for
+	// both. With separate lengths a box coordinate heading for its bound
+	// (primal step cut short by its slack) while its dual grows by the longer
+	// dual step ends with a product s.y thousands of times the mean (traces
+	// at d = 48, 64 and 128: the box constraints' largest 2e3-8e3 times
+	// the mean), and the following steps crawl. Measured with the safeguard
+	// on: d = 32, 200 verdicts, 1411 -> 1331 iterations (most 10 -> 9); the
+	// 19 slow verdicts 183 -> 177 (d = 48 decoupled seed 14, p = 354: 11
+	// -> 8). Not the default: on the 5 slow verdicts of
+	// TestIPMNeighbourhoodSafeguard the safeguard then gains nothing (41
+	// iterations with it, 38 without), the seam test's vocabulary solve
+	// (V = 16, d = 4, p = 4) takes 8 iterations on the CPU system and 10 on
+	// the dense one, and at d = 128 (seed 2, p = 1818) the first primal step
+	// fell from 0.995 to the dual's 0.051. IPM.equalSteps switches it on
+	// for diagnostics.
+	ipmEqualSteps = false
 	// ipmFloorChecks is how many consecutive iterations a solve may sit with
 	// its gap and primal residual converged but its dual residual above
 	// ipmFeasTol before it gives up (ErrIPMNumerics, so that the chain falls

@@ -206,7 +206,8 @@ func (pr *lpProblem) complementarity(ap, ad float64) float64 {
 }
 
 // step applies Gondzio's correctors, takes ipmStep of the step to the
-// boundary and cuts it back into the neighbourhood (IPM.safeguard).
+// boundary (the shorter of the primal and dual steps for both with
+// ipmEqualSteps) and cuts it back into the neighbourhood (IPM.safeguard).
 func (pr *lpProblem) step(sigmaMu float64) (float64, float64, error) {
 	ap, ad := pr.s.stepLengths(pr.st, pr.wk, 1)
 	ap, ad, err := pr.s.gondzio(pr.st, pr.wk, sigmaMu, ap, ad)
@@ -217,6 +218,9 @@ func (pr *lpProblem) step(sigmaMu float64) (float64, float64, error) {
 	g := ipmNeighbourhood
 	if pr.s.nbhd != 0 {
 		g = pr.s.nbhd
+	}
+	if ipmEqualSteps || pr.s.equalSteps {
+		ap, ad = math.Min(ap, ad), math.Min(ap, ad)
 	}
 	if g > 0 {
 		ap, ad = pr.s.safeguard(pr.st, pr.wk, ap, ad, g)
