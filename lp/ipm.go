@@ -70,13 +70,13 @@ type IPM struct {
 	// correctors, if set, replaces gondzioMax: Gondzio correctors per
 	// iteration at most, none when negative (diagnostics).
 	correctors int
-	// nbhd, if nonzero, replaces ipmNeighbourhood; negative switches the
-	// safeguard off (diagnostics). gLow and gHigh, if positive, replace
-	// gondzioLow and gondzioHigh (diagnostics).
+	// nbhd, if positive, switches the neighbourhood safeguard on with this
+	// gamma (IPM.safeguard, ipmNeighbourhood; diagnostics). gLow and gHigh,
+	// if positive, replace gondzioLow and gondzioHigh (diagnostics).
 	nbhd, gLow, gHigh float64
-	// equalSteps, if set, takes the shorter of the primal and dual step
-	// lengths for both (diagnostics: see ipmEqualSteps).
-	equalSteps bool
+	// unequalSteps, if set, lets the primal and dual step lengths differ
+	// for the Gaussian models too, as before ipmEqualSteps (diagnostics).
+	unequalSteps bool
 	// fixedPCG, if set, gives the conjugate gradients ipmPCGMin steps a solve
 	// and the single-precision factor no shift, as before the budget grew
 	// with n (diagnostics: the A/B of docs/benchmarks.md).
@@ -281,36 +281,37 @@ const (
 	// residual by about that times |A|^T lambda: 1e-14 at d = 128, far inside
 	// this margin.
 	ipmCertSafety = 0.95
-	// The neighbourhood safeguard (safeguard): a step is cut by ipmNbhdCut,
+	// ipmEqualSteps takes the shorter of the primal and dual step lengths
+	// for both, for the Gaussian models (the vocabulary models keep separate
+	// lengths: see below). With separate lengths a box coordinate heading
+	// for its bound (its primal step cut short by its slack) while its dual
+	// grows by the longer dual step ends with a product s.y thousands of
+	// times the mean (traces at d = 48, 64 and 128: the box constraints'
+	// largest 2e3-8e3 times the mean), and the following steps crawl.
+	// Measured (sign-only verdicts at p* and p* + 1 of the science records,
+	// both models; docs/benchmarks.md, "The crawl near a tight threshold"),
+	// iterations summed, separate lengths -> equal: d = 24, seeds 1-100,
+	// 400 verdicts, 2779 -> 2391 (most 14 -> 12; one that ran 200
+	// iterations into the dual residual's floor now certifies in 12);
+	// d = 32, seeds 1-50, 200 verdicts, 1462 -> 1294 (most 12 -> 10);
+	// d = 48, seeds 1-20, 80 verdicts, 675 -> 613 (most 12 -> 11); slower
+	// by 1-2 iterations on 54 of those 680 verdicts, faster on 359. Not
+	// for the vocabulary
+	// models: the seam test (TestIPMNormalSeamDoubleAgrees), which holds the
+	// CPU and dense normal systems to iteration counts within one, then
+	// sees 8 and 10 on its V = 16, d = 4, p = 4 solve to the optimum, the
+	// rounding floor of ipmStartSlackVocab's comment.
+	ipmEqualSteps = true
+	// ipmNeighbourhood is the neighbourhood safeguard's gamma when it is
+	// switched on (IPM.nbhd, IPM.safeguard): a step is cut by ipmNbhdCut,
 	// at most ipmNbhdCuts times, until every complementarity product of
-	// the new point is at least ipmNeighbourhood times their mean. Near a
-	// threshold the plain path let a few products fall to 1e-3..1e-4 of the
-	// mean (traces at d = 24..64: the next steps then blocked at 0.004-0.06
-	// by those rows, sigma 0.5-0.9). Measured (sign-only verdicts at p* and
-	// p* + 1, docs/benchmarks.md "The crawl near a tight threshold"):
-	// d = 32, seeds 1-50, both models, 200 verdicts, 1462 -> 1411
-	// iterations (most 13 -> 10); 1e-3 gave 219 -> 213 on the 19 slowest
-	// verdicts of d = 24..64, 1e-2 219 -> 183. The smallest step taken in
-	// those runs was 0.038 (15 cuts).
+	// the new point is at least gamma times their mean. With separate step
+	// lengths it helped (d = 32: 1462 -> 1411; d = 48: 675 -> 656; d = 24:
+	// 2779 -> 2554), but less than equal lengths, and on top of them it
+	// gained nothing (d = 32: 1294 alone, 1331 with it), so it is off.
 	ipmNeighbourhood = 1e-2
 	ipmNbhdCut       = 0.8
 	ipmNbhdCuts      = 20
-	// ipmEqualSteps takes the shorter of the primal and dual step lengths for
-	// both. With separate lengths a box coordinate heading for its bound
-	// (primal step cut short by its slack) while its dual grows by the longer
-	// dual step ends with a product s.y thousands of times the mean (traces
-	// at d = 48, 64 and 128: the box constraints' largest 2e3-8e3 times
-	// the mean), and the following steps crawl. Measured with the safeguard
-	// on: d = 32, 200 verdicts, 1411 -> 1331 iterations (most 10 -> 9); the
-	// 19 slow verdicts 183 -> 177 (d = 48 decoupled seed 14, p = 354: 11
-	// -> 8). Not the default: on the 5 slow verdicts of
-	// TestIPMNeighbourhoodSafeguard the safeguard then gains nothing (41
-	// iterations with it, 38 without), the seam test's vocabulary solve
-	// (V = 16, d = 4, p = 4) takes 8 iterations on the CPU system and 10 on
-	// the dense one, and at d = 128 (seed 2, p = 1818) the first primal step
-	// fell from 0.995 to the dual's 0.051. IPM.equalSteps switches it on
-	// for diagnostics.
-	ipmEqualSteps = false
 	// ipmFloorChecks is how many consecutive iterations a solve may sit with
 	// its gap and primal residual converged but its dual residual above
 	// ipmFeasTol before it gives up (ErrIPMNumerics, so that the chain falls

@@ -141,7 +141,7 @@ func scanInstance(t *testing.T, item string) *model.Instance {
 
 // knobs sets the diagnostic settings of s from LAMCAP_IPM_KNOBS, a
 // comma-separated list of name=value: noray=1 (IPM.noRay), fixedpcg=1
-// (IPM.fixedPCG), equal=1 (IPM.equalSteps), nbhd (IPM.nbhd; -1 off),
+// (IPM.fixedPCG), unequal=1 (IPM.unequalSteps), nbhd (IPM.nbhd, the safeguard's gamma),
 // glow and ghigh (IPM.gLow, gHigh), corr (IPM.correctors), start
 // (IPM.startSlack).
 func knobs(t *testing.T, s *IPM) {
@@ -159,8 +159,8 @@ func knobs(t *testing.T, s *IPM) {
 		switch k {
 		case "fixedpcg":
 			s.fixedPCG = x != 0
-		case "equal":
-			s.equalSteps = x != 0
+		case "unequal":
+			s.unequalSteps = x != 0
 		case "noray":
 			s.noRay = x != 0
 		case "nbhd":

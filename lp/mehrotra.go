@@ -205,9 +205,10 @@ func (pr *lpProblem) complementarity(ap, ad float64) float64 {
 	return pr.s.complementarity(pr.st, pr.wk, ap, ad) / pr.nCons
 }
 
-// step applies Gondzio's correctors, takes ipmStep of the step to the
-// boundary (the shorter of the primal and dual steps for both with
-// ipmEqualSteps) and cuts it back into the neighbourhood (IPM.safeguard).
+// step applies Gondzio's correctors and takes ipmStep of the step to the
+// boundary, the shorter of the primal and dual steps for both
+// (ipmEqualSteps); with IPM.nbhd set, cut back into the neighbourhood
+// (IPM.safeguard).
 func (pr *lpProblem) step(sigmaMu float64) (float64, float64, error) {
 	ap, ad := pr.s.stepLengths(pr.st, pr.wk, 1)
 	ap, ad, err := pr.s.gondzio(pr.st, pr.wk, sigmaMu, ap, ad)
@@ -215,14 +216,10 @@ func (pr *lpProblem) step(sigmaMu float64) (float64, float64, error) {
 		return 0, 0, err
 	}
 	ap, ad = math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad)
-	g := ipmNeighbourhood
-	if pr.s.nbhd != 0 {
-		g = pr.s.nbhd
-	}
-	if ipmEqualSteps || pr.s.equalSteps {
+	if s := pr.s; ipmEqualSteps && !s.unequalSteps && !s.in.Src.Model().IsVocabulary() {
 		ap, ad = math.Min(ap, ad), math.Min(ap, ad)
 	}
-	if g > 0 {
+	if g := pr.s.nbhd; g > 0 {
 		ap, ad = pr.s.safeguard(pr.st, pr.wk, ap, ad, g)
 	}
 	return ap, ad, nil
