@@ -20,8 +20,8 @@
 //
 //   - IPM (Method = MethodIPM; what Auto picks from d = IPMFromD on): the same
 //     LP by a primal-dual interior-point method (Mehrotra predictor-corrector
-//     with Gondzio's centrality correctors, steps kept in a wide neighbourhood
-//     of the central path). Its normal matrix A^T D A + box
+//     with Gondzio's centrality correctors; one step length for primal and
+//     dual on the Gaussian models). Its normal matrix A^T D A + box
 //     terms is sum_mu M_mu (x) x_mu x_mu^T, formed by one GEMM of packed
 //     symmetric Kronecker factors and factored by a dense Cholesky, both level-3
 //     BLAS on OpenBLAS (internal/linalg), never from the p(p-1) rows: O(p d^4/2 +
