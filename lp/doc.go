@@ -20,13 +20,15 @@
 //
 //   - IPM (Method = MethodIPM; what Auto picks from d = IPMFromD on): the same
 //     LP by a primal-dual interior-point method (Mehrotra predictor-corrector
-//     with Gondzio's centrality correctors). Its normal matrix A^T D A + box
+//     with Gondzio's centrality correctors; one step length for primal and
+//     dual on the Gaussian models). Its normal matrix A^T D A + box
 //     terms is sum_mu M_mu (x) x_mu x_mu^T, formed by one GEMM of packed
 //     symmetric Kronecker factors and factored by a dense Cholesky, both level-3
 //     BLAS on OpenBLAS (internal/linalg), never from the p(p-1) rows: O(p d^4/2 +
 //     d^6/3) per iteration, 20-45 iterations. Its W is primal feasible from the
 //     start and its lambda converges to the dual certificate; Stop lets a
-//     verdict end at the first certified iterate. SolveMaxMargin runs the same
+//     verdict end at the first certified iterate (a sign-only one also at a
+//     certified W along its Newton direction, box ignored). SolveMaxMargin runs the same
 //     engine on the min-norm QP. Its chain falls to the simplex, then HiGHS.
 //     The code is split at the normal system. One Mehrotra loop (mehrotra.go)
 //     runs both problems, the LP (lpProblem) and the QP (qpProblem, whose

@@ -73,6 +73,20 @@ type IPM struct {
 	// noGram32, if set, forms the Gram matrix in double precision on the
 	// single-precision path too (diagnostics: A/B of gramProduct32).
 	noGram32 bool
+	// nbhd, if positive, switches the neighbourhood safeguard on with this
+	// gamma (IPM.safeguard, ipmNeighbourhood; diagnostics). gLow and gHigh,
+	// if positive, replace gondzioLow and gondzioHigh (diagnostics).
+	nbhd, gLow, gHigh float64
+	// unequalSteps, if set, lets the primal and dual step lengths differ
+	// for the Gaussian models too, as before ipmEqualSteps (diagnostics).
+	unequalSteps bool
+	// fixedPCG, if set, gives the conjugate gradients ipmPCGMin steps a solve
+	// and the single-precision factor no shift, as before the budget grew
+	// with n (diagnostics: the A/B of docs/benchmarks.md).
+	fixedPCG bool
+	// noRay, if set, switches off the storable ray probe (rayStorable;
+	// diagnostics: tests compare the paths with and without it).
+	noRay bool
 	// collectFrom, if set, replaces ipmCollectFrom (tests make a small solve
 	// manage its memory as a large one does).
 	collectFrom int64
@@ -90,6 +104,34 @@ type ipmTrace struct {
 	proj                int     // polishDual's projections so far
 	boxDual, marginDual float64 // sums of the box duals and of the margin duals
 	block               string  // which variables limit the steps (margin or box, primal and dual)
+	cenLo, cenHi        float64 // smallest and largest s.y over mu, all constraints (centrality)
+	cenHiBox            float64 // largest s.y over mu of the box constraints alone
+	ray                 float64 // best smallest margin along the last ray probe (rayStorable), NaN if none
+}
+
+// centrality returns the smallest and largest complementarity product s.y of
+// st over its mean, and the largest of the box constraints alone (diagnostics: a point on the central path has both 1).
+func (s *IPM) centrality(st *ipmState) (lo, hi, hiBox float64) {
+	lo, hi = math.Inf(1), 0
+	var sum float64
+	var k int
+	note := func(v float64) {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		sum += v
+		k++
+	}
+	for i := range st.s {
+		if !s.inert(i) {
+			note(st.s[i] * st.lam[i])
+		}
+	}
+	for j := range st.u {
+		hiBox = math.Max(hiBox, math.Max(st.u[j]*st.al[j], st.l[j]*st.b[j]))
+		note(st.u[j] * st.al[j])
+		note(st.l[j] * st.b[j])
+	}
+	mean := sum / float64(k)
+	return lo / mean, hi / mean, hiBox / mean
 }
 
 // blocking names the variables that limit the primal and the dual step of the
@@ -124,6 +166,9 @@ func (s *IPM) blocking(st *ipmState, wk *ipmWork) string {
 type ipmStats struct {
 	single, double, pcgSteps, polishSteps int
 	gram32                                int // factors whose Gram matrix was formed in single precision
+	shifted                               int // single factors of a shifted matrix
+	nbhdMissed                            int // steps the safeguard could not bring into its neighbourhood
+	rayChecks, rayCertified               int // storable checks of a ray probe (rayStorable), and the one that certified
 	collections                           int
 	heapPeak                              uint64 // bytes of heap objects
 }
@@ -150,7 +195,28 @@ const (
 	// it recover double accuracy in a few steps while the normal matrix is well
 	// enough conditioned, and the solve turns to double precision when not.
 	ipmPCGTol = 1e-10 // relative residual |H x - b| / |b| the refined solution must reach
-	ipmPCGMax = 8     // conjugate-gradient steps before single precision is given up
+	// Conjugate-gradient steps per solve before single precision is given up
+	// for the rest of the solve: n/ipmPCGPerStep for a normal matrix of order
+	// n, within [ipmPCGMin, ipmPCGMax] (pcgBudget). A step reads the single
+	// factor twice (4 n^2 bytes) and applies the operator; a double factor is
+	// n^3/3 flops and the rest of the solve then factors in double, so the
+	// budget that pays grows with n. Measured at d = 64 (n = 4097): a step
+	// about 10 ms, a double factor about 0.3 s; at d = 128 (n = 16,385) about
+	// 0.15 s against 16-25 s. Late iterations near the threshold need 10-40
+	// steps a solve; with a fixed 8 one verdict at d = 128 (seed 2,
+	// p = 1818) ran most of its iterations in double precision (branch pcg,
+	// session 10; docs/benchmarks.md).
+	ipmPCGMin     = 8
+	ipmPCGMax     = 128
+	ipmPCGPerStep = 128
+	// A single-precision factor that breaks down is retried with its
+	// diagonal shifted, relative to the largest diagonal entry, first by
+	// about single precision's rounding (the size of the error that made a
+	// pivot negative), growing tenfold, ipmShift32Tries times, before the
+	// solve turns to double precision (factor).
+	ipmShift32Start  = 1e-7
+	ipmShift32Growth = 10
+	ipmShift32Tries  = 3
 	// The starting point (newState). Measured on 13 instances at d = 16, 32 and
 	// 48 around their thresholds: margin slacks of 0.7/d and box duals ten times
 	// as large relative to the margin duals take 182 iterations in all, against
@@ -219,6 +285,59 @@ const (
 	// residual by about that times |A|^T lambda: 1e-14 at d = 128, far inside
 	// this margin.
 	ipmCertSafety = 0.95
+	// ipmEqualSteps takes the shorter of the primal and dual step lengths
+	// for both, for the Gaussian models (the vocabulary models keep separate
+	// lengths: see below). With separate lengths a box coordinate heading
+	// for its bound (its primal step cut short by its slack) while its dual
+	// grows by the longer dual step ends with a product s.y thousands of
+	// times the mean (traces at d = 48, 64 and 128: the box constraints'
+	// largest 2e3-8e3 times the mean), and the following steps crawl.
+	// Measured (sign-only verdicts at p* and p* + 1 of the science records,
+	// both models; docs/benchmarks.md, "The crawl near a tight threshold"),
+	// iterations summed, separate lengths -> equal: d = 24, seeds 1-100,
+	// 400 verdicts, 2779 -> 2391 (most 14 -> 12; one that ran 200
+	// iterations into the dual residual's floor now certifies in 12);
+	// d = 32, seeds 1-50, 200 verdicts, 1462 -> 1294 (most 12 -> 10);
+	// d = 48, seeds 1-20, 80 verdicts, 675 -> 613 (most 12 -> 11); slower
+	// by 1-2 iterations on 54 of those 680 verdicts, faster on 359. Not
+	// for the vocabulary
+	// models: the seam test (TestIPMNormalSeamDoubleAgrees), which holds the
+	// CPU and dense normal systems to iteration counts within one, then
+	// sees 8 and 10 on its V = 16, d = 4, p = 4 solve to the optimum, the
+	// rounding floor of ipmStartSlackVocab's comment.
+	ipmEqualSteps = true
+	// ipmNeighbourhood is the neighbourhood safeguard's gamma when it is
+	// switched on (IPM.nbhd, IPM.safeguard): a step is cut by ipmNbhdCut,
+	// at most ipmNbhdCuts times, until every complementarity product of
+	// the new point is at least gamma times their mean. With separate step
+	// lengths it helped (d = 32: 1462 -> 1411; d = 48: 675 -> 656; d = 24:
+	// 2779 -> 2554), but less than equal lengths, and on top of them it
+	// gained nothing (d = 32: 1294 alone, 1331 with it), so it is off.
+	ipmNeighbourhood = 1e-2
+	ipmNbhdCut       = 0.8
+	ipmNbhdCuts      = 20
+	// ipmFloorChecks is how many consecutive iterations a solve may sit with
+	// its gap and primal residual converged but its dual residual above
+	// ipmFeasTol before it gives up (ErrIPMNumerics, so that the chain falls
+	// back): the floor of the back substitution dy = -(r + y ds) / s, whose
+	// scalings y / s near the optimum multiply the rounding of ds (see
+	// ipmStartSlack's comment). Measured: d = 24 decoupled, seed 44,
+	// p = 115 (p* + 1) reached a gap of 1e-11 at iteration 13 with the
+	// dual residual at 1.3e-8, where it stayed (1e-9 to 4e-5, the gap
+	// 1e-12 to 1e-26) until the iteration limit of 200; the vocabulary solve
+	// of TestIPMNormalSeamDoubleAgrees sits there 5 iterations and then ends
+	// optimal.
+	ipmFloorChecks = 10
+	// rayStorable's search along the ray W + a dW: a doubles (times 4) from 1
+	// up to ipmRayFar while the smallest margin still grows, then bisection,
+	// at most ipmRayBisect steps or down to a relative bracket of
+	// ipmRayBisectTol. Each step is one pass over the margin rows (p^2
+	// multiply-adds, against the iteration's d^6/3 factorisation). The
+	// direction's scale is that of W (at most 1), so a ray whose best point
+	// lies beyond 4^13 ~ 7e7 steps is taken at that point.
+	ipmRayFar       = 1 << 26
+	ipmRayBisect    = 60
+	ipmRayBisectTol = 1e-6
 	// refinedSolve's iterative refinement, for LPs whose rows span fewer
 	// than the d^2 unknowns (IPM.deficient: on the coupled path Slots() - 1 <
 	// d, the competitor differences spanning at most Slots() - 1 directions,
@@ -298,6 +417,7 @@ type ipmWork struct {
 	single    bool        // this iteration's factor is single precision (in h32)
 	gram32    bool        // wk.gs holds this iteration's Gram matrix in single precision (gramProduct32)
 	noSingle  bool        // single precision failed once: the rest of the solve is double
+	shift32   float64     // relative diagonal shift of the last single factor (factor)
 	pcgSteps  int         // conjugate-gradient steps taken, for the benchmarks
 	// Conjugate-gradient scratch (pcg), allocated on first use.
 	pcgB, pcgX, pcgR, pcgZ, pcgP, pcgQ, pcgM []float64
@@ -306,6 +426,8 @@ type ipmWork struct {
 	polishRes                                float64      // the residual polishDual reached this iteration
 	polishSteps                              int          // polishDual's projections, for the benchmarks
 	polishZ                                  []float64    // polishDual's solve (n), decoupled model
+	rayW                                     []float64    // rayStorable's W + a dW (n)
+	rayBest                                  float64      // rayStorable's best smallest margin this iteration (trace), NaN if none
 	gramOut                                  [][]float64  // gramApply's per-core sums (n)
 	ns                                       normalSystem // the normal system this solve factors and solves with
 	refB, refR, refX                         []float64    // refinedSolve's right-hand side, residual and saved solution
@@ -666,8 +788,15 @@ func (s *IPM) centring(st *ipmState, wk *ipmWork, sigmaMu float64, aff bool) {
 // direction only while it lengthens the step. Each corrector is one more solve
 // with the factor already computed, cheap next to the factorisation.
 func (s *IPM) gondzio(st *ipmState, wk *ipmWork, sigmaMu, ap, ad float64) (float64, float64, error) {
+	gLow, gHigh := float64(gondzioLow), float64(gondzioHigh)
+	if s.gLow > 0 {
+		gLow = s.gLow
+	}
+	if s.gHigh > 0 {
+		gHigh = s.gHigh
+	}
 	target := func(v float64) float64 {
-		lo, hi := gondzioLow*sigmaMu, gondzioHigh*sigmaMu
+		lo, hi := gLow*sigmaMu, gHigh*sigmaMu
 		switch {
 		case v < lo:
 			return lo - v
@@ -902,4 +1031,123 @@ func (s *IPM) marginDirections(st *ipmState, wk *ipmWork) {
 		wk.dsM[i] += wk.rpM[i] - wk.dzT
 		wk.dyM[i] = -(wk.rcM[i] + st.lam[i]*wk.dsM[i]) / st.s[i]
 	}
+}
+
+// rayStorable looks for a storable certificate along the primal direction in
+// wk (the Newton direction just solved for). A storable certificate needs only
+// a W with every margin positive: the box does not matter to it, since
+// CheckStorable normalises W. The margins of W + a dW are m + a dm, with
+// m = A W and dm = A dW both known without a product (from the residuals
+// rpM = A W - t - s and the direction dsM = A dW + rpM - dzT), so the
+// smallest margin along the ray, a concave piecewise-linear function of a,
+// is maximised over a >= 0 by bisection on its slope, one pass over the
+// margin rows per step. When that maximum is positive, W + a dW (scaled into
+// the box) is checked outside the solver, and a certified one ends the solve.
+//
+// Near a threshold this certifies storable iterations before the iterate's
+// own t turns positive: the Newton direction points at the optimum, whose
+// margins are positive, while the step along it is cut short by slacks and
+// duals that the certificate does not care about (docs/benchmarks.md,
+// "The crawl near a tight threshold").
+func (s *IPM) rayStorable(st *ipmState, wk *ipmWork, out *Solution) *Solution {
+	wk.rayBest = math.NaN()
+	// at returns the smallest margin of W + a dW and the slope of that
+	// margin's row.
+	at := func(a float64) (float64, float64) {
+		low, slope := math.Inf(1), 0.0
+		for i, ds := range wk.dsM {
+			if s.inert(i) {
+				continue
+			}
+			m := wk.rpM[i] + st.t + st.s[i]
+			dm := ds - wk.rpM[i] + wk.dzT
+			if v := m + a*dm; v < low {
+				low, slope = v, dm
+			}
+		}
+		return low, slope
+	}
+	best, slope := at(0)
+	bestA := 0.0
+	if slope > 0 {
+		lo, hi := 0.0, 1.0
+		for {
+			v, sl := at(hi)
+			if v > best {
+				best, bestA = v, hi
+			}
+			if sl <= 0 || hi >= ipmRayFar {
+				break
+			}
+			lo, hi = hi, 4*hi
+		}
+		for k := 0; k < ipmRayBisect && hi-lo > ipmRayBisectTol*hi; k++ {
+			mid := (lo + hi) / 2
+			v, sl := at(mid)
+			if v > best {
+				best, bestA = v, mid
+			}
+			if sl > 0 {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+	}
+	wk.rayBest = best
+	if !(best > 0) {
+		return nil
+	}
+	if wk.rayW == nil {
+		wk.rayW = make([]float64, s.n)
+	}
+	w := wk.rayW
+	copy(w, st.w)
+	floats.AddScaled(w, bestA, wk.dzW)
+	scale := math.Max(1, floats.Norm(w, math.Inf(1)))
+	floats.Scale(1/scale, w)
+	s.last.rayChecks++
+	wk.garbage = true // the check's margins and their bounds, p x p each
+	if !CheckStorable(s.in, mat.NewDense(s.d, s.d, w)).OK {
+		return nil
+	}
+	s.last.rayCertified++
+	saved, savedT := st.w, st.t
+	st.w, st.t = w, best/scale
+	sol := s.finish(out, st, "storable certified (ray)")
+	st.w, st.t = saved, savedT
+	return sol
+}
+
+// safeguard shortens the steps ap, ad (both by ipmNbhdCut at a time, at most
+// ipmNbhdCuts times) until the smallest complementarity product of the new
+// point is at least gamma times their mean: the wide neighbourhood N_-inf(gamma)
+// of the central path (Wright, Primal-Dual Interior-Point Methods, 1997,
+// ch. 5). If no cut gets there it returns the steps uncut, so that a point
+// already outside the neighbourhood is never held in place.
+func (s *IPM) safeguard(st *ipmState, wk *ipmWork, ap, ad, gamma float64) (float64, float64) {
+	ap0, ad0 := ap, ad
+	for k := 0; k <= ipmNbhdCuts; k++ {
+		lo, sum, cnt := math.Inf(1), 0.0, 0
+		note := func(v float64) {
+			lo = math.Min(lo, v)
+			sum += v
+			cnt++
+		}
+		for i := range st.s {
+			if !s.inert(i) {
+				note((st.s[i] + ap*wk.dsM[i]) * (st.lam[i] + ad*wk.dyM[i]))
+			}
+		}
+		for j := range st.u {
+			note((st.u[j] + ap*wk.dsU[j]) * (st.al[j] + ad*wk.dyU[j]))
+			note((st.l[j] + ap*wk.dsL[j]) * (st.b[j] + ad*wk.dyL[j]))
+		}
+		if lo >= gamma*sum/float64(cnt) {
+			return ap, ad
+		}
+		ap, ad = ipmNbhdCut*ap, ipmNbhdCut*ad
+	}
+	s.last.nbhdMissed++
+	return ap0, ad0
 }

@@ -50,9 +50,10 @@ func TestIPMTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewIPM(in, opts)
+	knobs(t, s)
 	s.trace = func(r ipmTrace) {
-		fmt.Printf("%3d t=%+.3e gap=%.2e pinf=%.1e dinf=%.1e cert=%.1e pol=%.1e sig=%.1e ap=%.3f ad=%.3f single=%v pcg=%d proj=%d box=%.2e %s\n",
-			r.it, r.t, r.gap, r.pinf, r.dinf, r.certRes, r.polish, r.sigma, r.ap, r.ad, r.single, r.pcg, r.proj, r.boxDual, r.block)
+		fmt.Printf("%3d t=%+.3e gap=%.2e pinf=%.1e dinf=%.1e cert=%.1e pol=%.1e sig=%.1e ap=%.3f ad=%.3f single=%v pcg=%d proj=%d box=%.2e cen=[%.1e,%.1e] cenbox=%.1e ray=%+.2e %s\n",
+			r.it, r.t, r.gap, r.pinf, r.dinf, r.certRes, r.polish, r.sigma, r.ap, r.ad, r.single, r.pcg, r.proj, r.boxDual, r.cenLo, r.cenHi, r.cenHiBox, r.ray, r.block)
 	}
 	sol, err := s.Solve(context.Background())
 	if err != nil {
@@ -62,15 +63,18 @@ func TestIPMTrace(t *testing.T) {
 	if c := CheckNotStorable(in, sol.Lambda, DefaultEps); c.OK {
 		res = c.Residual
 	}
-	fmt.Printf("d=%d seed=%d p=%d: %s, t=%.6e, residual %.2g, %d iterations (single %d, double %d, pcg %d, projections %d)\n",
-		d, seed, p, sol.Status, sol.T, res, sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps, s.last.polishSteps)
+	fmt.Printf("d=%d seed=%d p=%d: %s, t=%.6e, residual %.2g, %d iterations (single %d of them shifted %d, double %d, pcg %d, projections %d, ray checks %d)\n",
+		d, seed, p, sol.Status, sol.T, res, sol.Iterations, s.last.single, s.last.shifted, s.last.double, s.last.pcgSteps, s.last.polishSteps, s.last.rayChecks)
 }
 
 // TestIPMScan runs one sign-only verdict per item of LAMCAP_IPM_SCAN, a
 // space-separated list of d:model:seed:p (model coupled or decoupled), and
-// prints one line per verdict: its status, iterations, projections and the
-// certificate's residual (diagnostics for issue 18). Skipped without the
-// variable.
+// prints one line per verdict: its status, iterations, projections, the
+// certificate's residual, the ray probe's checks (IPM.rayStorable), the
+// shortest step and how many iterations stepped less than 0.5 (diagnostics
+// for issue 18). LAMCAP_IPM_KNOBS sets diagnostic settings (see knobs);
+// LAMCAP_IPM_TSTAR=1 also solves each item to the optimum and prints t*.
+// Skipped without the variable.
 func TestIPMScan(t *testing.T) {
 	spec := os.Getenv("LAMCAP_IPM_SCAN")
 	if spec == "" {
@@ -79,6 +83,15 @@ func TestIPMScan(t *testing.T) {
 	for _, item := range strings.Fields(spec) {
 		in := scanInstance(t, item)
 		s := NewIPM(in, Options{Stop: StopVerdict, Eps: DefaultEps})
+		knobs(t, s)
+		minStep, short := 1.0, 0
+		s.trace = func(r ipmTrace) {
+			m := math.Min(r.ap, r.ad)
+			minStep = math.Min(minStep, m)
+			if m < 0.5 {
+				short++
+			}
+		}
 		sol, err := s.Solve(context.Background())
 		if err != nil {
 			fmt.Printf("scan %s: error %v\n", item, err)
@@ -88,8 +101,18 @@ func TestIPMScan(t *testing.T) {
 		if c := CheckNotStorable(in, sol.Lambda, DefaultEps); c.OK {
 			res = c.Residual
 		}
-		fmt.Printf("scan %s %s it=%d single=%d double=%d pcg=%d proj=%d res=%.2g t=%.3e\n",
-			item, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.single, s.last.double, s.last.pcgSteps, s.last.polishSteps, res, sol.T)
+		tstar := math.NaN()
+		if os.Getenv("LAMCAP_IPM_TSTAR") != "" {
+			opt, err := NewIPM(in, Options{Eps: DefaultEps}).Solve(context.Background())
+			if err != nil {
+				fmt.Printf("scan %s: optimum: error %v\n", item, err)
+			} else {
+				tstar = opt.T
+			}
+		}
+		fmt.Printf("scan %s %s it=%d single=%d double=%d shifted=%d pcg=%d proj=%d res=%.2g t=%.3e ray=%d/%d missed=%d minstep=%.3f short=%d tstar=%.3e\n",
+			item, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.single, s.last.double, s.last.shifted, s.last.pcgSteps, s.last.polishSteps, res, sol.T,
+			s.last.rayCertified, s.last.rayChecks, s.last.nbhdMissed, minStep, short, tstar)
 	}
 }
 
@@ -114,4 +137,44 @@ func scanInstance(t *testing.T, item string) *model.Instance {
 		t.Fatal(err)
 	}
 	return in
+}
+
+// knobs sets the diagnostic settings of s from LAMCAP_IPM_KNOBS, a
+// comma-separated list of name=value: noray=1 (IPM.noRay), fixedpcg=1
+// (IPM.fixedPCG), unequal=1 (IPM.unequalSteps), nbhd (IPM.nbhd, the safeguard's gamma),
+// glow and ghigh (IPM.gLow, gHigh), corr (IPM.correctors), start
+// (IPM.startSlack).
+func knobs(t *testing.T, s *IPM) {
+	t.Helper()
+	spec := os.Getenv("LAMCAP_IPM_KNOBS")
+	if spec == "" {
+		return
+	}
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			t.Fatalf("LAMCAP_IPM_KNOBS: %q: %v", kv, err)
+		}
+		switch k {
+		case "fixedpcg":
+			s.fixedPCG = x != 0
+		case "unequal":
+			s.unequalSteps = x != 0
+		case "noray":
+			s.noRay = x != 0
+		case "nbhd":
+			s.nbhd = x
+		case "glow":
+			s.gLow = x
+		case "ghigh":
+			s.gHigh = x
+		case "corr":
+			s.correctors = int(x)
+		case "start":
+			s.startSlack = x
+		default:
+			t.Fatalf("LAMCAP_IPM_KNOBS: unknown %q", k)
+		}
+	}
 }

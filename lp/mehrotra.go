@@ -44,6 +44,13 @@ type mehrotraProblem interface {
 	name() string
 }
 
+// prober is what a mehrotraProblem may also do: finish from the direction just
+// solved for (the LP's storable ray probe, IPM.rayStorable), before the step
+// along it. It returns a solution, or nil to go on.
+type prober interface {
+	probe(out *Solution) *Solution
+}
+
 // mehrotra runs Mehrotra's predictor-corrector iteration on pr, each
 // iteration one factor of ns: check, factor, (polish), predictor, centring
 // parameter sigma = (mu_aff / mu)^3, corrector, step. stop is called first in
@@ -69,6 +76,12 @@ func mehrotra(ctx context.Context, stop func(context.Context) error, pr mehrotra
 		if err := pr.direction(); err != nil {
 			return nil, err
 		}
+		pb, probes := pr.(prober)
+		if probes {
+			if sol := pb.probe(out); sol != nil {
+				return sol, nil
+			}
+		}
 		ap, ad := pr.stepLengths(1)
 		sigma := math.Min(1, math.Pow(pr.complementarity(ap, ad)/mu, 3))
 		// Corrector: r_cent = s.y + ds_aff.dy_aff - sigma mu.
@@ -78,6 +91,11 @@ func mehrotra(ctx context.Context, stop func(context.Context) error, pr mehrotra
 		}
 		if ap, ad, err = pr.step(sigma * mu); err != nil {
 			return nil, err
+		}
+		if probes {
+			if sol := pb.probe(out); sol != nil {
+				return sol, nil
+			}
 		}
 		pr.trace(it, sigma, ap, ad)
 		if ap < 1e-12 && ad < 1e-12 {
@@ -95,6 +113,7 @@ type lpProblem struct {
 	wk              *ipmWork
 	nCons           float64 // constraints: margin rows and both box sides
 	pinf, dinf, gap float64 // of the last check, for the trace
+	floor           int     // consecutive checks at the dual residual's floor (see ipmFloorChecks)
 }
 
 func (pr *lpProblem) name() string { return "" }
@@ -114,7 +133,16 @@ func (pr *lpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 	if s.opts.Progress != nil {
 		s.opts.Progress(it, st.t, gap)
 	}
-	if pinf <= ipmFeasTol && dinf <= ipmFeasTol && gap <= ipmGapTol*(1+math.Abs(st.t)) {
+	converged := pinf <= ipmFeasTol && gap <= ipmGapTol*(1+math.Abs(st.t))
+	if converged && dinf > ipmFeasTol {
+		pr.floor++
+	} else {
+		pr.floor = 0
+	}
+	if pr.floor >= ipmFloorChecks {
+		return nil, mu, fmt.Errorf("%w: dual residual stuck at %.2g with the gap at %.2g for %d iterations", ErrIPMNumerics, dinf, gap, pr.floor)
+	}
+	if converged && dinf <= ipmFeasTol {
 		// An optimum with t <= 0 reached before the polish below certified
 		// (it runs after the factor, so a solve that converges at this
 		// check never reaches it): polish here on this point's factor, so
@@ -177,15 +205,24 @@ func (pr *lpProblem) complementarity(ap, ad float64) float64 {
 	return pr.s.complementarity(pr.st, pr.wk, ap, ad) / pr.nCons
 }
 
-// step applies Gondzio's correctors, then takes ipmStep of the step to the
-// boundary.
+// step applies Gondzio's correctors and takes ipmStep of the step to the
+// boundary, the shorter of the primal and dual steps for both
+// (ipmEqualSteps); with IPM.nbhd set, cut back into the neighbourhood
+// (IPM.safeguard).
 func (pr *lpProblem) step(sigmaMu float64) (float64, float64, error) {
 	ap, ad := pr.s.stepLengths(pr.st, pr.wk, 1)
 	ap, ad, err := pr.s.gondzio(pr.st, pr.wk, sigmaMu, ap, ad)
 	if err != nil {
 		return 0, 0, err
 	}
-	return math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad), nil
+	ap, ad = math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad)
+	if s := pr.s; ipmEqualSteps && !s.unequalSteps && !s.in.Src.Model().IsVocabulary() {
+		ap, ad = math.Min(ap, ad), math.Min(ap, ad)
+	}
+	if g := pr.s.nbhd; g > 0 {
+		ap, ad = pr.s.safeguard(pr.st, pr.wk, ap, ad, g)
+	}
+	return ap, ad, nil
 }
 
 func (pr *lpProblem) trace(it int, sigma, ap, ad float64) {
@@ -193,9 +230,20 @@ func (pr *lpProblem) trace(it int, sigma, ap, ad float64) {
 	if s.trace == nil {
 		return
 	}
-	s.trace(ipmTrace{it: it, t: st.t, gap: pr.gap, pinf: pr.pinf, dinf: pr.dinf, certRes: wk.certRes, polish: wk.polishRes, sigma: sigma, ap: ap, ad: ad,
+	lo, hi, hiBox := s.centrality(st)
+	s.trace(ipmTrace{cenLo: lo, cenHi: hi, cenHiBox: hiBox, it: it, t: st.t, gap: pr.gap, pinf: pr.pinf, dinf: pr.dinf, certRes: wk.certRes, polish: wk.polishRes, sigma: sigma, ap: ap, ad: ad,
 		single: wk.single, pcg: wk.pcgSteps, proj: wk.polishSteps, boxDual: floats.Sum(st.al) + floats.Sum(st.b), marginDual: floats.Sum(st.lam),
-		block: s.blocking(st, wk)})
+		block: s.blocking(st, wk), ray: wk.rayBest})
 }
 
 func (pr *lpProblem) update(ap, ad float64) { pr.s.update(pr.st, pr.wk, ap, ad) }
+
+// probe tries the storable ray of the direction in hand (IPM.rayStorable) in a
+// sign-only solve (StopVerdict), the only stop that takes any certified
+// storable point.
+func (pr *lpProblem) probe(out *Solution) *Solution {
+	if s := pr.s; s.opts.Stop == StopVerdict && !s.noRay {
+		return s.rayStorable(pr.st, pr.wk, out)
+	}
+	return nil
+}

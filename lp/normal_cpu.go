@@ -116,23 +116,52 @@ func (s *IPM) factor(wk *ipmWork) error {
 	}
 	wk.single = false
 	if s.single && !wk.noSingle {
+		// A single-precision Cholesky breaks down when rounding makes a pivot
+		// negative (the normal matrix's condition grows towards the optimum).
+		// The factor is only a preconditioner: the conjugate gradients apply
+		// the exact operator (applyNormal), so a factor of H + shift I serves
+		// as well while they converge, and costs half a double factor. The
+		// relative shift that worked is kept for the rest of the solve
+		// (wk.shift32), since the condition does not improve.
 		h := wk.h32()
-		if wk.gram32 {
-			fillNormal(s, wk, h, wk.gs32(), 0)
-		} else {
-			fillNormal(s, wk, h, wk.gs, 0)
+		rel := wk.shift32
+		tries := ipmShift32Tries
+		if s.fixedPCG {
+			tries = 0
 		}
-		for k, b := range wk.border {
-			h[n*(n+1)+k] = float32(b)
-		}
-		h[n*(n+1)+n] = float32(wk.sumD)
-		if err := wk.cancelled(); err != nil {
-			return err
-		}
-		if linalg.Cholesky32(n+1, h, n+1) {
-			wk.single = true
-			s.last.single++
-			return nil
+		for try := 0; try <= tries; try++ {
+			var maxDiag float64
+			if wk.gram32 {
+				maxDiag = fillNormal(s, wk, h, wk.gs32(), 0)
+			} else {
+				maxDiag = fillNormal(s, wk, h, wk.gs, 0)
+			}
+			shift := rel * math.Max(maxDiag, wk.sumD)
+			if shift > 0 {
+				for k := 0; k < n; k++ {
+					h[k*(n+1)+k] += float32(shift)
+				}
+			}
+			for k, b := range wk.border {
+				h[n*(n+1)+k] = float32(b)
+			}
+			h[n*(n+1)+n] = float32(wk.sumD + shift)
+			if err := wk.cancelled(); err != nil {
+				return err
+			}
+			if linalg.Cholesky32(n+1, h, n+1) {
+				wk.single, wk.shift32 = true, rel
+				s.last.single++
+				if rel > 0 {
+					s.last.shifted++
+				}
+				return nil
+			}
+			if rel == 0 {
+				rel = ipmShift32Start
+			} else {
+				rel *= ipmShift32Growth
+			}
 		}
 		wk.noSingle = true
 	}
@@ -187,7 +216,7 @@ func (wk *ipmWork) h32() []float32 {
 // equations of this iteration. With a single-precision factor it runs
 // preconditioned conjugate gradients on the exact (matrix-free, double
 // precision) normal operator, preconditioned by that factor; when they do not
-// reach ipmPCGTol in ipmPCGMax steps, the iteration is refactored in double
+// reach ipmPCGTol in pcgBudget steps, the iteration is refactored in double
 // precision and so is the rest of the solve.
 func (s *IPM) solveNormal(wk *ipmWork, b []float64) error {
 	n := s.n
@@ -236,7 +265,7 @@ func (s *IPM) pcg(wk *ipmWork, b []float64) bool {
 			wk.pcgSteps += k
 			return true
 		}
-		if k == ipmPCGMax || wk.cancelled() != nil {
+		if k == s.pcgBudget() || wk.cancelled() != nil {
 			return false
 		}
 		s.applyNormal(q, pv, wk)
@@ -255,6 +284,17 @@ func (s *IPM) pcg(wk *ipmWork, b []float64) bool {
 			pv[i] = z[i] + beta*pv[i]
 		}
 	}
+}
+
+// pcgBudget is the number of conjugate-gradient steps a solve with a
+// single-precision factor may take before the solve turns to double
+// precision: n/ipmPCGPerStep for the normal matrix's order n, within
+// [ipmPCGMin, ipmPCGMax] (ipmPCGMin with IPM.fixedPCG).
+func (s *IPM) pcgBudget() int {
+	if s.fixedPCG {
+		return ipmPCGMin
+	}
+	return min(max((s.n+1)/ipmPCGPerStep, ipmPCGMin), ipmPCGMax)
 }
 
 // precondition writes (L L^T)^-1 v into dst with the single-precision factor L,
