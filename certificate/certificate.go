@@ -148,11 +148,7 @@ func Parse(b []byte) (*Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	minP := 2 // one association of the coupled and decoupled models has no competitors
-	if cm.IsVocabulary() {
-		minP = 1 // one input already has the other V - 1 words
-	}
-	if ci.D < 2 || ci.P < minP || ci.D > maxCertDim || ci.P > maxCertDim {
+	if minP := cm.SmallestP(); ci.D < 2 || ci.P < minP || ci.D > maxCertDim || ci.P > maxCertDim {
 		return nil, fmt.Errorf("instance d=%d p=%d of model %s: want 2 <= d <= %d and %d <= p <= %d", ci.D, ci.P, ci.Model, maxCertDim, minP, maxCertDim)
 	}
 	if ci.Embedding == model.User.String() {

@@ -137,7 +137,7 @@ func checkRecord(r Record, g Grid) error {
 		return fmt.Errorf("%s was decided with eps = %g, the sweep's is %g", r.Unit.Name(), r.Eps, g.Eps)
 	case r.Lower < 0 || r.Upper < 0 || r.Solves < 0 || r.Undecided < 0 || r.Iterations < 0 || r.Seconds < 0:
 		return fmt.Errorf("negative count in %s", r.Unit.Name())
-	case r.Certified && !((r.PStar >= 1 || r.PStar == 0 && r.Unit.Model.IsVocabulary()) && r.Lower == r.PStar && r.Upper == r.PStar+1):
+	case r.Certified && !(r.PStar >= r.Unit.Model.SmallestP()-1 && r.Lower == r.PStar && r.Upper == r.PStar+1):
 		return fmt.Errorf("certified p* = %d does not sit between lower = %d and upper = %d", r.PStar, r.Lower, r.Upper)
 	case !r.Certified && r.PStar != -1:
 		return fmt.Errorf("uncertified record with p* = %d, not -1", r.PStar)

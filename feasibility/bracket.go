@@ -49,7 +49,7 @@ const bracketFloor = 0.02
 func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) (Threshold, error) {
 	t0 := time.Now()
 	k := opt.Known
-	minP := smallestP(src)
+	minP := src.Model().SmallestP()
 	if err := k.check(minP); err != nil {
 		return Threshold{PStar: -1}, err
 	}
@@ -169,7 +169,7 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 // nextInBracket is the next p searchBracket tries, given the largest storable
 // p so far lo (0: none) and the smallest not-storable one hi (0: none). With
 // one side missing it goes beyond the other by at least step, never below minP
-// (smallestP); with both, it
+// (model.Model.SmallestP); with both, it
 // returns the p in (lo, hi) that best halves the belief about p*: the prior's
 // mass on each candidate p* in [lo, hi-1] plus bracketFloor of the mean.
 func nextInBracket(pr Prior, lo, hi, step, minP int) int {

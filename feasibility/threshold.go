@@ -93,22 +93,8 @@ type Known struct {
 	Streak int
 }
 
-// smallestP is the smallest prefix a search of src may need decided: 2 when
-// one association has no constraints (no competitors: p = 1 is always
-// storable, so p* >= 1), and 1 for the vocabulary models, where one input
-// already has the V - 1 other words as competitors. There p = 1 is an LP of
-// its own, not storable when the input's answer lies inside the convex hull
-// of the other words (no linear readout ranks such a word first), and p* may
-// be 0 (measured: d = 6, V = 16, seed 7, whose first answer is such a word).
-func smallestP(src model.Source) int {
-	if src.Model().IsVocabulary() {
-		return 1
-	}
-	return 2
-}
-
 // check refuses a Known whose bounds are not certified verdicts of their
-// kind, or that contradict each other; minP is the search's smallestP.
+// kind, or that contradict each other; minP is the model's SmallestP.
 func (k Known) check(minP int) error {
 	switch {
 	case k.Lower < 0 || k.Upper < 0 || k.Solves < 0 || k.Iterations < 0 || k.Streak < 0 || !(k.Seconds >= 0):
@@ -396,13 +382,13 @@ func stepSearch(src model.Source, start int, th *Threshold, test func(p int, up 
 			break
 		}
 		th.Upper = p
-		if minP := smallestP(src); p == minP {
+		if minP := src.Model().SmallestP(); p == minP {
 			// p = 1 has no constraints (always storable, p* = 1), or it was
 			// decided not storable (a vocabulary: p* = 0).
 			th.PStar, th.Lower, th.Certified = minP-1, minP-1, true
 			return "", nil
 		}
-		p = max(smallestP(src), p-step)
+		p = max(src.Model().SmallestP(), p-step)
 		step *= 2
 	}
 	for th.Upper != th.Lower+1 {

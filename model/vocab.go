@@ -97,6 +97,20 @@ func Vocabulary(v int, a Answers) (Model, error) {
 // IsVocabulary reports whether the model has a finite answer vocabulary.
 func (m Model) IsVocabulary() bool { return m.kind == kindVocabulary }
 
+// SmallestP is the smallest number of associations whose instance has margin
+// rows: 2 for the coupled and decoupled models (one association has no
+// competitors: p = 1 is always storable, so p* >= 1), 1 for the vocabulary
+// models, where one input already has the V - 1 other words as competitors.
+// There p = 1 is an LP of its own, not storable when the input's answer lies
+// inside the convex hull of the other words (no linear readout ranks such a
+// word first), and p* may be 0.
+func (m Model) SmallestP() int {
+	if m.IsVocabulary() {
+		return 1
+	}
+	return 2
+}
+
 // Vocab is the vocabulary size V (0 for the coupled and decoupled models).
 func (m Model) Vocab() int { return m.vocab }
 

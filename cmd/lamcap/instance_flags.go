@@ -217,11 +217,7 @@ func (f *instanceFlags) seedRange(s string) (int64, int64, error) {
 // checkP validates a number of associations against the source and checks that
 // the instance, with its p x p scores, fits the memory budget.
 func (f *instanceFlags) checkP(p int) error {
-	minP := 2 // one association of the coupled and decoupled models has no competitors
-	if f.model.IsVocabulary() {
-		minP = 1 // one input already has the V - 1 other words
-	}
-	if p < minP {
+	if minP := f.model.SmallestP(); p < minP {
 		return usagef("--p must be at least %d, got %d", minP, p)
 	}
 	if f.user != nil && p > f.user.MaxP() {
