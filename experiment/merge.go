@@ -92,6 +92,9 @@ func Merge(out string, dirs []string, warn Warn) (Result, error) {
 		}
 	}
 	recs := st.Records()
+	if st.Grid.IsVerdicts() {
+		return Result{Grid: st.Grid, Records: recs, Verdicts: SummariseVerdicts(recs, st.Grid), AsWritten: asWritten}, nil
+	}
 	groups, err := SummariseWithTheory(recs, st.Grid.Kappa)
 	return Result{Grid: st.Grid, Records: recs, Groups: groups, AsWritten: asWritten}, err
 }

@@ -148,6 +148,9 @@ func checkRecord(r Record, g Grid) error {
 	case r.Certificates != nil && (!isDigest(r.Certificates.Storable) || !isDigest(r.Certificates.NotStorable)):
 		return fmt.Errorf("certificates: want SHA-256 digests as 64 lowercase hex digits")
 	}
+	if len(g.At) > 0 {
+		return checkVerdictRecord(r, g)
+	}
 	return nil
 }
 

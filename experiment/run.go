@@ -54,6 +54,10 @@ type Grid struct {
 	Inputs  *DataFile `json:"inputs,omitempty"`
 	Targets *DataFile `json:"targets,omitempty"`
 	Layout  string    `json:"layout,omitempty"`
+	// At, if set, makes the grid a verdict grid: one certified verdict per
+	// unit at the p fixed in advance for its (d, model), not a p* (see
+	// VerdictPoint and VerdictOf). Grids without it are p* grids.
+	At []VerdictPoint `json:"verdict_at,omitempty"`
 }
 
 // GridVersion is the version of grid.json this lamcap writes. Version 2
@@ -329,6 +333,9 @@ type runConfig struct {
 	start func(u Unit) int
 	// checkpoints keeps the units' checkpoints (nil: none; see PartialDir).
 	checkpoints *checkpoints
+	// at, for a verdict sweep (Sweep.At), is the p of each (d, model)'s
+	// verdict; nil for a p* sweep.
+	at map[unitKey]int
 }
 
 // runUnits computes every unit of units that sink does not have yet, with
@@ -490,6 +497,9 @@ func (m *memory) Append(r Record) error {
 // computeUnit finds the threshold of one unit, starting at p = start (0: the
 // default guess). Tests replace it to count units or make them fail.
 var computeUnit = func(ctx context.Context, cfg runConfig, u Unit, start int) (Record, error) {
+	if cfg.at != nil {
+		return computeVerdict(ctx, cfg, u, cfg.at[key(u)])
+	}
 	rec := Record{Unit: u}
 	var src model.Source = model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model, Embed: cfg.embed}
 	if cfg.user != nil {

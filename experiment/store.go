@@ -340,6 +340,7 @@ var gridTypedFields = []typedField{
 	{"models", func() any { return new([]model.Model) }},
 	{"embedding", func() any { return new(model.Embedding) }},
 	{"rows", func() any { return new(lp.Rows) }},
+	{"verdict_at", func() any { return new([]VerdictPoint) }},
 }
 
 // check refuses a grid whose seeds or lists cannot be a sweep's.
@@ -357,6 +358,9 @@ func (g Grid) check() error {
 		if d < 2 {
 			return fmt.Errorf("grid: d = %d", d)
 		}
+	}
+	if err := g.checkAt(); err != nil {
+		return err
 	}
 	return g.checkUser()
 }
@@ -392,6 +396,7 @@ func (g Grid) canonical() Grid {
 	g.Models = slices.Clone(g.Models)
 	slices.SortFunc(g.Models, func(a, b model.Model) int { return cmp.Compare(a.String(), b.String()) })
 	g.Models = slices.Compact(g.Models)
+	g.At = canonicalAt(g.At)
 	return g
 }
 

@@ -44,6 +44,10 @@ type Sweep struct {
 	Kappa float64
 	// DigestsOnly keeps only the certificates' digests (Grid.DigestsOnly).
 	DigestsOnly bool
+	// At, if set, makes the sweep a verdict sweep (Grid.At): instead of a p*,
+	// one certified verdict per unit at the p fixed here for its (d, model),
+	// one point for each. Kappa must be 0 and Data nil.
+	At []VerdictPoint
 	// Eps is the not-storable tolerance (default feasibility.DefaultEps).
 	Eps float64
 	// LP are the solver's choices (zero value: lp's defaults, Auto solver). They
@@ -136,6 +140,15 @@ func (s Sweep) withDefaults() (Sweep, error) {
 	if _, err := lp.ParseMethod(string(s.LP.Method)); err != nil {
 		return s, fmt.Errorf("sweep: %w", err)
 	}
+	if len(s.At) > 0 {
+		g := Grid{Ds: s.Ds, Models: s.Models, Kappa: s.Kappa, At: s.At}
+		if s.Data != nil {
+			g.Inputs = &s.Data.Inputs
+		}
+		if err := g.checkAt(); err != nil {
+			return s, fmt.Errorf("sweep: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -197,6 +210,15 @@ const bracketExcess = 0.05
 
 // searchP is the largest p a threshold search at d is sized for (CheckMemory).
 func (s Sweep) searchP(d int) int {
+	if len(s.At) > 0 { // a verdict sweep decides one p per (d, model)
+		p := 0
+		for _, a := range s.At {
+			if a.D == d {
+				p = max(p, a.P)
+			}
+		}
+		return p
+	}
 	if c, ok := s.LP.Method.For(d, s.LP.Rows).Capabilities(); ok && !c.WarmGrowth {
 		pr := feasibility.PriorFor(d * d)
 		return int(math.Ceil((1+bracketExcess)*pr.PC + bracketSpan*pr.Width))
@@ -243,7 +265,7 @@ func (s Sweep) Grid() (Grid, error) {
 	}
 	g := Grid{Version: GridVersion, Ds: slices.Clone(s.Ds), Models: slices.Clone(s.Models), SeedFirst: s.FirstSeed, SeedLast: s.FirstSeed + int64(s.Seeds) - 1,
 		Embedding: s.Embedding, Rows: s.LP.Rows, Solver: s.LP.Method, Eps: s.Eps,
-		InitialPer: s.LP.InitialPerMu, AddPer: s.LP.AddPerMu, Kappa: s.Kappa, DigestsOnly: s.DigestsOnly}
+		InitialPer: s.LP.InitialPerMu, AddPer: s.LP.AddPerMu, Kappa: s.Kappa, DigestsOnly: s.DigestsOnly, At: canonicalAt(s.At)}
 	if u := s.Data; u != nil {
 		in, tg := u.Inputs, u.Targets
 		g.Inputs, g.Targets, g.Layout = &in, &tg, u.Layout
@@ -269,6 +291,12 @@ func (s Sweep) Units() ([]Unit, error) {
 // finite-size p_c(d, kappa), computed once per d.
 func (s Sweep) config() (runConfig, error) {
 	cfg := runConfig{embed: s.Embedding, user: s.Data, kappa: s.Kappa, eps: s.Eps, lp: s.LP}
+	if len(s.At) > 0 {
+		cfg.at = map[unitKey]int{}
+		for _, a := range s.At {
+			cfg.at[unitKey{a.D, a.Model}] = a.P
+		}
+	}
 	if s.Kappa > 0 {
 		startAt := map[int]int{}
 		for _, d := range s.Ds {
@@ -289,6 +317,9 @@ type Result struct {
 	Grid    Grid
 	Records []Record
 	Groups  []GroupSummary
+	// Verdicts are the verdict counts per (d, model) of a verdict sweep
+	// (Grid.At), which has no Groups.
+	Verdicts []VerdictGroup
 	// AsWritten counts the Records no certificate re-checked when they were
 	// read (Record.TakenAsWritten: records of a version 1 directory, or of a
 	// digests-only one whose certificates are not there): their p* is taken
@@ -317,6 +348,9 @@ func Run(ctx context.Context, s Sweep) (Result, error) {
 	mem := &memory{recordSet{records: map[Unit]Record{}}}
 	err = runUnits(ctx, mem, units, cfg, s.Workers, s.Progress)
 	recs := mem.Records()
+	if g.IsVerdicts() {
+		return Result{Grid: g, Records: recs, Verdicts: SummariseVerdicts(recs, g)}, err
+	}
 	groups, terr := summarise(ctx, recs, s.Kappa)
 	if err == nil {
 		err = terr // the run's own error comes first
@@ -343,6 +377,9 @@ func summarise(ctx context.Context, recs []Record, kappa float64) ([]GroupSummar
 func RunStore(ctx context.Context, st *Store, s Sweep) (Result, error) {
 	err := runOnStoreSettings(ctx, st, s)
 	recs := st.Records()
+	if st.Grid.IsVerdicts() {
+		return Result{Grid: st.Grid, Records: recs, Verdicts: SummariseVerdicts(recs, st.Grid)}, err
+	}
 	groups, terr := summarise(ctx, recs, st.Grid.Kappa)
 	if err == nil {
 		err = terr // the run's own error comes first
@@ -375,7 +412,7 @@ func runOnStoreSettings(ctx context.Context, st *Store, s Sweep) error {
 // of a user embedding (LoadUserData reads the files the grid names).
 func (g Grid) Sweep() (Sweep, error) {
 	s := Sweep{Ds: slices.Clone(g.Ds), Models: slices.Clone(g.Models), FirstSeed: g.SeedFirst, Seeds: int(g.SeedLast - g.SeedFirst + 1),
-		Embedding: g.Embedding, Kappa: g.Kappa, Eps: g.Eps, DigestsOnly: g.DigestsOnly}
+		Embedding: g.Embedding, Kappa: g.Kappa, Eps: g.Eps, DigestsOnly: g.DigestsOnly, At: canonicalAt(g.At)}
 	s.LP.Rows = g.Rows
 	var err error
 	if s.LP.Method, err = lp.ParseMethod(string(g.Solver)); err != nil {

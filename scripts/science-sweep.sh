@@ -11,6 +11,15 @@
 #   validation.Targets (the report's progress paragraph counts the records
 #   against them and estimates the cost of the rest; a test keeps these lines
 #   and the run lines below equal to them);
+#   d128v: the single-verdict (probit) design at d = 128, 40 pairs' worth of
+#   verdicts (seeds 1..40 of both models, one certified verdict each at a p0
+#   fixed per model in advance, docs/data/science/d128v; validation.VerdictTargets
+#   states it and a test keeps this line equal to it). p0 is the report's guess
+#   (docs/validation.md, "Where to spend the CPU"): theory's p_c(128) = 1812.87
+#   times (1 + the model's deviation of mean p* + 1/2 from theory at d = 96,
+#   +1.532% coupled and +0.192% decoupled from the d = 96 records of commit
+#   8edfca2, 14 and 13 of them): 1841 coupled, 1816 decoupled. Fixed here:
+#   grid.json keeps them, and a resume must give the same;
 #   then the two models' optimal memories: d = 32, 48 at equal p
 #   (compare/compare.json) and d = 12..24 at equal p and equal relative load
 #   (compare-load/dD/compare.json, one directory per d; add 32 to the list
@@ -25,12 +34,17 @@ cd "$(dirname "$0")/.."
 bin=${LAMCAP:-bin/lamcap}
 out=${OUT:-docs/data/science}
 workers=${WORKERS:-2}
-parts=${PARTS:-"small d32 d40-48 d64 d64b d96 d128 compare compare-load report"}
+parts=${PARTS:-"small d32 d40-48 d64 d64b d128v d96 d128 compare compare-load report"}
 want() { [[ " $parts " == *" $1 "* ]]; }
 run() { # dir d-list seeds [extra flags]
   want "$1" || return 0
   echo "== $(date -u +%FT%TZ) d=$2 seeds=$3 -> $out/$1"
   "$bin" sweep --d "$2" --seeds "$3" --model coupled,decoupled --workers "$workers" --quiet --out "$out/$1" "${@:4}"
+}
+runv() { # dir d seeds verdict-points [extra flags]: a verdict sweep (lamcap sweep --at)
+  want "$1" || return 0
+  echo "== $(date -u +%FT%TZ) d=$2 seeds=$3 verdicts at $4 -> $out/$1"
+  "$bin" sweep --d "$2" --seeds "$3" --model coupled,decoupled --at "$4" --workers "$workers" --quiet --out "$out/$1" "${@:5}"
 }
 run small 8,12,16,20,24 200
 run d32 32 100
@@ -42,6 +56,8 @@ run d64b 64 11:20
 # One worker: two need more memory than the machine's 24 GiB allows for.
 workers=1 run d96 96 40 --digests-only
 workers=1 run d128 128 25 --digests-only
+# One certified verdict per instance at d = 128 (about 1/6 of a p* search each).
+workers=1 runv d128v 128 40 coupled=1841,decoupled=1816 --digests-only
 # The mechanism at scale (each compare.json is one run, skipped once it exists).
 if want compare && [ ! -s "$out/compare/compare.json" ]; then
   echo "== $(date -u +%FT%TZ) compare-models d=32,48 seeds=1:24 -> $out/compare"

@@ -8,6 +8,8 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/figures"
@@ -58,6 +60,15 @@ decoupled models) and bits.png/svg (bits per parameter against d, vocabulary mod
 --shard K/N runs the K-th of N deterministic slices (unit i goes to shard i mod N + 1),
 each into its own directory; 'lamcap merge' combines them.
 
+--at coupled=P1,decoupled=P2 makes it a verdict sweep (the single-verdict, probit
+design of docs/validation.md): one certified verdict per (model, seed) at the p
+fixed for the model, storable, not storable or undecided, instead of a p*
+search (about 6 verdicts at d = 96..128). D:MODEL=P fixes p for one d of several.
+grid.json keeps the points, so a resume must give the same ones. The records
+are the same format, with lower = p (storable) or upper = p (not storable) and
+the one certificate; the table counts the verdicts per model with the storable
+fraction's exact 95% interval. 'lamcap validate --verdicts DIR' reports them.
+
 --model vocabulary --vocab 4,16 --answers uniform,zipf:1 sweeps the finite answer
 vocabulary (docs/vocabulary.md): one model per V and answer law, named in the
 records and summaries vocabulary-V-ANSWERS (vocabulary-4-uniform,
@@ -82,6 +93,7 @@ type sweepFlags struct {
 	asJSON      bool
 	kappa       float64
 	digestsOnly bool
+	at          string // --at: the verdict points (sweep only; registerAt)
 	sf          solverFlags
 	// The user's arrays (sweep only; registerData).
 	inputs, targets, layout string
@@ -103,6 +115,44 @@ func (f *sweepFlags) register(fs *flagSet, defDs, defSeeds, defOut string) {
 	fs.BoolVar(&f.digestsOnly, "digests-only", false, "keep only the SHA-256 digests of the certificates in the records, not the certificates (at large d an interior-point not-storable certificate is tens of MB); such records are read as written")
 	f.sf.register(fs)
 	f.fs = fs
+}
+
+// registerAt adds --at: a verdict sweep, one verdict per instance at a p
+// fixed per model.
+func (f *sweepFlags) registerAt(fs *flagSet) {
+	fs.StringVar(&f.at, "at", "", "MODEL=P,...: a verdict sweep: one certified verdict per (model, seed) at p = P fixed for the model (at every --d), or D:MODEL=P for one d, instead of a p* search")
+}
+
+// parseAt reads --at: comma-separated MODEL=P (for every d of ds) or
+// D:MODEL=P entries.
+func parseAt(s string, ds []int) ([]experiment.VerdictPoint, error) {
+	var out []experiment.VerdictPoint
+	for _, e := range strings.Split(s, ",") {
+		lhs, pv, ok := strings.Cut(strings.TrimSpace(e), "=")
+		if !ok {
+			return nil, usagef("--at: want MODEL=P or D:MODEL=P, got %q", e)
+		}
+		p, err := strconv.Atoi(pv)
+		if err != nil || p < 2 {
+			return nil, usagef("--at: want an integer p >= 2 in %q", e)
+		}
+		dims := ds
+		if dv, mv, ok := strings.Cut(lhs, ":"); ok {
+			d, err := strconv.Atoi(dv)
+			if err != nil {
+				return nil, usagef("--at: want an integer d in %q", e)
+			}
+			dims, lhs = []int{d}, mv
+		}
+		m, err := model.ParseModel(lhs)
+		if err != nil {
+			return nil, usagef("--at: %v", err)
+		}
+		for _, d := range dims {
+			out = append(out, experiment.VerdictPoint{D: d, Model: m, P: p})
+		}
+	}
+	return out, nil
 }
 
 // changed reports whether a flag was given on the command line.
@@ -166,6 +216,17 @@ func (f *sweepFlags) settingsContext(ctx context.Context) (experiment.Sweep, err
 	}
 	sw = experiment.Sweep{Ds: ds, Models: models, FirstSeed: a, Seeds: int(b - a + 1), Embedding: embed,
 		Kappa: f.kappa, DigestsOnly: f.digestsOnly, Eps: f.sf.eps, LP: f.sf.opts, Workers: f.workers}
+	if f.at != "" {
+		if f.inputs != "" {
+			return sw, usagef("--at does not apply to --inputs/--targets")
+		}
+		if sw.At, err = parseAt(f.at, ds); err != nil {
+			return sw, err
+		}
+		if _, err := sw.Grid(); err != nil {
+			return sw, usagef("--at: %v", err)
+		}
+	}
 	if err := f.userData(ctx, &sw); err != nil {
 		return sw, err
 	}
@@ -225,6 +286,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var f sweepFlags
 	f.register(fs, "6:12:2", "20", "lamcap-out/sweep")
 	f.registerData(fs)
+	f.registerAt(fs)
 	fs.BoolVar(&f.asJSON, "json", false, "print summary.json on stdout instead of the table")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
@@ -290,7 +352,10 @@ func runGrid(ctx context.Context, f sweepFlags, label string, stderr io.Writer) 
 	linalg.SetThreads(linalg.Share(min(f.workers, len(units))))
 	res, runErr := experiment.RunStore(ctx, st, sw)
 	pr.End()
-	outErr := writeOutputs(f.out, res)
+	var outErr error
+	if !res.Grid.IsVerdicts() { // a verdict sweep's outputs are its records
+		outErr = writeOutputs(f.out, res)
+	}
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return res, runErr
 	}
@@ -348,6 +413,14 @@ func sweep(ctx context.Context, f sweepFlags, stdout, stderr io.Writer) error {
 	res, err := runGrid(ctx, f, "lamcap "+filepath.Base(f.out), stderr)
 	if err != nil {
 		return err
+	}
+	if res.Grid.IsVerdicts() {
+		if f.asJSON {
+			return printJSON(stdout, res.Verdicts)
+		}
+		fmt.Fprint(stdout, experiment.VerdictTable(res.Verdicts))
+		fmt.Fprintf(stdout, "\n%d verdicts in %s: records.jsonl, certificates.jsonl ('lamcap validate --verdicts %s' sets them beside the p* records)\n", len(res.Records), f.out, f.out)
+		return nil
 	}
 	if f.asJSON {
 		return printJSON(stdout, experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()))
