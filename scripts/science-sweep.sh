@@ -79,12 +79,18 @@ if want report; then
   for dir in small d32 d40-48 d64 d64b d96 d128; do
     [ -s "$out/$dir/records.jsonl" ] && recs+=("$out/$dir")
   done
+  # The single-verdict runs (lamcap sweep --at), each directory that has a record.
+  vrecs=()
+  for dir in d128v; do
+    [ -s "$out/$dir/records.jsonl" ] && vrecs+=("$out/$dir")
+  done
   [ -s "$out/compare/compare.json" ] && cmps+=("$out/compare/compare.json")
   for f in "$out"/compare-load/d*/compare.json; do
     [ -s "$f" ] && cmps+=("$f")
   done
   args=(validate --records "$(IFS=,; echo "${recs[*]}")" --report docs/validation.md --readme README.md)
   [ ${#cmps[@]} -gt 0 ] && args+=(--compare "$(IFS=,; echo "${cmps[*]}")")
+  [ ${#vrecs[@]} -gt 0 ] && args+=(--verdicts "$(IFS=,; echo "${vrecs[*]}")")
   echo "== $(date -u +%FT%TZ) lamcap ${args[*]}"
   "$bin" "${args[@]}"
 fi

@@ -133,6 +133,13 @@ type Report struct {
 	// Design compares, per d, a full p* per instance with one verdict near
 	// the threshold per instance (the probit design), per CPU second.
 	Design []DesignRow `json:"design"`
+	// Verdicts, VerdictCount and VerdictProgress, when set by the caller
+	// (SetVerdicts), are the single-verdict runs: a row per d with verdicts
+	// of both models, the number of verdicts read, and where each run of
+	// VerdictTargets stands.
+	Verdicts        []VerdictRow      `json:"verdicts,omitempty"`
+	VerdictCount    int               `json:"verdict_records,omitempty"`
+	VerdictProgress []VerdictProgress `json:"verdict_progress,omitempty"`
 	// Asymptote says where the finite-size prediction comes within 5% of 1/2.
 	Asymptote Asymptote `json:"asymptote"`
 	// Mechanism, when set by the caller (SetMechanism), is a comparison of the two models'

@@ -204,6 +204,7 @@ func (r Report) progressStatement() string {
 	if len(parts) > 1 {
 		fmt.Fprintf(&s, "In all, %d searches, about %s of wall time on the shared machine: `PARTS=\"%s report\" scripts/science-sweep.sh`. ", left, hours(secs), strings.Join(parts, " "))
 	}
+	s.WriteString(r.verdictProgressStatement())
 	fmt.Fprintf(&s, "A p* search is one model at one seed; its expected cost is the mean over the records at that d (both models), the median beside it showing how skewed the times are. The seconds are wall time as the records state it: the sweep's one worker on a machine shared with other work, so they estimate the calendar time under the same conditions, not the CPU time of a quiet machine; the solver iterations do not depend on the load. A model at a d enters the capacity table with %d certified instances, a d the table of paired differences with %d pairs, and the fits, the power extrapolation and the design comparison with %d.", MinGroup, MinTablePairs, MinPairs)
 	return s.String()
 }

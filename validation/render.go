@@ -90,6 +90,7 @@ func (r Report) markdown(base string, sources []string, command string) string {
 	w("![relative gap against d, with the fits and their one-standard-error bands](%s-gap.png)\n\n", base)
 	w("%s\n\n", r.powerStatement())
 	w("%s\n\n", r.designStatement())
+	w("%s\n\n", r.verdictStatement())
 	if ps := r.progressStatement(); ps != "" {
 		w("%s\n\n", ps)
 	}
@@ -488,7 +489,7 @@ func (r Report) designStatement() string {
 	if len(large) > 0 && hi < DecisiveRatio {
 		fmt.Fprintf(&s, "**Plan:** the gain, at most a factor %.2f in the verdict design's favour, is below %.0f, the factor by which the charge per verdict may be off (the records time whole searches, not single verdicts), while a full p* also gives the spread, the medians and the collapse of every d. So the d = 96 and d = 128 runs compute full paired p* (scripts/science-sweep.sh) to the targets of validation.Targets (which the pair counts above say cannot by themselves decide the form); timing single threshold verdicts at d = 96 would settle the charge.", hi, DecisiveRatio)
 	} else {
-		fmt.Fprintf(&s, "**Plan:** where the ratio exceeds %.0f with p0 guessed, single verdicts near the threshold are the better use of CPU for the paired shift; elsewhere, full paired p*.", DecisiveRatio)
+		fmt.Fprintf(&s, "**Plan:** where the ratio exceeds %.0f with p0 guessed, single verdicts near the threshold are the better use of CPU for the paired shift; elsewhere, full paired p*. %s", DecisiveRatio, verdictPlan())
 	}
 	return s.String()
 }

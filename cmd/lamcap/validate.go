@@ -33,7 +33,11 @@ data); a unit in two of them counts once. Records taken as written (version 1
 directories, certificates kept as digests only) are counted in a warning and
 in the report's header. The figures go beside the report, named after it
 (r.md: r-scale.png, r-gap.png, ...). Without --records it runs (or resumes)
-its own sweep over --d and --seeds first.`
+its own sweep over --d and --seeds first.
+
+--verdicts DIR,... adds the single-verdict runs ('lamcap sweep --at'): per d the
+storable fractions with exact intervals, the crossings, the paired shift and
+relative gap with their SE, and the gap forms' predictions beside them.`
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate [--records DIR,...] [--report docs/validation.md]", validateSynopsis)
@@ -79,6 +83,21 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
+	if fs.Changed("verdicts") && (len(o.verdicts) == 0 || slices.Contains(o.verdicts, "")) {
+		return usagef("--verdicts: give verdict sweep directories ('lamcap sweep --at'), comma separated")
+	}
+	if len(o.verdicts) > 0 {
+		vs, asWritten, err := validation.ReadVerdicts(o.verdicts)
+		if err != nil {
+			return usagef("--verdicts: %v", err)
+		}
+		if asWritten > 0 {
+			fmt.Fprintf(stderr, "lamcap: warning: --verdicts: %d of %d verdicts are taken as written, not re-checked (certificates kept as digests only)\n", asWritten, len(vs))
+		}
+		if err := rep.SetVerdicts(vs, validation.Settings{}); err != nil {
+			return err
+		}
+	}
 	// The README is checked before anything is written: no partial output.
 	var readme []byte
 	if o.readme != "" {
@@ -86,7 +105,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
-	if err := rep.Write(o.report, o.records, o.command()); err != nil {
+	if err := rep.Write(o.report, append(slices.Clone(o.records), o.verdicts...), o.command()); err != nil {
 		return err
 	}
 	if readme != nil {
@@ -147,6 +166,9 @@ func (o *validateArgs) command() string {
 	if len(o.compare) > 0 {
 		c += " --compare " + strings.Join(o.compare, ",")
 	}
+	if len(o.verdicts) > 0 {
+		c += " --verdicts " + strings.Join(o.verdicts, ",")
+	}
 	return c + " --report " + o.report
 }
 
@@ -157,6 +179,8 @@ type validateArgs struct {
 	records []string
 	compare []string
 	readme  string
+	// verdicts are the verdict sweep directories of --verdicts.
+	verdicts []string
 }
 
 func (o *validateArgs) register(fs *flagSet) {
@@ -164,5 +188,6 @@ func (o *validateArgs) register(fs *flagSet) {
 	fs.StringSliceVar(&o.records, "records", nil, "sweep directories to report on, comma separated (no solving)")
 	fs.StringVar(&o.report, "report", "docs/validation.md", "report path (figures are written beside it)")
 	fs.StringVar(&o.readme, "readme", "", "also replace the claims section of this file (README.md) with the report's")
+	fs.StringSliceVar(&o.verdicts, "verdicts", nil, "verdict sweep directories ('lamcap sweep --at') to report the single-verdict section from, comma separated")
 	fs.StringSliceVar(&o.compare, "compare", nil, "compare.json files of 'lamcap compare-models' to report the mechanism section from, comma separated (later rows replace earlier ones of the same d, load and model)")
 }
