@@ -47,6 +47,16 @@
 //     its records' certificates are checked on the arrays, and a directory
 //     whose files' bytes changed is refused by resume, merge and ReadRecords
 //     with a DirError naming the file.
+//   - A verdict sweep (Sweep.At, grid.json "verdict_at": one VerdictPoint per
+//     (d, model)) is the single-verdict design: one certified verdict per
+//     unit at the p fixed in advance for its (d, model), made with the
+//     solver the threshold search would use (sign only where the solver can
+//     stop at the sign), instead of a p*. It runs on the same store, lock,
+//     shards, resume, digests-only and merge as a p* sweep; its records are
+//     the same format (lower = p storable, upper = p not storable, neither
+//     undecided, solves = 1, the one certificate named), read as verdicts by
+//     VerdictOf, counted by SummariseVerdicts (Result.Verdicts, with exact
+//     Clopper-Pearson intervals), never summarised as p*.
 //   - Units and shards: Grid.Units lists the units in a fixed order and Shard
 //     slices them deterministically for clusters (Sweep.Shard, Sweep.Shards).
 //   - Statistics (from package stats): P(storable | p) curves with Wilson

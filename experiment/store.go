@@ -597,6 +597,9 @@ func ReadRecordSet(dirs []string) (RecordDirs, error) {
 		if err != nil {
 			return RecordDirs{}, err
 		}
+		if g.IsVerdicts() {
+			return RecordDirs{}, &DirError{fmt.Sprintf("%s is a verdict sweep (one verdict per instance, 'lamcap sweep --at'), not p* records", dir)}
+		}
 		if i == 0 {
 			first = g
 		} else if a, b := first.family(), g.family(); !reflect.DeepEqual(a, b) {

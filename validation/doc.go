@@ -1,7 +1,8 @@
 // Package validation holds the exact numbers against the paper's two claims: that
 // the decoupled model is equivalent to the coupled one, and that it stores
 // p_c log p_c / d^2 -> 1/2. It reads sweep records (experiment.Record, one per
-// certified instance family) and compare-models rows, and nothing else: every
+// certified instance family, and the single verdicts of verdict sweeps) and
+// compare-models rows, and nothing else: every
 // number of the report is a function of them, so the report regenerates byte
 // for byte. The statistics themselves live in package stats.
 //
@@ -24,6 +25,15 @@
 //     them, Power says how many pairs at PowerDims separate the forms not yet
 //     excluded, and Design measures whether one verdict per instance informs
 //     more per CPU second than a full p*.
+//   - ReadVerdicts and SetVerdicts add the single-verdict runs (experiment
+//     verdict sweeps, VerdictTargets): per d the storable fractions with
+//     exact intervals, the crossings p0 + sigma Phi^-1(f) (sigma: theory's
+//     width times the measured probit-to-theory ratio at the WidthDims
+//     largest d below; a fraction of 0 or 1 gives a one-sided bound, never an
+//     infinite crossing), the paired shift (ShiftEstimate: bootstrap over
+//     seeds with each seed's pair kept, the widths' error by the delta
+//     method) and relative gap, beside the FitGap forms' predictions with the
+//     z of the difference and Holm-adjusted p-values.
 //   - SetMechanism adds compare-models rows: kappa* paired seed by seed (an
 //     exact sign-flip p-value where stats.SignFlip can enumerate, else Monte
 //     Carlo), Holm's correction over every test of the section, each test

@@ -485,6 +485,14 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	warnUncertified(stderr, out, res.AsWritten)
+	if res.Grid.IsVerdicts() {
+		if asJSON {
+			return printJSON(stdout, res.Verdicts)
+		}
+		fmt.Fprint(stdout, experiment.VerdictTable(res.Verdicts))
+		fmt.Fprintf(stdout, "\nmerged %d verdicts from %d directories into %s\n", len(res.Records), len(dirs), out)
+		return nil
+	}
 	if err := writeOutputs(out, res); err != nil {
 		return err
 	}

@@ -92,6 +92,12 @@ func TestSweepAtVerdicts(t *testing.T) {
 			t.Errorf("--at %s: exit %d (%q), want a one-line usage error", bad[1], code, errs)
 		}
 	}
+	if code, _, errs := runCLI("validate", "--records", dir, "--report", filepath.Join(tmp, "r.md")); code != 2 || !strings.Contains(errs, "is a verdict sweep") {
+		t.Errorf("validate --records on a verdict directory: exit %d (%s)", code, errs)
+	}
+	if code, out, errs := runCLI("merge", "--out", filepath.Join(tmp, "merged"), dir); code != 0 || !strings.Contains(out, "merged 20 verdicts") {
+		t.Errorf("merge of a verdict directory: exit %d (%s%s)", code, out, errs)
+	}
 	if code, _, errs := runCLI("validate", "--records", full, "--verdicts", full, "--report", filepath.Join(tmp, "r.md")); code != 2 || !strings.Contains(errs, "not a verdict sweep") {
 		t.Errorf("validate --verdicts on a p* directory: exit %d (%s)", code, errs)
 	}
