@@ -75,6 +75,10 @@ type Progress struct {
 	MedianIterations float64 `json:"median_iterations"`
 	LeftSeconds      float64 `json:"seconds_left"`
 	LeftIterations   float64 `json:"iterations_left"`
+	// SecondsPerVerdict is the Timed records' seconds over their verdicts
+	// (solves): what one verdict of a search cost, on average, the charge
+	// a single-verdict run at D is expected to pay per verdict (0: none).
+	SecondsPerVerdict float64 `json:"seconds_per_verdict,omitempty"`
 	// SoFar is the paired statistics of the Pairs, from MinSoFar of them.
 	SoFar *Pair `json:"so_far,omitempty"`
 }
@@ -111,10 +115,14 @@ func progress(recs []experiment.Record, pairs []Pair) []Progress {
 		done := map[unit]bool{}
 		cert := map[model.Model]map[int64]bool{}
 		var secs, iters []float64
+		var vsecs, verdicts float64
 		for _, r := range byD[d] {
 			done[unit{r.Model, r.Seed}] = true
 			if r.Seconds > 0 {
 				secs = append(secs, r.Seconds)
+				if r.Solves > 0 {
+					vsecs, verdicts = vsecs+r.Seconds, verdicts+float64(r.Solves)
+				}
 			}
 			if r.Iterations > 0 {
 				iters = append(iters, float64(r.Iterations))
@@ -167,6 +175,9 @@ func progress(recs []experiment.Record, pairs []Pair) []Progress {
 		if len(iters) > 0 {
 			pr.MedianIterations = stats.Median(iters)
 			pr.MeanIterations, _ = stats.MeanSE(iters)
+		}
+		if verdicts > 0 {
+			pr.SecondsPerVerdict = vsecs / verdicts
 		}
 		pr.LeftSeconds = float64(pr.Left) * pr.MeanSeconds
 		pr.LeftIterations = float64(pr.Left) * pr.MeanIterations

@@ -565,7 +565,13 @@ func (r Report) verdictProgressStatement() string {
 		case p.Verdicts > 0:
 			fmt.Fprintf(&s, "; %d left, at the mean %.0f s and %.0f iterations per verdict: about %s of wall time. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ", p.Left, p.MeanSeconds, p.MeanIterations, hours(float64(p.Left)*p.MeanSeconds), p.Part)
 		default:
-			fmt.Fprintf(&s, "; %d left. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ", p.Left, p.Part)
+			charge := ""
+			for _, pr := range r.Progress {
+				if pr.D == p.D && pr.SecondsPerVerdict > 0 {
+					charge = fmt.Sprintf(", at about %.0f s each (the d = %d p* searches' seconds per verdict): about %s of wall time", pr.SecondsPerVerdict, p.D, hours(float64(p.Left)*pr.SecondsPerVerdict))
+				}
+			}
+			fmt.Fprintf(&s, "; %d left%s. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ", p.Left, charge, p.Part)
 		}
 	}
 	return s.String()
