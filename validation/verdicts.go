@@ -604,5 +604,5 @@ func verdictPlan() string {
 	for _, t := range VerdictTargets {
 		ts = append(ts, fmt.Sprintf("at d = %d (part %s, seeds 1..%d of both models)", t.D, t.Part, t.Pairs))
 	}
-	return fmt.Sprintf("So `scripts/science-sweep.sh` makes one certified verdict per instance %s at p0 guessed by this rule before the run and fixed in its grid.json ('lamcap sweep --at'; validation.VerdictTargets); the next paragraph reports them. The full p* runs at d = 96 and 128 go on beside it: they give the spread, the medians, the widths the verdicts' crossings take, and the fits the verdicts are held against.", strings.Join(ts, ", "))
+	return fmt.Sprintf("So `scripts/science-sweep.sh` makes one certified verdict per instance %s at p0 guessed by this rule before the run and fixed in its grid.json ('lamcap sweep --at'; validation.VerdictTargets); the next paragraph reports them. The full p* runs at d = 96 and 128 go on beside it: they give the spread and the medians, the widths the crossings take (measured at the largest d below), and the fits the verdicts are held against.", strings.Join(ts, ", "))
 }
