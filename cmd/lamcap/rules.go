@@ -22,9 +22,9 @@ per instance the largest p up to which every prefix recalls all p(p-1) pairs, it
 median and its mean + 1/2, each with a 95% interval, beside the finite-d Hebbian
 prediction (docs/theory.md section 4) and the exact capacity scale of the optimal
 memory (lamcap threshold). The prediction, the real p where P(all pairs recalled)
-= 1/2, is compared with mean + 1/2, as the largest p is an integer about half an
-association below it (docs/validation.md, "Theory is compared with mean p* + 1/2"):
-dev = (mean + 1/2 - theory) / theory.
+= 1/2, is compared with mean + 1/2: the largest p is an integer, whose median sits
+about half an association below that p (docs/validation.md, "Theory is compared
+with mean p* + 1/2"); dev = (mean + 1/2 - theory) / theory.
 With --model vocabulary --vocab V the pairs are the p(V-1) of the shared words,
 the optimal memory's p_c is the vocabulary surrogate's (lamcap theory --vocab V),
 and the paper's Hebbian theory, for a target per input, is not printed.`
