@@ -366,3 +366,101 @@ func TestTwoLayerDocMatchesItsCommands(t *testing.T) {
 		}
 	}
 }
+
+// kappaDocSweeps are the sweeps behind docs/mechanism.md's "Capacity at margin
+// kappa > 0" tables: the command the doc shows, and the directory under
+// docs/figures/kappa whose committed summary.json holds its output.
+var kappaDocSweeps = []struct{ cmd, dir string }{
+	{"lamcap sweep --kappa 0.5 --d 6:14:2 --seeds 12", "k0.5"},
+	{"lamcap sweep --kappa 1 --d 6:14:2 --seeds 12", "k1"},
+	{"lamcap sweep --kappa 0.5 --embedding sphere --d 6:12:2 --seeds 12", "sphere-k0.5"},
+}
+
+// docs/mechanism.md's kappa > 0 tables are the committed summaries of the
+// sweeps they name (docs/figures/kappa/*/summary.json), row by row: theory is
+// compared with mean p* + 1/2, the median shown beside it, and the text's
+// ranges of deviation are those of the rows. With LAMCAP_CHECK_DOCS=1 the
+// sweeps are run again (about 2 CPU-minutes) and must give the same numbers.
+func TestKappaDocMatchesItsSweeps(t *testing.T) {
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "mechanism.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(md)
+	flat := strings.Join(strings.Fields(text), " ")
+	devRange := map[string][2]float64{}
+	for _, s := range kappaDocSweeps {
+		if !strings.Contains(flat, s.cmd) {
+			t.Errorf("docs/mechanism.md does not show %q", s.cmd)
+		}
+		b, err := os.ReadFile(filepath.Join("..", "..", "docs", "figures", "kappa", s.dir, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum struct {
+			Groups []experiment.GroupSummary `json:"groups"`
+		}
+		if err := json.Unmarshal(b, &sum); err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, g := range sum.Groups {
+			dev := g.Deviation()
+			lo, hi = math.Min(lo, dev), math.Max(hi, dev)
+			f := func(x float64) float64 { return 100 * (x - g.TheoryPC) / g.TheoryPC }
+			want := fmt.Sprintf("| %d | %s | %d | %.1f [%g, %g] | %.2f [%.2f, %.2f] | %.1f | %+.1f%% [%+.1f, %+.1f] |", g.D, g.Model, g.Instances,
+				g.PC, g.PCCI.Lo, g.PCCI.Hi, g.Threshold, g.ThresholdCI.Lo, g.ThresholdCI.Hi, g.TheoryPC, 100*dev, f(g.ThresholdCI.Lo), f(g.ThresholdCI.Hi))
+			if !strings.Contains(text, want) {
+				t.Errorf("docs/mechanism.md has no row %s (%s)", want, s.dir)
+			}
+			if g.Undecided != 0 || g.TheoryPC == 0 {
+				t.Errorf("%s d=%d %s: %d undecided, theory %v", s.dir, g.D, g.Model, g.Undecided, g.TheoryPC)
+			}
+			// "it lies above every measured 95% interval" (Gaussian embeddings).
+			if !strings.HasPrefix(s.dir, "sphere") && !(g.TheoryPC > g.ThresholdCI.Hi) {
+				t.Errorf("%s d=%d %s: theory %.2f inside or below [%.2f, %.2f], the text says above", s.dir, g.D, g.Model, g.TheoryPC, g.ThresholdCI.Lo, g.ThresholdCI.Hi)
+			}
+		}
+		devRange[s.dir] = [2]float64{lo, hi}
+		if os.Getenv("LAMCAP_CHECK_DOCS") == "" {
+			continue
+		}
+		out := filepath.Join(t.TempDir(), s.dir)
+		args := append(strings.Fields(s.cmd)[1:], "--out", out)
+		var stdout, stderr bytes.Buffer
+		if rc := run(context.Background(), args, &stdout, &stderr); rc != 0 {
+			t.Fatalf("lamcap %s: exit %d\n%s", strings.Join(args, " "), rc, stderr.String())
+		}
+		b2, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var x, y map[string]any
+		if err := json.Unmarshal(b, &x); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b2, &y); err != nil {
+			t.Fatal(err)
+		}
+		// The version and the timings are the run's, not the result's.
+		for _, m := range []map[string]any{x, y} {
+			delete(m, "lamcap_version")
+			for _, g := range m["groups"].([]any) {
+				delete(g.(map[string]any), "mean_seconds")
+			}
+		}
+		for _, d := range jsonDiffs("", x, y) {
+			t.Errorf("lamcap %s: summary.json differs from the committed one: %s", strings.Join(args, " "), d)
+		}
+	}
+	// The text's ranges: "by A-B% at kappa = 0.5 and C-D% at kappa = 1",
+	// the absolute deviations rounded to whole percent.
+	r05, r1 := devRange["k0.5"], devRange["k1"]
+	if !(r05[1] < 0 && r1[1] < 0) {
+		t.Fatalf("the theory is no longer above every mean p* + 1/2: %v, %v", r05, r1)
+	}
+	want := fmt.Sprintf("by %.0f-%.0f%% at kappa = 0.5 and %.0f-%.0f%% at kappa = 1", -100*r05[1], -100*r05[0], -100*r1[1], -100*r1[0])
+	if !strings.Contains(flat, want) {
+		t.Errorf("docs/mechanism.md does not say %q", want)
+	}
+}
