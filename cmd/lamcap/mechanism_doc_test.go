@@ -246,6 +246,31 @@ func TestRulesDocMatchesItsCommand(t *testing.T) {
 			t.Errorf("docs/commands.md does not say %q", want)
 		}
 	}
+	if testing.Short() {
+		return
+	}
+	// The second size the paragraph names (6.5 CPU-s): the gap grows with d.
+	const cmd32 = "lamcap rules --d 32 --seeds 1:20"
+	stdout.Reset()
+	if rc := run(context.Background(), append(strings.Fields(cmd32)[1:], "--json"), &stdout, &stderr); rc != 0 {
+		t.Fatalf("%s: exit %d\n%s", cmd32, rc, stderr.String())
+	}
+	var r32 struct {
+		All []struct {
+			Threshold   float64                  `json:"mean_plus_half"`
+			ThresholdCI struct{ Lo, Hi float64 } `json:"mean_plus_half_ci95"`
+			Theory      *docDeviation            `json:"theory"`
+		} `json:"all_pairs_recalled"`
+		HebbianTheory float64 `json:"hebbian_p_c_theory"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &r32); err != nil {
+		t.Fatal(err)
+	}
+	if h := r32.All[0]; h.Theory == nil || !(h.Theory.Dev > heb.Theory.Dev) ||
+		!strings.Contains(text, fmt.Sprintf("at d = 32 (`%s`) the Hebbian mean + 1/2 is %.2f [%.2f, %.2f] against a prediction of %.2f, %s", cmd32,
+			h.Threshold, h.ThresholdCI.Lo, h.ThresholdCI.Hi, r32.HebbianTheory, h.Theory)) {
+		t.Errorf("docs/mechanism.md does not give %s's numbers, or the gap no longer grows: %+v against %+v", cmd32, h.Theory, heb.Theory)
+	}
 }
 
 // docs/mechanism.md's coupled-vs-decoupled table is the committed output of
