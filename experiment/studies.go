@@ -516,7 +516,10 @@ func StudyRules(ctx context.Context, s RulesSettings) (*RulesStudy, error) {
 			PseudoInverseRecalled: q.recalled / nf, PseudoInverseOrdered: q.ordered / nf})
 	}
 	for _, r := range rules {
-		var pc float64 // no prediction but the Hebbian rule's
+		// No prediction but the Hebbian rule's. At d = 2 theory.HebbianCriticalP
+		// is its floor 2 (P(all pairs recalled) < 1/2 already at p = 2), a bound
+		// rather than a root; the comparison is printed all the same.
+		var pc float64
 		if r == Hebbian {
 			pc = out.HebbianTheoryPC
 		}
