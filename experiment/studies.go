@@ -371,7 +371,11 @@ type RulePoint struct {
 // (theory.HebbianCriticalP) is the real p at which P(all pairs recalled) = 1/2
 // (docs/theory.md, section 4). The median, an integer, sits about half an
 // association below that crossing (docs/validation.md, "Theory is compared
-// with mean p* + 1/2").
+// with mean p* + 1/2"). Mean + 1/2 estimates E X, the crossing is X's median:
+// they agree for a symmetric spread, and the Hebbian spread is only mildly
+// skewed (lamcap rules --d 16 --seeds 1:400 --json: mean + 1/2 6.65, the
+// linearly interpolated crossing of the largest_p values 6.54, 0.8 standard
+// errors apart).
 type RuleCapacity struct {
 	Rule   Rule           `json:"rule"`
 	Median float64        `json:"median"`
