@@ -64,8 +64,9 @@
 //     order-statistic intervals of the median (Summarise). Theory is compared
 //     with mean p* + HalfAssociation (p* is the integer part of a real
 //     threshold), with its Student t interval: EstimateThreshold is the one
-//     home of that estimate, which Summarise, SummariseVocab and package
-//     validation use, and at which capacities are taken (p_c log p_c / d^2;
+//     home of that estimate, which Summarise, SummariseVocab, StudyRules,
+//     StudyTwoLayer and package validation use, and at which capacities are
+//     taken (p_c log p_c / d^2;
 //     bits per parameter, p_c log2 V / d^2, for a vocabulary model).
 //     Undecided instances are counted, never imputed.
 //   - Studies, each StudyX(ctx, settings) (result, error) with settings whose

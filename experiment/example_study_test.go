@@ -34,6 +34,9 @@ func ExampleStudyMechanism() {
 
 // The learning-rules study solves no LP: its settings are the family and the
 // largest p (0: experiment.DefaultRulesPMax, 1.2 times the finite-size p_c).
+// Each rule's largest p with all pairs recalled is summarised by its median
+// and by its mean + 1/2, which is what is compared with the Hebbian theory
+// (Versus): the largest p is an integer, the theory a real p.
 func ExampleStudyRules() {
 	fam := experiment.Family{D: 8, Model: model.Coupled, Embedding: model.Gaussian, FirstSeed: 1, Seeds: 4}
 	st, err := experiment.StudyRules(context.Background(), experiment.RulesSettings{Family: fam})
@@ -42,10 +45,14 @@ func ExampleStudyRules() {
 	}
 	fmt.Printf("d=%d, p = 2..%d\n", st.D, st.Curve[len(st.Curve)-1].P)
 	for _, c := range st.Capacity {
-		fmt.Printf("%-14s all pairs recalled up to p = %.1f [%g, %g]\n", c.Rule, c.Median, c.CI.Lo, c.CI.Hi)
+		fmt.Printf("%-14s all pairs recalled up to p: median %.1f [%g, %g], mean + 1/2 %.2f", c.Rule, c.Median, c.CI.Lo, c.CI.Hi, c.Threshold)
+		if v := c.Versus; v != nil {
+			fmt.Printf(", theory %.2f (%+.0f%%)", v.Theory, 100*v.Deviation)
+		}
+		fmt.Println()
 	}
 	// Output:
 	// d=8, p = 2..26
-	// hebbian        all pairs recalled up to p = 4.0 [2, 5]
-	// pseudo-inverse all pairs recalled up to p = 7.5 [3, 9]
+	// hebbian        all pairs recalled up to p: median 4.0 [2, 5], mean + 1/2 4.25, theory 2.85 (+49%)
+	// pseudo-inverse all pairs recalled up to p: median 7.5 [3, 9], mean + 1/2 7.25
 }

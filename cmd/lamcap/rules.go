@@ -18,9 +18,13 @@ func init() {
 const rulesSynopsis = `For the Hebbian rule (W = sum y x^T) and the pseudo-inverse rule (least squares
 W x = y) on nested instances: the fraction of associations recalled (correct score
 above every competitor) and of ordered pairs, averaged over seeds, for each p; and
-per instance the largest p up to which every prefix recalls all p(p-1) pairs, with
-its median and 95% interval beside the finite-d Hebbian prediction (docs/theory.md
-section 4) and the exact capacity scale of the optimal memory (lamcap threshold).
+per instance the largest p up to which every prefix recalls all p(p-1) pairs, its
+median and its mean + 1/2, each with a 95% interval, beside the finite-d Hebbian
+prediction (docs/theory.md section 4) and the exact capacity scale of the optimal
+memory (lamcap threshold). The prediction, the real p where P(all pairs recalled)
+= 1/2, is compared with mean + 1/2: the largest p is an integer, whose median sits
+about half an association below that p (docs/validation.md, "Theory is compared
+with mean p* + 1/2"); dev = (mean + 1/2 - theory) / theory.
 With --model vocabulary --vocab V the pairs are the p(V-1) of the shared words,
 the optimal memory's p_c is the vocabulary surrogate's (lamcap theory --vocab V),
 and the paper's Hebbian theory, for a target per input, is not printed.`
@@ -76,7 +80,12 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintln(stdout)
 	for _, c := range st.Capacity {
-		fmt.Fprintf(stdout, "%-15s largest p with all pairs recalled: median %.1f [%g, %g]\n", c.Rule, c.Median, c.CI.Lo, c.CI.Hi)
+		fmt.Fprintf(stdout, "%-15s largest p with all pairs recalled: median %.1f [%g, %g], mean + 1/2 %.2f [%.2f, %.2f]", c.Rule, c.Median, c.CI.Lo, c.CI.Hi,
+			c.Threshold, c.ThresholdCI.Lo, c.ThresholdCI.Hi)
+		if v := c.Versus; v != nil {
+			fmt.Fprintf(stdout, ", dev %s from theory", formatDeviation(*v))
+		}
+		fmt.Fprintln(stdout)
 	}
 	if o.inst.model.IsVocabulary() {
 		fmt.Fprintf(stdout, "theory: optimal memory p_c %.2f (the vocabulary surrogate, lamcap theory --vocab %d); the paper's Hebbian theory is for a target per input and does not apply to a shared vocabulary\n",
@@ -85,7 +94,14 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "theory: Hebbian p_c at finite d %.2f (asymptote p log p / d^2 = 1/8: %.2f); optimal memory p_c %.2f\n",
 		st.HebbianTheoryPC, st.HebbianAsymptote, st.OptimalTheoryPC)
+	fmt.Fprintln(stdout, "dev = (mean + 1/2 - theory) / theory: the largest p is an integer, the theory the real p where P(all pairs recalled) = 1/2")
 	return nil
+}
+
+// formatDeviation prints a comparison's deviation in percent with its 95%
+// interval.
+func formatDeviation(v experiment.Comparison) string {
+	return fmt.Sprintf("%+.1f%% [%+.1f, %+.1f]", 100*v.Deviation, 100*v.DeviationCI.Lo, 100*v.DeviationCI.Hi)
 }
 
 // rulesBytesPerP is what the rules study keeps per p of its curve (two

@@ -25,7 +25,11 @@ hidden width h, against theory with N unknowns in place of d^2:
                         every success is certified on W = A B, but failures prove
                         nothing, so the column is a LOWER BOUND on p*, never exact.
                         Compared with N = d min(h, d) and the conjecture
-                        N_eff = h (2d - h).`
+                        N_eff = h (2d - h).
+Each theory is the real root of p D_0(p) = N and p* an integer, so theory is
+compared with mean p* + 1/2, not with the median (docs/validation.md, "Theory is
+compared with mean p* + 1/2"): dev = (mean + 1/2 - theory) / theory, with 95%
+intervals; with both layers trained it is a lower bound too.`
 
 func runTwoLayer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("two-layer --d D --hidden 2,4,8 --seeds A:B --train first|second|both", twoLayerSynopsis)
@@ -95,11 +99,14 @@ func printTwoLayer(stdout io.Writer, rows []experiment.TwoLayerRow, inst instanc
 		kind = "p* lower bound"
 	}
 	fmt.Fprintf(stdout, "d=%d, model %s, train %s\n", inst.d, inst.model, train)
-	fmt.Fprintf(stdout, "%4s  %5s  %5s  %-22s  %5s  %13s  %17s\n", "h", "h/d", "n", kind+" median [95% CI]", "undec", "theory N=d*min", "theory N=h(2d-h)")
+	fmt.Fprintf(stdout, "%4s  %5s  %5s  %5s  %-31s  %-22s  %14s  %-22s  %16s  %s\n", "h", "h/d", "n", "undec", kind+" median [95% CI]", "mean + 1/2 [95% CI]",
+		"theory N=d*min", "dev [95% CI]", "theory N=h(2d-h)", "dev [95% CI]")
 	for _, r := range rows {
-		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %-22s  %5d  %13.1f  %17.1f\n", r.H, float64(r.H)/float64(inst.d), r.Instances,
-			fmt.Sprintf("%.1f [%g, %g]", r.Median, r.CI.Lo, r.CI.Hi), r.Undecided, r.TheoryMin, r.TheoryEff)
+		fmt.Fprintf(stdout, "%4d  %5.2f  %5d  %5d  %-31s  %-22s  %14.1f  %-22s  %16.1f  %s\n", r.H, float64(r.H)/float64(inst.d), r.Instances, r.Undecided,
+			fmt.Sprintf("%.1f [%g, %g]", r.Median, r.CI.Lo, r.CI.Hi), fmt.Sprintf("%.2f [%.2f, %.2f]", r.Threshold, r.ThresholdCI.Lo, r.ThresholdCI.Hi),
+			r.TheoryMin, formatDeviation(r.VsMin), r.TheoryEff, formatDeviation(r.VsEff))
 	}
+	fmt.Fprintln(stdout, "dev = (mean p* + 1/2 - theory) / theory: p* is an integer, the theory a real root (docs/validation.md)")
 }
 
 // twoLayerArgs are the flags of lamcap two-layer.

@@ -207,7 +207,7 @@ func writeVocabReport(stdout io.Writer, st experiment.VocabStudy, report string)
 	for _, g := range groups {
 		fmt.Fprintf(stdout, "%4d  %5d  %-9s  %4d  %7.1f  %10.1f  %9.2f  %+6.1f%%  %10.3f\n", g.D, g.V, g.Answers, g.N, g.PC, g.Threshold, g.Theory, 100*g.Dev, g.Bits)
 	}
-	fmt.Fprintln(stdout, "dev = (mean p* + 1/2 - theory) / theory; bits/param at the median p*, as in the report's tables")
+	fmt.Fprintln(stdout, "dev = (mean p* + 1/2 - theory) / theory; bits/param at mean p* + 1/2, as in the report's tables")
 	if err := experiment.WriteVocabSummary(dir, groups); err != nil {
 		return err
 	}
