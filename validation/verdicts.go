@@ -522,11 +522,12 @@ func (r Report) verdictStatement() string {
 			}
 			fmt.Fprintf(&s, " (the design section's rule guesses p0 = %d coupled, %d decoupled from today's records: %s)", c.Guess, dm.Guess, same)
 		}
+		s.WriteString(". " + r.verdictCost(row))
 		if !row.Estimable {
-			s.WriteString(". No finite shift: a model's paired verdicts all fall on one side of its p0 (or a width is unknown), so its crossing lies outside the interval and only the one-sided bound of the table holds; more seeds, or a p0 nearer that crossing, are needed.\n\n")
+			s.WriteString("No finite shift: a model's paired verdicts all fall on one side of its p0 (or a width is unknown), so its crossing lies outside the interval and only the one-sided bound of the table holds; more seeds, or a p0 nearer that crossing, are needed.\n\n")
 			continue
 		}
-		fmt.Fprintf(&s, ": shift %+.2f +- %.2f associations (sampling %.2f, widths %.2f), relative gap %+.2f%% +- %.2f%%. With theory's widths the shift is %+.2f; with both width ratios one SE lower or higher, %+.2f or %+.2f.", row.Shift, row.ShiftSE, row.SamplingSE, row.WidthSE, 100*row.Gap, 100*row.GapSE, row.AtTheoryWidth, row.AtLow, row.AtHigh)
+		fmt.Fprintf(&s, "The shift is %+.2f +- %.2f associations (sampling %.2f, widths %.2f), relative gap %+.2f%% +- %.2f%%. With theory's widths the shift is %+.2f; with both width ratios one SE lower or higher, %+.2f or %+.2f.", row.Shift, row.ShiftSE, row.SamplingSE, row.WidthSE, 100*row.Gap, 100*row.GapSE, row.AtTheoryWidth, row.AtLow, row.AtHigh)
 		var parts, out []string
 		for _, f := range row.Forms {
 			parts = append(parts, fmt.Sprintf("%s %.2f%% +- %.2f%% (z = %+.2f, Holm p = %s)", f.Form, 100*f.Value, 100*f.SE, f.Z, pValue(f.PHolm)))
@@ -605,4 +606,28 @@ func verdictPlan() string {
 		ts = append(ts, fmt.Sprintf("at d = %d (part %s, seeds 1..%d of both models)", t.D, t.Part, t.Pairs))
 	}
 	return fmt.Sprintf("So `scripts/science-sweep.sh` makes one certified verdict per instance %s at p0 guessed by this rule before the run and fixed in its grid.json ('lamcap sweep --at'; validation.VerdictTargets); the next paragraph reports them. The full p* runs at d = 96 and 128 go on beside it: they give the spread and the medians, the widths the crossings take (measured at the largest d below), and the fits the verdicts are held against.", strings.Join(ts, ", "))
+}
+
+// verdictCost compares, at a row's d, the mean cost of one verdict with that
+// of a p* search from the p* records there (Progress), in solver iterations
+// (which do not depend on the load) and wall seconds; "" without p* records
+// that state them.
+func (r Report) verdictCost(row VerdictRow) string {
+	var n int
+	var it, sec float64
+	for _, m := range row.Models {
+		k := m.Storable + m.NotStorable + m.Undecided
+		n += k
+		it += m.MeanIterations * float64(k)
+		sec += m.MeanSeconds * float64(k)
+	}
+	for _, p := range r.Progress {
+		if p.D != row.D || !(p.MeanIterations > 0) || n == 0 || !(it > 0) {
+			continue
+		}
+		it, sec = it/float64(n), sec/float64(n)
+		return fmt.Sprintf("A verdict took %.1f solver iterations and %.0f s (wall) on average, a p* search at this d %.0f iterations and %.0f s over its %d %s: one verdict costs 1/%.1f of a search in iterations, which do not depend on the load, and 1/%.1f in wall seconds, which do. ",
+			it, sec, p.MeanIterations, p.MeanSeconds, p.Timed, plural(p.Timed, "record", "records"), p.MeanIterations/it, p.MeanSeconds/math.Max(sec, 1e-9))
+	}
+	return ""
 }
