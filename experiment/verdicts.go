@@ -24,9 +24,10 @@ type VerdictPoint struct {
 	P     int         `json:"p"`
 }
 
-// canonicalAt sorts the points by d and model (a copy; nil stays nil).
+// canonicalAt sorts the points by d and model (a copy; none is nil, so
+// that a p* grid compares equal however its empty list was made).
 func canonicalAt(at []VerdictPoint) []VerdictPoint {
-	if at == nil {
+	if len(at) == 0 {
 		return nil
 	}
 	at = slices.Clone(at)

@@ -134,6 +134,11 @@ func TestVerdictGridChecks(t *testing.T) {
 			t.Errorf("record %+v: err %v, want ok %v", c.r(base), err, c.ok)
 		}
 	}
+	// An empty list of points is a p* grid, the same as none.
+	g0, _ := Sweep{Ds: []int{8}, Models: models, Seeds: 2}.Grid()
+	if ge, err := (Sweep{Ds: []int{8}, Models: models, Seeds: 2, At: []VerdictPoint{}}).Grid(); err != nil || !ge.Same(g0) || ge.IsVerdicts() {
+		t.Errorf("an empty At: grid %+v (err %v), not the p* grid", ge, err)
+	}
 	// A directory of p* records is another grid.
 	dir := t.TempDir()
 	pg, _ := Sweep{Ds: []int{8}, Models: models, Seeds: 2}.Grid()
