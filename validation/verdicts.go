@@ -556,7 +556,13 @@ func (r Report) verdictProgressStatement() string {
 	}
 	var s strings.Builder
 	for _, p := range r.verdictProgressOrEmpty() {
-		fmt.Fprintf(&s, "The single-verdict run at d = %d (part %s, one certified verdict per instance at a p0 fixed per model, seeds 1..%d): %d of %d verdicts, %d %s decided in both models", p.D, p.Part, p.Pairs, p.Verdicts, 2*p.Pairs, p.Decided, plural(p.Decided, "seed", "seeds"))
+		guess := ""
+		if c, dec, ok := previous(r.Groups, p.D); ok {
+			if pc, err := theory.CriticalP(float64(p.D*p.D), 0); err == nil {
+				guess = fmt.Sprintf("; the design section's rule, theory's %.2f times (1 + the model's deviation at d = %d), gives p0 = %.0f coupled and %.0f decoupled from today's records", pc, c.D, math.Round(pc*(1+c.Deviation)), math.Round(pc*(1+dec.Deviation)))
+			}
+		}
+		fmt.Fprintf(&s, "The single-verdict run at d = %d (part %s, one certified verdict per instance at a p0 fixed per model in advance, seeds 1..%d%s): %d of %d verdicts, %d %s decided in both models", p.D, p.Part, p.Pairs, guess, p.Verdicts, 2*p.Pairs, p.Decided, plural(p.Decided, "seed", "seeds"))
 		if p.Undecided > 0 {
 			fmt.Fprintf(&s, ", %d undecided", p.Undecided)
 		}

@@ -216,7 +216,7 @@ func TestVerdictSectionIndependent(t *testing.T) {
 		t.Errorf("all not storable: estimable %v, side %d, interval %v", r32.Estimable, dm.Side, dm.CrossingCI)
 	}
 	md := rep.Markdown(nil, "lamcap validate")
-	for _, want := range []string{"outside the interval: below", "No finite shift", "| 28 | coupled |", "seeds 1..40): 0 of 80 verdicts"} {
+	for _, want := range []string{"outside the interval: below", "No finite shift", "| 28 | coupled |", "): 0 of 80 verdicts"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q", want)
 		}
