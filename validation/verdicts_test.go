@@ -22,7 +22,7 @@ func probitInv(f float64) float64 { return math.Sqrt2 * math.Erfinv(2*f-1) }
 // [p0 <= floor(X)]. Its mean over replications is the true shift of the
 // means within the Monte Carlo's error bar (plus the O(1/n) bias of Phi^-1
 // of a fraction, bounded by a tenth of one replication's SD), and its mean
-// bootstrap SE is the replications' spread within 15%.
+// SE is the replications' spread within 15%.
 func TestShiftEstimateMonteCarlo(t *testing.T) {
 	const (
 		n, reps          = 60, 300
@@ -40,7 +40,7 @@ func TestShiftEstimateMonteCarlo(t *testing.T) {
 			xd := muD + sigD*(corr*z1+math.Sqrt(1-corr*corr)*z2)
 			sc[i], sd[i] = p0c <= math.Floor(xc), p0d <= math.Floor(xd)
 		}
-		s := ShiftEstimate(sc, sd, p0c, p0d, sigC, sigD, 400, uint64(k+1))
+		s := ShiftEstimate(sc, sd, p0c, p0d, sigC, sigD)
 		if !s.Estimable {
 			t.Fatalf("replication %d: not estimable", k)
 		}
@@ -53,9 +53,9 @@ func TestShiftEstimateMonteCarlo(t *testing.T) {
 		t.Errorf("mean shift %.3f over %d replications, true %.3f (tolerance %.3f)", mean, reps, want, tol)
 	}
 	if math.Abs(meanSE/sd-1) > 0.15 {
-		t.Errorf("mean bootstrap SE %.3f, Monte Carlo SD %.3f", meanSE, sd)
+		t.Errorf("mean SE %.3f, Monte Carlo SD %.3f", meanSE, sd)
 	}
-	t.Logf("shift %.3f (true %.3f), MC SD %.3f, mean bootstrap SE %.3f", mean, want, sd, meanSE)
+	t.Logf("shift %.3f (true %.3f), MC SD %.3f, mean SE %.3f", mean, want, sd, meanSE)
 }
 
 func meanSD(x []float64) (mean, sd float64) {
@@ -73,8 +73,8 @@ func meanSD(x []float64) (mean, sd float64) {
 // synthetic set: the fractions and their exact intervals (by bisection on the
 // binomial tails), the widths (theory's width times the mean ratio of the
 // measured probit widths at the three largest d), the crossings, the shift
-// and its width SE (by hand), the sampling SE against the delta method of
-// the paired binomial fractions, the relative gap, the forms' z and Holm p,
+// and its width SE (by hand), the sampling SE (the delta method on the
+// paired verdicts' table, half a count per cell, by hand), the relative gap, the forms' z and Holm p,
 // and the one-sided bound of a model whose verdicts are all not storable.
 func TestVerdictSectionIndependent(t *testing.T) {
 	rep, err := Analyze(synthetic([]int{8, 12, 16, 20, 24}, 60, 0.03), Settings{Bootstrap: 1000})
@@ -163,20 +163,28 @@ func TestVerdictSectionIndependent(t *testing.T) {
 	if math.Abs(row.Shift-shift) > 1e-9 || math.Abs(row.WidthSE-wse) > 1e-9 || math.Abs(row.ShiftSE-math.Hypot(row.SamplingSE, wse)) > 1e-12 {
 		t.Errorf("shift %g (width SE %g, SE %g), by hand %g (%g)", row.Shift, row.WidthSE, row.ShiftSE, shift, wse)
 	}
-	// The sampling SE against the delta method: Var(Phi^-1(f^)) = f(1-f)/(n phi^2),
-	// with the paired covariance (P(both storable) - fc fd)/n.
-	fc, fd := 31.0/n, 23.0/n
-	var both float64
+	// The sampling SE by hand: the delta method on the 2 x 2 table of paired
+	// verdicts with half a count added to each cell, Var(Phi^-1(f^)) =
+	// f(1-f)/(n phi^2) and the paired covariance (P(both storable) - fc fd)/n.
+	var tab [2][2]float64
 	for s := int64(1); s <= n; s++ {
-		if cS[s] && dS[s] {
-			both++
+		i, j := 0, 0
+		if cS[s] {
+			i = 1
 		}
+		if dS[s] {
+			j = 1
+		}
+		tab[i][j]++
 	}
+	m := float64(n) + 2
+	both := (tab[1][1] + 0.5) / m
+	fc, fd := (tab[1][0]+tab[1][1]+1)/m, (tab[0][1]+tab[1][1]+1)/m
 	phi := func(z float64) float64 { return math.Exp(-z*z/2) / math.Sqrt(2*math.Pi) }
-	gc, gd := sig[0]/phi(z[0]), sig[1]/phi(z[1])
-	delta := math.Sqrt((gc*gc*fc*(1-fc) + gd*gd*fd*(1-fd) - 2*gc*gd*(both/n-fc*fd)) / n)
-	if math.Abs(row.SamplingSE/delta-1) > 0.25 {
-		t.Errorf("bootstrap SE %g, delta method %g", row.SamplingSE, delta)
+	gc, gd := sig[0]/phi(probitInv(fc)), sig[1]/phi(probitInv(fd))
+	delta := math.Sqrt((gc*gc*fc*(1-fc) + gd*gd*fd*(1-fd) - 2*gc*gd*(both-fc*fd)) / n)
+	if math.Abs(row.SamplingSE/delta-1) > 1e-9 {
+		t.Errorf("sampling SE %g, delta method by hand %g", row.SamplingSE, delta)
 	}
 	den := float64(p0d) + sig[1]*z[1]
 	if math.Abs(row.Gap-shift/den) > 1e-12 || math.Abs(row.GapSE-row.ShiftSE/den) > 1e-12 {
@@ -268,4 +276,39 @@ func TestVerdictSectionEmpty(t *testing.T) {
 	if s := r.verdictStatement(); strings.Count(s, "\n") != 0 || !strings.Contains(s, "No single-verdict records yet") {
 		t.Errorf("empty section: %q", s)
 	}
+}
+
+// With a few seeds whose two verdicts agree, a bootstrap over seeds and the
+// plug-in delta method both put the shift's SE below one association (no
+// discordant pair is ever drawn); the half count per cell keeps it at the
+// size a Monte Carlo of that design gives, and the gap forms are not held
+// against fewer than MinPairs pairs.
+func TestShiftEstimateFewConcordantSeeds(t *testing.T) {
+	sc := []bool{true, false, false}
+	sd := []bool{true, false, false}
+	const w = 12.5
+	s := ShiftEstimate(sc, sd, 1841, 1816, w, w)
+	if !s.Estimable || math.Abs(s.Shift-25) > 1e-9 {
+		t.Fatalf("shift %+v, want 25 exactly (equal fractions, equal widths)", s)
+	}
+	// A Monte Carlo of the design: 3 seeds, thresholds correlated 0.7, both
+	// crossings at their p0 (true shift 25): the spread of the estimate over
+	// the replications where it is finite.
+	r := rand.New(rand.NewPCG(7, 9))
+	var est []float64
+	for k := 0; k < 20000; k++ {
+		a, b := make([]bool, 3), make([]bool, 3)
+		for i := range a {
+			z1, z2 := r.NormFloat64(), r.NormFloat64()
+			a[i], b[i] = z1 > 0, 0.7*z1+math.Sqrt(1-0.49)*z2 > 0
+		}
+		if e := ShiftEstimate(a, b, 1841, 1816, w, w); e.Estimable {
+			est = append(est, e.Shift)
+		}
+	}
+	_, mc := meanSD(est)
+	if s.SE < mc/2 || s.SE > 2*mc {
+		t.Errorf("SE %.2f with 3 concordant seeds, Monte Carlo spread %.2f: not within a factor 2", s.SE, mc)
+	}
+	t.Logf("SE %.2f, Monte Carlo spread %.2f over %d finite replications", s.SE, mc, len(est))
 }
