@@ -252,6 +252,45 @@ func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
 	dst[n] = floats.Dot(wk.border, z[:n]) + wk.sumD*zt
 }
 
+// factorApply writes H z into dst (n+1) for the decoupled model from the
+// factor P1 of the last normal matrix (wk.p1, row mu the packed
+// M_mu = sum_v D_(mu,v) (y_mu - c_v)(y_mu - c_v)^T, as formGramRows left it)
+// and the border of the last factor: A^T D A = sum_mu M_mu (x) x_mu x_mu^T,
+// so with Z the d x d matrix of z's W part,
+//
+//	(A^T D A z)_(i,j) = sum_mu (M_mu Z x_mu)_i x_mu[j],
+//
+// that is U = X Z^T (row mu: Z x_mu), V's row mu = M_mu u_mu, and V^T X: two
+// p x d x d GEMMs and p packed symmetric products of order d, 6 p d^2 flops
+// reading the p n2 doubles of P1 (9.6 MB at d = 64, p = 577) where gramApply
+// reads the n2^2 of the Gram matrix (34.6 MB), and in double precision from
+// P1, which stays double, so that the Gram matrix itself may be single
+// (gramProduct32): the conjugate gradients apply the exact operator either
+// way.
+func (s *IPM) factorApply(dst, z []float64, wk *ipmWork) {
+	p, d, n, n2 := s.p, s.d, s.n, s.n2
+	if len(wk.faU) < p*d {
+		wk.faU, wk.faV = make([]float64, p*d), make([]float64, p*d)
+	}
+	x := s.in.X.RawMatrix()
+	u := blas64.General{Rows: p, Cols: d, Stride: d, Data: wk.faU[:p*d]}
+	v := blas64.General{Rows: p, Cols: d, Stride: d, Data: wk.faV[:p*d]}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, x, blas64.General{Rows: d, Cols: d, Stride: d, Data: z[:n]}, 0, u)
+	s.eachAssociation(func(lo, hi int) {
+		for mu := lo; mu < hi; mu++ {
+			vr := v.Data[mu*d : (mu+1)*d]
+			clear(vr)
+			spmvOne(d, wk.p1[mu*n2:(mu+1)*n2], u.Data[mu*d:(mu+1)*d], vr)
+		}
+	})
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, v, x, 0, blas64.General{Rows: d, Cols: d, Stride: d, Data: dst[:n]})
+	zt := z[n]
+	for k := 0; k < n; k++ {
+		dst[k] += (wk.du[k]+wk.dl[k])*z[k] + wk.border[k]*zt
+	}
+	dst[n] = floats.Dot(wk.border, z[:n]) + wk.sumD*zt
+}
+
 // serialGemvElems is the size m n from which OpenBLAS (0.3.21 here) hands a
 // gemv to its thread pool: 2304 times GEMM_MULTITHREAD_THRESHOLD, 4 unless the
 // library was built otherwise (interface/gemv.c). Its spmv and syrk go to the
