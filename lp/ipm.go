@@ -436,6 +436,7 @@ type ipmWork struct {
 	rayBest                                  float64      // rayStorable's best smallest margin this iteration (trace), NaN if none
 	gramOut                                  [][]float64  // gramApply's per-core sums (n)
 	faU, faV                                 []float64    // factorApply's p x d products
+	faOut                                    [][]float64  // factorApply's per-core sums (n)
 	ns                                       normalSystem // the normal system this solve factors and solves with
 	refB, refR, refX                         []float64    // refinedSolve's right-hand side, residual and saved solution
 

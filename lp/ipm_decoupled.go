@@ -267,29 +267,62 @@ func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
 // P1, which stays double, so that the Gram matrix itself may be single
 // (gramProduct32): the conjugate gradients apply the exact operator either
 // way.
+//
+// The associations are spread over the cores, and each core's GEMMs take
+// at most gemmRows(d) associations at a time, which OpenBLAS runs on the
+// calling thread (see serialGemvElems): GEMMs of p rows go to its thread
+// pool, whose worker a loaded machine leaves waiting for a core (35 ms of
+// wall for 3.4 ms of CPU per product at d = 64, p = 577, load 6).
 func (s *IPM) factorApply(dst, z []float64, wk *ipmWork) {
 	p, d, n, n2 := s.p, s.d, s.n, s.n2
-	if len(wk.faU) < p*d {
+	workers := min(linalg.Threads(), p)
+	if len(wk.faU) < p*d || len(wk.faOut) < workers {
 		wk.faU, wk.faV = make([]float64, p*d), make([]float64, p*d)
+		wk.faOut = make([][]float64, workers)
+		for k := range wk.faOut {
+			wk.faOut[k] = make([]float64, n)
+		}
 	}
 	x := s.in.X.RawMatrix()
-	u := blas64.General{Rows: p, Cols: d, Stride: d, Data: wk.faU[:p*d]}
-	v := blas64.General{Rows: p, Cols: d, Stride: d, Data: wk.faV[:p*d]}
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, x, blas64.General{Rows: d, Cols: d, Stride: d, Data: z[:n]}, 0, u)
-	s.eachAssociation(func(lo, hi int) {
-		for mu := lo; mu < hi; mu++ {
-			vr := v.Data[mu*d : (mu+1)*d]
-			clear(vr)
-			spmvOne(d, wk.p1[mu*n2:(mu+1)*n2], u.Data[mu*d:(mu+1)*d], vr)
+	zm := blas64.General{Rows: d, Cols: d, Stride: d, Data: z[:n]}
+	rows := gemmRows(d)
+	s.eachWorker(func(k, lo, hi int) {
+		out := blas64.General{Rows: d, Cols: d, Stride: d, Data: wk.faOut[k]}
+		clear(out.Data)
+		for b := lo; b < hi; b += rows {
+			e := min(b+rows, hi)
+			xb := blas64.General{Rows: e - b, Cols: d, Stride: x.Stride, Data: x.Data[b*x.Stride:]}
+			u := blas64.General{Rows: e - b, Cols: d, Stride: d, Data: wk.faU[b*d : e*d]}
+			v := blas64.General{Rows: e - b, Cols: d, Stride: d, Data: wk.faV[b*d : e*d]}
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, xb, zm, 0, u)
+			clear(v.Data)
+			for mu := b; mu < e; mu++ {
+				spmvOne(d, wk.p1[mu*n2:(mu+1)*n2], wk.faU[mu*d:(mu+1)*d], wk.faV[mu*d:(mu+1)*d])
+			}
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, v, xb, 1, out)
 		}
 	})
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, v, x, 0, blas64.General{Rows: d, Cols: d, Stride: d, Data: dst[:n]})
 	zt := z[n]
 	for k := 0; k < n; k++ {
-		dst[k] += (wk.du[k]+wk.dl[k])*z[k] + wk.border[k]*zt
+		v := (wk.du[k]+wk.dl[k])*z[k] + wk.border[k]*zt
+		for _, out := range wk.faOut[:workers] {
+			v += out[k]
+		}
+		dst[k] = v
 	}
 	dst[n] = floats.Dot(wk.border, z[:n]) + wk.sumD*zt
 }
+
+// serialGemmElems is the size m n k up to which OpenBLAS (0.3.21 here) runs
+// a gemm on the calling thread: 65536 (SMP_THRESHOLD_MIN) times
+// GEMM_MULTITHREAD_THRESHOLD, 4 unless the library was built otherwise
+// (interface/gemm.c); docs/benchmarks.md, "The decoupled model's passes",
+// measured GEMMs of 64 rows at d = 64 staying there.
+const serialGemmElems = 65536 * 4
+
+// gemmRows is the row block of factorApply's GEMMs for d x d right-hand
+// factors: the most rows whose GEMM OpenBLAS keeps on the calling thread.
+func gemmRows(d int) int { return max(1, serialGemmElems/(d*d)) }
 
 // serialGemvElems is the size m n from which OpenBLAS (0.3.21 here) hands a
 // gemv to its thread pool: 2304 times GEMM_MULTITHREAD_THRESHOLD, 4 unless the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestDecoupledAB(t *testing.T) {
 				last, lastProj := r0, 0
 				s.trace = func(r ipmTrace) {
 					now := decoupledReads.passes.Load()
-					fmt.Printf("  it %d: t %.3e passes %d proj %d pcg %d step %.3f sigma %.2g\n", r.it, r.t, now-last, r.proj-lastProj, r.pcg, math.Min(r.ap, r.ad), r.sigma)
+					fmt.Printf("  it %d: t %.3e passes %d proj %d pcg %d step %.3f sigma %.2g certres %.2g polish %.2g\n", r.it, r.t, now-last, r.proj-lastProj, r.pcg, math.Min(r.ap, r.ad), r.sigma, r.certRes, r.polish)
 					last, lastProj = now, r.proj
 				}
 			}
@@ -65,8 +66,8 @@ func TestDecoupledAB(t *testing.T) {
 			tt.wall += wall
 			tt.it += sol.Iterations
 			tt.pcg += s.last.pcgSteps
-			fmt.Printf("ab %s [%s] %s it=%d pcg=%d gram32=%d double=%d passes=%d gram=%d rows=%d cpu=%.2fs wall=%.2fs\n",
-				item, arm, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.pcgSteps, s.last.gram32, s.last.double,
+			fmt.Printf("ab %s [%s] %s it=%d pcg=%d proj=%d gram32=%d double=%d passes=%d gram=%d rows=%d cpu=%.2fs wall=%.2fs\n",
+				item, arm, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.pcgSteps, s.last.polishSteps, s.last.gram32, s.last.double,
 				decoupledReads.passes.Load()-r0, decoupledReads.gram.Load()-g0, decoupledReads.rows.Load()-q0, cpu, wall)
 		}
 	}
@@ -82,8 +83,15 @@ func decoupledKnobs(t *testing.T, s *IPM, arm string) {
 	if arm == "-" {
 		return
 	}
-	for _, k := range strings.Split(arm, ",") {
+	for _, kv := range strings.Split(arm, ",") {
+		k, v, _ := strings.Cut(kv, "=")
 		switch k {
+		case "corr":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("LAMCAP_DEC_ARMS: %q: %v", kv, err)
+			}
+			s.correctors = n
 		case "applygram":
 			s.applyGram = true
 		case "nogram32":
