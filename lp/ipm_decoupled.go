@@ -133,21 +133,19 @@ func (s *IPM) transposeRow(mu int, c blas64.General, row, gr []float64) {
 // pure-Go Dsyrk ran at 0.7-1.3 GFLOP/s against OpenBLAS's 18-25 (d = 48 and 64,
 // the per-association products of one normal matrix: 16 ms against 393 ms at
 // d = 48, 57 ms against 1043 ms at d = 64; measured on a loaded machine).
+// The scaled copy is gonum's assembly (floats.ScaleTo) and g_mu a gemv in
+// row blocks on the calling thread: the Go side took 30% of this function's
+// CPU with a plain loop and p axpys of length d (68.5 -> 62.7-66 ms of CPU per
+// normal matrix at d = 64, p = 577, BenchmarkDecoupledKernels/formGramRows,
+// load 5); the rest is the syrk.
 func (s *IPM) decoupledGram(mu int, dmu, gr, row, z, m []float64) {
 	p, d := s.p, s.d
 	c := s.in.Competitors(mu).RawMatrix()
 	decoupledReads.gram.Add(1)
-	clear(gr)
 	for v := 0; v < p; v++ {
-		sq := math.Sqrt(dmu[v])
-		zr, cr := z[v*d:(v+1)*d], c.Data[v*c.Stride:v*c.Stride+d]
-		for i := range zr {
-			zr[i] = sq * cr[i]
-		}
-		if dmu[v] != 0 {
-			floats.AddScaled(gr, dmu[v], cr)
-		}
+		floats.ScaleTo(z[v*d:(v+1)*d], math.Sqrt(dmu[v]), c.Data[v*c.Stride:v*c.Stride+d])
 	}
+	competitorGemvT(c, dmu, gr, 1)
 	blas64.Implementation().Dsyrk(blas.Upper, blas.Trans, d, p, 1, z, d, 0, m, d)
 	for i := 0; i < d; i++ {
 		for j := i; j < d; j++ {
@@ -359,6 +357,12 @@ func competitorScores(c blas64.General, x, dst []float64) {
 // competitorCombination writes dst = -sum_v r_v c_v (d) for the rows c_v of c
 // (p x d).
 func competitorCombination(c blas64.General, r, dst []float64) {
+	competitorGemvT(c, r, dst, -1)
+}
+
+// competitorGemvT writes dst = alpha sum_v r_v c_v (d) for the rows c_v of c
+// (p x d), in row blocks that OpenBLAS keeps on the calling thread.
+func competitorGemvT(c blas64.General, r, dst []float64, alpha float64) {
 	kc := gemvRows(c.Cols)
 	for lo := 0; lo < c.Rows; lo += kc {
 		hi := min(lo+kc, c.Rows)
@@ -366,7 +370,7 @@ func competitorCombination(c blas64.General, r, dst []float64) {
 		if lo == 0 {
 			beta = 0
 		}
-		blas64.Implementation().Dgemv(blas.Trans, hi-lo, c.Cols, -1, c.Data[lo*c.Stride:], c.Stride, r[lo:hi], 1, beta, dst, 1)
+		blas64.Implementation().Dgemv(blas.Trans, hi-lo, c.Cols, alpha, c.Data[lo*c.Stride:], c.Stride, r[lo:hi], 1, beta, dst, 1)
 	}
 }
 
