@@ -20,8 +20,8 @@ import (
 // margins and transpose read the p^2 d competitor array (162 MB at d = 64,
 // 3.5 GB at d = 128) twice from memory. The associations are spread over the
 // cores; the matrix-vector products are the process's BLAS (OpenBLAS), as
-// are those of decoupledMargins, decoupledTranspose, marginsAndTranspose and
-// gramApply: gonum's pure Go took 6-16% more CPU per decoupled verdict
+// are those of decoupledMargins, decoupledTranspose, marginsAndTranspose,
+// gramApply and factorApply: gonum's pure Go took 6-16% more CPU per decoupled verdict
 // (docs/benchmarks.md, "The decoupled model's CPU"). f(mu, row) receives the margins of association mu (diagonal 0) and
 // overwrites them with its weights (diagonal 0), and returns their sum's
 // contribution to what the caller adds up (the caller's choice). q (p x p)
@@ -328,7 +328,7 @@ func gemmRows(d int) int { return max(1, serialGemmElems/(d*d)) }
 // pool at any size.
 //
 // The per-association products run on every core at once (eachAssociation,
-// gramApply), and OpenBLAS's pool is not made for callers on several threads:
+// eachWorker, gramApply, factorApply), and OpenBLAS's pool is not made for callers on several threads:
 // with two BLAS threads the pool has one worker, and a second caller spins on
 // the pool's locks until that worker is free (driver/others/blas_server.c,
 // exec_blas_async) while the first waits for it with sched_yield. A pass over
@@ -336,8 +336,9 @@ func gemmRows(d int) int { return max(1, serialGemmElems/(d*d)) }
 // no less wall time (d = 64, p = 577; docs/benchmarks.md, "The decoupled
 // model's wall time"). So the products called from those goroutines are ones
 // OpenBLAS runs on the calling thread: gemv in row blocks below this size
-// (competitorScores, competitorCombination), the packed symmetric products in
-// Go (spmvPair, spmvOne); the per-association syrk of formGram is called from
+// (competitorScores, competitorCombination), gemm in row blocks of at most
+// serialGemmElems (factorApply), the packed symmetric products in Go
+// (spmvPair, spmvOne); the per-association syrk of formGram is called from
 // one goroutine, and the pool's threads share each one.
 const serialGemvElems = 2304 * 4
 
