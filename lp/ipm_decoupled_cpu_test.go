@@ -16,10 +16,13 @@ import (
 // (space-separated arms, each a comma-separated list of the knobs of
 // decoupledKnobs, "-" for none; default "- applygram"), the arms of one item
 // back to back, and prints per solve its status, iterations, conjugate-
-// gradient steps, the single-precision Gram products, and the CPU seconds
+// gradient steps, the dual polish's projections, the single-precision Gram
+// products, the passes over the competitors and what else they read
+// (decoupledReads), and the CPU seconds
 // (user + system, getrusage: comparable under load where wall time is not)
 // and wall seconds of the solve, and per arm the totals. Diagnostics for the
-// A/B of the decoupled model's products (issue 18); skipped without the
+// A/B of the decoupled model's products (issue 18); LAMCAP_DEC_TRACE=1 also
+// prints each iteration's passes and projections. Skipped without the
 // variable.
 func TestDecoupledAB(t *testing.T) {
 	spec := os.Getenv("LAMCAP_DEC_AB")
@@ -77,7 +80,8 @@ func TestDecoupledAB(t *testing.T) {
 }
 
 // decoupledKnobs sets the diagnostic settings named in arm (comma-separated,
-// "-" for none) on s: applygram (IPM.applyGram), nogram32 (IPM.noGram32).
+// "-" for none) on s: applygram (IPM.applyGram), nogram32 (IPM.noGram32),
+// corr=N (IPM.correctors).
 func decoupledKnobs(t *testing.T, s *IPM, arm string) {
 	t.Helper()
 	if arm == "-" {
