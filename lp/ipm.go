@@ -73,6 +73,12 @@ type IPM struct {
 	// noGram32, if set, forms the Gram matrix in double precision on the
 	// single-precision path too (diagnostics: A/B of gramProduct32).
 	noGram32 bool
+	// applyGram, if set, applies the decoupled model's normal matrix in the
+	// conjugate gradients from the formed Gram matrix (IPM.gramApply, which
+	// needs it in double precision, so the Gram matrix is then formed in
+	// double precision) instead of from its factor P1 (factorApply;
+	// diagnostics: the A/B of factorApply and the decoupled gramProduct32).
+	applyGram bool
 	// nbhd, if positive, switches the neighbourhood safeguard on with this
 	// gamma (IPM.safeguard, ipmNeighbourhood; diagnostics). gLow and gHigh,
 	// if positive, replace gondzioLow and gondzioHigh (diagnostics).
@@ -429,6 +435,8 @@ type ipmWork struct {
 	rayW                                     []float64    // rayStorable's W + a dW (n)
 	rayBest                                  float64      // rayStorable's best smallest margin this iteration (trace), NaN if none
 	gramOut                                  [][]float64  // gramApply's per-core sums (n)
+	faU, faV                                 []float64    // factorApply's p x d products
+	faOut                                    [][]float64  // factorApply's per-core sums (n)
 	ns                                       normalSystem // the normal system this solve factors and solves with
 	refB, refR, refX                         []float64    // refinedSolve's right-hand side, residual and saved solution
 

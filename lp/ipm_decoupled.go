@@ -20,8 +20,8 @@ import (
 // margins and transpose read the p^2 d competitor array (162 MB at d = 64,
 // 3.5 GB at d = 128) twice from memory. The associations are spread over the
 // cores; the matrix-vector products are the process's BLAS (OpenBLAS), as
-// are those of decoupledMargins, decoupledTranspose, marginsAndTranspose and
-// gramApply: gonum's pure Go took 6-16% more CPU per decoupled verdict
+// are those of decoupledMargins, decoupledTranspose, marginsAndTranspose,
+// gramApply and factorApply: gonum's pure Go took 6-16% more CPU per decoupled verdict
 // (docs/benchmarks.md, "The decoupled model's CPU"). f(mu, row) receives the margins of association mu (diagonal 0) and
 // overwrites them with its weights (diagonal 0), and returns their sum's
 // contribution to what the caller adds up (the caller's choice). q (p x p)
@@ -133,21 +133,19 @@ func (s *IPM) transposeRow(mu int, c blas64.General, row, gr []float64) {
 // pure-Go Dsyrk ran at 0.7-1.3 GFLOP/s against OpenBLAS's 18-25 (d = 48 and 64,
 // the per-association products of one normal matrix: 16 ms against 393 ms at
 // d = 48, 57 ms against 1043 ms at d = 64; measured on a loaded machine).
+// The scaled copy is gonum's assembly (floats.ScaleTo) and g_mu a gemv in
+// row blocks on the calling thread: the Go side took 30% of this function's
+// CPU with a plain loop and p axpys of length d (68.5 -> 62.7-66 ms of CPU per
+// normal matrix at d = 64, p = 577, BenchmarkDecoupledKernels/formGramRows,
+// load 5); the rest is the syrk.
 func (s *IPM) decoupledGram(mu int, dmu, gr, row, z, m []float64) {
 	p, d := s.p, s.d
 	c := s.in.Competitors(mu).RawMatrix()
 	decoupledReads.gram.Add(1)
-	clear(gr)
 	for v := 0; v < p; v++ {
-		sq := math.Sqrt(dmu[v])
-		zr, cr := z[v*d:(v+1)*d], c.Data[v*c.Stride:v*c.Stride+d]
-		for i := range zr {
-			zr[i] = sq * cr[i]
-		}
-		if dmu[v] != 0 {
-			floats.AddScaled(gr, dmu[v], cr)
-		}
+		floats.ScaleTo(z[v*d:(v+1)*d], math.Sqrt(dmu[v]), c.Data[v*c.Stride:v*c.Stride+d])
 	}
+	competitorGemvT(c, dmu, gr, 1)
 	blas64.Implementation().Dsyrk(blas.Upper, blas.Trans, d, p, 1, z, d, 0, m, d)
 	for i := 0; i < d; i++ {
 		for j := i; j < d; j++ {
@@ -252,13 +250,85 @@ func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
 	dst[n] = floats.Dot(wk.border, z[:n]) + wk.sumD*zt
 }
 
+// factorApply writes H z into dst (n+1) for the decoupled model from the
+// factor P1 of the last normal matrix (wk.p1, row mu the packed
+// M_mu = sum_v D_(mu,v) (y_mu - c_v)(y_mu - c_v)^T, as formGramRows left it)
+// and the border of the last factor: A^T D A = sum_mu M_mu (x) x_mu x_mu^T,
+// so with Z the d x d matrix of z's W part,
+//
+//	(A^T D A z)_(i,j) = sum_mu (M_mu Z x_mu)_i x_mu[j],
+//
+// that is U = X Z^T (row mu: Z x_mu), V's row mu = M_mu u_mu, and V^T X: two
+// p x d x d GEMMs and p packed symmetric products of order d, 6 p d^2 flops
+// reading the p n2 doubles of P1 (9.6 MB at d = 64, p = 577) where gramApply
+// reads the n2^2 of the Gram matrix (34.6 MB), and in double precision from
+// P1, which stays double, so that the Gram matrix itself may be single
+// (gramProduct32): the conjugate gradients apply the exact operator either
+// way.
+//
+// The associations are spread over the cores, and each core's GEMMs take
+// at most gemmRows(d) associations at a time, which OpenBLAS runs on the
+// calling thread (see serialGemvElems): GEMMs of p rows go to its thread
+// pool, whose worker a loaded machine leaves waiting for a core (35 ms of
+// wall for 3.4 ms of CPU per product at d = 64, p = 577, load 6).
+func (s *IPM) factorApply(dst, z []float64, wk *ipmWork) {
+	p, d, n, n2 := s.p, s.d, s.n, s.n2
+	workers := min(linalg.Threads(), p)
+	if len(wk.faU) < p*d || len(wk.faOut) < workers {
+		wk.faU, wk.faV = make([]float64, p*d), make([]float64, p*d)
+		wk.faOut = make([][]float64, workers)
+		for k := range wk.faOut {
+			wk.faOut[k] = make([]float64, n)
+		}
+	}
+	x := s.in.X.RawMatrix()
+	zm := blas64.General{Rows: d, Cols: d, Stride: d, Data: z[:n]}
+	rows := gemmRows(d)
+	s.eachWorker(func(k, lo, hi int) {
+		out := blas64.General{Rows: d, Cols: d, Stride: d, Data: wk.faOut[k]}
+		clear(out.Data)
+		for b := lo; b < hi; b += rows {
+			e := min(b+rows, hi)
+			xb := blas64.General{Rows: e - b, Cols: d, Stride: x.Stride, Data: x.Data[b*x.Stride:]}
+			u := blas64.General{Rows: e - b, Cols: d, Stride: d, Data: wk.faU[b*d : e*d]}
+			v := blas64.General{Rows: e - b, Cols: d, Stride: d, Data: wk.faV[b*d : e*d]}
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, xb, zm, 0, u)
+			clear(v.Data)
+			for mu := b; mu < e; mu++ {
+				spmvOne(d, wk.p1[mu*n2:(mu+1)*n2], wk.faU[mu*d:(mu+1)*d], wk.faV[mu*d:(mu+1)*d])
+			}
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, v, xb, 1, out)
+		}
+	})
+	zt := z[n]
+	for k := 0; k < n; k++ {
+		v := (wk.du[k]+wk.dl[k])*z[k] + wk.border[k]*zt
+		for _, out := range wk.faOut[:workers] {
+			v += out[k]
+		}
+		dst[k] = v
+	}
+	dst[n] = floats.Dot(wk.border, z[:n]) + wk.sumD*zt
+}
+
+// serialGemmElems is the size m n k up to which OpenBLAS (0.3.21 here) runs
+// a gemm on the calling thread: 65536 (SMP_THRESHOLD_MIN) times
+// GEMM_MULTITHREAD_THRESHOLD, 4 unless the library was built otherwise
+// (interface/gemm.c); docs/benchmarks.md, "The decoupled model's passes",
+// measured GEMMs of 64 rows at d = 64 staying there.
+const serialGemmElems = 65536 * 4
+
+// gemmRows is the row block of factorApply's GEMMs for d x d right-hand
+// factors: the most rows whose GEMM OpenBLAS keeps on the calling thread.
+func gemmRows(d int) int { return max(1, serialGemmElems/(d*d)) }
+
 // serialGemvElems is the size m n from which OpenBLAS (0.3.21 here) hands a
 // gemv to its thread pool: 2304 times GEMM_MULTITHREAD_THRESHOLD, 4 unless the
 // library was built otherwise (interface/gemv.c). Its spmv and syrk go to the
 // pool at any size.
 //
 // The per-association products run on every core at once (eachAssociation,
-// gramApply), and OpenBLAS's pool is not made for callers on several threads:
+// eachWorker, gramApply, factorApply), and OpenBLAS's pool is not made for callers on several threads:
 // with two BLAS threads the pool has one worker, and a second caller spins on
 // the pool's locks until that worker is free (driver/others/blas_server.c,
 // exec_blas_async) while the first waits for it with sched_yield. A pass over
@@ -266,8 +336,9 @@ func (s *IPM) gramApply(dst, z []float64, wk *ipmWork) {
 // no less wall time (d = 64, p = 577; docs/benchmarks.md, "The decoupled
 // model's wall time"). So the products called from those goroutines are ones
 // OpenBLAS runs on the calling thread: gemv in row blocks below this size
-// (competitorScores, competitorCombination), the packed symmetric products in
-// Go (spmvPair, spmvOne); the per-association syrk of formGram is called from
+// (competitorScores, competitorCombination), gemm in row blocks of at most
+// serialGemmElems (factorApply), the packed symmetric products in Go
+// (spmvPair, spmvOne); the per-association syrk of formGram is called from
 // one goroutine, and the pool's threads share each one.
 const serialGemvElems = 2304 * 4
 
@@ -287,6 +358,12 @@ func competitorScores(c blas64.General, x, dst []float64) {
 // competitorCombination writes dst = -sum_v r_v c_v (d) for the rows c_v of c
 // (p x d).
 func competitorCombination(c blas64.General, r, dst []float64) {
+	competitorGemvT(c, r, dst, -1)
+}
+
+// competitorGemvT writes dst = alpha sum_v r_v c_v (d) for the rows c_v of c
+// (p x d), in row blocks that OpenBLAS keeps on the calling thread.
+func competitorGemvT(c blas64.General, r, dst []float64, alpha float64) {
 	kc := gemvRows(c.Cols)
 	for lo := 0; lo < c.Rows; lo += kc {
 		hi := min(lo+kc, c.Rows)
@@ -294,7 +371,7 @@ func competitorCombination(c blas64.General, r, dst []float64) {
 		if lo == 0 {
 			beta = 0
 		}
-		blas64.Implementation().Dgemv(blas.Trans, hi-lo, c.Cols, -1, c.Data[lo*c.Stride:], c.Stride, r[lo:hi], 1, beta, dst, 1)
+		blas64.Implementation().Dgemv(blas.Trans, hi-lo, c.Cols, alpha, c.Data[lo*c.Stride:], c.Stride, r[lo:hi], 1, beta, dst, 1)
 	}
 }
 

@@ -134,8 +134,9 @@ func TestGramBorderVocabulary(t *testing.T) {
 // BenchmarkDecoupledKernels times, for the decoupled model at d = 64 and
 // p = 577 (seed 1's p*), the products a decoupled iteration makes besides the
 // coupled model's: one pass over the competitors (marginsAndTranspose), the
-// conjugate gradients' operator from the Gram matrix (gramApply) and the
-// normal matrix's per-association Gram products (formGram). It reports the
+// conjugate gradients' operator from the Gram matrix (gramApply) and from
+// its factor P1 (factorApply), and the normal matrix's per-association Gram
+// products (formGram, and formGramRows without the Gram matrix's product). It reports the
 // process's CPU seconds per operation beside the wall time: a BLAS whose
 // threads contend shows there.
 func BenchmarkDecoupledKernels(b *testing.B) {
@@ -156,6 +157,8 @@ func BenchmarkDecoupledKernels(b *testing.B) {
 		{"pass", func() { s.marginsAndTranspose(m, z[:n], tr, v, wk) }},
 		{"gramApply", func() { s.gramApply(out, z, wk) }},
 		{"formGram", func() { s.formGram(wk) }},
+		{"formGramRows", func() { s.formGramRows(wk) }},
+		{"factorApply", func() { s.factorApply(out, z, wk) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			c0 := cpuUserSys()

@@ -95,7 +95,7 @@ func (c *cpuNormal) apply(dst, z []float64) {
 // fails.
 func (s *IPM) factor(wk *ipmWork) error {
 	s.formGramRows(wk)
-	wk.gram32 = s.single && !wk.noSingle && s.coupled && !s.noGram32 && wk.cancelled() == nil && s.gramProduct32(wk)
+	wk.gram32 = s.single && !wk.noSingle && (s.coupled || !s.applyGram) && !s.noGram32 && wk.cancelled() == nil && s.gramProduct32(wk)
 	if wk.gram32 {
 		s.last.gram32++
 	} else {
@@ -318,14 +318,19 @@ func (s *IPM) precondition(wk *ipmWork, dst, v []float64) {
 // applyNormal writes H z into dst, H the normal matrix of the last factor:
 // on the coupled path (coupled and vocabulary) without forming H, with q = D (A z_W - z_t 1),
 // H z = (A^T q + (Du + Dl) z_W, -sum q); for the decoupled model from the
-// formed Gram matrix (gramApply).
+// normal matrix's factor P1 (factorApply; from the formed Gram matrix,
+// gramApply, with IPM.applyGram).
 func (s *IPM) applyNormal(dst, z []float64, wk *ipmWork) {
 	n := s.n
 	q := wk.pcgM
 	if !s.coupled {
-		// From the formed Gram matrix: a pass over the decoupled
-		// competitors would stream p^2 d doubles (gramApply).
-		s.gramApply(dst, z, wk)
+		// From the normal matrix's factor P1: a pass over the decoupled
+		// competitors would stream p^2 d doubles (factorApply).
+		if s.applyGram {
+			s.gramApply(dst, z, wk)
+		} else {
+			s.factorApply(dst, z, wk)
+		}
 		return
 	}
 	s.margins(q, z[:n], wk)
@@ -425,9 +430,10 @@ func (s *IPM) gramProduct(wk *ipmWork) {
 }
 
 // gramProduct32 is gramProduct in single precision, for an iteration that
-// factors in single precision on the coupled path: the factor rounds the
-// matrix to single precision anyway, and the refinement applies the exact
-// operator matrix-free (applyNormal), never Gs, so only the preconditioner
+// factors in single precision: the factor rounds the matrix to single
+// precision anyway, and the refinement applies the exact operator
+// (applyNormal: matrix-free on the coupled path, from the double factor P1
+// for the decoupled model, factorApply), never Gs, so only the preconditioner
 // sees the product's rounding (relative p eps32 at worst, the size of the
 // single-precision Cholesky's own backward error). The BLAS's sgemm takes
 // half the time of its dgemm: at d = 128 the double product was 20% of an
