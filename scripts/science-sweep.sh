@@ -54,10 +54,12 @@ run d64b 64 11:20
 # d = 96 and 128 keep the certificates' digests only: an interior-point
 # not-storable certificate there weights all p(p-1) rows (65 MB at d = 96).
 # One worker: two need more memory than the machine's 24 GiB allows for.
+# First one certified verdict per instance at d = 128 (about 1/6 of a p*
+# search each): per CPU-hour the better measure of the paired shift there
+# (docs/validation.md, "Where to spend the CPU"); then the full p*.
+workers=1 runv d128v 128 40 coupled=1841,decoupled=1816 --digests-only
 workers=1 run d96 96 40 --digests-only
 workers=1 run d128 128 25 --digests-only
-# One certified verdict per instance at d = 128 (about 1/6 of a p* search each).
-workers=1 runv d128v 128 40 coupled=1841,decoupled=1816 --digests-only
 # The mechanism at scale (each compare.json is one run, skipped once it exists).
 if want compare && [ ! -s "$out/compare/compare.json" ]; then
   echo "== $(date -u +%FT%TZ) compare-models d=32,48 seeds=1:24 -> $out/compare"
