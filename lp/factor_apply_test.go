@@ -135,32 +135,7 @@ func TestDecoupledGram32WithinRounding(t *testing.T) {
 	}
 	const d, p = 16, 40 // 2p <= n2 = 136: the factors fit
 	s, wk := decoupledNormalSetup(t, d, p, 5)
-	want := append([]float64(nil), wk.gs...)
-	if !s.gramProduct32(wk) {
-		t.Fatalf("gramProduct32 declined at d = %d, p = %d", d, p)
-	}
-	n2 := s.n2
-	got := wk.gs32()[:n2*n2]
-	const eps32 = 0x1p-24
-	var worst float64
-	for a := 0; a < n2; a++ {
-		for b := 0; b < n2; b++ {
-			var abs float64
-			for mu := 0; mu < p; mu++ {
-				abs += math.Abs(wk.p1[mu*n2+a] * s.p2[mu*n2+b])
-			}
-			e := math.Abs(float64(got[a*n2+b]) - want[a*n2+b])
-			if e > (p+2)*eps32*abs {
-				t.Fatalf("Gs[%d,%d] = %g single, %g double: error %g beyond (p+2) eps32 sum|P1||P2| = %g", a, b, got[a*n2+b], want[a*n2+b], e, (p+2)*eps32*abs)
-			}
-			if abs > 0 {
-				worst = math.Max(worst, e/abs)
-			}
-		}
-	}
-	if worst < 1e-10 {
-		t.Errorf("largest relative error %g: the product was not single precision", worst)
-	}
+	checkGram32WithinRounding(t, "decoupled", s, wk)
 }
 
 // TestDecoupledFactorApplyVerdicts solves decoupled instances around the

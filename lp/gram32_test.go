@@ -38,32 +38,43 @@ func TestGram32WithinRounding(t *testing.T) {
 		}
 		s.formGramRows(wk)
 		s.gramProduct(wk)
-		want := append([]float64(nil), wk.gs...)
-		if !s.gramProduct32(wk) {
-			t.Fatalf("%v: gramProduct32 declined at d = %d, p = %d", kind, d, p)
-		}
-		n2 := s.n2
-		got := wk.gs32()[:n2*n2]
-		const eps32 = 0x1p-24
-		var worst float64
-		for a := 0; a < n2; a++ {
-			for b := 0; b < n2; b++ {
-				var abs float64
-				for mu := 0; mu < p; mu++ {
-					abs += math.Abs(wk.p1[mu*n2+a] * s.p2[mu*n2+b])
-				}
-				e := math.Abs(float64(got[a*n2+b]) - want[a*n2+b])
-				if e > (p+2)*eps32*abs {
-					t.Fatalf("%v: Gs[%d,%d] = %g single, %g double: error %g beyond (p+2) eps32 sum|P1||P2| = %g", kind, a, b, got[a*n2+b], want[a*n2+b], e, (p+2)*eps32*abs)
-				}
-				if abs > 0 {
-					worst = math.Max(worst, e/abs)
-				}
+		checkGram32WithinRounding(t, kind.String(), s, wk)
+	}
+}
+
+// checkGram32WithinRounding forms gramProduct32's product from wk's factors and
+// holds every entry to the double product in wk.gs: within (p + 2) eps32
+// sum_mu |P1_mu| |P2_mu|, the rounding bound of a single-precision sum of p
+// products of rounded factors, with at least one entry off by more than
+// double rounding (the product really was single precision).
+func checkGram32WithinRounding(t *testing.T, label string, s *IPM, wk *ipmWork) {
+	t.Helper()
+	p := s.p
+	want := append([]float64(nil), wk.gs...)
+	if !s.gramProduct32(wk) {
+		t.Fatalf("%s: gramProduct32 declined at d = %d, p = %d", label, s.d, p)
+	}
+	n2 := s.n2
+	got := wk.gs32()[:n2*n2]
+	const eps32 = 0x1p-24
+	var worst float64
+	for a := 0; a < n2; a++ {
+		for b := 0; b < n2; b++ {
+			var abs float64
+			for mu := 0; mu < p; mu++ {
+				abs += math.Abs(wk.p1[mu*n2+a] * s.p2[mu*n2+b])
+			}
+			e := math.Abs(float64(got[a*n2+b]) - want[a*n2+b])
+			if bound := float64(p+2) * eps32 * abs; e > bound {
+				t.Fatalf("%s: Gs[%d,%d] = %g single, %g double: error %g beyond (p+2) eps32 sum|P1||P2| = %g", label, a, b, got[a*n2+b], want[a*n2+b], e, bound)
+			}
+			if abs > 0 {
+				worst = math.Max(worst, e/abs)
 			}
 		}
-		if worst < 1e-10 {
-			t.Errorf("%v: largest relative error %g: the product was not single precision", kind, worst)
-		}
+	}
+	if worst < 1e-10 {
+		t.Errorf("%s: largest relative error %g: the product was not single precision", label, worst)
 	}
 }
 
