@@ -195,6 +195,10 @@ func (r Report) gapPlot() *plot.Plot {
 		}
 		maxD, top = math.Max(maxD, float64(q.D)), math.Max(top, q.GapCI.Hi)
 	}
+	vPts, vBars := r.verdictGapPoints()
+	for i, pt := range vPts {
+		maxD, top = math.Max(maxD, pt.X), math.Max(top, pt.Y+vBars[i].High)
+	}
 	for _, d := range PowerDims {
 		maxD = math.Max(maxD, float64(d))
 	}
@@ -235,11 +239,32 @@ func (r Report) gapPlot() *plot.Plot {
 		p.Add(s, &plotter.YErrorBars{XYs: fewPts, YErrors: fewBars, LineStyle: draw.LineStyle{Color: s.GlyphStyle.Color, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}})
 		p.Legend.Add(fmt.Sprintf("fewer than %d pairs (t bars, not fitted)", MinPairs), s)
 	}
+	if len(vPts) > 0 {
+		withBars(p, 5, vPts, vBars, "one verdict per instance (probit shift, 95% bars)")
+	}
 	hline(p, 0, maxD+4, color.Gray{Y: 150}, "")
 	p.X.Min, p.X.Max = 0, maxD+4
 	p.Y.Min, p.Y.Max = math.Min(-0.005, -top/4), 1.8*top // room above for the legend
 	dTicks(p)
 	return p
+}
+
+// verdictGapPoints are the relative gaps of the single-verdict runs (the
+// report's verdict rows) with their 95% bars (1.96 SE, the normal
+// approximation the section's z uses), for the rows whose shift is finite and
+// rests on MinPairs pairs or more: the rows the section holds the gap forms
+// against.
+func (r Report) verdictGapPoints() (plotter.XYs, plotter.YErrors) {
+	var pts plotter.XYs
+	var bars plotter.YErrors
+	for _, row := range r.Verdicts {
+		if !row.Estimable || row.Pairs < MinPairs {
+			continue
+		}
+		pts = append(pts, plotter.XY{X: float64(row.D), Y: row.Gap})
+		bars = append(bars, struct{ Low, High float64 }{1.96 * row.GapSE, 1.96 * row.GapSE})
+	}
+	return pts, bars
 }
 
 // tightPlot: per d and model, the measured fraction of associations with k

@@ -87,7 +87,7 @@ func (r Report) markdown(base string, sources []string, command string) string {
 		w("| %s | %s | %s | %.2f / %d | %s | %.2f |\n", f.Form, params(f), corr, f.Chi2, f.DoF, pValue(f.PValue), f.AIC)
 	}
 	w("\n%s\n\n", r.fitStatement())
-	w("![relative gap against d, with the fits and their one-standard-error bands](%s-gap.png)\n\n", base)
+	w("![relative gap against d, with the fits and their one-standard-error bands, and the single-verdict runs' gap once they have %d pairs](%s-gap.png)\n\n", MinPairs, base)
 	w("%s\n\n", r.powerStatement())
 	w("%s\n\n", r.designStatement())
 	w("%s\n\n", r.verdictStatement())

@@ -312,3 +312,21 @@ func TestShiftEstimateFewConcordantSeeds(t *testing.T) {
 	}
 	t.Logf("SE %.2f, Monte Carlo spread %.2f over %d finite replications", s.SE, mc, len(est))
 }
+
+// The gap figure shows a single-verdict row's relative gap, with 1.96 SE
+// bars, only when its shift is finite and rests on MinPairs pairs: the rows
+// the section holds the gap forms against.
+func TestVerdictGapPoints(t *testing.T) {
+	r := Report{Verdicts: []VerdictRow{
+		{D: 96, Pairs: MinPairs - 1, Estimable: true, Gap: 0.02, GapSE: 0.004},
+		{D: 128, Pairs: MinPairs, Estimable: true, Gap: 0.015, GapSE: 0.003},
+		{D: 160, Pairs: 3 * MinPairs, Estimable: false},
+	}}
+	pts, bars := r.verdictGapPoints()
+	if len(pts) != 1 || pts[0].X != 128 || pts[0].Y != 0.015 {
+		t.Fatalf("points %v, want the d = 128 row alone", pts)
+	}
+	if b := bars[0]; math.Abs(b.Low-1.96*0.003) > 1e-15 || b.Low != b.High {
+		t.Errorf("bar %+v, want +-%g", b, 1.96*0.003)
+	}
+}
