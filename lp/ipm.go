@@ -93,6 +93,9 @@ type IPM struct {
 	// noRay, if set, switches off the storable ray probe (rayStorable;
 	// diagnostics: tests compare the paths with and without it).
 	noRay bool
+	// plainPolish, if set, switches off the acceleration of the dual
+	// polish (polishMix; diagnostics: the A/B of issue 18).
+	plainPolish bool
 	// collectFrom, if set, replaces ipmCollectFrom (tests make a small solve
 	// manage its memory as a large one does).
 	collectFrom int64
@@ -279,6 +282,13 @@ const (
 	ipmPolishSteps  = 60    // projections per iteration at most
 	ipmPolishGain   = 0.8   // a projection is kept while it cuts the residual by this factor
 	ipmPolishTarget = 1e-11 // residual at which the projections stop (rounding level)
+	// ipmPolishMemory is the number of projections polishMix combines (its
+	// Anderson mixing's memory plus one): each kept in a margin array that
+	// is free during the polish (polishRing).
+	ipmPolishMemory = 4
+	// ipmPolishMixGain: a combination is taken when its residual is below
+	// this times the last projection's.
+	ipmPolishMixGain = 0.9
 	// ipmCertTarget is the residual a not-storable early stop waits for, far
 	// below the tolerance eps the certificate is checked against: a loose
 	// residual r proves only that no W in the box has all margins above r.
@@ -432,6 +442,10 @@ type ipmWork struct {
 	polishRes                                float64      // the residual polishDual reached this iteration
 	polishSteps                              int          // polishDual's projections, for the benchmarks
 	polishZ                                  []float64    // polishDual's solve (n), decoupled model
+	polishR                                  [][]float64  // polishDual's residuals A^T lambda / sum(lambda) per ring slot (n each)
+	polishSum                                []float64    // the sums of the weights per ring slot
+	polishHist                               []int        // ring slots of the last projections, oldest first
+	polishLS                                 []float64    // polishMix's least-squares matrix (n x memory)
 	rayW                                     []float64    // rayStorable's W + a dW (n)
 	rayBest                                  float64      // rayStorable's best smallest margin this iteration (trace), NaN if none
 	gramOut                                  [][]float64  // gramApply's per-core sums (n)
@@ -911,17 +925,23 @@ func (s *IPM) update(st *ipmState, wk *ipmWork, ap, ad float64) {
 // sum(lambda) by ipmPolishGain, up to ipmPolishSteps times or down to
 // ipmPolishTarget: near the end the residual falls by orders of magnitude per
 // projection, so a certificate comes iterations earlier and far tighter than
-// eps. Each projection costs one solve with the factor, no factorisation. It
-// returns the certified solution, or nil when the certificate does not hold
-// yet.
+// eps. Each projection costs one solve with the factor, no factorisation.
+// Between projections the iteration is accelerated (polishMix, unless
+// IPM.plainPolish): the next projection starts from the combination of the
+// last projections' weights whose residual is least. It returns the
+// certified solution, or nil when the certificate does not hold yet.
 func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) (*Solution, error) {
 	p, n := s.p, s.n
 	if wk.polish == nil {
 		wk.polish = make([]float64, p*s.slots)
 	}
-	lam := wk.dyM // scratch until the next direction
+	ring := wk.polishRing(s.plainPolish)
+	lam := wk.dyM // scratch until the next direction: where each projection starts
 	copy(lam, st.lam)
 	wk.polishRes = math.Inf(1)
+	best := -1     // ring slot of the best projection so far
+	mixed := false // lam is a combination (polishMix), not a projection
+	wk.polishHist = wk.polishHist[:0]
 	copy(wk.rhs[:n], wk.atLam) // A^T lambda: the residuals of this iteration's check, lambda unchanged since
 	for k := 0; k < ipmPolishSteps; k++ {
 		if err := wk.cancelled(); err != nil {
@@ -933,7 +953,8 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 		}
 		wk.rhs[n] = 0
 		wk.ns.roughSolve(wk.rhs)
-		next := wk.polish
+		slot := (best + 1) % len(ring)
+		next := ring[slot]
 		if zeta := wk.rhs[n]; s.coupled {
 			s.margins(wk.dsM, wk.rhs[:n], wk)
 			for i := range next {
@@ -958,18 +979,47 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 			}, wk)
 		}
 		wk.polishSteps++
-		res := floats.Norm(wk.rhs[:n], 1) / floats.Sum(next)
+		sum := floats.Sum(next)
+		res := floats.Norm(wk.rhs[:n], 1) / sum
 		if !(res < wk.polishRes*ipmPolishGain) {
-			break // no longer converging: keep the best so far
+			if !mixed {
+				break // no longer converging: keep the best so far
+			}
+			// The combination did not help: start again from the best
+			// projection, without the history.
+			wk.polishHist = wk.polishHist[:0]
+			mixed = false
+			copy(lam, ring[best])
+			copy(wk.rhs[:n], wk.polishR[best])
+			floats.Scale(wk.polishSum[best], wk.rhs[:n])
+			continue
 		}
-		wk.polishRes = res
-		copy(lam, next)
+		wk.polishRes, best = res, slot
+		if len(ring) == 1 {
+			copy(lam, next) // plain: lam keeps the best
+		}
 		if res <= ipmPolishTarget {
 			break
+		}
+		if len(ring) == 1 {
+			continue
+		}
+		copy(wk.polishR[slot], wk.rhs[:n])
+		floats.Scale(1/sum, wk.polishR[slot])
+		wk.polishSum[slot] = sum
+		if len(wk.polishHist) == len(ring) {
+			wk.polishHist = wk.polishHist[1:]
+		}
+		wk.polishHist = append(wk.polishHist, slot)
+		if mixed = s.polishMix(wk, ring, lam); !mixed {
+			copy(lam, next) // wk.rhs holds A^T next
 		}
 	}
 	if wk.polishRes > certTarget(eps) {
 		return nil, nil
+	}
+	if len(ring) > 1 {
+		copy(lam, ring[best])
 	}
 	wk.garbage = true // finish's list is kept, certifies' copies are not
 	saved := st.lam
@@ -980,6 +1030,102 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 		return nil, nil
 	}
 	return sol, nil
+}
+
+// polishRing returns the arrays polishDual keeps its last projections in:
+// wk.polish alone when plain, or with the corrector's saved margin arrays,
+// free between the factor and the next direction (ipmPolishMemory of them
+// in all).
+func (wk *ipmWork) polishRing(plain bool) [][]float64 {
+	if plain {
+		return [][]float64{wk.polish}
+	}
+	if wk.saved == nil {
+		wk.save() // allocates the corrector's copies; their contents are not used
+	}
+	ring := [][]float64{wk.polish, wk.saved[1], wk.saved[2], wk.saved[7]}[:ipmPolishMemory]
+	if len(wk.polishR) != len(ring) {
+		wk.polishR = make([][]float64, len(ring))
+		for i := range wk.polishR {
+			wk.polishR[i] = make([]float64, len(wk.atLam))
+		}
+		wk.polishSum = make([]float64, len(ring))
+	}
+	return ring
+}
+
+// polishMix accelerates polishDual's fixed-point iteration (Anderson mixing,
+// Walker and Ni, SIAM J. Numer. Anal. 49, 2011, on the outputs): among the
+// affine combinations of the last projections' weights, each divided by its
+// sum, it takes the one whose residual A^T lambda (the same combination of
+// their residuals, which the projections computed) is least in the 2-norm,
+// cuts its negative weights to zero, and writes it to lam and its residual to
+// wk.rhs. It reports false, leaving lam and wk.rhs alone, when there is one
+// projection only, the least-squares problem is singular, or the
+// combination's residual is not below the last projection's. The cut
+// weights make the residual in wk.rhs approximate; the next projection's,
+// computed from its weights, is exact, and polishDual keeps only those.
+func (s *IPM) polishMix(wk *ipmWork, ring [][]float64, lam []float64) bool {
+	h := wk.polishHist
+	m := len(h) - 1
+	if m < 1 {
+		return false
+	}
+	n := len(wk.atLam)
+	last := h[m]
+	rk := wk.polishR[last]
+	// Minimise |rk + sum_j beta_j (r_j - rk)|_2 over beta.
+	if len(wk.polishLS) < n*ipmPolishMemory {
+		wk.polishLS = make([]float64, n*ipmPolishMemory)
+	}
+	diff := mat.NewDense(n, m, wk.polishLS[:n*m])
+	comb := wk.polishLS[n*(ipmPolishMemory-1) : n*ipmPolishMemory]
+	for j := 0; j < m; j++ {
+		rj := wk.polishR[h[j]]
+		for i := 0; i < n; i++ {
+			diff.Set(i, j, rj[i]-rk[i])
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(diff)
+	var beta mat.VecDense
+	if err := qr.SolveVecTo(&beta, false, mat.NewVecDense(n, floats.ScaleTo(comb, -1, rk))); err != nil {
+		return false
+	}
+	// The combination's residual, against the last projection's.
+	var before, after float64
+	for i := 0; i < n; i++ {
+		r := rk[i]
+		for j := 0; j < m; j++ {
+			r += beta.AtVec(j) * (wk.polishR[h[j]][i] - rk[i])
+		}
+		comb[i] = r
+		before += math.Abs(rk[i])
+		after += math.Abs(r)
+	}
+	if !(after < before*ipmPolishMixGain) {
+		return false
+	}
+	copy(wk.rhs[:n], comb)
+	// The weights: sum_j c_j y_j with c_last = (1 - sum beta) / S_last and
+	// c_j = beta_j / S_j.
+	var c [ipmPolishMemory]float64
+	var ys [ipmPolishMemory][]float64
+	rest := 1.0
+	for j := 0; j < m; j++ {
+		c[j] = beta.AtVec(j) / wk.polishSum[h[j]]
+		ys[j] = ring[h[j]]
+		rest -= beta.AtVec(j)
+	}
+	c[m], ys[m] = rest/wk.polishSum[last], ring[last]
+	for i := range lam {
+		var v float64
+		for j := 0; j <= m; j++ {
+			v += c[j] * ys[j][i]
+		}
+		lam[i] = math.Max(0, v)
+	}
+	return true
 }
 
 // certTarget is the residual |A^T lambda|_1 / sum(lambda) at which an early
