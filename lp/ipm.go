@@ -284,10 +284,21 @@ const (
 	ipmPolishTarget = 1e-11 // residual at which the projections stop (rounding level)
 	// ipmPolishMemory is the number of projections polishMix combines (its
 	// Anderson mixing's memory plus one): each kept in a margin array that
-	// is free during the polish (polishRing).
+	// is free during the polish (polishRing). Measured against the plain
+	// iteration (IPM.plainPolish; TestPolishAB, TestPolishMixFewerProjections):
+	// at d = 64, seeds 1-3 at p* + 1, the certifying polish takes 12 instead
+	// of 56 projections (seed 1, decoupled), the six not-storable verdicts
+	// 165 instead of 449 projections in all, one to four iterations fewer,
+	// residuals 7e-13..2e-12 instead of 8e-12..1e-11; on the 24 instances of
+	// TestPolishMixFewerProjections 2, 3, 4, 5 take 386, 374, 373, 375
+	// projections (plain 559). The failed attempts of iterations that cannot
+	// certify yet (or ever, on storable instances) take up to one more
+	// projection each. A stricter ipmPolishGain for the accelerated
+	// iteration (0.7, 0.6, 0.5) cuts the projections there to 300, 291, 283
+	// but costs 6, 7, 9 iterations more of 99.
 	ipmPolishMemory = 4
 	// ipmPolishMixGain: a combination is taken when its residual is below
-	// this times the last projection's.
+	// this times the last projection's (0.9, 1 and 0.5 measured alike).
 	ipmPolishMixGain = 0.9
 	// ipmCertTarget is the residual a not-storable early stop waits for, far
 	// below the tolerance eps the certificate is checked against: a loose

@@ -86,7 +86,7 @@ func TestPolishAB(t *testing.T) {
 // most 3/4 of the plain one's projections in all (measured: about half).
 func TestPolishMixFewerProjections(t *testing.T) {
 	pcs := map[int]float64{12: 40.0, 16: 61.65, 20: 86.87, 24: 115.47}
-	var plainProj, mixProj, not int
+	var plainProj, mixProj, not, plainIt, mixIt int
 	for _, d := range []int{12, 16, 20, 24} {
 		for _, kind := range []model.Model{model.Coupled, model.Decoupled} {
 			for seed := uint64(501); seed <= 503; seed++ {
@@ -104,8 +104,10 @@ func TestPolishMixFewerProjections(t *testing.T) {
 					}
 					if plain {
 						plainProj += s.last.polishSteps
+						plainIt += sols[k].Iterations
 					} else {
 						mixProj += s.last.polishSteps
+						mixIt += sols[k].Iterations
 					}
 				}
 				name := fmt.Sprintf("d=%d %v seed %d p=%d", d, kind, seed, p)
@@ -127,7 +129,7 @@ func TestPolishMixFewerProjections(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d not-storable verdicts; projections %d plain, %d accelerated", not, plainProj, mixProj)
+	t.Logf("%d not-storable verdicts; projections %d plain, %d accelerated; iterations %d plain, %d accelerated", not, plainProj, mixProj, plainIt, mixIt)
 	if not < 12 {
 		t.Errorf("only %d not-storable verdicts of 24: the set no longer tests the polish", not)
 	}
