@@ -288,7 +288,7 @@ const (
 	// iteration (IPM.plainPolish; TestPolishAB, TestPolishMixFewerProjections):
 	// at d = 64, seeds 1-3 at p* + 1, the certifying polish takes 12 instead
 	// of 56 projections (seed 1, decoupled), the six not-storable verdicts
-	// 165 instead of 449 projections in all, one to four iterations fewer,
+	// 165 instead of 449 projections in all and 42 instead of 47 iterations,
 	// residuals 7e-13..2e-12 instead of 8e-12..1e-11; on the 24 instances of
 	// TestPolishMixFewerProjections 2, 3, 4, 5 take 386, 374, 373, 375
 	// projections (plain 559). The failed attempts of iterations that cannot
