@@ -300,6 +300,11 @@ const (
 	// ipmPolishMixGain: a combination is taken when its residual is below
 	// this times the last projection's (0.9, 1 and 0.5 measured alike).
 	ipmPolishMixGain = 0.9
+	// ipmPolishMixRank: polishMix gives up when a difference of residuals
+	// keeps less than this fraction of its norm after the earlier ones are
+	// taken out of it (the least-squares problem is then too close to
+	// singular for its combination to be trusted).
+	ipmPolishMixRank = 1e-8
 	// ipmCertTarget is the residual a not-storable early stop waits for, far
 	// below the tolerance eps the certificate is checked against: a loose
 	// residual r proves only that no W in the box has all margins above r.
@@ -1018,8 +1023,8 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 		copy(wk.polishR[slot], wk.rhs[:n])
 		floats.Scale(1/sum, wk.polishR[slot])
 		wk.polishSum[slot] = sum
-		if len(wk.polishHist) == len(ring) {
-			wk.polishHist = wk.polishHist[1:]
+		if h := wk.polishHist; len(h) == len(ring) {
+			wk.polishHist = h[:copy(h, h[1:])] // the oldest out, in place
 		}
 		wk.polishHist = append(wk.polishHist, slot)
 		if mixed = s.polishMix(wk, ring, lam); !mixed {
@@ -1085,30 +1090,43 @@ func (s *IPM) polishMix(wk *ipmWork, ring [][]float64, lam []float64) bool {
 	n := len(wk.atLam)
 	last := h[m]
 	rk := wk.polishR[last]
-	// Minimise |rk + sum_j beta_j (r_j - rk)|_2 over beta.
+	// Minimise |rk + sum_j beta_j (r_j - rk)|_2 over beta: a QR
+	// factorisation of the differences by modified Gram-Schmidt, in place
+	// (no allocation: the solve's heap stays as MemoryEstimate counts it).
 	if len(wk.polishLS) < n*ipmPolishMemory {
 		wk.polishLS = make([]float64, n*ipmPolishMemory)
 	}
-	diff := mat.NewDense(n, m, wk.polishLS[:n*m])
-	comb := wk.polishLS[n*(ipmPolishMemory-1) : n*ipmPolishMemory]
+	col := func(j int) []float64 { return wk.polishLS[j*n : (j+1)*n] }
+	comb := col(ipmPolishMemory - 1)
+	var r [ipmPolishMemory][ipmPolishMemory]float64
 	for j := 0; j < m; j++ {
-		rj := wk.polishR[h[j]]
-		for i := 0; i < n; i++ {
-			diff.Set(i, j, rj[i]-rk[i])
+		q := col(j)
+		floats.SubTo(q, wk.polishR[h[j]], rk)
+		size := floats.Norm(q, 2)
+		for i := 0; i < j; i++ {
+			r[i][j] = floats.Dot(col(i), q)
+			floats.AddScaled(q, -r[i][j], col(i))
 		}
+		r[j][j] = floats.Norm(q, 2)
+		if !(r[j][j] > ipmPolishMixRank*size) {
+			return false // the differences are (nearly) dependent
+		}
+		floats.Scale(1/r[j][j], q)
 	}
-	var qr mat.QR
-	qr.Factorize(diff)
-	var beta mat.VecDense
-	if err := qr.SolveVecTo(&beta, false, mat.NewVecDense(n, floats.ScaleTo(comb, -1, rk))); err != nil {
-		return false
+	var beta [ipmPolishMemory]float64
+	for j := m - 1; j >= 0; j-- {
+		b := -floats.Dot(col(j), rk)
+		for i := j + 1; i < m; i++ {
+			b -= r[j][i] * beta[i]
+		}
+		beta[j] = b / r[j][j]
 	}
 	// The combination's residual, against the last projection's.
 	var before, after float64
 	for i := 0; i < n; i++ {
 		r := rk[i]
 		for j := 0; j < m; j++ {
-			r += beta.AtVec(j) * (wk.polishR[h[j]][i] - rk[i])
+			r += beta[j] * (wk.polishR[h[j]][i] - rk[i])
 		}
 		comb[i] = r
 		before += math.Abs(rk[i])
@@ -1124,9 +1142,9 @@ func (s *IPM) polishMix(wk *ipmWork, ring [][]float64, lam []float64) bool {
 	var ys [ipmPolishMemory][]float64
 	rest := 1.0
 	for j := 0; j < m; j++ {
-		c[j] = beta.AtVec(j) / wk.polishSum[h[j]]
+		c[j] = beta[j] / wk.polishSum[h[j]]
 		ys[j] = ring[h[j]]
-		rest -= beta.AtVec(j)
+		rest -= beta[j]
 	}
 	c[m], ys[m] = rest/wk.polishSum[last], ring[last]
 	for i := range lam {
