@@ -955,8 +955,7 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 	lam := wk.dyM // scratch until the next direction: where each projection starts
 	copy(lam, st.lam)
 	wk.polishRes = math.Inf(1)
-	best := -1     // ring slot of the best projection so far
-	mixed := false // lam is a combination (polishMix), not a projection
+	best := -1 // ring slot of the best projection so far
 	wk.polishHist = wk.polishHist[:0]
 	copy(wk.rhs[:n], wk.atLam) // A^T lambda: the residuals of this iteration's check, lambda unchanged since
 	for k := 0; k < ipmPolishSteps; k++ {
@@ -998,17 +997,13 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 		sum := floats.Sum(next)
 		res := floats.Norm(wk.rhs[:n], 1) / sum
 		if !(res < wk.polishRes*ipmPolishGain) {
-			if !mixed {
-				break // no longer converging: keep the best so far
-			}
-			// The combination did not help: start again from the best
-			// projection, without the history.
-			wk.polishHist = wk.polishHist[:0]
-			mixed = false
-			copy(lam, ring[best])
-			copy(wk.rhs[:n], wk.polishR[best])
-			floats.Scale(wk.polishSum[best], wk.rhs[:n])
-			continue
+			// No longer converging: keep the best so far. Starting again
+			// from it without the combination, when the last projection
+			// started from one, cost a projection more in the iterations
+			// that do not certify and certified none sooner (d = 64,
+			// decoupled, seeds 1-3 at p* and p* + 1: 180 projections with
+			// that fallback, 169 without; the same iterations and residuals).
+			break
 		}
 		wk.polishRes, best = res, slot
 		if len(ring) == 1 {
@@ -1027,7 +1022,7 @@ func (s *IPM) polishDual(st *ipmState, wk *ipmWork, out *Solution, eps float64) 
 			wk.polishHist = h[:copy(h, h[1:])] // the oldest out, in place
 		}
 		wk.polishHist = append(wk.polishHist, slot)
-		if mixed = s.polishMix(wk, ring, lam); !mixed {
+		if !s.polishMix(wk, ring, lam) {
 			copy(lam, next) // wk.rhs holds A^T next
 		}
 	}
