@@ -285,17 +285,20 @@ const (
 	// ipmPolishMemory is the number of projections polishMix combines (its
 	// Anderson mixing's memory plus one): each kept in a margin array that
 	// is free during the polish (polishRing). Measured against the plain
-	// iteration (IPM.plainPolish; TestPolishAB, TestPolishMixFewerProjections):
-	// at d = 64, seeds 1-3 at p* + 1, the certifying polish takes 12 instead
-	// of 56 projections (seed 1, decoupled), the six not-storable verdicts
-	// 165 instead of 449 projections in all and 42 instead of 47 iterations,
-	// residuals 7e-13..2e-12 instead of 8e-12..1e-11; on the 24 instances of
-	// TestPolishMixFewerProjections 2, 3, 4, 5 take 386, 374, 373, 375
-	// projections (plain 559). The failed attempts of iterations that cannot
-	// certify yet (or ever, on storable instances) take up to one more
-	// projection each. A stricter ipmPolishGain for the accelerated
-	// iteration (0.7, 0.6, 0.5) cuts the projections there to 300, 291, 283
-	// but costs 6, 7, 9 iterations more of 99.
+	// iteration (IPM.plainPolish; TestPolishAB, TestPolishMixFewerProjections)
+	// at d = 64, seeds 1-3 at p* + 1 and p*: the certifying polish takes 11
+	// instead of 56 projections (seed 1, decoupled); the decoupled model's
+	// six verdicts 169 instead of 277 projections and 484 instead of 601
+	// passes over the competitors (its three not-storable ones 194 instead
+	// of 316 passes, its storable ones 290 instead of 285: a failed attempt
+	// may take a projection more), 54 instead of 55 iterations; the coupled
+	// model's 154 instead of 328 projections, 50 instead of 54 iterations;
+	// the not-storable residuals 7e-13..2e-12 instead of 8e-12..1e-11. On
+	// the 24 instances of TestPolishMixFewerProjections memories 2, 3, 4, 5
+	// took 386, 374, 373, 375 projections (plain 559). A stricter
+	// ipmPolishGain for the accelerated iteration (0.7, 0.6, 0.5), or for
+	// its second projection alone, cuts the projections there to 300, 291,
+	// 283 but costs 6, 7, 9 iterations more of 99.
 	ipmPolishMemory = 4
 	// ipmPolishMixGain: a combination is taken when its residual is below
 	// this times the last projection's (0.9, 1 and 0.5 measured alike).
@@ -1072,8 +1075,9 @@ func (wk *ipmWork) polishRing(plain bool) [][]float64 {
 // their residuals, which the projections computed) is least in the 2-norm,
 // cuts its negative weights to zero, and writes it to lam and its residual to
 // wk.rhs. It reports false, leaving lam and wk.rhs alone, when there is one
-// projection only, the least-squares problem is singular, or the
-// combination's residual is not below the last projection's. The cut
+// projection only, the least-squares problem is nearly singular
+// (ipmPolishMixRank), or the combination's residual (1-norm) is not below
+// ipmPolishMixGain times the last projection's. The cut
 // weights make the residual in wk.rhs approximate; the next projection's,
 // computed from its weights, is exact, and polishDual keeps only those.
 func (s *IPM) polishMix(wk *ipmWork, ring [][]float64, lam []float64) bool {
