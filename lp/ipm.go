@@ -286,7 +286,7 @@ const (
 	// Anderson mixing's memory plus one): each kept in a margin array that
 	// is free during the polish (polishRing). Measured against the plain
 	// iteration (IPM.plainPolish; TestPolishAB, TestPolishMixFewerProjections)
-	// at d = 64, seeds 1-3 at p* + 1 and p*: the certifying polish takes 11
+	// at d = 64, seeds 1-3 at p* + 1 and p*: the certifying polish takes 12
 	// instead of 56 projections (seed 1, decoupled); the decoupled model's
 	// six verdicts 169 instead of 277 projections and 484 instead of 601
 	// passes over the competitors (its three not-storable ones 194 instead
