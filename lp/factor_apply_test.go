@@ -10,13 +10,11 @@ import (
 	"github.com/lamcap/lamcap/model"
 )
 
-// decoupledNormalSetup builds a decoupled solve at (d, p) with margin and box
-// scalings spread over twelve orders of magnitude, as near an optimum, and
-// forms its Gram rows and matrix (double precision) and border, as factor
-// does before it factors.
-func decoupledNormalSetup(t *testing.T, d, p int, seed uint64) (*IPM, *ipmWork) {
+// begunSolve is a solve of the random instance (kind, d, p, seed) past begin,
+// with its work space: the state the normal-matrix code starts from.
+func begunSolve(t *testing.T, kind model.Model, d, p int, seed uint64) (*IPM, *ipmWork) {
 	t.Helper()
-	in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: model.Decoupled}, p)
+	in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: kind}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +22,16 @@ func decoupledNormalSetup(t *testing.T, d, p int, seed uint64) (*IPM, *ipmWork) 
 	if _, err := s.begin(); err != nil {
 		t.Fatal(err)
 	}
-	wk := s.newWork()
+	return s, s.newWork()
+}
+
+// decoupledNormalSetup builds a decoupled solve at (d, p) with margin and box
+// scalings spread over twelve orders of magnitude, as near an optimum, and
+// forms its Gram rows and matrix (double precision) and border, as factor
+// does before it factors.
+func decoupledNormalSetup(t *testing.T, d, p int, seed uint64) (*IPM, *ipmWork) {
+	t.Helper()
+	s, wk := begunSolve(t, model.Decoupled, d, p, seed)
 	r := rand.New(rand.NewPCG(seed, 7))
 	spread := func() float64 { return math.Pow(10, 12*r.Float64()-6) }
 	for i := range wk.dm {

@@ -21,15 +21,7 @@ func TestGram32WithinRounding(t *testing.T) {
 	}
 	for _, kind := range []model.Model{model.Coupled, vocabularyModel(t, 8)} {
 		const d, p = 16, 40 // 2p <= n2 = 136: the factors fit
-		in, err := model.NewInstance(model.Random{D: d, Seed: 5, Kind: kind}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := NewIPM(in, Options{})
-		if _, err := s.begin(); err != nil {
-			t.Fatal(err)
-		}
-		wk := s.newWork()
+		s, wk := begunSolve(t, kind, d, p, 5)
 		r := rand.New(rand.NewPCG(3, 4))
 		for i := range wk.dm {
 			if !s.inert(i) {

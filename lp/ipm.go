@@ -274,6 +274,7 @@ const (
 
 	// polishDual's projections onto A^T lambda = 0, each one rough solve with
 	// the factor of the iteration (no factorisation, no refinement). Measured
+	// on the plain iteration, before polishMix (ipmPolishMemory below)
 	// (seed 1, d = 48 at p = 348 decoupled and 352 coupled, d = 64 at 590): one
 	// projection per iteration certified at iterations 12 and 11 (d = 48 and
 	// 64 coupled) with residuals of 3e-7; repeated while each cuts the residual

@@ -27,15 +27,8 @@ func TestMarginsAndTransposeAndBorder(t *testing.T) {
 		if d == 64 && gemvRows(d) >= p {
 			t.Fatalf("d = %d, p = %d: one row block of %d", d, p, gemvRows(d))
 		}
-		in, err := model.NewInstance(model.Random{D: d, Seed: 5, Kind: kind}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := NewIPM(in, Options{})
-		if _, err := s.begin(); err != nil {
-			t.Fatal(err)
-		}
-		wk := s.newWork()
+		s, wk := begunSolve(t, kind, d, p, 5)
+		in := s.in
 		r := rand.New(rand.NewPCG(5, 6))
 		n := d * d
 		w := make([]float64, n)
