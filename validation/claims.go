@@ -113,7 +113,7 @@ func (r Report) Claims(command string) string {
 				}
 			}
 		}
-		w("\n")
+		w("%s\n", r.verdictClaim())
 	}
 	for _, a := range r.Agreement {
 		if a.Model == "decoupled" {
@@ -301,4 +301,44 @@ func targetAt(d int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// verdictClaim is the claims' sentence on each single-verdict run (report
+// section "One verdict per instance"): where it stands and, from MinPairs
+// pairs on, the gap it measures and the forms it excludes; "" without
+// verdict records.
+func (r Report) verdictClaim() string {
+	var b strings.Builder
+	for _, p := range r.verdictProgressOrEmpty() {
+		if p.Verdicts == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, " At d = %d one certified verdict per instance at a p0 fixed in advance (the report's single-verdict design): %d of %d verdicts, %d %s decided in both models", p.D, p.Verdicts, 2*p.Pairs, p.Decided, plural(p.Decided, "seed", "seeds"))
+		if p.Undecided > 0 {
+			fmt.Fprintf(&b, ", %d undecided", p.Undecided)
+		}
+		for _, row := range r.Verdicts {
+			if row.D != p.D {
+				continue
+			}
+			switch {
+			case row.Estimable && row.Pairs >= MinPairs:
+				var out []string
+				for _, f := range row.Forms {
+					if f.Excluded {
+						out = append(out, f.Form)
+					}
+				}
+				ex := "none of the gap forms is excluded at 3 sigma"
+				if len(out) > 0 {
+					ex = "it excludes " + strings.Join(out, ", ") + " at 3 sigma (Holm)"
+				}
+				fmt.Fprintf(&b, ": relative gap %+.2f%% +- %.2f%%; %s", 100*row.Gap, 100*row.GapSE, ex)
+			case row.Estimable:
+				fmt.Fprintf(&b, ": relative gap %+.2f%% +- %.2f%% so far, held against the gap forms from %d pairs on", 100*row.Gap, 100*row.GapSE, MinPairs)
+			}
+		}
+		b.WriteString(".")
+	}
+	return b.String()
 }

@@ -330,3 +330,41 @@ func TestVerdictGapPoints(t *testing.T) {
 		t.Errorf("bar %+v, want +-%g", b, 1.96*0.003)
 	}
 }
+
+// The claims' sentence on a single-verdict run: its counts, the gap so far
+// without a verdict on the forms below MinPairs pairs, and from MinPairs on
+// the forms the section excludes.
+func TestVerdictClaim(t *testing.T) {
+	var vs []experiment.Verdict
+	st := func(ok bool) feasibility.Status {
+		if ok {
+			return feasibility.Storable
+		}
+		return feasibility.NotStorable
+	}
+	for s := int64(1); s <= 4; s++ {
+		vs = append(vs,
+			experiment.Verdict{Unit: experiment.Unit{D: 128, Model: model.Coupled, Seed: s}, P: 1841, Status: st(s%2 == 1)},
+			experiment.Verdict{Unit: experiment.Unit{D: 128, Model: model.Decoupled, Seed: s}, P: 1816, Status: st(s <= 2)})
+	}
+	vs = append(vs, experiment.Verdict{Unit: experiment.Unit{D: 128, Model: model.Coupled, Seed: 5}, P: 1841, Status: feasibility.Undecided})
+	r := Report{}
+	if err := r.SetVerdicts(vs, Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	got := r.verdictClaim()
+	for _, want := range []string{"At d = 128 ", "9 of 80 verdicts, 4 seeds decided in both models, 1 undecided", "held against the gap forms from 10 pairs on."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("claim %q lacks %q", got, want)
+		}
+	}
+	// From MinPairs pairs on: the excluded forms by name.
+	r.Verdicts[0].Pairs = MinPairs
+	r.Verdicts[0].Forms = []VerdictForm{{Form: "constant c", Excluded: true}, {Form: "c d^-b"}}
+	if got := r.verdictClaim(); !strings.Contains(got, "it excludes constant c at 3 sigma (Holm).") || strings.Contains(got, "c d^-b at") {
+		t.Errorf("claim %q", got)
+	}
+	if got := (Report{}).verdictClaim(); got != "" {
+		t.Errorf("no verdicts: claim %q", got)
+	}
+}
