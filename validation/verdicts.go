@@ -72,6 +72,12 @@ type VerdictModel struct {
 	// gives from the records at the next smaller d (0: none).
 	Theory float64 `json:"theory"`
 	Guess  int     `json:"guessed_p0"`
+	// Deviation is (Crossing - Theory) / Theory: the crossing estimates the
+	// mean real threshold E X, the number the capacity table holds against
+	// theory as mean p* + HalfAssociation. DeviationCI is CrossingCI carried
+	// through it (one side infinite when Side is not 0).
+	Deviation   float64        `json:"deviation"`
+	DeviationCI stats.Interval `json:"deviation_ci95"`
 }
 
 // VerdictForm is one gap form's prediction at a verdict sweep's d against the
@@ -120,6 +126,13 @@ type VerdictRow struct {
 	GapSE float64 `json:"relative_gap_se"`
 	// Forms are the gap forms' predictions at D beside Gap.
 	Forms []VerdictForm `json:"forms"`
+	// Cells is the 2 x 2 table of the Pairs' verdicts, [coupled
+	// storable][decoupled storable].
+	Cells [2][2]int `json:"paired_table"`
+	// Power says how many verdict pairs at D, and at VerdictPowerDims,
+	// separate the forms not yet excluded (verdictPower); set from MinPairs
+	// pairs on.
+	Power []VerdictPower `json:"power,omitempty"`
 }
 
 // ReadVerdicts reads the records of verdict sweep directories ('lamcap sweep
@@ -266,6 +279,11 @@ func (r *Report) verdictRow(d int, vs []experiment.Verdict, set Settings) (Verdi
 			default:
 				vm.Crossing, vm.CrossingCI = at(vm.Fraction), stats.Interval{Lo: at(vm.FractionCI.Lo), Hi: at(vm.FractionCI.Hi)}
 			}
+			dev := func(x float64) float64 { return (x - pc) / pc }
+			vm.DeviationCI = stats.Interval{Lo: dev(vm.CrossingCI.Lo), Hi: dev(vm.CrossingCI.Hi)}
+			if vm.Side == 0 {
+				vm.Deviation = dev(vm.Crossing)
+			}
 		}
 		if c, dec, ok := previous(r.Groups, d); ok {
 			g := c
@@ -295,6 +313,11 @@ func (r *Report) verdictRow(d int, vs []experiment.Verdict, set Settings) (Verdi
 	}
 	row.Estimable = true
 	row.Shift, row.SamplingSE = est.Shift, est.SE
+	for i := range est.Cells {
+		for j := range est.Cells[i] {
+			row.Cells[i][j] = int(est.Cells[i][j])
+		}
+	}
 	// The widths' uncertainty, by the delta method: d shift / d sigma_m = z_m.
 	wc, wd := est.Zc*tw*c.WidthRatioSE, est.Zd*tw*dm.WidthRatioSE
 	row.WidthSE = math.Hypot(wc, wd)
@@ -312,6 +335,7 @@ func (r *Report) verdictRow(d int, vs []experiment.Verdict, set Settings) (Verdi
 	// fraction of a handful of binary verdicts is no basis for a z.
 	if row.Pairs >= MinPairs {
 		row.Forms = formsAt(r.GapFits, float64(d), row.Gap, row.GapSE)
+		row.Power = r.verdictPower(row, est, tw, den)
 	}
 	return row, true, nil
 }
@@ -354,6 +378,9 @@ type Shift struct {
 	Shift, SE float64
 	// Zc and Zd are Phi^-1 of the two fractions.
 	Zc, Zd float64
+	// Cells is the 2 x 2 table of paired verdicts, [coupled storable][decoupled
+	// storable], in seeds.
+	Cells [2][2]float64
 }
 
 // shiftCellPrior is the count added to each cell of the 2 x 2 table of paired
@@ -401,15 +428,32 @@ func ShiftEstimate(sc, sd []bool, p0c, p0d, wc, wd float64) Shift {
 	s.Zc = distuv.UnitNormal.Quantile(float64(kc) / float64(n))
 	s.Zd = distuv.UnitNormal.Quantile(float64(kd) / float64(n))
 	s.Shift = p0c + wc*s.Zc - p0d - wd*s.Zd
-	m := float64(n) + 4*shiftCellPrior
-	both := (cell[1][1] + shiftCellPrior) / m
-	fc := (cell[1][0] + cell[1][1] + 2*shiftCellPrior) / m
-	fd := (cell[0][1] + cell[1][1] + 2*shiftCellPrior) / m
+	s.Cells = cell
+	s.SE = shiftSE(cell, float64(n), wc, wd)
+	return s
+}
+
+// shiftSE is ShiftEstimate's standard error for n seeds whose 2 x 2 table of
+// paired verdicts has the proportions of cell (counts, [coupled
+// storable][decoupled storable], any total): the table scaled to n seeds,
+// shiftCellPrior added to each cell, and the delta method on it. At n = the
+// table's own total it is ShiftEstimate's SE; at another n it is the SE the
+// design would have with n seeds at the same proportions, the prior's share
+// fading as 1/n (VerdictPower).
+func shiftSE(cell [2][2]float64, n, wc, wd float64) float64 {
+	tot := cell[0][0] + cell[0][1] + cell[1][0] + cell[1][1]
+	if !(tot > 0) || !(n > 0) {
+		return math.NaN()
+	}
+	k := n / tot
+	m := n + 4*shiftCellPrior
+	both := (k*cell[1][1] + shiftCellPrior) / m
+	fc := (k*(cell[1][0]+cell[1][1]) + 2*shiftCellPrior) / m
+	fd := (k*(cell[0][1]+cell[1][1]) + 2*shiftCellPrior) / m
 	gc := wc / distuv.UnitNormal.Prob(distuv.UnitNormal.Quantile(fc))
 	gd := wd / distuv.UnitNormal.Prob(distuv.UnitNormal.Quantile(fd))
-	v := (gc*gc*fc*(1-fc) + gd*gd*fd*(1-fd) - 2*gc*gd*(both-fc*fd)) / float64(n)
-	s.SE = math.Sqrt(math.Max(v, 0))
-	return s
+	v := (gc*gc*fc*(1-fc) + gd*gd*fd*(1-fd) - 2*gc*gd*(both-fc*fd)) / n
+	return math.Sqrt(math.Max(v, 0))
 }
 
 // b2i is 1 for true, 0 for false.
@@ -507,27 +551,30 @@ func (r Report) verdictStatement() string {
 		return s.String()
 	}
 	s.WriteString("Each instance gets one certified verdict at a p0 fixed per model in advance ('lamcap sweep --at'). Per model: the storable fraction with its exact 95% (Clopper-Pearson) interval, undecided verdicts counted and left out; the crossing p0 + sigma Phi^-1(f), the mean of the real threshold whose integer part p* is, with the fraction's exact interval carried through it. sigma, the transition width, is theory's width of p* at that d (theory.Width) times the mean ratio of the measured probit width to theory's at the " + fmt.Sprint(WidthDims) + " largest d below with at least " + fmt.Sprint(MinPairs) + " certified p* (its SE over those d). The shift is computed over the seeds decided in both models; its sampling SE is the delta method on the seeds' 2 x 2 table of paired verdicts (Var f = f(1 - f)/n for each model, Cov = (P(both storable) - fc fd)/n), with half a count added to each cell of the table (Jeffreys): with a few seeds the plug-in table, and a bootstrap over seeds, put no weight on discordant pairs not yet seen and understate the SE several-fold; the widths' uncertainty by the delta method, in quadrature. The relative gap is the shift over the decoupled crossing (taken as known: its relative error is about 1e-3). Beside it, each gap form's prediction at that d from its fit to the full-p* pairs (full covariance), z = (measured - predicted) / sqrt(SE_measured^2 + SE_predicted^2), and the two-sided p Holm-adjusted over the forms; a form is excluded at 3 sigma when that p < 0.0027. The forms are compared from " + fmt.Sprint(MinPairs) + " pairs on, as in the fits: with fewer, the normal approximation to a fraction of a handful of binary verdicts is no basis for a z.\n\n")
-	s.WriteString("| d | model | p0 | storable | not storable | undecided | fraction [95% exact] | sigma (ratio to theory +- SE, from d) | crossing [95%] | s per verdict (wall) | iterations per verdict |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	s.WriteString("| d | model | p0 | storable | not storable | undecided | fraction [95% exact] | sigma (ratio to theory +- SE, from d) | crossing [95%] | theory | deviation [95%] | s per verdict (wall) | iterations per verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, row := range r.Verdicts {
 		for _, m := range row.Models {
-			frac, cross := "-", "-"
+			frac, cross, dev := "-", "-", "-"
 			if m.Storable+m.NotStorable > 0 {
 				frac = fmt.Sprintf("%.3f [%.3f, %.3f]", m.Fraction, m.FractionCI.Lo, m.FractionCI.Hi)
 				switch m.Side {
 				case -1:
 					cross = fmt.Sprintf("outside the interval: below %.1f (one-sided 97.5%%)", m.CrossingCI.Hi)
+					dev = fmt.Sprintf("below %+.2f%%", 100*m.DeviationCI.Hi)
 				case 1:
 					cross = fmt.Sprintf("outside the interval: above %.1f (one-sided 97.5%%)", m.CrossingCI.Lo)
+					dev = fmt.Sprintf("above %+.2f%%", 100*m.DeviationCI.Lo)
 				default:
 					cross = fmt.Sprintf("%.1f [%.1f, %.1f]", m.Crossing, m.CrossingCI.Lo, m.CrossingCI.Hi)
+					dev = fmt.Sprintf("%+.2f%% [%+.2f, %+.2f]", 100*m.Deviation, 100*m.DeviationCI.Lo, 100*m.DeviationCI.Hi)
 				}
 			}
 			from := "theory's width"
 			if len(m.WidthFrom) > 0 {
 				from = "d = " + joinInts(m.WidthFrom)
 			}
-			fmt.Fprintf(&s, "| %d | %s | %d | %d | %d | %d | %s | %.2f (%.3f +- %.3f, %s) | %s | %.1f | %.0f |\n",
-				row.D, m.Model, m.P, m.Storable, m.NotStorable, m.Undecided, frac, m.Width, m.WidthRatio, m.WidthRatioSE, from, cross, m.MeanSeconds, m.MeanIterations)
+			fmt.Fprintf(&s, "| %d | %s | %d | %d | %d | %d | %s | %.2f (%.3f +- %.3f, %s) | %s | %.2f | %s | %.1f | %.1f |\n",
+				row.D, m.Model, m.P, m.Storable, m.NotStorable, m.Undecided, frac, m.Width, m.WidthRatio, m.WidthRatioSE, from, cross, m.Theory, dev, m.MeanSeconds, m.MeanIterations)
 		}
 	}
 	s.WriteString("\n")
@@ -541,7 +588,7 @@ func (r Report) verdictStatement() string {
 			}
 			fmt.Fprintf(&s, " (the design section's rule guesses p0 = %d coupled, %d decoupled from today's records: %s)", c.Guess, dm.Guess, same)
 		}
-		s.WriteString(". " + r.verdictCost(row))
+		s.WriteString(". " + row.theoryStatement() + r.verdictCost(row))
 		if !row.Estimable {
 			s.WriteString("No finite shift: a model's paired verdicts all fall on one side of its p0 (or a width is unknown), so its crossing lies outside the interval and only the one-sided bound of the table holds; more seeds, or a p0 nearer that crossing, are needed.\n\n")
 			continue
@@ -564,6 +611,9 @@ func (r Report) verdictStatement() string {
 			} else {
 				fmt.Fprintf(&s, "Excluded at 3 sigma: %s.", strings.Join(out, ", "))
 			}
+		}
+		if ps := row.verdictPowerStatement(); ps != "" {
+			s.WriteString("\n\n" + ps)
 		}
 		s.WriteString("\n\n")
 	}
