@@ -122,8 +122,11 @@ func (r Report) Claims(command string) string {
 	}
 	for _, a := range r.Agreement {
 		if a.Model == "coupled" {
-			w(" The coupled model is %+.2f%% to %+.2f%% above it.\n", 100*a.MinDev, 100*a.MaxDev)
+			w(" The coupled model is %+.2f%% to %+.2f%% above it.", 100*a.MinDev, 100*a.MaxDev)
 		}
+	}
+	if len(r.Agreement) > 0 {
+		w("%s\n", r.verdictTheoryClaim())
 	}
 	var first, last *Group
 	for i := range r.Groups {
@@ -339,6 +342,26 @@ func (r Report) verdictClaim() string {
 			}
 		}
 		b.WriteString(".")
+	}
+	return b.String()
+}
+
+// verdictTheoryClaim is the claims' sentence on theory from the single
+// verdicts: at each d whose verdict row rests on MinPairs pairs and has
+// finite crossings, each model's crossing against theory's p_c, labelled as
+// from single verdicts; "" without one.
+func (r Report) verdictTheoryClaim() string {
+	var b strings.Builder
+	for _, row := range r.Verdicts {
+		if row.Pairs < MinPairs || len(row.Models) != 2 || row.Models[0].Side != 0 || row.Models[1].Side != 0 {
+			continue
+		}
+		c, d := row.Models[0], row.Models[1]
+		if c.Storable+c.NotStorable == 0 || d.Storable+d.NotStorable == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, " At d = %d, from single verdicts only (one certified verdict per instance, %d decoupled and %d coupled; the crossing p0 + sigma Phi^-1(f) through the transition width, not certified p*): the decoupled model is %+.2f%% (95%% %+.2f%% to %+.2f%%) from it, the coupled %+.2f%% (%+.2f%% to %+.2f%%).",
+			row.D, d.Storable+d.NotStorable, c.Storable+c.NotStorable, 100*d.Deviation, 100*d.DeviationCI.Lo, 100*d.DeviationCI.Hi, 100*c.Deviation, 100*c.DeviationCI.Lo, 100*c.DeviationCI.Hi)
 	}
 	return b.String()
 }

@@ -81,6 +81,52 @@ type Progress struct {
 	SecondsPerVerdict float64 `json:"seconds_per_verdict,omitempty"`
 	// SoFar is the paired statistics of the Pairs, from MinSoFar of them.
 	SoFar *Pair `json:"so_far,omitempty"`
+	// Earlier counts the timed records of D that EarlierEngine lists,
+	// left out of Timed and the means above (their engine is not the
+	// current one), with their own mean seconds, iterations and verdicts.
+	Earlier               int     `json:"earlier_engine_records,omitempty"`
+	EarlierMeanSeconds    float64 `json:"earlier_engine_mean_seconds,omitempty"`
+	EarlierMeanIterations float64 `json:"earlier_engine_mean_iterations,omitempty"`
+	EarlierMeanVerdicts   float64 `json:"earlier_engine_mean_verdicts,omitempty"`
+	// Bench is the mean of Benchmarks at D (Bench.N = 0: none).
+	Bench BenchmarkMeans `json:"benchmarks"`
+	// VerdictSecondsPerIteration is the seconds per solver iteration of
+	// the single verdicts at D (SetVerdicts; 0: none): the current engine's
+	// rate under the sweep's load.
+	VerdictSecondsPerIteration float64 `json:"verdict_seconds_per_iteration,omitempty"`
+	// Basis says what LeftSeconds and LeftIterations rest on: "records"
+	// (the Timed records' means), "benchmarks" (Bench's iterations per
+	// search, at VerdictSecondsPerIteration when set, else at the
+	// benchmarks' idle seconds per iteration: every record of D is of an
+	// earlier engine) or "earlier" (the earlier engine's records: no
+	// other figure).
+	Basis string `json:"basis,omitempty"`
+}
+
+// estimate sets LeftSeconds, LeftIterations and Basis from the best figures
+// at hand: the records of the current engine, else the benchmarks, else
+// the records of an earlier engine.
+func (p *Progress) estimate() {
+	switch {
+	case p.Timed > 0:
+		p.Basis = "records"
+		p.LeftSeconds = float64(p.Left) * p.MeanSeconds
+		p.LeftIterations = float64(p.Left) * p.MeanIterations
+	case p.Bench.N > 0:
+		p.Basis = "benchmarks"
+		rate := p.Bench.Seconds / p.Bench.Iterations
+		if p.VerdictSecondsPerIteration > 0 {
+			rate = p.VerdictSecondsPerIteration
+		}
+		p.LeftIterations = float64(p.Left) * p.Bench.Iterations
+		p.LeftSeconds = p.LeftIterations * rate
+	case p.Earlier > 0:
+		p.Basis = "earlier"
+		p.LeftSeconds = float64(p.Left) * p.EarlierMeanSeconds
+		p.LeftIterations = float64(p.Left) * p.EarlierMeanIterations
+	default:
+		p.Basis, p.LeftSeconds, p.LeftIterations = "", 0, 0
+	}
 }
 
 // progress measures the records by d against Targets. It lists every d with
@@ -118,13 +164,19 @@ func progress(recs []experiment.Record, pairs []Pair) []Progress {
 		var vsecs, verdicts float64
 		for _, r := range byD[d] {
 			done[unit{r.Model, r.Seed}] = true
-			if r.Seconds > 0 {
+			switch {
+			case earlier(r):
+				pr.Earlier++
+				pr.EarlierMeanSeconds += r.Seconds
+				pr.EarlierMeanIterations += float64(r.Iterations)
+				pr.EarlierMeanVerdicts += float64(r.Solves)
+			case r.Seconds > 0:
 				secs = append(secs, r.Seconds)
 				if r.Solves > 0 {
 					vsecs, verdicts = vsecs+r.Seconds, verdicts+float64(r.Solves)
 				}
 			}
-			if r.Iterations > 0 {
+			if r.Iterations > 0 && !earlier(r) {
 				iters = append(iters, float64(r.Iterations))
 			}
 			if !r.Certified {
@@ -179,8 +231,13 @@ func progress(recs []experiment.Record, pairs []Pair) []Progress {
 		if verdicts > 0 {
 			pr.SecondsPerVerdict = vsecs / verdicts
 		}
-		pr.LeftSeconds = float64(pr.Left) * pr.MeanSeconds
-		pr.LeftIterations = float64(pr.Left) * pr.MeanIterations
+		if pr.Earlier > 0 {
+			pr.EarlierMeanSeconds /= float64(pr.Earlier)
+			pr.EarlierMeanIterations /= float64(pr.Earlier)
+			pr.EarlierMeanVerdicts /= float64(pr.Earlier)
+		}
+		pr.Bench = benchmarksAt(d)
+		pr.estimate()
 		if p, ok := soFar[d]; ok {
 			pr.SoFar = &p
 		}
@@ -208,7 +265,7 @@ func (r Report) progressStatement() string {
 	var parts []string
 	for _, p := range r.Progress {
 		s.WriteString(p.statement())
-		if p.Left > 0 && p.Timed > 0 {
+		if p.Left > 0 && p.LeftSeconds > 0 {
 			left, secs, parts = left+p.Left, secs+p.LeftSeconds, append(parts, p.Part)
 		}
 	}
@@ -216,7 +273,7 @@ func (r Report) progressStatement() string {
 		fmt.Fprintf(&s, "In all, %d searches, about %s of wall time on the shared machine: `PARTS=\"%s report\" scripts/science-sweep.sh`. ", left, hours(secs), strings.Join(parts, " "))
 	}
 	s.WriteString(r.verdictProgressStatement())
-	fmt.Fprintf(&s, "A p* search is one model at one seed; its expected cost is the mean over the records at that d (both models), the median beside it showing how skewed the times are. The seconds are wall time as the records state it: the sweep's one worker on a machine shared with other work, so they estimate the calendar time under the same conditions, not the CPU time of a quiet machine; the solver iterations do not depend on the load. A model at a d enters the capacity table with %d certified instances, a d the table of paired differences with %d pairs, and the fits, the power extrapolation and the design comparison with %d.", MinGroup, MinTablePairs, MinPairs)
+	fmt.Fprintf(&s, "A p* search is one model at one seed; its expected cost is the mean over the records at that d (both models), the median beside it showing how skewed the times are. The records name no engine: those of an engine older than the benchmarks' (validation.EarlierEngine, by the commits that added them) are left out of the mean, and where no other record is left the benchmarks' iterations per search are charged at the seconds per iteration of the current engine's single verdicts at that d. The seconds are wall time as the records state it: the sweep's one worker on a machine shared with other work, so they estimate the calendar time under the same conditions, not the CPU time of a quiet machine; the solver iterations do not depend on the load. A model at a d enters the capacity table with %d certified instances, a d the table of paired differences with %d pairs, and the fits, the power extrapolation and the design comparison with %d.", MinGroup, MinTablePairs, MinPairs)
 	return s.String()
 }
 
@@ -251,13 +308,57 @@ func (p Progress) statement() string {
 	case p.Target == 0:
 	case p.Left == 0:
 		fmt.Fprintf(&s, "Every search of seeds 1..%d has a record. ", p.Target)
-	case p.Timed == 0:
+	case p.Basis == "":
 		fmt.Fprintf(&s, "%d p* searches left; no record at d = %d states its cost yet. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ", p.Left, p.D, p.Part)
+	case p.Basis == "records":
+		fmt.Fprintf(&s, "%d p* searches left, at the mean %.0f s (median %.0f s) and %.0f solver iterations (median %.0f) per search (of %d %s at d = %d%s): about %s of wall time on the shared machine and %.0f iterations%s. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ",
+			p.Left, p.MeanSeconds, p.MedianSeconds, p.MeanIterations, p.MedianIterations, p.Timed, plural(p.Timed, "record", "records"), p.D, p.earlierLeftOut(), hours(p.LeftSeconds), twoFigures(p.LeftIterations), p.benchBeside(), p.Part)
+	case p.Basis == "benchmarks":
+		fmt.Fprintf(&s, "%d p* searches left. %s The recent engines' search, %s, takes %.0f iterations over %.1f verdicts (%.0f s idle); ",
+			p.Left, p.earlierSentence(), p.Bench.describe(), p.Bench.Iterations, p.Bench.Verdicts, p.Bench.Seconds)
+		if p.VerdictSecondsPerIteration > 0 {
+			fmt.Fprintf(&s, "at that count and the %.1f s per iteration of the current engine's single verdicts at d = %d under the sweep's load, ", p.VerdictSecondsPerIteration, p.D)
+		} else {
+			fmt.Fprintf(&s, "at that count and the benchmarks' idle %.1f s per iteration, ", p.Bench.Seconds/p.Bench.Iterations)
+		}
+		fmt.Fprintf(&s, "the rest is about %s of wall time and %.0f iterations, an estimate (the benchmarks are of the coupled model only; the earlier records' figures would say %s). `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ",
+			hours(p.LeftSeconds), twoFigures(p.LeftIterations), hours(float64(p.Left)*p.EarlierMeanSeconds), p.Part)
 	default:
-		fmt.Fprintf(&s, "%d p* searches left, at the mean %.0f s (median %.0f s) and %.0f solver iterations (median %.0f) per search (of %d %s at d = %d): about %s of wall time on the shared machine and %.0f iterations. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ",
-			p.Left, p.MeanSeconds, p.MedianSeconds, p.MeanIterations, p.MedianIterations, p.Timed, plural(p.Timed, "record", "records"), p.D, hours(p.LeftSeconds), twoFigures(p.LeftIterations), p.Part)
+		fmt.Fprintf(&s, "%d p* searches left. %s At those figures: about %s of wall time and %.0f iterations, on an engine since replaced. `PARTS=\"%s report\" scripts/science-sweep.sh` runs them. ",
+			p.Left, p.earlierSentence(), hours(p.LeftSeconds), twoFigures(p.LeftIterations), p.Part)
 	}
 	return s.String()
+}
+
+// earlierSentence says which records of D are of an earlier engine and what
+// they cost.
+func (p Progress) earlierSentence() string {
+	if p.Earlier == 0 {
+		return ""
+	}
+	all := "The"
+	if p.Timed > 0 {
+		all = "Of them, the"
+	}
+	return fmt.Sprintf("%s %d %s at d = %d %s of an earlier engine (validation.EarlierEngine: %s): %.0f iterations over %.1f verdicts and %.0f s (wall) a search.",
+		all, p.Earlier, plural(p.Earlier, "record", "records"), p.D, map[bool]string{true: "is", false: "are"}[p.Earlier == 1], earlierUnits(p.D), p.EarlierMeanIterations, p.EarlierMeanVerdicts, p.EarlierMeanSeconds)
+}
+
+// earlierLeftOut notes, inside the records' count, the records of an
+// earlier engine left out of the means.
+func (p Progress) earlierLeftOut() string {
+	if p.Earlier == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d of an earlier engine left out, validation.EarlierEngine", p.Earlier)
+}
+
+// benchBeside gives the benchmarks' figures beside the records'.
+func (p Progress) benchBeside() string {
+	if p.Bench.N == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (beside them %s: %.0f iterations over %.1f verdicts and %.0f s a search)", p.Bench.describe(), p.Bench.Iterations, p.Bench.Verdicts, p.Bench.Seconds)
 }
 
 // hours prints a duration in seconds as hours, with days beside it from two

@@ -222,6 +222,21 @@ func (r *Report) SetVerdicts(vs []experiment.Verdict, set Settings) error {
 		}
 	}
 	r.VerdictProgress = verdictProgress(vs)
+	// The current engine's seconds per iteration at each d, from its single
+	// verdicts there: the rate Progress charges the benchmarks' iterations
+	// at when every p* record of that d is of an earlier engine.
+	for i := range r.Progress {
+		p := &r.Progress[i]
+		var sec, it float64
+		for _, v := range byD[p.D] {
+			sec, it = sec+v.Seconds, it+float64(v.Iterations)
+		}
+		p.VerdictSecondsPerIteration = 0
+		if sec > 0 && it > 0 {
+			p.VerdictSecondsPerIteration = sec / it
+		}
+		p.estimate()
+	}
 	return nil
 }
 
@@ -687,9 +702,11 @@ func verdictPlan() string {
 }
 
 // verdictCost compares, at a row's d, the mean cost of one verdict with that
-// of a p* search from the p* records there (Progress), in solver iterations
-// (which do not depend on the load) and wall seconds; "" without p* records
-// that state them.
+// of a p* search (Progress), in solver iterations (which do not depend on
+// the load) and wall seconds: with the current engine's p* records there
+// when there are any, and with the idle benchmarks beside (Benchmarks);
+// records of an earlier engine (EarlierEngine) are said apart, not
+// compared as if of one engine. "" without any such figure.
 func (r Report) verdictCost(row VerdictRow) string {
 	var n int
 	var it, sec float64
@@ -699,13 +716,27 @@ func (r Report) verdictCost(row VerdictRow) string {
 		it += m.MeanIterations * float64(k)
 		sec += m.MeanSeconds * float64(k)
 	}
+	if n == 0 || !(it > 0) {
+		return ""
+	}
+	it, sec = it/float64(n), sec/float64(n)
 	for _, p := range r.Progress {
-		if p.D != row.D || !(p.MeanIterations > 0) || n == 0 || !(it > 0) {
+		if p.D != row.D {
 			continue
 		}
-		it, sec = it/float64(n), sec/float64(n)
-		return fmt.Sprintf("A verdict took %.1f solver iterations and %.0f s (wall) on average, a p* search at this d %.0f iterations and %.0f s over its %d %s: one verdict costs 1/%.1f of a search in iterations, which do not depend on the load, and 1/%.1f in wall seconds, which do. ",
-			it, sec, p.MeanIterations, p.MeanSeconds, p.Timed, plural(p.Timed, "record", "records"), p.MeanIterations/it, p.MeanSeconds/math.Max(sec, 1e-9))
+		var s strings.Builder
+		fmt.Fprintf(&s, "A verdict took %.1f solver iterations and %.0f s (wall, under the sweep's load) on average. ", it, sec)
+		if p.Timed > 0 && p.MeanIterations > 0 {
+			fmt.Fprintf(&s, "A p* search at this d took %.0f iterations and %.0f s over its %d %s%s: one verdict costs 1/%.1f of a search in iterations, which do not depend on the load, and 1/%.1f in wall seconds, which do. ",
+				p.MeanIterations, p.MeanSeconds, p.Timed, plural(p.Timed, "record", "records"), p.earlierLeftOut(), p.MeanIterations/it, p.MeanSeconds/math.Max(sec, 1e-9))
+		} else if p.Earlier > 0 {
+			fmt.Fprintf(&s, "%s They are not the verdicts' engine, so their 1/%.1f of a search per verdict in iterations is no measure of the design. ", p.earlierSentence(), p.EarlierMeanIterations/it)
+		}
+		if p.Bench.N > 0 {
+			fmt.Fprintf(&s, "The recent engines' p* search, %s: %.0f iterations over %.1f verdicts (%.1f a verdict) and %.0f s idle; on it one verdict costs 1/%.1f of a search in iterations. Its seconds are not compared with the verdicts': idle against under load (%.1f s per iteration idle, %.1f under the sweep's load). ",
+				p.Bench.describe(), p.Bench.Iterations, p.Bench.Verdicts, p.Bench.Iterations/p.Bench.Verdicts, p.Bench.Seconds, p.Bench.Iterations/it, p.Bench.Seconds/p.Bench.Iterations, sec/it)
+		}
+		return s.String()
 	}
 	return ""
 }
