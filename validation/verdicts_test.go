@@ -77,10 +77,7 @@ func meanSD(x []float64) (mean, sd float64) {
 // paired verdicts' table, half a count per cell, by hand), the relative gap, the forms' z and Holm p,
 // and the one-sided bound of a model whose verdicts are all not storable.
 func TestVerdictSectionIndependent(t *testing.T) {
-	rep, err := Analyze(synthetic([]int{8, 12, 16, 20, 24}, 60, 0.03), Settings{Bootstrap: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := verdictFixture(t)
 	const d, n = 28, 50
 	pc, err := theory.CriticalP(d*d, 0)
 	if err != nil {
