@@ -33,7 +33,22 @@
 //     infinite crossing), the paired shift (ShiftEstimate: bootstrap over
 //     seeds with each seed's pair kept, the widths' error by the delta
 //     method) and relative gap, beside the FitGap forms' predictions with the
-//     z of the difference and Holm-adjusted p-values.
+//     z of the difference and Holm-adjusted p-values; each crossing's
+//     deviation from theory (the crossing estimates E X, as mean p* +
+//     HalfAssociation does), quoted in the claims as from single verdicts;
+//     and, from MinPairs pairs, a power statement (VerdictPower): the
+//     Jeffreys-delta SE on the measured table of paired verdicts scaled to n
+//     seeds, the widths' SE as a floor, the pairs after which each two forms
+//     not yet excluded are PowerSigma apart in the section's z (the other
+//     form's prediction error included; "never" when that error and the
+//     floor keep z below it), the z at the target, at the sweep's d and
+//     projected to VerdictPowerDims (theory's widths and p_c there, the
+//     seconds per verdict scaled by (d^2)^3, an estimate).
+//   - Records name no engine: EarlierEngine lists the p* records of an
+//     engine older than the idle Benchmarks of docs/benchmarks.md (by unit
+//     and iteration count); they are left out of the cost means, said apart,
+//     and where no other record of a d is left the benchmarks' iterations
+//     per search are charged at the single verdicts' seconds per iteration.
 //   - SetMechanism adds compare-models rows: kappa* paired seed by seed (an
 //     exact sign-flip p-value where stats.SignFlip can enumerate, else Monte
 //     Carlo), Holm's correction over every test of the section, each test

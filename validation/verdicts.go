@@ -21,8 +21,10 @@ import (
 // scripts/science-sweep.sh of the same name, a 'lamcap sweep --at' run;
 // TestVerdictTargetsMatchScript keeps them equal). At d = 96 one verdict per
 // instance carried about as much information on the paired shift as a full
-// p* (the report's design section) for a sixth of its cost, so 40 pairs of
-// verdicts at d = 128 cost about as much as 7 pairs of p*.
+// p* (the report's design section) for a sixth of its cost; at d = 128 a
+// verdict costs about 1/9 of a p* search in solver iterations (the report's
+// verdict section, against docs/benchmarks.md's idle benchmarks), so 40
+// pairs of verdicts cost about as much as 4-5 pairs of p*.
 var VerdictTargets = []Target{{D: 128, Pairs: 40, Part: "d128v"}}
 
 // WidthDims is how many of the largest d below a verdict sweep's d, with
