@@ -336,7 +336,7 @@ func (r Report) verdictClaim() string {
 				if len(out) > 0 {
 					ex = "it excludes " + strings.Join(out, ", ") + " at 3 sigma (Holm)"
 				}
-				fmt.Fprintf(&b, ": relative gap %+.2f%% +- %.2f%%; %s", 100*row.Gap, 100*row.GapSE, ex)
+				fmt.Fprintf(&b, ": relative gap %+.2f%% +- %.2f%%; %s%s", 100*row.Gap, 100*row.GapSE, ex, row.neverClaim())
 			case row.Estimable:
 				fmt.Fprintf(&b, ": relative gap %+.2f%% +- %.2f%% so far, held against the gap forms from %d pairs on", 100*row.Gap, 100*row.GapSE, MinPairs)
 			}
@@ -364,4 +364,24 @@ func (r Report) verdictTheoryClaim() string {
 			row.D, d.Storable+d.NotStorable, c.Storable+c.NotStorable, 100*d.Deviation, 100*d.DeviationCI.Lo, 100*d.DeviationCI.Hi, 100*c.Deviation, 100*c.DeviationCI.Lo, 100*c.DeviationCI.Hi)
 	}
 	return b.String()
+}
+
+// neverClaim is the claims' clause on the pairs of forms that no number of
+// verdict pairs at a row's own d separates in either direction (its
+// VerdictPower); "" when there are none.
+func (row VerdictRow) neverClaim() string {
+	if len(row.Power) == 0 {
+		return ""
+	}
+	p := row.Power[0]
+	var never []string
+	for i, f := range p.Forms {
+		if p.Pairs[i][0] >= MaxPairs && p.Pairs[i][1] >= MaxPairs {
+			never = append(never, f[0]+" from "+f[1])
+		}
+	}
+	if len(never) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; with the forms' own prediction errors, no number of verdict pairs at d = %d alone separates %s at %d sigma, whichever is true (the report's power statement)", p.D, strings.Join(never, " or "), PowerSigma)
 }

@@ -78,11 +78,13 @@ func earlier(r experiment.Record) bool {
 
 // BenchmarkMeans are the means of Benchmarks at one d.
 type BenchmarkMeans struct {
-	N                             int
-	Verdicts, Iterations, Seconds float64
-	Seeds                         []int64
-	Codes                         []string
-	Model                         model.Model
+	N          int         `json:"n"`
+	Verdicts   float64     `json:"mean_verdicts"`
+	Iterations float64     `json:"mean_iterations"`
+	Seconds    float64     `json:"mean_seconds_idle"`
+	Seeds      []int64     `json:"seeds,omitempty"`
+	Codes      []string    `json:"codes,omitempty"`
+	Model      model.Model `json:"model"`
 }
 
 // benchmarksAt averages Benchmarks at d (N = 0: none).

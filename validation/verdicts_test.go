@@ -361,6 +361,13 @@ func TestVerdictClaim(t *testing.T) {
 	if got := r.verdictClaim(); !strings.Contains(got, "it excludes constant c at 3 sigma (Holm).") || strings.Contains(got, "c d^-b at") {
 		t.Errorf("claim %q", got)
 	}
+	// A pair of forms that no number of pairs separates, in either direction, is named.
+	r.Verdicts[0].Forms = nil
+	r.Verdicts[0].Estimable = true
+	r.Verdicts[0].Power = []VerdictPower{{D: 128, Forms: [][2]string{{"c / log d", "c d^-b"}, {"c d^-b", "a + b / d"}}, Pairs: [][2]int{{MaxPairs, 74}, {MaxPairs, MaxPairs}}}}
+	if got := r.verdictClaim(); !strings.Contains(got, "no number of verdict pairs at d = 128 alone separates c d^-b from a + b / d at 3 sigma") || strings.Contains(got, "c / log d from") {
+		t.Errorf("claim %q", got)
+	}
 	if got := (Report{}).verdictClaim(); got != "" {
 		t.Errorf("no verdicts: claim %q", got)
 	}
