@@ -188,6 +188,15 @@ func (row VerdictRow) verdictPowerStatement() string {
 	if len(proj) > 0 {
 		fmt.Fprintf(&s, " At d = %s, projected: the same table with theory's widths there times the measured ratios (the shift's SE is proportional to the widths), theory's p_c there times the d = %d decoupled crossing's ratio to theory, and the forms' predictions and errors at that d; the cost per verdict is the d = %d verdicts' mean, %.0f s (wall, under the sweep's load) and %.1f iterations, with the seconds times (d/%d)^%d, the factorisation of the normal system of order d^2: an estimate, the iterations per verdict taken as at d = %d.",
 			strings.Join(proj, " and "), p0.D, p0.D, p0.SecondsPerVerdict, p0.IterationsPerVerdict, p0.D, costExponent, p0.D)
+		for _, p := range row.Power[1:] {
+			for _, b := range Benchmarks {
+				if b.D == p.D && b.Load != "" && b.Verdicts > 0 && b.Iterations > 0 {
+					fmt.Fprintf(&s, " A check at d = %d: docs/benchmarks.md's one p* search there (%s seed %d, %s) took %.0f s over %d verdicts and %d iterations, %.0f s and %.1f iterations a verdict (%.0f s an iteration), against the estimate's %.0f s and %.1f (%.0f s an iteration).",
+						p.D, b.Model, b.Seed, b.Load, b.Seconds, b.Verdicts, b.Iterations, b.Seconds/float64(b.Verdicts), float64(b.Iterations)/float64(b.Verdicts), b.Seconds/float64(b.Iterations),
+						p.SecondsPerVerdict, p.IterationsPerVerdict, p.SecondsPerVerdict/p.IterationsPerVerdict)
+				}
+			}
+		}
 	}
 	fmt.Fprintf(&s, "\n\n| d | one pair's SE of the gap (floor) | forms A vs B: predicted | pairs for z >= %d: A true / B true | z at %d pairs: A true / B true | limit z (any n) | s per verdict (wall) |\n|---|---|---|---|---|---|---|\n", PowerSigma, p0.Target)
 	for _, p := range row.Power {

@@ -186,7 +186,7 @@ func TestVerdictPowerIndependent(t *testing.T) {
 		}
 	}
 	md := rep.Markdown(nil, "lamcap validate")
-	for _, want := range []string{"**How many verdict pairs would decide it.**", "| 160 (projected) |", "deviation [95%]", "Each crossing estimates the mean real threshold E X"} {
+	for _, want := range []string{"**How many verdict pairs would decide it.**", "| 160 (projected) |", "deviation [95%]", "Each crossing estimates the mean real threshold E X", "A check at d = 160: docs/benchmarks.md's one p* search there"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q", want)
 		}
