@@ -61,11 +61,14 @@ type EngineRecord struct {
 }
 
 // EarlierEngine lists the p* records made by an engine older than the
-// benchmarks' (the records name no engine; the commits that added them, and
-// docs/benchmarks.md, do). Coupled seed 1 at d = 128 is the plainest case:
-// its record took 153 iterations, the benchmark of the same instance on code
-// 708bb0b 60, for the same p*. Their costs are left out of the cost figures
-// of the current engine (Progress, the verdict section), and said apart.
+// current one, session 12's code (f0e40ce), whose changes include the
+// decoupled model's (the records name no engine; the commits that added
+// them, and docs/benchmarks.md, do). Coupled seed 1 at d = 128 is the
+// plainest case: its record took 153 iterations, the idle benchmark of the
+// same instance on code 708bb0b 60, for the same p*. The decoupled seed 1
+// record (94 iterations over 8 verdicts) predates session 12's decoupled
+// changes. Their costs are left out of the cost figures of the current
+// engine (Progress, the verdict section), and said apart.
 // TestEarlierEngineInRecords checks each is in the committed records.
 var EarlierEngine = []EngineRecord{
 	{Unit: experiment.Unit{D: 128, Model: model.Coupled, Seed: 1}, Iterations: 153, Made: "2026-12-07, commit 32a0dae"},
