@@ -38,7 +38,8 @@ var recordFields = func() map[string]bool {
 		"storable_min_margin": false, "storable_min_slack": false, "storable_kappa": false,
 		"not_storable_kappa_bound": false, "not_storable_rows": false,
 		"iterations_at_lower": false, "iterations_at_upper": false,
-		"kappa": false, "eps": false, "eps_scale": false, "disagreements": false}
+		"kappa": false, "eps": false, "eps_scale": false, "disagreements": false,
+		"revision": false}
 	var m map[string]json.RawMessage
 	b, _ := json.Marshal(Record{})
 	json.Unmarshal(b, &m)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -156,5 +157,34 @@ func TestSummaryCountsDisagreements(t *testing.T) {
 	csv := NewSummary(storeGrid, gs, "test").CSV()
 	if !strings.HasPrefix(csv, "d,model,instances,undecided,disagreements,") || !strings.Contains(csv, "\n4,coupled,3,1,2,") {
 		t.Errorf("summary.csv does not count the disagreements after the undecided:\n%s", csv)
+	}
+}
+
+// A record names the revision of the build that computed it; records without
+// one (an older lamcap's) still read, and reading keeps the field as written.
+func TestRecordRevision(t *testing.T) {
+	u := Unit{D: 4, Model: model.Coupled, Seed: 1}
+	r := NewRecord(u, model.Gaussian, feasibility.Threshold{PStar: 5, Certified: true, Lower: 5, Upper: 6})
+	r.Eps = storeGrid.Eps
+	if r.Revision != engineRevision() {
+		t.Errorf("NewRecord's revision %q, want the build's %q", r.Revision, engineRevision())
+	}
+	r.Revision = "0123abcd (modified)"
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"revision":"0123abcd (modified)"`) {
+		t.Fatalf("record line %s names no revision", b)
+	}
+	old := strings.Replace(string(b), `,"revision":"0123abcd (modified)"`, "", 1)
+	for _, c := range []struct{ line, want string }{{string(b), "0123abcd (modified)"}, {old, ""}} {
+		got, err := ParseRecord([]byte(c.line), storeGrid)
+		if err != nil {
+			t.Fatalf("%s: %v", c.line, err)
+		}
+		if got.Revision != c.want {
+			t.Errorf("revision read back %q, want %q", got.Revision, c.want)
+		}
 	}
 }

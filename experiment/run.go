@@ -13,6 +13,7 @@ import (
 	"github.com/lamcap/lamcap/certificate"
 	"github.com/lamcap/lamcap/feasibility"
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/buildinfo"
 	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
@@ -184,6 +185,12 @@ type Record struct {
 	// not-storable certificate was overruled by another solver's storable one
 	// (feasibility.Verdict.Disagreement), each as "p = N: why".
 	Disagreements []string `json:"disagreements,omitempty"`
+	// Revision is the VCS revision of the lamcap build that computed the
+	// record (internal/buildinfo), so that a report can tell which engine
+	// made which record; absent in records of an older lamcap and in builds
+	// that recorded no revision (test binaries among them). Merging shards
+	// keeps each record's own.
+	Revision string `json:"revision,omitempty"`
 
 	// certs are the certificate lines the digests name, when the record was
 	// computed or read with them (a store appends them beside the record).
@@ -197,11 +204,20 @@ type RecordCertificates struct {
 	NotStorable string `json:"not_storable,omitempty"`
 }
 
+// engineRevision is the running build's VCS revision for Record.Revision, or
+// "" when the build recorded none.
+func engineRevision() string {
+	if _, rev := buildinfo.Version(); rev != "unknown" {
+		return rev
+	}
+	return ""
+}
+
 // NewRecord turns a threshold into a record.
 func NewRecord(u Unit, embedding model.Embedding, th feasibility.Threshold) Record {
 	r := Record{Unit: u, Embedding: embedding, PStar: th.PStar, Certified: th.Certified,
 		Lower: th.Lower, Upper: th.Upper, Solves: th.Solves, Undecided: th.Undecided,
-		Iterations: th.Iterations, Seconds: th.Seconds, Note: th.Note}
+		Iterations: th.Iterations, Seconds: th.Seconds, Note: th.Note, Revision: engineRevision()}
 	if th.AtLower != nil {
 		r.MarginAtP = th.AtLower.Margin
 		r.IterationsAtLower = th.AtLower.Iterations

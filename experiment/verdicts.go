@@ -223,7 +223,7 @@ func VerdictTable(gs []VerdictGroup) string {
 // again), named in the record as a p* search's are.
 func computeVerdict(ctx context.Context, cfg runConfig, u Unit, p int) (Record, error) {
 	t0 := time.Now()
-	rec := Record{Unit: u}
+	rec := Record{Unit: u, Revision: engineRevision()}
 	src := model.Random{D: u.D, Seed: uint64(u.Seed), Kind: u.Model, Embed: cfg.embed}
 	in, err := model.NewInstanceContext(ctx, src, p)
 	if err != nil {
