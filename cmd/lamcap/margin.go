@@ -73,9 +73,10 @@ func printMargin(stdout io.Writer, rec certificate.MarginRecord, mm feasibility.
 	}
 	interval := "-"
 	if mm.Storable {
-		interval = fmt.Sprintf("[%.9g, %.9g]", mm.Lower, mm.Upper)
+		// Rounded outward, so that the printed interval still holds kappa*.
+		interval = fmt.Sprintf("[%s, %s]", formatBound(mm.Lower, 9, false), formatBound(mm.Upper, 9, true))
 		if math.IsInf(mm.Upper, 1) {
-			interval = fmt.Sprintf("[%.9g, ?]", mm.Lower)
+			interval = fmt.Sprintf("[%s, ?]", formatBound(mm.Lower, 9, false))
 		}
 	}
 	kappa := "-"
