@@ -76,3 +76,34 @@ func TestSweepUserData(t *testing.T) {
 		}
 	}
 }
+
+// A sweep with no certified instance has no median: the user's 12 rows at
+// d = 10 are storable at every prefix, so p* is undecided, and the table
+// printed a median of 0.0 [0, 0] beside the mean's "-".
+func TestSweepTableNoMedianWithoutCertified(t *testing.T) {
+	data := t.TempDir()
+	in, err := model.NewInstance(model.Random{D: 10, Seed: 1, Kind: model.Coupled}, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := filepath.Join(data, "X.npy"), filepath.Join(data, "Y.npy")
+	if err := model.WriteNPY(x, in.X); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(y, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errs := runCLI("sweep", "--inputs", x, "--targets", y, "--out", filepath.Join(t.TempDir(), "s"), "--quiet", "--workers", "1")
+	if code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	var row []string
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 5 && f[0] == "10" && f[1] == "coupled" {
+			row = f
+		}
+	}
+	if len(row) < 7 || row[2] != "1" || row[3] != "1" || row[4] != "-" || row[5] != "-" || row[6] != "-" {
+		t.Errorf("the undecided unit's row is %q, want n 1, undec 1 and '-' for the median, its interval and the mean:\n%s", row, stdout)
+	}
+}
