@@ -107,3 +107,22 @@ func TestSweepTableNoMedianWithoutCertified(t *testing.T) {
 		t.Errorf("the undecided unit's row is %q, want n 1, undec 1 and '-' for the median, its interval and the mean:\n%s", row, stdout)
 	}
 }
+
+// merge prints the summary a single machine would have printed, the line
+// saying which theory the table's theory column is included: for a sphere
+// sweep it says the prediction is for Gaussian vectors (it printed none).
+func TestMergePrintsTheoryNote(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	code, single, errs := runCLI("sweep", "--d", "6", "--seeds", "2", "--model", "coupled", "--embedding", "sphere", "--out", dir, "--quiet", "--workers", "1")
+	if code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	code, merged, errs := runCLI("merge", "--out", filepath.Join(t.TempDir(), "m"), dir)
+	if code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, errs)
+	}
+	const note = "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory), for Gaussian vectors"
+	if !strings.Contains(single, note) || !strings.Contains(merged, note) {
+		t.Errorf("sweep and merge should both say %q\nsweep:\n%s\nmerge:\n%s", note, single, merged)
+	}
+}
