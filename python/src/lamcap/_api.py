@@ -34,6 +34,8 @@ def _flags(**kw) -> list[str]:
 def _value(v) -> str:
     if isinstance(v, bool):
         raise ValueError(f"a flag value cannot be a bool ({v})")
+    if isinstance(v, np.ndarray):  # np.arange(6, 13, 2) as d: a list, not "[ 6  8 10 12]"
+        v = v.tolist()
     if isinstance(v, (list, tuple, range)):
         return ",".join(map(_value, v))
     return str(v)
@@ -214,8 +216,9 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
 
     Parameters
     ----------
-    d : int, sequence of int, or str
-        Dimensions (``[6, 8, 10]``, ``range(6, 13, 2)`` or lamcap's ``'6:12:2'``).
+    d : int, sequence of int (NumPy array too), or str
+        Dimensions (``[6, 8, 10]``, ``range(6, 13, 2)``, ``np.arange(6, 13, 2)``
+        or lamcap's ``'6:12:2'``).
     seeds : int, range or sequence of consecutive int
         N means seeds 1..N.
     models : str or sequence of str, optional
