@@ -108,6 +108,11 @@ def test_verify(tmp_path):
     X, Y, _ = lamcap.instance(d=10, p=32, seed=1)
     u = lamcap.solve(inputs=X, targets=Y)
     assert lamcap.verify(u).holds  # the user's arrays travel with the result
+    # d x p arrays: the certificate names the layout (verify passed --layout,
+    # which lamcap verify does not take, and raised ValueError).
+    c = lamcap.solve(inputs=X.T.copy(), targets=Y.T.copy(), layout="columns")
+    assert lamcap.verify(c).holds
+    assert lamcap.verify(c.certificate, inputs=X.T.copy(), targets=Y.T.copy()).holds
     # A W that does not store the instance: verify says so (no exception).
     bad = dict(a.certificate, w=(-np.array(a.certificate["w"])).tolist())
     v = lamcap.verify(bad)

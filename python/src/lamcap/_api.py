@@ -425,7 +425,8 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
         1e-6; never a value from the certificate).
     inputs, targets : array_like, optional
         The user's arrays of a certificate made with ``solve(inputs=, targets=)``
-        (taken from the Solve result when one is given).
+        (taken from the Solve result when one is given), in the layout the
+        certificate names.
 
     Returns
     -------
@@ -437,12 +438,11 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
     ValueError
         Not a certificate, or one for other data.
     """
-    layout = None
     if isinstance(certificate, Solve):
         if certificate.certificate is None:
             raise ValueError(f"the verdict is {certificate.verdict}: it has no certificate to verify")
         if certificate._user is not None and inputs is None:
-            inputs, targets, layout = certificate._user
+            inputs, targets, _ = certificate._user
         certificate = certificate.certificate
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
         if isinstance(certificate, dict):
@@ -450,7 +450,8 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
             Path(path).write_text(json.dumps(certificate))
         else:
             path = os.fspath(certificate)
-        args = ["verify"] + _flags(eps=eps) + _user_files(tmp, inputs, targets, layout) + [path]
+        # No --layout: verify takes it from the certificate (and has no such flag).
+        args = ["verify"] + _flags(eps=eps) + _user_files(tmp, inputs, targets, None) + [path]
         code, out, err = _cli.run(args, check=False)
         if code == 2:
             raise ValueError(_cli._message(err, code))
