@@ -29,6 +29,9 @@ def test_threshold_user_arrays():
     X, Y, _ = lamcap.instance(d=10, p=60, seed=1)
     (t,) = lamcap.threshold(inputs=X, targets=Y, progress=False)
     assert t.p_star == 33 and t.certified
+    assert t.seed is None and "seed" not in repr(t)  # was seed 1, lamcap's default
+    m = lamcap.margin(inputs=X[:24], targets=Y[:24])
+    assert m.seed is None and m.kappa_lower == lamcap.margin(d=10, p=24, seeds=1).kappa_lower
 
 
 def test_sweep_records_and_resume(tmp_path, no_pandas):

@@ -195,6 +195,8 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
                 def line(s):
                     if s.strip():
                         results.append(_from_record(Threshold, json.loads(s)))
+                        if inputs is not None:  # the user's arrays have no seed (as in solve)
+                            results[-1].seed = None
                         bar.update(len(results), total)
 
                 _cli.run(args, on_stdout=line)
@@ -502,6 +504,9 @@ def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, I
                 d=d, p=p, model=model, embedding=embedding, solver=solver, eps=eps) + user
             _, out, _ = _cli.run(args)
             res += [_from_record(Margin, r) for r in _cli.json_lines(out)]
+    if inputs is not None:  # the user's arrays have no seed (as in solve)
+        for m in res:
+            m.seed = None
     return res[0] if single else res
 
 

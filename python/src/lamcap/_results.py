@@ -107,7 +107,7 @@ class Threshold:
     """
 
     d: int
-    seed: int
+    seed: Optional[int]  # None for the user's arrays
     p_star: int
     certified: bool
     model: str = ""
@@ -139,7 +139,7 @@ class Margin:
 
     d: int
     p: int
-    seed: int
+    seed: Optional[int]  # None for the user's arrays
     storable: bool
     kappa: float
     certified: bool
