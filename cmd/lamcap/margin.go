@@ -37,6 +37,9 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := o.solver.validate(); err != nil {
 		return err
 	}
+	if !(o.eps > 0) || o.eps >= 1 {
+		return usagef("--eps must be in (0, 1), got %v", o.eps)
+	}
 	if err := o.inst.validateP(o.p); err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/atomicfile"
-	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -121,7 +120,7 @@ func (o *vocabStudyArgs) curveStudy(st experiment.VocabStudy) (experiment.VocabS
 	if o.curveD < 2 || o.curveSeeds < 1 {
 		return cs, usagef("--curve-d must be 0 or >= 2 and --curve-seeds >= 1")
 	}
-	vs, err := ranges.Dims(o.curveVs)
+	vs, err := parseVocabs(o.curveVs)
 	if err != nil {
 		return cs, usagef("--curve-v: %v", err)
 	}
@@ -167,7 +166,7 @@ func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
 	}
 	st = experiment.VocabStudy{Ds: ds, Seeds: seeds, MaxV: o.maxV, ReducedFrom: o.reducedFrom}
 	if o.vs != "" {
-		if st.Vs, err = ranges.Dims(o.vs); err != nil {
+		if st.Vs, err = parseVocabs(o.vs); err != nil {
 			return st, usagef("--v: %v", err)
 		}
 		for _, v := range st.Vs {
