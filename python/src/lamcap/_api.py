@@ -392,7 +392,8 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
     Instance
         ``X``, ``Y`` (p x d, float64) and ``competitors`` (p x p x d:
         ``competitors[mu, v]`` = c_(mu,v)), with lamcap's metadata (seed,
-        model, sha256). Unpacks as ``X, Y, competitors``.
+        model, sha256). Unpacks as ``X, Y, competitors``. A vocabulary
+        model (``model='vocabulary-4-uniform'``) adds ``words`` and ``answers``.
 
     Examples
     --------
@@ -407,6 +408,12 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
         Y = np.load(os.path.join(out, "Y.npy"))
         meta = json.loads(Path(out, "metadata.json").read_text())
         cpath = os.path.join(out, "competitors.npy")
+        apath = os.path.join(out, "answers.npy")
+        if os.path.exists(apath):  # vocabulary: Y.npy holds the V x d words
+            words, answers = Y, np.load(apath)
+            Y = words[answers]
+            C = np.broadcast_to(words, (X.shape[0],) + words.shape)
+            return Instance(X=X, Y=Y, competitors=C, metadata=meta, words=words, answers=answers)
         if os.path.exists(cpath):
             C = np.load(cpath)
         else:  # coupled: the competitors of every input are the targets
