@@ -85,8 +85,9 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
     ----------
     d, p, seed : int
         The random instance: dimension, number of associations, seed.
-    model : {'coupled', 'decoupled'}, optional
-    embedding : {'gaussian', 'sphere'}, optional
+    model : {'coupled', 'decoupled', 'vocabulary-V-ANSWERS'}, optional
+        (``'vocabulary-4-uniform'``: V = 4 shared answers drawn uniformly.)
+    embedding : {'gaussian', 'sphere', 'correlated:RHO'}, optional
     inputs, targets : array_like, optional
         Your own embedding instead (float32 or float64, C or Fortran order),
         p x d (``layout='rows'``, the default) or d x p (``layout='columns'``).
