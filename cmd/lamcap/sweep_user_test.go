@@ -126,3 +126,31 @@ func TestMergePrintsTheoryNote(t *testing.T) {
 		t.Errorf("sweep and merge should both say %q\nsweep:\n%s\nmerge:\n%s", note, single, merged)
 	}
 }
+
+// A sweep directory of other user files is refused naming both files by path
+// and digest (it printed Go's &{PATH DIGEST} after "inputs,omitempty").
+func TestSweepUserDataOtherFilesRefused(t *testing.T) {
+	data := t.TempDir()
+	in, err := model.NewInstance(model.Random{D: 4, Seed: 3, Kind: model.Coupled}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, x2, y := filepath.Join(data, "X.npy"), filepath.Join(data, "X2.npy"), filepath.Join(data, "Y.npy")
+	if err := model.WriteNPY(x, in.X); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(y, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(x2, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "s")
+	if code, _, errs := runCLI("sweep", "--inputs", x, "--targets", y, "--out", out, "--quiet", "--workers", "1"); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	code, _, errs := runCLI("sweep", "--inputs", x2, "--targets", y, "--out", out, "--quiet", "--workers", "1")
+	if code != 2 || !strings.Contains(errs, "(inputs was "+x+" (sha256 ") || !strings.Contains(errs, "now "+x2+" (sha256 ") || strings.Contains(errs, "&{") {
+		t.Errorf("resume with other inputs: exit %d, stderr %q", code, errs)
+	}
+}
