@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -61,6 +62,14 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	} else if o.certPath == "-" && o.asJSON {
 		return usagef("--certificate - prints the certificate on stdout instead of the verdict; leave out --json")
+	}
+	if o.arrays != "" {
+		if err := outdir.Check(o.arrays, append(arraysStale, "metadata.json")); err != nil {
+			if errors.As(err, new(*outdir.RefusedError)) {
+				return usagef("--arrays: %v", err)
+			}
+			return err
+		}
 	}
 	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), lp.MemoryEstimate(o.inst.d, o.p, o.inst.model, full, o.sf.opts)); err != nil {
 		return err
