@@ -101,6 +101,13 @@ func (o *vocabStudyArgs) run(ctx context.Context, stdout, stderr io.Writer) erro
 		}
 	}
 	if !o.noSolve {
+		for _, s := range []experiment.VocabStudy{st, cs} {
+			if len(s.Ds) > 0 {
+				if err := s.CheckMemory(); err != nil {
+					return usagef("%v", err)
+				}
+			}
+		}
 		if _, err := experiment.StudyVocab(ctx, st); err != nil {
 			return err
 		}
