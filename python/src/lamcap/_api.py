@@ -51,6 +51,8 @@ def _user_files(tmp: str, inputs, targets, layout) -> list[str]:
     files = []
     for name, a in (("inputs", inputs), ("targets", targets)):
         a = np.asanyarray(a)
+        if isinstance(a, np.ma.MaskedArray):  # np.save raised NotImplementedError
+            raise ValueError(f"{name}: a masked array; fill it (a.filled(...)) or drop the masked rows first")
         if a.dtype == object:
             raise ValueError(f"{name}: an array of numbers is needed (float32 or float64), got dtype object")
         path = os.path.join(tmp, name + ".npy")
