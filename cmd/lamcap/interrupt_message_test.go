@@ -28,3 +28,24 @@ func TestInterruptSaysWhatIsKept(t *testing.T) {
 		}
 	}
 }
+
+// --answers speaks of answer files only in the commands that take
+// --inputs/--targets (rules, mechanism and two-layer said "with
+// --inputs/--targets: a .npy file", a flag they do not have).
+func TestAnswersHelpOnlyWhereFilesAre(t *testing.T) {
+	for cmd, files := range map[string]bool{"solve": true, "threshold": true, "margin": true, "rules": false, "mechanism": false, "two-layer": false} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{cmd, "--help"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s --help: exit %d", cmd, code)
+		}
+		var answers string
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "--answers ") {
+				answers = line
+			}
+		}
+		if answers == "" || strings.Contains(answers, "--inputs") != files || strings.Contains(stdout.String(), "--inputs string") != files {
+			t.Errorf("%s: --answers help %q; files taken: %v", cmd, answers, files)
+		}
+	}
+}

@@ -18,7 +18,7 @@ import (
 // registerVocab adds --vocab and --answers.
 func (f *instanceFlags) registerVocab(fs *flagSet) {
 	fs.IntVar(&f.vocab, "vocab", 0, "with --model vocabulary: the number V >= 2 of answers (words) the inputs share")
-	fs.StringVar(&f.answers, "answers", "uniform", "with --model vocabulary: how answers are drawn, uniform, balanced or zipf:S; with --inputs/--targets: a .npy file of p answer indices (the targets file then holds the V words)")
+	fs.StringVar(&f.answers, "answers", "uniform", "with --model vocabulary: how answers are drawn, uniform, balanced or zipf:S")
 }
 
 // parseModel reads --model; "vocabulary" takes --vocab and --answers, and a
