@@ -405,7 +405,8 @@ func gridDiff(a, b Grid) string {
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	for i := 0; i < va.NumField(); i++ {
 		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
-			return fmt.Sprintf("%s was %v, now %v", va.Type().Field(i).Tag.Get("json"), va.Field(i).Interface(), vb.Field(i).Interface())
+			name, _, _ := strings.Cut(va.Type().Field(i).Tag.Get("json"), ",") // "verdict_at", not "verdict_at,omitempty"
+			return fmt.Sprintf("%s was %v, now %v", name, va.Field(i).Interface(), vb.Field(i).Interface())
 		}
 	}
 	return "same"

@@ -646,7 +646,10 @@ func StudyTwoLayer(ctx context.Context, s TwoLayer) ([]TwoLayerRow, error) {
 		if row.TheoryMin, err = theoryPCN(float64(d * min(h, d))); err != nil {
 			return nil, fmt.Errorf("two-layer: %w", err)
 		}
-		if row.TheoryEff, err = theoryPCN(float64(h * (2*d - h))); err != nil {
+		// The rank-h manifold has h (2d - h) dimensions up to h = d, d^2 from
+		// there (at h = 2d the formula gave 0 unknowns and p_c 2).
+		hm := min(h, d)
+		if row.TheoryEff, err = theoryPCN(float64(hm * (2*d - hm))); err != nil {
 			return nil, fmt.Errorf("two-layer: %w", err)
 		}
 		for seed := s.FirstSeed; seed < s.FirstSeed+int64(s.Seeds); seed++ {

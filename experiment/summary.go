@@ -261,8 +261,12 @@ func SummaryTable(gs []GroupSummary) string {
 		if v == 0 {
 			scale = interval(g.Scale, g.ScaleCI, "%.3f")
 		}
-		fmt.Fprintf(&b, "%4d  %-*s  %5d  %5d  %7.1f  %-12s  %-22s  %-22s  ", g.D, width, g.Model, g.Instances, g.Undecided, g.PC,
-			fmt.Sprintf("[%g, %g]%s", g.PCCI.Lo, g.PCCI.Hi, mark), interval(g.Threshold, g.ThresholdCI, "%.1f"), scale)
+		median, medianCI := "-", "-" // no certified instance, no median (PC is 0)
+		if g.Instances > g.Undecided {
+			median, medianCI = fmt.Sprintf("%.1f", g.PC), fmt.Sprintf("[%g, %g]%s", g.PCCI.Lo, g.PCCI.Hi, mark)
+		}
+		fmt.Fprintf(&b, "%4d  %-*s  %5d  %5d  %7s  %-12s  %-22s  %-22s  ", g.D, width, g.Model, g.Instances, g.Undecided, median,
+			medianCI, interval(g.Threshold, g.ThresholdCI, "%.1f"), scale)
 		if bits {
 			col := "-"
 			if v > 0 {

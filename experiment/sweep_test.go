@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -98,6 +99,31 @@ func TestSweepCheckMemory(t *testing.T) {
 	}
 	if err := (Sweep{Ds: []int{8}, Seeds: 3, Workers: 1}).CheckMemory(); err != nil {
 		t.Errorf("a small sweep is refused: %v", err)
+	}
+}
+
+// A grid's units are counted at their measured cost (unitBytes): 10^7 units
+// took about 2.2 GB in a sweep, and are refused under a 2 GiB budget (at 64
+// bytes a unit they passed it). The listing alone allocates more than 64
+// bytes a unit (its append growth), before the shard and the finished set.
+func TestSweepCheckMemoryCountsUnitsAtTheirCost(t *testing.T) {
+	t.Setenv(memlimit.EnvVar, "2GiB")
+	err := (Sweep{Ds: []int{6}, Models: []model.Model{model.Coupled}, Seeds: 10_000_000, Workers: 1}).CheckMemory()
+	var tl *memlimit.TooLarge
+	if !errors.As(err, &tl) || !strings.Contains(tl.What, "a grid of 10000000 units") {
+		t.Errorf("10^7 units under a 2 GiB budget: got %v, want a refusal", err)
+	}
+	const n = 200_000
+	g, err := Sweep{Ds: []int{6}, Models: []model.Model{model.Coupled}, Seeds: n, Workers: 1}.Grid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	units := g.Units()
+	runtime.ReadMemStats(&after)
+	if per := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(units)); len(units) != n || per <= 64 {
+		t.Errorf("listing %d units allocated %.0f bytes a unit; want above 64", len(units), per)
 	}
 }
 

@@ -19,6 +19,12 @@ type DataFile struct {
 	SHA256 string `json:"sha256"`
 }
 
+// String is the path and the digest's first 12 digits, as messages name a
+// file (a grid refused on resume printed &{PATH DIGEST}).
+func (f DataFile) String() string {
+	return fmt.Sprintf("%s (sha256 %.12s...)", f.Path, f.SHA256)
+}
+
 // Layouts of the arrays of a user embedding: one vector per row (p x d) or
 // per column (d x p).
 const (

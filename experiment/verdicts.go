@@ -24,6 +24,9 @@ type VerdictPoint struct {
 	P     int         `json:"p"`
 }
 
+// String is the point as --at writes it: D:MODEL=P.
+func (v VerdictPoint) String() string { return fmt.Sprintf("%d:%s=%d", v.D, v.Model, v.P) }
+
 // canonicalAt sorts the points by d and model (a copy; none is nil, so
 // that a p* grid compares equal however its empty list was made).
 func canonicalAt(at []VerdictPoint) []VerdictPoint {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lamcap/lamcap/internal/dirlock"
 	"github.com/lamcap/lamcap/internal/inputfile"
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/lp"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/stats"
@@ -124,6 +125,30 @@ func (s VocabStudy) seeds(i int) int {
 		return s.Seeds[i]
 	}
 	return s.Seeds[0]
+}
+
+// vocabUnitBytes is what each threshold of a study costs while the study is
+// listed and run (the unit, its key, the set of finished keys). Measured:
+// lamcap vocab-study --d 4 --v 2 --seeds 10000000 (2 x 10^7 thresholds: two
+// answer laws) held 3.23 GB, 161 B a unit.
+const vocabUnitBytes = 192
+
+// CheckMemory refuses (*memlimit.TooLarge) a study whose list of thresholds
+// does not fit the memory budget, counted without listing them: 10^8 seeds
+// grew past 30 GB, out of any budget and deaf to Ctrl-C while listing.
+func (s VocabStudy) CheckMemory() error {
+	if len(s.Seeds) != 1 && len(s.Seeds) != len(s.Ds) {
+		return fmt.Errorf("vocabulary study: %d seed counts for %d dimensions", len(s.Seeds), len(s.Ds))
+	}
+	var n int64
+	for i := range s.Ds {
+		vs, err := s.grid(i)
+		if err != nil {
+			return err
+		}
+		n = memlimit.Add(n, memlimit.Mul(int64(s.seeds(i)), int64(len(s.Answers)), int64(len(vs))))
+	}
+	return memlimit.Check(fmt.Sprintf("a vocabulary study of %d thresholds", n), memlimit.Mul(n, vocabUnitBytes))
 }
 
 // vocabUnit is one threshold of the study.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/lamcap/lamcap/internal/dirlock"
+	"github.com/lamcap/lamcap/internal/memlimit"
 	"github.com/lamcap/lamcap/model"
 	"github.com/lamcap/lamcap/stats"
 )
@@ -393,5 +395,33 @@ func TestVocabGroupMeanAgainstTheory(t *testing.T) {
 	}
 	if got := pctNum(-3e-4); got != "-0.03" {
 		t.Errorf("pctNum(-3e-4) = %q: an interval's end keeps its sign", got)
+	}
+}
+
+// CheckMemory counts a study's thresholds without listing them, as units
+// lists them, at vocabUnitBytes each: a budget of exactly that passes, one
+// byte less is refused naming the count.
+func TestVocabStudyCheckMemoryCountsItsThresholds(t *testing.T) {
+	var answers []model.Answers
+	for _, a := range []string{"uniform", "zipf:1"} {
+		ans, err := model.ParseAnswers(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, ans)
+	}
+	s := VocabStudy{Ds: []int{4, 8}, Seeds: []int{3, 2}, Answers: answers}
+	units, err := s.units()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(memlimit.EnvVar, fmt.Sprint(len(units)*vocabUnitBytes))
+	if err := s.CheckMemory(); err != nil {
+		t.Errorf("%d thresholds at a budget of their size: %v", len(units), err)
+	}
+	t.Setenv(memlimit.EnvVar, fmt.Sprint(len(units)*vocabUnitBytes-1))
+	var tl *memlimit.TooLarge
+	if err := s.CheckMemory(); !errors.As(err, &tl) || !strings.Contains(tl.What, fmt.Sprintf("a vocabulary study of %d thresholds", len(units))) {
+		t.Errorf("%d thresholds one byte over the budget: %v", len(units), err)
 	}
 }

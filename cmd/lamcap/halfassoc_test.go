@@ -3,8 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
+
+	"github.com/lamcap/lamcap/theory"
 )
 
 // rules prints, per rule, the median and the mean + 1/2 of the largest p with
@@ -162,4 +165,34 @@ func absDiff(a, b float64) float64 {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// Beyond h = d, W = A B is any d x d matrix: both theories are the one-layer
+// p_c of d^2 unknowns (the conjecture's h (2d - h) gave 0 unknowns at h = 2d,
+// a prediction of 2 and a deviation of +1100%).
+func TestTwoLayerTheoryBeyondD(t *testing.T) {
+	code, out, errs := runCLI("two-layer", "--d", "4", "--seeds", "1:2", "--hidden", "4,8", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errs)
+	}
+	var rows []struct {
+		H   int     `json:"h"`
+		Min float64 `json:"p_c_theory_n_d_min_h_d"`
+		Eff float64 `json:"p_c_theory_n_h_2d_minus_h"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	one, err := theory.CriticalP(16, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2", len(rows))
+	}
+	for _, r := range rows {
+		if math.Abs(r.Min-one) > 1e-9*one || math.Abs(r.Eff-one) > 1e-9*one {
+			t.Errorf("h = %d: theories %g and %g, want the one-layer p_c %g of 16 unknowns", r.H, r.Min, r.Eff, one)
+		}
+	}
 }

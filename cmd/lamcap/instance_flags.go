@@ -52,6 +52,10 @@ func (f *instanceFlags) registerFiles(fs *flagSet) {
 	if pf := fs.Lookup("p"); pf != nil {
 		pf.Usage += " (with --inputs: all the rows of the files unless --p is given)"
 	}
+	// Only commands that take files say so (rules, mechanism and two-layer did too).
+	if af := fs.Lookup("answers"); af != nil {
+		af.Usage += "; with --inputs/--targets: a .npy file of p answer indices (the targets file then holds the V words)"
+	}
 }
 
 // given reports whether a flag was set on the command line.

@@ -96,6 +96,11 @@ func signalContext() (context.Context, context.CancelFunc) {
 // context and the default handling is back: tests send the second one then.
 var interruptHook func()
 
+// resumable are the commands that keep finished work in a directory, so that
+// running them again resumes; the others keep nothing when interrupted (they
+// said "finished work is saved" all the same).
+var resumable = map[string]bool{"sweep": true, "capacity": true, "validate": true, "vocab-study": true}
+
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
@@ -127,8 +132,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(stderr, "lamcap %s: %v (run 'lamcap help %s')\n", c.name, oneLine(err), c.name)
 			return 2
-		case errors.Is(err, context.Canceled):
+		case errors.Is(err, context.Canceled) && resumable[c.name]:
 			fmt.Fprintf(stderr, "lamcap %s: interrupted; finished work is saved\n", c.name)
+			return 130
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(stderr, "lamcap %s: interrupted; it keeps nothing to resume from (what it printed is complete)\n", c.name)
 			return 130
 		default:
 			fmt.Fprintf(stderr, "lamcap %s: error: %v\n", c.name, oneLine(err))

@@ -37,6 +37,9 @@ func runMargin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := o.solver.validate(); err != nil {
 		return err
 	}
+	if !(o.eps > 0) || o.eps >= 1 {
+		return usagef("--eps must be in (0, 1), got %v", o.eps)
+	}
 	if err := o.inst.validateP(o.p); err != nil {
 		return err
 	}
@@ -73,9 +76,10 @@ func printMargin(stdout io.Writer, rec certificate.MarginRecord, mm feasibility.
 	}
 	interval := "-"
 	if mm.Storable {
-		interval = fmt.Sprintf("[%.9g, %.9g]", mm.Lower, mm.Upper)
+		// Rounded outward, so that the printed interval still holds kappa*.
+		interval = fmt.Sprintf("[%s, %s]", formatBound(mm.Lower, 9, false), formatBound(mm.Upper, 9, true))
 		if math.IsInf(mm.Upper, 1) {
-			interval = fmt.Sprintf("[%.9g, ?]", mm.Lower)
+			interval = fmt.Sprintf("[%s, ?]", formatBound(mm.Lower, 9, false))
 		}
 	}
 	kappa := "-"

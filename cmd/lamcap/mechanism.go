@@ -147,6 +147,15 @@ func runCompareModels(ctx context.Context, args []string, stdout, stderr io.Writ
 			return usagef("--records: %v", err)
 		}
 		load.Measured = experiment.MeasuredPC(recs)
+		// Every d needs both models' measured p_c; without them the
+		// equal-load comparison was left out and nothing said so.
+		for _, d := range dims {
+			for _, m := range []model.Model{model.Coupled, model.Decoupled} {
+				if _, ok := load.Measured(d, m); !ok {
+					return usagef("--records: no certified records of the %s model at d = %d in %s (the equal-load comparison needs both models at every --d)", m, d, strings.Join(o.records, ","))
+				}
+			}
+		}
 	}
 	rows, err := experiment.CompareModels(ctx, experiment.CompareSettings{Ds: dims,
 		Family: experiment.Family{FirstSeed: a, Seeds: int(b - a + 1)}, Load: load, LP: lp.Options{Method: o.solver.method}})

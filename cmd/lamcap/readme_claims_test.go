@@ -112,8 +112,9 @@ func withoutTimes(s string, lastColumn bool) string {
 // floating-point sums (BLAS threads, alignment) changes from run to run.
 var roundingLevel = regexp.MustCompile(`[0-9.]+e-(1[0-9]|[2-9][0-9]|[1-9][0-9][0-9])\b`)
 
-// The README's solve and threshold examples, and docs/solvers.md's storable
-// and not-storable ones, are what the commands print, but for the times.
+// The README's solve and threshold examples, docs/solvers.md's storable,
+// not-storable and threshold ones, and docs/commands.md's margin one are what
+// the commands print, but for the times.
 func TestREADMEExamples(t *testing.T) {
 	for _, c := range []struct {
 		doc        string
@@ -124,12 +125,26 @@ func TestREADMEExamples(t *testing.T) {
 		{"README.md", "threshold --d 10 --seeds 1:4", true},
 		{"docs/solvers.md", "solve --d 10 --p 32 --seed 1", false},
 		{"docs/solvers.md", "solve --d 10 --p 32 --seed 2", false},
+		{"docs/solvers.md", "threshold --d 10 --seeds 1:4", true},
+		{"docs/commands.md", "margin --d 10 --p 24 --seeds 1:4", true},
 	} {
 		want := roundingLevel.ReplaceAllString(withoutTimes(docBlock(t, "../../"+c.doc, c.args), c.lastColumn), "(rounding)")
 		got := roundingLevel.ReplaceAllString(withoutTimes(runOutput(t, strings.Fields(c.args)...), c.lastColumn), "(rounding)")
 		if got != want {
 			t.Errorf("%s's 'lamcap %s' is stale; the command prints (times aside):\n%s\n%s:\n%s", c.doc, c.args, got, c.doc, want)
 		}
+	}
+}
+
+// docs/commands.md's export example prints what the command prints, file
+// size included (the file is written with full double precision, so its size
+// is fixed by the instance).
+func TestCommandsDocExportExample(t *testing.T) {
+	const args = "export --d 8 --p 20 --seed 3 --formulation margin -o inst.mps"
+	want := docBlock(t, "../../docs/commands.md", args)
+	t.Chdir(t.TempDir())
+	if got := runOutput(t, strings.Fields(args)...); got != want {
+		t.Errorf("docs/commands.md's 'lamcap %s' is stale; the command prints:\n%s\ndocs/commands.md:\n%s", args, got, want)
 	}
 }
 

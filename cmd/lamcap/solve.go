@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -62,6 +63,14 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if o.certPath == "-" && o.asJSON {
 		return usagef("--certificate - prints the certificate on stdout instead of the verdict; leave out --json")
 	}
+	if o.arrays != "" {
+		if err := outdir.Check(o.arrays, append(arraysStale, "metadata.json")); err != nil {
+			if errors.As(err, new(*outdir.RefusedError)) {
+				return usagef("--arrays: %v", err)
+			}
+			return err
+		}
+	}
 	if err := checkMemory(fmt.Sprintf("d=%d p=%d", o.inst.d, o.p), lp.MemoryEstimate(o.inst.d, o.p, o.inst.model, full, o.sf.opts)); err != nil {
 		return err
 	}
@@ -94,7 +103,11 @@ func printVerdict(stdout io.Writer, inst instanceFlags, p int, in *model.Instanc
 	}
 	fmt.Fprintf(stdout, "  instance     d=%d p=%d %smodel=%s embedding=%s (%d margin constraints, %d unknowns)\n",
 		inst.d, p, seed, rec.Model, rec.Embedding, in.Rows(), inst.d*inst.d)
-	fmt.Fprintf(stdout, "  LP           %s: optimal margin t* = %.6g (box |W_ij| <= 1)\n", formulation, v.Margin)
+	if v.Status == feasibility.Undecided { // no optimum was reached: "optimal margin t* = 0" misled
+		fmt.Fprintf(stdout, "  LP           %s: no optimal margin (undecided; the solver's last t* = %.6g)\n", formulation, v.Margin)
+	} else {
+		fmt.Fprintf(stdout, "  LP           %s: optimal margin t* = %.6g (box |W_ij| <= 1)\n", formulation, v.Margin)
+	}
 	switch {
 	case formulation == "feasibility":
 		fmt.Fprintf(stdout, "  work         HiGHS, all %d rows, %d iterations, %d attempt(s), %.3f s\n",

@@ -500,6 +500,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return printJSON(stdout, experiment.NewSummary(res.Grid, res.Groups, lamcapVersion()))
 	}
 	fmt.Fprint(stdout, experiment.SummaryTable(res.Groups))
+	fmt.Fprintln(stdout, experiment.TheoryNote(res.Grid))
 	fmt.Fprintf(stdout, "\nmerged %d instances from %d directories into %s", len(res.Records), len(dirs), out)
 	if missing := len(res.Grid.Units()) - len(res.Records); missing > 0 {
 		fmt.Fprintf(stdout, " (%d units of the grid are not finished yet)", missing)

@@ -76,3 +76,81 @@ func TestSweepUserData(t *testing.T) {
 		}
 	}
 }
+
+// A sweep with no certified instance has no median: the user's 12 rows at
+// d = 10 are storable at every prefix, so p* is undecided, and the table
+// printed a median of 0.0 [0, 0] beside the mean's "-".
+func TestSweepTableNoMedianWithoutCertified(t *testing.T) {
+	data := t.TempDir()
+	in, err := model.NewInstance(model.Random{D: 10, Seed: 1, Kind: model.Coupled}, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := filepath.Join(data, "X.npy"), filepath.Join(data, "Y.npy")
+	if err := model.WriteNPY(x, in.X); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(y, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errs := runCLI("sweep", "--inputs", x, "--targets", y, "--out", filepath.Join(t.TempDir(), "s"), "--quiet", "--workers", "1")
+	if code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	var row []string
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 5 && f[0] == "10" && f[1] == "coupled" {
+			row = f
+		}
+	}
+	if len(row) < 7 || row[2] != "1" || row[3] != "1" || row[4] != "-" || row[5] != "-" || row[6] != "-" {
+		t.Errorf("the undecided unit's row is %q, want n 1, undec 1 and '-' for the median, its interval and the mean:\n%s", row, stdout)
+	}
+}
+
+// merge prints the summary a single machine would have printed, the line
+// saying which theory the table's theory column is included: for a sphere
+// sweep it says the prediction is for Gaussian vectors (it printed none).
+func TestMergePrintsTheoryNote(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	code, single, errs := runCLI("sweep", "--d", "6", "--seeds", "2", "--model", "coupled", "--embedding", "sphere", "--out", dir, "--quiet", "--workers", "1")
+	if code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	code, merged, errs := runCLI("merge", "--out", filepath.Join(t.TempDir(), "m"), dir)
+	if code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, errs)
+	}
+	const note = "theory: finite-size Gardner prediction of the Gaussian surrogate (lamcap theory), for Gaussian vectors"
+	if !strings.Contains(single, note) || !strings.Contains(merged, note) {
+		t.Errorf("sweep and merge should both say %q\nsweep:\n%s\nmerge:\n%s", note, single, merged)
+	}
+}
+
+// A sweep directory of other user files is refused naming both files by path
+// and digest (it printed Go's &{PATH DIGEST} after "inputs,omitempty").
+func TestSweepUserDataOtherFilesRefused(t *testing.T) {
+	data := t.TempDir()
+	in, err := model.NewInstance(model.Random{D: 4, Seed: 3, Kind: model.Coupled}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, x2, y := filepath.Join(data, "X.npy"), filepath.Join(data, "X2.npy"), filepath.Join(data, "Y.npy")
+	if err := model.WriteNPY(x, in.X); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(y, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(x2, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "s")
+	if code, _, errs := runCLI("sweep", "--inputs", x, "--targets", y, "--out", out, "--quiet", "--workers", "1"); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	code, _, errs := runCLI("sweep", "--inputs", x2, "--targets", y, "--out", out, "--quiet", "--workers", "1")
+	if code != 2 || !strings.Contains(errs, "(inputs was "+x+" (sha256 ") || !strings.Contains(errs, "now "+x2+" (sha256 ") || strings.Contains(errs, "&{") {
+		t.Errorf("resume with other inputs: exit %d, stderr %q", code, errs)
+	}
+}

@@ -86,7 +86,13 @@ func TestSweepAtVerdicts(t *testing.T) {
 	if json.Unmarshal(b, &gj) != nil || gj["verdict_at"] == nil {
 		t.Errorf("grid.json lacks verdict_at: %s", b)
 	}
-	// Resuming with other points is refused; so is a bad --at.
+	// Resuming with other points is refused, naming them as --at writes them
+	// (it said "verdict_at,omitempty was [{8 coupled 22} ...]").
+	if code, _, errs := runCLI(append(append([]string{"sweep", "--out", dir}, grid...), "--at", "coupled=23,decoupled=21")...); code != 2 ||
+		!strings.Contains(errs, "(verdict_at was [8:coupled=22 8:decoupled=21], now [8:coupled=23 8:decoupled=21])") {
+		t.Errorf("resume with other points: exit %d, stderr %q", code, errs)
+	}
+	// So is a bad --at.
 	for _, bad := range [][]string{{"--at", "coupled=23,decoupled=21"}, {"--at", "coupled=22"}, {"--at", "coupled=x"}, {"--at", "nomodel=3,decoupled=21"}} {
 		if code, _, errs := runCLI(append(append([]string{"sweep", "--out", dir}, grid...), bad...)...); code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 			t.Errorf("--at %s: exit %d (%q), want a one-line usage error", bad[1], code, errs)

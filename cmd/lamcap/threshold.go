@@ -106,7 +106,8 @@ func printThreshold(stdout io.Writer, rec experiment.Record, th feasibility.Thre
 	if th.Certified {
 		ps = strconv.Itoa(th.PStar)
 	}
-	fmt.Fprintf(stdout, "%6d  %6s  %-9v  %-12.4g  %7d  %8.2f", rec.Seed, ps, th.Certified, th.MarginBound(), th.Solves, th.Seconds)
+	// The bound rounded down, so that the printed number is still below t*.
+	fmt.Fprintf(stdout, "%6d  %6s  %-9v  %-12s  %7d  %8.2f", rec.Seed, ps, th.Certified, formatBound(th.MarginBound(), 4, false), th.Solves, th.Seconds)
 	if th.Note != "" {
 		fmt.Fprintf(stdout, "  (%s)", th.Note)
 	}

@@ -136,7 +136,7 @@ func parseTrain(train string) (model.Layer, bool, error) {
 	}
 	layer, err := model.ParseLayer(train)
 	if err != nil {
-		return 0, false, usagef("--train: %v (or both)", err)
+		return 0, false, usagef("--train: unknown value %q (want first, second or both)", train)
 	}
 	return layer, false, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 // registerVocab adds --vocab and --answers.
 func (f *instanceFlags) registerVocab(fs *flagSet) {
 	fs.IntVar(&f.vocab, "vocab", 0, "with --model vocabulary: the number V >= 2 of answers (words) the inputs share")
-	fs.StringVar(&f.answers, "answers", "uniform", "with --model vocabulary: how answers are drawn, uniform, balanced or zipf:S; with --inputs/--targets: a .npy file of p answer indices (the targets file then holds the V words)")
+	fs.StringVar(&f.answers, "answers", "uniform", "with --model vocabulary: how answers are drawn, uniform, balanced or zipf:S")
 }
 
 // parseModel reads --model; "vocabulary" takes --vocab and --answers, and a
@@ -127,7 +128,7 @@ func parseSweepModels(list, vocabs, answers string, vocabGiven, answersGiven boo
 		if !vocabGiven {
 			return nil, usagef("--model vocabulary needs --vocab V (a list such as 4,16 or 2:10:2)")
 		}
-		vs, err := ranges.Dims(vocabs)
+		vs, err := parseVocabs(vocabs)
 		if err != nil {
 			return nil, usagef("--vocab: %v", err)
 		}
@@ -155,4 +156,16 @@ func parseSweepModels(list, vocabs, answers string, vocabGiven, answersGiven boo
 		return nil, usagef("--vocab and --answers apply beside vocabulary in --model only")
 	}
 	return ms, nil
+}
+
+// parseVocabs reads a list of vocabulary sizes V the way --d reads dimensions
+// (ranges.Dims), with messages about V: "--vocab 1" said "--d: every d must be
+// at least 2".
+func parseVocabs(s string) ([]int, error) {
+	vs, err := ranges.Dims(s)
+	if err != nil {
+		r := strings.NewReplacer("--d: ", "", "every d ", "every V ", " dimensions", " values")
+		return nil, errors.New(r.Replace(err.Error()))
+	}
+	return vs, nil
 }

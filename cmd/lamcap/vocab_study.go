@@ -13,7 +13,6 @@ import (
 	"github.com/lamcap/lamcap/experiment"
 	"github.com/lamcap/lamcap/figures"
 	"github.com/lamcap/lamcap/internal/atomicfile"
-	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -102,6 +101,13 @@ func (o *vocabStudyArgs) run(ctx context.Context, stdout, stderr io.Writer) erro
 		}
 	}
 	if !o.noSolve {
+		for _, s := range []experiment.VocabStudy{st, cs} {
+			if len(s.Ds) > 0 {
+				if err := s.CheckMemory(); err != nil {
+					return usagef("%v", err)
+				}
+			}
+		}
 		if _, err := experiment.StudyVocab(ctx, st); err != nil {
 			return err
 		}
@@ -121,7 +127,7 @@ func (o *vocabStudyArgs) curveStudy(st experiment.VocabStudy) (experiment.VocabS
 	if o.curveD < 2 || o.curveSeeds < 1 {
 		return cs, usagef("--curve-d must be 0 or >= 2 and --curve-seeds >= 1")
 	}
-	vs, err := ranges.Dims(o.curveVs)
+	vs, err := parseVocabs(o.curveVs)
 	if err != nil {
 		return cs, usagef("--curve-v: %v", err)
 	}
@@ -167,7 +173,7 @@ func (o *vocabStudyArgs) study() (experiment.VocabStudy, error) {
 	}
 	st = experiment.VocabStudy{Ds: ds, Seeds: seeds, MaxV: o.maxV, ReducedFrom: o.reducedFrom}
 	if o.vs != "" {
-		if st.Vs, err = ranges.Dims(o.vs); err != nil {
+		if st.Vs, err = parseVocabs(o.vs); err != nil {
 			return st, usagef("--v: %v", err)
 		}
 		for _, v := range st.Vs {

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/lamcap/lamcap/internal/ranges"
 	"github.com/lamcap/lamcap/theory"
 )
 
 // runVocabTheory prints the vocabulary model's prediction (theory.PredictVocab)
 // for every d and V: lamcap theory --vocab V.
 func runVocabTheory(ctx context.Context, stdout io.Writer, dims []int, vocabs string, asJSON bool) error {
-	vs, err := ranges.Dims(vocabs)
+	vs, err := parseVocabs(vocabs)
 	if err != nil {
 		return usagef("--vocab: %v", err)
 	}

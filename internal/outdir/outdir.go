@@ -113,6 +113,44 @@ func WriteDir(dir string, files []File, stale []string) error {
 	return nil
 }
 
+// Check refuses, without creating or changing anything, what WriteDir would
+// refuse up front (*RefusedError): dir not a directory, a directory holding
+// files lamcap did not write, or one of names there that is not a regular
+// file. A command calls it before its work, so that a refusal comes before
+// minutes of solving, not after (solve --arrays printed its verdict, then
+// exit 2).
+func Check(dir string, names []string) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return refusef("%s exists and is not a directory", dir)
+	}
+	all, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	var foreign []string
+	for _, e := range all {
+		if !strings.HasPrefix(e.Name(), stagingPrefix) {
+			foreign = append(foreign, e.Name())
+		}
+	}
+	if len(foreign) > 0 && !isLamcapOutput(dir) {
+		return refusef("%s holds files lamcap did not write (%s...); give a new or empty directory", dir, strings.Join(foreign[:min(3, len(foreign))], ", "))
+	}
+	for _, name := range names {
+		if err := atomicfile.CheckTarget(filepath.Join(dir, name)); err != nil {
+			return refusef("%v (nothing in %s was changed)", err, dir)
+		}
+	}
+	return nil
+}
+
 // checkNames refuses a final name of files or stale in dir that holds
 // something other than a regular file (atomicfile.CheckTarget).
 func checkNames(dir string, files []File, stale []string) error {

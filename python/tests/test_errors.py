@@ -38,6 +38,7 @@ def test_bad_arrays():
         (dict(inputs=X[:, :5], targets=Y), "must match|shape"),
         (dict(inputs=X[0], targets=Y[0]), "two dimensions"),
         (dict(inputs=np.array([["a"]], dtype=object), targets=Y), "dtype object"),
+        (dict(inputs=np.ma.masked_array(X), targets=Y), "masked array"),
         (dict(inputs=X, targets=Y, p=9), "exceeds"),
         (dict(inputs=X, targets=Y, layout="diagonal"), "--layout"),
         (dict(inputs=X, targets=Y, seed=3), "--seed does not apply"),

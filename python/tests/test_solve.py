@@ -97,6 +97,24 @@ def test_instance_matches_cli_files(tmp_path):
     assert r.verdict == "storable" and margins(dec.X, dec.Y, dec.competitors, r.W).min() > 0
 
 
+def test_instance_vocabulary(tmp_path):
+    # Y.npy holds the V x d words and answers.npy the p answers: Y was the
+    # 4 x d words and competitors a 4 x 4 x d broadcast, answers ignored.
+    v = lamcap.instance(d=8, p=20, seed=1, model="vocabulary-4-uniform")
+    cli("instance", "--d", 8, "--p", 20, "--seed", 1, "--model", "vocabulary", "--vocab", 4, "-o", tmp_path / "v")
+    words, answers = np.load(tmp_path / "v" / "Y.npy"), np.load(tmp_path / "v" / "answers.npy")
+    assert np.array_equal(v.words, words) and np.array_equal(v.answers, answers)
+    assert v.X.shape == v.Y.shape == (20, 8) and v.competitors.shape == (20, 4, 8)
+    assert np.array_equal(v.Y, words[answers]) and np.array_equal(v.competitors[7], words)
+    # The certified W stores it: y_mu scores above the V - 1 other words.
+    r = lamcap.solve(d=8, p=20, seed=1, model="vocabulary-4-uniform")
+    scores = np.einsum("mvd,md->mv", v.competitors, v.X @ r.W.T)
+    own = scores[np.arange(20), answers]
+    other = np.ones_like(scores, dtype=bool)
+    other[np.arange(20), answers] = False
+    assert r.verdict == "storable" and (own[:, None] - scores)[other].min() > 0
+
+
 def test_verify(tmp_path):
     a = lamcap.solve(d=10, p=32, seed=1, certificate=tmp_path / "c.json")
     assert json.loads((tmp_path / "c.json").read_text()) == a.certificate
@@ -108,6 +126,11 @@ def test_verify(tmp_path):
     X, Y, _ = lamcap.instance(d=10, p=32, seed=1)
     u = lamcap.solve(inputs=X, targets=Y)
     assert lamcap.verify(u).holds  # the user's arrays travel with the result
+    # d x p arrays: the certificate names the layout (verify passed --layout,
+    # which lamcap verify does not take, and raised ValueError).
+    c = lamcap.solve(inputs=X.T.copy(), targets=Y.T.copy(), layout="columns")
+    assert lamcap.verify(c).holds
+    assert lamcap.verify(c.certificate, inputs=X.T.copy(), targets=Y.T.copy()).holds
     # A W that does not store the instance: verify says so (no exception).
     bad = dict(a.certificate, w=(-np.array(a.certificate["w"])).tolist())
     v = lamcap.verify(bad)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import lamcap
-from conftest import cli_json
+from conftest import cli, cli_json
 
 
 def test_threshold_readme_values_and_cli_agreement():
@@ -29,6 +29,9 @@ def test_threshold_user_arrays():
     X, Y, _ = lamcap.instance(d=10, p=60, seed=1)
     (t,) = lamcap.threshold(inputs=X, targets=Y, progress=False)
     assert t.p_star == 33 and t.certified
+    assert t.seed is None and "seed" not in repr(t)  # was seed 1, lamcap's default
+    m = lamcap.margin(inputs=X[:24], targets=Y[:24])
+    assert m.seed is None and m.kappa_lower == lamcap.margin(d=10, p=24, seeds=1).kappa_lower
 
 
 def test_sweep_records_and_resume(tmp_path, no_pandas):
@@ -149,3 +152,11 @@ def test_read_records_fills_kappa_and_eps_of_older_records(tmp_path):
     (d / "records.jsonl").write_text(json.dumps(line) + "\n")
     r = lamcap.read_records(d)
     assert "kappa" not in (list(r.columns) if hasattr(r, "columns") else list(r.dtype.names))
+
+
+def test_sweep_takes_numpy_dimensions(tmp_path):
+    # d = np.arange(...) was passed to lamcap as "[6 8]" and refused.
+    sw = lamcap.sweep(d=np.arange(6, 9, 2), seeds=np.arange(1, 3), models="coupled", out=tmp_path / "s", progress=False)
+    assert [(g["d"], g["instances"]) for g in sw.summary["groups"]] == [(6, 2), (8, 2)]
+    ref = json.loads(cli("sweep", "--d", "6,8", "--seeds", "1:2", "--model", "coupled", "--out", tmp_path / "ref", "--quiet", "--json").stdout)
+    assert [g["p_c"] for g in sw.summary["groups"]] == [g["p_c"] for g in ref["groups"]]

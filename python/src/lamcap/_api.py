@@ -34,6 +34,8 @@ def _flags(**kw) -> list[str]:
 def _value(v) -> str:
     if isinstance(v, bool):
         raise ValueError(f"a flag value cannot be a bool ({v})")
+    if isinstance(v, np.ndarray):  # np.arange(6, 13, 2) as d: a list, not "[ 6  8 10 12]"
+        v = v.tolist()
     if isinstance(v, (list, tuple, range)):
         return ",".join(map(_value, v))
     return str(v)
@@ -49,6 +51,8 @@ def _user_files(tmp: str, inputs, targets, layout) -> list[str]:
     files = []
     for name, a in (("inputs", inputs), ("targets", targets)):
         a = np.asanyarray(a)
+        if isinstance(a, np.ma.MaskedArray):  # np.save raised NotImplementedError
+            raise ValueError(f"{name}: a masked array; fill it (a.filled(...)) or drop the masked rows first")
         if a.dtype == object:
             raise ValueError(f"{name}: an array of numbers is needed (float32 or float64), got dtype object")
         path = os.path.join(tmp, name + ".npy")
@@ -83,8 +87,9 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
     ----------
     d, p, seed : int
         The random instance: dimension, number of associations, seed.
-    model : {'coupled', 'decoupled'}, optional
-    embedding : {'gaussian', 'sphere'}, optional
+    model : {'coupled', 'decoupled', 'vocabulary-V-ANSWERS'}, optional
+        (``'vocabulary-4-uniform'``: V = 4 shared answers drawn uniformly.)
+    embedding : {'gaussian', 'sphere', 'correlated:RHO'}, optional
     inputs, targets : array_like, optional
         Your own embedding instead (float32 or float64, C or Fortran order),
         p x d (``layout='rows'``, the default) or d x p (``layout='columns'``).
@@ -193,6 +198,8 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
                 def line(s):
                     if s.strip():
                         results.append(_from_record(Threshold, json.loads(s)))
+                        if inputs is not None:  # the user's arrays have no seed (as in solve)
+                            results[-1].seed = None
                         bar.update(len(results), total)
 
                 _cli.run(args, on_stdout=line)
@@ -214,8 +221,9 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
 
     Parameters
     ----------
-    d : int, sequence of int, or str
-        Dimensions (``[6, 8, 10]``, ``range(6, 13, 2)`` or lamcap's ``'6:12:2'``).
+    d : int, sequence of int (NumPy array too), or str
+        Dimensions (``[6, 8, 10]``, ``range(6, 13, 2)``, ``np.arange(6, 13, 2)``
+        or lamcap's ``'6:12:2'``).
     seeds : int, range or sequence of consecutive int
         N means seeds 1..N.
     models : str or sequence of str, optional
@@ -387,7 +395,8 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
     Instance
         ``X``, ``Y`` (p x d, float64) and ``competitors`` (p x p x d:
         ``competitors[mu, v]`` = c_(mu,v)), with lamcap's metadata (seed,
-        model, sha256). Unpacks as ``X, Y, competitors``.
+        model, sha256). Unpacks as ``X, Y, competitors``. A vocabulary
+        model (``model='vocabulary-4-uniform'``) adds ``words`` and ``answers``.
 
     Examples
     --------
@@ -402,6 +411,12 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
         Y = np.load(os.path.join(out, "Y.npy"))
         meta = json.loads(Path(out, "metadata.json").read_text())
         cpath = os.path.join(out, "competitors.npy")
+        apath = os.path.join(out, "answers.npy")
+        if os.path.exists(apath):  # vocabulary: Y.npy holds the V x d words
+            words, answers = Y, np.load(apath)
+            Y = words[answers]
+            C = np.broadcast_to(words, (X.shape[0],) + words.shape)
+            return Instance(X=X, Y=Y, competitors=C, metadata=meta, words=words, answers=answers)
         if os.path.exists(cpath):
             C = np.load(cpath)
         else:  # coupled: the competitors of every input are the targets
@@ -422,7 +437,8 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
         1e-6; never a value from the certificate).
     inputs, targets : array_like, optional
         The user's arrays of a certificate made with ``solve(inputs=, targets=)``
-        (taken from the Solve result when one is given).
+        (taken from the Solve result when one is given), in the layout the
+        certificate names.
 
     Returns
     -------
@@ -434,12 +450,11 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
     ValueError
         Not a certificate, or one for other data.
     """
-    layout = None
     if isinstance(certificate, Solve):
         if certificate.certificate is None:
             raise ValueError(f"the verdict is {certificate.verdict}: it has no certificate to verify")
         if certificate._user is not None and inputs is None:
-            inputs, targets, layout = certificate._user
+            inputs, targets, _ = certificate._user
         certificate = certificate.certificate
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
         if isinstance(certificate, dict):
@@ -447,7 +462,8 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
             Path(path).write_text(json.dumps(certificate))
         else:
             path = os.fspath(certificate)
-        args = ["verify"] + _flags(eps=eps) + _user_files(tmp, inputs, targets, layout) + [path]
+        # No --layout: verify takes it from the certificate (and has no such flag).
+        args = ["verify"] + _flags(eps=eps) + _user_files(tmp, inputs, targets, None) + [path]
         code, out, err = _cli.run(args, check=False)
         if code == 2:
             raise ValueError(_cli._message(err, code))
@@ -498,6 +514,9 @@ def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, I
                 d=d, p=p, model=model, embedding=embedding, solver=solver, eps=eps) + user
             _, out, _ = _cli.run(args)
             res += [_from_record(Margin, r) for r in _cli.json_lines(out)]
+    if inputs is not None:  # the user's arrays have no seed (as in solve)
+        for m in res:
+            m.seed = None
     return res[0] if single else res
 
 

@@ -107,7 +107,7 @@ class Threshold:
     """
 
     d: int
-    seed: int
+    seed: Optional[int]  # None for the user's arrays
     p_star: int
     certified: bool
     model: str = ""
@@ -139,7 +139,7 @@ class Margin:
 
     d: int
     p: int
-    seed: int
+    seed: Optional[int]  # None for the user's arrays
     storable: bool
     kappa: float
     certified: bool
@@ -193,12 +193,20 @@ class Instance:
     ``competitors[mu, mu]`` = y_mu. In the coupled model the competitors are
     the other targets (a read-only broadcast view of ``Y``).
     Unpacks as ``X, Y, competitors = lamcap.instance(...)``.
+
+    A vocabulary model (``model='vocabulary-V-ANSWERS'``) has ``words``
+    (V x d) and ``answers`` (p indices): ``Y[mu] = words[answers[mu]]`` and
+    ``competitors`` is p x V x d, ``competitors[mu, v]`` = word v (a read-only
+    broadcast view of ``words``; v = ``answers[mu]`` is y_mu itself, whose
+    margin is 0, as c = y_mu in the p x p form).
     """
 
     X: np.ndarray
     Y: np.ndarray
     competitors: np.ndarray
     metadata: dict = field(default_factory=dict)
+    words: Optional[np.ndarray] = None
+    answers: Optional[np.ndarray] = None
 
     @property
     def d(self) -> int:
