@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case len(args) == 0:
 		usage(stderr)
 		return 2
-	case args[0] == "--help" || args[0] == "-h" || args[0] == "help" && len(args) == 1:
+	case args[0] == "--help" || args[0] == "-h" || args[0] == "help" && (len(args) == 1 || len(args) == 2 && args[1] == "help"):
 		usage(stdout)
 		return 0
 	case args[0] == "--version":

@@ -185,3 +185,12 @@ func TestThresholdRecordNamesEps(t *testing.T) {
 		}
 	}
 }
+
+// 'lamcap help help' is the usage, as 'lamcap help' is.
+func TestHelpHelp(t *testing.T) {
+	code, out, errOut := runCLI("help", "help")
+	_, usage, _ := runCLI("help")
+	if code != 0 || out != usage || errOut != "" {
+		t.Errorf("lamcap help help: exit %d, stderr %q, stdout equal to 'lamcap help': %v", code, errOut, out == usage)
+	}
+}
