@@ -96,6 +96,9 @@ type IPM struct {
 	// plainPolish, if set, switches off the acceleration of the dual
 	// polish (polishMix; diagnostics: the A/B of issue 18).
 	plainPolish bool
+	// polishAlways, if set, tries the dual polish at every iteration with
+	// t <= 0, ignoring ipmPolishGate (diagnostics: the gate's A/B).
+	polishAlways bool
 	// collectFrom, if set, replaces ipmCollectFrom (tests make a small solve
 	// manage its memory as a large one does).
 	collectFrom int64
@@ -301,6 +304,18 @@ const (
 	// its second projection alone, cuts the projections there to 300, 291,
 	// 283 but costs 6, 7, 9 iterations more of 99.
 	ipmPolishMemory = 4
+	// ipmPolishGate: the polish of a sign-only solve is tried only at
+	// iterations whose own residual |A^T lambda|_1 / sum(lambda)
+	// (ipmWork.certRes) is at most this. In the first iterations it is 1.3-2.2
+	// and every attempt failed there, each costing two projections (for the
+	// decoupled model two passes over the p^2 d competitors); the largest
+	// residual from which a polish certified was 0.64 (d = 20) on 976
+	// attempts of 121 verdicts at d = 8..12, both models and a vocabulary
+	// model, with 364 of the 849 failed attempts above 1; 0.076 at d = 48..64
+	// (the attempts of TestPolishAB at d = 48 and 64, seed 1, p* and p* + 1).
+	// A gate below the residual an attempt would certify from delays that
+	// verdict by an iteration, never changes it.
+	ipmPolishGate = 1.0
 	// ipmPolishMixGain: a combination is taken when its residual is below
 	// this times the last projection's (0.9, 1 and 0.5 measured alike).
 	ipmPolishMixGain = 0.9

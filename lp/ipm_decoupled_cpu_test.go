@@ -81,7 +81,7 @@ func TestDecoupledAB(t *testing.T) {
 
 // decoupledKnobs sets the diagnostic settings named in arm (comma-separated,
 // "-" for none) on s: applygram (IPM.applyGram), nogram32 (IPM.noGram32),
-// corr=N (IPM.correctors).
+// polishalways (IPM.polishAlways), corr=N (IPM.correctors).
 func decoupledKnobs(t *testing.T, s *IPM, arm string) {
 	t.Helper()
 	if arm == "-" {
@@ -100,6 +100,8 @@ func decoupledKnobs(t *testing.T, s *IPM, arm string) {
 			s.applyGram = true
 		case "nogram32":
 			s.noGram32 = true
+		case "polishalways":
+			s.polishAlways = true
 		default:
 			t.Fatalf("LAMCAP_DEC_ARMS: unknown knob %q", k)
 		}
