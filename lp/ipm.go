@@ -309,10 +309,11 @@ const (
 	// (ipmWork.certRes) is at most this. In the first iterations it is 1.3-2.2
 	// and every attempt failed there, each costing two projections (for the
 	// decoupled model two passes over the p^2 d competitors); the largest
-	// residual from which a polish certified was 0.64 (d = 20) on 976
-	// attempts of 121 verdicts at d = 8..12, both models and a vocabulary
-	// model, with 364 of the 849 failed attempts above 1; 0.076 at d = 48..64
-	// (the attempts of TestPolishAB at d = 48 and 64, seed 1, p* and p* + 1).
+	// residual from which a polish certified was 0.64 on 976 attempts of 121
+	// verdicts at d = 8..12 (both models and a vocabulary model; 364 of the
+	// 849 failed attempts were above 1), 0.64 on the 206 attempts of
+	// TestPolishMixFewerProjections (d = 12..24), 0.076 at d = 48 and 64
+	// (TestPolishAB, seed 1, p* and p* + 1).
 	// A gate below the residual an attempt would certify from delays that
 	// verdict by an iteration, never changes it.
 	ipmPolishGate = 1.0
