@@ -99,6 +99,9 @@ type IPM struct {
 	// polishAlways, if set, tries the dual polish at every iteration with
 	// t <= 0, ignoring ipmPolishGate (diagnostics: the gate's A/B).
 	polishAlways bool
+	// polishGate is ipmPolishGate in the units of this instance's data
+	// (dataScale).
+	polishGate float64
 	// collectFrom, if set, replaces ipmCollectFrom (tests make a small solve
 	// manage its memory as a large one does).
 	collectFrom int64
@@ -315,7 +318,10 @@ const (
 	// TestPolishMixFewerProjections (d = 12..24), 0.076 at d = 48 and 64
 	// (TestPolishAB, seed 1, p* and p* + 1).
 	// A gate below the residual an attempt would certify from delays that
-	// verdict by an iteration, never changes it.
+	// verdict by an iteration, never changes it. The residual scales with
+	// the data (a user's vectors, PowerOfTwoScale'd, may be many times the
+	// Gaussian N(0, I/d)), so the gate is this times dataScale, which is
+	// about 1 for the Gaussian models.
 	ipmPolishGate = 1.0
 	// ipmPolishMixGain: a combination is taken when its residual is below
 	// this times the last projection's (0.9, 1 and 0.5 measured alike).
@@ -414,6 +420,7 @@ func NewIPM(in *model.Instance, opts Options) *IPM {
 	d := in.D
 	s := &IPM{in: in, opts: opts.withDefaults(), d: d, n: d * d, n2: d * (d + 1) / 2, coupled: in.Src.Model() == model.Coupled || in.Src.Model().IsVocabulary()}
 	s.pk = make([]int, d*d)
+	s.polishGate = ipmPolishGate * dataScale(in)
 	k := 0
 	for i := 0; i < d; i++ {
 		for j := i; j < d; j++ {
@@ -422,6 +429,29 @@ func NewIPM(in *model.Instance, opts Options) *IPM {
 		}
 	}
 	return s
+}
+
+// dataScale is the scale of in's margin rows x_mu (y_mu - c)^T as the dual
+// residuals |A^T lambda|_1 / sum(lambda) see it: the root mean square norm of
+// the inputs times that of the targets (the competitors of the Gaussian
+// models and the vocabulary's words are drawn as the targets are). About 1
+// for the Gaussian embeddings, whose vectors are N(0, I/d); 1 for an
+// instance with no vectors.
+func dataScale(in *model.Instance) float64 {
+	rms := func(m []float64) float64 {
+		if len(m) == 0 {
+			return 1
+		}
+		return math.Sqrt(floats.Dot(m, m) * float64(in.D) / float64(len(m)))
+	}
+	if in.P == 0 {
+		return 1
+	}
+	sc := rms(in.X.RawMatrix().Data[:in.P*in.D]) * rms(in.Y.RawMatrix().Data[:in.P*in.D])
+	if !(sc > 0) || math.IsInf(sc, 0) {
+		return 1
+	}
+	return sc
 }
 
 // Instance returns the instance the solver works on.

@@ -190,7 +190,7 @@ func (pr *lpProblem) scaling() normalScaling {
 }
 
 func (pr *lpProblem) polish(out *Solution) (*Solution, error) {
-	if s := pr.s; s.opts.Stop != StopOptimal && pr.st.t <= 0 && (pr.wk.certRes <= ipmPolishGate || s.polishAlways) {
+	if s := pr.s; s.opts.Stop != StopOptimal && pr.st.t <= 0 && (pr.wk.certRes <= s.polishGate || s.polishAlways) {
 		return s.polishDual(pr.st, pr.wk, out, s.opts.Eps)
 	}
 	return nil, nil
