@@ -186,7 +186,20 @@ type ipmStats struct {
 	rayChecks, rayCertified               int // storable checks of a ray probe (rayStorable), and the one that certified
 	collections                           int
 	heapPeak                              uint64 // bytes of heap objects
+	wall                                  ipmWall
 }
+
+// ipmWall is where a solve's wall time went, for diagnostics (TestDecoupledAB
+// prints it): forming the normal matrix's rows (formGram; per association
+// for the decoupled model) and the whole factor including them, each
+// iteration's check (residuals, certificate checks), the dual polish, the
+// Newton directions (their solves and products with the data), the ray probe.
+type ipmWall struct {
+	formGram, factor, check, polish, direction, probe time.Duration
+}
+
+// addWall adds the time since t0 to *d: deferred as addWall(&d, time.Now()).
+func addWall(d *time.Duration, t0 time.Time) { *d += time.Since(t0) }
 
 // Tolerances of the interior-point method. The verdict does not rest on them:
 // certificates are recomputed from W and lambda outside the solver.
@@ -772,6 +785,7 @@ func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 // with r_cent in wk.rcM, rcU, rcL, into wk's step arrays. Eliminating ds and dy
 // leaves the normal equations (G^T D G) dz = r_dual - G^T (D r_prim + r_cent / s).
 func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
+	defer addWall(&s.last.wall.direction, time.Now())
 	n := s.n
 	for i := range wk.qM {
 		if s.inert(i) {
