@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,7 +72,7 @@ func BenchmarkExactThreshold(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ts, solves, iters, perVerdict = ts[:0], solves[:0], iters[:0], perVerdict[:0]
 				for seed := max(c.first, 1); seed <= c.last; seed++ {
-					t0 := time.Now()
+					t0, c0 := time.Now(), benchCPU()
 					tv := time.Now()
 					th, err := FindThreshold(context.Background(), model.Random{D: c.d, Seed: uint64(seed), Kind: c.kind},
 						ThresholdOptions{LP: lp.Options{Method: c.method}, OnVerdict: func(p int, v Verdict) {
@@ -94,7 +95,7 @@ func BenchmarkExactThreshold(b *testing.B) {
 					ts = append(ts, time.Since(t0).Seconds())
 					solves = append(solves, float64(th.Solves))
 					iters = append(iters, float64(th.Iterations))
-					b.Logf("d=%d seed %d %s %v: p*=%d in %.1f s, %d verdicts, %d iterations", c.d, seed, c.method, c.kind, th.PStar, ts[len(ts)-1], th.Solves, th.Iterations)
+					b.Logf("d=%d seed %d %s %v: p*=%d in %.1f s (CPU %.1f s), %d verdicts, %d iterations, %d associations drawn", c.d, seed, c.method, c.kind, th.PStar, ts[len(ts)-1], benchCPU()-c0, th.Solves, th.Iterations, th.Draws)
 				}
 			}
 			b.ReportMetric(median(ts), "median-s")
@@ -256,4 +257,15 @@ func median(xs []float64) float64 {
 		return 0
 	}
 	return s[len(s)/2]
+}
+
+// benchCPU is the process's user and system CPU seconds so far (getrusage):
+// the benchmarks log it beside the wall time, since on a loaded machine only
+// CPU seconds compare.
+func benchCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

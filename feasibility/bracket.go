@@ -117,17 +117,34 @@ func searchBracket(ctx context.Context, src model.Source, opt ThresholdOptions) 
 		// Every p is checked against the memory budget before its instance is
 		// built: the steps double while one side is missing, and a resumed
 		// search (opt.Known) may step far from where the caller checked.
-		if err := checkVerdictMemory(src, next, opt.LP); err != nil {
+		// The instance kept (below) counts at its own size when it is
+		// larger than the verdict's.
+		held := 0
+		if whole != nil {
+			held = whole.P
+		}
+		if err := checkHeldVerdictMemory(src, next, held, opt.LP); err != nil {
 			return th, err
 		}
 		// The search keeps the largest instance it has drawn and takes each
 		// smaller one as its prefix (the same numbers, none drawn again:
-		// model.Instance.Prefix); for the decoupled model a draw is p^2 d
-		// Gaussians, 0.6 s of CPU at d = 64.
-		if whole == nil || next > whole.P {
+		// model.Instance.Prefix); a larger one grows it, drawing only the
+		// new associations and competitors (instances nest, bit for bit).
+		// For the decoupled model a draw is p^2 d Gaussians, 0.6 s of CPU at
+		// d = 64, and a search that first steps up draws its instances
+		// almost twice over when it builds each one afresh.
+		switch {
+		case whole == nil:
 			if whole, err = model.NewInstanceContext(ctx, src, next); err != nil {
 				return th, err
 			}
+			th.Draws += next
+		case next > whole.P:
+			from := whole.P
+			if err = whole.GrowContext(ctx, next); err != nil {
+				return th, err
+			}
+			th.Draws += next - from
 		}
 		in, err := whole.Prefix(next)
 		if err != nil {

@@ -32,9 +32,16 @@ func TestBracketMatchesGrowth(t *testing.T) {
 				if err != nil || !ref.Certified {
 					t.Fatalf("simplex: %v %+v", err, ref.Note)
 				}
-				th, err := FindThreshold(ctx, src, ThresholdOptions{LP: lp.Options{Method: lp.MethodIPM}})
+				largest := 0
+				th, err := FindThreshold(ctx, src, ThresholdOptions{LP: lp.Options{Method: lp.MethodIPM},
+					OnVerdict: func(p int, _ Verdict) { largest = max(largest, p) }})
 				if err != nil || !th.Certified {
 					t.Fatalf("ipm d=%d %v seed %d: %v %s", c.d, kind, seed, err, th.Note)
+				}
+				// The search grows the instance it keeps: every association
+				// up to the largest p decided is drawn once.
+				if th.Draws != largest {
+					t.Errorf("d=%d %v seed %d: %d associations drawn, the largest verdict at p=%d", c.d, kind, seed, th.Draws, largest)
 				}
 				if th.PStar != ref.PStar {
 					t.Errorf("d=%d %v seed %d: bracketing p*=%d, simplex growth p*=%d", c.d, kind, seed, th.PStar, ref.PStar)

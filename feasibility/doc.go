@@ -29,7 +29,10 @@
 //     sign-only verdicts, starting at the model's expected p* (PriorOf),
 //     stepping away by the prior's width (doubling) until it has both sides,
 //     then splitting what the prior leaves in the bracket in half
-//     (Threshold.Solves counts the verdicts). A bracketing search resumes from
+//     (Threshold.Solves counts the verdicts). It draws each association
+//     once: it keeps the largest instance it has, takes smaller p as its
+//     prefixes and grows it for a larger one (Threshold.Draws), and the
+//     memory check counts the instance kept. A bracketing search resumes from
 //     verdicts an earlier, interrupted run certified (ThresholdOptions.Known,
 //     for the searches Brackets names): it makes exactly the verdicts the
 //     uninterrupted search had left, and its counts include the earlier

@@ -25,10 +25,15 @@ type Threshold struct {
 	// AtLower and AtUpper are the certified verdicts at Lower and Upper.
 	AtLower, AtUpper *Verdict
 	Solves           int
-	Undecided        int // undecided verdicts met on the way
-	Iterations       int
-	Seconds          float64
-	Note             string
+	// Draws is the number of associations whose vectors the search drew
+	// (for the decoupled model each with its p competitors): the bracketing
+	// search draws its first instance and then only what it grows by.
+	// Diagnostics; the warm search leaves it 0.
+	Draws      int
+	Undecided  int // undecided verdicts met on the way
+	Iterations int
+	Seconds    float64
+	Note       string
 }
 
 // ThresholdOptions tune FindThreshold.
@@ -450,6 +455,18 @@ func (th Threshold) Solvers() string {
 // checkVerdictMemory refuses, before anything is allocated, a search's next
 // verdict at p whose LP would not fit the memory budget (memlimit).
 func checkVerdictMemory(src model.Source, p int, opts lp.Options) error {
-	need := lp.MemoryEstimate(src.Dim(), p, src.Model(), false, opts)
-	return memlimit.Check(fmt.Sprintf("d=%d p=%d (the search's next verdict)", src.Dim(), p), need)
+	return checkHeldVerdictMemory(src, p, 0, opts)
+}
+
+// checkHeldVerdictMemory is checkVerdictMemory for a search that holds an
+// instance of held associations (0: none) while it decides p: when held > p
+// the verdict's instance is a prefix of the held one, which counts at its
+// own size (model.MemoryBytes), not the prefix's.
+func checkHeldVerdictMemory(src model.Source, p, held int, opts lp.Options) error {
+	d, m := src.Dim(), src.Model()
+	need := lp.MemoryEstimate(d, p, m, false, opts)
+	if held > p {
+		need = memlimit.Add(need, model.MemoryBytes(d, held, m)-model.MemoryBytes(d, p, m))
+	}
+	return memlimit.Check(fmt.Sprintf("d=%d p=%d (the search's next verdict)", d, p), need)
 }

@@ -1,7 +1,7 @@
 package lp
 
 import (
-	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -149,7 +149,7 @@ func TestDecoupledGram32WithinRounding(t *testing.T) {
 // threshold with the single-precision factor (PrecisionMixed), the operator
 // from P1 and the single-precision Gram matrix (the default) and from the
 // double Gram matrix (IPM.applyGram): the same t* to 1e-8 and the same sign,
-// storable and not, and the new path really taken.
+// storable and not, and the new path really taken (checkGram32Path).
 func TestDecoupledFactorApplyVerdicts(t *testing.T) {
 	if !linalg.Single() {
 		t.Skip("the BLAS in use has no single precision")
@@ -159,28 +159,6 @@ func TestDecoupledFactorApplyVerdicts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		solve := func(applyGram bool) (*Solution, ipmStats) {
-			s := NewIPM(in, Options{Precision: PrecisionMixed})
-			s.applyGram = applyGram
-			sol, err := s.Solve(context.Background())
-			if err != nil {
-				t.Fatalf("p=%d: %v", p, err)
-			}
-			return sol, s.last
-		}
-		old, os := solve(true)
-		sol, ns := solve(false)
-		if os.gram32 != 0 || ns.gram32 == 0 {
-			t.Fatalf("p=%d: single-precision Gram products %d (applyGram) and %d (factorApply)", p, os.gram32, ns.gram32)
-		}
-		// storableT is the t* above which a solve to the optimum counts as
-		// storable here: not-storable optima are t* = 0 up to the solver's
-		// tolerances (|t*| about 1e-13), storable ones near the threshold
-		// are above 1e-3 at d = 16.
-		const storableT = 1e-9
-		if math.Abs(sol.T-old.T) > 1e-8 || (sol.T > storableT) != (old.T > storableT) {
-			t.Errorf("p=%d: t* %.12g from P1, %.12g from the Gram matrix", p, sol.T, old.T)
-		}
-		t.Logf("p=%d: t* %.3g, iterations %d / %d, pcg %d / %d", p, sol.T, sol.Iterations, old.Iterations, ns.pcgSteps, os.pcgSteps)
+		checkGram32Path(t, fmt.Sprintf("decoupled p=%d", p), in, "the operator from the double Gram matrix (applyGram)", func(s *IPM) { s.applyGram = true })
 	}
 }

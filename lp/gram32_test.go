@@ -2,6 +2,7 @@ package lp
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -84,26 +85,42 @@ func TestIPMGram32Verdicts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			solve := func(noGram32 bool) (*Solution, ipmStats) {
-				s := NewIPM(in, Options{Precision: PrecisionMixed})
-				s.noGram32 = noGram32
-				sol, err := s.Solve(context.Background())
-				if err != nil {
-					t.Fatalf("%v p=%d: %v", kind, p, err)
-				}
-				return sol, s.last
-			}
-			dbl, ds := solve(true)
-			sgl, ss := solve(false)
-			if ds.gram32 != 0 || ss.gram32 == 0 {
-				t.Fatalf("%v p=%d: single-precision Gram products %d (off) and %d (on)", kind, p, ds.gram32, ss.gram32)
-			}
-			if math.Abs(sgl.T-dbl.T) > 1e-8 || (sgl.T > 0) != (dbl.T > 0) {
-				t.Errorf("%v p=%d: t* %.12g with the single Gram matrix, %.12g without", kind, p, sgl.T, dbl.T)
-			}
-			t.Logf("%v p=%d: t* %.3g, iterations %d / %d, single %d / %d, pcg %d / %d", kind, p, sgl.T, ss.single+ss.double, ds.single+ds.double, ss.single, ds.single, ss.pcgSteps, ds.pcgSteps)
+			checkGram32Path(t, fmt.Sprintf("%v p=%d", kind, p), in, "the double Gram matrix (noGram32)", func(s *IPM) { s.noGram32 = true })
 		}
 	}
+}
+
+// checkGram32Path solves in with the single-precision factor
+// (PrecisionMixed) twice, on the default path (the single-precision Gram
+// matrix) and with old set on the solver (a path without it, named by
+// oldName), and checks that the default path formed its Gram matrices in
+// single precision and the old one did not, and that both reach the same t*
+// to 1e-8 with the same verdict. A t* above storableT counts as storable:
+// not-storable optima are t* = 0 up to the solver's tolerances (|t*| about
+// 1e-13), storable ones near the threshold are above 1e-3 at d = 16.
+func checkGram32Path(t *testing.T, label string, in *model.Instance, oldName string, old func(*IPM)) {
+	t.Helper()
+	const storableT = 1e-9
+	solve := func(set func(*IPM)) (*Solution, ipmStats) {
+		s := NewIPM(in, Options{Precision: PrecisionMixed})
+		if set != nil {
+			set(s)
+		}
+		sol, err := s.Solve(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		return sol, s.last
+	}
+	ref, rs := solve(old)
+	sol, ns := solve(nil)
+	if rs.gram32 != 0 || ns.gram32 == 0 {
+		t.Fatalf("%s: single-precision Gram products %d with %s and %d by default", label, rs.gram32, oldName, ns.gram32)
+	}
+	if math.Abs(sol.T-ref.T) > 1e-8 || (sol.T > storableT) != (ref.T > storableT) {
+		t.Errorf("%s: t* %.12g by default, %.12g with %s", label, sol.T, ref.T, oldName)
+	}
+	t.Logf("%s: t* %.3g, iterations %d / %d, single %d / %d, pcg %d / %d", label, sol.T, sol.Iterations, ref.Iterations, ns.single, rs.single, ns.pcgSteps, rs.pcgSteps)
 }
 
 // vocabularyModel is the vocabulary model with v words and uniform answers.

@@ -96,6 +96,12 @@ type IPM struct {
 	// plainPolish, if set, switches off the acceleration of the dual
 	// polish (polishMix; diagnostics: the A/B of issue 18).
 	plainPolish bool
+	// polishAlways, if set, tries the dual polish at every iteration with
+	// t <= 0, ignoring ipmPolishGate (diagnostics: the gate's A/B).
+	polishAlways bool
+	// polishGate is ipmPolishGate in the units of this instance's data
+	// (dataScale).
+	polishGate float64
 	// collectFrom, if set, replaces ipmCollectFrom (tests make a small solve
 	// manage its memory as a large one does).
 	collectFrom int64
@@ -180,7 +186,20 @@ type ipmStats struct {
 	rayChecks, rayCertified               int // storable checks of a ray probe (rayStorable), and the one that certified
 	collections                           int
 	heapPeak                              uint64 // bytes of heap objects
+	wall                                  ipmWall
 }
+
+// ipmWall is where a solve's wall time went, for diagnostics (TestDecoupledAB
+// prints it): forming the normal matrix's rows (formGram; per association
+// for the decoupled model) and the whole factor including them, each
+// iteration's check (residuals, certificate checks), the dual polish, the
+// Newton directions (their solves and products with the data), the ray probe.
+type ipmWall struct {
+	formGram, factor, check, polish, direction, probe time.Duration
+}
+
+// addWall adds the time since t0 to *d: deferred as addWall(&d, time.Now()).
+func addWall(d *time.Duration, t0 time.Time) { *d += time.Since(t0) }
 
 // Tolerances of the interior-point method. The verdict does not rest on them:
 // certificates are recomputed from W and lambda outside the solver.
@@ -301,6 +320,22 @@ const (
 	// its second projection alone, cuts the projections there to 300, 291,
 	// 283 but costs 6, 7, 9 iterations more of 99.
 	ipmPolishMemory = 4
+	// ipmPolishGate: the polish of a sign-only solve is tried only at
+	// iterations whose own residual |A^T lambda|_1 / sum(lambda)
+	// (ipmWork.certRes) is at most this. In the first iterations it is 1.3-2.2
+	// and every attempt failed there, each costing two projections (for the
+	// decoupled model two passes over the p^2 d competitors); the largest
+	// residual from which a polish certified was 0.64 on 976 attempts of 121
+	// verdicts at d = 8..12 (both models and a vocabulary model; 364 of the
+	// 849 failed attempts were above 1), 0.64 on the 206 attempts of
+	// TestPolishMixFewerProjections (d = 12..24), 0.076 at d = 48 and 64
+	// (TestPolishAB, seed 1, p* and p* + 1).
+	// A gate below the residual an attempt would certify from delays that
+	// verdict by an iteration, never changes it. The residual scales with
+	// the data (a user's vectors, PowerOfTwoScale'd, may be many times the
+	// Gaussian N(0, I/d)), so the gate is this times dataScale, which is
+	// about 1 for the Gaussian models.
+	ipmPolishGate = 1.0
 	// ipmPolishMixGain: a combination is taken when its residual is below
 	// this times the last projection's (0.9, 1 and 0.5 measured alike).
 	ipmPolishMixGain = 0.9
@@ -398,6 +433,7 @@ func NewIPM(in *model.Instance, opts Options) *IPM {
 	d := in.D
 	s := &IPM{in: in, opts: opts.withDefaults(), d: d, n: d * d, n2: d * (d + 1) / 2, coupled: in.Src.Model() == model.Coupled || in.Src.Model().IsVocabulary()}
 	s.pk = make([]int, d*d)
+	s.polishGate = ipmPolishGate * dataScale(in)
 	k := 0
 	for i := 0; i < d; i++ {
 		for j := i; j < d; j++ {
@@ -406,6 +442,29 @@ func NewIPM(in *model.Instance, opts Options) *IPM {
 		}
 	}
 	return s
+}
+
+// dataScale is the scale of in's margin rows x_mu (y_mu - c)^T as the dual
+// residuals |A^T lambda|_1 / sum(lambda) see it: the root mean square norm of
+// the inputs times that of the targets (the competitors of the Gaussian
+// models and the vocabulary's words are drawn as the targets are). About 1
+// for the Gaussian embeddings, whose vectors are N(0, I/d); 1 for an
+// instance with no vectors.
+func dataScale(in *model.Instance) float64 {
+	rms := func(m []float64) float64 {
+		if len(m) == 0 {
+			return 1
+		}
+		return math.Sqrt(floats.Dot(m, m) * float64(in.D) / float64(len(m)))
+	}
+	if in.P == 0 {
+		return 1
+	}
+	sc := rms(in.X.RawMatrix().Data[:in.P*in.D]) * rms(in.Y.RawMatrix().Data[:in.P*in.D])
+	if !(sc > 0) || math.IsInf(sc, 0) {
+		return 1
+	}
+	return sc
 }
 
 // Instance returns the instance the solver works on.
@@ -726,6 +785,7 @@ func (s *IPM) residuals(st *ipmState, wk *ipmWork) (pinf, dinf, mu float64) {
 // with r_cent in wk.rcM, rcU, rcL, into wk's step arrays. Eliminating ds and dy
 // leaves the normal equations (G^T D G) dz = r_dual - G^T (D r_prim + r_cent / s).
 func (s *IPM) direction(st *ipmState, wk *ipmWork) error {
+	defer addWall(&s.last.wall.direction, time.Now())
 	n := s.n
 	for i := range wk.qM {
 		if s.inert(i) {

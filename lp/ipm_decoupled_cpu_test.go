@@ -20,7 +20,9 @@ import (
 // products, the passes over the competitors and what else they read
 // (decoupledReads), and the CPU seconds
 // (user + system, getrusage: comparable under load where wall time is not)
-// and wall seconds of the solve, and per arm the totals. Diagnostics for the
+// and wall seconds of the solve with where the wall time went (ipmWall: on
+// an idle machine, with the BLAS's threads, it shows which phases run on
+// fewer cores than the coupled model's), and per arm the totals. Diagnostics for the
 // A/B of the decoupled model's products (issue 18); LAMCAP_DEC_TRACE=1 also
 // prints each iteration's passes and projections. Skipped without the
 // variable.
@@ -72,6 +74,10 @@ func TestDecoupledAB(t *testing.T) {
 			fmt.Printf("ab %s [%s] %s it=%d pcg=%d proj=%d gram32=%d double=%d passes=%d gram=%d rows=%d cpu=%.2fs wall=%.2fs\n",
 				item, arm, strings.ReplaceAll(sol.Status, " ", "_"), sol.Iterations, s.last.pcgSteps, s.last.polishSteps, s.last.gram32, s.last.double,
 				decoupledReads.passes.Load()-r0, decoupledReads.gram.Load()-g0, decoupledReads.rows.Load()-q0, cpu, wall)
+			w := s.last.wall
+			fmt.Printf("   wall s: formGram %.2f, factor %.2f (with formGram), check %.2f, polish %.2f, directions %.2f, probe %.2f, rest %.2f\n",
+				w.formGram.Seconds(), w.factor.Seconds(), w.check.Seconds(), w.polish.Seconds(), w.direction.Seconds(), w.probe.Seconds(),
+				wall-(w.factor+w.check+w.polish+w.direction+w.probe).Seconds())
 		}
 	}
 	for k, tt := range totals {
@@ -81,7 +87,7 @@ func TestDecoupledAB(t *testing.T) {
 
 // decoupledKnobs sets the diagnostic settings named in arm (comma-separated,
 // "-" for none) on s: applygram (IPM.applyGram), nogram32 (IPM.noGram32),
-// corr=N (IPM.correctors).
+// polishalways (IPM.polishAlways), corr=N (IPM.correctors).
 func decoupledKnobs(t *testing.T, s *IPM, arm string) {
 	t.Helper()
 	if arm == "-" {
@@ -100,6 +106,8 @@ func decoupledKnobs(t *testing.T, s *IPM, arm string) {
 			s.applyGram = true
 		case "nogram32":
 			s.noGram32 = true
+		case "polishalways":
+			s.polishAlways = true
 		default:
 			t.Fatalf("LAMCAP_DEC_ARMS: unknown knob %q", k)
 		}

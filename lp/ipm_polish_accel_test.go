@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/lamcap/lamcap/model"
 )
 
@@ -135,5 +137,46 @@ func TestPolishMixFewerProjections(t *testing.T) {
 	}
 	if 4*mixProj > 3*plainProj {
 		t.Errorf("accelerated polish took %d projections, plain %d: want at most 3/4", mixProj, plainProj)
+	}
+}
+
+// dataScale, the unit of ipmPolishGate, is about 1 for the Gaussian models
+// (their vectors are N(0, I/d)) and grows with a user's data as the dual
+// residuals do: inputs times 4 and targets times 8 (powers of two, so every
+// product is exact) give 32 times the scale.
+func TestPolishGateDataScale(t *testing.T) {
+	for _, d := range []int{8, 16, 32} {
+		for _, kind := range []model.Model{model.Coupled, model.Decoupled, vocabularyModel(t, 16)} {
+			in, err := model.NewInstance(model.Random{D: d, Seed: 7, Kind: kind}, 3*d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 3d^2 Gaussians a side: the mean square norm is within a few
+			// percent of 1; the vocabulary's targets are its words.
+			if sc := dataScale(in); math.Abs(sc-1) > 0.15 {
+				t.Errorf("d=%d %v: data scale %.3f, want about 1", d, kind, sc)
+			}
+		}
+	}
+	in, err := model.NewInstance(model.Random{D: 8, Seed: 7}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x, y mat.Dense
+	x.Scale(4, in.X)
+	y.Scale(8, in.Y)
+	src, err := model.NewMatrices(&x, &y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := model.NewInstance(src, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dataScale(big), 32*dataScale(in); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("inputs times 4, targets times 8: data scale %.15g, want %.15g", got, want)
+	}
+	if s := NewIPM(big, Options{}); s.polishGate != ipmPolishGate*dataScale(big) {
+		t.Errorf("the solver's polish gate %g, want %g", s.polishGate, ipmPolishGate*dataScale(big))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -120,6 +121,7 @@ func (pr *lpProblem) name() string { return "" }
 
 func (pr *lpProblem) check(it int, out *Solution) (*Solution, float64, error) {
 	s, st, wk, in := pr.s, pr.st, pr.wk, pr.s.in
+	defer addWall(&s.last.wall.check, time.Now())
 	if wk.garbage {
 		// The last iteration's certificate attempts (below, and the
 		// polish's) left copies of the lambda list and p x p arrays
@@ -190,7 +192,8 @@ func (pr *lpProblem) scaling() normalScaling {
 }
 
 func (pr *lpProblem) polish(out *Solution) (*Solution, error) {
-	if s := pr.s; s.opts.Stop != StopOptimal && pr.st.t <= 0 {
+	defer addWall(&pr.s.last.wall.polish, time.Now())
+	if s := pr.s; s.opts.Stop != StopOptimal && pr.st.t <= 0 && (pr.wk.certRes <= s.polishGate || s.polishAlways) {
 		return s.polishDual(pr.st, pr.wk, out, s.opts.Eps)
 	}
 	return nil, nil
@@ -242,6 +245,7 @@ func (pr *lpProblem) update(ap, ad float64) { pr.s.update(pr.st, pr.wk, ap, ad) 
 // sign-only solve (StopVerdict), the only stop that takes any certified
 // storable point.
 func (pr *lpProblem) probe(out *Solution) *Solution {
+	defer addWall(&pr.s.last.wall.probe, time.Now())
 	if s := pr.s; s.opts.Stop == StopVerdict && !s.noRay {
 		return s.rayStorable(pr.st, pr.wk, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"time"
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
@@ -94,7 +95,10 @@ func (c *cpuNormal) apply(dst, z []float64) {
 // precision fails, in double precision, shifting the diagonal when Cholesky
 // fails.
 func (s *IPM) factor(wk *ipmWork) error {
+	defer addWall(&s.last.wall.factor, time.Now())
+	t0 := time.Now()
 	s.formGramRows(wk)
+	addWall(&s.last.wall.formGram, t0)
 	wk.gram32 = s.single && !wk.noSingle && (s.coupled || !s.applyGram) && !s.noGram32 && wk.cancelled() == nil && s.gramProduct32(wk)
 	if wk.gram32 {
 		s.last.gram32++

@@ -380,6 +380,14 @@ func (in *Instance) GrowContext(ctx context.Context, p int) error {
 				defer wg.Done()
 				buf := make([]float64, d)
 				for mu := int(next.Add(1) - 1); mu < p && ctx.Err() == nil; mu = int(next.Add(1) - 1) {
+					if c := in.comp[mu]; cap(c) < p*d {
+						// An association of the instance before: its block
+						// is copied to one of exactly p x d, where append
+						// would leave up to a quarter more capacity (for
+						// the decoupled model p^2 d doubles in all, which
+						// MemoryBytes counts).
+						in.comp[mu] = append(make([]float64, 0, p*d), c...)
+					}
 					for v := len(in.comp[mu]) / d; v < p; v++ {
 						if v == mu {
 							in.comp[mu] = append(in.comp[mu], in.ys[mu*d:(mu+1)*d]...)

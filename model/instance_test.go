@@ -286,6 +286,13 @@ func TestPrefixView(t *testing.T) {
 		if err := whole.Grow(14); err != nil {
 			t.Fatal(err)
 		}
+		// A grown decoupled instance holds its competitors in blocks of
+		// exactly p x d, as MemoryBytes counts them.
+		for mu, c := range whole.comp {
+			if cap(c) != 14*5 {
+				t.Fatalf("%v: association %d's competitors have capacity %d after growing to 14, want %d", m, mu, cap(c), 14*5)
+			}
+		}
 		if !same(view, fresh6) {
 			t.Fatalf("%v: growing the whole instance changed its prefix", m)
 		}
