@@ -136,8 +136,13 @@ func (dn *denseNormal) apply(dst, z []float64) {
 func TestIPMNormalSeamDoubleAgrees(t *testing.T) {
 	ctx := context.Background()
 	// Allowed differences between the two systems: the iterates differ by
-	// rounding only (1e-12 or so), which moves t* far less than this.
-	const tTol, kappaTol, itTol = 1e-8, 1e-8, 1
+	// rounding only (1e-12 or so), which moves t* far less than this. A
+	// sign-only solve stops far from rounding level, so its iteration counts
+	// agree within itTol. A solve to the optimum ends where the stopping test
+	// reads quantities at rounding level (ipm.go), so its count moves with the
+	// BLAS kernel's rounding: itTolOptimal (seen: 9 against 11 iterations on
+	// an AVX-512 machine, vocabulary-16 d = 4, p = 4, the same t* to 1e-12).
+	const tTol, kappaTol, itTol, itTolOptimal = 1e-8, 1e-8, 1, 3
 	var lpRuns, qpRuns int
 	kinds := append([]model.Model{model.Coupled, model.Decoupled}, seamVocabularies(t)...)
 	for _, kind := range kinds {
@@ -159,7 +164,11 @@ func TestIPMNormalSeamDoubleAgrees(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s stop %v, dense: %v", name, stop, err)
 				}
-				if a.Status != b.Status || math.Abs(a.T-b.T) > tTol || abs(a.Iterations-b.Iterations) > itTol {
+				its := itTol
+				if stop == StopOptimal {
+					its = itTolOptimal
+				}
+				if a.Status != b.Status || math.Abs(a.T-b.T) > tTol || abs(a.Iterations-b.Iterations) > its {
 					t.Errorf("%s stop %v: CPU %q t=%.12g in %d iterations, dense %q t=%.12g in %d", name, stop, a.Status, a.T, a.Iterations, b.Status, b.T, b.Iterations)
 				}
 				t.Logf("%s stop %v: %q t=%.6g, %d iterations CPU, %d dense", name, stop, a.Status, a.T, a.Iterations, b.Iterations)
@@ -176,7 +185,7 @@ func TestIPMNormalSeamDoubleAgrees(t *testing.T) {
 				continue // not storable: neither converges
 			}
 			ka, kb := float64(c.d)/mat.Norm(a.W, 2), float64(c.d)/mat.Norm(b.W, 2)
-			if math.Abs(ka-kb) > kappaTol*ka || abs(a.Iterations-b.Iterations) > itTol {
+			if math.Abs(ka-kb) > kappaTol*ka || abs(a.Iterations-b.Iterations) > itTolOptimal {
 				t.Errorf("%s max margin: CPU kappa*=%.12g in %d iterations, dense %.12g in %d", name, ka, a.Iterations, kb, b.Iterations)
 			}
 			t.Logf("%s max margin: kappa*=%.6g, %d iterations CPU, %d dense", name, ka, a.Iterations, b.Iterations)
