@@ -30,16 +30,19 @@ type Benchmark struct {
 	Load string
 }
 
+// quote96 is docs/benchmarks.md's row of the three d = 96 seeds.
+const quote96 = "**231 s** (231.3 / 167.5 / 248.9; p* = 1139, 1134, 1113, the science records' values), 6 / 5 / 7 verdicts, 62 / 46 / 65 iterations"
+
 // Benchmarks are the idle exact-p* benchmarks of docs/benchmarks.md
 // (BenchmarkExactThreshold, the coupled model) at the d of the science
 // sweep's targets.
 var Benchmarks = []Benchmark{
 	{D: 96, Model: model.Coupled, Seed: 1, Verdicts: 6, Iterations: 62, Seconds: 231.3, Code: "708bb0b",
-		Quote: "**231 s** (231.3 / 167.5 / 248.9; p* = 1139, 1134, 1113, the science records' values), 6 / 5 / 7 verdicts, 62 / 46 / 65 iterations"},
+		Quote: quote96},
 	{D: 96, Model: model.Coupled, Seed: 2, Verdicts: 5, Iterations: 46, Seconds: 167.5, Code: "708bb0b",
-		Quote: "**231 s** (231.3 / 167.5 / 248.9; p* = 1139, 1134, 1113, the science records' values), 6 / 5 / 7 verdicts, 62 / 46 / 65 iterations"},
+		Quote: quote96},
 	{D: 96, Model: model.Coupled, Seed: 3, Verdicts: 7, Iterations: 65, Seconds: 248.9, Code: "708bb0b",
-		Quote: "**231 s** (231.3 / 167.5 / 248.9; p* = 1139, 1134, 1113, the science records' values), 6 / 5 / 7 verdicts, 62 / 46 / 65 iterations"},
+		Quote: quote96},
 	{D: 128, Model: model.Coupled, Seed: 1, Verdicts: 6, Iterations: 60, Seconds: 978.5, Code: "708bb0b",
 		Quote: "**978.5 s (16.3 min)**, p* = 1856 as before, 6 verdicts, 60 iterations"},
 	{D: 128, Model: model.Coupled, Seed: 2, Verdicts: 8, Iterations: 79, Seconds: 1165.9, Code: "f0e40ce",

@@ -16,17 +16,7 @@ import (
 // refused (exit 2, one line naming the file), as is merging the directory.
 func TestSweepUserData(t *testing.T) {
 	data := t.TempDir()
-	in, err := model.NewInstance(model.Random{D: 4, Seed: 3, Kind: model.Coupled}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, y := filepath.Join(data, "X.npy"), filepath.Join(data, "Y.npy")
-	if err := model.WriteNPY(x, in.X); err != nil {
-		t.Fatal(err)
-	}
-	if err := model.WriteNPY(y, in.Y); err != nil {
-		t.Fatal(err)
-	}
+	x, y := writeUserArrays(t, data, 4, 3, 10)
 	out := filepath.Join(t.TempDir(), "sweep")
 	args := []string{"sweep", "--inputs", x, "--targets", y, "--out", out, "--quiet", "--workers", "1"}
 	code, stdout, errs := runCLI(args...)
@@ -81,18 +71,7 @@ func TestSweepUserData(t *testing.T) {
 // d = 10 are storable at every prefix, so p* is undecided, and the table
 // printed a median of 0.0 [0, 0] beside the mean's "-".
 func TestSweepTableNoMedianWithoutCertified(t *testing.T) {
-	data := t.TempDir()
-	in, err := model.NewInstance(model.Random{D: 10, Seed: 1, Kind: model.Coupled}, 12)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, y := filepath.Join(data, "X.npy"), filepath.Join(data, "Y.npy")
-	if err := model.WriteNPY(x, in.X); err != nil {
-		t.Fatal(err)
-	}
-	if err := model.WriteNPY(y, in.Y); err != nil {
-		t.Fatal(err)
-	}
+	x, y := writeUserArrays(t, t.TempDir(), 10, 1, 12)
 	code, stdout, errs := runCLI("sweep", "--inputs", x, "--targets", y, "--out", filepath.Join(t.TempDir(), "s"), "--quiet", "--workers", "1")
 	if code != 0 {
 		t.Fatalf("sweep: exit %d: %s", code, errs)
@@ -153,4 +132,22 @@ func TestSweepUserDataOtherFilesRefused(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "(inputs was "+x+" (sha256 ") || !strings.Contains(errs, "now "+x2+" (sha256 ") || strings.Contains(errs, "&{") {
 		t.Errorf("resume with other inputs: exit %d, stderr %q", code, errs)
 	}
+}
+
+// writeUserArrays writes the coupled Gaussian instance of seed at (d, p) as
+// the user's X.npy and Y.npy in dir and returns their paths.
+func writeUserArrays(t *testing.T, dir string, d int, seed uint64, p int) (x, y string) {
+	t.Helper()
+	in, err := model.NewInstance(model.Random{D: d, Seed: seed, Kind: model.Coupled}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y = filepath.Join(dir, "X.npy"), filepath.Join(dir, "Y.npy")
+	if err := model.WriteNPY(x, in.X); err != nil {
+		t.Fatal(err)
+	}
+	if err := model.WriteNPY(y, in.Y); err != nil {
+		t.Fatal(err)
+	}
+	return x, y
 }
