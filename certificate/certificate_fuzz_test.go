@@ -195,16 +195,21 @@ func verifyTruth(tb testing.TB) map[string]bool {
 }
 
 // TestWriteVerifySeeds writes FuzzVerifyCertificate's seed corpus when
-// LAMCAP_WRITE_SEEDS is set, and otherwise checks that the committed corpus
-// is what it would write: every instance's own certificate verifies, and every
-// forgery is refused.
+// LAMCAP_WRITE_SEEDS is set, and otherwise checks the committed corpus: it
+// holds a file for every seed verifySeeds makes, every honest certificate in
+// it verifies and every forgery is refused. The files are not compared byte
+// for byte with what this machine would write: an honest certificate holds
+// the simplex's W or lambda (and the scale of lambda's rows), whose last bits
+// follow the BLAS kernel's rounding (seen: scale 5.041388851201045 against
+// ...046 on an AVX-512 machine, the same instance hash).
 func TestWriteVerifySeeds(t *testing.T) {
 	seeds := verifySeeds(t)
 	dir := filepath.Join("testdata", "fuzz", "FuzzVerifyCertificate")
+	const header = "go test fuzz v1\n"
 	for name, b := range seeds {
-		file := "go test fuzz v1\n[]byte(" + strconv.Quote(string(b)) + ")\n"
 		path := filepath.Join(dir, name)
 		if os.Getenv("LAMCAP_WRITE_SEEDS") != "" {
+			file := header + "[]byte(" + strconv.Quote(string(b)) + ")\n"
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -214,10 +219,18 @@ func TestWriteVerifySeeds(t *testing.T) {
 			continue
 		}
 		got, err := os.ReadFile(path)
-		if err != nil || string(got) != file {
-			t.Errorf("seed %s is missing or stale (LAMCAP_WRITE_SEEDS=1 go test -run TestWriteVerifySeeds ./certificate): %v", path, err)
+		if err != nil {
+			t.Errorf("seed %s is missing (LAMCAP_WRITE_SEEDS=1 go test -run TestWriteVerifySeeds ./certificate): %v", path, err)
+			continue
 		}
-		c, err := Parse(b)
+		body, ok := strings.CutPrefix(string(got), header+"[]byte(")
+		body, ok2 := strings.CutSuffix(body, ")\n")
+		text, err := strconv.Unquote(body)
+		if !ok || !ok2 || err != nil {
+			t.Errorf("seed %s is not one []byte in go test fuzz v1 form", path)
+			continue
+		}
+		c, err := Parse([]byte(text))
 		if err != nil {
 			t.Fatalf("seed %s: %v", name, err)
 		}
