@@ -188,3 +188,37 @@ func TestRecordRevision(t *testing.T) {
 		}
 	}
 }
+
+// summary.json holds no estimate for a group with no certified instance (it
+// wrote p_c 0 [0, 0]), and a group with one is written field for field.
+func TestSummaryJSONNoEstimateWithoutCertified(t *testing.T) {
+	u := func(m model.Model, seed int64) Unit { return Unit{D: 4, Model: m, Seed: seed} }
+	recs := []Record{
+		{Unit: u(model.Coupled, 1), PStar: 5, Certified: true, Lower: 5, Upper: 6},
+		{Unit: u(model.Coupled, 2), PStar: 7, Certified: true, Lower: 7, Upper: 8},
+		{Unit: u(model.Decoupled, 1), PStar: -1},
+	}
+	keys := []string{"p_c", "p_c_ci95", "mean_p_star", "mean_p_star_se", "mean_plus_half", "mean_plus_half_ci95"}
+	for _, g := range Summarise(recs) {
+		b, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		certified := g.Instances > g.Undecided
+		for _, k := range keys {
+			if _, ok := m[k]; ok != certified {
+				t.Errorf("%s group (%d instances, %d undecided): field %s present %v", g.Model, g.Instances, g.Undecided, k, ok)
+			}
+		}
+		if _, ok := m["instances"]; !ok {
+			t.Errorf("%s group: no instances field in %s", g.Model, b)
+		}
+		if certified && (string(m["p_c"]) != "6" || string(m["mean_plus_half"]) != "6.5") {
+			t.Errorf("coupled group: p_c %s, mean + 1/2 %s, want 6 and 6.5", m["p_c"], m["mean_plus_half"])
+		}
+	}
+}

@@ -57,6 +57,30 @@ type GroupSummary struct {
 	model model.Model
 }
 
+// MarshalJSON writes the group's fields, except that a group with no certified
+// instance has no estimate: its p_c, mean p* (and its SE), mean + 1/2 and
+// their intervals are left out of summary.json rather than written as 0 (the
+// Go fields hold zeros; the table prints "-").
+func (g GroupSummary) MarshalJSON() ([]byte, error) {
+	type plain GroupSummary
+	if g.Instances > g.Undecided {
+		return json.Marshal(plain(g))
+	}
+	// The outer fields, nil and omitempty, shadow the embedded ones of the
+	// same JSON name (encoding/json: the less nested field wins); the other
+	// fields keep their order.
+	type none *struct{}
+	return json.Marshal(struct {
+		plain
+		PC          none `json:"p_c,omitempty"`
+		PCCI        none `json:"p_c_ci95,omitempty"`
+		Mean        none `json:"mean_p_star,omitempty"`
+		MeanSE      none `json:"mean_p_star_se,omitempty"`
+		Threshold   none `json:"mean_plus_half,omitempty"`
+		ThresholdCI none `json:"mean_plus_half_ci95,omitempty"`
+	}{plain: plain(g)})
+}
+
 // TheoryPoint is a predicted P(storable | p).
 type TheoryPoint struct {
 	P        int     `json:"p"`
