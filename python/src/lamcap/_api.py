@@ -16,7 +16,7 @@ import numpy as np
 from . import _cli
 from ._results import Instance, Margin, Solve, Sweep, Theory, Threshold, Verification, Version, _from_record
 
-__all__ = ["solve", "threshold", "sweep", "read_records", "theory", "instance", "verify", "margin", "version"]
+__all__ = ["solve", "threshold", "sweep", "merge", "read_records", "theory", "instance", "verify", "margin", "version"]
 
 PathLike = Union[str, os.PathLike]
 
@@ -160,7 +160,9 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     ----------
     d : int
     seeds : int or iterable of int
-        One seed, or several (``range(1, 5)`` is seeds 1..4).
+        One seed, or several (``range(1, 5)`` is seeds 1..4). An int N is
+        seed N alone, not seeds 1..N as in :func:`sweep` (and ``lamcap sweep
+        --seeds N``).
     model, embedding, solver, rows, eps, time_limit : optional
         As for :func:`solve`.
     inputs, targets, layout : optional
@@ -174,7 +176,9 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     Returns
     -------
     list of Threshold
-        One per seed, in order: p*, whether it is certified, t* at p*, solves, seconds.
+        One per seed, in order: p*, whether it is certified, the solver's
+        margin at p* (``margin_at_p_star``, not certified; the certified
+        smallest margin is ``storable_min_margin``), solves, seconds.
 
     Examples
     --------
@@ -210,9 +214,12 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
 
 def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: PathLike = "lamcap-out/sweep", *,
           embedding: Optional[str] = None, kappa: Optional[float] = None, workers: Optional[int] = None,
-          shard: Optional[str] = None, solver: Optional[str] = None, rows: Optional[str] = None,
+          shard: Optional[str] = None, at=None, solver: Optional[str] = None, rows: Optional[str] = None,
           eps: Optional[float] = None, time_limit: Optional[float] = None, progress=True) -> Sweep:
     """Critical sizes over a grid of d, models and seeds, saved in a resumable directory.
+
+    With ``at``, a verdict sweep instead: one certified verdict per (d, model,
+    seed) at a p fixed per model (``lamcap sweep --at``), no p* search.
 
     Every finished instance is appended to ``out/records.jsonl`` the moment it
     finishes. Calling ``sweep`` again with the same grid resumes: finished
@@ -225,13 +232,21 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         Dimensions (``[6, 8, 10]``, ``range(6, 13, 2)``, ``np.arange(6, 13, 2)``
         or lamcap's ``'6:12:2'``).
     seeds : int, range or sequence of consecutive int
-        N means seeds 1..N.
+        N means seeds 1..N, as ``lamcap sweep --seeds N`` (unlike
+        :func:`threshold` and :func:`margin`, where an int N is seed N alone).
     models : str or sequence of str, optional
-        ``'coupled'``, ``'decoupled'`` or both (lamcap's default: both).
+        ``'coupled'``, ``'decoupled'`` or both (lamcap's default: both), or a
+        vocabulary model's full name (``'vocabulary-4-uniform'``).
     out : path
         The sweep directory.
+    at : dict or str, optional
+        A verdict sweep: the p of each model, ``{'coupled': 30, 'decoupled': 28}``
+        (at every d), or per d with ``(d, model)`` keys, ``{(8, 'coupled'): 22}``;
+        or lamcap's ``'coupled=30,decoupled=28'``. The models default to the
+        keys' models. A resume must give the same points.
     embedding, kappa, workers, shard, solver, rows, eps, time_limit : optional
-        As ``lamcap sweep``'s flags.
+        As ``lamcap sweep``'s flags (``shard='K/N'``: one slice of the grid,
+        combined by :func:`merge`).
     progress : bool or callable
         True: a tqdm bar over the grid's units when tqdm is installed, else a
         line per finished unit on stderr; False: nothing; a callable
@@ -240,7 +255,16 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
     Returns
     -------
     Sweep
-        The directory, its ``summary.json`` and its records.
+        The directory, its ``summary.json`` and its records. A verdict sweep
+        has no summary.json: its ``verdicts`` count the verdicts per (d,
+        model), and its records have ``p`` and ``verdict`` (``'storable'``,
+        ``'not-storable'`` or ``'undecided'``) columns.
+
+    Examples
+    --------
+    >>> sw = lamcap.sweep(d=6, seeds=6, at={'coupled': 15, 'decoupled': 13}, out='v')
+    >>> [(g['model'], g['p'], g['storable'], g['not_storable']) for g in sw.verdicts]
+    [('coupled', 15, 4, 2), ('decoupled', 13, 4, 2)]
     """
     if isinstance(seeds, Integral):
         seed_arg = str(int(seeds))
@@ -253,8 +277,11 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         models = [models]
     if isinstance(d, range):
         d = list(d)
+    at_arg = _at_flag(at)
+    if at_arg is not None and models is None and isinstance(at, dict):
+        models = list(dict.fromkeys(k[1] if isinstance(k, tuple) else k for k in at))
     args = ["sweep", "--json", "--out", os.fspath(out), "--seeds", seed_arg]
-    args += _flags(d=d, model=models, embedding=embedding, kappa=kappa, workers=workers, shard=shard)
+    args += _flags(d=d, model=models, embedding=embedding, kappa=kappa, workers=workers, shard=shard, at=at_arg)
     args += _solver_flags(solver, eps, time_limit, rows)
     if not progress:
         args.append("--quiet")
@@ -263,17 +290,82 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         _, stdout, _ = _cli.run(args, on_stderr=bar.stderr_line, env={"LAMCAP_PROGRESS": "lines"})
     finally:
         bar.close()
-    return Sweep(out=Path(out), summary=json.loads(stdout), records=read_records(out))
+    return _sweep_result(out, stdout)
 
 
-def _grid_settings(path: Path) -> dict:
-    """The settings an older record leaves to its directory's grid.json: kappa
-    (absent in a grid means 0) and eps. Empty when there is no readable grid."""
+def _at_flag(at) -> Optional[str]:
+    """sweep's at as lamcap's --at: MODEL=P or D:MODEL=P, comma separated."""
+    if at is None or isinstance(at, str):
+        return at
+    if not isinstance(at, dict) or not at:
+        raise ValueError("at: a dict of model -> p (or (d, model) -> p), or lamcap's 'MODEL=P,...'")
+    parts = []
+    for k, p in at.items():
+        if isinstance(k, tuple):
+            if len(k) != 2:
+                raise ValueError(f"at: key {k!r} is not (d, model)")
+            k = f"{int(k[0])}:{k[1]}"
+        if isinstance(p, bool) or not isinstance(p, Integral):
+            raise ValueError(f"at: p for {k} must be an int, got {p!r}")
+        parts.append(f"{k}={int(p)}")
+    return ",".join(parts)
+
+
+def _sweep_result(out: PathLike, stdout: str) -> Sweep:
+    """The Sweep of a directory from the JSON lamcap sweep or merge printed:
+    summary.json, or a verdict sweep's verdict counts (a list)."""
+    printed = json.loads(stdout)
+    if isinstance(printed, list):
+        return Sweep(out=Path(out), summary={}, records=read_records(out), verdicts=printed)
+    return Sweep(out=Path(out), summary=printed, records=read_records(out))
+
+
+def merge(shards: Sequence[PathLike], out: PathLike = "lamcap-out/merged") -> Sweep:
+    """Combine sweep directories of one grid (its shards, or partial runs) into one.
+
+    ``lamcap merge``: the records and summaries a single run of the grid would
+    have produced are written into ``out``; the shards are read, never changed.
+
+    Parameters
+    ----------
+    shards : sequence of paths
+        Sweep directories of the same grid (``sweep(..., shard='1/2')``, ...).
+    out : path
+        The merged directory (not one of the shards).
+
+    Returns
+    -------
+    Sweep
+        As :func:`sweep` returns it for the whole grid.
+
+    Raises
+    ------
+    ValueError
+        Directories of different grids, records of one unit that disagree, or
+        ``out`` among the shards (lamcap's one-line message).
+    """
+    if isinstance(shards, (str, os.PathLike)):
+        shards = [shards]
+    shards = [os.fspath(s) for s in shards]
+    if not shards:
+        raise ValueError("shards: no sweep directories given")
+    _, stdout, _ = _cli.run(["merge", "--json", "--out", os.fspath(out), *shards])
+    return _sweep_result(out, stdout)
+
+
+def _grid(path: Path) -> dict:
+    """A directory's grid.json; empty when there is no readable grid."""
     try:
         g = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-    if not isinstance(g, dict):
+    return g if isinstance(g, dict) else {}
+
+
+def _grid_settings(g: dict) -> dict:
+    """The settings an older record leaves to its directory's grid.json: kappa
+    (absent in a grid means 0) and eps. Empty when there is no readable grid."""
+    if not g:
         return {}
     fill = {"kappa": float(g.get("kappa", 0.0))}
     if "eps" in g:
@@ -294,8 +386,10 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
     pandas.DataFrame or numpy structured array
         One row per finished instance, columns as in records.jsonl (d, model,
         seed, embedding, p_star, certified, lower, upper, margin_at_p_star,
-        ...), plus ``source`` (the directory). A DataFrame when pandas is
-        installed.
+        ...), plus ``source`` (the directory). The records of a verdict sweep
+        (``sweep(at=...)``, p_star = -1) also have ``p`` and ``verdict``:
+        ``'storable'`` (lower = p), ``'not-storable'`` (upper = p) or
+        ``'undecided'``. A DataFrame when pandas is installed.
     """
     if isinstance(dirs, (str, os.PathLike)):
         dirs = [dirs]
@@ -306,7 +400,10 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
             path = path / "records.jsonl"
         if not path.exists():
             raise ValueError(f"{path}: no such records file (is {d} a sweep directory?)")
-        fill = _grid_settings(path.parent / "grid.json")
+        grid = _grid(path.parent / "grid.json")
+        fill = _grid_settings(grid)
+        # A verdict sweep's points: the p of each (d, model).
+        at = {(a.get("d"), a.get("model")): a.get("p") for a in grid.get("verdict_at") or [] if isinstance(a, dict)}
         for n, line in enumerate(path.read_text().splitlines(), 1):
             if not line.strip():
                 continue
@@ -322,6 +419,8 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
             # with its directory's grid.json settings, as lamcap itself reads it.
             for k, v in fill.items():
                 r.setdefault(k, v)
+            if at:
+                _add_verdict(r, at)
             r["source"] = str(Path(d))
             recs.append(r)
     cols: list[str] = []
@@ -332,6 +431,22 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
     except ImportError:
         return _structured(recs, cols)
     return pd.DataFrame.from_records(recs, columns=cols)
+
+
+def _add_verdict(r: dict, at: dict) -> None:
+    """A verdict sweep's record gets its p and its verdict, read as lamcap
+    reads it: storable when lower = p, not storable when upper = p, else
+    undecided."""
+    p = at.get((r.get("d"), r.get("model")))
+    if p is None:
+        return
+    r["p"] = p
+    if r.get("lower") == p:
+        r["verdict"] = "storable"
+    elif r.get("upper") == p:
+        r["verdict"] = "not-storable"
+    else:
+        r["verdict"] = "undecided"
 
 
 def _structured(recs: list[dict], cols: list[str]) -> np.ndarray:
@@ -494,7 +609,8 @@ def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, I
     ----------
     d, p : int
     seeds : int or iterable of int
-        One seed (a single Margin is returned) or several (a list).
+        One seed (a single Margin is returned) or several (a list). An int N
+        is seed N alone, not seeds 1..N as in :func:`sweep`.
     model, embedding, inputs, targets, layout, solver : optional
         As for :func:`solve`.
     eps : float, optional
