@@ -127,3 +127,35 @@ def test_seeds_semantics_and_margin_docs(tmp_path):
     assert "not a certified" in " ".join(lamcap.Threshold.__doc__.split())
     # The certified smallest margin is a field, the record's.
     assert t.storable_min_margin == t.record["storable_min_margin"] > 0
+
+
+def test_vocabulary_parameters(tmp_path):
+    """vocab= and answers= reach lamcap: model='vocabulary' with vocab=4 is the
+    model 'vocabulary-4-uniform', and the user's words with answer indices
+    (answers=array) give the seeded instance's p*, kappa and verdict."""
+    ref = lamcap.threshold(d=6, seeds=range(1, 4), model="vocabulary-4-uniform", progress=False)
+    got = lamcap.threshold(d=6, seeds=range(1, 4), model="vocabulary", vocab=4, answers="uniform", progress=False)
+    assert [t.p_star for t in got] == [t.p_star for t in ref] and {t.model for t in got} == {"vocabulary-4-uniform"}
+    inst = lamcap.instance(d=6, p=40, seed=1, model="vocabulary", vocab=4)
+    assert inst.metadata["model"] == "vocabulary-4-uniform" and inst.words.shape == (4, 6)
+    (t,) = lamcap.threshold(inputs=inst.X, targets=inst.words, answers=inst.answers, model="vocabulary", progress=False)
+    assert t.certified and t.p_star == ref[0].p_star and t.seed is None
+    p = t.p_star
+    m = lamcap.margin(inputs=inst.X[:p], targets=inst.words, answers=inst.answers[:p], model="vocabulary")
+    assert m.kappa_lower == lamcap.margin(d=6, p=p, seeds=1, model="vocabulary-4-uniform").kappa_lower
+    s = lamcap.solve(inputs=inst.X[:p + 1], targets=inst.words, answers=inst.answers[:p + 1], model="vocabulary")
+    assert s.verdict == "not-storable" and s.certified
+    # verify finds the answers again (lamcap verify has no --answers flag).
+    assert lamcap.verify(s).holds
+    kw = dict(inputs=inst.X[:p + 1], targets=inst.words)
+    assert lamcap.verify(s.certificate, answers=inst.answers[:p + 1], **kw).holds
+    wrong = inst.answers[:p + 1].copy()
+    wrong[0] = (wrong[0] + 1) % 4
+    bad = lamcap.verify(s.certificate, answers=wrong, **kw)  # not the certificate's instance
+    assert not bad.holds and "sha256" in bad.message
+    with pytest.raises(ValueError, match="integer"):
+        lamcap.threshold(inputs=inst.X, targets=inst.words, answers=inst.answers * 1.0, model="vocabulary")
+    sw = lamcap.sweep(d=6, seeds=2, models="vocabulary", vocab=[4, 8], answers=["uniform", "zipf:1"],
+                      out=tmp_path / "voc", workers=1, progress=False)
+    assert {g["model"] for g in sw.groups} == {"vocabulary-4-uniform", "vocabulary-4-zipf1",
+                                               "vocabulary-8-uniform", "vocabulary-8-zipf1"}

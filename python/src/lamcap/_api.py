@@ -71,6 +71,24 @@ def _seed_runs(seeds) -> list[tuple[int, int]]:
     return runs
 
 
+def _vocab_flags(tmp: str, vocab, answers) -> list[str]:
+    """--vocab and --answers of a vocabulary model: answers is a law ('uniform',
+    'balanced', 'zipf:S') or, with the user's inputs and words, an array of p
+    answer indices (saved as .npy)."""
+    out = _flags(vocab=vocab)
+    if answers is None:
+        return out
+    if isinstance(answers, str):
+        return out + ["--answers", answers]
+    a = np.asarray(answers)
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"answers: a law ('uniform', 'balanced', 'zipf:S') or an array of integer "
+                         f"answer indices, got dtype {a.dtype}")
+    path = os.path.join(tmp, "answers.npy")
+    np.save(path, a.astype(np.int64), allow_pickle=False)
+    return out + ["--answers", path]
+
+
 def _solver_flags(solver, eps, time_limit, rows=None) -> list[str]:
     return _flags(solver=solver, rows=rows, eps=eps, time_limit=time_limit)
 
@@ -78,6 +96,7 @@ def _solver_flags(solver, eps, time_limit, rows=None) -> list[str]:
 def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] = None, *,
           model: Optional[str] = None, embedding: Optional[str] = None,
           inputs=None, targets=None, layout: Optional[str] = None,
+          vocab: Optional[int] = None, answers=None,
           formulation: Optional[str] = None, solver: Optional[str] = None, rows: Optional[str] = None,
           eps: Optional[float] = None, time_limit: Optional[float] = None,
           certificate: Optional[PathLike] = None) -> Solve:
@@ -94,6 +113,13 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
         Your own embedding instead (float32 or float64, C or Fortran order),
         p x d (``layout='rows'``, the default) or d x p (``layout='columns'``).
         ``p`` then defaults to all the rows; ``d`` is taken from the arrays.
+    vocab : int, optional
+        With ``model='vocabulary'``: the number V >= 2 of shared answers
+        (words); a full name such as ``'vocabulary-4-uniform'`` needs none.
+    answers : str or array_like of int, optional
+        With ``model='vocabulary'``: the answer law (``'uniform'``,
+        ``'balanced'``, ``'zipf:S'``), or, with your ``inputs``, the p answer
+        indices into ``targets``, which then holds the V words.
     formulation : {'margin', 'feasibility'}, optional
     solver : {'auto', 'simplex', 'ipm', 'highs'}, optional
     rows : {'implicit', 'dense', 'lifted'}, optional
@@ -126,7 +152,7 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
         args = ["solve", "--json", "--arrays", os.path.join(tmp, "arrays")]
         args += _flags(d=d, p=p, seed=seed, model=model, embedding=embedding, formulation=formulation)
-        args += _user_files(tmp, inputs, targets, layout)
+        args += _user_files(tmp, inputs, targets, layout) + _vocab_flags(tmp, vocab, answers)
         args += _solver_flags(solver, eps, time_limit, rows)
         if certificate is not None:
             args += ["--certificate", os.fspath(certificate)]
@@ -135,7 +161,8 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
         res = _from_record(Solve, rec)
         if inputs is not None:
             res.seed = None
-            res._user = (np.array(inputs), np.array(targets), layout)
+            ans = None if answers is None or isinstance(answers, str) else np.array(answers)
+            res._user = (np.array(inputs), np.array(targets), layout, ans)
         a = Path(tmp, "arrays")
         if (a / "W.npy").exists():
             res.W = np.load(a / "W.npy")
@@ -151,7 +178,7 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
 def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
               model: Optional[str] = None, embedding: Optional[str] = None,
               inputs=None, targets=None, layout: Optional[str] = None,
-              start: Optional[int] = None, solver: Optional[str] = None, rows: Optional[str] = None,
+              vocab: Optional[int] = None, answers=None, start: Optional[int] = None, solver: Optional[str] = None, rows: Optional[str] = None,
               eps: Optional[float] = None, time_limit: Optional[float] = None,
               progress=True) -> list[Threshold]:
     """The exact critical size p* of each seed's instance.
@@ -167,6 +194,8 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
         As for :func:`solve`.
     inputs, targets, layout : optional
         Your own embedding (one instance; its prefixes are the nested instances).
+    vocab, answers : optional
+        A vocabulary model's, as for :func:`solve`.
     start : int, optional
         First p tried (default: from the finite-size prediction).
     progress : bool or callable
@@ -193,7 +222,7 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     results: list[Threshold] = []
     try:
         with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
-            user = _user_files(tmp, inputs, targets, layout)
+            user = _user_files(tmp, inputs, targets, layout) + _vocab_flags(tmp, vocab, answers)
             for a, b in runs:
                 args = ["threshold", "--json", "--seeds", f"{a}:{b}"] + _flags(
                     d=d, model=model, embedding=embedding, start=start) + user
@@ -214,7 +243,7 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
 
 def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: PathLike = "lamcap-out/sweep", *,
           embedding: Optional[str] = None, kappa: Optional[float] = None, workers: Optional[int] = None,
-          shard: Optional[str] = None, at=None, solver: Optional[str] = None, rows: Optional[str] = None,
+          shard: Optional[str] = None, at=None, vocab=None, answers=None, solver: Optional[str] = None, rows: Optional[str] = None,
           eps: Optional[float] = None, time_limit: Optional[float] = None, progress=True) -> Sweep:
     """Critical sizes over a grid of d, models and seeds, saved in a resumable directory.
 
@@ -244,6 +273,12 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         (at every d), or per d with ``(d, model)`` keys, ``{(8, 'coupled'): 22}``;
         or lamcap's ``'coupled=30,decoupled=28'``. The models default to the
         keys' models. A resume must give the same points.
+    vocab : int, sequence of int or str, optional
+        With ``'vocabulary'`` in ``models``: the numbers V of shared answers
+        (one model per V and answer law, named ``vocabulary-V-ANSWERS``).
+    answers : str or sequence of str, optional
+        With ``'vocabulary'`` in ``models``: the answer laws (``'uniform'``,
+        ``'balanced'``, ``'zipf:S'``; lamcap's default uniform).
     embedding, kappa, workers, shard, solver, rows, eps, time_limit : optional
         As ``lamcap sweep``'s flags (``shard='K/N'``: one slice of the grid,
         combined by :func:`merge`).
@@ -277,11 +312,14 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         models = [models]
     if isinstance(d, range):
         d = list(d)
+    if isinstance(vocab, range):
+        vocab = list(vocab)
     at_arg = _at_flag(at)
     if at_arg is not None and models is None and isinstance(at, dict):
         models = list(dict.fromkeys(k[1] if isinstance(k, tuple) else k for k in at))
     args = ["sweep", "--json", "--out", os.fspath(out), "--seeds", seed_arg]
-    args += _flags(d=d, model=models, embedding=embedding, kappa=kappa, workers=workers, shard=shard, at=at_arg)
+    args += _flags(d=d, model=models, embedding=embedding, kappa=kappa, workers=workers, shard=shard, at=at_arg,
+                   vocab=vocab, answers=answers)
     args += _solver_flags(solver, eps, time_limit, rows)
     if not progress:
         args.append("--quiet")
@@ -502,8 +540,11 @@ def theory(d: Union[int, Sequence[int]] = (8, 16, 32, 64, 128), kappa: Optional[
 
 
 def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] = None, *,
-             model: Optional[str] = None, embedding: Optional[str] = None) -> Instance:
+             model: Optional[str] = None, embedding: Optional[str] = None,
+             vocab: Optional[int] = None, answers: Optional[str] = None) -> Instance:
     """The vectors of one instance, exactly those lamcap solves.
+
+    ``vocab`` and ``answers`` (a law) are a vocabulary model's, as for :func:`solve`.
 
     Returns
     -------
@@ -521,7 +562,8 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
     """
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
         out = os.path.join(tmp, "instance")
-        _cli.run(["instance", "-o", out] + _flags(d=d, p=p, seed=seed, model=model, embedding=embedding))
+        _cli.run(["instance", "-o", out] + _flags(d=d, p=p, seed=seed, model=model, embedding=embedding,
+                                                  vocab=vocab, answers=answers))
         X = np.load(os.path.join(out, "X.npy"))
         Y = np.load(os.path.join(out, "Y.npy"))
         meta = json.loads(Path(out, "metadata.json").read_text())
@@ -540,7 +582,7 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
 
 
 def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = None,
-           inputs=None, targets=None) -> Verification:
+           inputs=None, targets=None, answers=None) -> Verification:
     """Re-check a certificate from the instance data, without a solver.
 
     Parameters
@@ -554,6 +596,10 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
         The user's arrays of a certificate made with ``solve(inputs=, targets=)``
         (taken from the Solve result when one is given), in the layout the
         certificate names.
+    answers : array_like of int, optional
+        The answer indices of a vocabulary certificate made with
+        ``solve(inputs=, targets=, answers=)`` (taken from the Solve result
+        when one is given); lamcap checks them against the certificate's SHA-256.
 
     Returns
     -------
@@ -569,9 +615,25 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
         if certificate.certificate is None:
             raise ValueError(f"the verdict is {certificate.verdict}: it has no certificate to verify")
         if certificate._user is not None and inputs is None:
-            inputs, targets, _ = certificate._user
+            inputs, targets, _, user_answers = certificate._user
+            if answers is None:
+                answers = user_answers
         certificate = certificate.certificate
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
+        if isinstance(answers, str):
+            raise ValueError("answers: verify takes the answer indices (an array), not a law")
+        if answers is not None:
+            # lamcap verify has no --answers: the certificate names the answers
+            # file by path, so a copy of it names the saved answers instead.
+            if not isinstance(certificate, dict):
+                try:
+                    certificate = json.loads(Path(certificate).read_text())
+                except (OSError, ValueError) as e:
+                    raise ValueError(f"{certificate}: not a readable certificate ({e})") from None
+            inst = certificate.get("instance") if isinstance(certificate, dict) else None
+            if not isinstance(inst, dict) or "answers" not in inst:
+                raise ValueError("answers: the certificate is not one of the user's vocabulary arrays")
+            certificate = dict(certificate, instance=dict(inst, answers=_vocab_flags(tmp, None, answers)[-1]))
         if isinstance(certificate, dict):
             path = os.path.join(tmp, "certificate.json")
             Path(path).write_text(json.dumps(certificate))
@@ -602,6 +664,7 @@ def _eps_of(msg: str) -> Optional[float]:
 def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
            model: Optional[str] = None, embedding: Optional[str] = None,
            inputs=None, targets=None, layout: Optional[str] = None,
+           vocab: Optional[int] = None, answers=None,
            solver: Optional[str] = None, eps: Optional[float] = None):
     """The max-margin memory's kappa* = d / |W*|_F (minimum-norm QP), certified.
 
@@ -611,7 +674,7 @@ def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, I
     seeds : int or iterable of int
         One seed (a single Margin is returned) or several (a list). An int N
         is seed N alone, not seeds 1..N as in :func:`sweep`.
-    model, embedding, inputs, targets, layout, solver : optional
+    model, embedding, inputs, targets, layout, vocab, answers, solver : optional
         As for :func:`solve`.
     eps : float, optional
 
@@ -624,7 +687,7 @@ def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, I
     runs = _seed_runs(seeds)[:1] if inputs is not None else _seed_runs(seeds)
     res: list[Margin] = []
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
-        user = _user_files(tmp, inputs, targets, layout)
+        user = _user_files(tmp, inputs, targets, layout) + _vocab_flags(tmp, vocab, answers)
         for a, b in runs:
             args = ["margin", "--json", "--seeds", f"{a}:{b}"] + _flags(
                 d=d, p=p, model=model, embedding=embedding, solver=solver, eps=eps) + user
