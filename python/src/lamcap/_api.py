@@ -178,7 +178,8 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
 def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
               model: Optional[str] = None, embedding: Optional[str] = None,
               inputs=None, targets=None, layout: Optional[str] = None,
-              vocab: Optional[int] = None, answers=None, start: Optional[int] = None, solver: Optional[str] = None, rows: Optional[str] = None,
+              vocab: Optional[int] = None, answers=None,
+              start: Optional[int] = None, solver: Optional[str] = None, rows: Optional[str] = None,
               eps: Optional[float] = None, time_limit: Optional[float] = None,
               progress=True) -> list[Threshold]:
     """The exact critical size p* of each seed's instance.
@@ -243,7 +244,8 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
 
 def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: PathLike = "lamcap-out/sweep", *,
           embedding: Optional[str] = None, kappa: Optional[float] = None, workers: Optional[int] = None,
-          shard: Optional[str] = None, at=None, vocab=None, answers=None, solver: Optional[str] = None, rows: Optional[str] = None,
+          shard: Optional[str] = None, at=None, vocab=None, answers=None,
+          solver: Optional[str] = None, rows: Optional[str] = None,
           eps: Optional[float] = None, time_limit: Optional[float] = None, progress=True) -> Sweep:
     """Critical sizes over a grid of d, models and seeds, saved in a resumable directory.
 
