@@ -15,13 +15,13 @@ Errors: ValueError for bad input (lamcap's exit status 2), RuntimeError for
 failures (exit status 1), each with lamcap's one-line message.
 """
 
-from ._api import instance, margin, read_records, solve, sweep, theory, threshold, verify, version
+from ._api import instance, margin, merge, read_records, solve, sweep, theory, threshold, verify, version
 from ._cli import binary
 from ._results import Instance, Margin, Solve, Sweep, Theory, Threshold, Verification, Version
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "solve", "threshold", "sweep", "read_records", "theory", "instance", "verify", "margin", "version",
+    "solve", "threshold", "sweep", "merge", "read_records", "theory", "instance", "verify", "margin", "version",
     "binary", "Solve", "Threshold", "Sweep", "Theory", "Instance", "Verification", "Margin", "Version",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 from . import _cli
 from ._results import Instance, Margin, Solve, Sweep, Theory, Threshold, Verification, Version, _from_record
 
-__all__ = ["solve", "threshold", "sweep", "read_records", "theory", "instance", "verify", "margin", "version"]
+__all__ = ["solve", "threshold", "sweep", "merge", "read_records", "theory", "instance", "verify", "margin", "version"]
 
 PathLike = Union[str, os.PathLike]
 
@@ -71,6 +71,24 @@ def _seed_runs(seeds) -> list[tuple[int, int]]:
     return runs
 
 
+def _vocab_flags(tmp: str, vocab, answers) -> list[str]:
+    """--vocab and --answers of a vocabulary model: answers is a law ('uniform',
+    'balanced', 'zipf:S') or, with the user's inputs and words, an array of p
+    answer indices (saved as .npy)."""
+    out = _flags(vocab=vocab)
+    if answers is None:
+        return out
+    if isinstance(answers, str):
+        return out + ["--answers", answers]
+    a = np.asarray(answers)
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"answers: a law ('uniform', 'balanced', 'zipf:S') or an array of integer "
+                         f"answer indices, got dtype {a.dtype}")
+    path = os.path.join(tmp, "answers.npy")
+    np.save(path, a.astype(np.int64), allow_pickle=False)
+    return out + ["--answers", path]
+
+
 def _solver_flags(solver, eps, time_limit, rows=None) -> list[str]:
     return _flags(solver=solver, rows=rows, eps=eps, time_limit=time_limit)
 
@@ -78,6 +96,7 @@ def _solver_flags(solver, eps, time_limit, rows=None) -> list[str]:
 def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] = None, *,
           model: Optional[str] = None, embedding: Optional[str] = None,
           inputs=None, targets=None, layout: Optional[str] = None,
+          vocab: Optional[int] = None, answers=None,
           formulation: Optional[str] = None, solver: Optional[str] = None, rows: Optional[str] = None,
           eps: Optional[float] = None, time_limit: Optional[float] = None,
           certificate: Optional[PathLike] = None) -> Solve:
@@ -94,6 +113,13 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
         Your own embedding instead (float32 or float64, C or Fortran order),
         p x d (``layout='rows'``, the default) or d x p (``layout='columns'``).
         ``p`` then defaults to all the rows; ``d`` is taken from the arrays.
+    vocab : int, optional
+        With ``model='vocabulary'``: the number V >= 2 of shared answers
+        (words); a full name such as ``'vocabulary-4-uniform'`` needs none.
+    answers : str or array_like of int, optional
+        With ``model='vocabulary'``: the answer law (``'uniform'``,
+        ``'balanced'``, ``'zipf:S'``), or, with your ``inputs``, the p answer
+        indices into ``targets``, which then holds the V words.
     formulation : {'margin', 'feasibility'}, optional
     solver : {'auto', 'simplex', 'ipm', 'highs'}, optional
     rows : {'implicit', 'dense', 'lifted'}, optional
@@ -126,7 +152,7 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
         args = ["solve", "--json", "--arrays", os.path.join(tmp, "arrays")]
         args += _flags(d=d, p=p, seed=seed, model=model, embedding=embedding, formulation=formulation)
-        args += _user_files(tmp, inputs, targets, layout)
+        args += _user_files(tmp, inputs, targets, layout) + _vocab_flags(tmp, vocab, answers)
         args += _solver_flags(solver, eps, time_limit, rows)
         if certificate is not None:
             args += ["--certificate", os.fspath(certificate)]
@@ -135,7 +161,8 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
         res = _from_record(Solve, rec)
         if inputs is not None:
             res.seed = None
-            res._user = (np.array(inputs), np.array(targets), layout)
+            ans = None if answers is None or isinstance(answers, str) else np.array(answers)
+            res._user = (np.array(inputs), np.array(targets), layout, ans)
         a = Path(tmp, "arrays")
         if (a / "W.npy").exists():
             res.W = np.load(a / "W.npy")
@@ -151,6 +178,7 @@ def solve(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] 
 def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
               model: Optional[str] = None, embedding: Optional[str] = None,
               inputs=None, targets=None, layout: Optional[str] = None,
+              vocab: Optional[int] = None, answers=None,
               start: Optional[int] = None, solver: Optional[str] = None, rows: Optional[str] = None,
               eps: Optional[float] = None, time_limit: Optional[float] = None,
               progress=True) -> list[Threshold]:
@@ -160,11 +188,15 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     ----------
     d : int
     seeds : int or iterable of int
-        One seed, or several (``range(1, 5)`` is seeds 1..4).
+        One seed, or several (``range(1, 5)`` is seeds 1..4). An int N is
+        seed N alone, not seeds 1..N as in :func:`sweep` (and ``lamcap sweep
+        --seeds N``).
     model, embedding, solver, rows, eps, time_limit : optional
         As for :func:`solve`.
     inputs, targets, layout : optional
         Your own embedding (one instance; its prefixes are the nested instances).
+    vocab, answers : optional
+        A vocabulary model's, as for :func:`solve`.
     start : int, optional
         First p tried (default: from the finite-size prediction).
     progress : bool or callable
@@ -174,7 +206,9 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     Returns
     -------
     list of Threshold
-        One per seed, in order: p*, whether it is certified, t* at p*, solves, seconds.
+        One per seed, in order: p*, whether it is certified, the solver's
+        margin at p* (``margin_at_p_star``, not certified; the certified
+        smallest margin is ``storable_min_margin``), solves, seconds.
 
     Examples
     --------
@@ -189,7 +223,7 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
     results: list[Threshold] = []
     try:
         with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
-            user = _user_files(tmp, inputs, targets, layout)
+            user = _user_files(tmp, inputs, targets, layout) + _vocab_flags(tmp, vocab, answers)
             for a, b in runs:
                 args = ["threshold", "--json", "--seeds", f"{a}:{b}"] + _flags(
                     d=d, model=model, embedding=embedding, start=start) + user
@@ -210,9 +244,13 @@ def threshold(d: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
 
 def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: PathLike = "lamcap-out/sweep", *,
           embedding: Optional[str] = None, kappa: Optional[float] = None, workers: Optional[int] = None,
-          shard: Optional[str] = None, solver: Optional[str] = None, rows: Optional[str] = None,
+          shard: Optional[str] = None, at=None, vocab=None, answers=None,
+          solver: Optional[str] = None, rows: Optional[str] = None,
           eps: Optional[float] = None, time_limit: Optional[float] = None, progress=True) -> Sweep:
     """Critical sizes over a grid of d, models and seeds, saved in a resumable directory.
+
+    With ``at``, a verdict sweep instead: one certified verdict per (d, model,
+    seed) at a p fixed per model (``lamcap sweep --at``), no p* search.
 
     Every finished instance is appended to ``out/records.jsonl`` the moment it
     finishes. Calling ``sweep`` again with the same grid resumes: finished
@@ -225,13 +263,27 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         Dimensions (``[6, 8, 10]``, ``range(6, 13, 2)``, ``np.arange(6, 13, 2)``
         or lamcap's ``'6:12:2'``).
     seeds : int, range or sequence of consecutive int
-        N means seeds 1..N.
+        N means seeds 1..N, as ``lamcap sweep --seeds N`` (unlike
+        :func:`threshold` and :func:`margin`, where an int N is seed N alone).
     models : str or sequence of str, optional
-        ``'coupled'``, ``'decoupled'`` or both (lamcap's default: both).
+        ``'coupled'``, ``'decoupled'`` or both (lamcap's default: both), or a
+        vocabulary model's full name (``'vocabulary-4-uniform'``).
     out : path
         The sweep directory.
+    at : dict or str, optional
+        A verdict sweep: the p of each model, ``{'coupled': 30, 'decoupled': 28}``
+        (at every d), or per d with ``(d, model)`` keys, ``{(8, 'coupled'): 22}``;
+        or lamcap's ``'coupled=30,decoupled=28'``. The models default to the
+        keys' models. A resume must give the same points.
+    vocab : int, sequence of int or str, optional
+        With ``'vocabulary'`` in ``models``: the numbers V of shared answers
+        (one model per V and answer law, named ``vocabulary-V-ANSWERS``).
+    answers : str or sequence of str, optional
+        With ``'vocabulary'`` in ``models``: the answer laws (``'uniform'``,
+        ``'balanced'``, ``'zipf:S'``; lamcap's default uniform).
     embedding, kappa, workers, shard, solver, rows, eps, time_limit : optional
-        As ``lamcap sweep``'s flags.
+        As ``lamcap sweep``'s flags (``shard='K/N'``: one slice of the grid,
+        combined by :func:`merge`).
     progress : bool or callable
         True: a tqdm bar over the grid's units when tqdm is installed, else a
         line per finished unit on stderr; False: nothing; a callable
@@ -240,7 +292,16 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
     Returns
     -------
     Sweep
-        The directory, its ``summary.json`` and its records.
+        The directory, its ``summary.json`` and its records. A verdict sweep
+        has no summary.json: its ``verdicts`` count the verdicts per (d,
+        model), and its records have ``p`` and ``verdict`` (``'storable'``,
+        ``'not-storable'`` or ``'undecided'``) columns.
+
+    Examples
+    --------
+    >>> sw = lamcap.sweep(d=6, seeds=6, at={'coupled': 15, 'decoupled': 13}, out='v')
+    >>> [(g['model'], g['p'], g['storable'], g['not_storable']) for g in sw.verdicts]
+    [('coupled', 15, 4, 2), ('decoupled', 13, 4, 2)]
     """
     if isinstance(seeds, Integral):
         seed_arg = str(int(seeds))
@@ -253,8 +314,14 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         models = [models]
     if isinstance(d, range):
         d = list(d)
+    if isinstance(vocab, range):
+        vocab = list(vocab)
+    at_arg = _at_flag(at)
+    if at_arg is not None and models is None and isinstance(at, dict):
+        models = list(dict.fromkeys(k[1] if isinstance(k, tuple) else k for k in at))
     args = ["sweep", "--json", "--out", os.fspath(out), "--seeds", seed_arg]
-    args += _flags(d=d, model=models, embedding=embedding, kappa=kappa, workers=workers, shard=shard)
+    args += _flags(d=d, model=models, embedding=embedding, kappa=kappa, workers=workers, shard=shard, at=at_arg,
+                   vocab=vocab, answers=answers)
     args += _solver_flags(solver, eps, time_limit, rows)
     if not progress:
         args.append("--quiet")
@@ -263,17 +330,82 @@ def sweep(d, seeds: Union[int, range, Sequence[int]] = 20, models=None, out: Pat
         _, stdout, _ = _cli.run(args, on_stderr=bar.stderr_line, env={"LAMCAP_PROGRESS": "lines"})
     finally:
         bar.close()
-    return Sweep(out=Path(out), summary=json.loads(stdout), records=read_records(out))
+    return _sweep_result(out, stdout)
 
 
-def _grid_settings(path: Path) -> dict:
-    """The settings an older record leaves to its directory's grid.json: kappa
-    (absent in a grid means 0) and eps. Empty when there is no readable grid."""
+def _at_flag(at) -> Optional[str]:
+    """sweep's at as lamcap's --at: MODEL=P or D:MODEL=P, comma separated."""
+    if at is None or isinstance(at, str):
+        return at
+    if not isinstance(at, dict) or not at:
+        raise ValueError("at: a dict of model -> p (or (d, model) -> p), or lamcap's 'MODEL=P,...'")
+    parts = []
+    for k, p in at.items():
+        if isinstance(k, tuple):
+            if len(k) != 2:
+                raise ValueError(f"at: key {k!r} is not (d, model)")
+            k = f"{int(k[0])}:{k[1]}"
+        if isinstance(p, bool) or not isinstance(p, Integral):
+            raise ValueError(f"at: p for {k} must be an int, got {p!r}")
+        parts.append(f"{k}={int(p)}")
+    return ",".join(parts)
+
+
+def _sweep_result(out: PathLike, stdout: str) -> Sweep:
+    """The Sweep of a directory from the JSON lamcap sweep or merge printed:
+    summary.json, or a verdict sweep's verdict counts (a list)."""
+    printed = json.loads(stdout)
+    if isinstance(printed, list):
+        return Sweep(out=Path(out), summary={}, records=read_records(out), verdicts=printed)
+    return Sweep(out=Path(out), summary=printed, records=read_records(out))
+
+
+def merge(shards: Sequence[PathLike], out: PathLike = "lamcap-out/merged") -> Sweep:
+    """Combine sweep directories of one grid (its shards, or partial runs) into one.
+
+    ``lamcap merge``: the records and summaries a single run of the grid would
+    have produced are written into ``out``; the shards are read, never changed.
+
+    Parameters
+    ----------
+    shards : sequence of paths
+        Sweep directories of the same grid (``sweep(..., shard='1/2')``, ...).
+    out : path
+        The merged directory (not one of the shards).
+
+    Returns
+    -------
+    Sweep
+        As :func:`sweep` returns it for the whole grid.
+
+    Raises
+    ------
+    ValueError
+        Directories of different grids, records of one unit that disagree, or
+        ``out`` among the shards (lamcap's one-line message).
+    """
+    if isinstance(shards, (str, os.PathLike)):
+        shards = [shards]
+    shards = [os.fspath(s) for s in shards]
+    if not shards:
+        raise ValueError("shards: no sweep directories given")
+    _, stdout, _ = _cli.run(["merge", "--json", "--out", os.fspath(out), *shards])
+    return _sweep_result(out, stdout)
+
+
+def _grid(path: Path) -> dict:
+    """A directory's grid.json; empty when there is no readable grid."""
     try:
         g = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-    if not isinstance(g, dict):
+    return g if isinstance(g, dict) else {}
+
+
+def _grid_settings(g: dict) -> dict:
+    """The settings an older record leaves to its directory's grid.json: kappa
+    (absent in a grid means 0) and eps. Empty when there is no readable grid."""
+    if not g:
         return {}
     fill = {"kappa": float(g.get("kappa", 0.0))}
     if "eps" in g:
@@ -294,8 +426,10 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
     pandas.DataFrame or numpy structured array
         One row per finished instance, columns as in records.jsonl (d, model,
         seed, embedding, p_star, certified, lower, upper, margin_at_p_star,
-        ...), plus ``source`` (the directory). A DataFrame when pandas is
-        installed.
+        ...), plus ``source`` (the directory). The records of a verdict sweep
+        (``sweep(at=...)``, p_star = -1) also have ``p`` and ``verdict``:
+        ``'storable'`` (lower = p), ``'not-storable'`` (upper = p) or
+        ``'undecided'``. A DataFrame when pandas is installed.
     """
     if isinstance(dirs, (str, os.PathLike)):
         dirs = [dirs]
@@ -306,7 +440,10 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
             path = path / "records.jsonl"
         if not path.exists():
             raise ValueError(f"{path}: no such records file (is {d} a sweep directory?)")
-        fill = _grid_settings(path.parent / "grid.json")
+        grid = _grid(path.parent / "grid.json")
+        fill = _grid_settings(grid)
+        # A verdict sweep's points: the p of each (d, model).
+        at = {(a.get("d"), a.get("model")): a.get("p") for a in grid.get("verdict_at") or [] if isinstance(a, dict)}
         for n, line in enumerate(path.read_text().splitlines(), 1):
             if not line.strip():
                 continue
@@ -322,6 +459,8 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
             # with its directory's grid.json settings, as lamcap itself reads it.
             for k, v in fill.items():
                 r.setdefault(k, v)
+            if at:
+                _add_verdict(r, at)
             r["source"] = str(Path(d))
             recs.append(r)
     cols: list[str] = []
@@ -332,6 +471,22 @@ def read_records(dirs: Union[PathLike, Sequence[PathLike]]):
     except ImportError:
         return _structured(recs, cols)
     return pd.DataFrame.from_records(recs, columns=cols)
+
+
+def _add_verdict(r: dict, at: dict) -> None:
+    """A verdict sweep's record gets its p and its verdict, read as lamcap
+    reads it: storable when lower = p, not storable when upper = p, else
+    undecided."""
+    p = at.get((r.get("d"), r.get("model")))
+    if p is None:
+        return
+    r["p"] = p
+    if r.get("lower") == p:
+        r["verdict"] = "storable"
+    elif r.get("upper") == p:
+        r["verdict"] = "not-storable"
+    else:
+        r["verdict"] = "undecided"
 
 
 def _structured(recs: list[dict], cols: list[str]) -> np.ndarray:
@@ -387,8 +542,11 @@ def theory(d: Union[int, Sequence[int]] = (8, 16, 32, 64, 128), kappa: Optional[
 
 
 def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[int] = None, *,
-             model: Optional[str] = None, embedding: Optional[str] = None) -> Instance:
+             model: Optional[str] = None, embedding: Optional[str] = None,
+             vocab: Optional[int] = None, answers: Optional[str] = None) -> Instance:
     """The vectors of one instance, exactly those lamcap solves.
+
+    ``vocab`` and ``answers`` (a law) are a vocabulary model's, as for :func:`solve`.
 
     Returns
     -------
@@ -406,7 +564,8 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
     """
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
         out = os.path.join(tmp, "instance")
-        _cli.run(["instance", "-o", out] + _flags(d=d, p=p, seed=seed, model=model, embedding=embedding))
+        _cli.run(["instance", "-o", out] + _flags(d=d, p=p, seed=seed, model=model, embedding=embedding,
+                                                  vocab=vocab, answers=answers))
         X = np.load(os.path.join(out, "X.npy"))
         Y = np.load(os.path.join(out, "Y.npy"))
         meta = json.loads(Path(out, "metadata.json").read_text())
@@ -425,7 +584,7 @@ def instance(d: Optional[int] = None, p: Optional[int] = None, seed: Optional[in
 
 
 def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = None,
-           inputs=None, targets=None) -> Verification:
+           inputs=None, targets=None, answers=None) -> Verification:
     """Re-check a certificate from the instance data, without a solver.
 
     Parameters
@@ -439,6 +598,10 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
         The user's arrays of a certificate made with ``solve(inputs=, targets=)``
         (taken from the Solve result when one is given), in the layout the
         certificate names.
+    answers : array_like of int, optional
+        The answer indices of a vocabulary certificate made with
+        ``solve(inputs=, targets=, answers=)`` (taken from the Solve result
+        when one is given); lamcap checks them against the certificate's SHA-256.
 
     Returns
     -------
@@ -454,9 +617,25 @@ def verify(certificate: Union[PathLike, dict, Solve], *, eps: Optional[float] = 
         if certificate.certificate is None:
             raise ValueError(f"the verdict is {certificate.verdict}: it has no certificate to verify")
         if certificate._user is not None and inputs is None:
-            inputs, targets, _ = certificate._user
+            inputs, targets, _, user_answers = certificate._user
+            if answers is None:
+                answers = user_answers
         certificate = certificate.certificate
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
+        if isinstance(answers, str):
+            raise ValueError("answers: verify takes the answer indices (an array), not a law")
+        if answers is not None:
+            # lamcap verify has no --answers: the certificate names the answers
+            # file by path, so a copy of it names the saved answers instead.
+            if not isinstance(certificate, dict):
+                try:
+                    certificate = json.loads(Path(certificate).read_text())
+                except (OSError, ValueError) as e:
+                    raise ValueError(f"{certificate}: not a readable certificate ({e})") from None
+            inst = certificate.get("instance") if isinstance(certificate, dict) else None
+            if not isinstance(inst, dict) or "answers" not in inst:
+                raise ValueError("answers: the certificate is not one of the user's vocabulary arrays")
+            certificate = dict(certificate, instance=dict(inst, answers=_vocab_flags(tmp, None, answers)[-1]))
         if isinstance(certificate, dict):
             path = os.path.join(tmp, "certificate.json")
             Path(path).write_text(json.dumps(certificate))
@@ -487,6 +666,7 @@ def _eps_of(msg: str) -> Optional[float]:
 def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, Iterable[int]] = 1, *,
            model: Optional[str] = None, embedding: Optional[str] = None,
            inputs=None, targets=None, layout: Optional[str] = None,
+           vocab: Optional[int] = None, answers=None,
            solver: Optional[str] = None, eps: Optional[float] = None):
     """The max-margin memory's kappa* = d / |W*|_F (minimum-norm QP), certified.
 
@@ -494,8 +674,9 @@ def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, I
     ----------
     d, p : int
     seeds : int or iterable of int
-        One seed (a single Margin is returned) or several (a list).
-    model, embedding, inputs, targets, layout, solver : optional
+        One seed (a single Margin is returned) or several (a list). An int N
+        is seed N alone, not seeds 1..N as in :func:`sweep`.
+    model, embedding, inputs, targets, layout, vocab, answers, solver : optional
         As for :func:`solve`.
     eps : float, optional
 
@@ -508,7 +689,7 @@ def margin(d: Optional[int] = None, p: Optional[int] = None, seeds: Union[int, I
     runs = _seed_runs(seeds)[:1] if inputs is not None else _seed_runs(seeds)
     res: list[Margin] = []
     with tempfile.TemporaryDirectory(prefix="lamcap-") as tmp:
-        user = _user_files(tmp, inputs, targets, layout)
+        user = _user_files(tmp, inputs, targets, layout) + _vocab_flags(tmp, vocab, answers)
         for a, b in runs:
             args = ["margin", "--json", "--seeds", f"{a}:{b}"] + _flags(
                 d=d, p=p, model=model, embedding=embedding, solver=solver, eps=eps) + user

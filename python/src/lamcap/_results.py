@@ -104,6 +104,13 @@ class Threshold:
     ``p_star`` is certified when p* has a certified storable verdict and p*+1
     a certified not-storable one; otherwise ``certified`` is False and
     ``lower``/``upper`` bracket what is known.
+
+    ``margin_at_p_star`` is the solver's margin t at p*, not a certified
+    value: the optimal t* for the simplex and HiGHS, but for the
+    interior-point method's sign-only verdicts the t of the first certified
+    iterate, only a lower bound on t*. The certified smallest margin of the
+    storable W at p* is ``storable_min_margin`` (recomputed from the
+    certificate, outside the solver).
     """
 
     d: int
@@ -115,6 +122,7 @@ class Threshold:
     lower: int = 0
     upper: int = 0
     margin_at_p_star: float = float("nan")
+    storable_min_margin: float = float("nan")
     residual_at_p_star_plus_1: float = float("nan")
     solves: int = 0
     undecided_verdicts: int = 0
@@ -254,15 +262,25 @@ class Sweep:
         ``summary.json``: per (d, model) group p_c with its interval, the
         feasibility curve, and the grid.
     records : DataFrame or structured ndarray
-        One row per finished instance (``read_records(out)``).
+        One row per finished instance (``read_records(out)``); a verdict
+        sweep's have ``p`` and ``verdict`` columns.
+    verdicts : list of dict or None
+        A verdict sweep's (``sweep(at=...)``) counts per (d, model): p,
+        storable, not_storable, undecided, storable_fraction with its exact
+        95% interval. None for a p* sweep; a verdict sweep's summary is empty
+        (lamcap writes no summary.json for it).
     """
 
     out: Path
     summary: dict
     records: Any
+    verdicts: Optional[list] = None
 
     @property
     def groups(self) -> list:
+        """summary.json's groups, or a verdict sweep's verdict counts."""
+        if self.verdicts is not None:
+            return self.verdicts
         return self.summary.get("groups", [])
 
     def __repr__(self):
