@@ -6,6 +6,7 @@ require (
 	github.com/lanl/highs v1.0.0
 	github.com/sbinet/npyio v0.6.0
 	github.com/spf13/pflag v1.1.0
+	golang.org/x/sys v0.35.0
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/netlib v0.0.0-20190313105609-8cb42192e0e0
 	gonum.org/v1/plot v0.17.0

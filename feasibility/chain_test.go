@@ -125,6 +125,7 @@ func TestVerdictsIndependentOfScaleAndSolver(t *testing.T) {
 	if os.Getenv("LAMCAP_CHECK_LARGE") != "" {
 		scales = []float64{1e-150, 1e-3, 1, 1e150}
 	}
+	var certified int
 	for _, c := range []struct {
 		d   int
 		dup float64
@@ -148,10 +149,18 @@ func TestVerdictsIndependentOfScaleAndSolver(t *testing.T) {
 				pstar[th.PStar] = append(pstar[th.PStar], what)
 			}
 		}
-		if len(pstar) != 1 {
+		if len(pstar) > 1 {
 			t.Errorf("different certified p*: %v", pstar)
 		}
+		certified += len(pstar)
 		t.Logf("p*: %v", pstar)
+	}
+	// Undecided is an allowed answer for one d, and with some BLAS kernels it
+	// is every answer at d = 6 (t* ~ 1e-10 of the scale: all 9 searches
+	// undecided with OpenBLAS's SkylakeX kernels, certified with its Haswell
+	// and Prescott ones); a test with no certified answer at all tests nothing.
+	if certified == 0 {
+		t.Error("no search certified a p*")
 	}
 }
 

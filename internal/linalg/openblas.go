@@ -14,10 +14,13 @@ extern void spotrf_(const char *uplo, const int *n, float *a, const int *lda, in
 extern void spotrs_(const char *uplo, const int *n, const int *nrhs, const float *a, const int *lda, float *b, const int *ldb, int *info);
 extern void openblas_set_num_threads(int n);
 extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
 */
 import "C"
 
 import (
+	"os"
+	"syscall"
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
@@ -103,3 +106,26 @@ func (openblas) potrs32(n int, l []float32, lda int, b []float32) {
 func (openblas) setThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
 
 func (openblas) version() string { return C.GoString(C.openblas_get_config()) }
+
+// loadedCore is the name of the kernels OpenBLAS chose when it loaded, e.g.
+// "Haswell", "SkylakeX" or, for a CPU it does not know, "Prescott".
+func loadedCore() string { return C.GoString(C.openblas_get_corename()) }
+
+// ReexecForCore replaces the process by itself with OPENBLAS_CORETYPE set to
+// CoreFix's kernels when CoreFix names some, and returns nil without doing
+// anything otherwise. OpenBLAS picks its kernels once, as the library loads
+// (before any Go code runs), so the choice can only be changed by starting
+// again. The arguments and the rest of the environment are kept; the new
+// process sees OPENBLAS_CORETYPE set and does not start again. A failed exec
+// is returned and the process goes on with the kernels it has.
+func ReexecForCore() error {
+	core := CoreFix()
+	if core == "" {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return syscall.Exec(exe, os.Args, append(os.Environ(), "OPENBLAS_CORETYPE="+core))
+}

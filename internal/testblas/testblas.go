@@ -21,6 +21,9 @@ import (
 // runs the multithreaded paths), and leaves the default when benchmarks run,
 // which time the machine as users run it.
 func Setup() {
+	// The kernels this CPU supports, as the lamcap command loads them
+	// (linalg.ReexecForCore: the test binary starts again once).
+	_ = linalg.ReexecForCore()
 	if !flag.Parsed() {
 		flag.Parse()
 	}
