@@ -129,7 +129,8 @@ func Share(workers int) int {
 }
 
 // Version describes the backend in use, its kernels and threads, e.g.
-// "OpenBLAS 0.3.21 (SkylakeX kernels), 2 thread(s)" or "gonum (pure Go)"; Config has the library's full build line.
+// "OpenBLAS 0.3.21 (SkylakeX kernels), 2 thread(s)" or "gonum (pure Go)";
+// Config has the library's full build line.
 func Version() string {
 	if Current() == OpenBLAS {
 		f := strings.Fields(native.version())

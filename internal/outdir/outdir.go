@@ -134,21 +134,16 @@ func Check(dir string, names []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	var foreign []string
+	var foreign []fs.DirEntry
 	for _, e := range all {
 		if !strings.HasPrefix(e.Name(), stagingPrefix) {
-			foreign = append(foreign, e.Name())
+			foreign = append(foreign, e)
 		}
 	}
-	if len(foreign) > 0 && !isLamcapOutput(dir) {
-		return refusef("%s holds files lamcap did not write (%s...); give a new or empty directory", dir, strings.Join(foreign[:min(3, len(foreign))], ", "))
+	if err := refuseForeign(dir, foreign); err != nil {
+		return err
 	}
-	for _, name := range names {
-		if err := atomicfile.CheckTarget(filepath.Join(dir, name)); err != nil {
-			return refusef("%v (nothing in %s was changed)", err, dir)
-		}
-	}
-	return nil
+	return checkNames(dir, nil, names)
 }
 
 // checkNames refuses a final name of files or stale in dir that holds
@@ -196,14 +191,20 @@ func prepareOutputDir(dir string) (bool, error) {
 		}
 		entries = append(entries, e)
 	}
+	return false, refuseForeign(dir, entries)
+}
+
+// refuseForeign refuses dir when it holds entries (staging directories left
+// out) and is not lamcap's own output.
+func refuseForeign(dir string, entries []fs.DirEntry) error {
 	if len(entries) == 0 || isLamcapOutput(dir) {
-		return false, nil
+		return nil
 	}
 	var names []string
 	for _, e := range entries[:min(3, len(entries))] {
 		names = append(names, e.Name())
 	}
-	return false, refusef("%s holds files lamcap did not write (%s...); give a new or empty directory", dir, strings.Join(names, ", "))
+	return refusef("%s holds files lamcap did not write (%s...); give a new or empty directory", dir, strings.Join(names, ", "))
 }
 
 // isLamcapOutput reports whether dir holds a metadata.json written by lamcap.
